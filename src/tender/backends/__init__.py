@@ -1,0 +1,1 @@
+"""tender.backends."""

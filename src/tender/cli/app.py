@@ -1,0 +1,23 @@
+"""The `tender` command: one Typer app; each command lives in its own module and registers itself."""
+
+from __future__ import annotations
+
+import typer
+
+from tender.cli import catalog, validate
+
+app = typer.Typer(
+    name="tender",
+    help="Tender: a contract-aware compute broker for AI labs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# One line per command module, in the order `tender --help` lists them.
+for module in (validate, catalog):
+    module.register(app)
+
+
+def main() -> None:
+    app()
