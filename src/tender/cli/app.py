@@ -14,6 +14,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def root() -> None:
+    """Tender: a contract-aware compute broker for AI labs."""
+
+
 # One line per command module, in the order `tender --help` lists them.
 for module in (validate, catalog):
     module.register(app)

@@ -1,0 +1,171 @@
+"""Load YAML while remembering where every value came from.
+
+`load_yaml(text, filename)` returns plain Python data plus a `Positions` map from field paths
+(tuples of keys and list indices) to (line, column), both 1-based. Duplicate mapping keys are an
+error. Floats are read as exact `Decimal` straight from the source text, so `3.40` stays `3.40`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located by line/column and field path."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
+
+
+class InputError(Exception):
+    """Raised with every problem found in one input file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Positions:
+    """Where each field path starts in the source (1-based line and column)."""
+
+    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path) -> tuple[int, int]:
+        """The position of `path`, or of its nearest located ancestor."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.marks:
+                return self.marks[probe]
+            probe = probe[:-1]
+        return self.marks.get((), (1, 1))
+
+    def locate_key(self, path: Path) -> tuple[int, int]:
+        """The position of the key that introduces `path` (for "unknown field" messages)."""
+        return self.key_marks.get(tuple(path)) or self.locate(path)
+
+
+def format_path(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:yaml.org,2002:float":
+        text = node.value.replace("_", "").lower()
+        if text in (".nan",):
+            return Decimal("NaN")
+        if text in (".inf", "+.inf"):
+            return Decimal("Infinity")
+        if text == "-.inf":
+            return Decimal("-Infinity")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return loader.construct_object(node)
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return node.value  # keep dates as text; the schema parses them
+    return loader.construct_object(node)
+
+
+def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problems: list[Problem], file: str) -> Any:
+    pos.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if key is None or isinstance(key, (dict, list)):
+                problems.append(
+                    Problem(file, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                            format_path(path), "a mapping key must be a plain text value")
+                )
+                continue
+            key = str(key) if not isinstance(key, str) else key
+            child = (*path, key)
+            if key in out:
+                first_line = pos.key_marks[child][0]
+                problems.append(
+                    Problem(file, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                            format_path(child), f"duplicate key '{key}' (first defined on line {first_line}; keep one)")
+                )
+                continue
+            pos.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _build(loader, value_node, child, pos, problems, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, (*path, i), pos, problems, file) for i, item in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    return _scalar(loader, node)
+
+
+def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
+    """Parse one YAML document. Raises `InputError` for syntax errors and duplicate keys."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise InputError([Problem(file, line, col, "", f"YAML syntax error: {what}{context}")]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(file, 1, 1, "", f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+    pos = Positions()
+    if root is None:
+        return None, pos
+    problems: list[Problem] = []
+    try:
+        data = _build(loader, root, (), pos, problems, file)
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(file, 1, 1, "", f"YAML error: {exc}")]) from None
+    if problems:
+        raise InputError(problems)
+    return data, pos
+
+
+def read_text(path: str) -> str:
+    """Read a UTF-8 text file, turning every way it can fail into an `InputError`."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise InputError([Problem(path, 0, 0, "", "file not found (check the path)")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(path, 0, 0, "", "is a directory, not a file (give a .yaml file)")]) from None
+    except PermissionError:
+        raise InputError([Problem(path, 0, 0, "", "permission denied (make the file readable)")]) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError([Problem(path, 0, 0, "", "binary file, not YAML text (give a .yaml scenario)")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError([Problem(path, line, 1, "", "not valid UTF-8 text (save the file as UTF-8)")]) from None
+    if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
+        raise InputError([Problem(path, 1, 1, "", "empty file (expected a scenario mapping; see examples/minimal.yaml)")])
+    return text.lstrip("\ufeff")
