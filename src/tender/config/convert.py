@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from typing import TypedDict
 
 from tender.config.schema import CapacityLineIn, FleetIn, ProviderIn, RatesIn, ScenarioIn
 from tender.config.schema_contracts import (
@@ -16,7 +17,6 @@ from tender.config.schema_contracts import (
     PriorityRightIn,
     ReservedCapacityIn,
     RevenueShareIn,
-    RofrIn,
     TakeOrPayIn,
     WorkloadExclusivityIn,
 )
@@ -60,8 +60,19 @@ from tender.domain import (
 BILLION = Decimal(1_000_000_000)
 
 
-def to_scenario(sc: ScenarioIn, contracts: list[ClauseIn], added: dict[int, dict[int, ClauseIn]],
-                rates_from_catalog: dict[tuple[str, str], Decimal]) -> Scenario:
+class _Common(TypedDict):
+    id: str
+    effective_from_month: int
+    effective_to_month: int | None
+    resembles: str
+
+
+def to_scenario(
+    sc: ScenarioIn,
+    contracts: list[ClauseIn],
+    added: dict[int, dict[int, ClauseIn]],
+    rates_from_catalog: dict[tuple[str, str], Decimal],
+) -> Scenario:
     """Build the domain `Scenario`. `added[i][j]` is the clause added by amendment i, change j."""
     header = sc.scenario
     calendar = Calendar.parse(header.start_month, header.horizon_months, header.hours_per_month)
@@ -75,8 +86,19 @@ def to_scenario(sc: ScenarioIn, contracts: list[ClauseIn], added: dict[int, dict
         + [_fleet(f, FleetKind.CONTINUOUS_TRAINING) for f in sc.demand.continuous_training]
     )
     runs = tuple(
-        TrainingRun(r.id, r.workload_class, tuple(r.gpu_types), r.gpus, r.earliest_start_month, r.duration_months,
-                    r.latest_end_month, r.single_site, r.mixed_types_ok, r.preemptible_ok, tuple(r.regions_allowed))
+        TrainingRun(
+            r.id,
+            r.workload_class,
+            tuple(r.gpu_types),
+            r.gpus,
+            r.earliest_start_month,
+            r.duration_months,
+            r.latest_end_month,
+            r.single_site,
+            r.mixed_types_ok,
+            r.preemptible_ok,
+            tuple(r.regions_allowed),
+        )
         for r in sc.demand.training_runs
     )
     if sc.revenue_forecast_usd_billions is not None:
@@ -106,12 +128,15 @@ def to_scenario(sc: ScenarioIn, contracts: list[ClauseIn], added: dict[int, dict
 
 def _lines(lines: list[CapacityLineIn]) -> tuple[CapacityLine, ...]:
     return tuple(
-        CapacityLine(ln.gpu, ln.region, tuple(CapacityStep(s.from_month, s.gpus) for s in ln.steps)) for ln in lines
+        CapacityLine(ln.gpu, ln.region, tuple(CapacityStep(s.from_month, s.gpus) for s in ln.steps))
+        for ln in lines
     )
 
 
 def _rates(pid: str, gpu: str, r: RatesIn, from_catalog: dict[tuple[str, str], Decimal]) -> Rates:
-    on_demand = r.on_demand if isinstance(r.on_demand, Decimal) or r.on_demand is None else from_catalog[(pid, gpu)]
+    on_demand = (
+        r.on_demand if isinstance(r.on_demand, Decimal) or r.on_demand is None else from_catalog[(pid, gpu)]
+    )
     return Rates(r.contract, on_demand, r.spot)
 
 
@@ -128,15 +153,27 @@ def _provider(pid: str, p: ProviderIn, from_catalog: dict[tuple[str, str], Decim
         regions=tuple(p.regions),
         capacity=_lines(p.capacity),
         new_capacity_offerable=_lines(p.new_capacity_offerable),
-        campus_phases=tuple(CampusPhase(c.phase, c.online_month, c.mw, c.gpu, c.gpus) for c in p.campus_phases),
+        campus_phases=tuple(
+            CampusPhase(c.phase, c.online_month, c.mw, c.gpu, c.gpus) for c in p.campus_phases
+        ),
         single_site=p.single_site,
         delay_risk=DelayRisk(p.delay_risk_months.p50, p.delay_risk_months.p90),
         lead_time_months=p.lead_time_months,
         rates={gpu: _rates(pid, gpu, r, from_catalog) for gpu, r in p.rates.items()},
-        rofr_behavior=RofrBehavior(behavior.accept_probability, behavior.max_share_of_request,
-                                   behavior.typical_response_days) if behavior else None,
-        capacity_blocks=CapacityBlocks(blocks.gpu, blocks.durations_days, blocks.max_instances_per_block,
-                                       blocks.paid_upfront, blocks.cancellable) if blocks else None,
+        rofr_behavior=RofrBehavior(
+            behavior.accept_probability, behavior.max_share_of_request, behavior.typical_response_days
+        )
+        if behavior
+        else None,
+        capacity_blocks=CapacityBlocks(
+            blocks.gpu,
+            blocks.durations_days,
+            blocks.max_instances_per_block,
+            blocks.paid_upfront,
+            blocks.cancellable,
+        )
+        if blocks
+        else None,
         full_rack_only=p.full_rack_only,
         min_block_hours=p.min_block_hours,
         resale_allowed=p.resale_allowed,
@@ -148,64 +185,110 @@ def _provider(pid: str, p: ProviderIn, from_catalog: dict[tuple[str, str], Decim
 
 
 def _fleet(f: FleetIn, kind: FleetKind) -> Fleet:
-    return Fleet(f.id, kind, f.workload_class, tuple(f.h100_eq), tuple(f.allowed_gpus), tuple(f.regions_preferred),
-                 tuple(f.regions_allowed), f.latency_sensitive, f.preemptible_ok)
+    return Fleet(
+        f.id,
+        kind,
+        f.workload_class,
+        tuple(f.h100_eq),
+        tuple(f.allowed_gpus),
+        tuple(f.regions_preferred),
+        tuple(f.regions_allowed),
+        f.latency_sensitive,
+        f.preemptible_ok,
+    )
 
 
 def _carve_out(c: str | CarveOutIn) -> CarveOut:
     if isinstance(c, str):
         return CarveOut(kind=c)
     classes = (*c.workload_classes, *([c.workload_class] if c.workload_class else []))
-    return CarveOut(scope=Scope(tuple(c.workloads), classes, tuple(c.gpus), tuple(c.regions), tuple(c.providers)))
+    return CarveOut(
+        scope=Scope(tuple(c.workloads), classes, tuple(c.gpus), tuple(c.regions), tuple(c.providers))
+    )
 
 
-def _priority_right(c: PriorityRightIn) -> dict[str, object]:
+def _priority_right(c: PriorityRightIn, common: _Common) -> Rofr:
     workloads = (*c.workloads, *(c.products if isinstance(c, FirstShipIn) else ()))
-    return dict(
-        id=c.id, effective_from_month=c.effective_from_month, effective_to_month=c.effective_to_month,
-        resembles=c.resembles, holder=c.holder, applies_to=c.applies_to,
+    cls = FirstShip if isinstance(c, FirstShipIn) else Rofr
+    return cls(
+        **common,
+        holder=c.holder,
+        applies_to=c.applies_to,
         scope=Scope(tuple(workloads), tuple(c.workload_classes), tuple(c.gpus), tuple(c.regions)),
-        carve_outs=tuple(_carve_out(x) for x in c.carve_outs), must_include=tuple(c.notice.must_include),
-        response_window_days=c.response_window_days, match_mode=MatchMode(c.match_mode),
-        partial_exercise=c.partial_exercise, min_exercise_block_gpus=c.min_exercise_block_gpus,
-        on_expiry=OnExpiry(c.on_expiry), third_party_close_window_days=c.third_party_close_window_days,
+        carve_outs=tuple(_carve_out(x) for x in c.carve_outs),
+        must_include=tuple(c.notice.must_include),
+        response_window_days=c.response_window_days,
+        match_mode=MatchMode(c.match_mode),
+        partial_exercise=c.partial_exercise,
+        min_exercise_block_gpus=c.min_exercise_block_gpus,
+        on_expiry=OnExpiry(c.on_expiry),
+        third_party_close_window_days=c.third_party_close_window_days,
         reoffer_if_terms_improve_pct=c.reoffer_if_terms_improve_pct,
     )
 
 
 def to_contract(c: ClauseIn) -> Contract:
-    common = dict(id=c.id, effective_from_month=c.effective_from_month, effective_to_month=c.effective_to_month,
-                  resembles=c.resembles)
-    if isinstance(c, FirstShipIn):
-        return FirstShip(**_priority_right(c))  # type: ignore[arg-type]
-    if isinstance(c, RofrIn):
-        return Rofr(**_priority_right(c))  # type: ignore[arg-type]
+    common = _Common(
+        id=c.id,
+        effective_from_month=c.effective_from_month,
+        effective_to_month=c.effective_to_month,
+        resembles=c.resembles,
+    )
+    if isinstance(c, PriorityRightIn):
+        return _priority_right(c, common)
     if isinstance(c, CommittedSpendIn):
         return CommittedSpend(
-            **common,  # type: ignore[arg-type]
-            provider=c.provider, total_usd=c.total_usd,
+            **common,
+            provider=c.provider,
+            total_usd=c.total_usd,
             milestones=tuple(Milestone(m.by_month, m.cumulative_usd) for m in c.milestones),
-            eligible_spend=tuple(c.eligible_spend), penalty_pct_of_shortfall=c.shortfall.penalty_pct_of_shortfall,
+            eligible_spend=tuple(c.eligible_spend),
+            penalty_pct_of_shortfall=c.shortfall.penalty_pct_of_shortfall,
             convertible_to_prepayment_if_renewed=c.shortfall.convertible_to_prepayment_if_renewed,
-            overage=c.overage, drawdown_after=c.drawdown_order.removeprefix("after ") if c.drawdown_order else None,
+            overage=c.overage,
+            drawdown_after=c.drawdown_order.removeprefix("after ") if c.drawdown_order else None,
         )
     if isinstance(c, TakeOrPayIn):
-        return TakeOrPay(**common, provider=c.provider, term_months=c.term_months,  # type: ignore[arg-type]
-                         minimum_pct_of_delivered_capacity=c.minimum_pct_of_delivered_capacity,
-                         price_source=c.price_source, delivery_slip_relief=c.delivery_slip_relief, gpu=c.gpu)
+        return TakeOrPay(
+            **common,
+            provider=c.provider,
+            term_months=c.term_months,
+            minimum_pct_of_delivered_capacity=c.minimum_pct_of_delivered_capacity,
+            price_source=c.price_source,
+            delivery_slip_relief=c.delivery_slip_relief,
+            gpu=c.gpu,
+        )
     if isinstance(c, ReservedCapacityIn):
-        return ReservedCapacity(**common, provider=c.provider, gpu=c.gpu, gpus=c.gpus,  # type: ignore[arg-type]
-                                region=c.region, start_month=c.start_month, term_months=c.term_months,
-                                billing=c.billing, burst_max_gpus=c.burst.max_gpus, burst_rate=c.burst.rate)
+        return ReservedCapacity(
+            **common,
+            provider=c.provider,
+            gpu=c.gpu,
+            gpus=c.gpus,
+            region=c.region,
+            start_month=c.start_month,
+            term_months=c.term_months,
+            billing=c.billing,
+            burst_max_gpus=c.burst.max_gpus,
+            burst_rate=c.burst.rate,
+        )
     if isinstance(c, WorkloadExclusivityIn):
-        return WorkloadExclusivity(**common, provider=c.provider, workloads=tuple(c.workloads),  # type: ignore[arg-type]
-                                   workload_classes=tuple(c.workload_classes))
+        return WorkloadExclusivity(
+            **common,
+            provider=c.provider,
+            workloads=tuple(c.workloads),
+            workload_classes=tuple(c.workload_classes),
+        )
     if isinstance(c, DataResidencyIn):
-        return DataResidency(**common, workloads=tuple(c.workloads),  # type: ignore[arg-type]
-                             allowed_regions=tuple(c.allowed_regions))
+        return DataResidency(**common, workloads=tuple(c.workloads), allowed_regions=tuple(c.allowed_regions))
     if isinstance(c, RevenueShareIn):
-        return RevenueShare(**common, counterparty_id=c.counterparty, outbound_rate=c.outbound_rate,  # type: ignore[arg-type]
-                            outbound_cap_usd=c.outbound_cap_usd, inbound_rate=c.inbound_rate, settlement=c.settlement)
+        return RevenueShare(
+            **common,
+            counterparty_id=c.counterparty,
+            outbound_rate=c.outbound_rate,
+            outbound_cap_usd=c.outbound_cap_usd,
+            inbound_rate=c.inbound_rate,
+            settlement=c.settlement,
+        )
     raise TypeError(f"unhandled clause model {type(c).__name__}")  # pragma: no cover
 
 

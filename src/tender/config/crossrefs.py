@@ -5,7 +5,7 @@ Each check appends `(path, message)` pairs; `validate.py` turns them into locate
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tender.config.schema import CapacityLineIn, ScenarioIn
@@ -44,13 +44,19 @@ def _one_of(kind: str, value: str, known: Iterable[str]) -> str:
 
 
 def check_scenario(
-    sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], added: list[tuple[Path, ClauseIn]]
+    sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], added: Sequence[tuple[Path, ClauseIn]]
 ) -> list[tuple[Path, str]]:
     out = Findings()
     regions = {r for p in sc.providers.values() for r in p.regions}
-    demand_ids = [d.id for d in (*sc.demand.inference_fleets, *sc.demand.continuous_training, *sc.demand.training_runs)]
-    names = Names(frozenset(sc.gpu_catalog), frozenset(sc.providers), frozenset(regions), frozenset(demand_ids),
-                  sc.scenario.horizon_months)
+    fleets = [*sc.demand.inference_fleets, *sc.demand.continuous_training]
+    demand_ids = [f.id for f in fleets] + [r.id for r in sc.demand.training_runs]
+    names = Names(
+        frozenset(sc.gpu_catalog),
+        frozenset(sc.providers),
+        frozenset(regions),
+        frozenset(demand_ids),
+        sc.scenario.horizon_months,
+    )
     _check_providers(sc, names, out)
     _check_demand(sc, names, out)
     _check_contracts(contracts, names, out)
@@ -66,18 +72,25 @@ def _month(out: Findings, path: Path, month: int, names: Names) -> None:
         out.add(path, f"month {month} is outside the horizon (1..{names.horizon})")
 
 
-def _check_lines(lines: list[CapacityLineIn], base: Path, regions: list[str], names: Names, out: Findings) -> None:
+def _check_lines(
+    lines: list[CapacityLineIn], base: Path, regions: list[str], names: Names, out: Findings
+) -> None:
     for i, line in enumerate(lines):
         if line.gpu not in names.gpus:
             out.add((*base, i, "gpu"), _one_of("accelerator", line.gpu, names.gpus))
         if line.region not in regions:
-            out.add((*base, i, "region"), f"region '{line.region}' is not one of this provider's regions ({', '.join(regions)})")
+            out.add(
+                (*base, i, "region"),
+                f"region '{line.region}' is not one of this provider's regions ({', '.join(regions)})",
+            )
         previous = 0
         for j, step in enumerate(line.steps):
             _month(out, (*base, i, "steps", j, "from_month"), step.from_month, names)
             if step.from_month <= previous:
-                out.add((*base, i, "steps", j, "from_month"),
-                        f"capacity steps out of order: month {step.from_month} after month {previous} (list steps by increasing from_month)")
+                out.add(
+                    (*base, i, "steps", j, "from_month"),
+                    f"capacity steps out of order: month {step.from_month} after month {previous} (list steps by increasing from_month)",
+                )
             previous = step.from_month
 
 
@@ -92,16 +105,25 @@ def _check_providers(sc: ScenarioIn, names: Names, out: Findings) -> None:
             _month(out, (*base, "campus_phases", i, "online_month"), phase.online_month, names)
         months = [ph.online_month for ph in p.campus_phases]
         if months != sorted(months):
-            out.add((*base, "campus_phases"), "campus phases out of order (list them by increasing online_month)")
+            out.add(
+                (*base, "campus_phases"), "campus phases out of order (list them by increasing online_month)"
+            )
         for gpu in p.rates:
             if gpu not in names.gpus:
                 out.add((*base, "rates", gpu), _one_of("accelerator", gpu, names.gpus))
-        offered = {ln.gpu for ln in (*p.capacity, *p.new_capacity_offerable)} | {ph.gpu for ph in p.campus_phases}
+        offered = {ln.gpu for ln in (*p.capacity, *p.new_capacity_offerable)} | {
+            ph.gpu for ph in p.campus_phases
+        }
         for gpu in sorted(offered & names.gpus):
             if gpu not in p.rates:
-                out.add((*base, "rates"), f"no rate for {gpu}, which this provider has capacity of (add rates.{gpu})")
+                out.add(
+                    (*base, "rates"),
+                    f"no rate for {gpu}, which this provider has capacity of (add rates.{gpu})",
+                )
         if p.capacity_blocks and p.capacity_blocks.gpu not in names.gpus:
-            out.add((*base, "capacity_blocks", "gpu"), _one_of("accelerator", p.capacity_blocks.gpu, names.gpus))
+            out.add(
+                (*base, "capacity_blocks", "gpu"), _one_of("accelerator", p.capacity_blocks.gpu, names.gpus)
+            )
         if p.delay_risk_months.p90 < p.delay_risk_months.p50:
             out.add((*base, "delay_risk_months", "p90"), "p90 delay is below p50 (p90 must be >= p50)")
 
@@ -120,8 +142,10 @@ def _check_demand(sc: ScenarioIn, names: Names, out: Findings) -> None:
                     if region not in names.regions:
                         out.add((*base, key, j), _one_of("region", region, names.regions))
             if len(fleet.h100_eq) != names.horizon:
-                out.add((*base, "h100_eq"),
-                        f"has {len(fleet.h100_eq)} monthly values, expected {names.horizon} (one per horizon month)")
+                out.add(
+                    (*base, "h100_eq"),
+                    f"has {len(fleet.h100_eq)} monthly values, expected {names.horizon} (one per horizon month)",
+                )
     for i, run in enumerate(sc.demand.training_runs):
         base = ("demand", "training_runs", i)
         _unique(run.id, (*base, "id"), seen, out)
@@ -135,9 +159,11 @@ def _check_demand(sc: ScenarioIn, names: Names, out: Findings) -> None:
         _month(out, (*base, "latest_end_month"), run.latest_end_month, names)
         span = run.latest_end_month - run.earliest_start_month + 1
         if span < run.duration_months:
-            out.add((*base, "duration_months"),
-                    f"a {run.duration_months}-month run cannot fit in months {run.earliest_start_month}..{run.latest_end_month} "
-                    f"({span} months; widen the window or shorten the run)")
+            out.add(
+                (*base, "duration_months"),
+                f"a {run.duration_months}-month run cannot fit in months {run.earliest_start_month}..{run.latest_end_month} "
+                f"({span} months; widen the window or shorten the run)",
+            )
 
 
 def _unique(value: str, path: Path, seen: dict[str, Path], out: Findings) -> None:
@@ -152,14 +178,25 @@ def _check_contracts(contracts: list[tuple[int, ClauseIn]], names: Names, out: F
         _check_clause(c, ("contracts", index), names, out)
         other = by_id.get(c.id)
         if other is not None and _overlap(other, c):
-            out.add(("contracts", index, "id"),
-                    f"contract '{c.id}' is defined twice with overlapping effective months (give it a new id or disjoint months)")
+            out.add(
+                ("contracts", index, "id"),
+                f"contract '{c.id}' is defined twice with overlapping effective months (give it a new id or disjoint months)",
+            )
         by_id[c.id] = c
     for (i, a), (j, b) in _pairs(contracts):
-        if (isinstance(a, PriorityRightIn) and isinstance(b, PriorityRightIn) and type(a) is type(b)
-                and a.holder == b.holder and a.id != b.id and _overlap(a, b) and _same_scope(a, b)):
-            out.add(("contracts", j, "effective_from_month"),
-                    f"overlaps '{a.id}' (the same {b.type} for {b.holder}, months {_range(a)}); end one before the other starts")
+        if (
+            isinstance(a, PriorityRightIn)
+            and isinstance(b, PriorityRightIn)
+            and type(a) is type(b)
+            and a.holder == b.holder
+            and a.id != b.id
+            and _overlap(a, b)
+            and _same_scope(a, b)
+        ):
+            out.add(
+                ("contracts", j, "effective_from_month"),
+                f"overlaps '{a.id}' (the same {type(b).__name__.removesuffix('In').lower()} for {b.holder}, months {_range(a)}); end one before the other starts",
+            )
         del i
 
 
@@ -171,7 +208,11 @@ def _pairs(items: list[tuple[int, ClauseIn]]) -> Iterable[tuple[tuple[int, Claus
 
 def _same_scope(a: PriorityRightIn, b: PriorityRightIn) -> bool:
     return (sorted(a.workloads), sorted(a.workload_classes), sorted(a.gpus), sorted(a.regions)) == (
-        sorted(b.workloads), sorted(b.workload_classes), sorted(b.gpus), sorted(b.regions))
+        sorted(b.workloads),
+        sorted(b.workload_classes),
+        sorted(b.gpus),
+        sorted(b.regions),
+    )
 
 
 def _range(c: ClauseIn) -> str:
@@ -192,25 +233,39 @@ def _ref(out: Findings, path: Path, kind: str, value: str | None, known: frozens
 def _check_clause(c: ClauseIn, base: Path, names: Names, out: Findings) -> None:
     _month(out, (*base, "effective_from_month"), c.effective_from_month, names)
     if c.effective_to_month is not None and c.effective_to_month < c.effective_from_month:
-        out.add((*base, "effective_to_month"),
-                f"ends (month {c.effective_to_month}) before it starts (month {c.effective_from_month})")
+        out.add(
+            (*base, "effective_to_month"),
+            f"ends (month {c.effective_to_month}) before it starts (month {c.effective_from_month})",
+        )
     if isinstance(c, PriorityRightIn):
         _ref(out, (*base, "holder"), "provider", c.holder, names.providers)
         _scope_refs(out, base, c.workloads, c.gpus, c.regions, (), names)
         for i, carve in enumerate(c.carve_outs):
             if not isinstance(carve, str):
-                _scope_refs(out, (*base, "carve_outs", i), carve.workloads, carve.gpus, carve.regions, carve.providers, names)
+                _scope_refs(
+                    out,
+                    (*base, "carve_outs", i),
+                    carve.workloads,
+                    carve.gpus,
+                    carve.regions,
+                    carve.providers,
+                    names,
+                )
     elif isinstance(c, CommittedSpendIn):
         _ref(out, (*base, "provider"), "provider", c.provider, names.providers)
         previous = None
         for i, m in enumerate(c.milestones):
             _month(out, (*base, "milestones", i, "by_month"), m.by_month, names)
             if previous is not None and (m.by_month <= previous[0] or m.cumulative_usd < previous[1]):
-                out.add((*base, "milestones", i),
-                        "milestones must grow: later by_month and a cumulative_usd at least the previous one")
+                out.add(
+                    (*base, "milestones", i),
+                    "milestones must grow: later by_month and a cumulative_usd at least the previous one",
+                )
             if m.cumulative_usd > c.total_usd:
-                out.add((*base, "milestones", i, "cumulative_usd"),
-                        f"{m.cumulative_usd} exceeds the commitment's total_usd {c.total_usd}")
+                out.add(
+                    (*base, "milestones", i, "cumulative_usd"),
+                    f"{m.cumulative_usd} exceeds the commitment's total_usd {c.total_usd}",
+                )
             previous = (m.by_month, m.cumulative_usd)
     elif isinstance(c, TakeOrPayIn | ReservedCapacityIn | WorkloadExclusivityIn):
         _ref(out, (*base, "provider"), "provider", c.provider, names.providers)
@@ -229,17 +284,28 @@ def _check_clause(c: ClauseIn, base: Path, names: Names, out: Findings) -> None:
         _ref(out, (*base, "counterparty"), "provider", c.counterparty, names.providers)
 
 
-def _scope_refs(out: Findings, base: Path, workloads: Iterable[str], gpus: Iterable[str], regions: Iterable[str],
-                providers: Iterable[str], names: Names) -> None:
-    for key, values, kind, known in (("workloads", workloads, "workload", names.demands),
-                                     ("gpus", gpus, "accelerator", names.gpus),
-                                     ("regions", regions, "region", names.regions),
-                                     ("providers", providers, "provider", names.providers)):
+def _scope_refs(
+    out: Findings,
+    base: Path,
+    workloads: Iterable[str],
+    gpus: Iterable[str],
+    regions: Iterable[str],
+    providers: Iterable[str],
+    names: Names,
+) -> None:
+    for key, values, kind, known in (
+        ("workloads", workloads, "workload", names.demands),
+        ("gpus", gpus, "accelerator", names.gpus),
+        ("regions", regions, "region", names.regions),
+        ("providers", providers, "provider", names.providers),
+    ):
         for i, value in enumerate(values):
             _ref(out, (*base, key, i), kind, value, known)
 
 
-def _check_amendments(sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], names: Names, out: Findings) -> None:
+def _check_amendments(
+    sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], names: Names, out: Findings
+) -> None:
     ends: dict[str, int | None] = {c.id: c.effective_to_month for _, c in contracts}
     commits = {c.id for _, c in contracts if isinstance(c, CommittedSpendIn)}
     order = sorted(enumerate(sc.amendments), key=lambda pair: (pair[1].effective_month, pair[0]))
@@ -256,7 +322,10 @@ def _check_amendments(sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], nam
                     continue
                 end = ends[cid]
                 if end is not None and end < month - 1:
-                    out.add(path, f"contract '{cid}' already ended in month {end}, before this amendment's month {month}")
+                    out.add(
+                        path,
+                        f"contract '{cid}' already ended in month {end}, before this amendment's month {month}",
+                    )
                     continue
                 if change.action == "terminate":
                     ends[cid] = month - 1
@@ -264,7 +333,10 @@ def _check_amendments(sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], nam
                 cid = str(change.contract.get("id", ""))
                 end = ends.get(cid, -1)
                 if cid in ends and (end is None or end >= month):
-                    out.add((*path, "id"), f"contract '{cid}' is still in effect in month {month} (overlapping ranges; use a new id)")
+                    out.add(
+                        (*path, "id"),
+                        f"contract '{cid}' is still in effect in month {month} (overlapping ranges; use a new id)",
+                    )
                 ends[cid] = change.contract.get("effective_to_month")
                 if change.contract.get("type") == "committed_spend":
                     commits.add(cid)
@@ -272,18 +344,28 @@ def _check_amendments(sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], nam
         if isinstance(c, CommittedSpendIn) and c.drawdown_order:
             target = c.drawdown_order.removeprefix("after ")
             if target not in commits:
-                out.add(("contracts", index, "drawdown_order"), _one_of("committed_spend contract", target, commits))
+                out.add(
+                    ("contracts", index, "drawdown_order"),
+                    _one_of("committed_spend contract", target, commits),
+                )
 
 
 def _check_forecast_and_responses(sc: ScenarioIn, names: Names, out: Findings) -> None:
     for key in ("revenue_forecast_usd_billions", "revenue_forecast_usd"):
         values = getattr(sc, key)
         if values is not None and len(values) != names.horizon:
-            out.add((key,), f"has {len(values)} monthly values, expected {names.horizon} (one per horizon month)")
+            out.add(
+                (key,), f"has {len(values)} monthly values, expected {names.horizon} (one per horizon month)"
+            )
     if sc.revenue_forecast_usd_billions is not None and sc.revenue_forecast_usd is not None:
-        out.add(("revenue_forecast_usd",), "give the forecast once: revenue_forecast_usd_billions or revenue_forecast_usd")
+        out.add(
+            ("revenue_forecast_usd",),
+            "give the forecast once: revenue_forecast_usd_billions or revenue_forecast_usd",
+        )
     for i, response in enumerate(sc.rofr_responses):
         _ref(out, ("rofr_responses", i, "need"), "demand", response.need, names.demands)
         _ref(out, ("rofr_responses", i, "holder"), "provider", response.holder, names.providers)
         if response.decline and response.exercise_gpus:
-            out.add(("rofr_responses", i, "decline"), "a response cannot both decline and exercise (pick one)")
+            out.add(
+                ("rofr_responses", i, "decline"), "a response cannot both decline and exercise (pick one)"
+            )

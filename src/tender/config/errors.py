@@ -14,15 +14,14 @@ from tender.config.yamlpos import Path, Positions, Problem, format_path
 def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     """Map a pydantic `loc` onto the input data, dropping union/tag markers that are not real keys."""
     path: list[str | int] = []
-    node = data
+    node: Any = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
+            node = node[part]  # type: ignore[index]  # narrowed above: dict key or in-range list index
         elif last and isinstance(part, str) and not part[:1].isupper() and part not in _TYPE_TAGS:
             path.append(part)  # a missing field: point at its parent, name the field
         # else: a union member name such as 'decimal' or 'CatalogRefIn' — skip it
@@ -102,6 +101,10 @@ def _strip_optional(annotation: Any) -> Any:
     """`X | None` -> X when exactly one member is a model, list or dict."""
     if get_origin(annotation) in (Union, UnionType):
         members = [a for a in get_args(annotation) if a is not type(None)]
-        structured = [a for a in members if get_origin(a) in (list, dict) or isinstance(a, type) and issubclass(a, BaseModel)]
+        structured = [
+            a
+            for a in members
+            if get_origin(a) in (list, dict) or (isinstance(a, type) and issubclass(a, BaseModel))
+        ]
         return structured[0] if len(structured) == 1 else annotation
     return annotation

@@ -35,8 +35,19 @@ def load_scenario(path: str) -> Scenario:
 def load_scenario_text(text: str, file: str) -> Scenario:
     data, positions = load_yaml(text, file)
     if not isinstance(data, dict):
-        raise InputError([Problem(file, 1, 1, "", "a scenario must be a mapping with `scenario:`, `gpu_catalog:`, "
-                                                  "`providers:` ... (see examples/minimal.yaml)")])
+        line, col = positions.locate(())
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    line,
+                    col,
+                    "",
+                    "a scenario must be a mapping with `scenario:`, `gpu_catalog:`, "
+                    "`providers:` ... (see examples/minimal.yaml)",
+                )
+            ]
+        )
     problems: list[Problem] = []
     try:
         model = ScenarioIn.model_validate(data)
@@ -46,7 +57,11 @@ def load_scenario_text(text: str, file: str) -> Scenario:
     contracts = _contracts(data.get("contracts"), positions, file, problems)
     added = _added_contracts(data.get("amendments"), positions, file, problems)
     if model is not None and not problems:
-        flat_added = [(("amendments", i, "changes", j, "contract"), c) for i, row in added.items() for j, c in row.items()]
+        flat_added = [
+            (("amendments", i, "changes", j, "contract"), c)
+            for i, row in added.items()
+            for j, c in row.items()
+        ]
         for path, message in check_scenario(model, contracts, flat_added):
             problems.append(_at(positions, file, path, message))
     catalog_rates: dict[tuple[str, str], Decimal] = {}
@@ -62,7 +77,9 @@ def _at(positions: Positions, file: str, path: Path, message: str) -> Problem:
     return Problem(file, line, col, format_path(path), message)
 
 
-def _clause(raw: Any, base: Path, positions: Positions, file: str, problems: list[Problem]) -> ClauseIn | None:
+def _clause(
+    raw: Any, base: Path, positions: Positions, file: str, problems: list[Problem]
+) -> ClauseIn | None:
     if not isinstance(raw, dict):
         return None  # reported by the outer schema
     kind = raw.get("type")
@@ -83,7 +100,9 @@ def _clause(raw: Any, base: Path, positions: Positions, file: str, problems: lis
         return None
 
 
-def _contracts(raw: Any, positions: Positions, file: str, problems: list[Problem]) -> list[tuple[int, ClauseIn]]:
+def _contracts(
+    raw: Any, positions: Positions, file: str, problems: list[Problem]
+) -> list[tuple[int, ClauseIn]]:
     out: list[tuple[int, ClauseIn]] = []
     for i, item in enumerate(raw if isinstance(raw, list) else []):
         clause = _clause(item, ("contracts", i), positions, file, problems)
@@ -92,12 +111,18 @@ def _contracts(raw: Any, positions: Positions, file: str, problems: list[Problem
     return out
 
 
-def _added_contracts(raw: Any, positions: Positions, file: str, problems: list[Problem]) -> dict[int, dict[int, ClauseIn]]:
+def _added_contracts(
+    raw: Any, positions: Positions, file: str, problems: list[Problem]
+) -> dict[int, dict[int, ClauseIn]]:
     out: dict[int, dict[int, ClauseIn]] = {}
     for i, amendment in enumerate(raw if isinstance(raw, list) else []):
         changes = amendment.get("changes") if isinstance(amendment, dict) else None
         for j, change in enumerate(changes if isinstance(changes, list) else []):
-            if isinstance(change, dict) and change.get("action") == "add_contract" and isinstance(change.get("contract"), dict):
+            if (
+                isinstance(change, dict)
+                and change.get("action") == "add_contract"
+                and isinstance(change.get("contract"), dict)
+            ):
                 path: Path = ("amendments", i, "changes", j, "contract")
                 clause = _clause(change["contract"], path, positions, file, problems)
                 if clause is not None:
@@ -105,9 +130,15 @@ def _added_contracts(raw: Any, positions: Positions, file: str, problems: list[P
     return out
 
 
-def _catalog_rates(model: ScenarioIn, positions: Positions, file: str, problems: list[Problem]) -> dict[tuple[str, str], Decimal]:
-    refs = [(pid, gpu, r.on_demand) for pid, p in model.providers.items() for gpu, r in p.rates.items()
-            if isinstance(r.on_demand, CatalogRefIn)]
+def _catalog_rates(
+    model: ScenarioIn, positions: Positions, file: str, problems: list[Problem]
+) -> dict[tuple[str, str], Decimal]:
+    refs = [
+        (pid, gpu, r.on_demand)
+        for pid, p in model.providers.items()
+        for gpu, r in p.rates.items()
+        if isinstance(r.on_demand, CatalogRefIn)
+    ]
     if not refs:
         return {}
     from tender.catalog import list_price  # the shipped price catalog (loaded only when referenced)
@@ -115,12 +146,24 @@ def _catalog_rates(model: ScenarioIn, positions: Positions, file: str, problems:
     out: dict[tuple[str, str], Decimal] = {}
     for pid, gpu, ref in refs:
         assert isinstance(ref, CatalogRefIn)
-        price = list_price(ref.catalog, ref.gpu or gpu, ref.region)
+        try:
+            price = list_price(ref.catalog, ref.gpu or gpu, ref.region)
+        except ValueError as exc:  # unknown provider or accelerator name in the catalog
+            problems.append(
+                _at(positions, file, ("providers", pid, "rates", gpu, "on_demand", "catalog"), f"{exc}")
+            )
+            continue
         if price is None:
             where = f" in region {ref.region}" if ref.region else ""
-            problems.append(_at(positions, file, ("providers", pid, "rates", gpu, "on_demand", "catalog"),
-                                f"the catalog has no valid on-demand price for {ref.gpu or gpu} at '{ref.catalog}'{where} "
-                                "(see `tender catalog --gpu ...` for what it lists)"))
+            problems.append(
+                _at(
+                    positions,
+                    file,
+                    ("providers", pid, "rates", gpu, "on_demand", "catalog"),
+                    f"the catalog has no valid on-demand price for {ref.gpu or gpu} at '{ref.catalog}'{where} "
+                    "(see `tender catalog --gpu ...` for what it lists)",
+                )
+            )
         else:
             out[(pid, gpu)] = price
     return out

@@ -88,7 +88,9 @@ class CommittedSpendIn(ClauseIn):
     provider: Name
     total_usd: PosDecimal
     milestones: list[MilestoneIn] = Field(min_length=1)
-    eligible_spend: list[Literal["compute_contract", "compute_on_demand", "compute_spot", "capacity_blocks"]] = [
+    eligible_spend: list[
+        Literal["compute_contract", "compute_on_demand", "compute_spot", "capacity_blocks"]
+    ] = [
         "compute_contract",
         "compute_on_demand",
     ]
@@ -120,7 +122,9 @@ class ReservedCapacityIn(ClauseIn):
     region: Name | None = None
     start_month: Month = 1
     term_months: PosInt
-    billing: Literal["full_reservation_regardless_of_use", "prepaid_upfront"] = "full_reservation_regardless_of_use"
+    billing: Literal["full_reservation_regardless_of_use", "prepaid_upfront"] = (
+        "full_reservation_regardless_of_use"
+    )
     burst: BurstIn = BurstIn()
 
 
@@ -133,7 +137,9 @@ class WorkloadExclusivityIn(ClauseIn):
     @model_validator(mode="after")
     def _has_scope(self) -> WorkloadExclusivityIn:
         if not self.workloads and not self.workload_classes:
-            raise ValueError("an exclusivity must name `workloads` or `workload_classes` (it would cover nothing)")
+            raise ValueError(
+                "an exclusivity must name `workloads` or `workload_classes` (it would cover nothing)"
+            )
         return self
 
 

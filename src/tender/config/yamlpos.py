@@ -89,7 +89,9 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
     return loader.construct_object(node)
 
 
-def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problems: list[Problem], file: str) -> Any:
+def _build(
+    loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problems: list[Problem], file: str
+) -> Any:
     pos.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -98,8 +100,13 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problem
             key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if key is None or isinstance(key, (dict, list)):
                 problems.append(
-                    Problem(file, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                            format_path(path), "a mapping key must be a plain text value")
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_path(path),
+                        "a mapping key must be a plain text value",
+                    )
                 )
                 continue
             key = str(key) if not isinstance(key, str) else key
@@ -107,8 +114,13 @@ def _build(loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problem
             if key in out:
                 first_line = pos.key_marks[child][0]
                 problems.append(
-                    Problem(file, key_node.start_mark.line + 1, key_node.start_mark.column + 1,
-                            format_path(child), f"duplicate key '{key}' (first defined on line {first_line}; keep one)")
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        key_node.start_mark.column + 1,
+                        format_path(child),
+                        f"duplicate key '{key}' (first defined on line {first_line}; keep one)",
+                    )
                 )
                 continue
             pos.key_marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -156,7 +168,9 @@ def read_text(path: str) -> str:
     except FileNotFoundError:
         raise InputError([Problem(path, 0, 0, "", "file not found (check the path)")]) from None
     except IsADirectoryError:
-        raise InputError([Problem(path, 0, 0, "", "is a directory, not a file (give a .yaml file)")]) from None
+        raise InputError(
+            [Problem(path, 0, 0, "", "is a directory, not a file (give a .yaml file)")]
+        ) from None
     except PermissionError:
         raise InputError([Problem(path, 0, 0, "", "permission denied (make the file readable)")]) from None
     if b"\x00" in raw[:8192]:
@@ -165,7 +179,11 @@ def read_text(path: str) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError([Problem(path, line, 1, "", "not valid UTF-8 text (save the file as UTF-8)")]) from None
+        raise InputError(
+            [Problem(path, line, 1, "", "not valid UTF-8 text (save the file as UTF-8)")]
+        ) from None
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
-        raise InputError([Problem(path, 1, 1, "", "empty file (expected a scenario mapping; see examples/minimal.yaml)")])
+        raise InputError(
+            [Problem(path, 1, 1, "", "empty file (expected a scenario mapping; see examples/minimal.yaml)")]
+        )
     return text.lstrip("\ufeff")

@@ -1,0 +1,5 @@
+"""`python -m tender.cli` runs the `tender` command."""
+
+from tender.cli.app import main
+
+main()
