@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import engines  # noqa: E402  (tests/engines.py, importable once tests/ is on sys.path)
+import engines
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,7 +66,9 @@ def slurm_cluster() -> Iterator[SlurmCluster]:
     started: list[float] = []
     _require(lambda: started.append(engines.acquire("slurm")))
     try:
-        yield SlurmCluster(partition="debug", gpus=int(os.environ.get("SLURM_NGPU", "2")), start_seconds=started[0])
+        yield SlurmCluster(
+            partition="debug", gpus=int(os.environ.get("SLURM_NGPU", "2")), start_seconds=started[0]
+        )
     finally:
         engines.release("slurm")
 

@@ -53,7 +53,9 @@ def _lock() -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _run(cmd: list[str], *, timeout: float, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], *, timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 
@@ -70,7 +72,9 @@ def slurm_healthy() -> bool:
         states = _run(["sinfo", "-h", "-o", "%T"], timeout=10).stdout.split()
     except (OSError, subprocess.TimeoutExpired):
         return False
-    return any(s.rstrip("*") in {"idle", "mixed", "allocated", "completing"} and not s.endswith("*") for s in states)
+    return any(
+        s.rstrip("*") in {"idle", "mixed", "allocated", "completing"} and not s.endswith("*") for s in states
+    )
 
 
 def ray_healthy() -> bool:
@@ -117,13 +121,23 @@ def _can_start(name: str) -> None:
     if not script.exists():
         raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} {name}: {script} is missing")
     if name in {"slurm", "pg"} and os.geteuid() != 0:
-        raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} {name}: starting it needs root (tools/ci/{name}-up.sh)")
+        raise EngineUnavailable(
+            f"{ENGINE_SKIP_PREFIX} {name}: starting it needs root (tools/ci/{name}-up.sh)"
+        )
     if name == "slurm" and shutil.which("sinfo") is None and shutil.which("apt-get") is None:
         raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} slurm: not installed and no apt-get to install it")
-    if name == "pg" and not Path("/usr/lib/postgresql/15/bin/initdb").exists() and shutil.which("apt-get") is None:
-        raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} postgresql: not installed and no apt-get to install it")
+    if (
+        name == "pg"
+        and not Path("/usr/lib/postgresql/15/bin/initdb").exists()
+        and shutil.which("apt-get") is None
+    ):
+        raise EngineUnavailable(
+            f"{ENGINE_SKIP_PREFIX} postgresql: not installed and no apt-get to install it"
+        )
     if name == "ray" and not (Path(sys.prefix) / "bin" / "ray").exists():
-        raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} ray: no `ray` in {sys.prefix} (pip install 'ray[default]')")
+        raise EngineUnavailable(
+            f"{ENGINE_SKIP_PREFIX} ray: no `ray` in {sys.prefix} (pip install 'ray[default]')"
+        )
 
 
 def run_up(name: str, timeout: float = 600) -> str:
@@ -131,10 +145,14 @@ def run_up(name: str, timeout: float = 600) -> str:
     try:
         done = _run([str(TOOLS / f"{name}-up.sh")], timeout=timeout, env=_script_env())
     except subprocess.TimeoutExpired:
-        raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh took over {timeout:.0f} s") from None
+        raise EngineUnavailable(
+            f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh took over {timeout:.0f} s"
+        ) from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["no output"])[-1]
-        raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh failed ({done.returncode}): {last}")
+        raise EngineUnavailable(
+            f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh failed ({done.returncode}): {last}"
+        )
     return done.stdout
 
 
@@ -195,5 +213,7 @@ def ensure_slurm_up() -> None:
 
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
-        raise EngineUnavailable(f"{ENGINE_SKIP_PREFIX} chromium: {CHROMIUM} missing (tools/ci/chromium-install.sh)")
+        raise EngineUnavailable(
+            f"{ENGINE_SKIP_PREFIX} chromium: {CHROMIUM} missing (tools/ci/chromium-install.sh)"
+        )
     return CHROMIUM

@@ -11,12 +11,16 @@ import pytest
 def test_slurm_runs_a_gpu_job(slurm_cluster: object, tmp_path: object) -> None:
     out = subprocess.run(
         ["sbatch", "--parsable", "--gres=gpu:2", "-o", "/dev/null", "--wrap", "echo $CUDA_VISIBLE_DEVICES"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     deadline = time.monotonic() + 60
     state = ""
     while time.monotonic() < deadline:
-        state = subprocess.run(["sacct", "-n", "-X", "-P", "-j", out, "-o", "State"], capture_output=True, text=True).stdout.strip()
+        state = subprocess.run(
+            ["sacct", "-n", "-X", "-P", "-j", out, "-o", "State"], capture_output=True, text=True
+        ).stdout.strip()
         if state in {"COMPLETED", "FAILED", "CANCELLED"}:
             break
         time.sleep(0.5)

@@ -3,7 +3,7 @@
 # Idempotent: exits at once when the Jobs API already answers.
 #   RAY_VENV: venv that has ray[default] (its bin/ goes first on PATH, so job entrypoints' "python" is that venv's)
 #   RAY_TMP:  Ray's --temp-dir (keep it short: Unix socket paths are limited to 107 bytes)
-#   RAY_NUM_CPUS=2, RAY_NUM_GPUS=0 (logical GPUs: Ray schedules num_gpus without hardware)
+#   RAY_NUM_CPUS=2, RAY_NUM_GPUS=2 (logical GPUs: Ray schedules num_gpus without hardware)
 set -euo pipefail
 VENV=${RAY_VENV:?set RAY_VENV}; RTMP=${RAY_TMP:-/tmp/ci-ray}
 export PATH="$VENV/bin:$PATH"
@@ -15,7 +15,7 @@ up && { echo "ray already up"; exit 0; }
 mkdir -p "$RTMP"
 setsid nohup "$VENV/bin/ray" start --head --block --node-ip-address=127.0.0.1 --port=6379 \
   --dashboard-host=127.0.0.1 --dashboard-port=8265 --ray-client-server-port=10001 \
-  --num-cpus="${RAY_NUM_CPUS:-2}" --num-gpus="${RAY_NUM_GPUS:-0}" --temp-dir="$RTMP" --disable-usage-stats \
+  --num-cpus="${RAY_NUM_CPUS:-2}" --num-gpus="${RAY_NUM_GPUS:-2}" --temp-dir="$RTMP" --disable-usage-stats \
   > "$RTMP/ray-start.log" 2>&1 < /dev/null &
 echo $! > "$RTMP/ray.sid"
 for _ in $(seq 1 360); do up && break; sleep 0.25; done

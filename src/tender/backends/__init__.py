@@ -1,1 +1,57 @@
-"""tender.backends."""
+"""tender.backends: execution engines behind the `tender.ports.Backend` port.
+
+1. `make_backend(spec)` turns a provider's `BackendSpec` (`kind` + string options) into an adapter.
+2. Adapters: `local` (processes), `slurm` (sbatch/squeue/sacct), `ray` (Jobs SDK), `fake` (unit tests).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tender.backends.fake import FakeBackend
+from tender.backends.local import LocalBackend
+from tender.backends.ray import RayBackend
+from tender.backends.slurm import SlurmBackend, SlurmTarget
+from tender.domain.provider import BackendSpec
+from tender.ports import Backend, Clock
+
+KINDS = ("local", "slurm", "ray", "fake")
+
+
+class UnknownBackend(ValueError):
+    pass
+
+
+def make_backend(spec: BackendSpec, state_dir: Path, clock: Clock | None = None) -> Backend:
+    """Build the adapter for `spec`; `state_dir` holds local attempts and Slurm logs."""
+    options = dict(spec.options)
+    if spec.kind == "local":
+        return LocalBackend(state_dir / "local", gpus=int(options.get("gpus", "0")))
+    if spec.kind == "slurm":
+        target = SlurmTarget(
+            partition=options.get("partition") or None,
+            log_dir=options.get("log_dir", str(state_dir / "slurm-logs")),
+            gpu_type=options.get("gres_type") or None,
+            account=options.get("account") or None,
+            time_limit=options.get("time_limit") or None,
+        )
+        return SlurmBackend(target, accounting=options.get("accounting", "true").lower() != "false")
+    if spec.kind == "ray":
+        return RayBackend(options.get("address", "http://127.0.0.1:8265"))
+    if spec.kind == "fake":
+        if clock is None:
+            raise UnknownBackend("the fake backend needs a clock")
+        return FakeBackend(clock, gpus=int(options.get("gpus", "4")))
+    raise UnknownBackend(f"unknown backend kind {spec.kind!r}; choose one of {', '.join(KINDS)}")
+
+
+__all__ = [
+    "KINDS",
+    "FakeBackend",
+    "LocalBackend",
+    "RayBackend",
+    "SlurmBackend",
+    "SlurmTarget",
+    "UnknownBackend",
+    "make_backend",
+]
