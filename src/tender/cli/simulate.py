@@ -1,0 +1,292 @@
+"""`tender simulate`: replay a trace (or Gavel's experiment) on held capacity; compare policies."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from tender.cli.output import console, err_console, fail_bad_input
+from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolicy, allow_all, parse_policy
+from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
+from tender.sim.faults import Fault, seeded_faults
+from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
+from tender.sim.report import write_report
+from tender.sim.traces import Trace, TraceError, load_trace, philly_vcs
+
+sim_app = typer.Typer(
+    help="Replay jobs on held capacity under a scheduling policy.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+TraceOpt = Annotated[
+    str, typer.Option("--trace", help="'philly' (packaged) or a CSV path in the same schema.")
+]
+PolicyOpt = Annotated[str, typer.Option("--policy", help="fifo | fifo_het | las_het | cost_het")]
+JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write metrics as JSON here.")]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="Write an HTML report (offline, inline SVG).")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seeds fifo's pool choice and injected faults.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sim_app, name="simulate")
+
+
+@sim_app.callback()
+def simulate(
+    ctx: typer.Context,
+    trace: TraceOpt = "philly",
+    policy: PolicyOpt = "fifo",
+    json_path: JsonOpt = None,
+    report: ReportOpt = None,
+    seed: SeedOpt = 0,
+    pools: Annotated[Path | None, typer.Option("--pools", help="Pools YAML (pools, rules, faults).")] = None,
+    plan: Annotated[Path | None, typer.Option("--plan", help="Pools from a `tender plan` JSON.")] = None,
+    scenario: Annotated[
+        Path | None, typer.Option("--scenario", help="Pools from a scenario's capacity.")
+    ] = None,
+    month: Annotated[int | None, typer.Option("--month", help="Month for --plan / --scenario.")] = None,
+    per_vc: Annotated[
+        bool, typer.Option("--per-vc", help="Philly: one pool per VC, jobs kept in their VC.")
+    ] = False,
+    round_s: Annotated[
+        float | None, typer.Option("--round", help="Round length in seconds (las_het: 360).")
+    ] = None,
+    restore_s: Annotated[
+        float, typer.Option("--restore", help="Checkpoint/restore seconds per restart.")
+    ] = 30.0,
+    backfill: Annotated[
+        bool, typer.Option("--backfill/--no-backfill", help="Let later jobs overtake.")
+    ] = True,
+    outages_per_day: Annotated[float, typer.Option("--outages-per-day", help="Seeded pool outages.")] = 0.0,
+    spot_per_day: Annotated[
+        float, typer.Option("--spot-reclaims-per-day", help="Seeded spot reclaims.")
+    ] = 0.0,
+) -> None:
+    """Replay a trace: `tender simulate --trace philly --policy fifo --json out.json`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    name = _policy(policy)
+    loaded = _load_trace(trace, per_vc)
+    pool_list, rules, faults = _pools(pools, plan, scenario, month, per_vc)
+    horizon = max((j.arrival for j in loaded.jobs), default=0.0) + 86400.0
+    faults = (*faults, *seeded_faults(pool_list, horizon, seed, outages_per_day, spot_per_day))
+    faults = tuple(sorted(faults, key=lambda f: (f.start, f.pool_id)))
+    chosen = Policy(name, backfill=backfill, round_seconds=round_s, restore_seconds=restore_s, seed=seed)
+    if name is PolicyName.LAS_HET:
+        silence_highs_banner()
+    started = time.perf_counter()
+    with _progress(2 * len(loaded.jobs), f"replaying {len(loaded.jobs):,} jobs") as tick:
+        result = run_trace(loaded.jobs, pool_list, chosen, eligibility=rules, faults=faults, progress=tick)
+    result.summary.update(trace=loaded.name, seed=seed)
+    _emit(result, json_path, report, time.perf_counter() - started)
+
+
+@sim_app.command("gavel")
+def gavel(
+    cluster: Annotated[str, typer.Option("--cluster", help="GPUs per type, e.g. v100=36,p100=36,k80=36")] = (
+        "v100=36,p100=36,k80=36"
+    ),
+    rate: Annotated[float, typer.Option("--rate", help="Jobs per hour (Poisson).")] = 1.0,
+    policy: PolicyOpt = "las_het",
+    seed: SeedOpt = 0,
+    measure: Annotated[str, typer.Option("--measure", help="Job ids START:END to measure.")] = "4000:5000",
+    multi_gpu: Annotated[bool, typer.Option("--multi-gpu", help="Draw scale factors 1/2/4/8.")] = False,
+    json_path: JsonOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """Gavel's published continuous-arrival experiment (OSDI 2020); reports the measured jobs' JCT."""
+    name = _policy(policy)
+    sizes = _cluster(cluster)
+    window = _measure(measure)
+    if rate <= 0:
+        fail_bad_input(f"--rate: must be positive, got {rate}")
+    silence_highs_banner()
+    started = time.perf_counter()
+    with _progress(None, f"gavel {name} at {rate} jobs/h") as tick:
+        result = run_gavel(sizes, rate, name, seed=seed, measure=window, multi_gpu=multi_gpu, progress=tick)
+    _emit(result, json_path, report, time.perf_counter() - started)
+
+
+@sim_app.command("compare")
+def compare(
+    policies: Annotated[
+        str, typer.Option("--policies", help="Comma-separated policies.")
+    ] = "fifo,fifo_het,cost_het",
+    trace: TraceOpt = "philly",
+    pools: Annotated[
+        list[Path] | None, typer.Option("--pools", help="Pools YAML; repeat for regimes.")
+    ] = None,
+    per_vc: Annotated[bool, typer.Option("--per-vc")] = False,
+    restore_s: Annotated[float, typer.Option("--restore")] = 30.0,
+    seed: SeedOpt = 0,
+    json_path: JsonOpt = None,
+) -> None:
+    """Run several policies (x pool/contract regimes) on the same trace; print them side by side."""
+    names = [_policy(p.strip()) for p in policies.split(",") if p.strip()]
+    loaded = _load_trace(trace, per_vc)
+    regimes: list[tuple[str, tuple[Pool, ...], Eligibility, tuple[Fault, ...]]] = []
+    for path in pools or []:
+        pool_list, rules, faults = _pools(path, None, None, None, per_vc)
+        regimes.append((path.name, pool_list, rules, faults))
+    if not regimes:
+        pool_list, rules, faults = _pools(None, None, None, None, per_vc)
+        regimes.append(("default", pool_list, rules, faults))
+    if PolicyName.LAS_HET in names:
+        silence_highs_banner()
+    rows: dict[str, dict[str, Any]] = {}
+    for regime, pool_list, rules, faults in regimes:
+        for name in names:
+            chosen = Policy(name, restore_seconds=restore_s, seed=seed)
+            with _progress(2 * len(loaded.jobs), f"{name} on {regime}") as tick:
+                result = run_trace(
+                    loaded.jobs, pool_list, chosen, eligibility=rules, faults=faults, progress=tick
+                )
+            rows[f"{name} | {regime}"] = result.summary
+    table = Table(title=f"{loaded.name}: {len(loaded.jobs):,} jobs")
+    table.add_column("metric")
+    for label in rows:
+        table.add_column(label, justify="right")
+    for key in COMPARE_KEYS:
+        table.add_row(key, *(str(summary[key]) for summary in rows.values()))
+    console.print(table)
+    if json_path is not None:
+        _write_json(json_path, {"runs": rows})
+
+
+COMPARE_KEYS = (
+    "jobs_completed",
+    "jobs_rejected",
+    "avg_jct_hours",
+    "median_jct_hours",
+    "p99_jct_hours",
+    "avg_queue_hours",
+    "utilization",
+    "cost_usd",
+    "preemptions",
+    "failovers",
+    "makespan_hours",
+)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def _policy(name: str) -> PolicyName:
+    try:
+        return parse_policy(name)
+    except UnknownPolicy as exc:
+        fail_bad_input(f"--policy: {exc}")
+
+
+def _load_trace(trace: str, per_vc: bool) -> Trace:
+    vcs = frozenset(vc for vc, _ in philly_vcs()) if per_vc else frozenset()
+    try:
+        return load_trace(None if trace == "philly" else Path(trace), vc_regions=vcs)
+    except TraceError as exc:
+        fail_bad_input(str(exc))
+
+
+def _pools(
+    pools: Path | None, plan: Path | None, scenario: Path | None, month: int | None, per_vc: bool
+) -> tuple[tuple[Pool, ...], Eligibility, tuple[Fault, ...]]:
+    if sum(x is not None for x in (pools, plan, scenario)) > 1:
+        fail_bad_input("--pools, --plan and --scenario are alternatives; give one")
+    try:
+        if pools is not None:
+            loaded = load_pools_yaml(pools)
+            return loaded.pools, loaded.rules, loaded.faults
+        if plan is not None:
+            return pools_from_plan(plan, month), allow_all, ()
+    except PoolsError as exc:
+        fail_bad_input(str(exc))
+    if scenario is not None:
+        return _scenario_pools(scenario, month), allow_all, ()
+    return philly_pools(per_vc), allow_all, ()
+
+
+def _scenario_pools(path: Path, month: int | None) -> tuple[Pool, ...]:
+    from tender.config import InputError, load_scenario
+
+    try:
+        loaded = load_scenario(str(path))
+    except InputError as exc:
+        fail_bad_input(str(exc))
+    except OSError as exc:
+        fail_bad_input(f"{path}: cannot read: {exc.strerror}")
+    result = pools_from_scenario(loaded, month or 1)
+    if not result:
+        fail_bad_input(f"{path}: no existing capacity in month {month or 1} (--month)")
+    return result
+
+
+def _cluster(text: str) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for part in text.split(","):
+        gpu, _, count = part.partition("=")
+        if not gpu.strip() or not count.strip().isdigit():
+            fail_bad_input(
+                f"--cluster: expected TYPE=COUNT[,TYPE=COUNT...] (e.g. v100=36,p100=36,k80=36), got {text!r}"
+            )
+        if gpu.strip() not in ("k80", "p100", "v100"):
+            fail_bad_input(f"--cluster: Gavel measured only k80, p100 and v100, got {gpu.strip()!r}")
+        sizes[gpu.strip()] = int(count)
+    return sizes
+
+
+def _measure(text: str) -> tuple[int, int]:
+    start, _, end = text.partition(":")
+    if not (start.isdigit() and end.isdigit()) or int(end) <= int(start):
+        fail_bad_input(f"--measure: expected START:END with START < END (e.g. 4000:5000), got {text!r}")
+    return int(start), int(end)
+
+
+@contextmanager
+def _progress(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,} events"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        task = bar.add_task(label, total=total)
+
+        def tick(events: int) -> None:
+            bar.update(task, completed=events)
+
+        yield tick
+
+
+def _emit(result: Result, json_path: Path | None, report: Path | None, wall: float) -> None:
+    s = result.summary
+    console.print(
+        f"{s['policy']}: {s['jobs_completed']:,} jobs completed, {s['jobs_rejected']:,} rejected; "
+        f"avg JCT {s['avg_jct_hours']:.3f} h (p99 {s['p99_jct_hours']:.3f} h), avg queue "
+        f"{s['avg_queue_hours']:.3f} h, utilization {s['utilization']:.1%}, cost ${s['cost_usd']}; "
+        f"{s['events_processed']:,} events in {wall:.2f} s"
+    )
+    if json_path is not None:
+        _write_json(json_path, {**s, "wall_seconds": round(wall, 3)})
+    if report is not None:
+        try:
+            write_report(report, result)
+        except OSError as exc:
+            fail_bad_input(f"--report: cannot write {report}: {exc.strerror}")
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail_bad_input(f"--json: cannot write {path}: {exc.strerror}")

@@ -1,0 +1,101 @@
+"""One scheduling cycle: `schedule_round(state, now, policy, eligibility) -> RoundResult`.
+
+The cycle proposes; the caller commits (applies preemptions, then placements) against fresh state.
+Non-preemptive policies (fifo, fifo_het, cost_het) run `greedy_round`; las_het runs
+`tender.placement.las.las_round`.
+"""
+
+from __future__ import annotations
+
+from tender.placement.checkers import dynamic_verdict, explain, feasible_pools
+from tender.placement.eligibility import Eligibility, allow_all
+from tender.placement.las import las_round
+from tender.placement.model import (
+    ClusterState,
+    JobRequest,
+    Placement,
+    Pool,
+    Reason,
+    RoundResult,
+    Verdict,
+    no,
+)
+from tender.placement.policy import Policy, PolicyName
+from tender.placement.scorers import select
+
+
+def schedule_round(
+    state: ClusterState, now: float, policy: Policy, eligibility: Eligibility = allow_all
+) -> RoundResult:
+    """Propose placements (and, for las_het, preemptions) for this moment."""
+    if policy.preemptive:
+        return las_round(state, now, policy, eligibility)
+    return greedy_round(state, now, policy, eligibility)
+
+
+def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: Eligibility) -> RoundResult:
+    # 1. Collect: the queue in order, and this round's tentative free GPUs per pool that is up.
+    free = {pool.id: (0 if pool.id in state.down else state.free.get(pool.id, 0)) for pool in state.pools}
+    placements: list[Placement] = []
+    verdicts: dict[str, Verdict] = {}
+    blocked: Verdict | None = None
+    for job in state.queued:
+        most_free = max(free.values(), default=0)
+        if most_free == 0:
+            break  # 2a. Full: every job not yet examined gets `RoundResult.others` (capacity).
+        if blocked is not None:  # 2b. Strict FIFO: nobody overtakes a job that waits for capacity.
+            verdicts[job.id] = no(Reason.ORDER, f"waits behind {blocked.detail}")
+            continue
+        if job.gpus > most_free:
+            verdicts[job.id] = no(
+                Reason.CAPACITY, f"needs {job.gpus} GPUs on one pool; at most {most_free} free"
+            )
+            blocked = None if policy.backfill else no(Reason.ORDER, job.id)
+            continue
+        # 3. Feasibility: static chain (type, gang, region, contracts), then outage and capacity.
+        feasible = feasible_pools(job, state.pools, eligibility)
+        if not feasible.pools:
+            verdicts[job.id] = explain(feasible.rejected)  # can never run here: the caller rejects it
+            continue
+        rejections: list[Verdict] = []
+        candidates: list[Pool] = []
+        for pool in feasible.pools:
+            verdict = dynamic_verdict(job, pool, state, free[pool.id])
+            if verdict.ok:
+                candidates.append(pool)
+            else:
+                rejections.append(verdict)
+        candidates = _meet_deadline(job, candidates, state, now, policy, rejections)
+        # 4. Score and select.
+        chosen = select(job, candidates, free, policy, now)
+        if chosen is None:
+            verdicts[job.id] = explain(rejections)
+            if not policy.backfill:
+                blocked = no(Reason.ORDER, job.id)
+            continue
+        # 5. Commit to the tentative plan (the caller commits for real).
+        free[chosen.id] -= job.gpus
+        placements.append(Placement(job.id, chosen.id, job.gpus))
+    return RoundResult(tuple(placements), (), verdicts)
+
+
+def _meet_deadline(
+    job: JobRequest,
+    candidates: list[Pool],
+    state: ClusterState,
+    now: float,
+    policy: Policy,
+    rejections: list[Verdict],
+) -> list[Pool]:
+    """cost_het: keep pools that finish before the deadline; if none does, keep the fastest (best effort)."""
+    if policy.name is not PolicyName.COST_HET or job.deadline is None or not candidates:
+        return candidates
+    remaining = state.remaining.get(job.id, job.work)
+    meeting = [p for p in candidates if now + remaining / job.rate_on(p) <= job.deadline]
+    if meeting:
+        for pool in candidates:
+            if pool not in meeting:
+                rejections.append(no(Reason.DEADLINE, f"{pool.id} would miss the deadline"))
+        return meeting
+    best = max(job.rate_on(p) for p in candidates)
+    return [p for p in candidates if job.rate_on(p) == best]

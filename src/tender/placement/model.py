@@ -1,0 +1,170 @@
+"""Value types of the online scheduler: pools, jobs, the cluster snapshot and a round's proposal.
+
+Times are seconds on whatever clock the caller drives (virtual in `tender.sim`, wall time in
+`tender.runtime`); nothing here reads a clock. Money is `Decimal`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a job was not placed on a pool (or anywhere)."""
+
+    GPU_TYPE = "gpu_type"  # the job cannot run on this accelerator type
+    GANG = "gang"  # the gang is larger than the pool: all-or-nothing on one pool cannot hold
+    RESIDENCY = "residency"  # the pool's region is not allowed for this workload
+    EXCLUSIVITY = "exclusivity"  # the workload is bound to another provider
+    OUTAGE = "outage"  # the pool is down right now
+    CAPACITY = "capacity"  # not enough free GPUs right now
+    DEADLINE = "deadline"  # cannot finish before the job's deadline here
+    ORDER = "order"  # waits behind an earlier job (strict FIFO, no backfill)
+    FAIR_SHARE = "fair_share"  # las_het gave this round's share to other jobs
+    NO_POOL_FITS = "no_pool_fits"  # statically infeasible everywhere, for mixed reasons
+
+
+#: Reasons that can never change while the pool set stays the same: such a job is rejected.
+STATIC_REASONS = frozenset(
+    {Reason.GPU_TYPE, Reason.GANG, Reason.RESIDENCY, Reason.EXCLUSIVITY, Reason.NO_POOL_FITS}
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Yes, or no with a reason code and a human detail."""
+
+    ok: bool
+    reason: Reason | None = None
+    detail: str = ""
+
+    @property
+    def never(self) -> bool:
+        """True when the "no" cannot change without new pools or contracts."""
+        return not self.ok and self.reason in STATIC_REASONS
+
+
+OK = Verdict(True)
+
+
+def no(reason: Reason, detail: str = "") -> Verdict:
+    return Verdict(False, reason, detail)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Held capacity: `count` GPUs of one type at one provider and region."""
+
+    id: str
+    provider: str
+    region: str
+    gpu: str
+    count: int
+    price_per_gpu_hour: Decimal
+    node_size: int = 8
+    preemptible: bool = False
+    backend: str | None = None
+    speed: float = 1.0  # work per second per gang for jobs that give no per-type throughput
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """A gang job: `gpus` GPUs on one pool, all or nothing.
+
+    `work` is in the job's own units (steps, or seconds on the reference accelerator);
+    `throughput[gpu_type]` is units per second for the whole gang on that type. An empty
+    `throughput` means "runs anywhere at the pool's `speed`". Empty `gpu_types` / `regions`
+    mean "any".
+    """
+
+    id: str
+    gpus: int
+    arrival: float
+    work: float
+    throughput: Mapping[str, float] = field(default_factory=dict)
+    gpu_types: frozenset[str] = frozenset()
+    workload_class: str = "training"
+    workload: str = ""
+    regions: frozenset[str] = frozenset()
+    deadline: float | None = None
+    weight: float = 1.0
+
+    def rate_on(self, pool: Pool) -> float:
+        """Work units per second this job makes on `pool` (0 = cannot run there)."""
+        if not self.throughput:
+            return pool.speed
+        return self.throughput.get(pool.gpu, 0.0)
+
+
+@dataclass(frozen=True)
+class RunningJob:
+    job_id: str
+    pool_id: str
+    gpus: int
+    since: float
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """las_het's LP answer: time fractions per (job, accelerator type), valid for a job set."""
+
+    job_ids: frozenset[str]
+    capacity: tuple[tuple[str, int], ...]  # (gpu type, GPUs up) the LP was solved for
+    fractions: Mapping[str, Mapping[str, float]]
+    solve_seconds: float = 0.0  # measured by the caller if it wants; the core leaves it at 0
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    """A snapshot the scheduler reads and never mutates.
+
+    `queued` must be in queue order (arrival, then id). `free` is free GPUs per pool id;
+    `attained` is seconds of service per job per accelerator type (for las_het).
+    """
+
+    pools: Sequence[Pool]
+    free: Mapping[str, int]
+    queued: Collection[JobRequest]
+    running: Mapping[str, RunningJob] = field(default_factory=dict)
+    jobs: Mapping[str, JobRequest] = field(default_factory=dict)  # every active job, by id
+    remaining: Mapping[str, float] = field(default_factory=dict)  # work left, by job id
+    down: frozenset[str] = frozenset()
+    attained: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    allocation: Allocation | None = None  # the previous round's LP answer, reused if still valid
+
+
+@dataclass(frozen=True)
+class Placement:
+    job_id: str
+    pool_id: str
+    gpus: int
+
+
+@dataclass(frozen=True)
+class Preemption:
+    job_id: str
+    pool_id: str
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """A proposal: the caller commits it against fresh state (or not)."""
+
+    placements: tuple[Placement, ...]
+    preemptions: tuple[Preemption, ...]
+    verdicts: Mapping[str, Verdict]  # the jobs the cycle examined and did not place, by id
+    allocation: Allocation | None = None
+    # The verdict of every queued job the cycle did not need to examine (the cluster was full).
+    others: Verdict = Verdict(False, Reason.CAPACITY, "no pool has enough free GPUs")
+
+    def verdict(self, job_id: str) -> Verdict:
+        """Why an unplaced job waits (`others` if the cycle stopped before reaching it)."""
+        return self.verdicts.get(job_id, self.others)
+
+    def rejected(self) -> tuple[str, ...]:
+        """Jobs that can never run on these pools (sorted)."""
+        return tuple(sorted(job_id for job_id, v in self.verdicts.items() if v.never))

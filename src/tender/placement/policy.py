@@ -1,0 +1,49 @@
+"""Policy settings: which policy, backfill, rounds, preemption overhead, seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class PolicyName(StrEnum):
+    FIFO = "fifo"  # first come first served, heterogeneity-agnostic (random free pool, seeded)
+    FIFO_HET = "fifo_het"  # FIFO onto the fastest free accelerator type for the job
+    LAS_HET = "las_het"  # Gavel's heterogeneity-aware max-min fairness LP, time-sliced in rounds
+    COST_HET = "cost_het"  # cheapest cost per unit of work that still meets the job's deadline
+
+
+POLICY_NAMES: tuple[str, ...] = tuple(p.value for p in PolicyName)
+
+
+class UnknownPolicy(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: PolicyName = PolicyName.FIFO
+    backfill: bool = True  # later jobs may start when the head of the queue cannot
+    round_seconds: float | None = None  # None: decide on every event; else only on round ticks
+    restore_seconds: float = 0.0  # checkpoint/restore overhead paid by a preempted job on restart
+    seed: int = 0  # seeds fifo's random pool choice (mixed with `now`)
+
+    @property
+    def preemptive(self) -> bool:
+        """Whether running jobs are re-decided every round (and may be preempted)."""
+        return self.name is PolicyName.LAS_HET
+
+    @property
+    def uses_rounds(self) -> bool:
+        return self.round_seconds is not None or self.preemptive
+
+    @property
+    def round_length(self) -> float:
+        return self.round_seconds if self.round_seconds is not None else 360.0
+
+
+def parse_policy(name: str) -> PolicyName:
+    try:
+        return PolicyName(name)
+    except ValueError:
+        raise UnknownPolicy(f"unknown policy {name!r}; choose one of {', '.join(POLICY_NAMES)}") from None

@@ -1,0 +1,62 @@
+"""The event heap, keyed (time, priority, sequence), and the virtual clock it drives.
+
+At equal times events run in priority order (completions free GPUs before faults take pools
+down, before arrivals queue, before the round tick decides); `seq` keeps insertion order
+otherwise, so the order never depends on payload comparison.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Kind(IntEnum):
+    COMPLETION = 0
+    FAULT_END = 1
+    FAULT_START = 2
+    ARRIVAL = 3
+    TICK = 4
+
+
+@dataclass(frozen=True)
+class Event:
+    time: float
+    kind: Kind
+    subject: str = ""  # job id or pool id
+    generation: int = 0  # a completion is stale once its job was preempted (generation moved on)
+
+
+class VirtualClock:
+    """Simulated seconds; only the event loop advances it."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = start
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, to: float) -> None:
+        if to < self._now:
+            raise ValueError(f"time cannot go backwards ({to} < {self._now})")
+        self._now = to
+
+
+class EventHeap:
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, int, Event]] = []
+        self._seq = 0
+
+    def push(self, event: Event) -> None:
+        heapq.heappush(self._heap, (event.time, int(event.kind), self._seq, event))
+        self._seq += 1
+
+    def pop(self) -> Event:
+        return heapq.heappop(self._heap)[3]
+
+    def peek_time(self) -> float | None:
+        return self._heap[0][0] if self._heap else None
+
+    def __len__(self) -> int:
+        return len(self._heap)

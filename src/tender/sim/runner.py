@@ -1,0 +1,313 @@
+"""The replay loop: pop events, advance the virtual clock, ask the scheduler, commit its proposal.
+
+Event-driven policies are asked after every batch of same-time events that changed something;
+round-based ones (las_het, or any policy given a round length) only on round ticks. Non-preemptive
+policies skip idle rounds: a tick is armed only when an arrival, completion or fault happens.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tender.placement import (
+    Allocation,
+    ClusterState,
+    Eligibility,
+    JobRequest,
+    Pool,
+    RunningJob,
+    Verdict,
+    admit,
+    allow_all,
+    schedule_round,
+)
+from tender.placement import Policy as PlacementPolicy
+from tender.sim.events import Event, EventHeap, Kind, VirtualClock
+from tender.sim.faults import Fault
+
+
+@dataclass
+class JobRun:
+    """Mutable per-job bookkeeping of one replay."""
+
+    job: JobRequest
+    remaining: float
+    pool: str | None = None
+    gpu: str = ""
+    seg_start: float = 0.0  # GPUs held since
+    work_start: float = 0.0  # progress resumes (after the restore overhead)
+    rate: float = 0.0
+    first_start: float | None = None
+    finish: float | None = None
+    generation: int = 0
+    restore_due: bool = False
+    evicted_from: str | None = None
+    preemptions: int = 0
+    failovers: int = 0
+    attained: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    runs: dict[str, JobRun]
+    rejected: dict[str, Verdict]
+    gpu_seconds: dict[str, float]
+    timeline: list[tuple[float, int, int]]  # (time, busy GPUs, queued jobs) at each decision
+    events: int = 0
+    decisions: int = 0
+    lp_solves: int = 0
+    end: float = 0.0
+
+
+class _Remaining(Mapping[str, float]):
+    def __init__(self, runs: Mapping[str, JobRun]) -> None:
+        self._runs = runs
+
+    def __getitem__(self, key: str) -> float:
+        return self._runs[key].remaining
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._runs)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+
+class Replay:
+    def __init__(
+        self,
+        pools: Sequence[Pool],
+        policy: PlacementPolicy,
+        eligibility: Eligibility = allow_all,
+        faults: Sequence[Fault] = (),
+        watch: frozenset[str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.pools = tuple(sorted(pools, key=lambda p: p.id))
+        self.by_id = {p.id: p for p in self.pools}
+        self.policy = policy
+        self.eligibility = eligibility
+        self.faults = faults
+        self.watch = watch
+        self.progress = progress
+        self.heap = EventHeap()
+        self.clock = VirtualClock()
+        self.free = {p.id: p.count for p in self.pools}
+        self.down: set[str] = set()
+        self.active: dict[str, JobRequest] = {}
+        self.queue: dict[str, JobRequest] = {}
+        self.running: dict[str, RunningJob] = {}
+        self.allocation: Allocation | None = None
+        self.pending_tick: float | None = None
+        self.last_tick: float | None = None
+        self.unwatched_done = 0
+        self.exhausted = False
+        self.arrivals: Iterator[JobRequest] = iter(())
+        self.by_arrival: JobRequest | None = None
+        self.out = Outcome({}, {}, {p.id: 0.0 for p in self.pools}, [])
+
+    # -- the loop -------------------------------------------------------------------------
+    def run(self, jobs: Iterable[JobRequest]) -> Outcome:
+        self.arrivals = iter(jobs)
+        self._next_arrival(self.arrivals)
+        for fault in self.faults:
+            self.heap.push(Event(fault.start, Kind.FAULT_START, fault.pool_id))
+            self.heap.push(Event(fault.end, Kind.FAULT_END, fault.pool_id))
+        dirty = False
+        while len(self.heap):
+            event = self.heap.pop()
+            self.clock.advance(event.time)
+            self.out.events += 1
+            if self.progress is not None and self.out.events % 4096 == 0:
+                self.progress(self.out.events)
+            dirty = self._handle(event) or dirty
+            if self.heap.peek_time() == event.time:
+                continue  # finish the batch of same-time events first
+            if dirty and not self.policy.uses_rounds:
+                self._decide()
+            dirty = False
+            if self._done():
+                break
+        self.out.end = self.clock.now()
+        return self.out
+
+    def _done(self) -> bool:
+        if self.watch is None:
+            return self.exhausted and not self.active
+        return self.unwatched_done >= len(self.watch)
+
+    def _handle(self, event: Event) -> bool:
+        now = event.time
+        if event.kind is Kind.TICK:
+            self.pending_tick = None
+            self.last_tick = now
+            self._decide()
+            if self.policy.preemptive and self.active:
+                self._arm_tick(now + self.policy.round_length)
+            return False
+        if event.kind is Kind.ARRIVAL:
+            assert self.by_arrival is not None
+            self._arrive(self.by_arrival)
+            self._next_arrival(self.arrivals)
+        elif event.kind is Kind.COMPLETION:
+            run = self.out.runs[event.subject]
+            if event.generation != run.generation:
+                return False  # stale: the job was preempted since this was scheduled
+            self._stop(run, now)
+            run.remaining = 0.0
+            run.finish = now
+            del self.active[run.job.id]
+            self._count_done(run.job.id)
+        elif event.kind is Kind.FAULT_START:
+            self.down.add(event.subject)
+            for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
+                run = self.out.runs[job_id]
+                run.evicted_from = event.subject
+                self._stop(run, now)
+                self._requeue(run)
+            self._reorder_queue()
+        else:  # FAULT_END
+            self.down.discard(event.subject)
+        if self.policy.uses_rounds:
+            self._arm_tick(self._next_boundary(now))
+        return True
+
+    # -- transitions ----------------------------------------------------------------------
+    def _next_arrival(self, arrivals: Iterator[JobRequest]) -> None:
+        job = next(arrivals, None)
+        if job is None:
+            self.exhausted = True
+            return
+        if job.arrival < self.clock.now():
+            raise ValueError(
+                f"job {job.id} arrives at {job.arrival}, before {self.clock.now()}: sort the trace"
+            )
+        self.by_arrival = job
+        self.heap.push(Event(job.arrival, Kind.ARRIVAL, job.id))
+
+    def _arrive(self, job: JobRequest) -> None:
+        self.out.runs[job.id] = JobRun(job, job.work)
+        verdict = admit(job, self.pools, self.eligibility)
+        if not verdict.ok:
+            self.out.rejected[job.id] = verdict
+            self._count_done(job.id)
+            return
+        self.active[job.id] = job
+        self.queue[job.id] = job
+
+    def _count_done(self, job_id: str) -> None:
+        if self.watch is not None and job_id in self.watch:
+            self.unwatched_done += 1
+
+    def _start(self, run: JobRun, pool: Pool, now: float) -> None:
+        job = run.job
+        overhead = self.policy.restore_seconds if run.restore_due else 0.0
+        if run.evicted_from is not None and run.evicted_from != pool.id:
+            run.failovers += 1
+        run.evicted_from = None
+        run.pool, run.gpu, run.rate = pool.id, pool.gpu, job.rate_on(pool)
+        run.seg_start, run.work_start = now, now + overhead
+        if run.first_start is None:
+            run.first_start = now
+        run.generation += 1
+        self.free[pool.id] -= job.gpus
+        self.running[job.id] = RunningJob(job.id, pool.id, job.gpus, now)
+        self.queue.pop(job.id, None)
+        finish = run.work_start + run.remaining / run.rate
+        self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
+
+    def _stop(self, run: JobRun, now: float) -> None:
+        """Release the job's GPUs and bank its progress and service."""
+        assert run.pool is not None
+        held = now - run.seg_start
+        run.remaining = max(0.0, run.remaining - run.rate * max(0.0, now - run.work_start))
+        self.out.gpu_seconds[run.pool] += run.job.gpus * held
+        run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + held
+        self.free[run.pool] += run.job.gpus
+        del self.running[run.job.id]
+        run.pool = None
+        run.generation += 1
+
+    def _requeue(self, run: JobRun) -> None:
+        run.restore_due = True
+        run.preemptions += 1
+        self.queue[run.job.id] = run.job
+
+    def _reorder_queue(self) -> None:
+        self.queue = dict(sorted(self.queue.items(), key=lambda kv: (kv[1].arrival, kv[0])))
+
+    # -- rounds ---------------------------------------------------------------------------
+    def _next_boundary(self, now: float) -> float:
+        length = self.policy.round_length
+        tick = math.ceil(now / length) * length
+        if self.last_tick is not None and tick <= self.last_tick:
+            tick = self.last_tick + length
+        return tick
+
+    def _arm_tick(self, at: float) -> None:
+        if self.pending_tick is None:
+            self.pending_tick = at
+            self.heap.push(Event(at, Kind.TICK))
+
+    # -- one decision ---------------------------------------------------------------------
+    def _decide(self) -> None:
+        now = self.clock.now()
+        attained: dict[str, dict[str, float]] = {}
+        if self.policy.preemptive:
+            for job_id in self.active:
+                run = self.out.runs[job_id]
+                attained[job_id] = dict(run.attained)
+                if run.pool is not None:
+                    attained[job_id][run.gpu] = attained[job_id].get(run.gpu, 0.0) + now - run.seg_start
+        state = ClusterState(
+            pools=self.pools,
+            free=self.free,
+            queued=self.queue.values(),
+            running=self.running,
+            jobs=self.active,
+            remaining=_Remaining(self.out.runs),
+            down=frozenset(self.down),
+            attained=attained,
+            allocation=self.allocation,
+        )
+        result = schedule_round(state, now, self.policy, self.eligibility)
+        if result.allocation is not None and result.allocation is not self.allocation:
+            self.out.lp_solves += 1
+        self.allocation = result.allocation
+        self.out.decisions += 1
+        for preemption in result.preemptions:
+            run = self.out.runs[preemption.job_id]
+            self._stop(run, now)
+            self._requeue(run)
+        for placement in result.placements:
+            self._start(self.out.runs[placement.job_id], self.by_id[placement.pool_id], now)
+        for job_id in result.rejected():
+            if job_id in self.active and job_id not in self.running:
+                self.out.rejected[job_id] = result.verdict(job_id)
+                del self.active[job_id]
+                self.queue.pop(job_id, None)
+                self._count_done(job_id)
+        if result.preemptions:
+            self._reorder_queue()
+        busy = sum(p.count - self.free[p.id] for p in self.pools)
+        self.out.timeline.append((now, busy, len(self.queue)))
+
+
+def replay(
+    jobs: Iterable[JobRequest],
+    pools: Sequence[Pool],
+    policy: PlacementPolicy,
+    *,
+    eligibility: Eligibility = allow_all,
+    faults: Sequence[Fault] = (),
+    watch: frozenset[str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Replay `jobs` (sorted by arrival) on `pools` under `policy`; stop when every job (or every
+    watched job) has finished or been rejected."""
+    return Replay(pools, policy, eligibility, faults, watch, progress).run(jobs)
+
+
+__all__ = ["JobRun", "Outcome", "Replay", "replay"]

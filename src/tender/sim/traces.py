@@ -1,0 +1,108 @@
+"""Trace loaders: the packaged Philly trace (or any CSV in its schema) -> `JobRequest`s.
+
+Schema: `job_id,submit_time_s,duration_s,num_gpus,gpu_type,user_or_vc,status`. Work is the
+duration in seconds on the reference accelerator (speed 1.0); the VC becomes the job's workload.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from tender.placement import JobRequest
+
+REQUIRED = ("job_id", "submit_time_s", "duration_s", "num_gpus")
+PHILLY = "philly_pollux.csv"
+PHILLY_VCS = "philly_vc_nodes.csv"
+
+
+class TraceError(ValueError):
+    """Bad trace input; the message names the file, the row and the column."""
+
+
+@dataclass(frozen=True)
+class Trace:
+    name: str
+    jobs: tuple[JobRequest, ...]
+
+
+def packaged_text(name: str) -> str:
+    return resources.files("tender.sim").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def load_trace(path: Path | None = None, *, vc_regions: frozenset[str] = frozenset()) -> Trace:
+    """Read a trace CSV (the packaged Philly trace when `path` is None), sorted by (arrival, id).
+
+    A job whose VC is in `vc_regions` may only run in a pool whose region is that VC (per-VC
+    partitions); jobs of other VCs may run anywhere.
+    """
+    name = str(path) if path is not None else f"tender/sim/data/{PHILLY}"
+    try:
+        text = path.read_text(encoding="utf-8") if path is not None else packaged_text(PHILLY)
+    except OSError as exc:
+        raise TraceError(f"{name}: cannot read trace: {exc.strerror}") from None
+    return Trace(name, parse_trace(text, name, vc_regions=vc_regions))
+
+
+def parse_trace(text: str, name: str, *, vc_regions: frozenset[str] = frozenset()) -> tuple[JobRequest, ...]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise TraceError(f"{name}: empty trace (expected a header with {', '.join(REQUIRED)})")
+    columns = {col.strip(): i for i, col in enumerate(header)}
+    missing = [col for col in REQUIRED if col not in columns]
+    if missing:
+        raise TraceError(f"{name}:1: missing column(s) {', '.join(missing)}")
+    i_id, i_sub, i_dur, i_gpu = (columns[c] for c in REQUIRED)
+    i_vc = columns.get("user_or_vc")
+    jobs: list[JobRequest] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) < len(header):
+            raise TraceError(f"{name}:{line}: expected {len(header)} columns, got {len(row)}")
+        job_id = row[i_id].strip()
+        if not job_id or job_id in seen:
+            raise TraceError(f"{name}:{line}: job_id {job_id!r} is empty or repeated")
+        seen.add(job_id)
+        submit = _number(row[i_sub], name, line, "submit_time_s")
+        duration = _number(row[i_dur], name, line, "duration_s")
+        gpus = _number(row[i_gpu], name, line, "num_gpus")
+        if gpus != int(gpus) or gpus < 1:
+            raise TraceError(f"{name}:{line}: num_gpus must be a whole number >= 1, got {row[i_gpu]!r}")
+        vc = row[i_vc].strip() if i_vc is not None else ""
+        jobs.append(
+            JobRequest(
+                id=job_id,
+                gpus=int(gpus),
+                arrival=submit,
+                work=duration,
+                workload=vc,
+                regions=frozenset({vc}) if vc in vc_regions else frozenset(),
+            )
+        )
+    jobs.sort(key=lambda j: (j.arrival, j.id))
+    return tuple(jobs)
+
+
+def _number(text: str, name: str, line: int, column: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise TraceError(f"{name}:{line}: {column} must be a number, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise TraceError(f"{name}:{line}: {column} must be finite, got {text!r}")
+    if value < 0:
+        raise TraceError(f"{name}:{line}: {column} must not be negative, got {text!r}")
+    return value
+
+
+def philly_vcs() -> Sequence[tuple[str, int]]:
+    """(VC, 8-GPU nodes) for the 11 Philly VCs the Helios artifact sizes (352 nodes, 2,816 GPUs)."""
+    rows = list(csv.reader(io.StringIO(packaged_text(PHILLY_VCS))))
+    return tuple((vc.strip(), int(nodes)) for vc, nodes in rows[1:] if vc.strip())
