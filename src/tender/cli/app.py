@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tender.cli import catalog, validate
+from tender.cli import catalog, simulate, validate
 
 app = typer.Typer(
     name="tender",
@@ -15,14 +15,13 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def root() -> None:
     """Tender: a contract-aware compute broker for AI labs."""
 
 
 # One line per command module, in the order `tender --help` lists them.
-for module in (validate, catalog):
+for module in (validate, catalog, simulate):
     module.register(app)
 
 
