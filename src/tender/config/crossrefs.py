@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from tender.config.schema import CapacityLineIn, ScenarioIn
 from tender.config.schema_contracts import (
     ClauseIn,
@@ -308,6 +310,7 @@ def _check_amendments(
 ) -> None:
     ends: dict[str, int | None] = {c.id: c.effective_to_month for _, c in contracts}
     commits = {c.id for _, c in contracts if isinstance(c, CommittedSpendIn)}
+    models = {c.id: c for _, c in contracts}
     order = sorted(enumerate(sc.amendments), key=lambda pair: (pair[1].effective_month, pair[0]))
     for i, amendment in order:
         base: Path = ("amendments", i)
@@ -329,6 +332,8 @@ def _check_amendments(
                     continue
                 if change.action == "terminate":
                     ends[cid] = month - 1
+                elif cid in models:
+                    _check_set_field(models[cid], str(change.field), change.value, (*base, "changes", j), out)
             elif change.action == "add_contract" and isinstance(change.contract, dict):
                 cid = str(change.contract.get("id", ""))
                 end = ends.get(cid, -1)
@@ -369,3 +374,16 @@ def _check_forecast_and_responses(sc: ScenarioIn, names: Names, out: Findings) -
             out.add(
                 ("rofr_responses", i, "decline"), "a response cannot both decline and exercise (pick one)"
             )
+
+
+def _check_set_field(clause: ClauseIn, name: str, value: object, base: Path, out: Findings) -> None:
+    """`set_field` may change any field of the clause but its id and type, to a value of the right type."""
+    fields = sorted(set(type(clause).model_fields) - {"id", "type", "resembles", "note"})
+    if name not in fields:
+        out.add((*base, "field"), f"'{name}' is not a field of {clause.id} (one of: {', '.join(fields)})")
+        return
+    try:
+        type(clause).model_validate({**clause.model_dump(exclude_unset=True), name: value})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        out.add((*base, "value"), f"not a valid {name} for {clause.id}: {first['msg']} (got {value!r})")
