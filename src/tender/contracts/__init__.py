@@ -1,1 +1,110 @@
-"""tender.contracts."""
+"""tender.contracts: clause evaluation, the ROFR / first-ship protocol, and money under contracts.
+
+Pure core: no I/O, no clock reads; every function takes the instant (`at` / `now`) it is about.
+
+- `clauses_at(scenario, month_or_instant)` / `clause_timeline(scenario)`: clauses in force, amendments
+  applied (never retroactively).
+- `eligibility(scenario, need, provider_id, at, state=None) -> Verdict` and `eligibility_all(...)`:
+  may a `Need` go to a provider; every "no" has a `Reason` code and the clause id.
+- `rofr_in_scope(scenario, need, provider_id, at)`: the right whose holder must be noticed first.
+- `initial_state(scenario)`, `step(state, command, now) -> (state, events)`: the protocol.
+  Commands: `NewNeed`, `QuoteReceived`, `HolderResponse`, `Tick`, `ThirdPartySigned`,
+  `ThirdPartyFellThrough`, `ClauseTerminated`. State: `notices`, `awards`, `rejected`, `quotes`.
+- `replay(scenario, [(at, command), ...])`, `outcome(state)`: run a script, describe the result.
+- `tender.contracts.money`: `drawdown`, `take_or_pay`, `reserved_cost`, `revenue_share`.
+"""
+
+from tender.contracts.eligibility import (
+    carve_out_for,
+    eligibility,
+    eligibility_all,
+    in_right_scope,
+    rights_in_scope,
+    rofr_in_scope,
+)
+from tender.contracts.money import (
+    CommitmentMonth,
+    DeliveryMonth,
+    ReservedMonth,
+    RevenueShareMonth,
+    Spend,
+    TakeOrPayMonth,
+    drawdown,
+    reserved_cost,
+    revenue_share,
+    take_or_pay,
+)
+from tender.contracts.need import Need, Reason, Verdict
+from tender.contracts.protocol import command_name, initial_state, step
+from tender.contracts.protocol_types import (
+    Award,
+    ClauseTerminated,
+    Command,
+    Event,
+    HolderResponse,
+    NewNeed,
+    Notice,
+    NoticeStatus,
+    Quote,
+    QuoteReceived,
+    Rejection,
+    Right,
+    RightWindow,
+    RofrState,
+    ThirdPartyFellThrough,
+    ThirdPartySigned,
+    Tick,
+    iso,
+)
+from tender.contracts.replay import outcome, replay
+from tender.contracts.timeline import clause_timeline, clauses_at
+
+AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
+
+__all__ = [
+    "AmendmentApplied",
+    "Award",
+    "ClauseTerminated",
+    "Command",
+    "CommitmentMonth",
+    "DeliveryMonth",
+    "Event",
+    "HolderResponse",
+    "Need",
+    "NewNeed",
+    "Notice",
+    "NoticeStatus",
+    "Quote",
+    "QuoteReceived",
+    "Reason",
+    "Rejection",
+    "ReservedMonth",
+    "RevenueShareMonth",
+    "Right",
+    "RightWindow",
+    "RofrState",
+    "Spend",
+    "TakeOrPayMonth",
+    "ThirdPartyFellThrough",
+    "ThirdPartySigned",
+    "Tick",
+    "Verdict",
+    "carve_out_for",
+    "clause_timeline",
+    "clauses_at",
+    "command_name",
+    "drawdown",
+    "eligibility",
+    "eligibility_all",
+    "in_right_scope",
+    "initial_state",
+    "iso",
+    "outcome",
+    "replay",
+    "reserved_cost",
+    "revenue_share",
+    "rights_in_scope",
+    "rofr_in_scope",
+    "step",
+    "take_or_pay",
+]

@@ -1,0 +1,142 @@
+"""Committed spend: which spend draws down which commitment, and what a missed milestone costs.
+
+Flow (`drawdown`):
+1. commitments are ordered so that one with `drawdown_after: X` comes after X (then by id);
+2. month by month, each spend line (provider, category, amount) is offered to the commitments of
+   its provider that are in force that month and list its category in `eligible_spend`, in that
+   order; a commitment takes at most what is left of its `total_usd`, and one that draws down
+   after X takes nothing until X's total is met; spend nobody takes is overage;
+3. at each milestone month the shortfall is the cumulative amount due minus what was drawn and
+   what earlier shortfalls already charged (a paid shortfall counts towards later milestones);
+   the penalty is `penalty_pct_of_shortfall` % of it;
+4. `behind` shows the accrual between milestones: how far the cumulative drawdown trails a
+   straight line from the previous milestone to the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tender.domain import CommittedSpend
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Spend:
+    """Spend with `provider` in horizon `month`, of one category (e.g. `compute_contract`)."""
+
+    month: int
+    provider: str
+    category: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class CommitmentMonth:
+    """One commitment in one month. `due` is the cumulative milestone amount when a milestone falls
+    in this month (else None); `shortfall` and `penalty` are non-zero only then."""
+
+    clause: str
+    month: int
+    drawn: Decimal
+    cumulative: Decimal
+    remaining: Decimal
+    due: Decimal | None
+    shortfall: Decimal
+    penalty: Decimal
+    behind: Decimal
+
+
+def order_commitments(commitments: Sequence[CommittedSpend]) -> list[CommittedSpend]:
+    """Commitments with every `drawdown_after` target before its dependant (ties by id)."""
+    by_id = {c.id: c for c in commitments}
+    done: list[CommittedSpend] = []
+    seen: set[str] = set()
+
+    def visit(c: CommittedSpend, path: tuple[str, ...]) -> None:
+        if c.id in seen or c.id in path:
+            return
+        target = by_id.get(c.drawdown_after or "")
+        if target is not None:
+            visit(target, (*path, c.id))
+        seen.add(c.id)
+        done.append(c)
+
+    for c in sorted(commitments, key=lambda c: c.id):
+        visit(c, ())
+    return done
+
+
+def drawdown(
+    commitments: Sequence[CommittedSpend], spend: Sequence[Spend], horizon: int
+) -> tuple[CommitmentMonth, ...]:
+    """Rows for every commitment (in drawdown order) and every month 1..`horizon`, month-major."""
+    ordered = order_commitments(commitments)
+    cumulative = {c.id: ZERO for c in ordered}
+    charged = {c.id: ZERO for c in ordered}
+    rows: list[CommitmentMonth] = []
+    for month in range(1, horizon + 1):
+        drawn = {c.id: ZERO for c in ordered}
+        for line in sorted(spend, key=lambda s: (s.provider, s.category, s.amount)):
+            if line.month != month:
+                continue
+            left = line.amount
+            for c in ordered:
+                if left <= 0:
+                    break
+                if c.provider != line.provider or not c.effective_in(month):
+                    continue
+                if c.eligible_spend and line.category not in c.eligible_spend:
+                    continue
+                after = c.drawdown_after
+                if after in cumulative and cumulative[after] < _total(ordered, after):
+                    continue
+                take = min(left, c.total_usd - cumulative[c.id])
+                if take <= 0:
+                    continue
+                cumulative[c.id] += take
+                drawn[c.id] += take
+                left -= take
+        for c in ordered:
+            due = next((m.cumulative_usd for m in c.milestones if m.by_month == month), None)
+            shortfall = ZERO
+            if due is not None:
+                shortfall = max(ZERO, due - cumulative[c.id] - charged[c.id])
+                charged[c.id] += shortfall
+            rows.append(
+                CommitmentMonth(
+                    clause=c.id,
+                    month=month,
+                    drawn=drawn[c.id],
+                    cumulative=cumulative[c.id],
+                    remaining=c.total_usd - cumulative[c.id],
+                    due=due,
+                    shortfall=shortfall,
+                    penalty=shortfall * c.penalty_pct_of_shortfall / HUNDRED,
+                    behind=max(ZERO, straight_line_target(c, month) - cumulative[c.id] - charged[c.id]),
+                )
+            )
+    return tuple(rows)
+
+
+def straight_line_target(c: CommittedSpend, month: int) -> Decimal:
+    """Cumulative amount due by `month` on a straight line between milestones (0 before the first
+    milestone's line starts at the clause's first month)."""
+    previous_month, previous_amount = c.effective_from_month - 1, ZERO
+    for m in sorted(c.milestones, key=lambda m: m.by_month):
+        if month <= m.by_month:
+            span = m.by_month - previous_month
+            if span <= 0:
+                return m.cumulative_usd
+            progress = Decimal(max(0, month - previous_month)) / Decimal(span)
+            return previous_amount + (m.cumulative_usd - previous_amount) * progress
+        previous_month, previous_amount = m.by_month, m.cumulative_usd
+    return previous_amount
+
+
+def _total(ordered: Sequence[CommittedSpend], clause: str | None) -> Decimal:
+    return next((c.total_usd for c in ordered if c.id == clause), ZERO)
