@@ -1,0 +1,308 @@
+"""`tender rofr replay CASE.yaml [--json PATH] [--audit PATH]`: run a scripted ROFR case by hand.
+
+Flow:
+1. read the case (YAML with positions) and validate it; problems exit 2 as FILE:LINE:COL: field: msg;
+2. load the scenario named by `scenario:` (relative to the case file);
+3. replay the events through `tender.contracts.step` and hash-chain every event (`ledger.audit`);
+4. print notices, awards and refused commands; write `--json` (outcome + audit_head) and `--audit`
+   (the JSONL audit log) when asked.
+The case format is documented in docs/rofr.md.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import ValidationError, model_validator
+from rich.table import Table
+
+from tender.cli.output import console, fail_bad_input
+from tender.config import InputError, Problem, load_scenario
+from tender.config.errors import from_validation_error
+from tender.config.schema_base import Name, NonNegDecimal, NonNegInt, PosInt, Strict
+from tender.config.yamlpos import Positions, format_path, load_yaml, read_text
+from tender.contracts import (
+    ClauseTerminated,
+    Command,
+    HolderResponse,
+    Need,
+    NewNeed,
+    QuoteReceived,
+    ThirdPartyFellThrough,
+    ThirdPartySigned,
+    Tick,
+    outcome,
+    replay,
+)
+from tender.domain import Scenario
+from tender.ledger.audit import chain_of, dumps_jsonl, head
+
+
+class NeedIn(Strict):
+    id: Name
+    workload: Name
+    workload_class: str
+    gpu: Name
+    gpus: PosInt
+    region: Name
+    start: str | PosInt
+    months: PosInt
+    price: NonNegDecimal
+    new_capacity: bool = True
+
+
+class QuoteIn(Strict):
+    need: Name
+    provider: Name
+    price: NonNegDecimal
+    gpus: PosInt
+
+
+class RespondIn(Strict):
+    need: Name
+    holder: Name
+    exercise_gpus: NonNegInt | None = None
+    decline: bool = False
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> RespondIn:
+        if self.decline and self.exercise_gpus is not None:
+            raise ValueError("give either `exercise_gpus` or `decline: true`, not both")
+        return self
+
+
+class SignedIn(Strict):
+    need: Name
+    provider: Name
+    gpus: PosInt
+    price: NonNegDecimal
+
+
+class FellThroughIn(Strict):
+    need: Name
+    provider: Name
+
+
+class TerminateIn(Strict):
+    clause: Name
+    amendment: str = ""
+
+
+class TickIn(Strict):
+    pass
+
+
+class EventIn(Strict):
+    at: str
+    need: NeedIn | None = None
+    quote: QuoteIn | None = None
+    respond: RespondIn | None = None
+    tick: TickIn | None = None
+    signed: SignedIn | None = None
+    fell_through: FellThroughIn | None = None
+    terminate: TerminateIn | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> EventIn:
+        given = [k for k in COMMAND_KEYS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"each event needs `at` and exactly one of: {', '.join(COMMAND_KEYS)}")
+        return self
+
+
+COMMAND_KEYS = ("need", "quote", "respond", "tick", "signed", "fell_through", "terminate")
+
+
+class CaseIn(Strict):
+    scenario: str
+    description: str = ""
+    events: list[EventIn]
+    expect: dict[str, Any] | None = None  # checked by the test suite, ignored by replay
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Path
+    scenario: Scenario
+    script: list[tuple[datetime, Command]]
+    expect: dict[str, Any]
+    description: str
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO-8601 instant (`Z` or an offset; a bare date is midnight UTC; no zone = UTC)."""
+    if len(text) == 10:
+        parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
+    else:
+        parsed = datetime.fromisoformat(text)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _command(ev: EventIn, start: datetime | int | None) -> Command:
+    if ev.need is not None:
+        n = ev.need
+        assert start is not None
+        return NewNeed(
+            Need(
+                n.id,
+                n.workload,
+                n.workload_class,
+                n.gpu,
+                n.gpus,
+                n.region,
+                start,
+                n.months,
+                n.price,
+                n.new_capacity,
+            )
+        )
+    if ev.quote is not None:
+        return QuoteReceived(ev.quote.need, ev.quote.provider, ev.quote.price, ev.quote.gpus)
+    if ev.respond is not None:
+        r = ev.respond
+        return HolderResponse(r.need, r.holder, r.exercise_gpus, r.decline)
+    if ev.signed is not None:
+        s = ev.signed
+        return ThirdPartySigned(s.need, s.provider, s.gpus, s.price)
+    if ev.fell_through is not None:
+        return ThirdPartyFellThrough(ev.fell_through.need, ev.fell_through.provider)
+    if ev.terminate is not None:
+        return ClauseTerminated(ev.terminate.clause, ev.terminate.amendment)
+    return Tick()
+
+
+def load_case(path: Path) -> Case:
+    """Read, validate and resolve a case file. Raises `InputError` with located problems."""
+    file = str(path)
+    data, positions = load_yaml(read_text(file), file)
+    if not isinstance(data, dict):
+        raise InputError([Problem(file, 1, 1, "", "a case must be a mapping with `scenario:` and `events:`")])
+    try:
+        case = CaseIn.model_validate(data)
+    except ValidationError as exc:
+        found = from_validation_error(exc, data, positions, file, model=CaseIn)
+        raise InputError(sorted(found, key=lambda p: (p.line, p.column))) from None
+    problems: list[Problem] = []
+    script: list[tuple[datetime, Command]] = []
+    for i, ev in enumerate(case.events):
+        at = _instant(ev.at, ("events", i, "at"), positions, file, problems)
+        start: datetime | int | None = None
+        if ev.need is not None:
+            raw = ev.need.start
+            start = (
+                raw
+                if isinstance(raw, int)
+                else _instant(raw, ("events", i, "need", "start"), positions, file, problems)
+            )
+        if at is not None:
+            script.append((at, _command(ev, start)))
+    scenario_path = (path.parent / case.scenario).resolve()
+    if not scenario_path.is_file():
+        problems.append(
+            _problem(
+                positions,
+                file,
+                ("scenario",),
+                f"scenario file not found: {scenario_path} (path is relative to the case file)",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return Case(path, load_scenario(str(scenario_path)), script, case.expect or {}, case.description)
+
+
+def _problem(positions: Positions, file: str, path: tuple[str | int, ...], message: str) -> Problem:
+    line, col = positions.locate(path)
+    return Problem(file, line, col, format_path(path), message)
+
+
+def _instant(
+    text: str, path: tuple[str | int, ...], positions: Positions, file: str, problems: list[Problem]
+) -> datetime | None:
+    try:
+        return parse_instant(text)
+    except ValueError:
+        problems.append(
+            _problem(
+                positions, file, path, f"not an ISO-8601 timestamp: {text!r} (e.g. 2026-07-01T00:00:00Z)"
+            )
+        )
+        return None
+
+
+def run_case(case: Case) -> dict[str, Any]:
+    """Replay a case: the outcome document with `events` and `audit_head`, plus the audit chain."""
+    state, events = replay(case.scenario, case.script)
+    chain = chain_of(e.record() for e in events)
+    document: dict[str, Any] = dict(outcome(state))
+    document["events"] = [e.record() for e in events]
+    document["audit_head"] = head(chain)
+    document["audit"] = chain
+    return document
+
+
+def _print(document: dict[str, Any]) -> None:
+    notices = Table(title="Notices", title_justify="left")
+    for col in ("id", "holder", "issued", "deadline", "status", "gpus", "exercised", "released", "price"):
+        notices.add_column(col)
+    for n in document["notices"]:
+        notices.add_row(
+            n["id"],
+            n["holder"],
+            n["issued_at"],
+            n["deadline"],
+            n["status"],
+            str(n["gpus"]),
+            str(n["exercised_gpus"]),
+            str(n["released_gpus"]),
+            n["terms"]["price"],
+        )
+    awards = Table(title="Awards", title_justify="left")
+    for col in ("need", "provider", "gpus", "price", "clause", "notice"):
+        awards.add_column(col)
+    for a in document["awards"]:
+        awards.add_row(
+            a["need"], a["provider"], str(a["gpus"]), a["price"], a["clause"] or "-", a["notice"] or "-"
+        )
+    rejected = Table(title="Rejected commands", title_justify="left")
+    for col in ("at", "command", "need", "reason", "clause", "why"):
+        rejected.add_column(col)
+    for r in document["rejected"]:
+        rejected.add_row(
+            r["at"], r["command"], r["need"] or "-", r["reason"], r["clause"] or "-", r["message"]
+        )
+    for table in (notices, awards, rejected):
+        console.print(table)
+    console.print(f"audit head: {document['audit_head']}")
+
+
+def register(app: typer.Typer) -> None:
+    rofr_app = typer.Typer(help="Right-of-first-refusal protocol tools.", no_args_is_help=True)
+
+    @rofr_app.command("replay")
+    def replay_cmd(
+        case_file: Path = typer.Argument(..., help="Case YAML (see docs/rofr.md)."),
+        json_path: Path | None = typer.Option(None, "--json", help="Write the outcome as JSON here."),
+        audit_path: Path | None = typer.Option(
+            None, "--audit", help="Write the hash-chained audit log (JSONL) here."
+        ),
+    ) -> None:
+        """Replay a scripted sequence of needs, quotes, responses and deals against a scenario."""
+        try:
+            case = load_case(case_file)
+        except InputError as exc:
+            fail_bad_input([str(p) for p in exc.problems])
+        document = run_case(case)
+        chain = document.pop("audit")
+        _print(document)
+        if json_path is not None:
+            json_path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if audit_path is not None:
+            audit_path.write_bytes(dumps_jsonl(chain))
+
+    app.add_typer(rofr_app, name="rofr")
