@@ -43,6 +43,7 @@ class FakeBackend:
     exit_codes: dict[str, int] = field(default_factory=dict)
     reachable: bool = True
     refuse: str | None = None  # a reason: every submit is refused with it
+    degraded: str | None = None  # a reason: the engine answers but cannot run work (node down)
     kind: str = "fake"
     runs: dict[str, _Run] = field(default_factory=dict)
     submitted: list[str] = field(default_factory=list)  # keys, in order
@@ -114,5 +115,7 @@ class FakeBackend:
     def capacity(self) -> CapacityReport:
         if not self.reachable:
             return CapacityReport(Reachability.UNREACHABLE, reason="fake: engine switched off")
+        if self.degraded:
+            return CapacityReport(Reachability.DEGRADED, reason=self.degraded)
         used = sum(r.request.gpus for h, r in self.runs.items() if self._one(h).state is RunState.RUNNING)
         return CapacityReport(Reachability.OK, total_gpus=self.gpus, free_gpus=max(0, self.gpus - used))

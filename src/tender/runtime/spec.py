@@ -1,0 +1,191 @@
+"""Job specs: Tender's own YAML, or a SkyPilot task YAML (`run`, `resources.accelerators`, `envs`, `name`).
+
+1. Parse YAML keeping positions (`tender.config.yamlpos`), so every error names file, line and field.
+2. A document with `run:` is a SkyPilot task: translate it, then validate as Tender's spec.
+3. Validate strictly (unknown fields, GPUs <= 0, a command that is not a string are errors).
+4. `check_against(spec, config)`: an accelerator no pool offers is an error too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from tender.config.yamlpos import InputError, Positions, Problem, load_yaml
+from tender.runtime.pools import RuntimeConfig
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    command: str
+    gpus: int
+    accelerators: tuple[str, ...] = ()  # lower-case GPU type names; empty = any
+    workload_class: str = "training"
+    workload: str = ""
+    max_retries: int = 2
+    env: dict[str, str] = field(default_factory=dict)
+
+
+class _JobIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str = Field(min_length=1, max_length=64)
+    command: str = Field(min_length=1)
+    gpus: int = Field(gt=0)
+    accelerators: list[str] = []
+    workload_class: str = "training"
+    workload: str = ""
+    max_retries: int = Field(default=2, ge=0, le=100)
+    env: dict[str, str] = {}
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64)")
+        return value
+
+
+class _SkyResourcesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    accelerators: str | dict[str, int] | list[str] | None = None
+    cloud: str | None = None
+    region: str | None = None
+    zone: str | None = None
+    use_spot: bool | None = None
+    cpus: str | int | None = None
+    memory: str | int | None = None
+    disk_size: int | None = None
+    instance_type: str | None = None
+    image_id: str | None = None
+
+
+class _SkyTaskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str | None = None
+    run: str = Field(min_length=1)
+    setup: str | None = None
+    envs: dict[str, str] = {}
+    workdir: str | None = None
+    num_nodes: int = Field(default=1, ge=1, le=1)
+    resources: _SkyResourcesIn = _SkyResourcesIn()
+
+
+def _problems(
+    exc: ValidationError, file: str, positions: Positions, prefix: tuple[str | int, ...] = ()
+) -> InputError:
+    out = []
+    for err in exc.errors():
+        loc = (*prefix, *err["loc"])
+        line, col = positions.locate_key(loc) if err["type"] == "extra_forbidden" else positions.locate(loc)
+        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        out.append(Problem(file, line, col, ".".join(str(p) for p in loc), message))
+    return InputError(out)
+
+
+def _accelerators(raw: str | dict[str, int] | list[str] | None) -> tuple[list[str], int | None]:
+    """SkyPilot forms: "H100:2", {"H100": 2}, ["H100:8", "A100:8"] (any of) -> (types, count)."""
+    if raw is None:
+        return [], None
+    items = (
+        [f"{k}:{v}" for k, v in raw.items()]
+        if isinstance(raw, dict)
+        else [raw]
+        if isinstance(raw, str)
+        else raw
+    )
+    types: list[str] = []
+    counts: set[int] = set()
+    for item in items:
+        name, _, count = item.partition(":")
+        types.append(name.strip())
+        counts.add(int(float(count)) if count.strip() else 1)
+    if len(counts) > 1:
+        raise ValueError("every accelerator choice must ask for the same number of GPUs")
+    return types, counts.pop() if counts else None
+
+
+def parse_job_text(text: str, file: str) -> JobSpec:
+    data, positions = load_yaml(text, file)
+    if not isinstance(data, dict):
+        raise InputError([Problem(file, 1, 1, "", "a job spec is a mapping (name, command, gpus, ...)")])
+    if "run" in data and "command" not in data:
+        try:
+            sky = _SkyTaskIn.model_validate(data)
+            types, count = _accelerators(sky.resources.accelerators)
+        except ValidationError as exc:
+            raise _problems(exc, file, positions) from None
+        except ValueError as exc:
+            line, col = positions.locate(("resources", "accelerators"))
+            raise InputError([Problem(file, line, col, "resources.accelerators", str(exc))]) from None
+        command = f"{sky.setup}\n{sky.run}" if sky.setup else sky.run
+        data = {
+            "name": sky.name or Path(file).stem,
+            "command": command,
+            "gpus": count or 0,
+            "accelerators": types,
+            "env": dict(sky.envs),
+        }
+        if count is None:
+            line, col = positions.locate(("resources",))
+            raise InputError(
+                [Problem(file, line, col, "resources.accelerators", "name the GPUs, e.g. H100:2")]
+            )
+    try:
+        job = _JobIn.model_validate(data)
+    except ValidationError as exc:
+        raise _problems(exc, file, positions) from None
+    return JobSpec(
+        name=job.name,
+        command=job.command,
+        gpus=job.gpus,
+        accelerators=tuple(sorted({a.lower() for a in job.accelerators})),
+        workload_class=job.workload_class,
+        workload=job.workload,
+        max_retries=job.max_retries,
+        env=dict(job.env),
+    )
+
+
+def parse_job_file(path: str) -> JobSpec:
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise InputError([Problem(path, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    return parse_job_text(text, path)
+
+
+def check_against(spec: JobSpec, config: RuntimeConfig, file: str) -> None:
+    """Refuse what no pool could ever run: an unknown accelerator, more GPUs than any pool holds."""
+    offered = {p.gpu.lower() for p in config.pools}
+    unknown = [a for a in spec.accelerators if a not in offered]
+    if unknown:
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    "accelerators",
+                    f"no pool offers {', '.join(unknown)} (pools offer {', '.join(sorted(offered)) or 'nothing'})",
+                )
+            ]
+        )
+    fitting = [p for p in config.pools if not spec.accelerators or p.gpu.lower() in spec.accelerators]
+    if fitting and spec.gpus > max(p.gpus for p in fitting):
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    "gpus",
+                    f"{spec.gpus} GPUs; the largest pool holds {max(p.gpus for p in fitting)}",
+                )
+            ]
+        )

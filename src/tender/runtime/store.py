@@ -1,0 +1,125 @@
+"""The runtime's state in SQL (SQLite file by default): jobs, attempts, events, usage, settings.
+
+Every change is one short write transaction (`Database.write`: BEGIN IMMEDIATE on SQLite), so the CLI and
+a running agent can share the file, and a killed agent leaves either the whole change or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
+
+from tender.ledger.sql.engine import Database
+from tender.ledger.sql.runtime_tables import attempts, events, jobs, runtime_metadata, settings, usage
+
+ACTIVE_JOB_STATES = ("queued", "running")
+FINAL_JOB_STATES = ("succeeded", "failed", "cancelled", "rejected")
+OPEN_ATTEMPT_STATES = ("submitting", "active")
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.db = Database(url)
+        runtime_metadata.create_all(self.db.writer)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # ---- settings -----------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        with self.db.read() as s:
+            return s.execute(select(settings.c.value).where(settings.c.key == key)).scalar_one_or_none()
+
+    def put_setting(self, key: str, value: str) -> None:
+        with self.db.write() as s:
+            if s.execute(select(settings.c.key).where(settings.c.key == key)).first():
+                s.execute(update(settings).where(settings.c.key == key).values(value=value))
+            else:
+                s.execute(insert(settings).values(key=key, value=value))
+
+    # ---- reads ----------------------------------------------------------------------------
+    def jobs(self, states: Sequence[str] | None = None) -> list[RowMapping]:
+        query = select(jobs).order_by(jobs.c.seq)
+        if states is not None:
+            query = query.where(jobs.c.state.in_(states))
+        with self.db.read() as s:
+            return list(s.execute(query).mappings())
+
+    def job(self, job_id: str) -> RowMapping | None:
+        with self.db.read() as s:
+            return s.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+
+    def open_attempts(self) -> list[RowMapping]:
+        with self.db.read() as s:
+            query = select(attempts).where(attempts.c.state.in_(OPEN_ATTEMPT_STATES)).order_by(attempts.c.id)
+            return list(s.execute(query).mappings())
+
+    def attempts_of(self, job_id: str) -> list[RowMapping]:
+        with self.db.read() as s:
+            query = select(attempts).where(attempts.c.job_id == job_id).order_by(attempts.c.number)
+            return list(s.execute(query).mappings())
+
+    def events_of(self, job_id: str | None = None) -> list[RowMapping]:
+        query = select(events).order_by(events.c.id)
+        if job_id is not None:
+            query = query.where(events.c.job_id == job_id)
+        with self.db.read() as s:
+            return list(s.execute(query).mappings())
+
+    def usage_rows(self) -> list[RowMapping]:
+        with self.db.read() as s:
+            return list(s.execute(select(usage).order_by(usage.c.id)).mappings())
+
+    def gpu_hours_by(self, column: str) -> dict[str, Decimal]:
+        col = usage.c[column]
+        with self.db.read() as s:
+            rows = s.execute(select(col, func.sum(usage.c.gpu_hours)).group_by(col).order_by(col)).all()
+        return {str(k): Decimal(str(v)) for k, v in rows}
+
+    # ---- writes ---------------------------------------------------------------------------
+    def write(self) -> Any:
+        return self.db.write()
+
+    @staticmethod
+    def event(s: Session, at: float, job_id: str | None, kind: str, detail: str) -> None:
+        s.execute(insert(events).values(at=at, job_id=job_id, kind=kind, detail=detail))
+
+    def add_job(self, values: dict[str, Any], at: float) -> None:
+        with self.db.write() as s:
+            s.execute(insert(jobs).values(**values))
+            self.event(
+                s, at, values["id"], "submitted", f"{values['gpus']} GPUs, class {values['workload_class']}"
+            )
+
+    def next_job_number(self) -> int:
+        with self.db.read() as s:
+            return int(s.execute(select(func.count()).select_from(jobs)).scalar_one()) + 1
+
+
+def job_update(s: Session, job_id: str, **values: Any) -> None:
+    s.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
+
+
+def attempt_update(s: Session, key: str, **values: Any) -> None:
+    s.execute(update(attempts).where(attempts.c.key == key).values(**values))
+
+
+def attempt_state(s: Session, key: str) -> str | None:
+    return s.execute(select(attempts.c.state).where(attempts.c.key == key)).scalar_one_or_none()
+
+
+def job_row(s: Session, job_id: str) -> RowMapping | None:
+    return s.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+
+
+def insert_attempt(s: Session, **values: Any) -> None:
+    s.execute(insert(attempts).values(**values))
+
+
+def insert_usage(s: Session, **values: Any) -> None:
+    s.execute(insert(usage).values(**values))
