@@ -336,9 +336,6 @@ def _signed(state: RofrState, cmd: ThirdPartySigned, now: datetime, events: list
     refused = static_verdict(state.scenario, need, cmd.provider, now)
     if refused is not None:
         raise _Refused(refused.reason or Reason.UNKNOWN_PROVIDER, refused.clause, refused.message)
-    awarded = sum(a.gpus for a in state.awards if a.need == cmd.need)
-    if awarded + cmd.gpus > need.gpus:
-        raise _Refused(Reason.EXCEEDS_NEED, None, f"{awarded} of {need.gpus} already awarded")
     governing: Notice | None = None
     for clause in dict.fromkeys(n.clause for n in state.notices_for(cmd.need)):
         notice = state.latest_notice(cmd.need, clause)
@@ -359,6 +356,9 @@ def _signed(state: RofrState, cmd: ThirdPartySigned, now: datetime, events: list
         state, ok = _check_right(state, notice, cmd, now, events)
         if ok and governing is None:
             governing = notice
+    awarded = sum(a.gpus for a in state.awards if a.need == cmd.need)
+    if awarded + cmd.gpus > need.gpus:
+        raise _Refused(Reason.EXCEEDS_NEED, None, f"{awarded} of {need.gpus} already awarded")
     if governing is not None:
         state = replace_notice(state, replace(governing, signed_gpus=governing.signed_gpus + cmd.gpus))
     award = Award(
