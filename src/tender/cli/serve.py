@@ -1,0 +1,38 @@
+"""`tender serve`: the REST API, dashboard and provider portal in one process (uvicorn)."""
+
+from __future__ import annotations
+
+import typer
+
+from tender.cli.output import console
+
+DB_HELP = "Database URL (sqlite:///PATH or postgresql://...). Default: $TENDER_DATABASE_URL, then $TENDER_HOME/tender.db."
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Address to bind."),
+        port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
+        database_url: str | None = typer.Option(
+            None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
+        ),
+        log_level: str = typer.Option("info", help="debug | info | warning | error"),
+        expiry_interval: float = typer.Option(1.0, min=0.05, help="Seconds between deadline checks."),
+        plan_workers: int = typer.Option(1, min=1, max=16, help="Plans solved at once (each uses a core)."),
+    ) -> None:
+        """Serve the API (/api/v1, OpenAPI at /docs), the dashboard (/) and the provider portal (/portal)."""
+        import uvicorn
+
+        from tender.ledger.sql import resolve_url
+        from tender.service import Settings, create_app
+        from tender.service.logs import configure
+
+        configure(log_level)
+        settings = Settings(
+            database_url=database_url, expiry_interval_seconds=expiry_interval, plan_workers=plan_workers
+        )
+        url = resolve_url(database_url)
+        shown = url.split("@")[-1] if "@" in url else url
+        console.print(f"tender serve: http://{host}:{port}/ (database {shown})", markup=False)
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)

@@ -1,0 +1,96 @@
+"""The audit chain in SQL: the same hash-chained records as `tender.ledger.audit`, one row each.
+
+1. `append(session, ...)` runs inside a serialized write transaction (`Database.write()`): it reads the
+   head (highest seq), builds the next record with `tender.ledger.audit`'s format, and inserts it. `seq` is
+   the primary key and `prev_hash` is unique, so even a writer that bypassed the lock could not fork it.
+2. `records(session, after, limit)` pages through the chain in order.
+3. `verify_chain(session)` re-reads every stored record and checks it with `tender.ledger.audit.verify`,
+   and checks the `hash` column against the record; `export_jsonl` writes the JSONL file format.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tender.ledger import audit
+from tender.ledger.sql import chain
+from tender.ledger.sql.models import AuditRecord
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    records: int
+    head: str
+    first_bad_seq: int | None = None
+    message: str = ""
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(seq of the last record, its hash), or (-1, GENESIS) for an empty chain."""
+    row = session.execute(
+        select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+    ).first()
+    return (-1, chain.GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def append(session: Session, *, kind: str, actor: str, at: datetime, data: dict[str, Any]) -> AuditRecord:
+    seq, prev = head(session)
+    record = chain.make_record(seq + 1, prev, at, kind, actor, data)
+    row = AuditRecord(
+        seq=seq + 1,
+        hash=record["hash"],
+        prev_hash=prev,
+        kind=kind,
+        actor=actor,
+        at=at,
+        record=chain.text_of(record),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def records(
+    session: Session, after: int = -1, limit: int = 100, kind: str | None = None
+) -> list[AuditRecord]:
+    query = select(AuditRecord).where(AuditRecord.seq > after)
+    if kind:
+        query = query.where(AuditRecord.kind == kind)
+    return list(session.scalars(query.order_by(AuditRecord.seq).limit(limit)))
+
+
+def count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(AuditRecord)) or 0)
+
+
+def verify_chain(session: Session) -> ChainCheck:
+    rows = list(session.scalars(select(AuditRecord).order_by(AuditRecord.seq)))
+    parsed: list[dict[str, Any]] = []
+    for row in rows:
+        try:
+            parsed.append(json.loads(row.record))
+        except ValueError:
+            return ChainCheck(False, len(rows), "", row.seq, f"record {row.seq} is not valid JSON")
+    bad = chain.verify(parsed)
+    last = rows[-1].hash if rows else chain.GENESIS
+    if bad is not None:
+        return ChainCheck(False, len(rows), last, rows[bad].seq, f"record {rows[bad].seq}: hash chain broken")
+    for row, rec in zip(rows, parsed, strict=True):
+        if rec["hash"] != row.hash or rec["seq"] != row.seq or rec["prev"] != row.prev_hash:
+            return ChainCheck(
+                False, len(rows), last, row.seq, f"record {row.seq}: columns differ from the record"
+            )
+    return ChainCheck(True, len(rows), last)
+
+
+def export_jsonl(session: Session) -> bytes:
+    """The whole chain in the JSONL file format (`tender audit verify FILE` reads it)."""
+    rows = session.scalars(select(AuditRecord.record).order_by(AuditRecord.seq))
+    return audit.dumps_jsonl(json.loads(text) for text in rows)

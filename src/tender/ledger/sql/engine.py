@@ -1,0 +1,106 @@
+"""Connect to SQLite or PostgreSQL the same way: one `Database` with a read and a write path.
+
+1. `default_url(home)` is a SQLite file under TENDER_HOME (default ~/.local/share/tender).
+2. `Database(url)` builds the engines: on SQLite, WAL + busy timeout; writes begin with `BEGIN IMMEDIATE`
+   (one writer at a time, no lost upgrades), reads begin deferred. On PostgreSQL one pooled engine.
+3. `db.write()` opens a transaction for a change; on PostgreSQL it first takes a transaction-scoped
+   advisory lock so that writers in every process that shares the database append to the one audit
+   chain in order. Commit on success, roll back on any error.
+4. `db.read()` opens a session for queries only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+WRITE_LOCK_KEY = 0x7E4D  # advisory lock id for serialized writers on PostgreSQL
+
+
+def tender_home() -> Path:
+    return Path(os.environ.get("TENDER_HOME") or Path.home() / ".local" / "share" / "tender")
+
+
+def default_url(home: Path | None = None) -> str:
+    return f"sqlite:///{(home or tender_home()) / 'tender.db'}"
+
+
+def resolve_url(url: str | None) -> str:
+    """Flag, then TENDER_DATABASE_URL, then the default SQLite file; `postgresql://` uses psycopg 3."""
+    chosen = url or os.environ.get("TENDER_DATABASE_URL") or default_url()
+    if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
+        chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    return chosen
+
+
+def _sqlite_engine(url: str, immediate: bool) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8, max_overflow=16
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """The service's handle on its database; safe to share between threads."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        if self.dialect == "sqlite":
+            self.writer = _sqlite_engine(self.url, immediate=True)
+            self.reader = _sqlite_engine(self.url, immediate=False)
+        else:
+            self.writer = create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.reader = self.writer
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self._write_sessions() as session, session.begin():
+            if self.dialect == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    def ping(self) -> bool:
+        try:
+            with self.reader.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()

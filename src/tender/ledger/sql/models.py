@@ -1,0 +1,153 @@
+"""SQLAlchemy 2 models: every table Tender's service keeps (the runtime's tables live in runtime_*.py).
+
+Append-only tables: `ledger_entries`, `audit_records` and `need_commands`. No code path updates or deletes them, and the
+initial migration installs triggers (PostgreSQL and SQLite) that refuse UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from tender.ledger.sql.types import DecimalText, UtcDateTime
+
+APPEND_ONLY_TABLES = ("ledger_entries", "audit_records", "need_commands")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # public id, e.g. tok_3f9a...
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the secret
+    role: Mapped[str] = mapped_column(String(16))  # admin | planner | team | provider
+    subject: Mapped[str | None] = mapped_column(String(128))  # team name or provider id
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ScenarioRow(Base):
+    __tablename__ = "scenarios"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))  # the file name it was uploaded as
+    scenario_id: Mapped[str] = mapped_column(String(200))  # the `scenario.id` inside the YAML
+    sha256: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class PlanRow(Base):
+    __tablename__ = "plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scenario_pk: Mapped[int] = mapped_column(ForeignKey("scenarios.id"))
+    seed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    report_html: Mapped[str | None] = mapped_column(Text)
+    solve_seconds: Mapped[Decimal | None] = mapped_column(DecimalText)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class NeedRow(Base):
+    __tablename__ = "needs"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    scenario_pk: Mapped[int] = mapped_column(ForeignKey("scenarios.id"))
+    body_json: Mapped[str] = mapped_column(Text)  # the need as submitted (canonical JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class NeedCommand(Base):
+    """The protocol commands applied to one need, in order: replaying them rebuilds its ROFR state."""
+
+    __tablename__ = "need_commands"
+    need_id: Mapped[str] = mapped_column(ForeignKey("needs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    body_json: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class NoticeRow(Base):
+    __tablename__ = "notices"
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)
+    need_id: Mapped[str] = mapped_column(ForeignKey("needs.id"))
+    holder: Mapped[str] = mapped_column(String(128), index=True)
+    clause_id: Mapped[str] = mapped_column(String(128))
+    match_mode: Mapped[str] = mapped_column(String(32))
+    on_expiry: Mapped[str] = mapped_column(String(32))
+    partial_exercise: Mapped[bool]
+    min_block_gpus: Mapped[int] = mapped_column(Integer)
+    requested_gpus: Mapped[int] = mapped_column(Integer)
+    exercised_gpus: Mapped[int] = mapped_column(Integer, default=0)
+    released_gpus: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    deadline: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    terms_json: Mapped[str] = mapped_column(Text)  # what, where, when, the lab's price
+    quote_json: Mapped[str] = mapped_column(Text)  # best third-party quote: price AND provider (lab-only)
+
+
+class NoticeDecision(Base):
+    """At most one decision per notice: the primary key is the guard that makes answers exactly-once."""
+
+    __tablename__ = "notice_decisions"
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # exercise | decline | expire
+    gpus: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    __tablename__ = "idempotency_keys"
+    actor: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LedgerEntry(Base):
+    """One month x provider (x contract) row of a plan's ledger projection. Append-only."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_month_provider", "month", "provider"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    month: Mapped[int] = mapped_column(Integer)
+    period: Mapped[str] = mapped_column(String(16))  # YYYY-MM
+    provider: Mapped[str] = mapped_column(String(128))
+    contract: Mapped[str | None] = mapped_column(String(128), index=True)
+    billed_cost: Mapped[Decimal] = mapped_column(DecimalText)
+    effective_cost: Mapped[Decimal] = mapped_column(DecimalText)
+    row_json: Mapped[str] = mapped_column(Text)  # every column the planner emitted, exact
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditRecord(Base):
+    """One record of the hash chain (format: tender.ledger.audit), stored verbatim. Append-only."""
+
+    __tablename__ = "audit_records"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    record: Mapped[str] = mapped_column(Text)  # the canonical JSON text the hash was computed over

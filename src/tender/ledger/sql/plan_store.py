@@ -1,0 +1,186 @@
+"""Scenarios, plan runs and the ledger rows a finished plan projects (append-only).
+
+1. `add_scenario` stores the uploaded YAML text (already validated by the caller) + an audit record.
+2. `add_plan` records a queued run; `mark_running` / `finish_plan` / `fail_plan` move it along.
+3. `finish_plan` stores the plan's JSON and HTML report and appends its ledger rows in the same transaction.
+4. `ledger_rows(month, provider, contract, plan)` queries them; money stays exact decimal text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tender.ledger.sql import audit_store
+from tender.ledger.sql.models import LedgerEntry, PlanRow, ScenarioRow
+
+
+def add_scenario(
+    session: Session, *, name: str, scenario_id: str, text: str, actor: str, now: datetime
+) -> ScenarioRow:
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    row = ScenarioRow(
+        name=name, scenario_id=scenario_id, sha256=sha, text=text, created_at=now, created_by=actor
+    )
+    session.add(row)
+    session.flush()
+    audit_store.append(
+        session,
+        kind="scenario.uploaded",
+        actor=actor,
+        at=now,
+        data={"scenario": row.id, "id": scenario_id, "name": name, "sha256": sha},
+    )
+    return row
+
+
+def get_scenario(session: Session, pk: int) -> ScenarioRow | None:
+    return session.get(ScenarioRow, pk)
+
+
+def list_scenarios(session: Session) -> list[ScenarioRow]:
+    return list(session.scalars(select(ScenarioRow).order_by(ScenarioRow.id)))
+
+
+def add_plan(session: Session, *, scenario_pk: int, seed: int, actor: str, now: datetime) -> PlanRow:
+    row = PlanRow(
+        scenario_pk=scenario_pk,
+        seed=seed,
+        status="queued",
+        error=None,
+        result_json=None,
+        report_html=None,
+        solve_seconds=None,
+        created_at=now,
+        finished_at=None,
+        created_by=actor,
+    )
+    session.add(row)
+    session.flush()
+    audit_store.append(
+        session,
+        kind="plan.queued",
+        actor=actor,
+        at=now,
+        data={"plan": row.id, "scenario": scenario_pk, "seed": seed},
+    )
+    return row
+
+
+def mark_running(session: Session, plan_id: int) -> None:
+    session.execute(
+        update(PlanRow).where(PlanRow.id == plan_id, PlanRow.status == "queued").values(status="running")
+    )
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None or value == "":
+        return Decimal(0)
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return Decimal(value)
+
+
+def finish_plan(
+    session: Session,
+    plan_id: int,
+    *,
+    result: dict[str, Any],
+    report_html: str | None,
+    ledger: list[dict[str, Any]],
+    solve_seconds: Decimal,
+    now: datetime,
+) -> None:
+    session.execute(
+        update(PlanRow)
+        .where(PlanRow.id == plan_id)
+        .values(
+            status="done",
+            result_json=json.dumps(result, sort_keys=True),
+            report_html=report_html,
+            solve_seconds=solve_seconds,
+            finished_at=now,
+        )
+    )
+    for row in ledger:
+        session.add(
+            LedgerEntry(
+                plan_id=plan_id,
+                month=int(row.get("month", 0)),
+                period=str(row.get("period", row.get("billing_period", ""))),
+                provider=str(row.get("provider", "")),
+                contract=(str(row["contract"]) if row.get("contract") else None),
+                billed_cost=_dec(row.get("billed_cost")),
+                effective_cost=_dec(row.get("effective_cost")),
+                row_json=json.dumps(row, sort_keys=True, default=str),
+                created_at=now,
+            )
+        )
+    session.flush()
+    audit_store.append(
+        session,
+        kind="plan.done",
+        actor="system:planner",
+        at=now,
+        data={
+            "plan": plan_id,
+            "ledger_rows": len(ledger),
+            "cost_total_usd": str(result.get("cost_total_usd", "")),
+        },
+    )
+
+
+def fail_plan(session: Session, plan_id: int, *, error: str, now: datetime) -> None:
+    session.execute(
+        update(PlanRow).where(PlanRow.id == plan_id).values(status="failed", error=error, finished_at=now)
+    )
+    audit_store.append(
+        session, kind="plan.failed", actor="system:planner", at=now, data={"plan": plan_id, "error": error}
+    )
+
+
+def get_plan(session: Session, plan_id: int) -> PlanRow | None:
+    return session.get(PlanRow, plan_id)
+
+
+def list_plans(session: Session, limit: int = 100) -> list[PlanRow]:
+    return list(session.scalars(select(PlanRow).order_by(PlanRow.id.desc()).limit(limit)))
+
+
+def latest_done_plan(session: Session) -> PlanRow | None:
+    return session.scalar(
+        select(PlanRow).where(PlanRow.status == "done").order_by(PlanRow.id.desc()).limit(1)
+    )
+
+
+def ledger_rows(
+    session: Session,
+    *,
+    month: int | None = None,
+    provider: str | None = None,
+    contract: str | None = None,
+    plan_id: int | None = None,
+    limit: int = 5000,
+) -> list[LedgerEntry]:
+    query = select(LedgerEntry)
+    if month is not None:
+        query = query.where(LedgerEntry.month == month)
+    if provider is not None:
+        query = query.where(LedgerEntry.provider == provider)
+    if contract is not None:
+        query = query.where(LedgerEntry.contract == contract)
+    if plan_id is not None:
+        query = query.where(LedgerEntry.plan_id == plan_id)
+    return list(
+        session.scalars(
+            query.order_by(
+                LedgerEntry.plan_id, LedgerEntry.month, LedgerEntry.provider, LedgerEntry.id
+            ).limit(limit)
+        )
+    )

@@ -1,0 +1,118 @@
+"""`create_app(settings)`: the FastAPI application — API, dashboard, provider portal and ops endpoints.
+
+Start-up (lifespan), in order:
+1. connect (`Database`), migrate to head (advisory-locked on PostgreSQL, so several processes can start);
+2. expire every notice whose deadline passed while no server was running;
+3. start the deadline task: every `expiry_interval_seconds` it asks the injected `Clock` for now and
+   resolves notices past their deadline (all processes may run it; the store makes it exactly-once);
+4. serve. Shut-down cancels the task, waits for running plans, and closes the pools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from fastapi import FastAPI, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from tender.ledger.sql import Database, notice_store, upgrade
+from tender.service import errors, protocol_flow
+from tender.service.context import Context, TokenCache
+from tender.service.metrics import Metrics
+from tender.service.routers import audit, ledger, needs, notices, ops, plans, scenarios, tokens
+from tender.service.settings import Settings
+from tender.service.web import pages
+
+log = logging.getLogger("tender.service")
+access = logging.getLogger("tender.service.access")
+
+
+async def _deadline_loop(ctx: Context) -> None:
+    while True:
+        await asyncio.sleep(ctx.settings.expiry_interval_seconds)
+        try:
+            await run_in_threadpool(protocol_flow.expire_due, ctx)
+        except Exception:  # keep ticking; the next round retries
+            log.exception("deadline task failed")
+
+
+def _db_numbers(db: Database) -> Callable[[], tuple[dict[str, int], int]]:
+    def read() -> tuple[dict[str, int], int]:
+        with db.read() as session:
+            return notice_store.count_by_status(session), notice_store.missed_deadlines(session)
+
+    return read
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    db = Database(settings.database_url)
+    metrics = Metrics()
+    metrics.watch_db(_db_numbers(db))
+    ctx = Context(
+        settings=settings,
+        db=db,
+        clock=settings.clock,
+        metrics=metrics,
+        plans=ThreadPoolExecutor(max_workers=max(1, settings.plan_workers), thread_name_prefix="tender-plan"),
+        tokens=TokenCache(settings.token_cache_seconds),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            revision = await run_in_threadpool(upgrade, db)
+            log.info("database ready", extra={"dialect": db.dialect, "revision": revision})
+        await run_in_threadpool(protocol_flow.expire_due, ctx)
+        task = asyncio.create_task(_deadline_loop(ctx)) if settings.background_tasks else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            ctx.plans.shutdown(wait=True, cancel_futures=True)
+            db.dispose()
+
+    app = FastAPI(
+        title="Tender",
+        version="1",
+        description="Contract-aware compute broker: scenarios, plans, ROFR needs and notices, ledger, audit.",
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            elapsed = time.perf_counter() - started
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            metrics.request_seconds.labels(request.method, route, str(status)).observe(elapsed)
+            access.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "route": route,
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                    "actor": getattr(request.state, "actor", None),
+                },
+            )
+
+    for module in (ops, tokens, scenarios, plans, needs, notices, ledger, audit, pages):
+        app.include_router(module.router)
+    return app

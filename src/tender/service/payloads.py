@@ -1,0 +1,235 @@
+"""Every request and response body of the API (pydantic). Money is exact: decimal strings in JSON."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
+Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
+Gpus = Annotated[int, Field(ge=1, le=10_000_000)]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    problems: list[ProblemOut] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorDetail
+
+
+# --- tokens -----------------------------------------------------------------------------------------
+
+
+class TokenIn(In):
+    role: Annotated[str, StringConstraints(min_length=1, max_length=140)] = Field(
+        description="admin | planner | team:NAME | provider:ID"
+    )
+    label: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class TokenOut(BaseModel):
+    id: str
+    role: str
+    label: str
+    created_at: datetime
+    created_by: str
+    revoked: bool
+    token: str | None = Field(None, description="The secret: returned once, at creation, never again")
+
+
+# --- scenarios --------------------------------------------------------------------------------------
+
+
+class ScenarioIn(In):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "scenario.yaml"
+    yaml: Annotated[str, StringConstraints(min_length=1, max_length=2_000_000)]
+
+
+class ProblemOut(BaseModel):
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+
+
+class ValidationOut(BaseModel):
+    valid: bool
+    scenario_id: str | None = None
+    problems: list[ProblemOut] = []
+
+
+class ScenarioOut(BaseModel):
+    id: int
+    name: str
+    scenario_id: str
+    sha256: str
+    created_at: datetime
+    created_by: str
+
+
+# --- plans ------------------------------------------------------------------------------------------
+
+
+class PlanIn(In):
+    scenario: int = Field(ge=1, le=2**31 - 1, description="id of an uploaded scenario")
+    seed: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class PlanOut(BaseModel):
+    id: int
+    scenario: int
+    seed: int
+    status: Literal["queued", "running", "done", "failed"]
+    error: str | None
+    solve_seconds: Decimal | None
+    created_at: datetime
+    finished_at: datetime | None
+    created_by: str
+    result: dict[str, Any] | None = None
+
+
+# --- needs and notices ------------------------------------------------------------------------------
+
+
+class NeedSpec(In):
+    id: Id
+    workload: Name
+    workload_class: Name
+    gpu: Name
+    gpus: Gpus
+    region: Name
+    start: date = Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))
+    months: int = Field(ge=1, le=600)
+    price: Money = Field(description="the lab's own terms, USD per accelerator-hour")
+    new_capacity: bool = True
+
+
+class QuoteIn(In):
+    provider: Name
+    price: Money
+    gpus: Gpus
+
+
+class NeedIn(In):
+    scenario: int = Field(ge=1, le=2**31 - 1)
+    need: NeedSpec
+    quotes: list[QuoteIn] = Field(default_factory=list, max_length=100)
+
+
+class Terms(BaseModel):
+    workload: str
+    workload_class: str
+    gpu: str
+    region: str
+    start: str
+    months: int
+    price: Decimal = Field(description="the terms offered, USD per accelerator-hour")
+
+
+class NoticeOut(BaseModel):
+    """A notice as the lab sees it: everything, including the rival behind the best quote."""
+
+    id: str
+    need: str
+    holder: str
+    clause: str
+    match_mode: str
+    status: str
+    issued_at: datetime
+    deadline: datetime
+    seconds_left: int
+    requested_gpus: int
+    exercised_gpus: int
+    released_gpus: int
+    partial_exercise: bool
+    min_block_gpus: int
+    terms: Terms
+    best_quote_price: Decimal | None
+    best_quote_provider: str | None
+    decided_at: datetime | None
+
+
+class ProviderNoticeOut(BaseModel):
+    """A notice as its holder sees it: the best third-party price only under match_best_offer, no rival name."""
+
+    id: str
+    need: str
+    clause: str
+    match_mode: str
+    status: str
+    issued_at: datetime
+    deadline: datetime
+    seconds_left: int
+    requested_gpus: int
+    exercised_gpus: int
+    partial_exercise: bool
+    min_block_gpus: int
+    terms: Terms
+    best_third_party_price: Decimal | None
+    decided_at: datetime | None
+
+
+class NeedOut(BaseModel):
+    id: str
+    scenario: int
+    need: dict[str, Any]
+    created_at: datetime
+    created_by: str
+    notices: list[NoticeOut]
+    rejected: list[dict[str, Any]] = []
+
+
+class RespondIn(In):
+    action: Literal["exercise", "decline"]
+    gpus: Gpus | None = Field(None, description="exercise part: how many GPUs; omit to exercise all")
+
+
+# --- ledger and audit -------------------------------------------------------------------------------
+
+
+class LedgerRowOut(BaseModel):
+    plan: int
+    month: int
+    period: str
+    provider: str
+    contract: str | None
+    billed_cost: Decimal
+    effective_cost: Decimal
+    columns: dict[str, Any]
+
+
+class AuditRecordOut(BaseModel):
+    seq: int
+    hash: str
+    prev_hash: str
+    kind: str
+    actor: str
+    at: datetime
+    record: dict[str, Any]
+
+
+class AuditVerifyOut(BaseModel):
+    ok: bool
+    records: int
+    head: str
+    first_bad_seq: int | None
+    message: str
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str | None = None
+    revision: str | None = None

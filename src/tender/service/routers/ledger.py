@@ -1,0 +1,84 @@
+"""/api/v1/ledger: ledger rows by month / provider / contract / plan, as JSON or CSV (lab roles)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from tender.ledger.sql import plan_store
+from tender.ledger.sql.models import LedgerEntry
+from tender.service.auth import LabUser, Principal
+from tender.service.context import ctx_of
+from tender.service.payloads import LedgerRowOut
+
+router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+
+FIXED = ("plan", "month", "period", "provider", "contract", "billed_cost", "effective_cost")
+
+
+def _query(
+    request: Request, month: int | None, provider: str | None, contract: str | None, plan: int | None
+) -> list[LedgerEntry]:
+    with ctx_of(request).db.read() as session:
+        return plan_store.ledger_rows(
+            session, month=month, provider=provider, contract=contract, plan_id=plan
+        )
+
+
+def _out(row: LedgerEntry) -> LedgerRowOut:
+    return LedgerRowOut(
+        plan=row.plan_id,
+        month=row.month,
+        period=row.period,
+        provider=row.provider,
+        contract=row.contract,
+        billed_cost=row.billed_cost,
+        effective_cost=row.effective_cost,
+        columns=json.loads(row.row_json),
+    )
+
+
+MonthQ = Query(None, ge=1, le=1200, description="horizon month (1-based)")
+ProviderQ = Query(None, max_length=128)
+ContractQ = Query(None, max_length=128)
+PlanQ = Query(None, ge=1, le=2**31 - 1)
+
+
+@router.get("", response_model=list[LedgerRowOut])
+def query_ledger(
+    request: Request,
+    month: int | None = MonthQ,
+    provider: str | None = ProviderQ,
+    contract: str | None = ContractQ,
+    plan: int | None = PlanQ,
+    _who: Principal = LabUser,
+) -> list[LedgerRowOut]:
+    return [_out(r) for r in _query(request, month, provider, contract, plan)]
+
+
+@router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+def export_ledger(
+    request: Request,
+    month: int | None = MonthQ,
+    provider: str | None = ProviderQ,
+    contract: str | None = ContractQ,
+    plan: int | None = PlanQ,
+    _who: Principal = LabUser,
+) -> Response:
+    rows = [_out(r) for r in _query(request, month, provider, contract, plan)]
+    extra = sorted({k for r in rows for k in r.columns} - set(FIXED))
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([*FIXED, *extra])
+    for r in rows:
+        fixed = [r.plan, r.month, r.period, r.provider, r.contract or "", r.billed_cost, r.effective_cost]
+        writer.writerow([*fixed, *(r.columns.get(k, "") for k in extra)])
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="tender-ledger.csv"'},
+    )

@@ -1,0 +1,87 @@
+"""/api/v1/scenarios: upload (admin), validate and list (lab roles). Bad YAML is a 422 naming line and field."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from tender.config import InputError, load_scenario_text
+from tender.domain import Scenario
+from tender.ledger.sql import plan_store
+from tender.ledger.sql.models import ScenarioRow
+from tender.service.auth import Admin, LabUser, Principal
+from tender.service.context import ctx_of
+from tender.service.errors import ApiError
+from tender.service.payloads import ErrorOut, ProblemOut, ScenarioIn, ScenarioOut, ValidationOut
+
+router = APIRouter(prefix="/api/v1/scenarios", tags=["scenarios"])
+
+
+def parse(name: str, text: str) -> tuple[Scenario | None, list[ProblemOut]]:
+    try:
+        return load_scenario_text(text, name), []
+    except InputError as exc:
+        return None, [
+            ProblemOut(file=p.file, line=p.line, column=p.column, field=p.path, message=p.message)
+            for p in exc.problems
+        ]
+    except RecursionError:
+        return None, [ProblemOut(file=name, line=1, column=1, field="", message="document nested too deeply")]
+
+
+def invalid(problems: list[ProblemOut]) -> ApiError:
+    first = problems[0]
+    return ApiError(
+        422,
+        "invalid_scenario",
+        f"{first.file}:{first.line}:{first.column}: {first.field + ': ' if first.field else ''}{first.message}"
+        + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+        f"yaml.{first.field}" if first.field else "yaml",
+        problems,
+    )
+
+
+def out(row: ScenarioRow) -> ScenarioOut:
+    return ScenarioOut(
+        id=row.id,
+        name=row.name,
+        scenario_id=row.scenario_id,
+        sha256=row.sha256,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+@router.post("", status_code=201, response_model=ScenarioOut, responses={422: {"model": ErrorOut}})
+def upload_scenario(body: ScenarioIn, request: Request, who: Principal = Admin) -> ScenarioOut:
+    scenario, problems = parse(body.name, body.yaml)
+    if scenario is None:
+        raise invalid(problems)
+    ctx = ctx_of(request)
+    with ctx.db.write() as session:
+        row = plan_store.add_scenario(
+            session, name=body.name, scenario_id=scenario.id, text=body.yaml, actor=who.actor, now=ctx.now()
+        )
+        return out(row)
+
+
+@router.post("/validate", response_model=ValidationOut)
+def validate_scenario(body: ScenarioIn, _who: Principal = LabUser) -> ValidationOut:
+    scenario, problems = parse(body.name, body.yaml)
+    return ValidationOut(
+        valid=scenario is not None, scenario_id=scenario.id if scenario else None, problems=problems
+    )
+
+
+@router.get("", response_model=list[ScenarioOut])
+def list_scenarios(request: Request, _who: Principal = LabUser) -> list[ScenarioOut]:
+    with ctx_of(request).db.read() as session:
+        return [out(row) for row in plan_store.list_scenarios(session)]
+
+
+@router.get("/{scenario_id}", response_model=ScenarioOut)
+def get_scenario(scenario_id: int, request: Request, _who: Principal = LabUser) -> ScenarioOut:
+    with ctx_of(request).db.read() as session:
+        row = plan_store.get_scenario(session, scenario_id)
+        if row is None:
+            raise ApiError(404, "not_found", f"no scenario {scenario_id}", "scenario_id")
+        return out(row)

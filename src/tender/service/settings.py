@@ -1,0 +1,49 @@
+"""What a service instance is configured with, and the clocks it can run on."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from tender.ports import Clock
+
+
+class SystemClock:
+    """The real clock (UTC)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class ManualClock:
+    """A clock tests move by hand (thread-safe)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta) -> datetime:
+        with self._lock:
+            self._now += delta
+            return self._now
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            self._now = at
+
+
+@dataclass
+class Settings:
+    database_url: str | None = None  # None: TENDER_DATABASE_URL, then a SQLite file under TENDER_HOME
+    clock: Clock = field(default_factory=SystemClock)
+    expiry_interval_seconds: float = 1.0  # how often open notices are checked against their deadline
+    migrate_on_start: bool = True
+    background_tasks: bool = True
+    plan_workers: int = 1
+    secure_cookies: bool = False
+    token_cache_seconds: float = 2.0  # how long a looked-up token is trusted before re-reading the DB
