@@ -287,6 +287,9 @@ def _respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[
         raise _Refused(Reason.INVALID_QUANTITY, clause, "exercise a positive number of GPUs, or decline")
     if gpus > notice.gpus:
         raise _Refused(Reason.EXCEEDS_NOTICE, clause, f"{gpus} exceeds the {notice.gpus} noticed")
+    left = state.needs[cmd.need].gpus - sum(a.gpus for a in state.awards if a.need == cmd.need)
+    if gpus > left:
+        raise _Refused(Reason.EXCEEDS_NEED, clause, f"only {left} GPUs of the need are still unawarded")
     if gpus < notice.gpus:
         if not right.partial_exercise:
             raise _Refused(Reason.PARTIAL_NOT_ALLOWED, clause, f"{clause} allows exercising all or nothing")

@@ -135,9 +135,13 @@ def withdraw(state: RofrState, notice: Notice, at: datetime, why: str, events: l
 def _expire(state: RofrState, notice: Notice, events: list[Event]) -> RofrState:
     at = notice.deadline
     right = notice.right
-    if right.on_expiry is OnExpiry.DEEMED_EXERCISED:
-        notice = replace(notice, status=NoticeStatus.EXERCISED, exercised_gpus=notice.gpus, resolved_at=at)
-        award = Award(notice.need, notice.holder, notice.gpus, notice.price, notice.clause, notice.id, at)
+    need = state.needs.get(notice.need)
+    left = (need.gpus if need else 0) - sum(a.gpus for a in state.awards if a.need == notice.need)
+    gpus = min(notice.gpus, left)  # never award more than the need still lacks
+    if right.on_expiry is OnExpiry.DEEMED_EXERCISED and gpus > 0:
+        status = NoticeStatus.EXERCISED if gpus == notice.gpus else NoticeStatus.PARTIALLY_EXERCISED
+        notice = replace(notice, status=status, exercised_gpus=gpus, resolved_at=at)
+        award = Award(notice.need, notice.holder, gpus, notice.price, notice.clause, notice.id, at)
         events.append(
             Event(at, "notice_expired", notice.clause, notice.need, notice.id, (("deemed", "exercised"),))
         )
