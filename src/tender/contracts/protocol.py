@@ -11,27 +11,31 @@ One step, in order:
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 
-from tender.contracts.eligibility import carve_out_for, in_right_scope, static_verdict
+from tender.contracts.eligibility import carve_out_for, in_right_scope
 from tender.contracts.need import Reason
+from tender.contracts.protocol_rules import (
+    Refused,
+    RefusedWithState,
+    best_quote,
+    fell_through,
+    holders,
+    refresh_terms,
+    respond,
+    signed,
+)
 from tender.contracts.protocol_time import (
     advance,
-    award_event,
     issue_notice,
-    replace_notice,
-    revive_now,
     withdraw,
 )
 from tender.contracts.protocol_types import (
-    Award,
     ClauseTerminated,
     Command,
     Event,
     HolderResponse,
     NewNeed,
-    Notice,
     NoticeStatus,
     Quote,
     QuoteReceived,
@@ -44,15 +48,7 @@ from tender.contracts.protocol_types import (
     money_text,
 )
 from tender.contracts.timeline import clause_timeline
-from tender.domain import FirstShip, MatchMode, Rofr, Scenario
-
-HUNDRED = Decimal(100)
-
-
-class _Refused(Exception):
-    def __init__(self, reason: str, clause: str | None, message: str) -> None:
-        super().__init__(message)
-        self.reason, self.clause, self.message = reason, clause, message
+from tender.domain import MatchMode, Rofr, Scenario
 
 
 def initial_state(scenario: Scenario) -> RofrState:
@@ -92,7 +88,7 @@ def step(state: RofrState, command: Command, now: datetime) -> tuple[RofrState, 
             command,
             now,
             need_id,
-            _Refused(Reason.TIME_WENT_BACKWARDS, None, "command dated before the previous one"),
+            Refused(Reason.TIME_WENT_BACKWARDS, None, "command dated before the previous one"),
             [],
         )
     state, events = advance(state, now)
@@ -103,16 +99,16 @@ def step(state: RofrState, command: Command, now: datetime) -> tuple[RofrState, 
         elif isinstance(command, QuoteReceived):
             state = _quote(state, command, now, events)
         elif isinstance(command, HolderResponse):
-            state = _respond(state, command, now, events)
+            state = respond(state, command, now, events)
         elif isinstance(command, ThirdPartySigned):
-            state = _signed(state, command, now, events)
+            state = signed(state, command, now, events)
         elif isinstance(command, ThirdPartyFellThrough):
-            state = _fell_through(state, command, now, events)
+            state = fell_through(state, command, now, events)
         elif isinstance(command, ClauseTerminated):
             state = _terminate(state, command, now, events)
-    except _RefusedWithState as refused:
+    except RefusedWithState as refused:
         return _reject(refused.state, command, now, need_id, refused, events)
-    except _Refused as refused:
+    except Refused as refused:
         return _reject(state, command, now, need_id, refused, events)
     return state, events
 
@@ -130,7 +126,7 @@ def _reject(
     command: Command,
     now: datetime,
     need: str | None,
-    refused: _Refused,
+    refused: Refused,
     events: list[Event],
 ) -> tuple[RofrState, list[Event]]:
     name = command_name(command)
@@ -151,9 +147,9 @@ def _reject(
 def _new_need(state: RofrState, cmd: NewNeed, now: datetime, events: list[Event]) -> RofrState:
     need = cmd.need
     if need.id in state.needs:
-        raise _Refused(Reason.DUPLICATE_NEED, None, f"need '{need.id}' already exists")
+        raise Refused(Reason.DUPLICATE_NEED, None, f"need '{need.id}' already exists")
     if need.gpus <= 0 or need.months <= 0:
-        raise _Refused(Reason.INVALID_QUANTITY, None, "gpus and months must be positive")
+        raise Refused(Reason.INVALID_QUANTITY, None, "gpus and months must be positive")
     state = replace(state, needs={**state.needs, need.id: need})
     events.append(
         Event(
@@ -176,29 +172,20 @@ def _new_need(state: RofrState, cmd: NewNeed, now: datetime, events: list[Event]
             if carve is not None:
                 events.append(Event(now, "carved_out", right.id, need.id, None, (("carve_out", carve),)))
             continue
-        best = _best_quote(state, need.id) if right.match_mode is MatchMode.MATCH_BEST_OFFER else None
+        best = best_quote(state, need.id) if right.match_mode is MatchMode.MATCH_BEST_OFFER else None
         price = best[0] if best else need.price
         state, event = issue_notice(state, right, need.id, now, need.gpus, price, "need", best)
         events.append(event)
     return state
 
 
-def _best_quote(state: RofrState, need_id: str) -> tuple[Decimal, str] | None:
-    quotes = sorted((q.price, q.provider) for q in state.quotes if q.need == need_id)
-    return quotes[0] if quotes else None
-
-
-def _holders(state: RofrState, need_id: str) -> set[str]:
-    return {n.holder for n in state.notices_for(need_id)}
-
-
 def _quote(state: RofrState, cmd: QuoteReceived, now: datetime, events: list[Event]) -> RofrState:
     if cmd.need not in state.needs:
-        raise _Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
+        raise Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
     if cmd.gpus <= 0 or cmd.price < 0:
-        raise _Refused(Reason.INVALID_QUANTITY, None, "a quote needs positive gpus and a price >= 0")
-    if cmd.provider in _holders(state, cmd.need):
-        raise _Refused(
+        raise Refused(Reason.INVALID_QUANTITY, None, "a quote needs positive gpus and a price >= 0")
+    if cmd.provider in holders(state, cmd.need):
+        raise Refused(
             Reason.NOT_A_THIRD_PARTY, None, f"{cmd.provider} holds the right; it answers the notice"
         )
     quotes = tuple(q for q in state.quotes if not (q.need == cmd.need and q.provider == cmd.provider))
@@ -213,255 +200,13 @@ def _quote(state: RofrState, cmd: QuoteReceived, now: datetime, events: list[Eve
             (("gpus", str(cmd.gpus)), ("price", money_text(cmd.price)), ("provider", cmd.provider)),
         )
     )
-    return _refresh_terms(state, cmd.need, now, events)
-
-
-def _refresh_terms(state: RofrState, need_id: str, now: datetime, events: list[Event]) -> RofrState:
-    """Open match-best-offer notices carry the best third-party quote as their terms."""
-    best = _best_quote(state, need_id)
-    for notice in state.notices_for(need_id):
-        if (
-            notice.status is not NoticeStatus.OPEN
-            or notice.right.match_mode is not MatchMode.MATCH_BEST_OFFER
-        ):
-            continue
-        price = best[0] if best else state.needs[need_id].price
-        if notice.cause == "reoffer":
-            continue
-        if (notice.best_quote, notice.price) == ((best[0] if best else None), price):
-            continue
-        notice = replace(
-            notice,
-            best_quote=best[0] if best else None,
-            best_quote_provider=best[1] if best else None,
-            price=price,
-        )
-        state = replace_notice(state, notice)
-        events.append(
-            Event(
-                now,
-                "notice_terms_updated",
-                notice.clause,
-                need_id,
-                notice.id,
-                (("best_quote", money_text(notice.best_quote)), ("price", money_text(price))),
-            )
-        )
-    return state
-
-
-def _respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[Event]) -> RofrState:
-    if cmd.need not in state.needs:
-        raise _Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
-    mine = [n for n in state.notices_for(cmd.need) if n.holder == cmd.holder]
-    if not mine:
-        reason = Reason.NOT_THE_HOLDER if state.notices_for(cmd.need) else Reason.NO_NOTICE
-        raise _Refused(reason, None, f"{cmd.holder} has no notice for '{cmd.need}'")
-    open_ = [n for n in mine if n.status is NoticeStatus.OPEN]
-    notice = open_[0] if open_ else mine[-1]
-    clause = notice.clause
-    if notice.status is not NoticeStatus.OPEN:
-        if (
-            now > notice.deadline
-            and notice.status in (NoticeStatus.EXPIRED, NoticeStatus.EXERCISED)
-            and notice.resolved_at == notice.deadline
-        ):
-            raise _Refused(Reason.AFTER_DEADLINE, clause, f"deadline of {notice.id} passed")
-        raise _Refused(Reason.NOTICE_NOT_OPEN, clause, f"{notice.id} is {notice.status.value}")
-    right = notice.right
-    close_by = now + _days(right.third_party_close_window_days)
-    if cmd.decline:
-        notice = replace(
-            notice,
-            status=NoticeStatus.DECLINED,
-            released_gpus=notice.gpus,
-            resolved_at=now,
-            close_by=close_by,
-        )
-        events.append(
-            Event(now, "holder_declined", clause, cmd.need, notice.id, (("released_gpus", str(notice.gpus)),))
-        )
-        return replace_notice(state, notice)
-    gpus = notice.gpus if cmd.exercise_gpus is None else cmd.exercise_gpus
-    if gpus <= 0:
-        raise _Refused(Reason.INVALID_QUANTITY, clause, "exercise a positive number of GPUs, or decline")
-    if gpus > notice.gpus:
-        raise _Refused(Reason.EXCEEDS_NOTICE, clause, f"{gpus} exceeds the {notice.gpus} noticed")
-    left = state.needs[cmd.need].gpus - sum(a.gpus for a in state.awards if a.need == cmd.need)
-    if gpus > left:
-        raise _Refused(Reason.EXCEEDS_NEED, clause, f"only {left} GPUs of the need are still unawarded")
-    if gpus < notice.gpus:
-        if not right.partial_exercise:
-            raise _Refused(Reason.PARTIAL_NOT_ALLOWED, clause, f"{clause} allows exercising all or nothing")
-        block = right.min_exercise_block_gpus
-        if gpus < block:
-            raise _Refused(Reason.BELOW_MIN_BLOCK, clause, f"{gpus} is below the minimum block of {block}")
-        if gpus % block:
-            raise _Refused(Reason.NOT_BLOCK_MULTIPLE, clause, f"{gpus} is not a multiple of {block}")
-    partial = gpus < notice.gpus
-    notice = replace(
-        notice,
-        status=NoticeStatus.PARTIALLY_EXERCISED if partial else NoticeStatus.EXERCISED,
-        exercised_gpus=gpus,
-        released_gpus=notice.gpus - gpus,
-        resolved_at=now,
-        close_by=close_by if partial else None,
-    )
-    award = Award(cmd.need, notice.holder, gpus, notice.price, clause, notice.id, now)
-    events.append(
-        Event(
-            now,
-            "holder_exercised",
-            clause,
-            cmd.need,
-            notice.id,
-            (("exercised_gpus", str(gpus)), ("released_gpus", str(notice.released_gpus))),
-        )
-    )
-    events.append(award_event(award))
-    return replace(replace_notice(state, notice), awards=(*state.awards, award))
-
-
-def _days(days: int) -> timedelta:
-    return timedelta(days=days)
-
-
-def _signed(state: RofrState, cmd: ThirdPartySigned, now: datetime, events: list[Event]) -> RofrState:
-    need = state.needs.get(cmd.need)
-    if need is None:
-        raise _Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
-    if cmd.gpus <= 0 or cmd.price < 0:
-        raise _Refused(Reason.INVALID_QUANTITY, None, "a deal needs positive gpus and a price >= 0")
-    if cmd.provider in _holders(state, cmd.need):
-        raise _Refused(
-            Reason.NOT_A_THIRD_PARTY, None, f"{cmd.provider} holds the right; it exercises its notice"
-        )
-    refused = static_verdict(state.scenario, need, cmd.provider, now)
-    if refused is not None:
-        raise _Refused(refused.reason or Reason.UNKNOWN_PROVIDER, refused.clause, refused.message)
-    governing: Notice | None = None
-    for clause in dict.fromkeys(n.clause for n in state.notices_for(cmd.need)):
-        notice = state.latest_notice(cmd.need, clause)
-        assert notice is not None
-        carve = carve_out_for(notice.right, need, cmd.provider)
-        if carve is not None:
-            events.append(
-                Event(
-                    now,
-                    "carve_out_applied",
-                    clause,
-                    cmd.need,
-                    notice.id,
-                    (("carve_out", carve), ("provider", cmd.provider)),
-                )
-            )
-            continue
-        state, ok = _check_right(state, notice, cmd, now, events)
-        if ok and governing is None:
-            governing = notice
-    awarded = sum(a.gpus for a in state.awards if a.need == cmd.need)
-    if awarded + cmd.gpus > need.gpus:
-        raise _Refused(Reason.EXCEEDS_NEED, None, f"{awarded} of {need.gpus} already awarded")
-    if governing is not None:
-        state = replace_notice(state, replace(governing, signed_gpus=governing.signed_gpus + cmd.gpus))
-    award = Award(
-        cmd.need,
-        cmd.provider,
-        cmd.gpus,
-        cmd.price,
-        governing.clause if governing else None,
-        governing.id if governing else None,
-        now,
-    )
-    events.append(award_event(award))
-    return replace(state, awards=(*state.awards, award))
-
-
-def _check_right(
-    state: RofrState, notice: Notice, cmd: ThirdPartySigned, now: datetime, events: list[Event]
-) -> tuple[RofrState, bool]:
-    """Does the right behind `notice` let this deal through? True = it governs the award."""
-    clause = notice.clause
-    first_ship = isinstance(notice.right, FirstShip)
-    if notice.status is NoticeStatus.OPEN:
-        reason = Reason.FIRST_SHIP_PENDING if first_ship else Reason.ROFR_PENDING
-        raise _Refused(reason, clause, f"notice {notice.id} to {notice.holder} is open until its deadline")
-    if notice.status is NoticeStatus.WITHDRAWN or not notice.window_open:
-        if notice.status is NoticeStatus.EXERCISED:
-            reason = Reason.FIRST_SHIP_EXERCISED_BY_HOLDER if first_ship else Reason.ROFR_EXERCISED_BY_HOLDER
-            raise _Refused(reason, clause, f"{notice.holder} exercised {notice.id} in full")
-        return state, False
-    if cmd.gpus > notice.unsigned_gpus:
-        raise _Refused(
-            Reason.EXCEEDS_RELEASED, clause, f"only {notice.unsigned_gpus} released by {notice.id} remain"
-        )
-    limit = notice.price * (1 + notice.right.reoffer_if_terms_improve_pct / HUNDRED)
-    if cmd.price > limit:
-        closed = replace(notice, window_closed=True)
-        state = replace_notice(state, closed)
-        right = state.right_at(clause, now) or notice.right
-        state, event = issue_notice(state, right, cmd.need, now, notice.unsigned_gpus, cmd.price, "reoffer")
-        events.append(event)
-        raise _RefusedWithState(
-            state,
-            Reason.REOFFER_REQUIRED,
-            clause,
-            f"{money_text(cmd.price)} is more than {notice.right.reoffer_if_terms_improve_pct}% above the {money_text(notice.price)} offered; re-offered to {notice.holder}",
-        )
-    return state, True
-
-
-class _RefusedWithState(_Refused):
-    """A refusal that still changes the state (a re-offer notice is issued)."""
-
-    def __init__(self, state: RofrState, reason: str, clause: str | None, message: str) -> None:
-        super().__init__(reason, clause, message)
-        self.state = state
-
-
-def _fell_through(
-    state: RofrState, cmd: ThirdPartyFellThrough, now: datetime, events: list[Event]
-) -> RofrState:
-    if cmd.need not in state.needs:
-        raise _Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
-    cancelled = [a for a in state.awards if a.need == cmd.need and a.provider == cmd.provider]
-    had_quote = any(q.need == cmd.need and q.provider == cmd.provider for q in state.quotes)
-    if not cancelled and not had_quote:
-        raise _Refused(
-            Reason.NO_THIRD_PARTY_DEAL, None, f"no deal or quote from {cmd.provider} for '{cmd.need}'"
-        )
-    state = replace(
-        state,
-        awards=tuple(a for a in state.awards if a not in cancelled),
-        quotes=tuple(q for q in state.quotes if not (q.need == cmd.need and q.provider == cmd.provider)),
-    )
-    for award in cancelled:
-        events.append(
-            Event(
-                now,
-                "award_cancelled",
-                award.clause,
-                cmd.need,
-                award.notice,
-                (("gpus", str(award.gpus)), ("provider", cmd.provider)),
-            )
-        )
-        notice = next((n for n in state.notices if n.id == award.notice), None)
-        if notice is not None:
-            state = replace_notice(state, replace(notice, signed_gpus=notice.signed_gpus - award.gpus))
-    if not cancelled:
-        events.append(Event(now, "quote_withdrawn", None, cmd.need, None, (("provider", cmd.provider),)))
-        return _refresh_terms(state, cmd.need, now, events)
-    for notice in list(state.notices):
-        if notice.need == cmd.need and notice.window_open and notice.unsigned_gpus > 0:
-            state = revive_now(state, notice, now, "third_party_fell_through", events)
-    return state
+    return refresh_terms(state, cmd.need, now, events)
 
 
 def _terminate(state: RofrState, cmd: ClauseTerminated, now: datetime, events: list[Event]) -> RofrState:
     windows = [w for w in state.rights if w.clause.id == cmd.clause]
     if not windows:
-        raise _Refused(Reason.UNKNOWN_CLAUSE, cmd.clause, f"no ROFR or first-ship clause '{cmd.clause}'")
+        raise Refused(Reason.UNKNOWN_CLAUSE, cmd.clause, f"no ROFR or first-ship clause '{cmd.clause}'")
     rights = tuple(
         w if w.clause.id != cmd.clause else replace(w, end=now if w.end is None else min(w.end, now))
         for w in state.rights
