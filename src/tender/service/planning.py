@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ from tender.domain import Scenario
 from tender.ledger.sql import plan_store
 from tender.service import protocol_flow
 from tender.service.context import Context
+from tender.sourcing import PlanOptions, plan
 
 log = logging.getLogger("tender.service.plans")
 
@@ -28,13 +31,26 @@ class PlanResult:
     ledger: list[dict[str, Any]]
 
 
-class PlannerUnavailable(RuntimeError):
-    pass
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str, sort_keys=True))
 
 
 def run_planner(scenario: Scenario, seed: int) -> PlanResult:
-    """The planner (`tender.sourcing`) is not in this build yet: fail the run with that reason."""
-    raise PlannerUnavailable("the planner (tender.sourcing) is not available in this build")
+    """Solve with `tender.sourcing.plan` (one thread) and keep every field of the plan, money as text."""
+    result = plan(scenario, PlanOptions(seed=seed, threads=1))
+    output = _jsonable(dataclasses.asdict(result))
+    ledger = []
+    for row in output.get("ledger", []):
+        ledger.append(
+            {
+                **row,
+                "period": scenario.calendar.label(int(row["month"])),
+                "contract": row.get("contract_id"),
+                "billed_cost": row.get("billed_cost_usd"),
+                "effective_cost": row.get("effective_cost_usd"),
+            }
+        )
+    return PlanResult(output=output, report_html=None, ledger=ledger)
 
 
 def _run(ctx: Context, plan_id: int) -> None:
@@ -55,12 +71,14 @@ def _run(ctx: Context, plan_id: int) -> None:
         return
     seconds = time.perf_counter() - started
     ctx.metrics.plan_solve_seconds.observe(seconds)
+    from tender.service.web.pages import render_report
+
     with ctx.db.write() as session:
         plan_store.finish_plan(
             session,
             plan_id,
             result=result.output,
-            report_html=result.report_html,
+            report_html=result.report_html or render_report(plan_id, result.output),
             ledger=result.ledger,
             solve_seconds=Decimal(f"{seconds:.3f}"),
             now=ctx.now(),

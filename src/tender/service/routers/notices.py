@@ -71,22 +71,16 @@ def get_notice(notice_id: str, request: Request, who: Reader) -> NoticeOut | Pro
     return _view(who, row, request)
 
 
-@router.post(
-    "/{notice_id}/respond",
-    response_model=ProviderNoticeOut,
-    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
-)
-def respond(
-    notice_id: str,
-    body: RespondIn,
-    request: Request,
-    who: Holder,
-    idempotency_key: IdempotencyKey = None,
-) -> Any:
+def respond_once(
+    request: Request, who: Principal, notice_id: str, body: RespondIn, idempotency_key: str | None
+) -> tuple[int, dict[str, Any]]:
+    """Answer a notice exactly once (shared by the API and the portal form): (status, JSON body)."""
     ctx = ctx_of(request)
     if body.action == "decline" and body.gpus is not None:
         raise ApiError(422, "invalid_input", "gpus: a decline takes no gpus", "gpus")
-    digest = notice_store.request_digest("POST", request.url.path, body.model_dump(mode="json"))
+    digest = notice_store.request_digest(
+        "POST", f"/api/v1/notices/{notice_id}/respond", body.model_dump(mode="json")
+    )
     foreign = False
     with ctx.db.write() as session:
         if idempotency_key:
@@ -99,7 +93,7 @@ def respond(
                         "this Idempotency-Key was used for a different request",
                         "Idempotency-Key",
                     )
-                return JSONResponse(json.loads(seen.body_json), status_code=seen.status_code)
+                return seen.status_code, dict(json.loads(seen.body_json))
         row = notice_store.get_notice(session, notice_id)
         if row is None or row.holder != who.subject:
             foreign = row is not None
@@ -126,7 +120,23 @@ def respond(
                     body=payload,
                     now=ctx.now(),
                 )
-            return JSONResponse(payload, status_code=status)
+            return status, payload
     if foreign:
         raise deny(request, who, 404, "not_found", f"no notice {notice_id}", "notice_id")
     raise ApiError(404, "not_found", f"no notice {notice_id}", "notice_id")
+
+
+@router.post(
+    "/{notice_id}/respond",
+    response_model=ProviderNoticeOut,
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+def respond(
+    notice_id: str,
+    body: RespondIn,
+    request: Request,
+    who: Holder,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    status, payload = respond_once(request, who, notice_id, body, idempotency_key)
+    return JSONResponse(payload, status_code=status)

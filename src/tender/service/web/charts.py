@@ -1,0 +1,132 @@
+"""Plotly chart specs (plain data + layout) for the dashboard, built from a stored plan's JSON.
+
+Pure functions: plan JSON in, `{"id", "title", "data", "layout"}` out; plotly.js (served from the
+`plotly` wheel, no CDN) draws them in the browser. Money stays decimal text until the chart axis.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+Chart = dict[str, Any]
+
+
+def _layout(title: str, y: str, stacked: bool = False) -> dict[str, Any]:
+    layout: dict[str, Any] = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": "month"}},
+        "yaxis": {"title": {"text": y}},
+        "margin": {"t": 40, "r": 10, "b": 40, "l": 70},
+        "legend": {"orientation": "h"},
+        "height": 320,
+    }
+    if stacked:
+        layout["barmode"] = "stack"
+    return layout
+
+
+def capacity_by_provider(plan: dict[str, Any]) -> Chart:
+    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    held: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for award in plan.get("awards", []):
+        held[str(award["provider"])][int(award["month"])] += int(award["gpus"])
+    data = [
+        {"type": "bar", "name": provider, "x": months, "y": [held[provider][m] for m in months]}
+        for provider in sorted(held)
+    ]
+    return {
+        "id": "chart-capacity",
+        "title": "Capacity held by provider",
+        "data": data,
+        "layout": _layout("Capacity held by provider (GPUs)", "GPUs", stacked=True),
+    }
+
+
+def spend_by_provider(plan: dict[str, Any]) -> Chart:
+    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    spend: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in plan.get("ledger", []):
+        spend[str(row["provider"])][int(row["month"])] += Decimal(str(row.get("billed_cost_usd", "0")))
+    data = [
+        {"type": "bar", "name": p, "x": months, "y": [float(spend[p][m]) for m in months]}
+        for p in sorted(spend)
+    ]
+    return {
+        "id": "chart-spend",
+        "title": "Spend by provider and month",
+        "data": data,
+        "layout": _layout("Spend by provider and month (USD)", "USD", stacked=True),
+    }
+
+
+def commitments_burndown(plan: dict[str, Any]) -> Chart:
+    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    drawn: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in plan.get("ledger", []):
+        contract = row.get("contract_id")
+        if contract and Decimal(str(row.get("commitment_drawdown_usd", "0"))) != 0:
+            drawn[str(contract)][int(row["month"])] += Decimal(str(row["commitment_drawdown_usd"]))
+    milestones = plan.get("milestones", [])
+    totals: dict[str, Decimal] = {}
+    for m in milestones:
+        totals[str(m["contract"])] = max(
+            totals.get(str(m["contract"]), Decimal(0)), Decimal(str(m["cumulative_usd"]))
+        )
+    data: list[dict[str, Any]] = []
+    for contract in sorted(set(drawn) | set(totals)):
+        total = totals.get(contract, Decimal(0))
+        remaining, ys = total, []
+        for month in months:
+            remaining -= drawn[contract][month]
+            ys.append(float(max(remaining, Decimal(0))))
+        data.append(
+            {"type": "scatter", "mode": "lines", "name": f"{contract} remaining", "x": months, "y": ys}
+        )
+        marks = [m for m in milestones if str(m["contract"]) == contract]
+        if marks:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": f"{contract} milestones",
+                    "x": [int(m["by_month"]) for m in marks],
+                    "y": [float(total - Decimal(str(m["cumulative_usd"]))) for m in marks],
+                    "marker": {"size": 12, "symbol": "diamond"},
+                }
+            )
+    return {
+        "id": "chart-burndown",
+        "title": "Commitments burn-down vs milestones",
+        "data": data,
+        "layout": _layout("Commitments: remaining vs milestones (USD)", "USD remaining"),
+    }
+
+
+def unmet_demand(plan: dict[str, Any]) -> Chart:
+    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    unmet: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for row in plan.get("unmet", []):
+        amount = row.get("h100_eq") if row.get("h100_eq") is not None else row.get("gpus")
+        unmet[str(row["demand"])][int(row["month"])] += float(Decimal(str(amount or 0)))
+    data = [
+        {"type": "bar", "name": d, "x": months, "y": [unmet[d][m] for m in months]} for d in sorted(unmet)
+    ]
+    if not data:
+        data = [{"type": "bar", "name": "none", "x": months, "y": [0 for _ in months]}]
+    return {
+        "id": "chart-unmet",
+        "title": "Unmet demand",
+        "data": data,
+        "layout": _layout("Unmet demand (h100_eq or GPUs)", "units", stacked=True),
+    }
+
+
+def all_charts(plan: dict[str, Any]) -> list[Chart]:
+    return [
+        capacity_by_provider(plan),
+        spend_by_provider(plan),
+        commitments_burndown(plan),
+        unmet_demand(plan),
+    ]
