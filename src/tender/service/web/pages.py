@@ -39,7 +39,7 @@ router = APIRouter(include_in_schema=False)
 
 @cache
 def _plotly_js() -> bytes:
-    from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
+    from plotly.offline import get_plotlyjs
 
     return str(get_plotlyjs()).encode("utf-8")
 
