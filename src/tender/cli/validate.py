@@ -20,7 +20,9 @@ def load_or_exit(path: Path) -> Scenario:
         return load_scenario(str(path))
     except InputError as exc:
         count = len(exc.problems)
-        fail_bad_input([str(p) for p in exc.problems] + [f"{path}: {count} problem{'s' * (count != 1)} found"])
+        fail_bad_input(
+            [str(p) for p in exc.problems] + [f"{path}: {count} problem{'s' * (count != 1)} found"]
+        )
 
 
 def _ranges(horizon: int, size: int = 6) -> list[tuple[int, int]]:
@@ -35,17 +37,26 @@ def summary_tables(sc: Scenario) -> list[Table]:
     for p in sc.providers.values():
         pairs = p.gpu_region_pairs()
         peak = max((sum(p.existing_gpus(g, r, m) for g, r in pairs) for m in sc.calendar.months()), default=0)
-        providers.add_row(p.id, p.kind.value, ", ".join(p.regions), ", ".join(sorted({g for g, _ in pairs})), f"{peak:,}")
+        providers.add_row(
+            p.id, p.kind.value, ", ".join(p.regions), ", ".join(sorted({g for g, _ in pairs})), f"{peak:,}"
+        )
     providers.caption = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
 
     contracts = Table(title="Contracts", title_justify="left")
     for col in ("id", "type", "counterparty", "months"):
         contracts.add_column(col)
     for c in sc.contracts:
-        contracts.add_row(c.id, c.type.value, c.counterparty() or "-", f"{c.effective_from_month}..{c.effective_to_month or sc.horizon}")
+        contracts.add_row(
+            c.id,
+            c.type.value,
+            c.counterparty() or "-",
+            f"{c.effective_from_month}..{c.effective_to_month or sc.horizon}",
+        )
     for a in sc.amendments:
         for ch in a.changes:
-            contracts.add_row(ch.contract_id, f"amendment {a.id}: {ch.action.value}", "", f"from {a.effective_month}")
+            contracts.add_row(
+                ch.contract_id, f"amendment {a.id}: {ch.action.value}", "", f"from {a.effective_month}"
+            )
 
     demand = Table(title="Demand (average per month)", title_justify="left")
     demand.add_column("months")
@@ -54,16 +65,21 @@ def summary_tables(sc: Scenario) -> list[Table]:
     for lo, hi in _ranges(sc.horizon):
         months = range(lo, hi + 1)
         fleet = sum((f.need(m) for f in sc.fleets for m in months), Decimal(0)) / len(months)
-        runs = ", ".join(f"{r.id} {r.gpus:,}" for r in sc.training_runs
-                         if r.earliest_start_month <= hi and r.latest_end_month >= lo)
-        demand.add_row(f"{sc.calendar.label(lo)}..{sc.calendar.label(hi)} ({lo}-{hi})", f"{fleet:,.0f}", runs or "-")
+        runs = ", ".join(
+            f"{r.id} {r.gpus:,}"
+            for r in sc.training_runs
+            if r.earliest_start_month <= hi and r.latest_end_month >= lo
+        )
+        demand.add_row(
+            f"{sc.calendar.label(lo)}..{sc.calendar.label(hi)} ({lo}-{hi})", f"{fleet:,.0f}", runs or "-"
+        )
     return [providers, contracts, demand]
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def validate(
-        file: Path = typer.Argument(..., help="Scenario YAML file."),  # noqa: B008
+        file: Path = typer.Argument(..., help="Scenario YAML file."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only problems."),
     ) -> None:
         """Check a scenario file; print a summary, or every problem as FILE:LINE:COL: field: message."""

@@ -222,7 +222,16 @@ class RevenueShare(Clause):
         return self.counterparty_id
 
 
-Contract = Rofr | FirstShip | CommittedSpend | TakeOrPay | ReservedCapacity | WorkloadExclusivity | DataResidency | RevenueShare
+Contract = (
+    Rofr
+    | FirstShip
+    | CommittedSpend
+    | TakeOrPay
+    | ReservedCapacity
+    | WorkloadExclusivity
+    | DataResidency
+    | RevenueShare
+)
 
 
 class ChangeAction(StrEnum):

@@ -142,7 +142,9 @@ class Provider:
 
     def existing_gpus(self, gpu: str, region: str, month: int) -> int:
         """Capacity already contracted or built (capacity steps + campus phases online by `month`)."""
-        total = sum(line.gpus_at(month) for line in self.capacity if line.gpu == gpu and line.region == region)
+        total = sum(
+            line.gpus_at(month) for line in self.capacity if line.gpu == gpu and line.region == region
+        )
         if region == self.campus_region():
             total += sum(p.gpus for p in self.campus_phases if p.gpu == gpu and p.online_month <= month)
         return total
@@ -150,7 +152,9 @@ class Provider:
     def offerable_gpus(self, gpu: str, region: str, month: int) -> int:
         """New capacity the provider could add (e.g. if a right holder exercises)."""
         return sum(
-            line.gpus_at(month) for line in self.new_capacity_offerable if line.gpu == gpu and line.region == region
+            line.gpus_at(month)
+            for line in self.new_capacity_offerable
+            if line.gpu == gpu and line.region == region
         )
 
     def gpu_region_pairs(self) -> tuple[tuple[str, str], ...]:
