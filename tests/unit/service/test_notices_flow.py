@@ -97,3 +97,55 @@ def test_idempotency_key_replays_first_outcome(service: Service) -> None:
     assert other.json()["error"]["code"] == "idempotency_key_reused"
     audit = service.call("admin", "GET", "/api/v1/audit", params={"kind": "rofr.holder_exercised"}).json()
     assert len(audit) == 1
+
+
+def test_accept_or_decline_shows_no_third_party_price(service: Service) -> None:
+    from conftest import MINIMAL
+
+    text = MINIMAL.replace("match_mode: match_best_offer", "match_mode: accept_or_decline")
+    r = service.call("admin", "POST", "/api/v1/scenarios", json={"name": "first-look.yaml", "yaml": text})
+    nid = service.raise_need(int(r.json()["id"]))["notices"][0]["id"]
+    seen = service.call("provider:primary-cloud", "GET", f"/api/v1/notices/{nid}").json()
+    assert seen["best_third_party_price"] is None
+    assert seen["terms"]["price"] == "6.5"  # the lab's own terms: a first look
+
+
+def test_deadline_expires_on_restart_and_while_running(db_url: str, clock: object) -> None:
+    from starlette.testclient import TestClient
+
+    from conftest import START, make_token
+    from tender.service import ManualClock, Settings, create_app
+
+    assert isinstance(clock, ManualClock)
+    settings = Settings(database_url=db_url, clock=clock, background_tasks=False, token_cache_seconds=0)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        svc = Service(client, app.state.ctx.db, clock)
+        for role in ("admin", "planner", "provider:primary-cloud"):
+            svc.tokens[role] = make_token(svc.db, role, START)
+        nid = svc.raise_need(svc.upload_minimal())["notices"][0]["id"]
+    clock.advance(timedelta(days=31))  # the server is down while the deadline passes
+    app2 = create_app(
+        Settings(database_url=db_url, clock=clock, background_tasks=False, token_cache_seconds=0)
+    )
+    with TestClient(app2) as client:  # start-up expires it
+        svc.client = client
+        assert svc.call("planner", "GET", f"/api/v1/notices/{nid}").json()["status"] == "expired"
+        metrics = client.get("/metrics").text
+        assert "tender_deadlines_missed_total 1.0" in metrics
+    # while running: the background task ticks on the injected clock
+    app3 = create_app(
+        Settings(database_url=db_url, clock=clock, expiry_interval_seconds=0.05, token_cache_seconds=0)
+    )
+    with TestClient(app3) as client:
+        svc.client = client
+        nid2 = svc.raise_need(1, need_id="n2")["notices"][0]["id"]
+        clock.advance(timedelta(days=30, seconds=1))
+        import time
+
+        for _ in range(100):
+            if svc.call("planner", "GET", f"/api/v1/notices/{nid2}").json()["status"] == "expired":
+                break
+            time.sleep(0.05)
+        assert svc.call("planner", "GET", f"/api/v1/notices/{nid2}").json()["status"] == "expired"
+        assert svc.call("admin", "GET", "/api/v1/audit/verify").json()["ok"]

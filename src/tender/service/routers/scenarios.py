@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import yaml
 from fastapi import APIRouter, Request
 
 from tender.config import InputError, load_scenario_text
@@ -26,6 +27,13 @@ def parse(name: str, text: str) -> tuple[Scenario | None, list[ProblemOut]]:
         ]
     except RecursionError:
         return None, [ProblemOut(file=name, line=1, column=1, field="", message="document nested too deeply")]
+    except yaml.YAMLError as exc:  # e.g. a control character the YAML reader refuses before parsing
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        message = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        return None, [
+            ProblemOut(file=name, line=line, column=column, field="", message=f"not valid YAML: {message}")
+        ]
 
 
 def invalid(problems: list[ProblemOut]) -> ApiError:
