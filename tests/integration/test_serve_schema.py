@@ -68,6 +68,25 @@ def live_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     assert '"level": "error"' not in log_text, log_text[-3000:]
 
 
+def _runner(operation: Any, headers: dict[str, str], failures: list[str]) -> Any:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+        derandomize=True,
+    )
+    def run(case: Any) -> None:
+        response = case.call(headers=headers, timeout=30)
+        if response.status_code >= 500:
+            failures.append(
+                f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:200]}"
+            )
+
+    return run
+
+
 def test_no_server_errors(live_schema: Any) -> None:
     """Every operation, a bounded number of generated cases each (schemathesis' pytest plugin does not
     load under pytest 9, so the operations are driven directly with hypothesis)."""
@@ -78,22 +97,5 @@ def test_no_server_errors(live_schema: Any) -> None:
         role = "provider:primary-cloud" if operation.path.endswith("/respond") else "admin"
         if operation.path in ("/api/v1/plans", "/api/v1/needs") and operation.method.upper() == "POST":
             role = "planner"
-        headers = {"Authorization": f"Bearer {TOKENS[role]}"}
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=20,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-            database=None,
-            derandomize=True,
-        )
-        def run(case: Any, headers: dict[str, str] = headers) -> None:
-            response = case.call(headers=headers, timeout=30)
-            if response.status_code >= 500:
-                failures.append(
-                    f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:200]}"
-                )
-
-        run()
+        _runner(operation, {"Authorization": f"Bearer {TOKENS[role]}"}, failures)()
     assert not failures, "\n".join(failures)
