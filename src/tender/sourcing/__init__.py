@@ -1,1 +1,32 @@
-"""tender.sourcing."""
+"""Strategic sourcing: a MILP (HiGHS) over monthly buckets with the ROFR protocol in the loop.
+
+Public API: `plan(scenario, PlanOptions(seed=..., time_limit_s=...), now=None, progress=None) -> Plan`.
+"""
+
+from tender.sourcing.planner import plan
+from tender.sourcing.solve import NoSolution
+from tender.sourcing.types import (
+    Award,
+    Infeasibility,
+    LedgerRow,
+    MilestoneStatus,
+    Notice,
+    Plan,
+    PlanOptions,
+    SolveStats,
+    Unmet,
+)
+
+__all__ = [
+    "Award",
+    "Infeasibility",
+    "LedgerRow",
+    "MilestoneStatus",
+    "NoSolution",
+    "Notice",
+    "Plan",
+    "PlanOptions",
+    "SolveStats",
+    "Unmet",
+    "plan",
+]

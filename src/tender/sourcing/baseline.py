@@ -1,0 +1,93 @@
+"""The contract-blind baseline: "cheapest eligible offering first", priced with the same penalties.
+
+Flow, month by month (training runs first, then fleets in scenario order):
+1. a run takes the cheapest site (rate per h100_eq-hour) that can hold all its GPUs for its whole
+   window at its earliest feasible start; a fleet fills its need from the cheapest offerings up;
+2. eligibility is the hard rules only (type, residency, exclusivity, spot only if preemptible); it
+   ignores ROFR notices, reservations, take-or-pay minimums and commitments when choosing;
+3. the result goes through the same award pricing and ledger projection as the plan, so reserved
+   blocks, take-or-pay minimums, shortfalls, revenue share and unmet demand cost the same.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from tender.sourcing.data import PlanData, eligible_months
+from tender.sourcing.extract import Usage, awards
+from tender.sourcing.ledger_projection import Projection, project
+
+
+def _rate(data: PlanData, o_idx: int, m: int, spot: bool) -> Decimal | None:
+    o = data.offers[o_idx]
+    if spot:
+        return o.spot_rate
+    if o.reserved and o.reserved[m - 1] > 0:
+        return o.reserved_rate[m - 1]
+    return o.rate[m - 1]
+
+
+def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], list[str]]:
+    left = {(o.idx, m): o.cap[m - 1] for o in data.offers for m in data.months}
+    uses: list[Usage] = []
+    unplaced: list[str] = []
+    for r_idx, r in enumerate(data.runs):
+        best: tuple[Decimal, int, int, int] | None = None
+        for si, start, used in data.run_options[r_idx]:
+            o_idx = data.sites[si][0]
+            window = range(start, start + r.duration_months)
+            if any(left[(o_idx, m)] < used for m in window):
+                continue
+            rate = _rate(data, o_idx, start, False)
+            if rate is None:
+                continue
+            key = (rate / Decimal(str(data.offers[o_idx].h100_eq)), start, si, o_idx)
+            if best is None or key < best:
+                best = key
+        if best is None:
+            unplaced.append(r.id)
+            continue
+        _, start, si, o_idx = best
+        used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
+        for m in range(start, start + r.duration_months):
+            left[(o_idx, m)] -= used
+            uses.append(Usage(r.id, o_idx, m, used, False))
+    unmet: list[tuple[str, int, Decimal]] = []
+    for f in data.fleets:
+        for m in data.months:
+            need = f.need(m)
+            options: list[tuple[Decimal, int, bool]] = []
+            for o in data.offers:
+                if m not in eligible_months(data.view, f, o, (m,)):
+                    continue
+                for spot in (False, True) if f.preemptible_ok else (False,):
+                    rate = _rate(data, o.idx, m, spot)
+                    if rate is not None:
+                        options.append((rate / Decimal(str(o.h100_eq)), o.idx, spot))
+            for _price, o_idx, spot in sorted(options):
+                if need <= 0:
+                    break
+                o = data.offers[o_idx]
+                eq = Decimal(str(o.h100_eq))
+                want = math.ceil(need / eq)
+                if o.rack:
+                    want = math.ceil(want / o.rack) * o.rack
+                    take = min(want, (left[(o_idx, m)] // o.rack) * o.rack)
+                else:
+                    take = min(want, left[(o_idx, m)])
+                if take <= 0:
+                    continue
+                left[(o_idx, m)] -= take
+                need -= take * eq
+                uses.append(Usage(f.id, o_idx, m, take, spot))
+            if need > 0:
+                unmet.append((f.id, m, need))
+    return uses, unmet, unplaced
+
+
+def evaluate(data: PlanData) -> Projection:
+    """Place greedily and price the result exactly like a plan."""
+    uses, unmet, unplaced = place(data)
+    priced = awards(data, uses, {}, {})
+    return project(data, priced, unmet, unplaced)

@@ -1,0 +1,135 @@
+"""The clause view the model needs, per month: what is in effect, who is exclusive, what is in ROFR scope.
+
+Clause semantics live in `tender.contracts`; this module only adapts them to the model's indices
+(provider x accelerator x region x demand x month) and caches the answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from tender.contracts import Need, clauses_at, in_right_scope
+from tender.domain import (
+    CommittedSpend,
+    Contract,
+    DataResidency,
+    Fleet,
+    ReservedCapacity,
+    RevenueShare,
+    Rofr,
+    Scenario,
+    TakeOrPay,
+    TrainingRun,
+    WorkloadExclusivity,
+)
+from tender.domain.provider import ProviderKind
+
+Demand = Fleet | TrainingRun
+
+
+@dataclass(frozen=True)
+class ClauseView:
+    scenario: Scenario
+    by_month: tuple[tuple[Contract, ...], ...]  # index m-1
+    _rofr_cache: dict[tuple[str, str, str, str, int], Rofr | None] = field(
+        default_factory=dict, compare=False
+    )
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> ClauseView:
+        return cls(scenario, tuple(tuple(clauses_at(scenario, m)) for m in scenario.calendar.months()))
+
+    def at(self, month: int) -> tuple[Contract, ...]:
+        return self.by_month[month - 1]
+
+    def all_clauses(self) -> list[Contract]:
+        """Every clause in effect in some month of the horizon, by id, first occurrence kept."""
+        seen: dict[str, Contract] = {}
+        for clauses in self.by_month:
+            for c in clauses:
+                seen.setdefault(c.id, c)
+        return list(seen.values())
+
+    def exclusivity_block(self, demand: Demand, provider: str, month: int) -> str | None:
+        """The exclusivity clause id that forbids `provider` for `demand` in `month`, if any."""
+        for c in self.at(month):
+            if (
+                isinstance(c, WorkloadExclusivity)
+                and (demand.id in c.workloads or demand.workload_class in c.workload_classes)
+                and c.provider != provider
+            ):
+                return c.id
+        return None
+
+    def residency_block(self, demand: Demand, region: str, month: int) -> str | None:
+        for c in self.at(month):
+            if isinstance(c, DataResidency) and demand.id in c.workloads and region not in c.allowed_regions:
+                return c.id
+        return None
+
+    def rofr_clause(self, demand: Demand, provider: str, gpu: str, region: str, month: int) -> Rofr | None:
+        """The ROFR whose holder must be offered this capacity first (None = free to buy from `provider`).
+
+        Capacity already contracted (a reservation with the provider, or the lab's own cluster) is
+        not new capacity; scope and carve-outs are the contract engine's (`in_right_scope`).
+        """
+        key = (demand.id, provider, gpu, region, month)
+        if key in self._rofr_cache:
+            return self._rofr_cache[key]
+        found: Rofr | None = None
+        rights = [c for c in self.at(month) if isinstance(c, Rofr) and c.holder != provider]
+        if rights:
+            need = Need(
+                id=demand.id,
+                workload=demand.id,
+                workload_class=demand.workload_class,
+                gpu=gpu,
+                gpus=1,
+                region=region,
+                start=month,
+                months=1,
+                price=Decimal(0),
+                new_capacity=self.is_new_capacity(provider, gpu, region, month),
+            )
+            found = next((c for c in rights if in_right_scope(c, need, provider)), None)
+        self._rofr_cache[key] = found
+        return found
+
+    def is_new_capacity(self, provider: str, gpu: str, region: str, month: int) -> bool:
+        """False for capacity already contracted: the lab's own cluster or a running reservation."""
+        if self.scenario.providers[provider].kind is ProviderKind.OWNED:
+            return False
+        return self.reserved(provider, gpu, region, month) is None
+
+    def reserved(self, provider: str, gpu: str, region: str, month: int) -> ReservedCapacity | None:
+        for c in self.at(month):
+            if (
+                isinstance(c, ReservedCapacity)
+                and c.provider == provider
+                and c.gpu == gpu
+                and (c.region is None or c.region == region)
+                and c.start_month <= month <= c.end_month
+            ):
+                return c
+        return None
+
+    def take_or_pay(self, provider: str, gpu: str, month: int) -> TakeOrPay | None:
+        for c in self.at(month):
+            if (
+                isinstance(c, TakeOrPay)
+                and c.provider == provider
+                and (c.gpu is None or c.gpu == gpu)
+                and c.effective_from_month <= month < c.effective_from_month + max(c.term_months, 1)
+            ):
+                return c
+        return None
+
+    def commitments(self) -> list[CommittedSpend]:
+        return [c for c in self.all_clauses() if isinstance(c, CommittedSpend)]
+
+    def revenue_shares(self) -> list[RevenueShare]:
+        return [c for c in self.all_clauses() if isinstance(c, RevenueShare)]
+
+    def rofrs(self) -> list[Rofr]:
+        return [c for c in self.all_clauses() if isinstance(c, Rofr)]

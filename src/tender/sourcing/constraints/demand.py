@@ -1,0 +1,21 @@
+"""Demand cover: each fleet's h100_eq need per month is met by GPUs x speed factor, or left unmet."""
+
+from __future__ import annotations
+
+from tender.sourcing.data import PlanData
+from tender.sourcing.variables import LinearModel, Vars
+
+
+def demand_cover(data: PlanData, model: LinearModel, v: Vars) -> None:
+    """sum_o h100_eq(o) * (x + xs) + unmet >= need, for every fleet and month.
+
+    Residency, exclusivity, accelerator type and spot-only-for-preemptible are enforced by which
+    columns exist at all (`data.fleet_offers`, `variables.create`): a forbidden pairing has no column.
+    """
+    terms: dict[tuple[int, int], list[tuple[int, float]]] = {}
+    for (i, o, m), j in (*v.x.items(), *v.xs.items()):
+        terms.setdefault((i, m), []).append((j, data.offers[o].h100_eq))
+    for i, f in enumerate(data.fleets):
+        for m in data.months:
+            row = [*terms.get((i, m), []), (v.unmet[(i, m)], 1.0)]
+            model.row(f"cover[{f.id},{m}]", row, lb=float(f.need(m)))

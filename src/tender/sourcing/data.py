@@ -1,0 +1,319 @@
+"""Step 1: scenario -> indexed sets and parameters (offers, fleet/run eligibility, gates, commitments).
+
+Everything the model needs is precomputed here as plain tuples so that the later steps are pure
+index arithmetic. Money stays `Decimal` here; the model converts to float coefficients.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from tender.domain import CommittedSpend, Fleet, Scenario, TrainingRun
+from tender.sourcing.clauses import ClauseView
+
+HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One provider x accelerator x region supply line (or a block the ROFR holder exercised)."""
+
+    idx: int
+    provider: str
+    gpu: str
+    region: str
+    h100_eq: float
+    cap: tuple[int, ...]  # GPUs per month (index m-1)
+    rate: tuple[Decimal | None, ...]  # base USD/GPU-h per month (None = not sold at a base price)
+    pricing: tuple[str, ...]  # base pricing per month: contract | on_demand | take_or_pay | reserved
+    clause: tuple[str | None, ...]  # clause behind the base pricing per month
+    spot_rate: Decimal | None
+    reserved: tuple[int, ...] = ()  # reserved GPUs per month (paid whether used or not)
+    reserved_rate: tuple[Decimal, ...] = ()
+    burst_max: tuple[int, ...] = ()
+    burst_rate: tuple[Decimal | None, ...] = ()
+    top_min: tuple[int, ...] = ()  # take-or-pay minimum paid GPUs per month
+    rack: int | None = None
+    kind: str = "existing"  # existing | new (holder block)
+    notice: str | None = None
+    block_gpus: tuple[int, ...] = ()  # holder block: GPUs the lab committed to pay for per month
+
+    def base_usable(self, month: int) -> bool:
+        """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
+        return self.kind == HOLDER_NEW or self.reserved[month - 1] > 0 or self.rate[month - 1] is not None
+
+    def unit_cost(self, month: int, hours: int) -> float:
+        """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block)."""
+        if self.kind == HOLDER_NEW or self.reserved[month - 1] > 0:
+            return 0.0
+        rate = self.rate[month - 1]
+        return float(rate) * hours if rate is not None else 0.0
+
+    @property
+    def site(self) -> tuple[str, str, str]:
+        return (self.provider, self.gpu, self.region)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Third-party capacity that a ROFR gates for one demand: allowed months and GPU bound per month."""
+
+    clause: str
+    holder: str
+
+
+@dataclass(frozen=True)
+class Commitment:
+    clause: CommittedSpend
+    months: tuple[int, ...]  # months whose eligible spend counts
+    after_total: Decimal | None  # total of the commitment this one draws down after (None = first)
+    after_months: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanData:
+    scenario: Scenario
+    view: ClauseView
+    months: tuple[int, ...]
+    hours: int
+    offers: tuple[Offer, ...]
+    fleets: tuple[Fleet, ...]
+    runs: tuple[TrainingRun, ...]
+    # fleet index -> ((offer idx, months allowed, spot allowed), ...)
+    fleet_offers: tuple[tuple[tuple[int, tuple[int, ...]], ...], ...]
+    # run index -> ((site key, start month), ...) ; site key indexes `sites`
+    sites: tuple[tuple[int, ...], ...]  # each site: offer indices sharing provider/gpu/region
+    run_options: tuple[tuple[tuple[int, int, int], ...], ...]  # (site idx, start, gpus used)
+    # (demand id, offer idx, month) -> Gate for ROFR-gated third-party capacity
+    gates: dict[tuple[str, int, int], Gate]
+    commitments: tuple[Commitment, ...]
+    unmet_penalty: Decimal
+    # (demand id, gpu) -> per-month GPU bound on gated third-party capacity (None = unbounded)
+    gate_bounds: dict[tuple[str, str], tuple[int | None, ...]] = field(default_factory=dict)
+    gate_from_month: int = 1  # gated capacity usable from this month (ROFR answer known)
+    gates_bounded: bool = False  # True once notices are answered: gated use only up to what was released
+
+    def offer(self, idx: int) -> Offer:
+        return self.offers[idx]
+
+
+def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, region: str) -> Offer | None:
+    prov = sc.providers[pid]
+    acc = sc.accelerators.get(gpu)
+    rates = prov.rates.get(gpu)
+    if acc is None or rates is None:
+        return None
+    months = sc.calendar.months()
+    cap: list[int] = []
+    rate: list[Decimal | None] = []
+    pricing: list[str] = []
+    clause: list[str | None] = []
+    reserved: list[int] = []
+    reserved_rate: list[Decimal] = []
+    burst_max: list[int] = []
+    burst_rate: list[Decimal | None] = []
+    top_min: list[int] = []
+    base_rate = rates.contract if rates.contract is not None else rates.on_demand
+    base_pricing = "contract" if rates.contract is not None else "on_demand"
+    for m in months:
+        c = prov.existing_gpus(gpu, region, m)
+        res = view.reserved(pid, gpu, region, m)
+        top = view.take_or_pay(pid, gpu, m)
+        if res is not None:
+            r_gpus = min(res.gpus, c) if c else res.gpus
+            reserved.append(r_gpus)
+            reserved_rate.append(rates.contract or rates.on_demand or Decimal(0))
+            burst_max.append(res.burst_max_gpus)
+            burst_rate.append(rates.contract if res.burst_rate == "contract" else rates.on_demand)
+            cap.append(min(c, r_gpus + res.burst_max_gpus) if c else r_gpus + res.burst_max_gpus)
+            rate.append(rates.on_demand)
+            pricing.append("reserved")
+            clause.append(res.id)
+            top_min.append(0)
+            continue
+        reserved.append(0)
+        reserved_rate.append(Decimal(0))
+        burst_max.append(0)
+        burst_rate.append(None)
+        cap.append(c)
+        if top is not None:
+            rate.append(rates.contract)
+            pricing.append("take_or_pay")
+            clause.append(top.id)
+            top_min.append(math.ceil(c * top.minimum_pct_of_delivered_capacity / 100))
+        else:
+            rate.append(base_rate)
+            pricing.append(base_pricing)
+            clause.append(None)
+            top_min.append(0)
+    full_rack = prov.full_rack_only and acc.rack_size is not None
+    return Offer(
+        idx=idx,
+        provider=pid,
+        gpu=gpu,
+        region=region,
+        h100_eq=float(acc.h100_eq),
+        cap=tuple(cap),
+        rate=tuple(rate),
+        pricing=tuple(pricing),
+        clause=tuple(clause),
+        spot_rate=rates.spot,
+        reserved=tuple(reserved),
+        reserved_rate=tuple(reserved_rate),
+        burst_max=tuple(burst_max),
+        burst_rate=tuple(burst_rate),
+        top_min=tuple(top_min),
+        rack=acc.rack_size if full_rack else None,
+    )
+
+
+def build_offers(sc: Scenario, view: ClauseView) -> list[Offer]:
+    offers: list[Offer] = []
+    for pid in sorted(sc.providers):
+        prov = sc.providers[pid]
+        pairs = sorted({(g, r) for g, r in prov.gpu_region_pairs()})
+        for gpu, region in pairs:
+            if all(prov.existing_gpus(gpu, region, m) == 0 for m in sc.calendar.months()):
+                continue
+            o = _offer_for(sc, view, len(offers), pid, gpu, region)
+            if o is not None:
+                offers.append(o)
+    return offers
+
+
+def eligible_months(
+    view: ClauseView, demand: Fleet | TrainingRun, o: Offer, months: tuple[int, ...]
+) -> tuple[int, ...]:
+    """Months in which `demand` may use offer `o` under the hard rules (type, residency, exclusivity)."""
+    allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
+    if o.gpu not in allowed:
+        return ()
+    if demand.regions_allowed and o.region not in demand.regions_allowed:
+        return ()
+    return tuple(
+        m
+        for m in months
+        if o.cap[m - 1] > 0
+        and view.residency_block(demand, o.region, m) is None
+        and view.exclusivity_block(demand, o.provider, m) is None
+    )
+
+
+def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitment, ...]:
+    out: list[Commitment] = []
+    by_id = {c.id: c for c in view.commitments()}
+    for c in sorted(by_id.values(), key=lambda c: c.id):
+        eff = tuple(m for m in months if c.effective_in(m))
+        after = by_id.get(c.drawdown_after) if c.drawdown_after else None
+        out.append(
+            Commitment(
+                clause=c,
+                months=eff,
+                after_total=after.total_usd if after is not None else None,
+                after_months=tuple(m for m in months if after.effective_in(m)) if after is not None else (),
+            )
+        )
+    return tuple(sorted(out, key=lambda c: (c.after_total is not None, c.clause.id)))
+
+
+def build(
+    sc: Scenario,
+    extra_offers: tuple[Offer, ...] = (),
+    gate_bounds: dict[tuple[str, str], tuple[int | None, ...]] | None = None,
+    gate_from_month: int = 1,
+    view: ClauseView | None = None,
+) -> PlanData:
+    """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need."""
+    view = view or ClauseView.of(sc)
+    months = tuple(sc.calendar.months())
+    offers = build_offers(sc, view)
+    for extra in extra_offers:
+        offers.append(_reindex(extra, len(offers)))
+    fleets = sc.fleets
+    runs = sc.training_runs
+    gates: dict[tuple[str, int, int], Gate] = {}
+    fleet_offers: list[tuple[tuple[int, tuple[int, ...]], ...]] = []
+    for f in fleets:
+        row: list[tuple[int, tuple[int, ...]]] = []
+        for o in offers:
+            ms = eligible_months(view, f, o, months)
+            ms = _gate(view, f, o, ms, gates, gate_from_month)
+            if ms:
+                row.append((o.idx, ms))
+        fleet_offers.append(tuple(row))
+    site_map: dict[tuple[str, str, str], list[int]] = {}
+    for o in offers:
+        site_map.setdefault(o.site, []).append(o.idx)
+    site_keys = sorted(site_map)
+    sites = tuple(tuple(site_map[k]) for k in site_keys)
+    run_options: list[tuple[tuple[int, int, int], ...]] = []
+    for r in runs:
+        opts: list[tuple[int, int, int]] = []
+        for si, offer_ids in enumerate(sites):
+            first = offers[offer_ids[0]]
+            rack = next((offers[i].rack for i in offer_ids if offers[i].rack), None)
+            used = math.ceil(r.gpus / rack) * rack if rack else r.gpus
+            for start in r.start_months():
+                window = tuple(range(start, start + r.duration_months))
+                if window[-1] > len(months) or window[0] < 1:
+                    continue
+                ok = True
+                for m in window:
+                    total = 0
+                    for i in offer_ids:
+                        ms = eligible_months(view, r, offers[i], (m,))
+                        ms = _gate(view, r, offers[i], ms, gates, gate_from_month)
+                        if ms and offers[i].base_usable(m):
+                            total += offers[i].cap[m - 1]
+                    if total < used:
+                        ok = False
+                        break
+                if ok and first.gpu in r.gpu_types:
+                    opts.append((si, start, used))
+        run_options.append(tuple(opts))
+    return PlanData(
+        scenario=sc,
+        view=view,
+        months=months,
+        hours=sc.calendar.hours_per_month,
+        offers=tuple(offers),
+        fleets=fleets,
+        runs=runs,
+        fleet_offers=tuple(fleet_offers),
+        sites=sites,
+        run_options=tuple(run_options),
+        gates=gates,
+        commitments=commitments_of(view, months),
+        unmet_penalty=sc.unmet_penalty_usd_per_h100_eq_hour,
+        gate_bounds=dict(gate_bounds or {}),
+        gate_from_month=gate_from_month,
+        gates_bounded=gate_bounds is not None,
+    )
+
+
+def _gate(
+    view: ClauseView,
+    demand: Fleet | TrainingRun,
+    o: Offer,
+    months: tuple[int, ...],
+    gates: dict[tuple[str, int, int], Gate],
+    gate_from_month: int,
+) -> tuple[int, ...]:
+    """Record ROFR gates for (demand, offer, month); drop gated months before the answer is known."""
+    if o.kind == HOLDER_NEW:
+        return months
+    kept: list[int] = []
+    for m in months:
+        rofr = view.rofr_clause(demand, o.provider, o.gpu, o.region, m)
+        if rofr is not None:
+            if m < gate_from_month:
+                continue
+            gates[(demand.id, o.idx, m)] = Gate(rofr.id, rofr.holder)
+        kept.append(m)
+    return tuple(kept)
+
+
+def _reindex(o: Offer, idx: int) -> Offer:
+    return replace(o, idx=idx)

@@ -1,0 +1,111 @@
+"""Why demand went unmet, and which hard rule leaves a demand with no possible supply.
+
+Reason codes (the contract engine's where one exists): `capacity` (no spare capacity of an allowed
+type), `residency`, `exclusive_to_other`, `rofr_pending` (third-party capacity the ROFR holder has
+not released), `campus_not_online` (a campus phase of an allowed type comes online later).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from tender.contracts import Reason
+from tender.domain import Fleet, TrainingRun
+from tender.sourcing.clauses import ClauseView
+from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.extract import Usage
+from tender.sourcing.types import Infeasibility
+
+CAMPUS_NOT_ONLINE = "campus_not_online"
+
+
+def used_by_offer(uses: Iterable[Usage]) -> dict[tuple[int, int], int]:
+    out: dict[tuple[int, int], int] = {}
+    for u in uses:
+        out[(u.offer, u.month)] = out.get((u.offer, u.month), 0) + u.gpus
+    return out
+
+
+def reasons(
+    data: PlanData, demand: Fleet | TrainingRun, month: int, used: dict[tuple[int, int], int]
+) -> tuple[str, ...]:
+    """Binding reasons for `demand` being short in `month` (sorted, never empty)."""
+    view = data.view
+    allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
+    need = 1 if isinstance(demand, Fleet) else demand.gpus
+    found: set[str] = set()
+    sc = data.scenario
+    for pid in sorted(sc.providers):
+        prov = sc.providers[pid]
+        for phase in prov.campus_phases:
+            if phase.gpu in allowed and phase.online_month > month:
+                found.add(CAMPUS_NOT_ONLINE)
+    for o in data.offers:
+        if o.gpu not in allowed or o.kind == HOLDER_NEW:
+            continue
+        spare = o.cap[month - 1] - used.get((o.idx, month), 0)
+        if spare < need:
+            continue
+        if (demand.regions_allowed and o.region not in demand.regions_allowed) or view.residency_block(
+            demand, o.region, month
+        ) is not None:
+            found.add(Reason.RESIDENCY)
+        elif view.exclusivity_block(demand, o.provider, month) is not None:
+            found.add(Reason.EXCLUSIVE_TO_OTHER)
+        elif view.rofr_clause(demand, o.provider, o.gpu, o.region, month) is not None:
+            found.add(Reason.ROFR_PENDING)
+    blocking = found - {CAMPUS_NOT_ONLINE}
+    if not blocking:
+        found.add(Reason.CAPACITY)
+    return tuple(sorted(found))
+
+
+def hard_rule_conflicts(data: PlanData) -> list[Infeasibility]:
+    """Demands that no offer may serve in some month because of one hard rule (type, residency,
+    exclusivity): the rule and the demand are named, never just "infeasible"."""
+    out: list[Infeasibility] = []
+    view = data.view
+    demands: list[Fleet | TrainingRun] = [*data.fleets, *data.runs]
+    for d in demands:
+        allowed = d.allowed_gpus if isinstance(d, Fleet) else d.gpu_types
+        typed = [o for o in data.offers if o.gpu in allowed and any(o.cap)]
+        if isinstance(d, Fleet):
+            months = tuple(m for m in data.months if d.need(m) > 0)
+        else:
+            months = tuple(range(d.earliest_start_month, min(d.latest_end_month, len(data.months)) + 1))
+        if not typed:
+            out.append(
+                Infeasibility(
+                    "allowed_gpus", d.id, months, f"{d.id}: no provider offers any of {', '.join(allowed)}"
+                )
+            )
+            continue
+        for label in ("residency", "exclusivity"):
+            bad_months: list[int] = []
+            clause_ids: set[str] = set()
+            for m in months:
+                live = [o for o in typed if o.cap[m - 1] > 0]
+                blocks = [_block(view, label, d, o, m) for o in live]
+                if live and all(b is not None for b in blocks):
+                    bad_months.append(m)
+                    clause_ids.update(b for b in blocks if b is not None)
+            if bad_months:
+                rule = ",".join(sorted(clause_ids))
+                out.append(
+                    Infeasibility(
+                        rule,
+                        d.id,
+                        tuple(bad_months),
+                        f"{d.id}: {label} rule {rule} excludes every provider with capacity "
+                        f"of an allowed type in months {bad_months[0]}..{bad_months[-1]}",
+                    )
+                )
+    return out
+
+
+def _block(view: ClauseView, label: str, d: Fleet | TrainingRun, o: Offer, m: int) -> str | None:
+    if label == "residency":
+        if d.regions_allowed and o.region not in d.regions_allowed:
+            return "regions_allowed"
+        return view.residency_block(d, o.region, m)
+    return view.exclusivity_block(d, o.provider, m)

@@ -1,0 +1,230 @@
+"""Step 6: solution values -> awards (with pricing, clause, notice) and unmet demand.
+
+Awards are integral GPUs per (demand, provider, region, accelerator, month, pricing). Inside a
+reservation the first reserved GPUs are `reserved`, the rest `on_demand` burst, split across demands
+in demand order so the split is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.types import Award
+from tender.sourcing.variables import Vars
+
+EPS = 1e-6
+
+
+@dataclass(frozen=True)
+class Usage:
+    demand: str
+    offer: int
+    month: int
+    gpus: int
+    spot: bool
+
+
+def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
+    """Integral usage per (demand, offer, month, spot).
+
+    Fleet columns are continuous: each is rounded up, then where an offer-month would pass its
+    capacity (or a whole number of racks) the columns rounded up the most give the excess back.
+    Runs use exactly their GPUs (their binaries are integral).
+    """
+    fixed: list[Usage] = []
+    z_by_y: dict[int, list[tuple[int, int, int]]] = {}
+    for (_r, o, m, y), zc in v.z.items():
+        z_by_y.setdefault(y, []).append((o, m, zc))
+    for (r_idx, si, start), y in sorted(v.y.items()):
+        if values[y] < 0.5:
+            continue
+        run = data.runs[r_idx]
+        used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
+        if y in z_by_y:
+            per_month: dict[int, list[tuple[int, float]]] = {}
+            for o, m, zc in sorted(z_by_y[y]):
+                per_month.setdefault(m, []).append((o, values[zc]))
+            for m, split_parts in sorted(per_month.items()):
+                for o, g in _split(used, split_parts):
+                    if g:
+                        fixed.append(Usage(run.id, o, m, g, False))
+            continue
+        for m in range(start, start + run.duration_months):
+            usable = [
+                o for o in data.sites[si] if data.offers[o].cap[m - 1] > 0 and data.offers[o].base_usable(m)
+            ]
+            fixed.append(Usage(run.id, usable[0], m, used, False))
+    taken: dict[tuple[int, int], int] = {}
+    for u in fixed:
+        taken[(u.offer, u.month)] = taken.get((u.offer, u.month), 0) + u.gpus
+    raw: dict[tuple[int, int], list[tuple[str, bool, float]]] = {}
+    for spot, cols in ((False, v.x), (True, v.xs)):
+        for (i, o, m), j in sorted(cols.items()):
+            if values[j] > EPS:
+                raw.setdefault((o, m), []).append((data.fleets[i].id, spot, values[j]))
+    out = list(fixed)
+    for (o, m), parts in sorted(raw.items()):
+        offer = data.offers[o]
+        room = offer.cap[m - 1] - taken.get((o, m), 0)
+        ups = [(d, spot, value, math.ceil(value - 1e-6)) for d, spot, value in parts]
+        total = sum(g for *_x, g in ups)
+        limit = room
+        if offer.rack:
+            limit = min(room, round(sum(val for _d, _s, val in parts) / offer.rack) * offer.rack)
+        excess = total - limit
+        if excess > 0:
+            order = sorted(
+                range(len(ups)),
+                key=lambda k: (ups[k][2] - math.floor(ups[k][2] + 1e-6), ups[k][0], ups[k][1]),
+            )
+            for k in order:
+                if excess <= 0:
+                    break
+                d, spot, value, g = ups[k]
+                give = min(excess, g - math.floor(value + 1e-6) if g > value else 0)
+                if give > 0:
+                    ups[k] = (d, spot, value, g - give)
+                    excess -= give
+            for k in sorted(range(len(ups)), key=lambda k: -ups[k][3]):
+                if excess <= 0:
+                    break
+                d, spot, value, g = ups[k]
+                give = min(excess, g)
+                ups[k] = (d, spot, value, g - give)
+                excess -= give
+        for d, spot, _value, g in ups:
+            if g > 0:
+                out.append(Usage(d, o, m, g, spot))
+    return out
+
+
+def _split(total: int, parts: list[tuple[int, float]]) -> list[tuple[int, int]]:
+    """Split `total` GPUs across offers in proportion to the solver's values (largest remainder)."""
+    floors = [(o, math.floor(val + 1e-6), val - math.floor(val + 1e-6)) for o, val in parts]
+    left = total - sum(f for _o, f, _r in floors)
+    order = sorted(range(len(floors)), key=lambda k: (-floors[k][2], floors[k][0]))
+    result = [[o, f] for o, f, _r in floors]
+    for k in order:
+        if left <= 0:
+            break
+        result[k][1] += 1
+        left -= 1
+    return [(int(o), int(g)) for o, g in result]
+
+
+def top_up(data: PlanData, uses: list[Usage]) -> list[Usage]:
+    """Cover what rounding left short (under one GPU per fleet-month) from spare capacity, cheapest first.
+
+    Only offers the fleet may use that month, never full-rack offers, and gated third-party
+    capacity only before notices are answered (afterwards the released bound is already spent).
+    """
+    acc = data.scenario.accelerators
+    used: dict[tuple[int, int], int] = {}
+    got: dict[tuple[str, int], Decimal] = {}
+    for u in uses:
+        used[(u.offer, u.month)] = used.get((u.offer, u.month), 0) + u.gpus
+        eq = acc[data.offers[u.offer].gpu].h100_eq
+        got[(u.demand, u.month)] = got.get((u.demand, u.month), Decimal(0)) + eq * u.gpus
+    out = list(uses)
+    for i, f in enumerate(data.fleets):
+        allowed = {o: set(ms) for o, ms in data.fleet_offers[i]}
+        for m in data.months:
+            short = f.need(m) - got.get((f.id, m), Decimal(0))
+            if short <= 0:
+                continue
+            options = sorted(
+                (data.offers[o].unit_cost(m, data.hours), o)
+                for o, ms in allowed.items()
+                if m in ms
+                and data.offers[o].rack is None
+                and data.offers[o].base_usable(m)
+                and not (data.gates_bounded and (f.id, o, m) in data.gates)
+                and data.offers[o].cap[m - 1] - used.get((o, m), 0) > 0
+            )
+            for _cost, o in options:
+                if short <= 0:
+                    break
+                eq = acc[data.offers[o].gpu].h100_eq
+                add = min(math.ceil(short / eq), data.offers[o].cap[m - 1] - used.get((o, m), 0))
+                out.append(Usage(f.id, o, m, add, False))
+                used[(o, m)] = used.get((o, m), 0) + add
+                short -= eq * add
+    return _merge(out)
+
+
+def _merge(uses: list[Usage]) -> list[Usage]:
+    total: dict[tuple[str, int, int, bool], int] = {}
+    for u in uses:
+        key = (u.demand, u.offer, u.month, u.spot)
+        total[key] = total.get(key, 0) + u.gpus
+    return [Usage(d, o, m, g, s) for (d, o, m, s), g in sorted(total.items()) if g > 0]
+
+
+def unmet_from(data: PlanData, uses: list[Usage]) -> list[tuple[str, int, Decimal]]:
+    """Fleet need not covered by the integral usage, exactly (h100_eq)."""
+    acc = data.scenario.accelerators
+    got: dict[tuple[str, int], Decimal] = {}
+    for u in uses:
+        eq = acc[data.offers[u.offer].gpu].h100_eq
+        got[(u.demand, u.month)] = got.get((u.demand, u.month), Decimal(0)) + eq * u.gpus
+    out: list[tuple[str, int, Decimal]] = []
+    for f in data.fleets:
+        for m in data.months:
+            short = f.need(m) - got.get((f.id, m), Decimal(0))
+            if short > Decimal("0.001"):
+                out.append((f.id, m, short))
+    return out
+
+
+def awards(
+    data: PlanData,
+    uses: list[Usage],
+    notice_of: Mapping[tuple[str, str, str], str],
+    block_clause: Mapping[int, str],
+) -> list[Award]:
+    """Price each usage. `notice_of[(demand, gpu, provider)]` names the ROFR notice that released gated capacity."""
+    order = {d.id: k for k, d in enumerate(data.scenario.demands)}
+    reserved_left: dict[tuple[int, int], int] = {}
+    commit_clause = {c.clause.provider: c.clause.id for c in data.commitments}
+    out: list[Award] = []
+    for u in sorted(uses, key=lambda u: (u.month, u.offer, order[u.demand], u.spot)):
+        o = data.offers[u.offer]
+        gate = data.gates.get((u.demand, u.offer, u.month))
+        notice = notice_of.get((u.demand, o.gpu, o.provider)) if gate is not None else None
+        clause: str | None = gate.clause if gate is not None else None
+        if u.spot:
+            out.append(_award(u, o, u.gpus, o.spot_rate or Decimal(0), "spot", clause, notice))
+            continue
+        if o.kind == HOLDER_NEW:
+            rate = o.rate[u.month - 1] or Decimal(0)
+            out.append(_award(u, o, u.gpus, rate, "contract", block_clause.get(u.offer), o.notice))
+            continue
+        m = u.month
+        if o.reserved and o.reserved[m - 1] > 0:
+            left = reserved_left.setdefault((u.offer, m), o.reserved[m - 1])
+            in_res = min(left, u.gpus)
+            reserved_left[(u.offer, m)] = left - in_res
+            if in_res:
+                out.append(_award(u, o, in_res, o.reserved_rate[m - 1], "reserved", o.clause[m - 1], notice))
+            if u.gpus - in_res:
+                rate = o.burst_rate[m - 1] or Decimal(0)
+                out.append(_award(u, o, u.gpus - in_res, rate, "on_demand", o.clause[m - 1], notice))
+            continue
+        pricing = o.pricing[m - 1]
+        base_clause = clause or o.clause[m - 1] or commit_clause.get(o.provider)
+        out.append(_award(u, o, u.gpus, o.rate[m - 1] or Decimal(0), pricing, base_clause, notice))
+    return sorted(out, key=lambda a: (a.month, a.demand, a.provider, a.region, a.gpu, a.pricing))
+
+
+def _award(
+    u: Usage, o: Offer, gpus: int, rate: Decimal, pricing: str, clause: str | None, notice: str | None
+) -> Award:
+    return Award(u.demand, o.provider, o.region, o.gpu, u.month, gpus, rate, pricing, clause, notice)
+
+
+def unplaced_runs(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[str]:
+    return [data.runs[r].id for r, j in sorted(v.run_unmet.items()) if values[j] > 0.5]

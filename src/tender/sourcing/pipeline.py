@@ -1,0 +1,56 @@
+"""Steps 1-6 for one pass: data -> variables -> constraints -> objective -> solve -> usages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tender.sourcing import constraints, objective, variables
+from tender.sourcing.data import PlanData
+from tender.sourcing.extract import Usage, top_up, unmet_from, unplaced_runs, usages
+from tender.sourcing.solve import Progress, Solution, solve
+from tender.sourcing.types import PlanOptions
+from tender.sourcing.variables import LinearModel, Vars
+
+
+@dataclass(frozen=True)
+class Pass:
+    data: PlanData
+    model: LinearModel
+    vars: Vars
+    solution: Solution
+    usages: tuple[Usage, ...]
+    unmet: tuple[tuple[str, int, Decimal], ...]
+    unplaced: tuple[str, ...]
+
+
+def build_model(data: PlanData, options: PlanOptions, constant: Decimal) -> tuple[LinearModel, Vars]:
+    model = LinearModel()
+    v = variables.create(data, model, options.integral_gpus)
+    constraints.add_all(data, model, v)
+    objective.set_objective(data, model, v, constant)
+    return model, v
+
+
+def run_pass(
+    data: PlanData, options: PlanOptions, constant: Decimal, progress: Progress | None = None
+) -> Pass:
+    model, v = build_model(data, options, constant)
+    sol = solve(
+        model,
+        seed=options.seed,
+        time_limit_s=options.time_limit_s,
+        mip_gap=options.mip_gap,
+        threads=options.threads,
+        progress=progress,
+    )
+    uses = top_up(data, usages(data, v, sol.values))
+    return Pass(
+        data,
+        model,
+        v,
+        sol,
+        tuple(uses),
+        tuple(unmet_from(data, uses)),
+        tuple(unplaced_runs(data, v, sol.values)),
+    )

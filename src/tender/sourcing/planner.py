@@ -1,0 +1,159 @@
+"""`plan(scenario, options)`: the whole strategic flow, pure and deterministic.
+
+1. index the scenario (`data.build`) with gated third-party capacity usable once the holder could
+   have answered; note hard-rule conflicts (`explain.hard_rule_conflicts`);
+2. first pass: solve the MILP to find the best third-party alternative for every in-scope need;
+3. ROFR loop (`rofr_loop`): notices, quotes, holder answers through the contract engine;
+4. second pass: re-plan with the holder's blocks and what it released;
+5. sign the released third-party capacity; extract awards and unmet demand with reasons;
+6. project the ledger (exact money) and price the contract-blind baseline with the same penalties.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from tender.contracts import NoticeStatus, RofrState
+from tender.contracts import iso as _iso
+from tender.domain import Scenario
+from tender.sourcing import baseline, explain, rofr_loop
+from tender.sourcing import data as data_mod
+from tender.sourcing.clauses import ClauseView
+from tender.sourcing.extract import awards as price_awards
+from tender.sourcing.ledger_projection import Projection, project
+from tender.sourcing.pipeline import Pass, run_pass
+from tender.sourcing.solve import Progress
+from tender.sourcing.types import Award, Notice, Plan, PlanOptions, Unmet
+
+ZERO = Decimal(0)
+
+
+def plan(
+    scenario: Scenario,
+    options: PlanOptions = PlanOptions(),
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start."""
+    cal = scenario.calendar
+    now = now or cal.month_start(1)
+    view = ClauseView.of(scenario)
+    windows = [r.response_window_days for r in view.rofrs()] or [0]
+    answer_by = now + timedelta(days=max(windows))
+    gate_from = cal.month_of(answer_by) + (0 if cal.month_start(cal.month_of(answer_by)) == answer_by else 1)
+    first_data = data_mod.build(scenario, gate_from_month=gate_from, view=view)
+    constant = _revenue_share_total(first_data)
+    first = run_pass(first_data, options, constant, progress)
+    needs = rofr_loop.find_needs(first_data, first.usages)
+    state, answers = rofr_loop.run_protocol(first_data, needs, now, options.seed)
+    blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(
+        first_data, needs, answers, state, len(first_data.offers)
+    )
+    second_data = data_mod.build(
+        scenario, extra_offers=tuple(blocks), gate_bounds=bounds, gate_from_month=gate_from, view=view
+    )
+    second = run_pass(second_data, options, constant, progress)
+    state = rofr_loop.sign_third_parties(second_data, state, needs, second.usages, now)
+    blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
+    priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
+    proj = project(second_data, priced, second.unmet, second.unplaced)
+    base = baseline.evaluate(first_data)
+    return _assemble(scenario, options, first, second, priced, proj, base, state, needs)
+
+
+def _revenue_share_total(d: data_mod.PlanData) -> Decimal:
+    proj = project(d, [], [], [])
+    return proj.revenue_share_usd
+
+
+def _assemble(
+    sc: Scenario,
+    options: PlanOptions,
+    first: Pass,
+    second: Pass,
+    priced: list[Award],
+    proj: Projection,
+    base: Projection,
+    state: RofrState,
+    needs: list[rofr_loop.NeedPlan],
+) -> Plan:
+    d = second.data
+    used = explain.used_by_offer(second.usages)
+    unmet: list[Unmet] = []
+    fleets = {f.id: f for f in d.fleets}
+    for demand, month, eq in second.unmet:
+        unmet.append(Unmet(demand, month, eq, None, explain.reasons(d, fleets[demand], month, used)))
+    runs = {r.id: r for r in d.runs}
+    for run_id in second.unplaced:
+        r = runs[run_id]
+        unmet.append(
+            Unmet(
+                run_id,
+                r.earliest_start_month,
+                None,
+                r.gpus,
+                explain.reasons(d, r, r.earliest_start_month, used),
+            )
+        )
+    by_need = {n.need.id: n for n in needs}
+    notices = []
+    for n in state.notices:
+        np_ = by_need.get(n.need)
+        start = np_.need.start_month(sc.calendar) if np_ else 0
+        notices.append(
+            Notice(
+                id=n.id,
+                need=n.need,
+                demand=np_.demand if np_ else "",
+                holder=n.holder,
+                clause=n.clause,
+                gpu=np_.need.gpu if np_ else "",
+                gpus=n.gpus,
+                region=np_.need.region if np_ else "",
+                start_month=start,
+                duration_months=np_.need.months if np_ else 0,
+                price_usd_per_gpu_hour=n.price,
+                best_third_party=n.best_quote_provider,
+                best_third_party_quote=n.best_quote,
+                issued_at=_iso(n.issued_at),
+                deadline=_iso(n.deadline),
+                status=n.status.value,
+                exercised_gpus=n.exercised_gpus,
+                released_gpus=n.released_gpus,
+                responded_at=_iso(n.resolved_at)
+                if n.resolved_at and n.status is not NoticeStatus.OPEN
+                else None,
+            )
+        )
+    sol = second.solution
+    total = proj.total_usd
+    bound = Decimal(repr(round(sol.bound, 2)))
+    explanations = tuple(
+        f"{r.command} {r.need or ''}: {r.reason} ({r.clause or '-'}) {r.message}" for r in state.rejected
+    )
+    return Plan(
+        scenario=sc.id,
+        seed=options.seed,
+        horizon=sc.horizon,
+        awards=tuple(priced),
+        notices=tuple(notices),
+        unmet=tuple(sorted(unmet, key=lambda u: (u.month, u.demand))),
+        ledger=proj.rows,
+        cost_total_usd=total,
+        cost_breakdown_usd={
+            "compute": proj.billed_usd,
+            "shortfall_penalty": proj.shortfall_usd,
+            "revenue_share": proj.revenue_share_usd,
+            "unmet_penalty": proj.unmet_penalty_usd,
+        },
+        lower_bound_usd=min(bound, total),
+        gap=Decimal(repr(round(sol.gap, 6))),
+        baseline_cost_usd=base.total_usd,
+        solve_seconds=first.solution.seconds + sol.seconds,
+        status=sol.status,
+        infeasibilities=tuple(explain.hard_rule_conflicts(d)),
+        milestones=proj.milestones,
+        explanations=explanations,
+    )

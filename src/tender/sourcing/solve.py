@@ -1,0 +1,116 @@
+"""Step 5: solve the linear model with HiGHS (deterministic: fixed seed, one thread, time limit, gap).
+
+`progress(objective, bound, gap)` is called on every improving MIP solution and on MIP log lines.
+A time limit returns the best plan found with its gap; no incumbent at all raises `NoSolution`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from tender.sourcing.variables import LinearModel
+
+Progress = Callable[[float, float, float], None]
+
+
+class NoSolution(RuntimeError):
+    """HiGHS ended without any feasible plan (infeasible model or time limit before the first one)."""
+
+
+@dataclass(frozen=True)
+class Solution:
+    values: tuple[float, ...]
+    objective: float
+    bound: float
+    gap: float
+    status: str
+    seconds: float
+
+
+def to_highs(model: LinearModel) -> highspy.HighsModel:
+    lp = highspy.HighsLp()
+    n = model.num_cols
+    lp.num_col_ = n
+    lp.num_row_ = model.num_rows
+    lp.col_cost_ = np.array(model.col_cost, dtype=np.float64)
+    lp.col_lower_ = np.array(model.col_lower, dtype=np.float64)
+    lp.col_upper_ = np.array(model.col_upper, dtype=np.float64)
+    lp.row_lower_ = np.array(model.row_lower, dtype=np.float64)
+    lp.row_upper_ = np.array(model.row_upper, dtype=np.float64)
+    lp.offset_ = model.offset
+    starts = [0]
+    index: list[int] = []
+    value: list[float] = []
+    for row in model.rows:
+        for j, a in row:
+            index.append(j)
+            value.append(a)
+        starts.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = model.num_rows
+    if model.num_integer:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in model.col_integer
+        ]
+    hm = highspy.HighsModel()
+    hm.lp_ = lp
+    return hm
+
+
+def solve(
+    model: LinearModel,
+    *,
+    seed: int = 0,
+    time_limit_s: float = 60.0,
+    mip_gap: float = 1e-3,
+    threads: int = 1,
+    progress: Progress | None = None,
+) -> Solution:
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", int(seed) % 2147483647)
+    h.setOptionValue("threads", int(threads))
+    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("mip_rel_gap", float(mip_gap))
+    h.passModel(to_highs(model))
+    if progress is not None:
+        callback = progress
+
+        def on_event(event: object) -> None:
+            out = event.data_out  # type: ignore[attr-defined]
+            callback(float(out.objective_function_value), float(out.mip_dual_bound), float(out.mip_gap))
+
+        h.cbMipImprovingSolution.subscribe(on_event)
+        h.cbMipLogging.subscribe(on_event)
+    h.run()
+    seconds = float(h.getRunTime())  # the solver's own timer: the core reads no clock
+    status = h.getModelStatus()
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if not has_solution:
+        raise NoSolution(h.modelStatusToString(status))
+    values = tuple(float(x) for x in h.getSolution().col_value)
+    objective = float(info.objective_function_value)
+    if model.num_integer:
+        bound = float(info.mip_dual_bound)
+        gap = float(info.mip_gap)
+    else:
+        bound, gap = objective, 0.0
+    if status == highspy.HighsModelStatus.kOptimal:
+        label = "optimal"
+    elif status == highspy.HighsModelStatus.kTimeLimit:
+        label = "time_limit"
+    else:
+        label = h.modelStatusToString(status).lower().replace(" ", "_")
+    if abs(gap) > 1e300 or gap != gap:
+        gap = 1.0
+    return Solution(values, objective, bound, max(gap, 0.0), label, seconds)

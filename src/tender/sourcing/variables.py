@@ -1,0 +1,121 @@
+"""Step 2: decision variables, and the sparse linear model they live in.
+
+`LinearModel` collects columns (bounds, cost, integrality, name) and rows as sparse triplets; `solve`
+hands the arrays to HiGHS in one `passModel`, and the benchmark can hand the same arrays to PuLP.
+`Vars` indexes the model's columns by meaning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tender.sourcing.data import PlanData
+
+INF = float("inf")
+
+
+@dataclass
+class LinearModel:
+    col_lower: list[float] = field(default_factory=list)
+    col_upper: list[float] = field(default_factory=list)
+    col_cost: list[float] = field(default_factory=list)
+    col_integer: list[bool] = field(default_factory=list)
+    col_name: list[str] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)
+    row_upper: list[float] = field(default_factory=list)
+    row_name: list[str] = field(default_factory=list)
+    rows: list[list[tuple[int, float]]] = field(default_factory=list)
+    offset: float = 0.0
+
+    def var(
+        self, name: str, lb: float = 0.0, ub: float = INF, cost: float = 0.0, integer: bool = False
+    ) -> int:
+        self.col_lower.append(lb)
+        self.col_upper.append(ub)
+        self.col_cost.append(cost)
+        self.col_integer.append(integer)
+        self.col_name.append(name)
+        return len(self.col_cost) - 1
+
+    def row(self, name: str, terms: list[tuple[int, float]], lb: float = -INF, ub: float = INF) -> int:
+        merged: dict[int, float] = {}
+        for j, a in terms:
+            merged[j] = merged.get(j, 0.0) + a
+        self.rows.append(sorted((j, a) for j, a in merged.items() if a != 0.0))
+        self.row_lower.append(lb)
+        self.row_upper.append(ub)
+        self.row_name.append(name)
+        return len(self.rows) - 1
+
+    def add_cost(self, j: int, amount: float) -> None:
+        self.col_cost[j] += amount
+
+    @property
+    def num_cols(self) -> int:
+        return len(self.col_cost)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+    @property
+    def num_integer(self) -> int:
+        return sum(self.col_integer)
+
+
+@dataclass
+class Vars:
+    """Column indices by meaning. Keys use indices into `PlanData` (fleet i, offer o, month m)."""
+
+    x: dict[tuple[int, int, int], int] = field(default_factory=dict)  # fleet GPUs at base pricing
+    xs: dict[tuple[int, int, int], int] = field(default_factory=dict)  # fleet GPUs at spot
+    unmet: dict[tuple[int, int], int] = field(default_factory=dict)  # fleet h100_eq unmet
+    y: dict[tuple[int, int, int], int] = field(default_factory=dict)  # run r at site s starting month
+    run_unmet: dict[int, int] = field(default_factory=dict)  # run r not placed (1 - sum y)
+    z: dict[tuple[int, int, int, int], int] = field(
+        default_factory=dict
+    )  # run r GPUs from offer o, month m, site
+    burst: dict[tuple[int, int], int] = field(default_factory=dict)  # offer o GPUs above reservation
+    topup: dict[tuple[int, int], int] = field(default_factory=dict)  # take-or-pay GPUs paid, unused
+    racks: dict[tuple[int, int], int] = field(default_factory=dict)  # full racks used
+    spend: dict[tuple[str, int], int] = field(default_factory=dict)  # eligible spend (provider, month)
+    shortfall: dict[tuple[str, int], int] = field(default_factory=dict)  # (commitment, milestone idx)
+    drawdown: dict[str, int] = field(default_factory=dict)  # commitments drawing after another
+    usage_terms: dict[tuple[int, int], list[tuple[int, float]]] = field(default_factory=dict)
+    spot: set[int] = field(default_factory=set)  # every spot column
+
+
+def create(data: PlanData, model: LinearModel, integral: bool) -> Vars:
+    """Create every fleet/run/slack column; pricing-dependent costs are set by `objective`."""
+    v = Vars()
+    for i, f in enumerate(data.fleets):
+        for o_idx, months in data.fleet_offers[i]:
+            o = data.offers[o_idx]
+            for m in months:
+                if o.base_usable(m):
+                    v.x[(i, o_idx, m)] = model.var(f"x[{f.id},{o_idx},{m}]", integer=integral)
+                    v.usage_terms.setdefault((o_idx, m), []).append((v.x[(i, o_idx, m)], 1.0))
+                if f.preemptible_ok and o.spot_rate is not None and o.kind == "existing":
+                    v.xs[(i, o_idx, m)] = model.var(f"xs[{f.id},{o_idx},{m}]", integer=integral)
+                    v.usage_terms.setdefault((o_idx, m), []).append((v.xs[(i, o_idx, m)], 1.0))
+                    v.spot.add(v.xs[(i, o_idx, m)])
+        for m in data.months:
+            v.unmet[(i, m)] = model.var(f"u[{f.id},{m}]", ub=float(f.need(m)))
+    for r_idx, r in enumerate(data.runs):
+        for si, start, used in data.run_options[r_idx]:
+            y = model.var(f"y[{r.id},{si},{start}]", ub=1.0, integer=True)
+            v.y[(r_idx, si, start)] = y
+            offer_ids = data.sites[si]
+            for m in range(start, start + r.duration_months):
+                usable = [
+                    i for i in offer_ids if data.offers[i].cap[m - 1] > 0 and data.offers[i].base_usable(m)
+                ]
+                if len(usable) == 1:
+                    v.usage_terms.setdefault((usable[0], m), []).append((y, float(used)))
+                    continue
+                for o_idx in usable:
+                    zc = model.var(f"z[{r.id},{si},{start},{o_idx},{m}]")
+                    v.z[(r_idx, o_idx, m, y)] = zc
+                    v.usage_terms.setdefault((o_idx, m), []).append((zc, 1.0))
+        v.run_unmet[r_idx] = model.var(f"ru[{r.id}]", ub=1.0)
+    return v
