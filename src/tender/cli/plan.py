@@ -1,0 +1,73 @@
+"""`tender plan FILE`: contract-aware sourcing over the horizon; terminal tables, JSON, CSV and HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tender.cli.output import console, err_console, fail_bad_input
+from tender.cli.validate import load_or_exit
+from tender.plan_output import ledger_csv, plan_tables, plan_to_json, report_html
+from tender.sourcing import NoSolution, PlanOptions, plan
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("plan")
+    def plan_cmd(
+        file: Path = typer.Argument(..., help="Scenario YAML file."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Seed for the solver and the ROFR holder model."),
+        time_limit: float = typer.Option(
+            60.0, "--time-limit", min=0.1, help="Solver time limit per pass, seconds (best plan + gap)."
+        ),
+        gap: float = typer.Option(0.001, "--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at."),
+        json_path: Path | None = typer.Option(None, "--json", help="Write the plan as JSON."),
+        report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+        ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Directory for plan.json, plan.html and ledger.csv (all three)."
+        ),
+        timings: bool = typer.Option(False, "--timings", help="Also write solve_seconds into the JSON."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
+    ) -> None:
+        """Plan who supplies what each month, run ROFR notices, and project the ledger."""
+        sc = load_or_exit(file)
+        if out is not None:
+            json_path = json_path or out / "plan.json"
+            report = report or out / "plan.html"
+            ledger = ledger or out / "ledger.csv"
+        options = PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap)
+        with console.status("solving…") as status:
+
+            def progress(objective: float, bound: float, mip_gap: float) -> None:
+                status.update(
+                    f"solving… best ${objective / 1e6:,.1f}M, bound ${bound / 1e6:,.1f}M, gap {mip_gap:.4%}"
+                )
+
+            try:
+                result = plan(sc, options, progress=progress)
+            except NoSolution as exc:
+                fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
+        if not quiet:
+            for table in plan_tables(result, sc):
+                console.print(table)
+        for item in result.infeasibilities:
+            err_console.print(f"hard rule {item.rule} on demand {item.demand}: {item.message}", markup=False)
+        if result.status != "optimal":
+            err_console.print(
+                f"solver stopped ({result.status}): best plan found, gap {float(result.gap):.4%}",
+                markup=False,
+            )
+        console.print(
+            f"solved in {result.solve_seconds:.2f} s, status {result.status}, gap {float(result.gap):.4%}"
+        )
+        labels = {m: sc.calendar.label(m) for m in sc.calendar.months()}
+        for path, text in (
+            (json_path, plan_to_json(result, sc, timings) if json_path else ""),
+            (ledger, ledger_csv(result, labels) if ledger else ""),
+            (report, report_html(result, sc) if report else ""),
+        ):
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                console.print(f"wrote {path}")

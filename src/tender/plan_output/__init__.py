@@ -1,0 +1,8 @@
+"""Edge renderers of a `tender.sourcing.Plan`: JSON, ledger CSV, Rich tables and the HTML report."""
+
+from tender.plan_output.json_out import plan_to_dict, plan_to_json
+from tender.plan_output.ledger_csv import LEDGER_COLUMNS, ledger_csv
+from tender.plan_output.report_html import report_html
+from tender.plan_output.tables import plan_tables
+
+__all__ = ["LEDGER_COLUMNS", "ledger_csv", "plan_tables", "plan_to_dict", "plan_to_json", "report_html"]

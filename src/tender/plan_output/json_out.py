@@ -1,0 +1,133 @@
+"""`--json`: the plan as a stable document (see docs/plan-json.md).
+
+Money is a JSON *string* holding an exact decimal: amounts in USD rounded half-even to cents
+("1234.50"), rates exactly as in the scenario ("3.40"). Keys are sorted and lists are in a fixed
+order, so the same scenario and seed give byte-identical output. `solve_seconds` (wall-clock) is
+written only when `timings=True`.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from tender.domain import Scenario
+from tender.domain.money import cents
+from tender.sourcing import Plan
+
+SCHEMA = "tender.plan/1"
+
+
+def usd(amount: Decimal) -> str:
+    return format(cents(amount), "f")
+
+
+def rate(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[str, Any]:
+    cal = scenario.calendar
+    doc: dict[str, Any] = {
+        "schema": SCHEMA,
+        "scenario": plan.scenario,
+        "seed": plan.seed,
+        "start_month": cal.anchor,
+        "horizon_months": plan.horizon,
+        "status": plan.status,
+        "cost_total_usd": usd(plan.cost_total_usd),
+        "cost_breakdown_usd": {k: usd(v) for k, v in sorted(plan.cost_breakdown_usd.items())},
+        "lower_bound_usd": usd(plan.lower_bound_usd),
+        "gap": float(plan.gap),
+        "baseline_cost_usd": usd(plan.baseline_cost_usd),
+        "awards": [
+            {
+                "demand": a.demand,
+                "provider": a.provider,
+                "region": a.region,
+                "gpu": a.gpu,
+                "month": a.month,
+                "gpus": a.gpus,
+                "rate_usd_per_gpu_hour": rate(a.rate_usd_per_gpu_hour),
+                "pricing": a.pricing,
+                "clause": a.clause,
+                "notice": a.notice,
+            }
+            for a in plan.awards
+        ],
+        "notices": [
+            {
+                "id": n.id,
+                "need": n.need,
+                "demand": n.demand,
+                "holder": n.holder,
+                "clause": n.clause,
+                "gpu": n.gpu,
+                "gpus": n.gpus,
+                "region": n.region,
+                "start_month": n.start_month,
+                "duration_months": n.duration_months,
+                "issued_at": n.issued_at,
+                "deadline": n.deadline,
+                "responded_at": n.responded_at,
+                "status": n.status,
+                "exercised_gpus": n.exercised_gpus,
+                "released_gpus": n.released_gpus,
+                "terms": {
+                    "price": rate(n.price_usd_per_gpu_hour),
+                    "best_third_party_quote": rate(n.best_third_party_quote),
+                    "best_third_party_provider": n.best_third_party,
+                },
+            }
+            for n in plan.notices
+        ],
+        "unmet": [
+            {
+                "demand": u.demand,
+                "month": u.month,
+                "h100_eq": None if u.h100_eq is None else format(u.h100_eq.quantize(Decimal("0.001")), "f"),
+                "gpus": u.gpus,
+                "reasons": list(u.reasons),
+            }
+            for u in plan.unmet
+        ],
+        "ledger": [
+            {
+                "month": r.month,
+                "provider": r.provider,
+                "contract_id": r.contract_id,
+                "gpu_hours": format(r.gpu_hours, "f"),
+                "billed_cost_usd": usd(r.billed_cost_usd),
+                "effective_cost_usd": usd(r.effective_cost_usd),
+                "commitment_status": r.commitment_status,
+                "commitment_drawdown_usd": usd(r.commitment_drawdown_usd),
+                "shortfall_accrual_usd": usd(r.shortfall_accrual_usd),
+                "revenue_share_usd": usd(r.revenue_share_usd),
+            }
+            for r in plan.ledger
+        ],
+        "milestones": [
+            {
+                "contract": m.contract,
+                "provider": m.provider,
+                "by_month": m.by_month,
+                "cumulative_usd": usd(m.cumulative_usd),
+                "drawdown_usd": usd(m.drawdown_usd),
+                "shortfall_usd": usd(m.shortfall_usd),
+            }
+            for m in plan.milestones
+        ],
+        "infeasibilities": [
+            {"rule": i.rule, "demand": i.demand, "months": list(i.months), "message": i.message}
+            for i in plan.infeasibilities
+        ],
+        "protocol_rejections": list(plan.explanations),
+    }
+    if timings:
+        doc["solve_seconds"] = round(plan.solve_seconds, 3)
+    return doc
+
+
+def plan_to_json(plan: Plan, scenario: Scenario, timings: bool = False) -> str:
+    return json.dumps(plan_to_dict(plan, scenario, timings), indent=2, sort_keys=True) + "\n"
