@@ -22,6 +22,7 @@ venv: $(VENV)/.installed-dev
 
 demo: $(VENV)/.installed
 	$(BIN)/tender validate examples/frontier-lab.yaml
+	$(BIN)/tender plan examples/frontier-lab.yaml --out $(OUT)/
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
