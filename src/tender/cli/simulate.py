@@ -102,6 +102,9 @@ def gavel(
     seed: SeedOpt = 0,
     measure: Annotated[str, typer.Option("--measure", help="Job ids START:END to measure.")] = "4000:5000",
     multi_gpu: Annotated[bool, typer.Option("--multi-gpu", help="Draw scale factors 1/2/4/8.")] = False,
+    max_hours: Annotated[
+        float | None, typer.Option("--max-hours", help="Stop at this simulated hour (overloaded rates).")
+    ] = None,
     json_path: JsonOpt = None,
     report: ReportOpt = None,
 ) -> None:
@@ -114,7 +117,16 @@ def gavel(
     silence_highs_banner()
     started = time.perf_counter()
     with _progress(None, f"gavel {name} at {rate} jobs/h") as tick:
-        result = run_gavel(sizes, rate, name, seed=seed, measure=window, multi_gpu=multi_gpu, progress=tick)
+        result = run_gavel(
+            sizes,
+            rate,
+            name,
+            seed=seed,
+            measure=window,
+            multi_gpu=multi_gpu,
+            max_hours=max_hours,
+            progress=tick,
+        )
     _emit(result, json_path, report, time.perf_counter() - started)
 
 

@@ -48,6 +48,7 @@ def run_gavel(
     measure: tuple[int, int] = (4000, 5000),
     multi_gpu: bool = False,
     restore_seconds: float = 0.0,
+    max_hours: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Result:
     """Gavel's continuous-arrival experiment: 360 s rounds; average JCT of jobs measure[0]..measure[1]-1."""
@@ -55,7 +56,8 @@ def run_gavel(
     pools = gavel_pools(cluster)
     watch = frozenset(job_id(i) for i in range(*measure))
     workload = GavelWorkload(rate_per_hour, seed, multi_gpu)
-    outcome = replay(workload.jobs(), pools, policy, watch=watch, progress=progress)
+    until = max_hours * 3600.0 if max_hours is not None else None
+    outcome = replay(workload.jobs(), pools, policy, watch=watch, progress=progress, until=until)
     summary = summarize(outcome, pools, measured=watch)
     summary.update(
         policy=str(policy_name),
@@ -64,6 +66,7 @@ def run_gavel(
         multi_gpu=multi_gpu,
         measure=[measure[0], measure[1]],
         cluster=dict(sorted(cluster.items())),
+        max_hours=max_hours,
     )
     return Result(summary, outcome, pools)
 

@@ -107,7 +107,7 @@ def _build(spec: PoolsFile, path: Path, lines: Mapping[tuple[Any, ...], int]) ->
             )
         seen.add(p.id)
     for i, f in enumerate(spec.faults):
-        where = f"{path}:{_nearest_line(lines, ('faults', i))}: faults.{i}"
+        where = f"{path}:{_nearest_line(lines, ('faults', i, 'pool'))}: faults.{i}"
         if f.pool not in seen:
             raise PoolsError(f"{where}.pool: unknown pool {f.pool!r}")
         if f.end_s <= f.start_s:
