@@ -1,0 +1,89 @@
+"""Benchmarks for `tender simulate` (not timed tests; results go to bench/README.md "## Simulate").
+
+1. Full Philly replay (82,247 jobs) with fifo on 2,816 GPUs (one pool, and 11 per-VC pools):
+   events/s, wall seconds, peak RSS. Baseline in the same run: a bare event-heap loop that pushes
+   and pops the same number of events with no scheduling (the floor any replay pays).
+2. las_het LP solve time per round at 256 / 512 / 1,024 active jobs on 36 V100 + 36 P100 + 36 K80
+   (Gavel job types and throughputs, multi-GPU scale factors), median of 5 solves each.
+
+    .venv/bin/python bench/bench_simulate.py
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+
+from tender.placement import FairnessInput, Policy, PolicyName, solve_max_min
+from tender.sim.events import Event, EventHeap, Kind
+from tender.sim.experiments import run_trace, silence_highs_banner
+from tender.sim.gavel import GavelWorkload
+from tender.sim.pools import philly_pools
+from tender.sim.traces import load_trace
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def heap_baseline(n: int) -> float:
+    heap = EventHeap()
+    t0 = time.perf_counter()
+    for i in range(n):
+        heap.push(Event(float(i % 1000), Kind.ARRIVAL, "x"))
+    while len(heap):
+        heap.pop()
+    return time.perf_counter() - t0
+
+
+def philly(per_vc: bool) -> None:
+    t0 = time.perf_counter()
+    trace = load_trace(vc_regions=frozenset())
+    load_s = time.perf_counter() - t0
+    walls, events = [], 0
+    for _ in range(3):
+        t0 = time.perf_counter()
+        result = run_trace(trace.jobs, philly_pools(per_vc), Policy(PolicyName.FIFO))
+        walls.append(time.perf_counter() - t0)
+        events = result.summary["events_processed"]
+    wall = statistics.median(walls)
+    base = statistics.median(heap_baseline(events) for _ in range(3))
+    label = "11 per-VC pools" if per_vc else "1 pool"
+    print(
+        f"philly fifo ({label}): {len(trace.jobs):,} jobs, {events:,} events, load {load_s:.2f} s, "
+        f"replay median {wall:.2f} s of {[round(w, 2) for w in walls]}, {events / wall:,.0f} events/s; "
+        f"heap-only baseline {base:.2f} s; peak RSS {peak_rss_mb():.0f} MB"
+    )
+
+
+def lp(n: int) -> None:
+    jobs = GavelWorkload(1.0, seed=0, multi_gpu=True).jobs()
+    active = [next(jobs) for _ in range(n)]
+    data = FairnessInput(
+        job_ids=[j.id for j in active],
+        gpus={j.id: j.gpus for j in active},
+        weights={},
+        rates={j.id: dict(j.throughput) for j in active},
+        capacity={"v100": 36, "p100": 36, "k80": 36},
+    )
+    times = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        solve_max_min(data)
+        times.append(time.perf_counter() - t0)
+    print(
+        f"las_het LP at {n} active jobs: median {statistics.median(times) * 1000:.1f} ms (max {max(times) * 1000:.1f})"
+    )
+
+
+def main() -> None:
+    silence_highs_banner()
+    philly(per_vc=False)
+    philly(per_vc=True)
+    for n in (256, 512, 1024):
+        lp(n)
+
+
+if __name__ == "__main__":
+    main()
