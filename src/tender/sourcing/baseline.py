@@ -3,8 +3,10 @@
 Flow, month by month (training runs first, then fleets in scenario order):
 1. a run takes the cheapest site (rate per h100_eq-hour) that can hold all its GPUs for its whole
    window at its earliest feasible start; a fleet fills its need from the cheapest offerings up;
-2. eligibility is the hard rules only (type, residency, exclusivity, spot only if preemptible); it
-   ignores ROFR notices, reservations, take-or-pay minimums and commitments when choosing;
+2. eligibility is the hard rules only (type, residency, exclusivity, spot only if preemptible, and
+   the ROFR outcome: the holder's exercised blocks, which are paid anyway, and third-party
+   capacity only as far as it was released); it ignores reservations, take-or-pay minimums and
+   commitments when choosing;
 3. the result goes through the same award pricing and ledger projection as the plan, so reserved
    blocks, take-or-pay minimums, shortfalls, revenue share and unmet demand cost the same.
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from tender.sourcing.data import PlanData, eligible_months
+from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage, awards
 from tender.sourcing.ledger_projection import Projection, project
 
@@ -54,12 +56,14 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
             left[(o_idx, m)] -= used
             uses.append(Usage(r.id, o_idx, m, used, False))
     unmet: list[tuple[str, int, Decimal]] = []
-    for f in data.fleets:
+    released: dict[tuple[tuple[str, str, str], int], int] = {}
+    for i, f in enumerate(data.fleets):
+        allowed = {o: set(ms) for o, ms in data.fleet_offers[i]}
         for m in data.months:
             need = f.need(m)
             options: list[tuple[Decimal, int, bool]] = []
             for o in data.offers:
-                if m not in eligible_months(data.view, f, o, (m,)):
+                if m not in allowed.get(o.idx, ()):
                     continue
                 for spot in (False, True) if f.preemptible_ok else (False,):
                     rate = _rate(data, o.idx, m, spot)
@@ -70,20 +74,32 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
                     break
                 o = data.offers[o_idx]
                 eq = Decimal(str(o.h100_eq))
+                room = left[(o_idx, m)]
+                gate_key = (f.id, o.gpu, o.provider)
+                if data.gates_bounded and (f.id, o_idx, m) in data.gates:
+                    room = min(room, released.get((gate_key, m), _bound(data, gate_key, m)))
                 want = math.ceil(need / eq)
                 if o.rack:
                     want = math.ceil(want / o.rack) * o.rack
-                    take = min(want, (left[(o_idx, m)] // o.rack) * o.rack)
+                    take = min(want, (room // o.rack) * o.rack)
                 else:
-                    take = min(want, left[(o_idx, m)])
+                    take = min(want, room)
                 if take <= 0:
                     continue
                 left[(o_idx, m)] -= take
+                if data.gates_bounded and (f.id, o_idx, m) in data.gates:
+                    released[(gate_key, m)] = released.get((gate_key, m), _bound(data, gate_key, m)) - take
                 need -= take * eq
                 uses.append(Usage(f.id, o_idx, m, take, spot))
             if need > 0:
                 unmet.append((f.id, m, need))
     return uses, unmet, unplaced
+
+
+def _bound(data: PlanData, key: tuple[str, str, str], month: int) -> int:
+    bound = data.gate_bounds.get(key)
+    value = bound[month - 1] if bound is not None else 0
+    return 10**12 if value is None else value
 
 
 def evaluate(data: PlanData) -> Projection:

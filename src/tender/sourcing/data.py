@@ -90,8 +90,8 @@ class PlanData:
     gates: dict[tuple[str, int, int], Gate]
     commitments: tuple[Commitment, ...]
     unmet_penalty: Decimal
-    # (demand id, gpu) -> per-month GPU bound on gated third-party capacity (None = unbounded)
-    gate_bounds: dict[tuple[str, str], tuple[int | None, ...]] = field(default_factory=dict)
+    # (demand id, gpu, provider) -> per-month GPU bound on gated third-party capacity (None = unbounded)
+    gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]] = field(default_factory=dict)
     gate_from_month: int = 1  # gated capacity usable from this month (ROFR answer known)
     gates_bounded: bool = False  # True once notices are answered: gated use only up to what was released
 
@@ -221,7 +221,7 @@ def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitmen
 def build(
     sc: Scenario,
     extra_offers: tuple[Offer, ...] = (),
-    gate_bounds: dict[tuple[str, str], tuple[int | None, ...]] | None = None,
+    gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]] | None = None,
     gate_from_month: int = 1,
     view: ClauseView | None = None,
 ) -> PlanData:

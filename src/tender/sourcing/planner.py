@@ -59,7 +59,7 @@ def plan(
     blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
     proj = project(second_data, priced, second.unmet, second.unplaced)
-    base = baseline.evaluate(first_data)
+    base = baseline.evaluate(second_data)
     return _assemble(scenario, options, first, second, priced, proj, base, state, needs)
 
 

@@ -68,7 +68,7 @@ class RofrRound:
     needs: tuple[NeedPlan, ...]
     answers: tuple[Answer, ...]
     blocks: tuple[Offer, ...]
-    gate_bounds: dict[tuple[str, str], tuple[int | None, ...]]
+    gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]]
     state: RofrState
     notice_of: dict[tuple[str, str, str], str]  # (demand, gpu, provider) -> notice id
 
@@ -234,13 +234,13 @@ def run_protocol(
 
 def blocks_and_bounds(
     data: PlanData, needs: list[NeedPlan], answers: list[Answer], state: RofrState, start_idx: int
-) -> tuple[list[Offer], dict[tuple[str, str], tuple[int | None, ...]], dict[tuple[str, str, str], str]]:
+) -> tuple[list[Offer], dict[tuple[str, str, str], tuple[int | None, ...]], dict[tuple[str, str, str], str]]:
     """Step 4: holder blocks as offers; released GPUs as per-month bounds on gated capacity."""
     sc = data.scenario
     cal = sc.calendar
     horizon = sc.horizon
     blocks: list[Offer] = []
-    bounds: dict[tuple[str, str], list[int]] = {}
+    bounds: dict[tuple[str, str, str], list[int]] = {}
     notice_of: dict[tuple[str, str, str], str] = {}
     for np_, a in zip(needs, answers, strict=True):
         notice = _latest(state, np_.need.id)
@@ -251,7 +251,7 @@ def blocks_and_bounds(
         window = range(start, start + np_.need.months)
         released = notice.released_gpus
         resolved = notice.resolved_at or notice.deadline
-        row = bounds.setdefault((np_.demand, np_.need.gpu), [0] * horizon)
+        row = bounds.setdefault((np_.demand, np_.need.gpu, np_.provider), [0] * horizon)
         for m in window:
             if cal.month_start(m) >= resolved:
                 row[m - 1] += released
