@@ -134,7 +134,13 @@ def _build(
 
 def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     """Parse one YAML document. Raises `InputError` for syntax errors and duplicate keys."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character the YAML spec does not allow
+        line = text[: exc.position].count("\n") + 1
+        raise InputError(
+            [Problem(file, line, 1, "", f"YAML error: {exc.reason} (remove the control character)")]
+        ) from None
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

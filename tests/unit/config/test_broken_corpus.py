@@ -49,6 +49,7 @@ def test_broken_scenario_is_reported_with_line_and_field(case: Path) -> None:
         ("comments.yaml", b"# nothing but a comment\n", "empty file"),
         ("binary.yaml", bytes(range(256)) * 4, "binary file"),
         ("latin1.yaml", "scenario:\n  id: caf\xe9\n".encode("latin-1"), "not valid UTF-8"),
+        ("control.yaml", b"scenario:\n  id: a\x07b\n", "remove the control character"),
     ],
 )
 def test_unreadable_files_get_a_clear_message(
