@@ -22,8 +22,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tender.ports import Backend, CapacityReport, Reachability, RunRequest, RunStatus
+
+if TYPE_CHECKING:
+    from tender.runtime.driver import Runtime
 
 REPO = Path(__file__).resolve().parents[1]
 TOOLS = REPO / "tools" / "ci"
@@ -217,3 +223,92 @@ def chromium_path() -> Path:
             f"{ENGINE_SKIP_PREFIX} chromium: {CHROMIUM} missing (tools/ci/chromium-install.sh)"
         )
     return CHROMIUM
+
+
+# ---- the runtime on real engines (tests/integration/test_engines_*.py) ----------------------------------
+
+POOLS_YAML = """\
+pools:
+  - id: slurm-ci
+    provider: owned-cluster
+    gpu: h100
+    gpus: 2
+    backend: {kind: slurm, partition: debug}
+  - id: ray-ci
+    provider: neocloud
+    gpu: h100
+    gpus: 2
+    backend: {kind: ray, address: "http://127.0.0.1:8265"}
+exclusivity:
+  training: owned-cluster
+"""
+
+
+class Paused:
+    """Wraps a real backend; while `paused`, reports it degraded so the scheduler leaves it alone."""
+
+    def __init__(self, inner: Backend) -> None:
+        self.inner = inner
+        self.kind = inner.kind
+        self.paused = True
+
+    def submit(self, request: RunRequest) -> str:
+        return self.inner.submit(request)
+
+    def find(self, key: str) -> str | None:
+        return self.inner.find(key)
+
+    def status(self, handles: Sequence[str]) -> Mapping[str, RunStatus]:
+        return self.inner.status(handles)
+
+    def cancel(self, handle: str) -> None:
+        self.inner.cancel(handle)
+
+    def logs(self, handle: str) -> str:
+        return self.inner.logs(handle)
+
+    def capacity(self) -> CapacityReport:
+        if self.paused:
+            return CapacityReport(Reachability.DEGRADED, reason="paused by the test")
+        return self.inner.capacity()
+
+
+def tick_until(runtime: Runtime, done: object, timeout: float, interval: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runtime.tick()
+        if done():  # type: ignore[operator]
+            return
+        time.sleep(interval)
+    raise AssertionError(
+        f"not done after {timeout} s: {[(j['id'], j['state'], j['reason']) for j in runtime.store.jobs()]}"
+    )
+
+
+def all_final(runtime: Runtime) -> bool:
+    return not runtime.store.jobs(["queued", "running"])
+
+
+def sacct_gpu_seconds(job_id: str) -> float:
+    out = subprocess.run(
+        ["sacct", "-n", "-X", "-P", "-j", job_id, "-o", "ElapsedRaw,AllocTRES"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    elapsed, tres = out.split("|")
+    gpus = next((int(t.split("=")[1]) for t in tres.split(",") if t.startswith("gres/gpu")), 0)
+    return float(elapsed) * gpus
+
+
+def ray_gpu_seconds(address: str, submission_id: str, gpus: int) -> float:
+    from ray.job_submission import JobSubmissionClient
+
+    info = JobSubmissionClient(address).get_job_info(submission_id)
+    return (info.end_time - info.start_time) / 1000 * gpus
+
+
+def write_pools(tmp: Path) -> Path:
+    path = tmp / "pools.yaml"
+    path.write_text(POOLS_YAML)
+    return path

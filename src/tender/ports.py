@@ -68,6 +68,7 @@ class RunStatus:
     started_at: datetime | None = None  # as the engine accounted it
     ended_at: datetime | None = None
     gpus: int | None = None  # GPUs the engine allocated, when it says
+    node: str | None = None  # where it runs, when the engine says (Slurm NodeList)
 
     @property
     def elapsed_seconds(self) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tender.cli import audit, catalog, db, plan, rofr, serve, simulate, token, validate
+from tender.cli import agent, audit, catalog, db, jobs, plan, pools, rofr, run, serve, simulate, token, validate
 
 app = typer.Typer(
     name="tender",
@@ -21,7 +21,7 @@ def root() -> None:
 
 
 # One line per command module, in the order `tender --help` lists them.
-for module in (validate, catalog, plan, simulate, rofr, audit, serve, token, db):
+for module in (validate, catalog, plan, simulate, rofr, audit, run, jobs, pools, agent, serve, token, db):
     module.register(app)
 
 

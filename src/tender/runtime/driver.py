@@ -253,7 +253,9 @@ class Runtime:
             return
         self._unknown_since.pop(key, None)
         if status.state is RunState.LOST:
-            self._lost(attempt, now, status.reason or "lost by the engine", report, status=status)
+            self._lost(
+                attempt, now, status.reason or "lost by the engine", report, status=status, cancel=True
+            )
         elif status.state.final:
             self._finish(attempt, status, now, report)
         elif status.state is RunState.RUNNING and attempt["started_at"] is None and status.started_at:

@@ -44,7 +44,7 @@ def _setup(tmp_path: Path, exclusivity: dict[str, str] | None = None):  # type: 
 
 
 def test_jobs_run_and_are_metered_per_job_pool_provider(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
+    clock, _a, _b, store, runtime = _setup(tmp_path)
     ids = [runtime.submit(JobSpec(f"j{i}", "true", gpus=1)) for i in range(5)]
     runtime.tick()
     assert [j["state"] for j in store.jobs()] == ["running"] * 4 + ["queued"]
@@ -82,7 +82,7 @@ def test_lost_attempt_is_requeued_elsewhere_and_counted_once(tmp_path: Path) -> 
 
 
 def test_retry_limit(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
+    _clock, a, b, store, runtime = _setup(tmp_path)
     a.refuse = b.refuse = "sbatch: error: nope"
     job = runtime.submit(JobSpec("x", "true", gpus=1, max_retries=1))
     runtime.tick()
@@ -92,7 +92,7 @@ def test_retry_limit(tmp_path: Path) -> None:
 
 
 def test_exclusive_job_waits_for_its_provider(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path, exclusivity={"training": "prov-a"})
+    clock, _a, _b, store, runtime = _setup(tmp_path, exclusivity={"training": "prov-a"})
     hog = runtime.submit(JobSpec("hog", "true", gpus=2, workload_class="inference"))
     runtime.tick()
     assert store.attempts_of(hog)[0]["pool_id"] in {"a", "b"}
@@ -144,7 +144,7 @@ def test_unreachable_engine_moves_jobs_after_grace(tmp_path: Path) -> None:
 
 
 def test_cancel(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
+    _clock, _a, _b, store, runtime = _setup(tmp_path)
     job = runtime.submit(JobSpec("x", "true", gpus=1))
     runtime.tick()
     assert runtime.request_cancel(job)

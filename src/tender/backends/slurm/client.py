@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,6 +83,7 @@ def parse_sacct(text: str) -> dict[str, RunStatus]:
         if len(parts) < 7:
             continue
         handle, state, code, start, end, tres, reason = parts[:7]
+        nodes = parts[7] if len(parts) > 7 else ""
         run_state = map_state(state)
         out[handle] = RunStatus(
             handle=handle,
@@ -93,6 +95,7 @@ def parse_sacct(text: str) -> dict[str, RunStatus]:
             started_at=_epoch(start),
             ended_at=_epoch(end) if run_state.final else None,
             gpus=_gpus_in_tres(tres),
+            node=nodes if nodes not in ("", "None assigned") else None,
         )
     return out
 
@@ -181,7 +184,7 @@ class SlurmBackend:
         ids = ",".join(handles)
         found: dict[str, RunStatus] = {}
         if self._accounting:
-            fields = "JobIDRaw,State,ExitCode,Start,End,AllocTRES,Reason"
+            fields = "JobIDRaw,State,ExitCode,Start,End,AllocTRES,Reason,NodeList"
             acct = self._run(["sacct", "-n", "-X", "-P", "-j", ids, "-o", fields], env=_TIME_ENV)
             if acct.returncode == 0:
                 found = parse_sacct(acct.stdout)
@@ -200,7 +203,28 @@ class SlurmBackend:
                 if status is not None and status.state.final and self._accounting:
                     status = RunStatus(handle, RunState.RUNNING, reason="waiting for accounting")
                 found[handle] = status or RunStatus(handle, RunState.UNKNOWN)
-        return {h: found[h] for h in handles}
+        return self._on_dead_nodes({h: found[h] for h in handles})
+
+    def _on_dead_nodes(self, statuses: dict[str, RunStatus]) -> dict[str, RunStatus]:
+        """A running job whose node stopped answering (slurmd killed, node down) is lost: Slurm would only
+        notice after SlurmdTimeout, and its batch step may never report back."""
+        running = [st for st in statuses.values() if st.state is RunState.RUNNING and st.node]
+        if not running:
+            return statuses
+        result = self._run(["scontrol", "show", "node", "-o"])
+        if result.returncode != 0:
+            return statuses
+        bad: dict[str, str] = {}
+        for line in result.stdout.splitlines():
+            fields = dict(item.split("=", 1) for item in line.split() if "=" in item)
+            state = fields.get("State", "")
+            if any(flag in state for flag in ("DOWN", "NOT_RESPONDING", "FAIL")):
+                bad[fields.get("NodeName", "")] = state
+        for st in running:
+            dead = [f"node {n} {bad[n]}" for n in (st.node or "").split(",") if n in bad]
+            if dead:
+                statuses[st.handle] = replace(st, state=RunState.LOST, reason="; ".join(dead))
+        return statuses
 
     def cancel(self, handle: str) -> None:
         self._checked(self._run(["scancel", handle]), "scancel")

@@ -1,0 +1,42 @@
+"""`tender agent`: the runtime loop in the foreground (probe, reconcile, schedule, commit; repeat)."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from tender.cli.output import console
+from tender.cli.run import PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("agent")
+    def agent(
+        state: StateOpt = None,
+        pools: PoolsOpt = None,
+        scenario: ScenarioOpt = None,
+        interval: Annotated[float, typer.Option(help="Seconds between ticks.")] = 2.0,
+        once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
+        until_idle: Annotated[
+            bool, typer.Option("--until-idle", help="Exit when no job is queued or running.")
+        ] = False,
+        lost_after: Annotated[
+            float, typer.Option(help="Seconds an engine may be silent before its jobs move.")
+        ] = 60.0,
+    ) -> None:
+        """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over."""
+        runtime = open_or_fail(state, pools, scenario)
+        runtime.lost_after = lost_after
+        while True:
+            report = runtime.tick()
+            for job_id in report.placed:
+                console.print(f"placed {job_id}", markup=False)
+            for job_id in report.finished:
+                console.print(f"finished {job_id}", markup=False)
+            for job_id in report.requeued:
+                console.print(f"requeued {job_id}", markup=False)
+            if once or (until_idle and not runtime.store.jobs(["queued", "running"])):
+                return
+            time.sleep(interval)

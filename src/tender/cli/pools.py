@@ -1,0 +1,64 @@
+"""`tender pools`: each pool's engine status (ok / degraded / unreachable and why), capacity and usage."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tender.cli.output import console
+from tender.cli.run import PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("pools")
+    def pools(
+        state: StateOpt = None,
+        pools: PoolsOpt = None,
+        scenario: ScenarioOpt = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Capacity and usage per pool, asking each engine now."""
+        runtime = open_or_fail(state, pools, scenario)
+        capacity = runtime.capacities()
+        hours = runtime.store.gpu_hours_by("pool_id")
+        running: dict[str, int] = {}
+        for attempt in runtime.store.open_attempts():
+            running[attempt["pool_id"]] = running.get(attempt["pool_id"], 0) + attempt["gpus"]
+        records = [
+            {
+                "pool": p.id,
+                "provider": p.provider,
+                "gpu": p.gpu,
+                "gpus": p.gpus,
+                "backend": p.backend.kind,
+                "status": capacity[p.id].status.value,
+                "engine_free_gpus": capacity[p.id].free_gpus,
+                "tender_gpus_in_use": running.get(p.id, 0),
+                "gpu_hours": str(hours.get(p.id, 0)),
+                "reason": capacity[p.id].reason,
+            }
+            for p in runtime.config.pools
+        ]
+        if as_json:
+            console.print(json.dumps(records, indent=2), markup=False)
+            return
+        table = Table(
+            "pool", "provider", "gpu", "gpus", "backend", "status", "free", "in use", "gpu-h", "why", box=None
+        )
+        for r in records:
+            table.add_row(
+                r["pool"],
+                r["provider"],
+                r["gpu"],
+                str(r["gpus"]),
+                r["backend"],
+                r["status"],
+                str(r["engine_free_gpus"]),
+                str(r["tender_gpus_in_use"]),
+                r["gpu_hours"],
+                r["reason"],
+            )
+        console.print(table)

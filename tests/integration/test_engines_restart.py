@@ -1,0 +1,65 @@
+"""SIGKILL the runtime (`tender agent`) mid-run on real engines; after a restart every job is accounted
+for exactly once: one successful attempt, one usage row, no second engine run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from engines import write_pools
+from tender.runtime.session import open_runtime
+
+
+def _tender(*args: str) -> list[str]:
+    return [sys.executable, "-m", "tender.cli", *args]
+
+
+def test_sigkilled_agent_restarts_without_losing_or_duplicating(
+    slurm_restored: object, ray_cluster: object, tmp_path: Path
+) -> None:
+    state = str(tmp_path / "state")
+    pools = str(write_pools(tmp_path))
+    ids = []
+    for i in range(6):
+        spec = tmp_path / f"job{i}.yaml"
+        spec.write_text(f"name: r{i}\ncommand: sleep {3 + i % 3}\ngpus: 1\nworkload_class: research\n")
+        ids.append(
+            subprocess.run(
+                _tender("run", str(spec), "--state", state, "--pools", pools),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
+    agent = subprocess.Popen(
+        _tender("agent", "--state", state, "--interval", "0.5"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    runtime = open_runtime(state)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(runtime.store.open_attempts()) < 3:
+        time.sleep(0.2)
+    assert runtime.store.open_attempts(), "the agent placed nothing"
+    os.kill(agent.pid, signal.SIGKILL)
+    agent.wait()
+    killed_with = {j["id"]: j["state"] for j in runtime.store.jobs()}
+    t0 = time.monotonic()
+    subprocess.run(
+        _tender("agent", "--state", state, "--interval", "0.5", "--until-idle"),
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    print(f"states at SIGKILL: {killed_with}; restart drained in {time.monotonic() - t0:.1f} s")
+    jobs = {j["id"]: j for j in runtime.store.jobs()}
+    assert {j["state"] for j in jobs.values()} == {"succeeded"} and sorted(jobs) == sorted(ids)
+    usage = runtime.store.usage_rows()
+    assert sorted(u["job_id"] for u in usage) == sorted(ids)  # metered exactly once each
+    for job_id in ids:
+        attempts = runtime.store.attempts_of(job_id)
+        assert [a["state"] for a in attempts] == ["succeeded"], attempts
