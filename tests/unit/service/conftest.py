@@ -12,10 +12,7 @@ from __future__ import annotations
 import secrets
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from starlette.exceptions import StarletteDeprecationWarning
@@ -25,12 +22,10 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
-from tender.ledger.sql import Database, token_store, upgrade
-from tender.service import ManualClock, Settings, create_app
+from service_support import ROLES, START, Service, make_token
 
-REPO = Path(__file__).resolve().parents[3]
-MINIMAL = (REPO / "examples" / "minimal.yaml").read_text(encoding="utf-8")
-START = datetime(2026, 7, 1, tzinfo=UTC)
+from tender.ledger.sql import Database, upgrade
+from tender.service import ManualClock, Settings, create_app
 
 
 def _fresh_pg(base: str) -> tuple[str, str]:
@@ -65,55 +60,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)
-
-
-def make_token(db: Database, role: str, now: datetime = START) -> str:
-    r, subject = token_store.parse_role(role)
-    with db.write() as session:
-        return token_store.create(session, role=r, subject=subject, now=now, created_by="test").token
-
-
-@dataclass
-class Service:
-    client: TestClient
-    db: Database
-    clock: ManualClock
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def h(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[role]}"}
-
-    def call(self, role: str | None, method: str, path: str, **kw: Any) -> Any:
-        headers = {**(self.h(role) if role else {}), **kw.pop("headers", {})}
-        return self.client.request(method, path, headers=headers, **kw)
-
-    def upload_minimal(self) -> int:
-        r = self.call("admin", "POST", "/api/v1/scenarios", json={"name": "minimal.yaml", "yaml": MINIMAL})
-        assert r.status_code == 201, r.text
-        return int(r.json()["id"])
-
-    def raise_need(self, scenario: int, need_id: str = "n1", gpus: int = 20000, quotes: bool = True) -> Any:
-        body = {
-            "scenario": scenario,
-            "need": {
-                "id": need_id,
-                "workload": "pretrain-x",
-                "workload_class": "training",
-                "gpu": "GB200",
-                "gpus": gpus,
-                "region": "us-central",
-                "start": "2026-10-01",
-                "months": 4,
-                "price": "6.5",
-            },
-            "quotes": [{"provider": "rival-cloud-a", "price": "5.2", "gpus": gpus}] if quotes else [],
-        }
-        r = self.call("planner", "POST", "/api/v1/needs", json=body)
-        assert r.status_code == 201, r.text
-        return r.json()
-
-
-ROLES = ("admin", "planner", "team:research", "provider:primary-cloud", "provider:rival-cloud-a")
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import MINIMAL, Service
+from service_support import MINIMAL, Service
 
 LAB = {"admin", "planner"}
 PRIMARY = "provider:primary-cloud"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import Service
+from service_support import Service
 
 
 def test_need_issues_notice_to_holder_only(service: Service) -> None:
@@ -100,7 +100,7 @@ def test_idempotency_key_replays_first_outcome(service: Service) -> None:
 
 
 def test_accept_or_decline_shows_no_third_party_price(service: Service) -> None:
-    from conftest import MINIMAL
+    from service_support import MINIMAL
 
     text = MINIMAL.replace("match_mode: match_best_offer", "match_mode: accept_or_decline")
     r = service.call("admin", "POST", "/api/v1/scenarios", json={"name": "first-look.yaml", "yaml": text})
@@ -111,9 +111,9 @@ def test_accept_or_decline_shows_no_third_party_price(service: Service) -> None:
 
 
 def test_deadline_expires_on_restart_and_while_running(db_url: str, clock: object) -> None:
+    from service_support import START, make_token
     from starlette.testclient import TestClient
 
-    from conftest import START, make_token
     from tender.service import ManualClock, Settings, create_app
 
     assert isinstance(clock, ManualClock)
