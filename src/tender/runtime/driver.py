@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,8 +73,9 @@ class TickReport:
     down: dict[str, str] = field(default_factory=dict)
 
 
-def run_key(job_id: str, number: int) -> str:
-    return f"tender-{job_id}-{number}"
+def run_key(instance: str, job_id: str, number: int) -> str:
+    """Unique across runtimes sharing an engine (the engine keeps old names): `tender-<instance>-<job>-<n>`."""
+    return f"tender-{instance}-{job_id}-{number}"
 
 
 class Runtime:
@@ -100,6 +102,11 @@ class Runtime:
                 if key not in shared:
                     shared[key] = make_backend(pool.backend, state_dir, clock)
                 self._backends[pool.id] = shared[key]
+        instance = store.get_setting("instance")
+        if instance is None:
+            instance = secrets.token_hex(3)
+            store.put_setting("instance", instance)
+        self.instance = instance
         self._silent_since: dict[str, float] = {}  # pool id -> first failed probe/status
         self._unknown_since: dict[str, float] = {}  # attempt key -> first UNKNOWN
 
@@ -421,7 +428,8 @@ class Runtime:
                 report.placed.append(placement.job_id)
         with self.store.write() as s:
             for job in queued:
-                if job["id"] in placed:
+                fresh = job_row(s, job["id"])
+                if job["id"] in placed or fresh is None or fresh["state"] != "queued":
                     continue
                 verdict = result.verdict(job["id"])
                 text = f"{verdict.reason.value if verdict.reason else 'waiting'}: {verdict.detail}".rstrip(
@@ -460,7 +468,7 @@ class Runtime:
             if job is None or job["state"] != "queued":
                 return False
             number = job["attempts"] + 1
-            key = run_key(job_id, number)
+            key = run_key(self.instance, job_id, number)
             insert_attempt(
                 s,
                 key=key,
