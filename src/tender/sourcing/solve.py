@@ -17,6 +17,21 @@ from tender.sourcing.variables import LinearModel
 Progress = Callable[[float, float, float], None]
 
 
+class QuietHighs(highspy.Highs):
+    """A `Highs` that prints nothing, not even the banner.
+
+    highspy's constructor calls `enableCallbacks` (the C++ `setCallback`), which writes the
+    "Running HiGHS ... Copyright" header unless `output_flag` is already off. This hook switches all
+    solver output off before that first call, so nothing reaches stdout or stderr.
+    """
+
+    def enableCallbacks(self) -> None:
+        core = highspy._core._Highs
+        core.setOptionValue(self, "output_flag", False)
+        core.setOptionValue(self, "log_to_console", False)
+        super().enableCallbacks()  # type: ignore[no-untyped-call]
+
+
 class NoSolution(RuntimeError):
     """HiGHS ended without any feasible plan (infeasible model or time limit before the first one)."""
 
@@ -75,8 +90,7 @@ def solve(
     threads: int = 1,
     progress: Progress | None = None,
 ) -> Solution:
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
+    h = QuietHighs()  # type: ignore[no-untyped-call]
     h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("time_limit", float(time_limit_s))

@@ -70,3 +70,30 @@ def test_timings_flag_adds_solve_seconds(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["plan", str(EXAMPLE), "--json", str(out), "--timings", "--quiet"])
     assert result.exit_code == 0, result.output
     assert "solve_seconds" in json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_solver_prints_no_banner(tmp_path: Path) -> None:
+    """HiGHS writes its banner from C++ on the first `Highs()`: run a fresh process and read both fds."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tender.cli",
+            "plan",
+            str(EXAMPLE),
+            "--quiet",
+            "--json",
+            str(tmp_path / "p.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for stream in (proc.stdout, proc.stderr):
+        assert "HiGHS" not in stream
+        assert "Copyright" not in stream
+        assert "THIRD_PARTY" not in stream
