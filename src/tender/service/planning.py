@@ -1,13 +1,15 @@
-"""Run a plan in a worker thread and store its JSON, HTML report and ledger rows.
+"""Run a plan in a worker thread and store the planner's own outputs (`tender.plan_output`).
 
 1. `submit(ctx, plan_id)` hands the run to the app's plan pool (one worker by default: a solve uses a core).
-2. `_run` marks the plan running, loads its scenario, calls the planner, and stores the result
-   (JSON + report + ledger rows, one transaction) or the failure; the solve time goes to /metrics.
+2. `_run` marks the plan running, loads its scenario and calls `run_planner`: `tender.sourcing.plan` with
+   the options `tender plan` uses, then `plan_to_json`, `report_html` and `ledger_csv` — the same bytes
+   `tender plan --json/--report/--ledger` writes for the same scenario and seed.
+3. Those texts and the ledger rows are stored in one transaction (or the failure is); the solve time goes
+   to /metrics.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import time
@@ -17,6 +19,7 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
+from tender.plan_output import ledger_csv, plan_to_json, report_html
 from tender.service import protocol_flow
 from tender.service.context import Context
 from tender.sourcing import PlanOptions, plan
@@ -26,31 +29,27 @@ log = logging.getLogger("tender.service.plans")
 
 @dataclass(frozen=True)
 class PlanResult:
-    output: dict[str, Any]
-    report_html: str | None
-    ledger: list[dict[str, Any]]
-
-
-def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str, sort_keys=True))
+    json_text: str  # = `tender plan --json`
+    report_html: str  # = `tender plan --report`
+    ledger_csv: str  # = `tender plan --ledger`
+    ledger: list[dict[str, Any]]  # the JSON's ledger rows, each with its billing_period
+    cost_total_usd: str
 
 
 def run_planner(scenario: Scenario, seed: int) -> PlanResult:
-    """Solve with `tender.sourcing.plan` (one thread) and keep every field of the plan, money as text."""
-    result = plan(scenario, PlanOptions(seed=seed, threads=1))
-    output = _jsonable(dataclasses.asdict(result))
-    ledger = []
-    for row in output.get("ledger", []):
-        ledger.append(
-            {
-                **row,
-                "period": scenario.calendar.label(int(row["month"])),
-                "contract": row.get("contract_id"),
-                "billed_cost": row.get("billed_cost_usd"),
-                "effective_cost": row.get("effective_cost_usd"),
-            }
-        )
-    return PlanResult(output=output, report_html=None, ledger=ledger)
+    """Solve exactly as `tender plan --seed SEED` does (its default options) and render with its functions."""
+    result = plan(scenario, PlanOptions(seed=seed))
+    json_text = plan_to_json(result, scenario)
+    labels = {m: scenario.calendar.label(m) for m in scenario.calendar.months()}
+    doc = json.loads(json_text)
+    rows = [{**row, "billing_period": labels.get(int(row["month"]), "")} for row in doc["ledger"]]
+    return PlanResult(
+        json_text=json_text,
+        report_html=report_html(result, scenario),
+        ledger_csv=ledger_csv(result, labels),
+        ledger=rows,
+        cost_total_usd=str(doc["cost_total_usd"]),
+    )
 
 
 def _run(ctx: Context, plan_id: int) -> None:
@@ -71,15 +70,15 @@ def _run(ctx: Context, plan_id: int) -> None:
         return
     seconds = time.perf_counter() - started
     ctx.metrics.plan_solve_seconds.observe(seconds)
-    from tender.service.web.pages import render_report
-
     with ctx.db.write() as session:
         plan_store.finish_plan(
             session,
             plan_id,
-            result=result.output,
-            report_html=result.report_html or render_report(plan_id, result.output),
+            result_json=result.json_text,
+            report_html=result.report_html,
+            ledger_csv=result.ledger_csv,
             ledger=result.ledger,
+            cost_total_usd=result.cost_total_usd,
             solve_seconds=Decimal(f"{seconds:.3f}"),
             now=ctx.now(),
         )

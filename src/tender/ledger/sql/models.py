@@ -51,8 +51,10 @@ class PlanRow(Base):
     seed: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
     error: Mapped[str | None] = mapped_column(Text)
-    result_json: Mapped[str | None] = mapped_column(Text)
-    report_html: Mapped[str | None] = mapped_column(Text)
+    # The planner's own bytes (tender.plan_output), loaded only when asked for (the report is megabytes):
+    result_json: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `tender plan --json`
+    report_html: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `tender plan --report`
+    ledger_csv: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `tender plan --ledger`
     solve_seconds: Mapped[Decimal | None] = mapped_column(DecimalText)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -137,6 +139,16 @@ class LedgerEntry(Base):
     billed_cost: Mapped[Decimal] = mapped_column(DecimalText)
     effective_cost: Mapped[Decimal] = mapped_column(DecimalText)
     row_json: Mapped[str] = mapped_column(Text)  # every column the planner emitted, exact
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class JobOwner(Base):
+    """Who submitted a runtime job through the API (the runtime's `runtime_jobs` has no owner column)."""
+
+    __tablename__ = "job_owners"
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # runtime_jobs.id
+    team: Mapped[str | None] = mapped_column(String(128), index=True)  # NAME of a team:NAME token
+    submitted_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

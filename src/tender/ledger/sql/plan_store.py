@@ -2,7 +2,8 @@
 
 1. `add_scenario` stores the uploaded YAML text (already validated by the caller) + an audit record.
 2. `add_plan` records a queued run; `mark_running` / `finish_plan` / `fail_plan` move it along.
-3. `finish_plan` stores the plan's JSON and HTML report and appends its ledger rows in the same transaction.
+3. `finish_plan` stores the planner's own outputs verbatim (`tender plan --json`, `--report`, `--ledger`
+   bytes) and appends its ledger rows in the same transaction; `plan_output` reads one of them back.
 4. `ledger_rows(month, provider, contract, plan)` queries them; money stays exact decimal text.
 """
 
@@ -12,13 +13,15 @@ import hashlib
 import json
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from tender.ledger.sql import audit_store
 from tender.ledger.sql.models import LedgerEntry, PlanRow, ScenarioRow
+
+PlanOutput = Literal["json", "report", "ledger_csv"]
 
 
 def add_scenario(
@@ -82,28 +85,33 @@ def mark_running(session: Session, plan_id: int) -> None:
 def _dec(value: Any) -> Decimal:
     if value is None or value == "":
         return Decimal(0)
-    if isinstance(value, float):
-        return Decimal(str(value))
-    return Decimal(value)
+    return Decimal(str(value))
 
 
 def finish_plan(
     session: Session,
     plan_id: int,
     *,
-    result: dict[str, Any],
-    report_html: str | None,
+    result_json: str,
+    report_html: str,
+    ledger_csv: str,
     ledger: list[dict[str, Any]],
+    cost_total_usd: str,
     solve_seconds: Decimal,
     now: datetime,
 ) -> None:
+    """Store the planner's outputs verbatim (JSON, HTML report, ledger CSV) and append the ledger rows.
+
+    Each row of `ledger` is one row of the plan JSON's `ledger` list plus its `billing_period`.
+    """
     session.execute(
         update(PlanRow)
         .where(PlanRow.id == plan_id)
         .values(
             status="done",
-            result_json=json.dumps(result, sort_keys=True),
+            result_json=result_json,
             report_html=report_html,
+            ledger_csv=ledger_csv,
             solve_seconds=solve_seconds,
             finished_at=now,
         )
@@ -112,13 +120,13 @@ def finish_plan(
         session.add(
             LedgerEntry(
                 plan_id=plan_id,
-                month=int(row.get("month", 0)),
-                period=str(row.get("period", row.get("billing_period", ""))),
-                provider=str(row.get("provider", "")),
-                contract=(str(row["contract"]) if row.get("contract") else None),
-                billed_cost=_dec(row.get("billed_cost")),
-                effective_cost=_dec(row.get("effective_cost")),
-                row_json=json.dumps(row, sort_keys=True, default=str),
+                month=int(row["month"]),
+                period=str(row.get("billing_period", "")),
+                provider=str(row["provider"]),
+                contract=(str(row["contract_id"]) if row.get("contract_id") else None),
+                billed_cost=_dec(row.get("billed_cost_usd")),
+                effective_cost=_dec(row.get("effective_cost_usd")),
+                row_json=json.dumps(row, sort_keys=True),
                 created_at=now,
             )
         )
@@ -128,11 +136,7 @@ def finish_plan(
         kind="plan.done",
         actor="system:planner",
         at=now,
-        data={
-            "plan": plan_id,
-            "ledger_rows": len(ledger),
-            "cost_total_usd": str(result.get("cost_total_usd", "")),
-        },
+        data={"plan": plan_id, "ledger_rows": len(ledger), "cost_total_usd": cost_total_usd},
     )
 
 
@@ -145,8 +149,16 @@ def fail_plan(session: Session, plan_id: int, *, error: str, now: datetime) -> N
     )
 
 
-def get_plan(session: Session, plan_id: int) -> PlanRow | None:
-    return session.get(PlanRow, plan_id)
+def get_plan(session: Session, plan_id: int, with_result: bool = False) -> PlanRow | None:
+    """The plan's row; its stored outputs are deferred, `with_result` loads the JSON too."""
+    options = [undefer(PlanRow.result_json)] if with_result else []
+    return session.get(PlanRow, plan_id, options=options)
+
+
+def plan_output(session: Session, plan_id: int, kind: PlanOutput) -> str | None:
+    """One stored output of a finished plan, verbatim: `json`, `report` (HTML) or `ledger_csv`."""
+    column = {"json": PlanRow.result_json, "report": PlanRow.report_html, "ledger_csv": PlanRow.ledger_csv}
+    return session.scalar(select(column[kind]).where(PlanRow.id == plan_id))
 
 
 def list_plans(session: Session, limit: int = 100) -> list[PlanRow]:
@@ -155,7 +167,11 @@ def list_plans(session: Session, limit: int = 100) -> list[PlanRow]:
 
 def latest_done_plan(session: Session) -> PlanRow | None:
     return session.scalar(
-        select(PlanRow).where(PlanRow.status == "done").order_by(PlanRow.id.desc()).limit(1)
+        select(PlanRow)
+        .options(undefer(PlanRow.result_json))
+        .where(PlanRow.status == "done")
+        .order_by(PlanRow.id.desc())
+        .limit(1)
     )
 
 

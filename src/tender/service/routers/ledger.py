@@ -1,23 +1,28 @@
-"""/api/v1/ledger: ledger rows by month / provider / contract / plan, as JSON or CSV (lab roles)."""
+"""/api/v1/ledger: ledger rows by month / provider / contract / plan, as JSON or CSV (lab roles).
+
+The CSV has the planner's columns (`tender.plan_output.LEDGER_COLUMNS`) after a `plan` column, and each
+row's cells are the planner's own text: a row reads `PLAN,` + its line of `tender plan --ledger`
+(one plan's file verbatim: `GET /api/v1/plans/{id}/ledger.csv`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from tender.ledger.sql import plan_store
 from tender.ledger.sql.models import LedgerEntry
+from tender.plan_output import LEDGER_COLUMNS
 from tender.service.auth import LabUser, Principal
 from tender.service.context import ctx_of
 from tender.service.payloads import LedgerRowOut
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
-
-FIXED = ("plan", "month", "period", "provider", "contract", "billed_cost", "effective_cost")
 
 
 def _query(
@@ -69,14 +74,14 @@ def export_ledger(
     plan: int | None = PlanQ,
     _who: Principal = LabUser,
 ) -> Response:
-    rows = [_out(r) for r in _query(request, month, provider, contract, plan)]
-    extra = sorted({k for r in rows for k in r.columns} - set(FIXED))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*FIXED, *extra])
-    for r in rows:
-        fixed = [r.plan, r.month, r.period, r.provider, r.contract or "", r.billed_cost, r.effective_cost]
-        writer.writerow([*fixed, *(r.columns.get(k, "") for k in extra)])
+    writer.writerow(("plan", *LEDGER_COLUMNS))
+    for row in _query(request, month, provider, contract, plan):
+        cells = json.loads(row.row_json)
+        known: dict[str, Any] = {"month": row.month, "billing_period": row.period}
+        known |= {"provider": row.provider, "contract_id": row.contract or ""}
+        writer.writerow((row.plan_id, *(known.get(c, cells.get(c, "")) for c in LEDGER_COLUMNS)))
     return Response(
         buf.getvalue(),
         media_type="text/csv",

@@ -1,11 +1,16 @@
-"""/api/v1/plans: planners run a plan on an uploaded scenario (in a worker thread); lab roles read it."""
+"""/api/v1/plans: planners run a plan on an uploaded scenario (in a worker thread); lab roles read it.
+
+A finished plan's outputs are the planner's own bytes (`tender.plan_output`), served verbatim:
+`/plan.json` (= `tender plan --json`), `/report` (= `--report`), `/ledger.csv` (= `--ledger`).
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from tender.ledger.sql import plan_store
 from tender.ledger.sql.models import PlanRow
@@ -53,9 +58,9 @@ def list_plans(request: Request, _who: Principal = LabUser) -> list[PlanOut]:
         return [_out(r) for r in plan_store.list_plans(session)]
 
 
-def _plan(request: Request, plan_id: int) -> PlanRow:
+def _plan(request: Request, plan_id: int, with_result: bool = False) -> PlanRow:
     with ctx_of(request).db.read() as session:
-        row = plan_store.get_plan(session, plan_id)
+        row = plan_store.get_plan(session, plan_id, with_result=with_result)
     if row is None:
         raise ApiError(404, "not_found", f"no plan {plan_id}", "plan_id")
     return row
@@ -63,16 +68,48 @@ def _plan(request: Request, plan_id: int) -> PlanRow:
 
 @router.get("/{plan_id}", response_model=PlanOut, responses={404: {"model": ErrorOut}})
 def get_plan(plan_id: int, request: Request, _who: Principal = LabUser) -> PlanOut:
-    return _out(_plan(request, plan_id), with_result=True)
+    return _out(_plan(request, plan_id, with_result=True), with_result=True)
+
+
+NOT_READY: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut}, 409: {"model": ErrorOut}}
+
+
+def _output(request: Request, plan_id: int, kind: plan_store.PlanOutput) -> str:
+    with ctx_of(request).db.read() as session:
+        row = plan_store.get_plan(session, plan_id)
+        text = plan_store.plan_output(session, plan_id, kind) if row is not None else None
+    if row is None:
+        raise ApiError(404, "not_found", f"no plan {plan_id}", "plan_id")
+    if text is None:
+        raise ApiError(409, "not_ready", f"plan {plan_id} is {row.status}; its outputs exist once it is done")
+    return text
+
+
+@router.get("/{plan_id}/report", response_class=HTMLResponse, responses=NOT_READY)
+def plan_report(plan_id: int, request: Request, _who: Principal = LabUser) -> HTMLResponse:
+    """The planner's HTML report (`tender plan --report`): self-contained, plotly.js inlined."""
+    return HTMLResponse(_output(request, plan_id, "report"))
 
 
 @router.get(
-    "/{plan_id}/report",
-    response_class=HTMLResponse,
-    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
+    "/{plan_id}/plan.json",
+    response_class=Response,
+    responses={**NOT_READY, 200: {"content": {"application/json": {}}}},
 )
-def plan_report(plan_id: int, request: Request, _who: Principal = LabUser) -> HTMLResponse:
-    row = _plan(request, plan_id)
-    if row.report_html is None:
-        raise ApiError(409, "not_ready", f"plan {plan_id} is {row.status}; its report exists once it is done")
-    return HTMLResponse(row.report_html)
+def plan_json(plan_id: int, request: Request, _who: Principal = LabUser) -> Response:
+    """The plan document byte for byte as `tender plan --json` writes it (schema tender.plan/1)."""
+    return Response(_output(request, plan_id, "json"), media_type="application/json")
+
+
+@router.get(
+    "/{plan_id}/ledger.csv",
+    response_class=Response,
+    responses={**NOT_READY, 200: {"content": {"text/csv": {}}}},
+)
+def plan_ledger_csv(plan_id: int, request: Request, _who: Principal = LabUser) -> Response:
+    """The plan's ledger byte for byte as `tender plan --ledger` writes it."""
+    return Response(
+        _output(request, plan_id, "ledger_csv"),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}-ledger.csv"'},
+    )

@@ -1,6 +1,6 @@
 """Plotly chart specs (plain data + layout) for the dashboard, built from a stored plan's JSON.
 
-Pure functions: plan JSON in, `{"id", "title", "data", "layout"}` out; plotly.js (served from the
+Pure functions: the stored plan document (`tender plan --json`, schema tender.plan/1) in, `{"id", "title", "data", "layout"}` out; plotly.js (served from the
 `plotly` wheel, no CDN) draws them in the browser. Money stays decimal text until the chart axis.
 """
 
@@ -27,8 +27,12 @@ def _layout(title: str, y: str, stacked: bool = False) -> dict[str, Any]:
     return layout
 
 
+def _horizon(plan: dict[str, Any]) -> int:
+    return int(plan.get("horizon_months", 0))
+
+
 def capacity_by_provider(plan: dict[str, Any]) -> Chart:
-    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    months = list(range(1, _horizon(plan) + 1))
     held: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for award in plan.get("awards", []):
         held[str(award["provider"])][int(award["month"])] += int(award["gpus"])
@@ -45,7 +49,7 @@ def capacity_by_provider(plan: dict[str, Any]) -> Chart:
 
 
 def spend_by_provider(plan: dict[str, Any]) -> Chart:
-    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    months = list(range(1, _horizon(plan) + 1))
     spend: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in plan.get("ledger", []):
         spend[str(row["provider"])][int(row["month"])] += Decimal(str(row.get("billed_cost_usd", "0")))
@@ -62,7 +66,7 @@ def spend_by_provider(plan: dict[str, Any]) -> Chart:
 
 
 def commitments_burndown(plan: dict[str, Any]) -> Chart:
-    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    months = list(range(1, _horizon(plan) + 1))
     drawn: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in plan.get("ledger", []):
         contract = row.get("contract_id")
@@ -105,7 +109,7 @@ def commitments_burndown(plan: dict[str, Any]) -> Chart:
 
 
 def unmet_demand(plan: dict[str, Any]) -> Chart:
-    months = list(range(1, int(plan.get("horizon", 0)) + 1))
+    months = list(range(1, _horizon(plan) + 1))
     unmet: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for row in plan.get("unmet", []):
         amount = row.get("h100_eq") if row.get("h100_eq") is not None else row.get("gpus")

@@ -155,15 +155,6 @@ def dashboard(request: Request) -> Response:
     )
 
 
-def render_report(plan_id: int, plan: dict[str, Any]) -> str:
-    """A plan's HTML report: its four charts and summary, drawn by plotly.js from /static."""
-    charts = all_charts(plan)
-    template = templates.env.get_template("report.html")
-    return template.render(
-        plan_id=plan_id, plan=plan, charts=charts, charts_json=json.dumps(charts).replace("</", "<\\/")
-    )
-
-
 @router.get("/portal", response_class=HTMLResponse)
 def portal(request: Request, message: str | None = None, error: bool = False) -> Response:
     who, token = _who(request)
