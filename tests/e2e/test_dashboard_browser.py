@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's /usr/bin/chromium via Playwright) against a real `tender serve`:
 
-1. a planner logs in with a token and sees the dashboard's four plotly charts and the open notice;
+1. a planner logs in with a token and sees the dashboard's four plotly charts, the open notice and the
+   job a team queued through the API;
 2. the ROFR holder logs in with its provider token and exercises part of its notice in the portal;
 3. screenshots of each page go to test-artifacts/.
 """
@@ -37,7 +38,7 @@ def _tokens(url: str) -> dict[str, str]:
     upgrade(db)
     out = {}
     with db.write() as session:
-        for role in ("admin", "planner", "provider:primary-cloud"):
+        for role in ("admin", "planner", "team:research", "provider:primary-cloud"):
             r, subject = token_store.parse_role(role)
             out[role] = token_store.create(
                 session, role=r, subject=subject, now=datetime.now(UTC), created_by="e2e"
@@ -96,6 +97,9 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                 "quotes": [{"provider": "rival-cloud-a", "price": "5.2", "gpus": 9216}],
             }
             assert httpx.post(f"{base}/api/v1/needs", json=need, headers=planner).status_code == 201
+            team = {"Authorization": f"Bearer {tok['team:research']}"}
+            job = {"name": "e2e-train", "run": "true", "resources": {"accelerators": "H100:2"}}
+            assert httpx.post(f"{base}/api/v1/jobs", json=job, headers=team).status_code == 201
 
             ARTIFACTS.mkdir(exist_ok=True)
             with sync_playwright() as p:
@@ -122,6 +126,8 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                         page.wait_for_selector(f"#{chart} .main-svg", timeout=20_000)
                     assert page.locator("#open-notices tbody tr").count() == 1
                     assert "c-rofr:e2e-need:1" in page.inner_text("#open-notices")
+                    jobs = page.inner_text("#jobs")
+                    assert "e2e-train-1" in jobs and "queued" in jobs and "research" in jobs
                     page.screenshot(path=str(ARTIFACTS / "serve-dashboard.png"), full_page=True)
 
                     portal = browser.new_context().new_page()

@@ -34,7 +34,7 @@ def live_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     db = Database(url)
     upgrade(db)
     with db.write() as session:
-        for role in ("admin", "planner", "provider:primary-cloud"):
+        for role in ("admin", "planner", "team:research", "provider:primary-cloud"):
             r, subject = token_store.parse_role(role)
             TOKENS[role] = token_store.create(
                 session, role=r, subject=subject, now=datetime.now(UTC), created_by="t"
@@ -97,5 +97,7 @@ def test_no_server_errors(live_schema: Any) -> None:
         role = "provider:primary-cloud" if operation.path.endswith("/respond") else "admin"
         if operation.path in ("/api/v1/plans", "/api/v1/needs") and operation.method.upper() == "POST":
             role = "planner"
+        if operation.path.startswith("/api/v1/jobs"):
+            role = "team:research"
         _runner(operation, {"Authorization": f"Bearer {TOKENS[role]}"}, failures)()
     assert not failures, "\n".join(failures)

@@ -24,7 +24,7 @@ from tender.ledger.sql import Database, notice_store, upgrade
 from tender.service import errors, protocol_flow
 from tender.service.context import Context, TokenCache
 from tender.service.metrics import Metrics
-from tender.service.routers import audit, ledger, needs, notices, ops, plans, scenarios, tokens
+from tender.service.routers import audit, jobs, ledger, needs, notices, ops, plans, scenarios, tokens
 from tender.service.settings import Settings
 from tender.service.web import pages
 
@@ -83,7 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Tender",
         version="1",
-        description="Contract-aware compute broker: scenarios, plans, ROFR needs and notices, ledger, audit.",
+        description=(
+            "Contract-aware compute broker: scenarios, plans, ROFR needs and notices, jobs (run by "
+            "`tender agent`), ledger, audit."
+        ),
         lifespan=lifespan,
     )
     app.state.ctx = ctx
@@ -113,6 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 },
             )
 
-    for module in (ops, tokens, scenarios, plans, needs, notices, ledger, audit, pages):
+    for module in (ops, tokens, scenarios, plans, needs, notices, jobs, ledger, audit, pages):
         app.include_router(module.router)
     return app

@@ -233,3 +233,33 @@ class HealthOut(BaseModel):
     status: str
     database: str | None = None
     revision: str | None = None
+
+
+# --- jobs (the live runtime's queue) -------------------------------------------------------------
+
+
+class JobOut(BaseModel):
+    id: str
+    name: str
+    state: str = Field(description="queued | running | succeeded | failed | cancelled | rejected")
+    reason: str
+    gpus: int
+    accelerators: list[str]
+    workload_class: str
+    workload: str
+    max_retries: int
+    retries: int
+    attempts: int
+    pool: str | None
+    cancel_requested: bool
+    gpu_hours: Decimal
+    team: str | None = Field(description="the team:NAME that submitted it through the API; null for the CLI")
+    submitted_by: str | None
+    submitted_at: datetime
+    updated_at: datetime
+
+
+class JobCancelOut(BaseModel):
+    id: str
+    cancelled: bool = Field(description="false when the job had already finished")
+    job: JobOut

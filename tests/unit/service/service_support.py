@@ -68,4 +68,11 @@ class Service:
         return r.json()
 
 
-ROLES = ("admin", "planner", "team:research", "provider:primary-cloud", "provider:rival-cloud-a")
+ROLES = (
+    "admin",
+    "planner",
+    "team:research",
+    "team:vision",
+    "provider:primary-cloud",
+    "provider:rival-cloud-a",
+)

@@ -13,11 +13,13 @@ LAB = {"admin", "planner"}
 PRIMARY = "provider:primary-cloud"
 RIVAL = "provider:rival-cloud-a"
 TEAM = "team:research"
-EVERY = ("admin", "planner", TEAM, PRIMARY, RIVAL)
+OTHER_TEAM = "team:vision"
+EVERY = ("admin", "planner", TEAM, OTHER_TEAM, PRIMARY, RIVAL)
+JOB = {"name": "matrix", "command": "true", "gpus": 1}
 
 
 def _matrix(
-    scenario: int, notice: str, plan: int
+    scenario: int, notice: str, plan: int, job: str
 ) -> list[tuple[str, str, dict[str, Any], set[str], set[str]]]:
     """(method, path, request kwargs, roles allowed, roles that get 404 instead of 403)."""
     need = {
@@ -46,11 +48,17 @@ def _matrix(
         ("POST", "/api/v1/plans", {"json": {"scenario": scenario}}, {"planner"}, set()),
         ("GET", f"/api/v1/plans/{plan}", {}, LAB, set()),
         ("GET", f"/api/v1/plans/{plan}/report", {}, LAB, set()),
+        ("GET", f"/api/v1/plans/{plan}/plan.json", {}, LAB, set()),
+        ("GET", f"/api/v1/plans/{plan}/ledger.csv", {}, LAB, set()),
         ("GET", "/api/v1/needs", {}, LAB, set()),
         ("GET", "/api/v1/needs/n1", {}, LAB, set()),
         ("POST", "/api/v1/needs", {"json": need}, {"planner"}, set()),
         ("GET", "/api/v1/notices", {}, LAB | {PRIMARY, RIVAL}, set()),
         ("GET", f"/api/v1/notices/{notice}", {}, LAB | {PRIMARY}, {RIVAL}),
+        ("GET", "/api/v1/jobs", {}, LAB | {TEAM, OTHER_TEAM}, set()),
+        ("POST", "/api/v1/jobs", {"json": JOB}, {TEAM, OTHER_TEAM}, set()),
+        ("GET", f"/api/v1/jobs/{job}", {}, LAB | {TEAM}, {OTHER_TEAM}),
+        ("POST", f"/api/v1/jobs/{job}/cancel", {}, {"admin", TEAM}, {OTHER_TEAM}),
         ("GET", "/api/v1/ledger", {}, LAB, set()),
         ("GET", "/api/v1/ledger/export.csv", {}, LAB, set()),
         ("GET", "/api/v1/audit", {}, LAB, set()),
@@ -69,8 +77,9 @@ def test_every_endpoint_by_every_role(service: Service) -> None:
     scenario = service.upload_minimal()
     notice = service.raise_need(scenario)["notices"][0]["id"]
     plan = service.call("planner", "POST", "/api/v1/plans", json={"scenario": scenario}).json()["id"]
+    job = service.call(TEAM, "POST", "/api/v1/jobs", json=JOB).json()["id"]
     wrong: list[str] = []
-    for method, path, kw, allowed, hidden in _matrix(scenario, notice, plan):
+    for method, path, kw, allowed, hidden in _matrix(scenario, notice, plan, job):
         for role in (None, *EVERY):
             before = _denials(service)
             r = service.call(role, method, path, **kw)

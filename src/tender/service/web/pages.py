@@ -2,7 +2,7 @@
 
 1. `/login` takes a token and sets it as an HttpOnly, SameSite=Strict cookie; `/logout` clears it.
 2. `/` (admin, planner): charts of the latest finished plan (plotly.js served from the `plotly` wheel at
-   /static/plotly.min.js), open notices with time left.
+   /static/plotly.min.js), open notices with time left, the latest 50 jobs of the live runtime.
 3. `/portal` (provider:ID): its open notices with a form to exercise (all or part) or decline, and its
    history. The form carries a CSRF token (derived from the session token) and an idempotency key, and
    goes through the same exactly-once path as the API.
@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tender.ledger.sql import notice_store, plan_store
+from tender.service import job_queue
 from tender.service.auth import COOKIE, Principal, audit_denial, authenticate
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
@@ -134,6 +135,7 @@ def dashboard(request: Request) -> Response:
     with ctx.db.read() as session:
         plan_row = plan_store.latest_done_plan(session)
         notices = [lab_notice(n, now) for n in notice_store.list_notices(session, status="open")]
+        jobs = job_queue.jobs(session, limit=50)
     plan = json.loads(plan_row.result_json) if plan_row and plan_row.result_json else None
     charts = all_charts(plan) if plan else []
     return _page(
@@ -152,6 +154,7 @@ def dashboard(request: Request) -> Response:
         charts=charts,
         charts_json=json.dumps(charts).replace("</", "<\\/"),
         notices=notices,
+        jobs=jobs,
     )
 
 

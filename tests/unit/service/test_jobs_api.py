@@ -1,0 +1,135 @@
+"""/api/v1/jobs on the live runtime's store (SQLite and PostgreSQL): submit, list, get, cancel, bad input,
+and a job submitted through the API run to completion by the runtime's own loop (`Runtime.tick`, what
+`tender agent` calls) on a local pool in the same database.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from service_support import Service
+
+from tender.runtime.clock import SystemClock
+from tender.runtime.driver import Runtime
+from tender.runtime.pools import load_pools_text, to_json
+from tender.runtime.spec import parse_job_text
+from tender.runtime.store import Store
+
+TEAM, OTHER = "team:research", "team:vision"
+SPEC = {"name": "train-a", "command": "true", "gpus": 1, "accelerators": ["H100"], "max_retries": 1}
+SKY = {"name": "sky-a", "run": "echo sky", "resources": {"accelerators": {"H100": 2}}, "envs": {"A": "1"}}
+POOLS = """pools:
+  - {id: local-h100, provider: primary-cloud, gpu: H100, gpus: 2, backend: {kind: local}}
+"""
+
+
+def _submit(svc: Service, role: str, spec: dict[str, Any]) -> Any:
+    return svc.call(role, "POST", "/api/v1/jobs", json=spec)
+
+
+def _configure(svc: Service) -> Store:
+    store = Store(str(svc.db.writer.url.render_as_string(hide_password=False)))
+    store.put_setting("config", to_json(load_pools_text(POOLS, "pools.yaml")))
+    return store
+
+
+def test_submit_list_get_cancel(service: Service) -> None:
+    r = _submit(service, TEAM, SPEC)
+    assert r.status_code == 201, r.text
+    job = r.json()
+    assert (job["state"], job["team"], job["submitted_by"], job["gpus"]) == ("queued", "research", TEAM, 1)
+    assert job["accelerators"] == ["h100"] and job["id"] == "train-a-1"
+    sky = _submit(service, OTHER, SKY)
+    assert sky.status_code == 201, sky.text
+    assert (sky.json()["gpus"], sky.json()["accelerators"], sky.json()["team"]) == (2, ["h100"], "vision")
+
+    def ids(role: str) -> list[str]:
+        return [j["id"] for j in service.call(role, "GET", "/api/v1/jobs").json()]
+
+    assert ids(TEAM) == [job["id"]]
+    assert ids(OTHER) == [sky.json()["id"]]
+    assert ids("admin") == ids("planner") == [sky.json()["id"], job["id"]]
+    assert service.call(TEAM, "GET", f"/api/v1/jobs/{job['id']}").json() == job
+    assert service.call(OTHER, "GET", f"/api/v1/jobs/{job['id']}").status_code == 404
+    assert service.call(TEAM, "GET", "/api/v1/jobs/nope-1").status_code == 404
+
+    assert service.call(OTHER, "POST", f"/api/v1/jobs/{job['id']}/cancel").status_code == 404
+    assert service.call("planner", "POST", f"/api/v1/jobs/{job['id']}/cancel").status_code == 403
+    first = service.call(TEAM, "POST", f"/api/v1/jobs/{job['id']}/cancel").json()
+    assert first["cancelled"] is True and first["job"]["state"] == "cancelled"
+    again = service.call(TEAM, "POST", f"/api/v1/jobs/{job['id']}/cancel").json()
+    assert again["cancelled"] is False
+    assert service.call("admin", "POST", f"/api/v1/jobs/{sky.json()['id']}/cancel").json()["cancelled"]
+    kinds = [r["kind"] for r in service.call("admin", "GET", "/api/v1/audit", params={"limit": 1000}).json()]
+    assert kinds.count("job.submitted") == 2 and kinds.count("job.cancel_requested") == 2
+
+
+def test_rows_are_what_the_runtime_writes(service: Service, tmp_path: Path) -> None:
+    """The API's row for a spec equals `Runtime.submit`'s for the same spec (ids and times aside)."""
+    store = _configure(service)
+    try:
+        runtime = Runtime(store, store_config(store), SystemClock(), tmp_path)
+        api_id = _submit(service, TEAM, SKY).json()["id"]
+        cli_id = runtime.submit(parse_job_text("\n".join(f"{k}: {v!r}" for k, v in SKY.items()), "sky.yaml"))
+        assert cli_id != api_id
+        rows = {r["id"]: dict(r) for r in store.jobs()}
+        skip = {"seq", "id", "submitted_at", "updated_at"}
+        assert {k: v for k, v in rows[api_id].items() if k not in skip} == {
+            k: v for k, v in rows[cli_id].items() if k not in skip
+        }
+        listed = {j["id"]: j for j in service.call("admin", "GET", "/api/v1/jobs").json()}
+        assert listed[cli_id]["team"] is None and listed[api_id]["team"] == "research"
+        assert [j["id"] for j in service.call(TEAM, "GET", "/api/v1/jobs").json()] == [api_id]
+    finally:
+        store.close()
+
+
+def store_config(store: Store) -> Any:
+    from tender.runtime.pools import from_json
+
+    saved = store.get_setting("config")
+    assert saved is not None
+    return from_json(saved)
+
+
+def test_agent_runs_what_the_api_queued(service: Service, tmp_path: Path) -> None:
+    store = _configure(service)
+    try:
+        runtime = Runtime(store, store_config(store), SystemClock(), tmp_path)
+        job = _submit(service, TEAM, SPEC).json()["id"]
+        deadline = time.monotonic() + 60
+        state = "queued"
+        while time.monotonic() < deadline:
+            runtime.tick()
+            state = service.call(TEAM, "GET", f"/api/v1/jobs/{job}").json()["state"]
+            if state not in ("queued", "running"):
+                break
+            time.sleep(0.2)
+        body = service.call(TEAM, "GET", f"/api/v1/jobs/{job}").json()
+        assert state == "succeeded", body
+        assert body["pool"] == "local-h100" and body["attempts"] == 1
+    finally:
+        store.close()
+
+
+def test_bad_job_specs_are_422_with_the_field(service: Service) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({**SPEC, "gpus": 0}, "gpus"),
+        ({**SPEC, "colour": "red"}, "colour"),
+        ({**SPEC, "command": ["python", "x.py"]}, "command"),
+        ({"run": "x", "resources": {"accelerators": "H100:1e999"}}, ""),
+        ({"run": "x", "resources": {}}, "resources.accelerators"),
+    ]
+    for spec, field in cases:
+        r = _submit(service, TEAM, spec)
+        assert r.status_code == 422, (spec, r.text)
+        assert r.json()["error"]["field"] in ({field} if field else {None, ""}), (spec, r.text)
+    assert service.call(TEAM, "POST", "/api/v1/jobs", json=[1]).status_code == 422
+    _configure(service).close()
+    r = _submit(service, TEAM, {**SPEC, "accelerators": ["TPU"]})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "accelerators", r.text
+    r = _submit(service, TEAM, {**SPEC, "gpus": 64})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "gpus", r.text
+    assert service.call("admin", "GET", "/api/v1/jobs").json() == []
