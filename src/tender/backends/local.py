@@ -123,7 +123,7 @@ class LocalBackend:
             RunState.LOST,
             reason="process vanished without an exit code",
             started_at=started,
-            ended_at=started,
+            ended_at=None,  # unknown: the runtime bills it up to when it noticed (tender.runtime.meter 1b)
             gpus=gpus,
         )
 

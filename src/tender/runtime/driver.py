@@ -50,16 +50,17 @@ from tender.ports import (
     RunStatus,
     SubmitRefused,
 )
-from tender.runtime.meter import metered
+from tender.runtime.meter import measure
+from tender.runtime.meter import record as meter_record
 from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import (
     ACTIVE_JOB_STATES,
     Store,
+    attempt_row,
     attempt_state,
     attempt_update,
     insert_attempt,
-    insert_usage,
     job_row,
     job_update,
 )
@@ -265,30 +266,30 @@ class Runtime:
             )
         elif status.state.final:
             self._finish(attempt, status, now, report)
-        elif status.state is RunState.RUNNING and attempt["started_at"] is None and status.started_at:
+        elif status.state is RunState.RUNNING and attempt["started_at"] is None:
+            # the engine's start; else the first time Tender saw it running (bills a lost attempt, meter 1c)
+            started = status.started_at.timestamp() if status.started_at else now
             with self.store.write() as s:
-                attempt_update(s, key, started_at=status.started_at.timestamp())
+                attempt_update(s, key, started_at=started)
                 Store.event(s, now, attempt["job_id"], "started", f"{key} on {attempt['pool_id']}")
 
-    def _meter(self, s: Session, attempt: RowMapping, status: RunStatus | None, outcome: str) -> None:
-        if status is None:
-            return
-        amount = metered(status, attempt["gpus"])
-        if amount is None:
-            return
-        gpus, seconds, hours = amount
-        pool = self.config.pool(attempt["pool_id"])
-        insert_usage(
-            s,
-            attempt_key=attempt["key"],
-            job_id=attempt["job_id"],
-            pool_id=attempt["pool_id"],
-            provider=pool.provider if pool else "?",
-            gpus=gpus,
-            seconds=seconds,
-            gpu_hours=hours,
-            outcome=outcome,
-        )
+    def _meter(
+        self, s: Session, attempt: RowMapping, status: RunStatus | None, outcome: str, reason: str, now: float
+    ) -> None:
+        measured = measure(status, attempt["gpus"], attempt["started_at"], now)
+        if measured is not None:
+            pool_id = attempt["pool_id"]
+            meter_record(
+                s,
+                attempt_key=attempt["key"],
+                job_id=attempt["job_id"],
+                pool_id=pool_id,
+                pool=self.config.pool(pool_id),
+                measured=measured,
+                outcome=outcome,
+                reason=reason,
+                now=now,
+            )
 
     def _finish(self, attempt: RowMapping, status: RunStatus, now: float, report: TickReport) -> None:
         outcome = status.state.value
@@ -304,7 +305,7 @@ class Runtime:
                 started_at=status.started_at.timestamp() if status.started_at else None,
                 ended_at=status.ended_at.timestamp() if status.ended_at else None,
             )
-            self._meter(s, attempt, status, outcome)
+            self._meter(s, attempt, status, outcome, status.reason, now)
             job = job_row(s, attempt["job_id"])
             if status.state is RunState.CANCELLED and job is not None and not job["cancel_requested"]:
                 reason = "cancelled outside Tender"
@@ -335,17 +336,13 @@ class Runtime:
             with contextlib.suppress(EngineUnreachable, KeyError):
                 self._backends[attempt["pool_id"]].cancel(attempt["handle"])
         with self.store.write() as s:
-            if attempt_state(s, attempt["key"]) not in ("active", "submitting"):
+            fresh = attempt_row(s, attempt["key"])
+            if fresh is None or fresh["state"] not in ("active", "submitting"):
                 return
-            attempt_update(
-                s,
-                attempt["key"],
-                state="lost",
-                reason=reason,
-                started_at=status.started_at.timestamp() if status and status.started_at else None,
-                ended_at=status.ended_at.timestamp() if status and status.ended_at else None,
-            )
-            self._meter(s, attempt, status, "lost")
+            started = status.started_at.timestamp() if status and status.started_at else fresh["started_at"]
+            ended = status.ended_at.timestamp() if status and status.ended_at else (now if started else None)
+            attempt_update(s, attempt["key"], state="lost", reason=reason, started_at=started, ended_at=ended)
+            self._meter(s, fresh, status, "lost", reason, now)
             self._requeue(s, attempt["job_id"], now, f"{attempt['pool_id']}: {reason}")
         report.requeued.append(attempt["job_id"])
 

@@ -3,7 +3,9 @@
 1. `from_scenario(scenario)`: one pool per (accelerator, region) of every provider that names a `backend`;
    GPUs from the backend's `gpus` option, else the provider's capacity in month 1. Workload exclusivity
    clauses become `ContractRules.exclusivity` (workload or class -> the only provider allowed).
-2. `load_pools_file(path)`: the same from a small YAML (`pools:` list, optional `exclusivity:` map).
+   A pool's price per GPU-hour is the provider's contract rate for that accelerator, else on-demand, else 0.
+2. `load_pools_file(path)`: the same from a small YAML (`pools:` list with an optional exact
+   `price_per_gpu_hour`, optional `exclusivity:` map).
 3. `to_json` / `from_json`: the runtime keeps the configuration it was started with in its database.
 """
 
@@ -11,11 +13,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tender.config.yamlpos import InputError, Problem, load_yaml
 from tender.domain.contract import WorkloadExclusivity
@@ -34,6 +36,7 @@ class PoolConfig:
     gpu: str
     gpus: int
     backend: BackendSpec
+    price_per_gpu_hour: Decimal = _ZERO  # USD, what metered GPU-hours cost in the ledger
 
     def placement_pool(self, count: int | None = None) -> Pool:
         return Pool(
@@ -42,7 +45,7 @@ class PoolConfig:
             region=self.region,
             gpu=self.gpu.lower(),
             count=self.gpus if count is None else count,
-            price_per_gpu_hour=_ZERO,
+            price_per_gpu_hour=self.price_per_gpu_hour,
             backend=self.backend.kind,
         )
 
@@ -71,8 +74,12 @@ def from_scenario(scenario: Scenario) -> RuntimeConfig:
         for gpu, region in provider.gpu_region_pairs():
             explicit = provider.backend.options.get("gpus")
             count = int(explicit) if explicit else provider.existing_gpus(gpu, region, 1)
+            rates = provider.rates.get(gpu)
+            price = (rates.contract or rates.on_demand or _ZERO) if rates else _ZERO
             pools.append(
-                PoolConfig(f"{provider.id}/{gpu}/{region}", provider.id, region, gpu, count, provider.backend)
+                PoolConfig(
+                    f"{provider.id}/{gpu}/{region}", provider.id, region, gpu, count, provider.backend, price
+                )
             )
     exclusivity: dict[str, str] = {}
     for contract in scenario.contracts:
@@ -99,6 +106,18 @@ class _PoolIn(BaseModel):
     gpu: str = Field(min_length=1)
     gpus: int = Field(gt=0)
     backend: _BackendIn
+    price_per_gpu_hour: Decimal = Field(default=_ZERO, ge=0)
+
+    @field_validator("price_per_gpu_hour", mode="before")
+    @classmethod
+    def _exact_price(cls, value: object) -> object:
+        """YAML `2.49` is a float: take its shortest text, never its binary value; then exact Decimal."""
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            return value
+        try:
+            return Decimal(repr(value) if isinstance(value, float) else str(value))
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value!r}") from None
 
 
 class _PoolsFileIn(BaseModel):
@@ -129,6 +148,7 @@ def load_pools_text(text: str, file: str) -> RuntimeConfig:
                 p.backend.kind,
                 {k: str(v) for k, v in p.backend.model_dump(exclude={"kind"}).items() if v is not None},
             ),
+            p.price_per_gpu_hour,
         )
         for p in parsed.pools
     )
@@ -150,6 +170,7 @@ def to_json(config: RuntimeConfig) -> str:
                     "gpu": p.gpu,
                     "gpus": p.gpus,
                     "backend": {"kind": p.backend.kind, "options": dict(p.backend.options)},
+                    "price_per_gpu_hour": str(p.price_per_gpu_hour),
                 }
                 for p in config.pools
             ],
@@ -170,6 +191,7 @@ def from_json(text: str) -> RuntimeConfig:
             p["gpu"],
             int(p["gpus"]),
             BackendSpec(p["backend"]["kind"], dict(p["backend"]["options"])),
+            Decimal(p.get("price_per_gpu_hour", "0")),
         )
         for p in raw["pools"]
     )

@@ -1,6 +1,7 @@
 """The runtime's state in SQL (SQLite file by default): jobs, attempts, events, usage, settings.
 
-Every change is one short write transaction (`Database.write`: BEGIN IMMEDIATE on SQLite), so the CLI and
+The schema comes from the ledger/sql package's Alembic migrations (`upgrade`), so the runtime's file or
+database also holds the server's tables, and a server database can host the runtime. Every change is one short write transaction (`Database.write`: BEGIN IMMEDIATE on SQLite), so the CLI and
 a running agent can share the file, and a killed agent leaves either the whole change or none of it.
 """
 
@@ -15,7 +16,8 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from tender.ledger.sql.engine import Database
-from tender.ledger.sql.runtime_tables import attempts, events, jobs, runtime_metadata, settings, usage
+from tender.ledger.sql.migrate import upgrade
+from tender.ledger.sql.runtime_tables import attempts, events, jobs, settings, usage
 
 ACTIVE_JOB_STATES = ("queued", "running")
 FINAL_JOB_STATES = ("succeeded", "failed", "cancelled", "rejected")
@@ -25,7 +27,7 @@ OPEN_ATTEMPT_STATES = ("submitting", "active")
 class Store:
     def __init__(self, url: str) -> None:
         self.db = Database(url)
-        runtime_metadata.create_all(self.db.writer)
+        upgrade(self.db)  # the package's Alembic migrations (0003: the runtime tables)
 
     def close(self) -> None:
         self.db.dispose()
@@ -121,5 +123,5 @@ def insert_attempt(s: Session, **values: Any) -> None:
     s.execute(insert(attempts).values(**values))
 
 
-def insert_usage(s: Session, **values: Any) -> None:
-    s.execute(insert(usage).values(**values))
+def attempt_row(s: Session, key: str) -> RowMapping | None:
+    return s.execute(select(attempts).where(attempts.c.key == key)).mappings().first()

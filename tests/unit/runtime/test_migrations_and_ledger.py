@@ -1,0 +1,169 @@
+"""The runtime's schema comes from the ledger/sql package's Alembic migrations (SQLite and PostgreSQL),
+and every metered attempt (finished or lost) is also a row of the ledger the server reads."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from tender.backends import FakeBackend
+from tender.domain.provider import BackendSpec
+from tender.ledger.sql import runtime_ledger
+from tender.ledger.sql.migrate import SCRIPTS, current_revision
+from tender.ledger.sql.runtime_tables import runtime_metadata
+from tender.runtime.driver import Runtime
+from tender.runtime.pools import PoolConfig, RuntimeConfig
+from tender.runtime.spec import JobSpec
+from tender.runtime.store import Store
+
+RUNTIME_TABLES = {t.name for t in runtime_metadata.sorted_tables}
+HEAD = ScriptDirectory(str(SCRIPTS)).get_current_head()  # one head: 0003 chains after the last one
+
+
+class StepClock:
+    def __init__(self) -> None:
+        self.t = datetime(2025, 3, 31, 23, 58, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += timedelta(seconds=seconds)
+
+
+def _tables(store: Store) -> set[str]:
+    return set(inspect(store.db.reader).get_table_names())
+
+
+def _check_migrated(url: str) -> None:
+    store = Store(url)
+    try:
+        assert _tables(store) >= RUNTIME_TABLES
+        assert {"ledger_entries", "alembic_version"} <= _tables(store)
+        assert current_revision(store.db) == HEAD
+        Store(url).close()  # a second start finds it migrated
+    finally:
+        store.close()
+
+
+def test_fresh_sqlite_file_gets_runtime_tables_by_migration(tmp_path: Path) -> None:
+    _check_migrated(f"sqlite:///{tmp_path / 'fresh.db'}")
+
+
+@pytest.fixture
+def fresh_pg(postgres_url: str) -> Iterator[str]:
+    """A database of its own (the session's may already be migrated by other tests)."""
+    import psycopg
+
+    name = f"tender_rt_{secrets.token_hex(4)}"
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        pytest.skip(f"cannot create a PostgreSQL database: {exc}")
+    try:
+        yield plain.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_fresh_postgresql_database_gets_runtime_tables_by_migration(fresh_pg: str) -> None:
+    _check_migrated(fresh_pg)
+
+
+def test_state_made_by_create_all_before_migrations_is_adopted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    runtime_metadata.create_all(engine)  # what the runtime did before revision 0003
+    engine.dispose()
+    _check_migrated(url)
+
+
+def _setup(tmp_path: Path) -> tuple[StepClock, FakeBackend, FakeBackend, Store, Runtime]:
+    clock = StepClock()
+    a = FakeBackend(clock, gpus=2, default_seconds=100)
+    b = FakeBackend(clock, gpus=2, default_seconds=100)
+    config = RuntimeConfig(
+        (
+            PoolConfig("a", "prov-a", "r", "h100", 2, BackendSpec("fake"), Decimal("2.49")),
+            PoolConfig("b", "prov-b", "r", "h100", 2, BackendSpec("fake"), Decimal("1.10")),
+        )
+    )
+    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
+    runtime = Runtime(store, config, clock, tmp_path, backends={"a": a, "b": b}, lost_after=30)
+    return clock, a, b, store, runtime
+
+
+def _ledger(store: Store) -> list[dict[str, object]]:
+    with store.db.read() as s:
+        return runtime_ledger.usage_entries(s)
+
+
+def test_ledger_gpu_hours_and_money_equal_the_runtime_meter(tmp_path: Path) -> None:
+    clock, _a, _b, store, runtime = _setup(tmp_path)
+    for i in range(5):
+        runtime.submit(JobSpec(f"j{i}", "true", gpus=1 + i % 2))
+    for _ in range(4):
+        runtime.tick()
+        clock.advance(100)
+    assert {j["state"] for j in store.jobs()} == {"succeeded"}
+    with store.db.read() as s:
+        for column in ("job_id", "pool_id", "provider"):
+            assert runtime_ledger.gpu_hours_by(s, column) == store.gpu_hours_by(column)
+    prices = {"a": Decimal("2.49"), "b": Decimal("1.10")}
+    rows = _ledger(store)
+    assert len(rows) == 5
+    for row in rows:
+        hours = Decimal(str(row["gpu_hours"]))
+        assert Decimal(str(row["billed_cost_usd"])) == prices[str(row["pool_id"])] * hours
+        assert row["lost"] is False and row["time_source"] == "engine" and row["month"] == 0
+    assert {r["billing_period"] for r in rows} <= {"2025-03", "2025-04"}
+    with store.db.read() as s:
+        plan_less = runtime_ledger.gpu_hours_by(s, "outcome")
+    assert plan_less == {"succeeded": sum(store.gpu_hours_by("job_id").values())}
+
+
+def test_attempt_lost_mid_run_is_billed_from_the_engine_and_marked_lost(tmp_path: Path) -> None:
+    clock, a, b, store, runtime = _setup(tmp_path)
+    job = runtime.submit(JobSpec("x", "true", gpus=2))
+    runtime.tick()
+    first = store.attempts_of(job)[0]
+    backend = a if first["pool_id"] == "a" else b
+    clock.advance(40)
+    backend.lose(first["handle"], "NODE_FAIL")
+    runtime.tick()
+    clock.advance(100)
+    runtime.tick()
+    assert store.job(job)["state"] == "succeeded"  # type: ignore[index]
+    lost, done = _ledger(store)
+    assert lost["lost"] is True and lost["outcome"] == "lost" and lost["reason"] == "NODE_FAIL"
+    assert Decimal(str(lost["seconds"])) == Decimal("40.000") and lost["time_source"] == "engine"
+    assert done["lost"] is False and done["job_id"] == lost["job_id"] == job
+    assert sum(Decimal(str(r["gpu_hours"])) for r in (lost, done)) == store.gpu_hours_by("job_id")[job]
+
+
+def test_attempt_on_a_silent_engine_is_billed_from_tenders_own_observation(tmp_path: Path) -> None:
+    clock, a, b, store, runtime = _setup(tmp_path)
+    job = runtime.submit(JobSpec("x", "true", gpus=2))
+    runtime.tick()
+    clock.advance(5)
+    runtime.tick()  # seen running: the engine's start is recorded
+    first = store.attempts_of(job)[0]
+    (a if first["pool_id"] == "a" else b).reachable = False
+    runtime.tick()
+    clock.advance(31)
+    runtime.tick()  # silent for longer than lost_after: lost, billed up to now
+    [lost] = _ledger(store)
+    assert lost["lost"] is True and lost["time_source"] == "tender"
+    assert Decimal(str(lost["seconds"])) == Decimal("36.000")
+    assert Decimal(str(lost["gpu_hours"])) == Decimal("0.020000")
+    assert store.gpu_hours_by("job_id")[job] == Decimal("0.020000")
