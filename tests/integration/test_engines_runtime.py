@@ -13,6 +13,7 @@ from pathlib import Path
 
 import engines
 from engines import Paused, all_final, ray_gpu_seconds, sacct_gpu_seconds, tick_until, write_pools
+from tender.ledger.sql import runtime_ledger
 from tender.runtime.session import open_runtime
 from tender.runtime.spec import JobSpec
 
@@ -51,6 +52,9 @@ def test_twenty_jobs_reach_final_states_and_metering_matches_engines(
             engine = ray_gpu_seconds(engines.RAY_ADDRESS, attempt["handle"], attempt["gpus"])
         assert abs(ledger - engine) <= attempt["gpus"] * 1.0, (job_id, ledger, engine)
     assert pools_used == {"slurm-ci", "ray-ci"}
+    with runtime.store.db.read() as s:  # the ledger the server reads holds the same GPU-hours
+        for column in ("job_id", "pool_id", "provider"):
+            assert runtime_ledger.gpu_hours_by(s, column) == runtime.store.gpu_hours_by(column)
 
 
 def test_slurmd_killed_mid_job_fails_over_to_ray_and_completes_once(
@@ -83,6 +87,10 @@ def test_slurmd_killed_mid_job_fails_over_to_ray_and_completes_once(
     assert runtime.store.job(job)["state"] == "succeeded"  # type: ignore[index]
     kinds = [e["kind"] for e in runtime.store.events_of(job)]
     assert kinds.count("finished") == 1 and kinds.count("requeued") == 1
+    with runtime.store.db.read() as s:
+        lost, done = runtime_ledger.usage_entries(s)
+    assert lost["lost"] is True and lost["pool_id"] == "slurm-ci" and lost["time_source"] != "tender"
+    assert float(str(lost["seconds"])) > 0 and done["lost"] is False and done["pool_id"] == "ray-ci"
     time.sleep(2)
     assert marker.read_text().split() == ["2"]  # the Slurm attempt never completed
 
