@@ -1,0 +1,103 @@
+"""A real `tender serve` and a real `tender agent` sharing one database (SQLite file or PostgreSQL):
+
+1. the agent starts with a local pool (`TENDER_RUNTIME_DATABASE_URL` = the server's URL) and stores it;
+2. a team submits jobs through the API (a Tender spec and a SkyPilot task); the agent runs them to success;
+3. a long job is cancelled through the API while it runs; the agent stops it on its engine;
+4. `tender jobs --json` (the runtime's CLI) lists the very jobs the API queued.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from test_serve_process import Server, h, serve_db  # noqa: F401  (serve_db is a fixture)
+
+from tender.ledger.sql import Database, token_store, upgrade
+
+POOLS = """pools:
+  - {id: local-h100, provider: primary-cloud, gpu: H100, gpus: 2, backend: {kind: local}}
+"""
+TENDER = [sys.executable, "-c", "from tender.cli.app import main; main()"]
+
+
+def _tokens(url: str) -> dict[str, str]:
+    db = Database(url)
+    upgrade(db)
+    out = {}
+    with db.write() as session:
+        for role in ("admin", "team:research"):
+            r, subject = token_store.parse_role(role)
+            out[role] = token_store.create(
+                session, role=r, subject=subject, now=datetime.now(UTC), created_by="t"
+            ).token
+    db.dispose()
+    return out
+
+
+def _wait(base: str, token: str, job: str, states: set[str], seconds: float = 90) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        body = httpx.get(f"{base}/api/v1/jobs/{job}", headers=h(token)).json()
+        if body["state"] in states:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{job} never reached {states}: {body}")
+
+
+def test_api_jobs_run_by_the_agent(serve_db: str, tmp_path: Path) -> None:  # noqa: F811
+    tok = _tokens(serve_db)
+    (tmp_path / "pools.yaml").write_text(POOLS, encoding="utf-8")
+    env = {**os.environ, "TENDER_RUNTIME_DATABASE_URL": serve_db, "TENDER_RUNTIME_DIR": str(tmp_path / "rt")}
+    server = Server(serve_db, tmp_path)
+    agent_log = open(tmp_path / "agent.log", "wb")  # noqa: SIM115
+    agent = subprocess.Popen(
+        [*TENDER, "agent", "--pools", str(tmp_path / "pools.yaml"), "--interval", "0.3"],
+        env=env,
+        stdout=agent_log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        server.start()
+        team = tok["team:research"]
+        jobs = f"{server.base}/api/v1/jobs"
+        spec = {"name": "quick", "command": "echo done", "gpus": 1, "accelerators": ["H100"]}
+        sky = {"name": "sky", "run": "true", "resources": {"accelerators": "H100:1"}}
+        slow = {"name": "slow", "command": "sleep 60", "gpus": 2}
+        ids = []
+        for body in (spec, sky, slow):
+            r = httpx.post(jobs, json=body, headers=h(team))
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        for job in ids[:2]:
+            done = _wait(server.base, team, job, {"succeeded", "failed", "cancelled", "rejected"})
+            assert (done["state"], done["pool"], done["attempts"]) == ("succeeded", "local-h100", 1), done
+        _wait(server.base, team, ids[2], {"running"})
+        r = httpx.post(f"{jobs}/{ids[2]}/cancel", headers=h(team))
+        assert r.status_code == 200 and r.json()["cancelled"] is True, r.text
+        assert _wait(server.base, team, ids[2], {"cancelled", "failed", "succeeded"})["state"] == "cancelled"
+        # the agent has stored its pools: the server now refuses what no pool offers
+        r = httpx.post(jobs, json={**spec, "accelerators": ["TPU"]}, headers=h(team))
+        assert r.status_code == 422 and r.json()["error"]["field"] == "accelerators"
+
+        listed = subprocess.run(
+            [*TENDER, "jobs", "--json"], env=env, capture_output=True, text=True, timeout=60, check=True
+        )
+        states = {j["id"]: j["state"] for j in json.loads(listed.stdout)}
+        assert states == {ids[0]: "succeeded", ids[1]: "succeeded", ids[2]: "cancelled"}
+        admin = httpx.get(jobs, headers=h(tok["admin"])).json()
+        assert sorted(j["id"] for j in admin) == sorted(ids)
+        assert httpx.get(f"{server.base}/api/v1/audit/verify", headers=h(tok["admin"])).json()["ok"] is True
+    finally:
+        agent.terminate()
+        agent.wait(15)
+        agent_log.close()
+        server.stop()
