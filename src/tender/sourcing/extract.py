@@ -31,8 +31,9 @@ class Usage:
 def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
     """Integral usage per (demand, offer, month, spot).
 
-    Fleet columns are continuous: each is rounded up, then where an offer-month would pass its
-    capacity (or a whole number of racks) the columns rounded up the most give the excess back.
+    Fleet columns are continuous: each is rounded up (gated third-party columns under one GPU down), then where an
+    offer-month would pass its capacity (or a whole number of racks) the columns rounded up the most
+    give the excess back. `repair.top_up` then covers what rounding left short.
     Runs use exactly their GPUs (their binaries are integral).
     """
     fixed: list[Usage] = []
@@ -70,7 +71,17 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
     for (o, m), parts in sorted(raw.items()):
         offer = data.offers[o]
         room = offer.cap[m - 1] - taken.get((o, m), 0)
-        ups = [(d, spot, value, math.ceil(value - 1e-6)) for d, spot, value in parts]
+        # a gated third-party column under one GPU is rounding noise that would become a notice of
+        # its own: it rounds down to 0 and `repair.top_up` covers the remainder
+        ups = [
+            (
+                d,
+                spot,
+                value,
+                _whole(value) if (d, o, m) in data.gates and value < 1 else math.ceil(value - 1e-6),
+            )
+            for d, spot, value in parts
+        ]
         total = sum(g for *_x, g in ups)
         limit = room
         if offer.rack:
@@ -102,6 +113,10 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
     return out
 
 
+def _whole(value: float) -> int:
+    return math.floor(value + 1e-6)
+
+
 def _split(total: int, parts: list[tuple[int, float]]) -> list[tuple[int, int]]:
     """Split `total` GPUs across offers in proportion to the solver's values (largest remainder)."""
     floors = [(o, math.floor(val + 1e-6), val - math.floor(val + 1e-6)) for o, val in parts]
@@ -114,54 +129,6 @@ def _split(total: int, parts: list[tuple[int, float]]) -> list[tuple[int, int]]:
         result[k][1] += 1
         left -= 1
     return [(int(o), int(g)) for o, g in result]
-
-
-def top_up(data: PlanData, uses: list[Usage]) -> list[Usage]:
-    """Cover what rounding left short (under one GPU per fleet-month) from spare capacity, cheapest first.
-
-    Only offers the fleet may use that month, never full-rack offers, and gated third-party
-    capacity only before notices are answered (afterwards the released bound is already spent).
-    """
-    acc = data.scenario.accelerators
-    used: dict[tuple[int, int], int] = {}
-    got: dict[tuple[str, int], Decimal] = {}
-    for u in uses:
-        used[(u.offer, u.month)] = used.get((u.offer, u.month), 0) + u.gpus
-        eq = acc[data.offers[u.offer].gpu].h100_eq
-        got[(u.demand, u.month)] = got.get((u.demand, u.month), Decimal(0)) + eq * u.gpus
-    out = list(uses)
-    for i, f in enumerate(data.fleets):
-        allowed = {o: set(ms) for o, ms in data.fleet_offers[i]}
-        for m in data.months:
-            short = f.need(m) - got.get((f.id, m), Decimal(0))
-            if short <= 0:
-                continue
-            options = sorted(
-                (data.offers[o].unit_cost(m, data.hours), o)
-                for o, ms in allowed.items()
-                if m in ms
-                and data.offers[o].rack is None
-                and data.offers[o].base_usable(m)
-                and not (data.gates_bounded and (f.id, o, m) in data.gates)
-                and data.offers[o].cap[m - 1] - used.get((o, m), 0) > 0
-            )
-            for _cost, o in options:
-                if short <= 0:
-                    break
-                eq = acc[data.offers[o].gpu].h100_eq
-                add = min(math.ceil(short / eq), data.offers[o].cap[m - 1] - used.get((o, m), 0))
-                out.append(Usage(f.id, o, m, add, False))
-                used[(o, m)] = used.get((o, m), 0) + add
-                short -= eq * add
-    return _merge(out)
-
-
-def _merge(uses: list[Usage]) -> list[Usage]:
-    total: dict[tuple[str, int, int, bool], int] = {}
-    for u in uses:
-        key = (u.demand, u.offer, u.month, u.spot)
-        total[key] = total.get(key, 0) + u.gpus
-    return [Usage(d, o, m, g, s) for (d, o, m, s), g in sorted(total.items()) if g > 0]
 
 
 def unmet_from(data: PlanData, uses: list[Usage]) -> list[tuple[str, int, Decimal]]:

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from tender.sourcing import constraints, objective, variables
 from tender.sourcing.data import PlanData
-from tender.sourcing.extract import Usage, top_up, unmet_from, unplaced_runs, usages
+from tender.sourcing.extract import Usage, unmet_from, unplaced_runs, usages
+from tender.sourcing.repair import top_up
 from tender.sourcing.solve import Progress, Solution, solve
 from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel, Vars

@@ -54,3 +54,11 @@ def test_json_byte_identical(example: Scenario, example_plan: Plan) -> None:
     again = plan(example, PlanOptions(seed=0))
     assert plan_to_json(example_plan, example) == plan_to_json(again, example)
     assert '"solve_seconds"' not in plan_to_json(example_plan, example)
+
+
+def test_whole_gpus_leave_no_rounding_artifacts(example_plan: Plan) -> None:
+    """Rounding the continuous fleet columns leaves no sub-GPU unmet demand and no tiny notices."""
+    assert all(u.h100_eq is None or u.h100_eq >= 1 for u in example_plan.unmet)
+    assert all(n.gpus >= 100 for n in example_plan.notices), [
+        n.id for n in example_plan.notices if n.gpus < 100
+    ]
