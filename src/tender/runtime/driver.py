@@ -11,7 +11,7 @@ It drives the very same scheduler as the simulator (`tender.placement.schedule_r
    c. `lost` (node failure, vanished process), or an engine silent for `lost_after` seconds, or a handle
       the engine forgot for `lost_after` seconds -> requeue with the reason, up to `max_retries`.
 3. Cancel what users asked to cancel.
-4. Schedule: `schedule_round(ClusterState, now, policy, contract rules)` proposes placements.
+4. Schedule (`placing.Placing`): `schedule_round(ClusterState, now, policy, contract rules)` proposes placements.
 5. Commit each placement against fresh state: record the attempt (`submitting`), submit, record the
    handle. A refusal is logged and the job requeued (it counts as a retry).
 6. Record why every job still waiting waits (the scheduler's verdict), so `tender jobs` can show it.
@@ -23,7 +23,6 @@ import contextlib
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import RowMapping
@@ -31,28 +30,21 @@ from sqlalchemy.orm import Session
 
 from tender.backends import make_backend
 from tender.placement import (
-    ClusterState,
-    JobRequest,
     Policy,
     PolicyName,
-    Reason,
-    RunningJob,
-    feasible_pools,
-    schedule_round,
 )
 from tender.ports import (
     Backend,
     CapacityReport,
     Clock,
     EngineUnreachable,
-    RunRequest,
     RunState,
     RunStatus,
-    SubmitRefused,
 )
 from tender.runtime.meter import measure
 from tender.runtime.meter import record as meter_record
-from tender.runtime.pools import PoolConfig, RuntimeConfig
+from tender.runtime.placing import Placing, TickReport, requeue
+from tender.runtime.pools import RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import (
     ACTIVE_JOB_STATES,
@@ -60,26 +52,12 @@ from tender.runtime.store import (
     attempt_row,
     attempt_state,
     attempt_update,
-    insert_attempt,
     job_row,
     job_update,
 )
 
 
-@dataclass
-class TickReport:
-    placed: list[str] = field(default_factory=list)
-    finished: list[str] = field(default_factory=list)
-    requeued: list[str] = field(default_factory=list)
-    down: dict[str, str] = field(default_factory=dict)
-
-
-def run_key(instance: str, job_id: str, number: int) -> str:
-    """Unique across runtimes sharing an engine (the engine keeps old names): `tender-<instance>-<job>-<n>`."""
-    return f"tender-{instance}-{job_id}-{number}"
-
-
-class Runtime:
+class Runtime(Placing):
     def __init__(
         self,
         store: Store,
@@ -343,39 +321,8 @@ class Runtime:
             ended = status.ended_at.timestamp() if status and status.ended_at else (now if started else None)
             attempt_update(s, attempt["key"], state="lost", reason=reason, started_at=started, ended_at=ended)
             self._meter(s, fresh, status, "lost", reason, now)
-            self._requeue(s, attempt["job_id"], now, f"{attempt['pool_id']}: {reason}")
+            requeue(s, attempt["job_id"], now, f"{attempt['pool_id']}: {reason}")
         report.requeued.append(attempt["job_id"])
-
-    @staticmethod
-    def _requeue(s: Session, job_id: str, now: float, reason: str) -> None:
-        job = job_row(s, job_id)
-        if job is None:
-            return
-        retries = job["retries"] + 1
-        if job["cancel_requested"]:
-            job_update(s, job_id, state="cancelled", reason="cancelled", retries=retries, updated_at=now)
-            Store.event(s, now, job_id, "cancelled", reason)
-        elif retries > job["max_retries"]:
-            job_update(
-                s,
-                job_id,
-                state="failed",
-                reason=f"gave up after {retries} infrastructure failures; last: {reason}",
-                retries=retries,
-                updated_at=now,
-            )
-            Store.event(s, now, job_id, "gave_up", reason)
-        else:
-            job_update(
-                s,
-                job_id,
-                state="queued",
-                pool_id=None,
-                reason=f"requeued: {reason}",
-                retries=retries,
-                updated_at=now,
-            )
-            Store.event(s, now, job_id, "requeued", f"retry {retries}/{job['max_retries']}: {reason}")
 
     def _cancel_requested(self, now: float) -> None:
         wanted = {j["id"] for j in self.store.jobs(["running"]) if j["cancel_requested"]}
@@ -385,118 +332,3 @@ class Runtime:
                     self._backends[attempt["pool_id"]].cancel(attempt["handle"])
                 except (EngineUnreachable, KeyError):
                     continue
-
-    # ---- 4-6: schedule and commit ---------------------------------------------------------------
-    def _schedule(self, now: float, capacity: Mapping[str, CapacityReport], report: TickReport) -> None:
-        queued = self.store.jobs(["queued"])
-        if not queued:
-            return
-        open_attempts = self.store.open_attempts()
-        ours: dict[str, int] = {}
-        for attempt in open_attempts:
-            ours[attempt["pool_id"]] = ours.get(attempt["pool_id"], 0) + attempt["gpus"]
-        pools = [p.placement_pool() for p in self.config.pools]
-        free = {}
-        for conf in self.config.pools:
-            cap = capacity[conf.id]
-            limit = min(conf.gpus, cap.total_gpus) if cap.total_gpus else conf.gpus
-            free[conf.id] = max(0, limit - ours.get(conf.id, 0))
-        requests = [self._request(job) for job in queued]
-        running = {
-            a["job_id"]: RunningJob(a["job_id"], a["pool_id"], a["gpus"], a["created_at"])
-            for a in open_attempts
-        }
-        state = ClusterState(
-            pools=pools,
-            free=free,
-            queued=requests,
-            running=running,
-            jobs={r.id: r for r in requests},
-            down=frozenset(pid for pid, cap in capacity.items() if not cap.usable),
-        )
-        rules = self.config.rules()
-        requests_by_id = {r.id: r for r in requests}
-        result = schedule_round(state, now, self.policy, rules)
-        placed: set[str] = set()
-        for placement in result.placements:
-            pool = self.config.pool(placement.pool_id)
-            if pool is not None and self._commit(placement.job_id, pool, now):
-                placed.add(placement.job_id)
-                report.placed.append(placement.job_id)
-        with self.store.write() as s:
-            for job in queued:
-                fresh = job_row(s, job["id"])
-                if job["id"] in placed or fresh is None or fresh["state"] != "queued":
-                    continue
-                verdict = result.verdict(job["id"])
-                text = f"{verdict.reason.value if verdict.reason else 'waiting'}: {verdict.detail}".rstrip(
-                    ": "
-                )
-                # Say which pools contracts rule out, even when the job waits for capacity elsewhere.
-                barred = {
-                    v.detail
-                    for v in feasible_pools(requests_by_id[job["id"]], pools, rules).rejected
-                    if v.reason is Reason.EXCLUSIVITY
-                }
-                if barred and "exclusivity" not in text:
-                    text += f" (exclusivity: {'; '.join(sorted(barred))})"
-                if verdict.never:
-                    job_update(s, job["id"], state="rejected", reason=text, updated_at=now)
-                    Store.event(s, now, job["id"], "rejected", text)
-                elif job["reason"] != text:
-                    job_update(s, job["id"], reason=text)
-
-    @staticmethod
-    def _request(job: RowMapping) -> JobRequest:
-        types = frozenset(t for t in job["gpu_types"].split(",") if t)
-        return JobRequest(
-            id=job["id"],
-            gpus=job["gpus"],
-            arrival=job["submitted_at"],
-            work=1.0,
-            gpu_types=types,
-            workload_class=job["workload_class"],
-            workload=job["workload"],
-        )
-
-    def _commit(self, job_id: str, pool: PoolConfig, now: float) -> bool:
-        with self.store.write() as s:  # record first: a crash after this line is repaired by step 2a
-            job = job_row(s, job_id)
-            if job is None or job["state"] != "queued":
-                return False
-            number = job["attempts"] + 1
-            key = run_key(self.instance, job_id, number)
-            insert_attempt(
-                s,
-                key=key,
-                job_id=job_id,
-                number=number,
-                pool_id=pool.id,
-                handle=None,
-                state="submitting",
-                reason="",
-                gpus=job["gpus"],
-                created_at=now,
-            )
-            job_update(
-                s, job_id, state="running", attempts=number, pool_id=pool.id, reason="", updated_at=now
-            )
-            Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})")
-        request = RunRequest(
-            key=key,
-            job_id=job_id,
-            attempt=number,
-            command=job["command"],
-            gpus=job["gpus"],
-            env=json.loads(job["env"]),
-        )
-        try:
-            handle = self._backends[pool.id].submit(request)
-        except SubmitRefused as exc:
-            with self.store.write() as s:
-                attempt_update(s, key, state="refused", reason=exc.reason)
-                self._requeue(s, job_id, now, f"{pool.id} refused: {exc.reason}")
-            return False
-        with self.store.write() as s:
-            attempt_update(s, key, handle=handle, state="active")
-        return True
