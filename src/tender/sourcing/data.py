@@ -226,11 +226,14 @@ def build(
     view: ClauseView | None = None,
 ) -> PlanData:
     """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need."""
+    from tender.sourcing.direct import direct_offers
+
     view = view or ClauseView.of(sc)
     months = tuple(sc.calendar.months())
     offers = build_offers(sc, view)
     for extra in extra_offers:
         offers.append(_reindex(extra, len(offers)))
+    offers.extend(direct_offers(sc, view, tuple(extra_offers), len(offers)))
     fleets = sc.fleets
     runs = sc.training_runs
     gates: dict[tuple[str, int, int], Gate] = {}

@@ -1,8 +1,10 @@
 """Why demand went unmet, and which hard rule leaves a demand with no possible supply.
 
-Reason codes (the contract engine's where one exists): `capacity` (no spare capacity of an allowed
-type), `residency`, `exclusive_to_other`, `rofr_pending` (third-party capacity the ROFR holder has
-not released), `campus_not_online` (a campus phase of an allowed type comes online later).
+Reason codes (the contract engine's where one exists): `capacity` (every offer the demand may use
+that month is full — named alongside the rules that keep it off other providers' spare capacity),
+`residency`, `exclusive_to_other`, `rofr_pending` (third-party capacity the ROFR holder has
+not released), `campus_not_online` (a campus phase of an allowed type, in a region and with a provider the demand
+may use, comes online later).
 """
 
 from __future__ import annotations
@@ -37,9 +39,16 @@ def reasons(
     sc = data.scenario
     for pid in sorted(sc.providers):
         prov = sc.providers[pid]
+        region = prov.campus_region()
         for phase in prov.campus_phases:
-            if phase.gpu in allowed and phase.online_month > month:
+            if (
+                phase.gpu in allowed
+                and phase.online_month > month
+                and region is not None
+                and not _blocked(view, demand, pid, region, month)
+            ):
                 found.add(CAMPUS_NOT_ONLINE)
+    allowed_full = True  # every offer the demand may use this month is full
     for o in data.offers:
         if o.gpu not in allowed or o.kind == HOLDER_NEW:
             continue
@@ -54,10 +63,20 @@ def reasons(
             found.add(Reason.EXCLUSIVE_TO_OTHER)
         elif view.rofr_clause(demand, o.provider, o.gpu, o.region, month) is not None:
             found.add(Reason.ROFR_PENDING)
-    blocking = found - {CAMPUS_NOT_ONLINE}
-    if not blocking:
-        found.add(Reason.CAPACITY)
+        else:
+            allowed_full = False
+    if allowed_full:
+        found.add(Reason.CAPACITY)  # the providers it may use are full: capacity binds too
     return tuple(sorted(found))
+
+
+def _blocked(view: ClauseView, demand: Fleet | TrainingRun, provider: str, region: str, month: int) -> bool:
+    """Does a hard rule (allowed regions, residency, exclusivity) keep `demand` off this provider/region?"""
+    return bool(
+        (demand.regions_allowed and region not in demand.regions_allowed)
+        or view.residency_block(demand, region, month) is not None
+        or view.exclusivity_block(demand, provider, month) is not None
+    )
 
 
 def hard_rule_conflicts(data: PlanData) -> list[Infeasibility]:

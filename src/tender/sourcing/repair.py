@@ -35,6 +35,7 @@ class _Book:
         self.got: dict[tuple[str, int], Decimal] = {}
         self.gated: dict[tuple[str, str, str, int], int] = {}
         self.by_offer: dict[tuple[int, int], dict[str, int]] = {}
+        self.preemptible = {f.id: f.preemptible_ok for f in data.fleets}
         self.needs: set[tuple[str, str, str]] = set()  # (demand, gpu, provider) already on gated capacity
         self.out: list[Usage] = []
         for u in uses:
@@ -79,28 +80,33 @@ class _Book:
         offer = data.offers[o]
         return (demand, offer.gpu, offer.provider) not in self.needs
 
-    def options(self, allowed: dict[int, set[int]], demand: str, m: int) -> list[int]:
-        """Offers `demand` may top up from in `m` without opening a new ROFR need, cheapest first."""
+    def options(self, allowed: dict[int, set[int]], demand: str, m: int) -> list[tuple[int, bool]]:
+        """(offer, spot) pairs `demand` may top up from in `m` without opening a new ROFR need,
+        cheapest first; spot only for a preemptible fleet, as in the model."""
         data = self.data
-        keyed = sorted(
-            (data.offers[o].unit_cost(m, data.hours), o)
-            for o, ms in allowed.items()
-            if m in ms
-            and data.offers[o].rack is None
-            and data.offers[o].base_usable(m)
-            and not self.new_need(demand, o, m)
-        )
-        return [o for _c, o in keyed]
+        preemptible = self.preemptible.get(demand, False)
+        keyed: list[tuple[float, int, bool]] = []
+        for o, ms in allowed.items():
+            offer = data.offers[o]
+            if m not in ms or offer.rack is not None or self.new_need(demand, o, m):
+                continue
+            if offer.base_usable(m):
+                keyed.append((offer.unit_cost(m, data.hours), o, False))
+            if preemptible and offer.spot_rate is not None and offer.kind == "existing":
+                keyed.append((float(offer.spot_rate) * data.hours, o, True))
+        return [(o, spot) for _c, o, spot in sorted(keyed)]
 
-    def fill(self, demand: str, options: list[int], m: int, short: Decimal, skip: int = -1) -> Decimal:
-        for o in options:
+    def fill(
+        self, demand: str, options: list[tuple[int, bool]], m: int, short: Decimal, skip: int = -1
+    ) -> Decimal:
+        for o, spot in options:
             if short <= 0:
                 break
             room = self.room(demand, o, m) if o != skip else 0
             if room <= 0:
                 continue
             add = min(math.ceil(short / self.eq(o)), room)
-            self.add(Usage(demand, o, m, add, False))
+            self.add(Usage(demand, o, m, add, spot))
             short -= self.eq(o) * add
         return short
 
@@ -121,7 +127,7 @@ def top_up(data: PlanData, uses: list[Usage]) -> list[Usage]:
                 if step == "free":
                     book.fill(f.id, options, m, short)
                     continue
-                for o in options:
+                for o in sorted({o for o, _spot in options}):
                     if short <= 0:
                         break
                     short = _swap(book, allowed, index, f.id, o, m, short)
@@ -144,9 +150,9 @@ def _swap(
         if other == demand or other not in index or gpus <= 0:
             continue
         want = min(math.ceil(short / book.eq(o)), gpus)
-        alternatives = [a for a in book.options(allowed[index[other]], other, m) if a != o]
+        alternatives = [(a, sp) for a, sp in book.options(allowed[index[other]], other, m) if a != o]
         lost = book.eq(o) * want
-        need = sum((book.room(other, a, m) * book.eq(a) for a in alternatives), Decimal(0))
+        need = sum((book.room(other, a, m) * book.eq(a) for a in {a for a, _sp in alternatives}), Decimal(0))
         if need < lost:
             continue
         book.add(Usage(other, o, m, -want, False))

@@ -38,6 +38,19 @@ def in_force(sc: Scenario, clause_id: str, effective: bool, month: int) -> bool:
     return True
 
 
+def direct_from(sc: Scenario, provider: str) -> int:
+    """First month a provider's new capacity can be used without a notice: ordered in the first month
+    after every ROFR it holds has ended (month 1 if it holds none), usable after its lead time."""
+    held = [
+        m
+        for c in sc.contracts
+        if isinstance(c, Rofr) and c.holder == provider
+        for m in sc.calendar.months()
+        if in_force(sc, c.id, c.effective_in(m), m)
+    ]
+    return (max(held) + 1 if held else 1) + sc.providers[provider].lead_time_months
+
+
 def demands(sc: Scenario) -> dict[str, Fleet | TrainingRun]:
     return {d.id: d for d in sc.demands}
 
@@ -63,7 +76,10 @@ def check(sc: Scenario, plan: Plan) -> list[str]:
                         blocks[(n.holder, n.gpu, region, m)] += n.exercised_gpus
     for key, gpus in sorted(used.items()):
         p, g, r, m = key
-        cap = sc.providers[p].existing_gpus(g, r, m) + blocks.get(key, 0)
+        new = blocks.get(key, 0)
+        if m >= direct_from(sc, p):  # the right has ended: its new capacity is for sale directly
+            new = max(new, sc.providers[p].offerable_gpus(g, r, m))
+        cap = sc.providers[p].existing_gpus(g, r, m) + new
         if gpus > cap:
             bad.append(f"capacity: {p} {g} {r} month {m}: {gpus} > {cap}")
         acc = sc.accelerators[g]
