@@ -201,7 +201,7 @@ class RespondIn(In):
 
 
 class LedgerRowOut(BaseModel):
-    plan: int
+    plan: int | None = Field(description="the plan projecting this row; null: GPU-hours a runtime job used")
     month: int
     period: str
     provider: str

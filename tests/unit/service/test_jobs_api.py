@@ -110,6 +110,11 @@ def test_agent_runs_what_the_api_queued(service: Service, tmp_path: Path) -> Non
         body = service.call(TEAM, "GET", f"/api/v1/jobs/{job}").json()
         assert state == "succeeded", body
         assert body["pool"] == "local-h100" and body["attempts"] == 1
+        # the agent appended the GPU-hours used to the ledger (no plan): the lab's ledger views show it
+        rows = service.call("planner", "GET", "/api/v1/ledger").json()
+        assert [(r["plan"], r["month"], r["columns"]["job_id"]) for r in rows] == [(None, 0, job)]
+        csv = service.call("planner", "GET", "/api/v1/ledger/export.csv").text.splitlines()
+        assert len(csv) == 2 and csv[1].startswith(",0,")
     finally:
         store.close()
 

@@ -3,9 +3,8 @@
 1. Build an Alembic `Config` whose script location is this package's `alembic/` directory.
 2. Open one write transaction (on PostgreSQL: under an advisory lock, so several `tender serve`
    processes starting at once migrate exactly once).
-3. `upgrade head`, and create the live runtime's tables (`runtime_tables`, owned by `tender.runtime`, which
-   creates them itself with `create_all`) if missing, so that `tender serve` can queue jobs for
-   `tender agent` in the same database; report the revision now current.
+3. `upgrade head` (revision 0003 holds the live runtime's tables, so `tender serve` and `tender agent` share
+   one schema); report the revision now current.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from tender.ledger.sql.engine import Database
-from tender.ledger.sql.runtime_tables import runtime_metadata
 
 MIGRATION_LOCK_KEY = 0x7E4E
 SCRIPTS = Path(__file__).resolve().parent / "alembic"
@@ -38,7 +36,6 @@ def upgrade(db: Database, revision: str = "head") -> str | None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
-        runtime_metadata.create_all(conn)
     return current_revision(db)
 
 

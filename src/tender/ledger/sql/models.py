@@ -131,7 +131,7 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entries"
     __table_args__ = (Index("ix_ledger_month_provider", "month", "provider"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"), index=True)  # NULL: runtime use
     month: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(16))  # YYYY-MM
     provider: Mapped[str] = mapped_column(String(128))

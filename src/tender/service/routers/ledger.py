@@ -2,7 +2,8 @@
 
 The CSV has the planner's columns (`tender.plan_output.LEDGER_COLUMNS`) after a `plan` column, and each
 row's cells are the planner's own text: a row reads `PLAN,` + its line of `tender plan --ledger`
-(one plan's file verbatim: `GET /api/v1/plans/{id}/ledger.csv`).
+(one plan's file verbatim: `GET /api/v1/plans/{id}/ledger.csv`). Rows with no plan (and month 0) are
+GPU-hours runtime jobs actually used, appended by `tender agent` (`tender.ledger.sql.runtime_ledger`).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def export_ledger(
         cells = json.loads(row.row_json)
         known: dict[str, Any] = {"month": row.month, "billing_period": row.period}
         known |= {"provider": row.provider, "contract_id": row.contract or ""}
-        writer.writerow((row.plan_id, *(known.get(c, cells.get(c, "")) for c in LEDGER_COLUMNS)))
+        writer.writerow((row.plan_id or "", *(known.get(c, cells.get(c, "")) for c in LEDGER_COLUMNS)))
     return Response(
         buf.getvalue(),
         media_type="text/csv",
