@@ -137,6 +137,12 @@ def run(url: str, label: str, reads: int, answers: int, concurrency: int) -> lis
                 for i in range(answers)
             ]
             wall_n, lat_n, err_n = _timed(pool, needs)
+            # Baselines in the same run: the cheapest request (no auth, no database), then one notice.
+            wall_b, lat_b, err_b = _timed(pool, [("GET", f"{base}/healthz", None, holder)] * reads)
+            one = [
+                ("GET", f"{base}/api/v1/notices/c-rofr:b{i % answers}:1", None, holder) for i in range(reads)
+            ]
+            wall_o, lat_o, err_o = _timed(pool, one)
             reads_jobs = [("GET", f"{base}/api/v1/notices?status=open", None, holder)] * reads
             wall_r, lat_r, err_r = _timed(pool, reads_jobs)
             answer_jobs = [
@@ -153,6 +159,8 @@ def run(url: str, label: str, reads: int, answers: int, concurrency: int) -> lis
         assert check["ok"], check
         rows = []
         for name, wall, lat, err, n in (
+            ("baseline: GET /healthz", wall_b, lat_b, err_b, reads),
+            ("read one notice", wall_o, lat_o, err_o, reads),
             (f"read open notices (list of {answers})", wall_r, lat_r, err_r, reads),
             ("answer a notice (exercise part / decline)", wall_a, lat_a, err_a, answers),
             ("raise a need (issues 1 notice)", wall_n, lat_n, err_n, answers),
