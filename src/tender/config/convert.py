@@ -113,7 +113,7 @@ def to_scenario(
         accelerators=accelerators,
         providers=providers,
         contracts=tuple(to_contract(c) for c in contracts),
-        amendments=tuple(_amendment(a, added.get(i, {})) for i, a in enumerate(sc.amendments)),
+        amendments=_amendments(sc.amendments, contracts, added),
         fleets=fleets,
         training_runs=runs,
         revenue_forecast_usd=forecast,
@@ -292,15 +292,35 @@ def to_contract(c: ClauseIn) -> Contract:
     raise TypeError(f"unhandled clause model {type(c).__name__}")  # pragma: no cover
 
 
-def _amendment(a: AmendmentIn, added: dict[int, ClauseIn]) -> Amendment:
-    changes = []
-    for j, ch in enumerate(a.changes):
-        action = ChangeAction(ch.action)
-        if action is ChangeAction.ADD_CONTRACT:
-            clause = to_contract(added[j])
-            if clause.effective_from_month < a.effective_month:  # an added clause starts with its amendment
-                clause = replace(clause, effective_from_month=a.effective_month)
-            changes.append(Change(action, clause.id, contract=clause))
-        else:
-            changes.append(Change(action, str(ch.contract), field=ch.field, value=ch.value))
-    return Amendment(a.id, a.effective_month, tuple(changes), a.resembles)
+def _amendments(
+    amendments: list[AmendmentIn], contracts: list[ClauseIn], added: dict[int, dict[int, ClauseIn]]
+) -> tuple[Amendment, ...]:
+    """Domain amendments. A `set_field` carries the whole new version of the clause, converted like any
+    clause, so YAML field names (`counterparty`, `burst`, `shortfall`...) map onto the domain's."""
+    current: dict[str, ClauseIn] = {c.id: c for c in contracts}
+    out: dict[int, Amendment] = {}
+    for i, a in sorted(enumerate(amendments), key=lambda pair: (pair[1].effective_month, pair[1].id)):
+        changes = []
+        for j, ch in enumerate(a.changes):
+            action = ChangeAction(ch.action)
+            if action is ChangeAction.ADD_CONTRACT:
+                current[added[i][j].id] = added[i][j]
+                clause = to_contract(added[i][j])
+                if (
+                    clause.effective_from_month < a.effective_month
+                ):  # an added clause starts with its amendment
+                    clause = replace(clause, effective_from_month=a.effective_month)
+                changes.append(Change(action, clause.id, contract=clause))
+            elif action is ChangeAction.SET_FIELD and str(ch.contract) in current:
+                model = current[str(ch.contract)]
+                new_model = type(model).model_validate(
+                    {**model.model_dump(exclude_unset=True), str(ch.field): ch.value}
+                )
+                current[model.id] = new_model
+                changes.append(
+                    Change(action, model.id, contract=to_contract(new_model), field=ch.field, value=ch.value)
+                )
+            else:
+                changes.append(Change(action, str(ch.contract), field=ch.field, value=ch.value))
+        out[i] = Amendment(a.id, a.effective_month, tuple(changes), a.resembles)
+    return tuple(out[i] for i in range(len(amendments)))

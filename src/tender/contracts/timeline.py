@@ -46,7 +46,14 @@ def clause_timeline(scenario: Scenario) -> tuple[Contract, ...]:
                 if last.effective_from_month <= month - 1:
                     history.append(replace(last, effective_to_month=month - 1))
             elif change.action is ChangeAction.SET_FIELD and change.field:
-                new = _with_field(last, change.field, change.value)
+                if change.contract is not None:  # the whole new version, as the config layer converted it
+                    new = replace(
+                        change.contract,
+                        effective_from_month=last.effective_from_month,
+                        effective_to_month=last.effective_to_month,
+                    )
+                else:
+                    new = _with_field(last, change.field, change.value)
                 if last.effective_from_month >= month:
                     history[-1] = new
                 else:
