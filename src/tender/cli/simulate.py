@@ -15,11 +15,12 @@ from rich.table import Table
 
 from tender.cli.output import console, err_console, fail_bad_input
 from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolicy, allow_all, parse_policy
+from tender.sim.contract_gate import ScenarioEligibility
 from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
 from tender.sim.faults import Fault, seeded_faults
 from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
 from tender.sim.report import write_report
-from tender.sim.traces import Trace, TraceError, load_trace, philly_vcs
+from tender.sim.traces import Trace, TraceError, load_trace
 
 sim_app = typer.Typer(
     help="Replay jobs on held capacity under a scheduling policy.",
@@ -139,18 +140,34 @@ def compare(
     pools: Annotated[
         list[Path] | None, typer.Option("--pools", help="Pools YAML; repeat for regimes.")
     ] = None,
+    scenario: Annotated[
+        list[Path] | None,
+        typer.Option("--scenario", help="Scenario; with --month, one regime per (scenario, month)."),
+    ] = None,
+    month: Annotated[
+        list[int] | None, typer.Option("--month", help="Month(s) for --scenario; repeat for regimes.")
+    ] = None,
     per_vc: Annotated[bool, typer.Option("--per-vc")] = False,
     restore_s: Annotated[float, typer.Option("--restore")] = 30.0,
     seed: SeedOpt = 0,
     json_path: JsonOpt = None,
 ) -> None:
-    """Run several policies (x pool/contract regimes) on the same trace; print them side by side."""
+    """Run several policies x pool/contract regimes on the same trace; print them side by side.
+
+    Regimes: each `--pools FILE`, and each `--scenario FILE --month M` (capacity and the contract
+    engine's clauses in force at that month), e.g. `--scenario s.yaml --month 16 --month 17`.
+    """
     names = [_policy(p.strip()) for p in policies.split(",") if p.strip()]
     loaded = _load_trace(trace, per_vc)
     regimes: list[tuple[str, tuple[Pool, ...], Eligibility, tuple[Fault, ...]]] = []
     for path in pools or []:
         pool_list, rules, faults = _pools(path, None, None, None, per_vc)
         regimes.append((path.name, pool_list, rules, faults))
+    if month and not scenario:
+        fail_bad_input("--month: needs --scenario")
+    for path, at in _scenario_regimes(scenario or [], month or []) if scenario else []:
+        pool_list, gate = _scenario_pools(path, at)
+        regimes.append((f"{path.name}@m{at}", pool_list, gate, ()))
     if not regimes:
         pool_list, rules, faults = _pools(None, None, None, None, per_vc)
         regimes.append(("default", pool_list, rules, faults))
@@ -179,6 +196,7 @@ def compare(
 COMPARE_KEYS = (
     "jobs_completed",
     "jobs_rejected",
+    "rejected_by_reason",
     "avg_jct_hours",
     "median_jct_hours",
     "p99_jct_hours",
@@ -200,9 +218,8 @@ def _policy(name: str) -> PolicyName:
 
 
 def _load_trace(trace: str, per_vc: bool) -> Trace:
-    vcs = frozenset(vc for vc, _ in philly_vcs()) if per_vc else frozenset()
     try:
-        return load_trace(None if trace == "philly" else Path(trace), vc_regions=vcs)
+        return load_trace(None if trace == "philly" else Path(trace), per_vc=per_vc)
     except TraceError as exc:
         fail_bad_input(str(exc))
 
@@ -221,11 +238,12 @@ def _pools(
     except PoolsError as exc:
         fail_bad_input(str(exc))
     if scenario is not None:
-        return _scenario_pools(scenario, month), allow_all, ()
+        return (*_scenario_pools(scenario, month), ())
     return philly_pools(per_vc), allow_all, ()
 
 
-def _scenario_pools(path: Path, month: int | None) -> tuple[Pool, ...]:
+def _scenario_pools(path: Path, month: int | None) -> tuple[tuple[Pool, ...], Eligibility]:
+    """The scenario's held capacity at `month`, and the contract engine's eligibility at that month."""
     from tender.config import InputError, load_scenario
 
     try:
@@ -234,10 +252,27 @@ def _scenario_pools(path: Path, month: int | None) -> tuple[Pool, ...]:
         fail_bad_input(str(exc))
     except OSError as exc:
         fail_bad_input(f"{path}: cannot read: {exc.strerror}")
-    result = pools_from_scenario(loaded, month or 1)
+    chosen = month or 1
+    result = pools_from_scenario(loaded, chosen)
     if not result:
-        fail_bad_input(f"{path}: no existing capacity in month {month or 1} (--month)")
-    return result
+        fail_bad_input(f"{path}: no existing capacity in month {chosen} (--month)")
+    return result, ScenarioEligibility(loaded, chosen)
+
+
+def _scenario_regimes(scenarios: list[Path], months: list[int]) -> list[tuple[Path, int]]:
+    """`--scenario A --month 16 --month 17` -> (A, 16), (A, 17); `--scenario A --month 1 --scenario B
+    --month 2` -> (A, 1), (B, 2)."""
+    if not months:
+        months = [1]
+    if len(scenarios) == 1:
+        return [(scenarios[0], m) for m in months]
+    if len(months) == 1:
+        return [(s, months[0]) for s in scenarios]
+    if len(months) != len(scenarios):
+        fail_bad_input(
+            f"--month: give one month, or one per --scenario ({len(scenarios)} scenarios, {len(months)} months)"
+        )
+    return list(zip(scenarios, months, strict=True))
 
 
 def _cluster(text: str) -> dict[str, int]:

@@ -78,6 +78,14 @@ def feasible_pools(job: JobRequest, pools: Sequence[Pool], eligibility: Eligibil
     return Feasible(tuple(ok), tuple(rejected))
 
 
+def feasible_in(job: JobRequest, state: ClusterState, eligibility: Eligibility) -> Feasible:
+    """`feasible_pools` over `state.pools`, from `state.static` when the caller cached it."""
+    cached = state.static.get(job.id)
+    if cached is not None:
+        return Feasible(cached, ())
+    return feasible_pools(job, state.pools, eligibility)
+
+
 def explain(verdicts: Iterable[Verdict]) -> Verdict:
     """One verdict for a job from its per-pool "no"s (nomad-style: count by reason)."""
     collected = list(verdicts)

@@ -7,7 +7,9 @@ Non-preemptive policies (fifo, fifo_het, cost_het) run `greedy_round`; las_het r
 
 from __future__ import annotations
 
-from tender.placement.checkers import dynamic_verdict, explain, feasible_pools
+from collections.abc import Mapping, Sequence
+
+from tender.placement.checkers import dynamic_verdict, explain, feasible_in, static_verdict
 from tender.placement.eligibility import Eligibility, allow_all
 from tender.placement.las import las_round
 from tender.placement.model import (
@@ -53,7 +55,7 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
             blocked = None if policy.backfill else no(Reason.ORDER, job.id)
             continue
         # 3. Feasibility: static chain (type, gang, region, contracts), then outage and capacity.
-        feasible = feasible_pools(job, state.pools, eligibility)
+        feasible = feasible_in(job, state, eligibility)
         if not feasible.pools:
             verdicts[job.id] = explain(feasible.rejected)  # can never run here: the caller rejects it
             continue
@@ -69,7 +71,7 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
         # 4. Score and select.
         chosen = select(job, candidates, free, policy, now)
         if chosen is None:
-            verdicts[job.id] = explain(rejections)
+            verdicts[job.id] = why_waiting(job, state, eligibility, free, feasible.pools, explain(rejections))
             if not policy.backfill:
                 blocked = no(Reason.ORDER, job.id)
             continue
@@ -77,6 +79,27 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
         free[chosen.id] -= job.gpus
         placements.append(Placement(job.id, chosen.id, job.gpus))
     return RoundResult(tuple(placements), (), verdicts)
+
+
+def why_waiting(
+    job: JobRequest,
+    state: ClusterState,
+    eligibility: Eligibility,
+    free: Mapping[str, int],
+    feasible: Sequence[Pool],
+    waiting: Verdict,
+) -> Verdict:
+    """A job that waits: if a pool with room right now bars it statically (a contract clause, a
+    region, a type), say so, naming the clause; else the dynamic reason (`capacity`, `outage`)."""
+    usable = {pool.id for pool in feasible}
+    for pool in state.pools:
+        if pool.id in usable or free.get(pool.id, 0) < job.gpus:
+            continue
+        barred = static_verdict(job, pool, eligibility)
+        if not barred.ok and barred.reason is not None:
+            detail = f"{pool.id} has room but {barred.detail}; waits ({waiting.detail})"
+            return Verdict(False, barred.reason, detail, barred.clause, waiting=True)
+    return waiting
 
 
 def _meet_deadline(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from tender.placement.checkers import explain, feasible_pools
+from tender.placement.checkers import explain, feasible_in
 from tender.placement.eligibility import Eligibility
 from tender.placement.fairness_lp import FairnessInput, solve_max_min
 from tender.placement.model import (
@@ -38,7 +38,7 @@ def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Elig
     usable: dict[str, list[Pool]] = {}
     # 2. Feasibility: static chain per (job, pool); a job with no pool at all is reported.
     for job in active:
-        feasible = feasible_pools(job, state.pools, eligibility)
+        feasible = feasible_in(job, state, eligibility)
         if not feasible.pools:
             verdicts[job.id] = explain(feasible.rejected)
             continue

@@ -18,7 +18,16 @@ class Reason(StrEnum):
     GPU_TYPE = "gpu_type"  # the job cannot run on this accelerator type
     GANG = "gang"  # the gang is larger than the pool: all-or-nothing on one pool cannot hold
     RESIDENCY = "residency"  # the pool's region is not allowed for this workload
-    EXCLUSIVITY = "exclusivity"  # the workload is bound to another provider
+    EXCLUSIVITY = "exclusivity"  # the workload is bound to another provider (plain-data ContractRules)
+    # Contract-engine codes (`tender.contracts.Reason`), carried through as they are; within a replay
+    # no contract changes, so each of these is static.
+    EXCLUSIVE_TO_OTHER = "exclusive_to_other"  # a workload_exclusivity clause names another provider
+    REGION = "region"  # the provider does not operate in the pool's region
+    UNKNOWN_PROVIDER = "unknown_provider"  # the scenario has no such provider
+    ROFR_PENDING = "rofr_pending"  # a right of first refusal's holder must be offered this first
+    ROFR_EXERCISED_BY_HOLDER = "rofr_exercised_by_holder"
+    FIRST_SHIP_PENDING = "first_ship_pending"
+    FIRST_SHIP_EXERCISED_BY_HOLDER = "first_ship_exercised_by_holder"
     OUTAGE = "outage"  # the pool is down right now
     CAPACITY = "capacity"  # not enough free GPUs right now
     DEADLINE = "deadline"  # cannot finish before the job's deadline here
@@ -29,29 +38,46 @@ class Reason(StrEnum):
 
 #: Reasons that can never change while the pool set stays the same: such a job is rejected.
 STATIC_REASONS = frozenset(
-    {Reason.GPU_TYPE, Reason.GANG, Reason.RESIDENCY, Reason.EXCLUSIVITY, Reason.NO_POOL_FITS}
+    {
+        Reason.GPU_TYPE,
+        Reason.GANG,
+        Reason.RESIDENCY,
+        Reason.EXCLUSIVITY,
+        Reason.NO_POOL_FITS,
+        Reason.EXCLUSIVE_TO_OTHER,
+        Reason.REGION,
+        Reason.UNKNOWN_PROVIDER,
+        Reason.ROFR_PENDING,
+        Reason.ROFR_EXERCISED_BY_HOLDER,
+        Reason.FIRST_SHIP_PENDING,
+        Reason.FIRST_SHIP_EXERCISED_BY_HOLDER,
+    }
 )
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """Yes, or no with a reason code and a human detail."""
+    """Yes, or no with a reason code, a human detail and (for contract verdicts) the clause id."""
 
     ok: bool
     reason: Reason | None = None
     detail: str = ""
+    clause: str | None = None
+    # True when the job waits for capacity on a pool it may use, and `reason` says what bars it
+    # from a pool that has room right now (e.g. `exclusive_to_other`): not a rejection.
+    waiting: bool = False
 
     @property
     def never(self) -> bool:
         """True when the "no" cannot change without new pools or contracts."""
-        return not self.ok and self.reason in STATIC_REASONS
+        return not self.ok and not self.waiting and self.reason in STATIC_REASONS
 
 
 OK = Verdict(True)
 
 
-def no(reason: Reason, detail: str = "") -> Verdict:
-    return Verdict(False, reason, detail)
+def no(reason: Reason, detail: str = "", clause: str | None = None) -> Verdict:
+    return Verdict(False, reason, detail, clause)
 
 
 @dataclass(frozen=True)
@@ -134,6 +160,10 @@ class ClusterState:
     down: frozenset[str] = frozenset()
     attained: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     allocation: Allocation | None = None  # the previous round's LP answer, reused if still valid
+    # Optional cache of each active job's statically feasible pools (in `pools` order), as
+    # `checkers.feasible_pools` would compute them; the caller fills it once per job (at admission)
+    # so a round does not re-run the static chain for every job. Missing jobs are computed.
+    static: Mapping[str, tuple[Pool, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ JSON writer, so equal inputs give byte-identical JSON.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -104,8 +105,10 @@ def summarize(
         "lp_solves": outcome.lp_solves,
         "rejected": [
             {"job_id": job_id, "reason": str(v.reason), "detail": v.detail}
+            | ({"clause": v.clause} if v.clause else {})
             for job_id, v in sorted(outcome.rejected.items())
         ][:100],
+        "rejected_by_reason": dict(sorted(Counter(str(v.reason) for v in outcome.rejected.values()).items())),
     }
 
 

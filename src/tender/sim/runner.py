@@ -19,8 +19,9 @@ from tender.placement import (
     Pool,
     RunningJob,
     Verdict,
-    admit,
     allow_all,
+    explain,
+    feasible_pools,
     schedule_round,
 )
 from tender.placement import Policy as PlacementPolicy
@@ -46,6 +47,7 @@ class JobRun:
     evicted_from: str | None = None
     preemptions: int = 0
     failovers: int = 0
+    ran_on: list[str] = field(default_factory=list)  # the pool of each run segment, in order
     attained: dict[str, float] = field(default_factory=dict)
 
 
@@ -101,6 +103,7 @@ class Replay:
         self.active: dict[str, JobRequest] = {}
         self.queue: dict[str, JobRequest] = {}
         self.running: dict[str, RunningJob] = {}
+        self.static: dict[str, tuple[Pool, ...]] = {}  # each active job's statically feasible pools
         self.allocation: Allocation | None = None
         self.pending_tick: float | None = None
         self.last_tick: float | None = None
@@ -163,6 +166,7 @@ class Replay:
             run.remaining = 0.0
             run.finish = now
             del self.active[run.job.id]
+            del self.static[run.job.id]
             self._count_done(run.job.id)
         elif event.kind is Kind.FAULT_START:
             self.down.add(event.subject)
@@ -193,11 +197,12 @@ class Replay:
 
     def _arrive(self, job: JobRequest) -> None:
         self.out.runs[job.id] = JobRun(job, job.work)
-        verdict = admit(job, self.pools, self.eligibility)
-        if not verdict.ok:
-            self.out.rejected[job.id] = verdict
+        feasible = feasible_pools(job, self.pools, self.eligibility)  # = `admit`, keeping the pools
+        if not feasible.pools:
+            self.out.rejected[job.id] = explain(feasible.rejected)
             self._count_done(job.id)
             return
+        self.static[job.id] = feasible.pools
         self.active[job.id] = job
         self.queue[job.id] = job
 
@@ -212,6 +217,7 @@ class Replay:
             run.failovers += 1
         run.evicted_from = None
         run.pool, run.gpu, run.rate = pool.id, pool.gpu, job.rate_on(pool)
+        run.ran_on.append(pool.id)
         run.seg_start, run.work_start = now, now + overhead
         if run.first_start is None:
             run.first_start = now
@@ -275,6 +281,7 @@ class Replay:
             down=frozenset(self.down),
             attained=attained,
             allocation=self.allocation,
+            static=self.static,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
@@ -291,6 +298,7 @@ class Replay:
             if job_id in self.active and job_id not in self.running:
                 self.out.rejected[job_id] = result.verdict(job_id)
                 del self.active[job_id]
+                self.static.pop(job_id, None)
                 self.queue.pop(job_id, None)
                 self._count_done(job_id)
         if result.preemptions:

@@ -1,7 +1,9 @@
 """Trace loaders: the packaged Philly trace (or any CSV in its schema) -> `JobRequest`s.
 
-Schema: `job_id,submit_time_s,duration_s,num_gpus,gpu_type,user_or_vc,status`. Work is the
-duration in seconds on the reference accelerator (speed 1.0); the VC becomes the job's workload.
+Schema: `job_id,submit_time_s,duration_s,num_gpus,gpu_type,user_or_vc,status`, plus optional
+`workload` and `workload_class` columns (a scenario's workload id and class, checked by the
+contract engine when pools come from a scenario). Work is the duration in seconds on the
+reference accelerator (speed 1.0); the workload is the `workload` column, else the VC.
 """
 
 from __future__ import annotations
@@ -34,21 +36,21 @@ def packaged_text(name: str) -> str:
     return resources.files("tender.sim").joinpath("data", name).read_text(encoding="utf-8")
 
 
-def load_trace(path: Path | None = None, *, vc_regions: frozenset[str] = frozenset()) -> Trace:
+def load_trace(path: Path | None = None, *, per_vc: bool = False) -> Trace:
     """Read a trace CSV (the packaged Philly trace when `path` is None), sorted by (arrival, id).
 
-    A job whose VC is in `vc_regions` may only run in a pool whose region is that VC (per-VC
-    partitions); jobs of other VCs may run anywhere.
+    `per_vc`: every job may only run in a pool whose region is its VC (`philly_pools(per_vc=True)`
+    names each VC's pool region after the VC); a job whose VC has no pool is rejected at arrival.
     """
     name = str(path) if path is not None else f"tender/sim/data/{PHILLY}"
     try:
         text = path.read_text(encoding="utf-8") if path is not None else packaged_text(PHILLY)
     except OSError as exc:
         raise TraceError(f"{name}: cannot read trace: {exc.strerror}") from None
-    return Trace(name, parse_trace(text, name, vc_regions=vc_regions))
+    return Trace(name, parse_trace(text, name, per_vc=per_vc))
 
 
-def parse_trace(text: str, name: str, *, vc_regions: frozenset[str] = frozenset()) -> tuple[JobRequest, ...]:
+def parse_trace(text: str, name: str, *, per_vc: bool = False) -> tuple[JobRequest, ...]:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
@@ -59,6 +61,8 @@ def parse_trace(text: str, name: str, *, vc_regions: frozenset[str] = frozenset(
         raise TraceError(f"{name}:1: missing column(s) {', '.join(missing)}")
     i_id, i_sub, i_dur, i_gpu = (columns[c] for c in REQUIRED)
     i_vc = columns.get("user_or_vc")
+    i_workload = columns.get("workload")
+    i_class = columns.get("workload_class")
     jobs: list[JobRequest] = []
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
@@ -76,14 +80,17 @@ def parse_trace(text: str, name: str, *, vc_regions: frozenset[str] = frozenset(
         if gpus != int(gpus) or gpus < 1:
             raise TraceError(f"{name}:{line}: num_gpus must be a whole number >= 1, got {row[i_gpu]!r}")
         vc = row[i_vc].strip() if i_vc is not None else ""
+        workload = row[i_workload].strip() if i_workload is not None else ""
+        workload_class = row[i_class].strip() if i_class is not None else ""
         jobs.append(
             JobRequest(
                 id=job_id,
                 gpus=int(gpus),
                 arrival=submit,
                 work=duration,
-                workload=vc,
-                regions=frozenset({vc}) if vc in vc_regions else frozenset(),
+                workload=workload or vc,
+                workload_class=workload_class or "training",
+                regions=frozenset({vc}) if per_vc else frozenset(),
             )
         )
     jobs.sort(key=lambda j: (j.arrival, j.id))
