@@ -17,7 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from tender.config.yamlpos import InputError, Positions, Problem, load_yaml
 from tender.runtime.pools import RuntimeConfig
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,55}$")  # the job id `NAME-N` fits runtime_jobs.id (64)
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+_COUNT = re.compile(r"^[0-9]{1,9}$")
+MAX_GPUS = 65536  # per job; anything larger is a typo (and would overflow an INTEGER column)
+MAX_TEXT = 100_000  # characters of a command or an environment value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    return value
 
 
 @dataclass(frozen=True)
@@ -34,20 +44,46 @@ class JobSpec:
 
 class _JobIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
-    name: str = Field(min_length=1, max_length=64)
-    command: str = Field(min_length=1)
-    gpus: int = Field(gt=0)
-    accelerators: list[str] = []
-    workload_class: str = "training"
-    workload: str = ""
+    name: str = Field(min_length=1, max_length=56)
+    command: str = Field(min_length=1, max_length=MAX_TEXT)
+    gpus: int = Field(gt=0, le=MAX_GPUS)
+    accelerators: list[str] = Field(default=[], max_length=64)
+    workload_class: str = Field(default="training", min_length=1, max_length=64)
+    workload: str = Field(default="", max_length=200)
     max_retries: int = Field(default=2, ge=0, le=100)
-    env: dict[str, str] = {}
+    env: dict[str, str] = Field(default={}, max_length=1000)
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not _NAME.match(value):
-            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64)")
+            raise ValueError(
+                "use letters, digits, '.', '_' or '-' (at most 56, starting with a letter or digit)"
+            )
+        return value
+
+    @field_validator("command", "workload_class", "workload")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return _no_nul(value)
+
+    @field_validator("accelerators")
+    @classmethod
+    def _types(cls, value: list[str]) -> list[str]:
+        for item in value:
+            if not _NAME.match(item):
+                raise ValueError(f"{item[:40]!r} is not an accelerator name (e.g. H100)")
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            if not _ENV_KEY.match(key):
+                raise ValueError(f"{key[:40]!r} is not an environment variable name")
+            if len(text) > MAX_TEXT:
+                raise ValueError(f"{key}: value longer than {MAX_TEXT} characters")
+            _no_nul(text)
         return value
 
 
@@ -76,12 +112,23 @@ class _SkyTaskIn(BaseModel):
     resources: _SkyResourcesIn = _SkyResourcesIn()
 
 
-def _problems(
-    exc: ValidationError, file: str, positions: Positions, prefix: tuple[str | int, ...] = ()
-) -> InputError:
+# A SkyPilot task is validated as the Tender spec it translates to; problems name the task's own fields.
+_SKY_FIELDS: dict[str | int, tuple[str | int, ...]] = {
+    "command": ("run",),
+    "gpus": ("resources", "accelerators"),
+    "accelerators": ("resources", "accelerators"),
+    "env": ("envs",),
+}
+
+
+def _problems(exc: ValidationError, file: str, positions: Positions, sky: bool = False) -> InputError:
     out = []
     for err in exc.errors():
-        loc = (*prefix, *err["loc"])
+        loc: tuple[str | int, ...] = tuple(err["loc"])
+        if sky and loc and loc[0] in _SKY_FIELDS:
+            loc = (*_SKY_FIELDS[loc[0]], *loc[1:])
+        if loc[:2] == ("resources", "accelerators"):
+            loc = loc[:2]  # not pydantic's union member tags (`.str`, `.dict[str,int]`)
         line, col = positions.locate_key(loc) if err["type"] == "extra_forbidden" else positions.locate(loc)
         message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
         out.append(Problem(file, line, col, ".".join(str(p) for p in loc), message))
@@ -102,19 +149,35 @@ def _accelerators(raw: str | dict[str, int] | list[str] | None) -> tuple[list[st
     types: list[str] = []
     counts: set[int] = set()
     for item in items:
-        name, _, count = item.partition(":")
+        name, sep, count = item.partition(":")
         types.append(name.strip())
-        counts.add(int(float(count)) if count.strip() else 1)
+        counts.add(_count(count.strip()) if sep else 1)
     if len(counts) > 1:
         raise ValueError("every accelerator choice must ask for the same number of GPUs")
     return types, counts.pop() if counts else None
 
 
+def _count(text: str) -> int:
+    """A whole GPU count, 1..MAX_GPUS: no floats, exponents, signs, NaN or infinity."""
+    if not _COUNT.match(text) or not 0 < int(text) <= MAX_GPUS:
+        raise ValueError(f"GPU count {text[:40]!r} must be a whole number from 1 to {MAX_GPUS}")
+    return int(text)
+
+
 def parse_job_text(text: str, file: str) -> JobSpec:
+    """The spec in `text`; every problem (however hostile the document) is an `InputError`."""
+    try:
+        return _parse(text, file)
+    except RecursionError:  # nested or self-referencing (`&a [*a]`) beyond any job spec
+        raise InputError([Problem(file, 1, 1, "", "document nested too deeply")]) from None
+
+
+def _parse(text: str, file: str) -> JobSpec:
     data, positions = load_yaml(text, file)
     if not isinstance(data, dict):
         raise InputError([Problem(file, 1, 1, "", "a job spec is a mapping (name, command, gpus, ...)")])
-    if "run" in data and "command" not in data:
+    is_sky = "run" in data and "command" not in data
+    if is_sky:
         try:
             sky = _SkyTaskIn.model_validate(data)
             types, count = _accelerators(sky.resources.accelerators)
@@ -139,7 +202,7 @@ def parse_job_text(text: str, file: str) -> JobSpec:
     try:
         job = _JobIn.model_validate(data)
     except ValidationError as exc:
-        raise _problems(exc, file, positions) from None
+        raise _problems(exc, file, positions, sky=is_sky) from None
     return JobSpec(
         name=job.name,
         command=job.command,
@@ -155,8 +218,10 @@ def parse_job_text(text: str, file: str) -> JobSpec:
 def parse_job_file(path: str) -> JobSpec:
     try:
         text = Path(path).read_text()
-    except OSError as exc:
-        raise InputError([Problem(path, 1, 1, "", f"cannot read: {exc.strerror}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            [Problem(path, 1, 1, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]
+        ) from None
     return parse_job_text(text, path)
 
 
