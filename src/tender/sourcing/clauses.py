@@ -35,6 +35,9 @@ class ClauseView:
     _rofr_cache: dict[tuple[str, str, str, str, int], Rofr | None] = field(
         default_factory=dict, compare=False
     )
+    # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
+    _kinds: dict[str, tuple[tuple[Contract, ...], ...]] = field(default_factory=dict, compare=False)
+    _residency: dict[int, dict[str, tuple[DataResidency, ...]]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, scenario: Scenario) -> ClauseView:
@@ -51,9 +54,18 @@ class ClauseView:
                 seen.setdefault(c.id, c)
         return list(seen.values())
 
+    def of_kind(self, kind: type[Contract], month: int) -> tuple[Contract, ...]:
+        """The clauses of one type in effect in `month` (in `clauses_at` order), cached per type."""
+        name = kind.__name__
+        if name not in self._kinds:
+            self._kinds[name] = tuple(
+                tuple(c for c in clauses if isinstance(c, kind)) for clauses in self.by_month
+            )
+        return self._kinds[name][month - 1]
+
     def exclusivity_block(self, demand: Demand, provider: str, month: int) -> str | None:
         """The exclusivity clause id that forbids `provider` for `demand` in `month`, if any."""
-        for c in self.at(month):
+        for c in self.of_kind(WorkloadExclusivity, month):
             if (
                 isinstance(c, WorkloadExclusivity)
                 and (demand.id in c.workloads or demand.workload_class in c.workload_classes)
@@ -63,8 +75,15 @@ class ClauseView:
         return None
 
     def residency_block(self, demand: Demand, region: str, month: int) -> str | None:
-        for c in self.at(month):
-            if isinstance(c, DataResidency) and demand.id in c.workloads and region not in c.allowed_regions:
+        if month not in self._residency:
+            index: dict[str, list[DataResidency]] = {}
+            for c in self.of_kind(DataResidency, month):
+                if isinstance(c, DataResidency):
+                    for w in dict.fromkeys(c.workloads):
+                        index.setdefault(w, []).append(c)
+            self._residency[month] = {w: tuple(cs) for w, cs in index.items()}
+        for c in self._residency[month].get(demand.id, ()):
+            if region not in c.allowed_regions:
                 return c.id
         return None
 
@@ -78,7 +97,7 @@ class ClauseView:
         if key in self._rofr_cache:
             return self._rofr_cache[key]
         found: Rofr | None = None
-        rights = [c for c in self.at(month) if isinstance(c, Rofr) and c.holder != provider]
+        rights = [c for c in self.of_kind(Rofr, month) if isinstance(c, Rofr) and c.holder != provider]
         if rights:
             need = Need(
                 id=demand.id,
@@ -103,7 +122,7 @@ class ClauseView:
         return self.reserved(provider, gpu, region, month) is None
 
     def reserved(self, provider: str, gpu: str, region: str, month: int) -> ReservedCapacity | None:
-        for c in self.at(month):
+        for c in self.of_kind(ReservedCapacity, month):
             if (
                 isinstance(c, ReservedCapacity)
                 and c.provider == provider
@@ -115,7 +134,7 @@ class ClauseView:
         return None
 
     def take_or_pay(self, provider: str, gpu: str, month: int) -> TakeOrPay | None:
-        for c in self.at(month):
+        for c in self.of_kind(TakeOrPay, month):
             if (
                 isinstance(c, TakeOrPay)
                 and c.provider == provider

@@ -94,6 +94,11 @@ class PlanData:
     gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]] = field(default_factory=dict)
     gate_from_month: int = 1  # gated capacity usable from this month (ROFR answer known)
     gates_bounded: bool = False  # True once notices are answered: gated use only up to what was released
+    # fleets sharing one set of columns (`merge.fleet_groups`); empty = one group per fleet
+    fleet_groups: tuple[tuple[int, ...], ...] = ()
+
+    def groups(self) -> tuple[tuple[int, ...], ...]:
+        return self.fleet_groups or tuple((i,) for i in range(len(self.fleets)))
 
     def offer(self, idx: int) -> Offer:
         return self.offers[idx]
@@ -227,6 +232,7 @@ def build(
 ) -> PlanData:
     """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need."""
     from tender.sourcing.direct import direct_offers
+    from tender.sourcing.merge import fleet_groups
 
     view = view or ClauseView.of(sc)
     months = tuple(sc.calendar.months())
@@ -293,6 +299,7 @@ def build(
         gate_bounds=dict(gate_bounds or {}),
         gate_from_month=gate_from_month,
         gates_bounded=gate_bounds is not None,
+        fleet_groups=fleet_groups(fleets, fleet_offers, {d for d, _o, _m in gates}),
     )
 
 

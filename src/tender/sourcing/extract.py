@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.merge import split
 from tender.sourcing.types import Award
 from tender.sourcing.variables import Vars
 
@@ -36,6 +37,7 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
     give the excess back. `repair.top_up` then covers what rounding left short.
     Runs use exactly their GPUs (their binaries are integral).
     """
+    rank = {f.id: k for k, f in enumerate(data.fleets)}
     fixed: list[Usage] = []
     z_by_y: dict[int, list[tuple[int, int, int]]] = {}
     for (_r, o, m, y), zc in v.z.items():
@@ -63,10 +65,10 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
     for u in fixed:
         taken[(u.offer, u.month)] = taken.get((u.offer, u.month), 0) + u.gpus
     raw: dict[tuple[int, int], list[tuple[str, bool, float]]] = {}
-    for spot, cols in ((False, v.x), (True, v.xs)):
-        for (i, o, m), j in sorted(cols.items()):
-            if values[j] > EPS:
-                raw.setdefault((o, m), []).append((data.fleets[i].id, spot, values[j]))
+    for i, o, m, spot, value in fleet_values(data, v, values):
+        raw.setdefault((o, m), []).append((data.fleets[i].id, spot, value))
+    for parts_ in raw.values():
+        parts_.sort(key=lambda p: (p[1], rank[p[0]]))
     out = list(fixed)
     for (o, m), parts in sorted(raw.items()):
         offer = data.offers[o]
@@ -110,6 +112,27 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
         for d, spot, _value, g in ups:
             if g > 0:
                 out.append(Usage(d, o, m, g, spot))
+    return out
+
+
+def fleet_values(
+    data: PlanData, v: Vars, values: tuple[float, ...]
+) -> list[tuple[int, int, int, bool, float]]:
+    """(fleet, offer, month, spot, GPUs) for every positive fleet column, merged groups split back."""
+    per: dict[tuple[int, int], list[tuple[int, bool, float]]] = {}
+    for spot, cols in ((False, v.x), (True, v.xs)):
+        for (i, o, m), j in cols.items():
+            if values[j] > EPS:
+                per.setdefault((i, m), []).append((o, spot, values[j]))
+    eq = {o.idx: o.h100_eq for o in data.offers}
+    out: list[tuple[int, int, int, bool, float]] = []
+    for members in data.groups():
+        for m in data.months:
+            parts = per.get((members[0], m))
+            if parts:
+                for i, o, spot, g in split(data.fleets, members, m, parts, eq):
+                    if g > EPS:
+                        out.append((i, o, m, spot, g))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tender.sourcing.data import PlanData
+from tender.sourcing.merge import group_need
 
 INF = float("inf")
 
@@ -88,19 +89,24 @@ class Vars:
 def create(data: PlanData, model: LinearModel, integral: bool) -> Vars:
     """Create every fleet/run/slack column; pricing-dependent costs are set by `objective`."""
     v = Vars()
-    for i, f in enumerate(data.fleets):
+    for members in data.groups():
+        i = members[0]  # a group's columns are keyed by its first member
+        f = data.fleets[i]
         for o_idx, months in data.fleet_offers[i]:
             o = data.offers[o_idx]
+            spot_ok = f.preemptible_ok and o.spot_rate is not None and o.kind == "existing"
             for m in months:
                 if o.base_usable(m):
-                    v.x[(i, o_idx, m)] = model.var(f"x[{f.id},{o_idx},{m}]", integer=integral)
-                    v.usage_terms.setdefault((o_idx, m), []).append((v.x[(i, o_idx, m)], 1.0))
-                if f.preemptible_ok and o.spot_rate is not None and o.kind == "existing":
-                    v.xs[(i, o_idx, m)] = model.var(f"xs[{f.id},{o_idx},{m}]", integer=integral)
-                    v.usage_terms.setdefault((o_idx, m), []).append((v.xs[(i, o_idx, m)], 1.0))
-                    v.spot.add(v.xs[(i, o_idx, m)])
+                    j = model.var(f"x[{f.id},{o_idx},{m}]", integer=integral)
+                    v.x[(i, o_idx, m)] = j
+                    v.usage_terms.setdefault((o_idx, m), []).append((j, 1.0))
+                if spot_ok:
+                    j = model.var(f"xs[{f.id},{o_idx},{m}]", integer=integral)
+                    v.xs[(i, o_idx, m)] = j
+                    v.usage_terms.setdefault((o_idx, m), []).append((j, 1.0))
+                    v.spot.add(j)
         for m in data.months:
-            v.unmet[(i, m)] = model.var(f"u[{f.id},{m}]", ub=float(f.need(m)))
+            v.unmet[(i, m)] = model.var(f"u[{f.id},{m}]", ub=float(group_need(data.fleets, members, m)))
     for r_idx, r in enumerate(data.runs):
         for si, start, used in data.run_options[r_idx]:
             y = model.var(f"y[{r.id},{si},{start}]", ub=1.0, integer=True)

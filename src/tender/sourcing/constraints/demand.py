@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tender.sourcing.data import PlanData
+from tender.sourcing.merge import group_need
 from tender.sourcing.variables import LinearModel, Vars
 
 
@@ -15,7 +16,9 @@ def demand_cover(data: PlanData, model: LinearModel, v: Vars) -> None:
     terms: dict[tuple[int, int], list[tuple[int, float]]] = {}
     for (i, o, m), j in (*v.x.items(), *v.xs.items()):
         terms.setdefault((i, m), []).append((j, data.offers[o].h100_eq))
-    for i, f in enumerate(data.fleets):
+    for members in data.groups():  # fleets with one eligibility share columns (`merge`)
+        i = members[0]
         for m in data.months:
             row = [*terms.get((i, m), []), (v.unmet[(i, m)], 1.0)]
-            model.row(f"cover[{f.id},{m}]", row, lb=float(f.need(m)))
+            need = group_need(data.fleets, members, m)
+            model.row(f"cover[{data.fleets[i].id},{m}]", row, lb=float(need))
