@@ -1,6 +1,7 @@
 """tender.backends: execution engines behind the `tender.ports.Backend` port.
 
-1. `make_backend(spec)` turns a provider's `BackendSpec` (`kind` + string options) into an adapter.
+1. `make_backend(spec, state_dir, clock, gpus)` turns a provider's `BackendSpec` (`kind` + string options)
+   into an adapter; a local or fake engine holds the pool's `gpus` unless its options name a count.
 2. Adapters: `local` (processes), `slurm` (sbatch/squeue/sacct), `ray` (Jobs SDK), `fake` (unit tests).
 """
 
@@ -22,11 +23,14 @@ class UnknownBackend(ValueError):
     pass
 
 
-def make_backend(spec: BackendSpec, state_dir: Path, clock: Clock | None = None) -> Backend:
-    """Build the adapter for `spec`; `state_dir` holds local attempts and Slurm logs."""
+def make_backend(
+    spec: BackendSpec, state_dir: Path, clock: Clock | None = None, gpus: int | None = None
+) -> Backend:
+    """Build the adapter for `spec`; `state_dir` holds local attempts and Slurm logs. `gpus` (the pool's
+    size) is what a local or fake engine holds unless its own `gpus` option says otherwise."""
     options = dict(spec.options)
     if spec.kind == "local":
-        return LocalBackend(state_dir / "local", gpus=int(options.get("gpus", "0")))
+        return LocalBackend(state_dir / "local", gpus=int(options.get("gpus", gpus or 0)))
     if spec.kind == "slurm":
         target = SlurmTarget(
             partition=options.get("partition") or None,
@@ -41,7 +45,7 @@ def make_backend(spec: BackendSpec, state_dir: Path, clock: Clock | None = None)
     if spec.kind == "fake":
         if clock is None:
             raise UnknownBackend("the fake backend needs a clock")
-        return FakeBackend(clock, gpus=int(options.get("gpus", "4")))
+        return FakeBackend(clock, gpus=int(options.get("gpus", gpus or 4)))
     raise UnknownBackend(f"unknown backend kind {spec.kind!r}; choose one of {', '.join(KINDS)}")
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from tender.cli.output import console
-from tender.cli.run import PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
+from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
 
 
 def register(app: typer.Typer) -> None:
@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         state: StateOpt = None,
         pools: PoolsOpt = None,
         scenario: ScenarioOpt = None,
+        database_url: DbOpt = None,
         interval: Annotated[float, typer.Option(help="Seconds between ticks.")] = 2.0,
         once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
         until_idle: Annotated[
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
         ] = 60.0,
     ) -> None:
         """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over."""
-        runtime = open_or_fail(state, pools, scenario)
+        runtime = open_or_fail(state, pools, scenario, database_url)
         runtime.lost_after = lost_after
         while True:
             report = runtime.tick()

@@ -9,22 +9,32 @@ import typer
 from rich.table import Table
 
 from tender.cli.output import console, fail_bad_input
-from tender.cli.run import StateOpt, open_or_fail
+from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
+from tender.runtime import queue
+from tender.runtime.clock import SystemClock
 
 
 def register(app: typer.Typer) -> None:
     @app.command("jobs")
-    def jobs(state: StateOpt = None, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    def jobs(
+        state: StateOpt = None,
+        database_url: DbOpt = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
         """Every job: state, pool, attempts, and the reason it waits or how it ended."""
-        runtime = open_or_fail(state)
-        rows = runtime.store.jobs()
-        hours = runtime.store.gpu_hours_by("job_id")
+        opened = state_or_fail(state, database=database_url)
+        try:
+            rows = opened.store.jobs()
+            hours = opened.store.gpu_hours_by("job_id")
+        finally:
+            opened.close()
         records = [
             {
                 "id": r["id"],
                 "state": r["state"],
                 "gpus": r["gpus"],
                 "class": r["workload_class"],
+                "team": r["team"],
                 "pool": r["pool_id"],
                 "attempts": r["attempts"],
                 "retries": r["retries"],
@@ -51,18 +61,22 @@ def register(app: typer.Typer) -> None:
         console.print(table)
 
     @app.command("logs")
-    def logs(job: str, state: StateOpt = None) -> None:
+    def logs(job: str, state: StateOpt = None, database_url: DbOpt = None) -> None:
         """The output of a job's latest attempt, from its engine."""
-        runtime = open_or_fail(state)
+        runtime = open_or_fail(state, database=database_url)
         if runtime.store.job(job) is None:
             fail_bad_input(f"job: no job {job!r} (see `tender jobs`)")
         console.print(runtime.logs(job), markup=False, end="")
 
     @app.command("cancel")
-    def cancel(job: str, state: StateOpt = None) -> None:
+    def cancel(job: str, state: StateOpt = None, database_url: DbOpt = None) -> None:
         """Cancel a queued or running job (the agent stops it on its engine)."""
-        runtime = open_or_fail(state)
-        if runtime.store.job(job) is None:
-            fail_bad_input(f"job: no job {job!r} (see `tender jobs`)")
-        done = runtime.request_cancel(job)
+        opened = state_or_fail(state, database=database_url)
+        try:
+            if opened.store.job(job) is None:
+                fail_bad_input(f"job: no job {job!r} (see `tender jobs`)")
+            with opened.store.write() as session:
+                done = queue.request_cancel(session, job, now=SystemClock().now(), actor=cli_actor())
+        finally:
+            opened.close()
         console.print(f"{job}: {'cancel requested' if done else 'already finished'}", markup=False)

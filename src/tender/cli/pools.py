@@ -9,7 +9,20 @@ import typer
 from rich.table import Table
 
 from tender.cli.output import console
-from tender.cli.run import PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
+from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
+
+COLUMNS = (
+    "pool",
+    "provider",
+    "gpu",
+    "gpus",
+    "backend",
+    "status",
+    "engine_free_gpus",
+    "tender_gpus_in_use",
+    "gpu_hours",
+    "reason",
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -18,16 +31,17 @@ def register(app: typer.Typer) -> None:
         state: StateOpt = None,
         pools: PoolsOpt = None,
         scenario: ScenarioOpt = None,
+        database_url: DbOpt = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Capacity and usage per pool, asking each engine now."""
-        runtime = open_or_fail(state, pools, scenario)
+        runtime = open_or_fail(state, pools, scenario, database_url)
         capacity = runtime.capacities()
         hours = runtime.store.gpu_hours_by("pool_id")
         running: dict[str, int] = {}
         for attempt in runtime.store.open_attempts():
             running[attempt["pool_id"]] = running.get(attempt["pool_id"], 0) + attempt["gpus"]
-        records = [
+        records: list[dict[str, str | int]] = [
             {
                 "pool": p.id,
                 "provider": p.provider,
@@ -42,6 +56,7 @@ def register(app: typer.Typer) -> None:
             }
             for p in runtime.config.pools
         ]
+        runtime.store.close()
         if as_json:
             console.print(json.dumps(records, indent=2), markup=False)
             return
@@ -49,16 +64,5 @@ def register(app: typer.Typer) -> None:
             "pool", "provider", "gpu", "gpus", "backend", "status", "free", "in use", "gpu-h", "why", box=None
         )
         for r in records:
-            table.add_row(
-                r["pool"],
-                r["provider"],
-                r["gpu"],
-                str(r["gpus"]),
-                r["backend"],
-                r["status"],
-                str(r["engine_free_gpus"]),
-                str(r["tender_gpus_in_use"]),
-                r["gpu_hours"],
-                r["reason"],
-            )
+            table.add_row(*(str(r[k]) for k in COLUMNS))
         console.print(table)

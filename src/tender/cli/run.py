@@ -1,18 +1,40 @@
-"""`tender run JOB.yaml`: validate a job spec (Tender's or a SkyPilot task) and queue it for the agent."""
+"""`tender run JOB.yaml`: validate a job spec (Tender's or a SkyPilot task) and queue it for the agent.
+
+Every runtime command (`run`, `jobs`, `logs`, `cancel`, `pools`, `agent`) uses the same database as
+`tender serve` unless told otherwise (`tender.runtime.session.database_url`).
+"""
 
 from __future__ import annotations
 
+import getpass
 from typing import Annotated
 
 import typer
 
 from tender.cli.output import console, fail_bad_input
 from tender.config import InputError
-from tender.runtime.session import NotConfigured, open_runtime
+from tender.runtime import queue
+from tender.runtime.clock import SystemClock
+from tender.runtime.driver import Runtime
+from tender.runtime.session import NotConfigured, State, open_runtime, open_state
 from tender.runtime.spec import check_against, parse_job_file
 
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="Database URL (sqlite:///PATH or postgresql://...). Default: --state, "
+        "$TENDER_RUNTIME_DATABASE_URL, $TENDER_RUNTIME_DIR, then what `tender serve` uses: "
+        "$TENDER_DATABASE_URL, else $TENDER_HOME/tender.db.",
+    ),
+]
 StateOpt = Annotated[
-    str | None, typer.Option("--state", help="Runtime directory (default .tender or $TENDER_RUNTIME_DIR).")
+    str | None,
+    typer.Option(
+        "--state",
+        help="Runtime directory for local attempts and logs, and its own DIR/runtime.db "
+        "(default $TENDER_RUNTIME_DIR, else $TENDER_HOME/runtime with the server's database).",
+    ),
 ]
 PoolsOpt = Annotated[str | None, typer.Option("--pools", help="Pools YAML (kept for later commands).")]
 ScenarioOpt = Annotated[
@@ -20,9 +42,31 @@ ScenarioOpt = Annotated[
 ]
 
 
-def open_or_fail(state: str | None, pools: str | None = None, scenario: str | None = None):  # type: ignore[no-untyped-def]
+def cli_actor() -> str:
+    """Who queued or cancelled a job from the command line, for the audit trail."""
     try:
-        return open_runtime(state, pools, scenario)
+        return f"cli:{getpass.getuser()}"[:64]
+    except (KeyError, OSError):
+        return "cli"
+
+
+def open_or_fail(
+    state: str | None, pools: str | None = None, scenario: str | None = None, database: str | None = None
+) -> Runtime:
+    try:
+        return open_runtime(state, pools, scenario, database=database)
+    except InputError as exc:
+        fail_bad_input([str(p) for p in exc.problems])
+    except NotConfigured as exc:
+        fail_bad_input(str(exc))
+
+
+def state_or_fail(
+    state: str | None, pools: str | None = None, scenario: str | None = None, database: str | None = None
+) -> State:
+    """The store and pools only (no backend is built)."""
+    try:
+        return open_state(state, pools, scenario, database)
     except InputError as exc:
         fail_bad_input([str(p) for p in exc.problems])
     except NotConfigured as exc:
@@ -38,13 +82,21 @@ def register(app: typer.Typer) -> None:
         state: StateOpt = None,
         pools: PoolsOpt = None,
         scenario: ScenarioOpt = None,
+        database_url: DbOpt = None,
     ) -> None:
         """Queue a job; `tender agent` places and runs it."""
-        runtime = open_or_fail(state, pools, scenario)
         try:
             spec = parse_job_file(job_file)
-            check_against(spec, runtime.config, job_file)
         except InputError as exc:
             fail_bad_input([str(p) for p in exc.problems])
-        job_id = runtime.submit(spec)
+        opened = state_or_fail(state, pools, scenario, database_url)
+        try:
+            try:
+                check_against(spec, opened.config, job_file)
+            except InputError as exc:
+                fail_bad_input([str(p) for p in exc.problems])
+            with opened.store.write() as session:
+                job_id = queue.submit(session, spec, now=SystemClock().now(), submitted_by=cli_actor())
+        finally:
+            opened.close()
         console.print(job_id, markup=False)

@@ -41,13 +41,13 @@ from tender.ports import (
     RunState,
     RunStatus,
 )
+from tender.runtime import queue
 from tender.runtime.meter import measure
 from tender.runtime.meter import record as meter_record
 from tender.runtime.placing import Placing, TickReport, requeue
 from tender.runtime.pools import RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import (
-    ACTIVE_JOB_STATES,
     Store,
     attempt_row,
     attempt_state,
@@ -77,9 +77,14 @@ class Runtime(Placing):
         shared: dict[str, Backend] = {}
         for pool in config.pools:
             if pool.id not in self._backends:
-                key = json.dumps([pool.backend.kind, sorted(pool.backend.options.items())])
+                # Pools on one engine share its adapter; a local (or fake) engine without a `gpus`
+                # option has the pool's GPUs, so pools of different sizes get their own.
+                sized = pool.backend.kind in ("local", "fake") and "gpus" not in pool.backend.options
+                key = json.dumps(
+                    [pool.backend.kind, sorted(pool.backend.options.items()), pool.gpus if sized else None]
+                )
                 if key not in shared:
-                    shared[key] = make_backend(pool.backend, state_dir, clock)
+                    shared[key] = make_backend(pool.backend, state_dir, clock, gpus=pool.gpus)
                 self._backends[pool.id] = shared[key]
         instance = store.get_setting("instance")
         if instance is None:
@@ -96,45 +101,13 @@ class Runtime(Placing):
     def backend(self, pool_id: str) -> Backend:
         return self._backends[pool_id]
 
-    def submit(self, spec: JobSpec) -> str:
-        now = self.now()
-        job_id = f"{spec.name}-{self.store.next_job_number()}"
-        self.store.add_job(
-            {
-                "id": job_id,
-                "name": spec.name,
-                "command": spec.command,
-                "gpus": spec.gpus,
-                "gpu_types": ",".join(spec.accelerators),
-                "workload_class": spec.workload_class,
-                "workload": spec.workload,
-                "max_retries": spec.max_retries,
-                "env": json.dumps(spec.env, sort_keys=True),
-                "state": "queued",
-                "reason": "not scheduled yet",
-                "retries": 0,
-                "attempts": 0,
-                "cancel_requested": False,
-                "submitted_at": now,
-                "updated_at": now,
-            },
-            now,
-        )
-        return job_id
-
-    def request_cancel(self, job_id: str) -> bool:
-        now = self.now()
+    def submit(self, spec: JobSpec, *, submitted_by: str = "cli", team: str | None = None) -> str:
         with self.store.write() as s:
-            row = job_row(s, job_id)
-            if row is None or row["state"] not in ACTIVE_JOB_STATES:
-                return False
-            if row["state"] == "queued":
-                job_update(s, job_id, state="cancelled", reason="cancelled before it ran", updated_at=now)
-                Store.event(s, now, job_id, "cancelled", "cancelled while queued")
-            else:
-                job_update(s, job_id, cancel_requested=True, updated_at=now)
-                Store.event(s, now, job_id, "cancel_requested", "")
-            return True
+            return queue.submit(s, spec, now=self.clock.now(), submitted_by=submitted_by, team=team)
+
+    def request_cancel(self, job_id: str, *, actor: str = "cli") -> bool:
+        with self.store.write() as s:
+            return queue.request_cancel(s, job_id, now=self.clock.now(), actor=actor)
 
     def logs(self, job_id: str) -> str:
         for attempt in reversed(self.store.attempts_of(job_id)):
@@ -214,6 +187,7 @@ class Runtime(Placing):
                     attempt["job_id"],
                     "adopted",
                     f"{attempt['key']} found on {attempt['pool_id']} as {handle}",
+                    data={"pool": attempt["pool_id"], "key": attempt["key"]},
                 )
                 return
             attempt_update(s, attempt["key"], state="refused", reason="never reached the engine")
@@ -226,7 +200,12 @@ class Runtime(Placing):
                 updated_at=now,
             )
             Store.event(
-                s, now, attempt["job_id"], "requeued", f"{attempt['key']} never reached {attempt['pool_id']}"
+                s,
+                now,
+                attempt["job_id"],
+                "requeued",
+                f"{attempt['key']} never reached {attempt['pool_id']}",
+                data={"reason": "submission interrupted", "from": attempt["pool_id"], "key": attempt["key"]},
             )
         report.requeued.append(attempt["job_id"])
 
@@ -298,6 +277,12 @@ class Runtime(Placing):
                 attempt["job_id"],
                 "finished",
                 f"{attempt['key']} {outcome} on {attempt['pool_id']} ({reason})",
+                data={
+                    "pool": attempt["pool_id"],
+                    "key": attempt["key"],
+                    "state": job_state,
+                    "reason": reason,
+                },
             )
         report.finished.append(attempt["job_id"])
 

@@ -13,9 +13,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from tender.ledger.sql.runtime_tables import attempts
 from tender.placement import (
     ClusterState,
     JobRequest,
@@ -43,6 +45,13 @@ def run_key(instance: str, job_id: str, number: int) -> str:
     return f"tender-{instance}-{job_id}-{number}"
 
 
+def previous_pool(s: Session, job_id: str, number: int) -> str | None:
+    """The pool of the job's attempt before `number` (None for a first attempt)."""
+    return s.execute(
+        select(attempts.c.pool_id).where(attempts.c.job_id == job_id, attempts.c.number == number - 1)
+    ).scalar_one_or_none()
+
+
 def requeue(s: Session, job_id: str, now: float, reason: str) -> None:
     job = job_row(s, job_id)
     if job is None:
@@ -50,7 +59,7 @@ def requeue(s: Session, job_id: str, now: float, reason: str) -> None:
     retries = job["retries"] + 1
     if job["cancel_requested"]:
         job_update(s, job_id, state="cancelled", reason="cancelled", retries=retries, updated_at=now)
-        Store.event(s, now, job_id, "cancelled", reason)
+        Store.event(s, now, job_id, "cancelled", reason, data={"reason": reason})
     elif retries > job["max_retries"]:
         job_update(
             s,
@@ -60,7 +69,7 @@ def requeue(s: Session, job_id: str, now: float, reason: str) -> None:
             retries=retries,
             updated_at=now,
         )
-        Store.event(s, now, job_id, "gave_up", reason)
+        Store.event(s, now, job_id, "gave_up", reason, data={"reason": reason, "retries": retries})
     else:
         job_update(
             s,
@@ -71,7 +80,19 @@ def requeue(s: Session, job_id: str, now: float, reason: str) -> None:
             retries=retries,
             updated_at=now,
         )
-        Store.event(s, now, job_id, "requeued", f"retry {retries}/{job['max_retries']}: {reason}")
+        Store.event(
+            s,
+            now,
+            job_id,
+            "requeued",
+            f"retry {retries}/{job['max_retries']}: {reason}",
+            data={
+                "reason": reason,
+                "retry": retries,
+                "max_retries": job["max_retries"],
+                "from": job["pool_id"],
+            },
+        )
 
 
 class Placing:
@@ -138,7 +159,7 @@ class Placing:
                     text += f" (exclusivity: {'; '.join(sorted(barred))})"
                 if verdict.never:
                     job_update(s, job["id"], state="rejected", reason=text, updated_at=now)
-                    Store.event(s, now, job["id"], "rejected", text)
+                    Store.event(s, now, job["id"], "rejected", text, data={"reason": text})
                 elif job["reason"] != text:
                     job_update(s, job["id"], reason=text)
 
@@ -162,6 +183,7 @@ class Placing:
                 return False
             number = job["attempts"] + 1
             key = run_key(self.instance, job_id, number)
+            before = previous_pool(s, job_id, number)
             insert_attempt(
                 s,
                 key=key,
@@ -177,7 +199,17 @@ class Placing:
             job_update(
                 s, job_id, state="running", attempts=number, pool_id=pool.id, reason="", updated_at=now
             )
-            Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})")
+            Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})", audit=False)
+            moved = before is not None and before != pool.id
+            Store.event(  # audit only: the placement, or a fail-over when an earlier attempt ran elsewhere
+                s,
+                now,
+                job_id,
+                "failed_over" if moved else "placed",
+                f"{key} on {pool.id}" + (f" (from {before})" if moved else ""),
+                data={"pool": pool.id, "attempt": number, "key": key, "from": before},
+                history=False,
+            )
         request = RunRequest(
             key=key,
             job_id=job_id,

@@ -156,7 +156,13 @@ def load_pools_text(text: str, file: str) -> RuntimeConfig:
 
 
 def load_pools_file(path: str) -> RuntimeConfig:
-    return load_pools_text(Path(path).read_text(), path)
+    try:
+        text = Path(path).read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            [Problem(path, 1, 1, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]
+        ) from None
+    return load_pools_text(text, path)
 
 
 def to_json(config: RuntimeConfig) -> str:

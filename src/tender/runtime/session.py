@@ -1,23 +1,32 @@
-"""Open the runtime in a state directory: the SQLite file, the pools it was configured with, the backends.
+"""Open the runtime: its database (the server's, by default), the pools it was configured with, the backends.
 
-1. `--pools FILE` (pools YAML) or `--scenario FILE` (providers with a `backend`) sets the configuration,
+1. The database, first that is set: `--database-url`; `--state DIR` (`DIR/runtime.db`);
+   `TENDER_RUNTIME_DATABASE_URL`; `TENDER_RUNTIME_DIR` (`DIR/runtime.db`); then exactly what `tender serve`
+   uses (`tender.ledger.sql.resolve_url`: `TENDER_DATABASE_URL`, else `$TENDER_HOME/tender.db`), so
+   `tender serve` and `tender agent` on one machine share jobs and ledger with no flags.
+2. The state directory (local attempts' files, Slurm logs): `--state`, `TENDER_RUNTIME_DIR`, else
+   `$TENDER_HOME/runtime` (default `~/.local/share/tender/runtime`).
+3. `--pools FILE` (pools YAML) or `--scenario FILE` (providers with a `backend`) sets the configuration,
    which is kept in the database; later commands without either reuse it.
-2. The database is `<state>/runtime.db` unless `TENDER_RUNTIME_DATABASE_URL` names another.
+4. `open_state` gives the store and configuration (enough to queue or list jobs, no backend is built);
+   `open_runtime` adds the backends and the driver.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from tender.config import load_scenario
+from tender.ledger.sql import resolve_url, tender_home
 from tender.ports import Clock
 from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import RuntimeConfig, from_json, from_scenario, load_pools_file, to_json
 from tender.runtime.store import Store
 
-DEFAULT_STATE = ".tender"
+STATE_FILE = "runtime.db"
 
 
 class NotConfigured(Exception):
@@ -25,7 +34,58 @@ class NotConfigured(Exception):
 
 
 def state_dir(value: str | None) -> Path:
-    return Path(value or os.environ.get("TENDER_RUNTIME_DIR") or DEFAULT_STATE)
+    """Where local attempts and Slurm logs live (step 2)."""
+    return Path(value or os.environ.get("TENDER_RUNTIME_DIR") or tender_home() / "runtime")
+
+
+def database_url(database: str | None = None, state: str | None = None) -> str:
+    """The runtime's database URL (step 1)."""
+    if database:
+        return resolve_url(database)
+    if state:
+        return f"sqlite:///{Path(state).resolve() / STATE_FILE}"
+    if os.environ.get("TENDER_RUNTIME_DATABASE_URL"):
+        return resolve_url(os.environ["TENDER_RUNTIME_DATABASE_URL"])
+    if os.environ.get("TENDER_RUNTIME_DIR"):
+        return f"sqlite:///{Path(os.environ['TENDER_RUNTIME_DIR']).resolve() / STATE_FILE}"
+    return resolve_url(None)
+
+
+@dataclass
+class State:
+    store: Store
+    config: RuntimeConfig
+    directory: Path
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_state(
+    state: str | None,
+    pools: str | None = None,
+    scenario: str | None = None,
+    database: str | None = None,
+) -> State:
+    """Raises `tender.config.InputError` for a bad pools/scenario file and `NotConfigured` when none is known."""
+    directory = state_dir(state)
+    config: RuntimeConfig | None = None
+    if pools:
+        config = load_pools_file(pools)
+    elif scenario:
+        config = from_scenario(load_scenario(scenario))
+    url = database_url(database, state)
+    store = Store(url)
+    if config is not None:
+        store.put_setting("config", to_json(config))
+    else:
+        saved = store.get_setting("config")
+        if saved is None:
+            store.close()
+            shown = url.split("@")[-1]
+            raise NotConfigured(f"no pools configured in {shown}: pass --pools FILE or --scenario FILE once")
+        config = from_json(saved)
+    return State(store, config, directory)
 
 
 def open_runtime(
@@ -34,25 +94,11 @@ def open_runtime(
     scenario: str | None = None,
     clock: Clock | None = None,
     lost_after: float = 60.0,
+    database: str | None = None,
 ) -> Runtime:
-    """Raises `tender.config.InputError` for a bad pools/scenario file and `NotConfigured` when none is known."""
-    directory = state_dir(state)
-    directory.mkdir(parents=True, exist_ok=True)
-    url = os.environ.get("TENDER_RUNTIME_DATABASE_URL") or f"sqlite:///{directory.resolve() / 'runtime.db'}"
-    store = Store(url)
-    config: RuntimeConfig | None = None
-    if pools:
-        config = load_pools_file(pools)
-    elif scenario:
-        config = from_scenario(load_scenario(scenario))
-    if config is not None:
-        store.put_setting("config", to_json(config))
-    else:
-        saved = store.get_setting("config")
-        if saved is None:
-            store.close()
-            raise NotConfigured(
-                f"no pools configured in {directory}: pass --pools FILE or --scenario FILE once"
-            )
-        config = from_json(saved)
-    return Runtime(store, config, clock or SystemClock(), directory, lost_after=lost_after)
+    """`open_state` plus the backends and the driver (`tender agent`, `pools`, `logs`)."""
+    opened = open_state(state, pools, scenario, database)
+    opened.directory.mkdir(parents=True, exist_ok=True)
+    return Runtime(
+        opened.store, opened.config, clock or SystemClock(), opened.directory, lost_after=lost_after
+    )

@@ -7,7 +7,8 @@ a running agent can share the file, and a killed agent leaves either the whole c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from tender.ledger.sql import audit_store
 from tender.ledger.sql.engine import Database
 from tender.ledger.sql.migrate import upgrade
 from tender.ledger.sql.runtime_tables import attempts, events, jobs, settings, usage
@@ -22,6 +24,22 @@ from tender.ledger.sql.runtime_tables import attempts, events, jobs, settings, u
 ACTIVE_JOB_STATES = ("queued", "running")
 FINAL_JOB_STATES = ("succeeded", "failed", "cancelled", "rejected")
 OPEN_ATTEMPT_STATES = ("submitting", "active")
+RUNTIME_ACTOR = "runtime"  # the audit actor of what the agent does on its own
+# Moves of a job that also go into the hash-chained audit trail (`job.<kind>`); `started` stays an event.
+AUDITED_EVENTS = frozenset(
+    {
+        "submitted",
+        "placed",
+        "failed_over",
+        "adopted",
+        "requeued",
+        "gave_up",
+        "finished",
+        "rejected",
+        "cancel_requested",
+        "cancelled",
+    }
+)
 
 
 class Store:
@@ -88,19 +106,27 @@ class Store:
         return self.db.write()
 
     @staticmethod
-    def event(s: Session, at: float, job_id: str | None, kind: str, detail: str) -> None:
-        s.execute(insert(events).values(at=at, job_id=job_id, kind=kind, detail=detail))
-
-    def add_job(self, values: dict[str, Any], at: float) -> None:
-        with self.db.write() as s:
-            s.execute(insert(jobs).values(**values))
-            self.event(
-                s, at, values["id"], "submitted", f"{values['gpus']} GPUs, class {values['workload_class']}"
+    def event(
+        s: Session,
+        at: float,
+        job_id: str | None,
+        kind: str,
+        detail: str,
+        *,
+        actor: str = RUNTIME_ACTOR,
+        data: Mapping[str, Any] | None = None,
+        history: bool = True,
+        audit: bool = True,
+    ) -> None:
+        """One row of the job's history (`history`) and, for a move (`AUDITED_EVENTS`), one audit record
+        `job.<kind>` (`tender.ledger.audit` format, `audit_store.append`) in the same transaction."""
+        if history:
+            s.execute(insert(events).values(at=at, job_id=job_id, kind=kind, detail=detail))
+        if audit and kind in AUDITED_EVENTS:
+            body = {"job": job_id, "detail": detail, **(data or {})}
+            audit_store.append(
+                s, kind=f"job.{kind}", actor=actor, at=datetime.fromtimestamp(at, UTC), data=body
             )
-
-    def next_job_number(self) -> int:
-        with self.db.read() as s:
-            return int(s.execute(select(func.count()).select_from(jobs)).scalar_one()) + 1
 
 
 def job_update(s: Session, job_id: str, **values: Any) -> None:

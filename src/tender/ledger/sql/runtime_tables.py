@@ -1,6 +1,7 @@
 """Tables of the live runtime (`tender.runtime`): jobs, attempts, moves, GPU-hour meter, settings.
 
-Own `MetaData`, created with `create_all` by `tender.runtime.store` (SQLite by default: one file).
+Own `MetaData`; the tables are made by the package's Alembic migrations (0003, and 0004: `runtime_jobs.team`
+and `submitted_by`, who queued the job).
 `runtime_usage.attempt_key` is unique: an attempt is metered exactly once, even across restarts.
 """
 
@@ -44,6 +45,8 @@ jobs = Table(
     Column("cancel_requested", Boolean, nullable=False, default=False),
     Column("submitted_at", Float, nullable=False),  # epoch seconds
     Column("updated_at", Float, nullable=False),
+    Column("team", String(128), nullable=True, index=True),  # NAME of the team:NAME token; NULL from the CLI
+    Column("submitted_by", String(64), nullable=True),  # the audit actor who queued it
 )
 
 attempts = Table(

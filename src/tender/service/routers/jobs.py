@@ -94,7 +94,7 @@ def submit_job(
             parsed = job_queue.parse_spec(spec, job_queue.runtime_config(session))
         except job_queue.InputError as exc:
             raise _invalid(exc) from None
-        job_id = job_queue.submit(session, parsed, team=who.subject, actor=who.actor, now=ctx.now())
+        job_id = job_queue.submit(session, parsed, team=who.subject, submitted_by=who.actor, now=ctx.now())
         job = job_queue.job(session, job_id)
     assert job is not None
     return _out(job)

@@ -1,0 +1,82 @@
+"""Each move of a job (submitted, placed, requeued with its reason, failed over, cancelled, finished) is a
+record of the hash-chained audit trail (`tender.ledger.audit` format), and the chain verifies."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tender.backends import FakeBackend
+from tender.domain.provider import BackendSpec
+from tender.ledger import audit
+from tender.ledger.sql import audit_store
+from tender.runtime.driver import Runtime
+from tender.runtime.pools import PoolConfig, RuntimeConfig
+from tender.runtime.spec import JobSpec
+from tender.runtime.store import Store
+
+
+class StepClock:
+    def __init__(self) -> None:
+        self.t = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance(self, seconds: float) -> None:
+        self.t += timedelta(seconds=seconds)
+
+
+def _records(store: Store) -> list[dict[str, Any]]:
+    with store.db.read() as s:
+        return [json.loads(r.record) for r in audit_store.records(s, limit=1000)]
+
+
+def test_requeue_and_fail_over_are_audited_with_the_reason(tmp_path: Path) -> None:
+    clock = StepClock()
+    a = FakeBackend(clock, gpus=2, default_seconds=100)
+    b = FakeBackend(clock, gpus=2, default_seconds=100)
+    config = RuntimeConfig(
+        (
+            PoolConfig("a", "prov-a", "r", "h100", 2, BackendSpec("fake")),
+            PoolConfig("b", "prov-b", "r", "h100", 2, BackendSpec("fake")),
+        )
+    )
+    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
+    try:
+        runtime = Runtime(store, config, clock, tmp_path, backends={"a": a, "b": b}, lost_after=30)
+        job = runtime.submit(JobSpec("x", "true", gpus=2))
+        runtime.tick()
+        first = store.attempts_of(job)[0]
+        engine = a if first["pool_id"] == "a" else b
+        engine.lose(first["handle"], "NODE_FAIL")
+        engine.degraded = "node vm DOWN+NOT_RESPONDING"
+        clock.advance(10)
+        runtime.tick()
+        clock.advance(100)
+        runtime.tick()
+        assert store.job(job)["state"] == "succeeded"  # type: ignore[index]
+        cancelled = runtime.submit(JobSpec("y", "true", gpus=1))
+        assert runtime.request_cancel(cancelled, actor="cli:alice")
+
+        records = _records(store)
+        assert audit.verify(records) is None
+        with store.db.read() as s:
+            assert audit_store.verify_chain(s).ok
+        kinds = [r["kind"] for r in records if r["data"]["job"] == job]
+        assert kinds == ["job.submitted", "job.placed", "job.requeued", "job.failed_over", "job.finished"]
+        requeued = next(r for r in records if r["kind"] == "job.requeued")
+        body = requeued["data"]
+        assert "NODE_FAIL" in body["reason"] and body["from"] == first["pool_id"] and body["retry"] == 1
+        moved = next(r for r in records if r["kind"] == "job.failed_over")["data"]
+        assert (moved["from"], moved["pool"], moved["attempt"]) == (
+            first["pool_id"],
+            "b" if engine is a else "a",
+            2,
+        )
+        last = records[-1]
+        assert (last["kind"], last["actor"], last["data"]["job"]) == ("job.cancelled", "cli:alice", cancelled)
+    finally:
+        store.close()
