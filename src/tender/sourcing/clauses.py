@@ -37,6 +37,7 @@ class ClauseView:
     )
     # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
     _kinds: dict[str, tuple[tuple[Contract, ...], ...]] = field(default_factory=dict, compare=False)
+    _restricted: dict[str, bool] = field(default_factory=dict, compare=False)
     _residency: dict[int, dict[str, tuple[DataResidency, ...]]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -62,6 +63,19 @@ class ClauseView:
                 tuple(c for c in clauses if isinstance(c, kind)) for clauses in self.by_month
             )
         return self._kinds[name][month - 1]
+
+    def restricted(self, demand: Demand) -> bool:
+        """Does any residency or exclusivity clause, in any month, name `demand` (or its class)?"""
+        if demand.id not in self._restricted:
+            self._restricted[demand.id] = any(
+                (isinstance(c, DataResidency) and demand.id in c.workloads)
+                or (
+                    isinstance(c, WorkloadExclusivity)
+                    and (demand.id in c.workloads or demand.workload_class in c.workload_classes)
+                )
+                for c in self.all_clauses()
+            )
+        return self._restricted[demand.id]
 
     def exclusivity_block(self, demand: Demand, provider: str, month: int) -> str | None:
         """The exclusivity clause id that forbids `provider` for `demand` in `month`, if any."""
@@ -93,6 +107,8 @@ class ClauseView:
         Capacity already contracted (a reservation with the provider, or the lab's own cluster) is
         not new capacity; scope and carve-outs are the contract engine's (`in_right_scope`).
         """
+        if not self.of_kind(Rofr, month):
+            return None
         key = (demand.id, provider, gpu, region, month)
         if key in self._rofr_cache:
             return self._rofr_cache[key]

@@ -197,6 +197,8 @@ def eligible_months(
         return ()
     if demand.regions_allowed and o.region not in demand.regions_allowed:
         return ()
+    if not view.restricted(demand):
+        return tuple(m for m in months if o.cap[m - 1] > 0)
     return tuple(
         m
         for m in months

@@ -6,7 +6,7 @@ A time limit returns the best plan found with its gap; no incumbent at all raise
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import highspy
@@ -81,6 +81,23 @@ def to_highs(model: LinearModel) -> highspy.HighsModel:
     return hm
 
 
+def relax(
+    model: LinearModel, *, seed: int = 0, time_limit_s: float = 60.0, threads: int = 1
+) -> tuple[tuple[float, ...], float]:
+    """The LP relaxation's column values and HiGHS's seconds (empty values if it found none)."""
+    h = QuietHighs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("random_seed", int(seed) % 2147483647)
+    h.setOptionValue("threads", int(threads))
+    h.setOptionValue("time_limit", float(time_limit_s))
+    hm = to_highs(model)
+    hm.lp_.integrality_ = []
+    h.passModel(hm)
+    h.run()
+    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    values = tuple(float(x) for x in h.getSolution().col_value) if ok else ()
+    return values, float(h.getRunTime())
+
+
 def solve(
     model: LinearModel,
     *,
@@ -89,13 +106,21 @@ def solve(
     mip_gap: float = 1e-3,
     threads: int = 1,
     progress: Progress | None = None,
+    start: Sequence[tuple[int, float]] = (),
+    spent: float = 0.0,
 ) -> Solution:
+    """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
+    (e.g. by `relax`), taken off the time limit and added to the reported time."""
     h = QuietHighs()  # type: ignore[no-untyped-call]
     h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("threads", int(threads))
-    h.setOptionValue("time_limit", float(time_limit_s))
+    h.setOptionValue("time_limit", max(float(time_limit_s) - spent, 1.0))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.passModel(to_highs(model))
+    if start:
+        idx = np.array([j for j, _x in start], dtype=np.int32)
+        val = np.array([x for _j, x in start], dtype=np.float64)
+        h.setSolution(len(start), idx, val)
     if progress is not None:
         callback = progress
 
@@ -106,7 +131,7 @@ def solve(
         h.cbMipImprovingSolution.subscribe(on_event)
         h.cbMipLogging.subscribe(on_event)
     h.run()
-    seconds = float(h.getRunTime())  # the solver's own timer: the core reads no clock
+    seconds = spent + float(h.getRunTime())  # the solver's own timer: the core reads no clock
     status = h.getModelStatus()
     info = h.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
