@@ -1,6 +1,7 @@
 """A real `tender serve` and a real `tender agent` sharing one database (SQLite file or PostgreSQL):
 
-1. the agent starts with a local pool (`TENDER_RUNTIME_DATABASE_URL` = the server's URL) and stores it;
+1. the agent starts with a local pool and no database setting of its own — only what the server is given
+   (SQLite: just `TENDER_HOME`, the default file both use; PostgreSQL: `TENDER_DATABASE_URL`) — and stores it;
 2. a team submits jobs through the API (a Tender spec and a SkyPilot task); the agent runs them to success;
 3. a long job is cancelled through the API while it runs; the agent stops it on its engine;
 4. `tender jobs --json` (the runtime's CLI) lists the very jobs the API queued.
@@ -56,7 +57,16 @@ def _wait(base: str, token: str, job: str, states: set[str], seconds: float = 90
 def test_api_jobs_run_by_the_agent(serve_db: str, tmp_path: Path) -> None:  # noqa: F811
     tok = _tokens(serve_db)
     (tmp_path / "pools.yaml").write_text(POOLS, encoding="utf-8")
-    env = {**os.environ, "TENDER_RUNTIME_DATABASE_URL": serve_db, "TENDER_RUNTIME_DIR": str(tmp_path / "rt")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TENDER_RUNTIME") and k != "TENDER_DATABASE_URL"
+    }
+    env["TENDER_HOME"] = str(tmp_path)  # what Server gives `tender serve`
+    if not serve_db.startswith("sqlite"):
+        env["TENDER_DATABASE_URL"] = serve_db
+    else:
+        assert serve_db == f"sqlite:///{tmp_path / 'tender.db'}"  # $TENDER_HOME's default file
     server = Server(serve_db, tmp_path)
     agent_log = open(tmp_path / "agent.log", "wb")  # noqa: SIM115
     agent = subprocess.Popen(

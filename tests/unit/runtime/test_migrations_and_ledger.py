@@ -167,3 +167,37 @@ def test_attempt_on_a_silent_engine_is_billed_from_tenders_own_observation(tmp_p
     assert Decimal(str(lost["seconds"])) == Decimal("36.000")
     assert Decimal(str(lost["gpu_hours"])) == Decimal("0.020000")
     assert store.gpu_hours_by("job_id")[job] == Decimal("0.020000")
+
+
+def test_0004_copies_job_owners_onto_runtime_jobs(tmp_path: Path) -> None:
+    from sqlalchemy import select, text
+
+    from tender.ledger.sql import Database, upgrade
+    from tender.ledger.sql.runtime_tables import jobs
+
+    db = Database(f"sqlite:///{tmp_path / 'owners.db'}")
+    try:
+        assert upgrade(db, "0003") == "0003"
+        with db.write() as s:  # a database the service wrote before 0004: owners in job_owners
+            for job_id in ("a-1", "a-2"):
+                s.execute(
+                    text(
+                        "INSERT INTO runtime_jobs (id, name, command, gpus, gpu_types, workload_class, workload,"
+                        " max_retries, env, state, reason, retries, attempts, cancel_requested, submitted_at,"
+                        " updated_at) VALUES (:id, 'a', 'true', 1, '', 'training', '', 0, '{}', 'queued', '',"
+                        " 0, 0, false, 0, 0)"
+                    ),
+                    {"id": job_id},
+                )
+            s.execute(
+                text(
+                    "INSERT INTO job_owners (job_id, team, submitted_by, created_at)"
+                    " VALUES ('a-1', 'research', 'token:7', '2025-01-01 00:00:00')"
+                )
+            )
+        assert upgrade(db) == HEAD
+        with db.read() as s:
+            owners = s.execute(select(jobs.c.id, jobs.c.team, jobs.c.submitted_by).order_by(jobs.c.id)).all()
+        assert [tuple(o) for o in owners] == [("a-1", "research", "token:7"), ("a-2", None, None)]
+    finally:
+        db.dispose()
