@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from tender.cli import agent, audit, catalog, db, jobs, plan, pools, rofr, run, serve, simulate, token, validate
+from tender.cli import (
+    agent,
+    audit,
+    catalog,
+    db,
+    jobs,
+    plan,
+    pools,
+    rofr,
+    run,
+    serve,
+    simulate,
+    token,
+    validate,
+)
 
 app = typer.Typer(
     name="tender",
