@@ -187,17 +187,13 @@ def one(size: str, solver: str, time_limit: float, cbc_max_cols: int) -> dict[st
         out.update(seconds=float("nan"), status="skipped (too large for PuLP model building)")
     elif solver == "highs":  # as `pipeline.run_pass`: LP-relaxation start on large models
         from tender.sourcing import warmstart
-        from tender.sourcing.solve import relax
 
-        start: list[tuple[int, float]] = []
-        spent = 0.0
-        if warmstart.wanted(model):
-            lp, spent = relax(model, seed=0, time_limit_s=time_limit)
-            start = warmstart.round_runs(d, _v, model, lp) if lp else []
-        sol = solve(model, seed=0, time_limit_s=time_limit, mip_gap=1e-3, start=start, spent=spent)
+        opts = PlanOptions(seed=0, time_limit_s=time_limit, mip_gap=1e-3)
+        sol = warmstart.solve_from_relaxation(d, _v, model, opts, None) if warmstart.wanted(model) else None
+        if sol is None:
+            sol = solve(model, seed=0, time_limit_s=time_limit, mip_gap=1e-3)
         out.update(
             seconds=round(sol.seconds, 2),
-            lp_s=round(spent, 2),
             gap=sol.gap,
             status=sol.status,
             objective=sol.objective,

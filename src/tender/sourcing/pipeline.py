@@ -9,7 +9,7 @@ from tender.sourcing import constraints, objective, variables, warmstart
 from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage, unmet_from, unplaced_runs, usages
 from tender.sourcing.repair import top_up
-from tender.sourcing.solve import Progress, Solution, relax, solve
+from tender.sourcing.solve import Progress, Solution, solve
 from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel, Vars
 
@@ -37,24 +37,18 @@ def run_pass(
     data: PlanData, options: PlanOptions, constant: Decimal, progress: Progress | None = None
 ) -> Pass:
     model, v = build_model(data, options, constant)
-    start: list[tuple[int, float]] = []
-    spent = 0.0
+    sol = None
     if warmstart.wanted(model):
-        lp, spent = relax(
-            model, seed=options.seed, time_limit_s=options.time_limit_s, threads=options.threads
+        sol = warmstart.solve_from_relaxation(data, v, model, options, progress)
+    if sol is None:
+        sol = solve(
+            model,
+            seed=options.seed,
+            time_limit_s=options.time_limit_s,
+            mip_gap=options.mip_gap,
+            threads=options.threads,
+            progress=progress,
         )
-        if lp:
-            start = warmstart.round_runs(data, v, model, lp)
-    sol = solve(
-        model,
-        start=start,
-        spent=spent,
-        seed=options.seed,
-        time_limit_s=options.time_limit_s,
-        mip_gap=options.mip_gap,
-        threads=options.threads,
-        progress=progress,
-    )
     uses = top_up(data, usages(data, v, sol.values))
     return Pass(
         data,

@@ -83,8 +83,8 @@ def to_highs(model: LinearModel) -> highspy.HighsModel:
 
 def relax(
     model: LinearModel, *, seed: int = 0, time_limit_s: float = 60.0, threads: int = 1
-) -> tuple[tuple[float, ...], float]:
-    """The LP relaxation's column values and HiGHS's seconds (empty values if it found none)."""
+) -> tuple[tuple[float, ...], float, float]:
+    """The LP relaxation's column values, objective and HiGHS's seconds (no values if not optimal)."""
     h = QuietHighs()  # type: ignore[no-untyped-call]
     h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("threads", int(threads))
@@ -95,7 +95,7 @@ def relax(
     h.run()
     ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     values = tuple(float(x) for x in h.getSolution().col_value) if ok else ()
-    return values, float(h.getRunTime())
+    return values, float(h.getInfo().objective_function_value), float(h.getRunTime())
 
 
 def solve(
@@ -121,6 +121,7 @@ def solve(
         idx = np.array([j for j, _x in start], dtype=np.int32)
         val = np.array([x for _j, x in start], dtype=np.float64)
         h.setSolution(len(start), idx, val)
+        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)  # the start is far better
     if progress is not None:
         callback = progress
 

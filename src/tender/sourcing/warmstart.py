@@ -5,13 +5,18 @@ relaxation is tight. So, for large models:
 1. solve the LP relaxation (`solve.relax`);
 2. take runs in decreasing order of their best y; each takes its best (site, start) that still fits
    the capacity left by runs already fixed (an option with y > 0, else none: the run is unplaced);
-3. hand HiGHS the run binaries only (a partial solution): it completes the continuous fleet columns
-   and racks itself, so the start is the best plan for those run choices.
+3. solve the model with those run choices fixed (only racks stay integral): the best plan for them;
+4. if that plan is within `mip_gap` of the LP bound it is the answer (the LP relaxation's objective
+   is a valid lower bound); else it is HiGHS's starting solution for the full MILP.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tender.sourcing.data import PlanData
+from tender.sourcing.solve import NoSolution, Progress, Solution, relax, solve
+from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel, Vars
 
 MIN_COLS = 200_000  # below this HiGHS finds good incumbents on its own
@@ -59,3 +64,41 @@ def round_runs(data: PlanData, v: Vars, model: LinearModel, lp: tuple[float, ...
     placed = {r for (r, _s, _st), y in v.y.items() if y in chosen}
     out += [(j, 0.0 if r in placed else 1.0) for r, j in sorted(v.run_unmet.items())]
     return out
+
+
+def solve_from_relaxation(
+    data: PlanData, v: Vars, model: LinearModel, options: PlanOptions, progress: Progress | None
+) -> Solution | None:
+    """Steps 1-4; None when the relaxation or the fixed-run model gives nothing to start from."""
+    seed, threads = options.seed, options.threads
+    lp, bound, spent = relax(model, seed=seed, time_limit_s=options.time_limit_s, threads=threads)
+    if not lp:
+        return None
+    runs = round_runs(data, v, model, lp)
+    lower, upper = list(model.col_lower), list(model.col_upper)
+    for j, x in runs:
+        lower[j] = upper[j] = x
+    try:
+        fixed = solve(
+            replace(model, col_lower=lower, col_upper=upper),
+            time_limit_s=max(options.time_limit_s - spent, 1.0),
+            mip_gap=options.mip_gap,
+            seed=seed,
+            threads=threads,
+        )
+    except NoSolution:
+        return None
+    spent += fixed.seconds
+    gap = (fixed.objective - bound) / max(abs(fixed.objective), 1e-9)
+    if gap <= options.mip_gap:
+        return Solution(fixed.values, fixed.objective, bound, max(gap, 0.0), "optimal", spent)
+    return solve(
+        model,
+        time_limit_s=options.time_limit_s,
+        mip_gap=options.mip_gap,
+        progress=progress,
+        start=list(enumerate(fixed.values)),
+        spent=spent,
+        seed=seed,
+        threads=threads,
+    )
