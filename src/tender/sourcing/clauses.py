@@ -38,6 +38,7 @@ class ClauseView:
     # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
     _kinds: dict[str, tuple[tuple[Contract, ...], ...]] = field(default_factory=dict, compare=False)
     _restricted: dict[str, bool] = field(default_factory=dict, compare=False)
+    _blocked: dict[tuple[str, str, str], frozenset[int]] = field(default_factory=dict, compare=False)
     _residency: dict[int, dict[str, tuple[DataResidency, ...]]] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -49,11 +50,13 @@ class ClauseView:
 
     def all_clauses(self) -> list[Contract]:
         """Every clause in effect in some month of the horizon, by id, first occurrence kept."""
-        seen: dict[str, Contract] = {}
-        for clauses in self.by_month:
-            for c in clauses:
-                seen.setdefault(c.id, c)
-        return list(seen.values())
+        if "*" not in self._kinds:
+            seen: dict[str, Contract] = {}
+            for clauses in self.by_month:
+                for c in clauses:
+                    seen.setdefault(c.id, c)
+            self._kinds["*"] = (tuple(seen.values()),)
+        return list(self._kinds["*"][0])
 
     def of_kind(self, kind: type[Contract], month: int) -> tuple[Contract, ...]:
         """The clauses of one type in effect in `month` (in `clauses_at` order), cached per type."""
@@ -66,16 +69,32 @@ class ClauseView:
 
     def restricted(self, demand: Demand) -> bool:
         """Does any residency or exclusivity clause, in any month, name `demand` (or its class)?"""
+        if not self._restricted:
+            self._restricted[""] = False  # built: names every demand some clause restricts
+            for c in self.all_clauses():
+                if isinstance(c, DataResidency | WorkloadExclusivity):
+                    for w in c.workloads:
+                        self._restricted[w] = True
         if demand.id not in self._restricted:
             self._restricted[demand.id] = any(
-                (isinstance(c, DataResidency) and demand.id in c.workloads)
-                or (
-                    isinstance(c, WorkloadExclusivity)
-                    and (demand.id in c.workloads or demand.workload_class in c.workload_classes)
-                )
+                isinstance(c, WorkloadExclusivity) and demand.workload_class in c.workload_classes
                 for c in self.all_clauses()
             )
         return self._restricted[demand.id]
+
+    def blocked_months(self, demand: Demand, region: str, provider: str) -> frozenset[int]:
+        """Months in which residency (`region`) or exclusivity (`provider`) forbid `demand`, cached."""
+        res_key = (demand.id, "region", region)
+        if res_key not in self._blocked:
+            self._blocked[res_key] = frozenset(
+                m for m in range(1, len(self.by_month) + 1) if self.residency_block(demand, region, m)
+            )
+        exc_key = (demand.id, "provider", provider)
+        if exc_key not in self._blocked:
+            self._blocked[exc_key] = frozenset(
+                m for m in range(1, len(self.by_month) + 1) if self.exclusivity_block(demand, provider, m)
+            )
+        return self._blocked[res_key] | self._blocked[exc_key]
 
     def exclusivity_block(self, demand: Demand, provider: str, month: int) -> str | None:
         """The exclusivity clause id that forbids `provider` for `demand` in `month`, if any."""

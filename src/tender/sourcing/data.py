@@ -199,13 +199,8 @@ def eligible_months(
         return ()
     if not view.restricted(demand):
         return tuple(m for m in months if o.cap[m - 1] > 0)
-    return tuple(
-        m
-        for m in months
-        if o.cap[m - 1] > 0
-        and view.residency_block(demand, o.region, m) is None
-        and view.exclusivity_block(demand, o.provider, m) is None
-    )
+    blocked = view.blocked_months(demand, o.region, o.provider)
+    return tuple(m for m in months if o.cap[m - 1] > 0 and m not in blocked)
 
 
 def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitment, ...]:

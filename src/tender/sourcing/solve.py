@@ -57,25 +57,15 @@ def to_highs(model: LinearModel) -> highspy.HighsModel:
     lp.row_lower_ = np.array(model.row_lower, dtype=np.float64)
     lp.row_upper_ = np.array(model.row_upper, dtype=np.float64)
     lp.offset_ = model.offset
-    starts = [0]
-    index: list[int] = []
-    value: list[float] = []
-    for row in model.rows:
-        for j, a in row:
-            index.append(j)
-            value.append(a)
-        starts.append(len(index))
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(value, dtype=np.float64)
+    lp.a_matrix_.start_ = np.array(model.row_start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(model.row_index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(model.row_value, dtype=np.float64)
     lp.a_matrix_.num_col_ = n
     lp.a_matrix_.num_row_ = model.num_rows
     if model.num_integer:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
-            for flag in model.col_integer
-        ]
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[flag] for flag in model.col_integer]
     hm = highspy.HighsModel()
     hm.lp_ = lp
     return hm

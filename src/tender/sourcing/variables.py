@@ -17,6 +17,8 @@ INF = float("inf")
 
 @dataclass
 class LinearModel:
+    """Columns as parallel lists; rows as one CSR (row starts, column indices, values) built in place."""
+
     col_lower: list[float] = field(default_factory=list)
     col_upper: list[float] = field(default_factory=list)
     col_cost: list[float] = field(default_factory=list)
@@ -25,7 +27,9 @@ class LinearModel:
     row_lower: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
     row_name: list[str] = field(default_factory=list)
-    rows: list[list[tuple[int, float]]] = field(default_factory=list)
+    row_start: list[int] = field(default_factory=lambda: [0])
+    row_index: list[int] = field(default_factory=list)
+    row_value: list[float] = field(default_factory=list)
     offset: float = 0.0
 
     def var(
@@ -42,11 +46,23 @@ class LinearModel:
         merged: dict[int, float] = {}
         for j, a in terms:
             merged[j] = merged.get(j, 0.0) + a
-        self.rows.append(sorted((j, a) for j, a in merged.items() if a != 0.0))
+        for j in sorted(merged):
+            if merged[j] != 0.0:
+                self.row_index.append(j)
+                self.row_value.append(merged[j])
+        self.row_start.append(len(self.row_index))
         self.row_lower.append(lb)
         self.row_upper.append(ub)
         self.row_name.append(name)
-        return len(self.rows) - 1
+        return len(self.row_lower) - 1
+
+    @property
+    def rows(self) -> list[list[tuple[int, float]]]:
+        """Each row's (column, coefficient) entries (for readers; the solver takes the CSR as is)."""
+        s, idx, val = self.row_start, self.row_index, self.row_value
+        return [
+            list(zip(idx[s[k] : s[k + 1]], val[s[k] : s[k + 1]], strict=True)) for k in range(self.num_rows)
+        ]
 
     def add_cost(self, j: int, amount: float) -> None:
         self.col_cost[j] += amount
@@ -57,7 +73,7 @@ class LinearModel:
 
     @property
     def num_rows(self) -> int:
-        return len(self.rows)
+        return len(self.row_lower)
 
     @property
     def num_integer(self) -> int:
