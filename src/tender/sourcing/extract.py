@@ -179,7 +179,11 @@ def awards(
     """Price each usage. `notice_of[(demand, gpu, provider)]` names the ROFR notice that released gated capacity."""
     order = {d.id: k for k, d in enumerate(data.scenario.demands)}
     reserved_left: dict[tuple[int, int], int] = {}
-    commit_clause = {c.clause.provider: c.clause.id for c in data.commitments}
+    # (provider, month) -> the commitment that month's spend draws down first (drawdown order, in force)
+    commit_clause: dict[tuple[str, int], str] = {}
+    for c in data.commitments:  # already in drawdown order: commitments drawn "after" another come last
+        for m in c.months:
+            commit_clause.setdefault((c.clause.provider, m), c.clause.id)
     out: list[Award] = []
     for u in sorted(uses, key=lambda u: (u.month, u.offer, order[u.demand], u.spot)):
         o = data.offers[u.offer]
@@ -205,7 +209,7 @@ def awards(
                 out.append(_award(u, o, u.gpus - in_res, rate, "on_demand", o.clause[m - 1], notice))
             continue
         pricing = o.pricing[m - 1]
-        base_clause = clause or o.clause[m - 1] or commit_clause.get(o.provider)
+        base_clause = clause or o.clause[m - 1] or commit_clause.get((o.provider, m))
         out.append(_award(u, o, u.gpus, o.rate[m - 1] or Decimal(0), pricing, base_clause, notice))
     return sorted(out, key=lambda a: (a.month, a.demand, a.provider, a.region, a.gpu, a.pricing))
 

@@ -73,3 +73,14 @@ def test_former_holder_capacity_is_bought_directly_after_the_rofr_ends(example_p
         a for a in example_plan.awards if a.provider == "primary-cloud" and a.gpu == "GB300" and a.month >= 19
     ]
     assert late and all(a.notice is None and a.pricing == "contract" for a in late)
+
+
+def test_award_clauses_are_in_force_in_their_month(example: Scenario, example_plan: Plan) -> None:
+    """An award names the clause that allowed it: one in force that month (a notice's clause may be older)."""
+    from tender.contracts import clauses_at
+
+    for award in example_plan.awards:
+        if award.clause is None or award.notice is not None:
+            continue
+        in_force = {c.id for c in clauses_at(example, award.month)}
+        assert award.clause in in_force, award
