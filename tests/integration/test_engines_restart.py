@@ -40,13 +40,15 @@ def test_sigkilled_agent_restarts_without_losing_or_duplicating(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    runtime = open_runtime(state)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(runtime.store.open_attempts()) < 3:
-        time.sleep(0.2)
-    assert runtime.store.open_attempts(), "the agent placed nothing"
-    os.kill(agent.pid, signal.SIGKILL)
-    agent.wait()
+    try:
+        runtime = open_runtime(state)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(runtime.store.open_attempts()) < 3:
+            time.sleep(0.2)
+        assert runtime.store.open_attempts(), "the agent placed nothing"
+    finally:  # SIGKILL is the point of the test; it also cleans up when the assertion above fails
+        os.kill(agent.pid, signal.SIGKILL)
+        agent.wait()
     killed_with = {j["id"]: j["state"] for j in runtime.store.jobs()}
     t0 = time.monotonic()
     subprocess.run(
