@@ -60,7 +60,10 @@ def _timed(
     def one(job: tuple[str, str, dict[str, object] | None, str]) -> tuple[float, int]:
         import threading
 
-        client = clients.setdefault(threading.get_ident(), httpx.Client(timeout=60))
+        ident = threading.get_ident()
+        if ident not in clients:  # one keep-alive client per thread (setdefault would build one per call)
+            clients[ident] = httpx.Client(timeout=60)
+        client = clients[ident]
         method, url, body, token = job
         started = time.perf_counter()
         r = client.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
