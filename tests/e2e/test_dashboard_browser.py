@@ -8,18 +8,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tender.ledger.sql import Database, token_store, upgrade
+from serve_process import ServeProcess, tokens
 
 pytestmark = [pytest.mark.e2e, pytest.mark.requires_engine]
 REPO = Path(__file__).resolve().parents[2]
@@ -27,127 +22,90 @@ ARTIFACTS = REPO / "test-artifacts"
 MINIMAL = (REPO / "examples" / "minimal.yaml").read_text(encoding="utf-8")
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _tokens(url: str) -> dict[str, str]:
-    db = Database(url)
-    upgrade(db)
-    out = {}
-    with db.write() as session:
-        for role in ("admin", "planner", "team:research", "provider:primary-cloud"):
-            r, subject = token_store.parse_role(role)
-            out[role] = token_store.create(
-                session, role=r, subject=subject, now=datetime.now(UTC), created_by="e2e"
-            ).token
-    db.dispose()
-    return out
-
-
 def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     url = f"sqlite:///{tmp_path / 'tender.db'}"
-    tok = _tokens(url)
-    port = _port()
-    base = f"http://127.0.0.1:{port}"
-    with open(tmp_path / "serve.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from tender.cli.app import main; main()", "serve", "--port", str(port)],
-            env={**os.environ, "TENDER_DATABASE_URL": url},
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    tok = tokens(url, ("admin", "planner", "team:research", "provider:primary-cloud"), created_by="e2e")
+    with ServeProcess(url, tmp_path) as server:
+        base = server.base
+        admin = {"Authorization": f"Bearer {tok['admin']}"}
+        planner = {"Authorization": f"Bearer {tok['planner']}"}
+        sc = httpx.post(
+            f"{base}/api/v1/scenarios", json={"name": "minimal.yaml", "yaml": MINIMAL}, headers=admin
         )
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            admin = {"Authorization": f"Bearer {tok['admin']}"}
-            planner = {"Authorization": f"Bearer {tok['planner']}"}
-            sc = httpx.post(
-                f"{base}/api/v1/scenarios", json={"name": "minimal.yaml", "yaml": MINIMAL}, headers=admin
+        scenario = sc.json()["id"]
+        plan = httpx.post(f"{base}/api/v1/plans", json={"scenario": scenario}, headers=planner).json()
+        for _ in range(600):
+            status = httpx.get(f"{base}/api/v1/plans/{plan['id']}", headers=planner).json()["status"]
+            if status in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert status == "done"
+        need = {
+            "scenario": scenario,
+            "need": {
+                "id": "e2e-need",
+                "workload": "pretrain-x",
+                "workload_class": "training",
+                "gpu": "GB200",
+                "gpus": 9216,
+                "region": "us-central",
+                "start": "2026-10-01",
+                "months": 4,
+                "price": "6.5",
+            },
+            "quotes": [{"provider": "rival-cloud-a", "price": "5.2", "gpus": 9216}],
+        }
+        assert httpx.post(f"{base}/api/v1/needs", json=need, headers=planner).status_code == 201
+        team = {"Authorization": f"Bearer {tok['team:research']}"}
+        job = {"name": "e2e-train", "run": "true", "resources": {"accelerators": "H100:2"}}
+        assert httpx.post(f"{base}/api/v1/jobs", json=job, headers=team).status_code == 201
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=chromium_path,
+                headless=True,
+                args=[
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
             )
-            scenario = sc.json()["id"]
-            plan = httpx.post(f"{base}/api/v1/plans", json={"scenario": scenario}, headers=planner).json()
-            for _ in range(600):
-                status = httpx.get(f"{base}/api/v1/plans/{plan['id']}", headers=planner).json()["status"]
-                if status in ("done", "failed"):
-                    break
-                time.sleep(0.1)
-            assert status == "done"
-            need = {
-                "scenario": scenario,
-                "need": {
-                    "id": "e2e-need",
-                    "workload": "pretrain-x",
-                    "workload_class": "training",
-                    "gpu": "GB200",
-                    "gpus": 9216,
-                    "region": "us-central",
-                    "start": "2026-10-01",
-                    "months": 4,
-                    "price": "6.5",
-                },
-                "quotes": [{"provider": "rival-cloud-a", "price": "5.2", "gpus": 9216}],
-            }
-            assert httpx.post(f"{base}/api/v1/needs", json=need, headers=planner).status_code == 201
-            team = {"Authorization": f"Bearer {tok['team:research']}"}
-            job = {"name": "e2e-train", "run": "true", "resources": {"accelerators": "H100:2"}}
-            assert httpx.post(f"{base}/api/v1/jobs", json=job, headers=team).status_code == 201
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 1400})
+                page.goto(f"{base}/login")
+                page.screenshot(path=str(ARTIFACTS / "serve-login.png"))
+                page.fill("#token", tok["planner"])
+                page.click("#login")
+                page.wait_for_url(f"{base}/")
+                for chart in ("chart-capacity", "chart-spend", "chart-burndown", "chart-unmet"):
+                    page.wait_for_selector(f"#{chart} .main-svg", timeout=20_000)
+                assert page.locator("#open-notices tbody tr").count() == 1
+                assert "c-rofr:e2e-need:1" in page.inner_text("#open-notices")
+                jobs = page.inner_text("#jobs")
+                assert "e2e-train-1" in jobs and "queued" in jobs and "research" in jobs
+                page.screenshot(path=str(ARTIFACTS / "serve-dashboard.png"), full_page=True)
 
-            ARTIFACTS.mkdir(exist_ok=True)
-            with sync_playwright() as p:
-                browser = p.chromium.launch(
-                    executable_path=chromium_path,
-                    headless=True,
-                    args=[
-                        "--disable-gpu",
-                        "--disable-dev-shm-usage",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--no-first-run",
-                    ],
-                )
-                try:
-                    page = browser.new_page(viewport={"width": 1280, "height": 1400})
-                    page.goto(f"{base}/login")
-                    page.screenshot(path=str(ARTIFACTS / "serve-login.png"))
-                    page.fill("#token", tok["planner"])
-                    page.click("#login")
-                    page.wait_for_url(f"{base}/")
-                    for chart in ("chart-capacity", "chart-spend", "chart-burndown", "chart-unmet"):
-                        page.wait_for_selector(f"#{chart} .main-svg", timeout=20_000)
-                    assert page.locator("#open-notices tbody tr").count() == 1
-                    assert "c-rofr:e2e-need:1" in page.inner_text("#open-notices")
-                    jobs = page.inner_text("#jobs")
-                    assert "e2e-train-1" in jobs and "queued" in jobs and "research" in jobs
-                    page.screenshot(path=str(ARTIFACTS / "serve-dashboard.png"), full_page=True)
-
-                    portal = browser.new_context().new_page()
-                    portal.goto(f"{base}/login")
-                    portal.fill("#token", tok["provider:primary-cloud"])
-                    portal.click("#login")
-                    portal.wait_for_url(f"{base}/portal")
-                    text = portal.inner_text("main")
-                    assert "rival-cloud-a" not in text and "5.2" in text
-                    portal.screenshot(path=str(ARTIFACTS / "serve-portal-open.png"), full_page=True)
-                    portal.fill("#notice-1 input[name=gpus]", "4608")
-                    portal.click("#notice-1 button.exercise")
-                    portal.wait_for_selector("#flash")
-                    assert "partially_exercised" in portal.inner_text("#flash")
-                    assert "partially_exercised" in portal.inner_text("#history")
-                    portal.screenshot(path=str(ARTIFACTS / "serve-portal-answered.png"), full_page=True)
-                finally:
-                    browser.close()
-            notice = httpx.get(f"{base}/api/v1/notices/c-rofr:e2e-need:1", headers=planner).json()
-            assert notice["status"] == "partially_exercised" and notice["exercised_gpus"] == 4608
-        finally:
-            proc.terminate()
-            proc.wait(15)
+                portal = browser.new_context().new_page()
+                portal.goto(f"{base}/login")
+                portal.fill("#token", tok["provider:primary-cloud"])
+                portal.click("#login")
+                portal.wait_for_url(f"{base}/portal")
+                text = portal.inner_text("main")
+                assert "rival-cloud-a" not in text and "5.2" in text
+                portal.screenshot(path=str(ARTIFACTS / "serve-portal-open.png"), full_page=True)
+                portal.fill("#notice-1 input[name=gpus]", "4608")
+                portal.click("#notice-1 button.exercise")
+                portal.wait_for_selector("#flash")
+                assert "partially_exercised" in portal.inner_text("#flash")
+                assert "partially_exercised" in portal.inner_text("#history")
+                portal.screenshot(path=str(ARTIFACTS / "serve-portal-answered.png"), full_page=True)
+            finally:
+                browser.close()
+        notice = httpx.get(f"{base}/api/v1/notices/c-rofr:e2e-need:1", headers=planner).json()
+        assert notice["status"] == "partially_exercised" and notice["exercised_gpus"] == 4608

@@ -12,35 +12,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from test_serve_process import Server, h, serve_db  # noqa: F401  (serve_db is a fixture)
 
-from tender.ledger.sql import Database, token_store, upgrade
+from serve_process import TENDER, ServeProcess, h, tokens
 
 POOLS = """pools:
   - {id: local-h100, provider: primary-cloud, gpu: H100, gpus: 2, backend: {kind: local}}
 """
-TENDER = [sys.executable, "-c", "from tender.cli.app import main; main()"]
-
-
-def _tokens(url: str) -> dict[str, str]:
-    db = Database(url)
-    upgrade(db)
-    out = {}
-    with db.write() as session:
-        for role in ("admin", "team:research"):
-            r, subject = token_store.parse_role(role)
-            out[role] = token_store.create(
-                session, role=r, subject=subject, now=datetime.now(UTC), created_by="t"
-            ).token
-    db.dispose()
-    return out
 
 
 def _wait(base: str, token: str, job: str, states: set[str], seconds: float = 90) -> dict[str, Any]:
@@ -54,20 +36,20 @@ def _wait(base: str, token: str, job: str, states: set[str], seconds: float = 90
     raise AssertionError(f"{job} never reached {states}: {body}")
 
 
-def test_api_jobs_run_by_the_agent(serve_db: str, tmp_path: Path) -> None:  # noqa: F811
-    tok = _tokens(serve_db)
+def test_api_jobs_run_by_the_agent(serve_db: str, tmp_path: Path) -> None:
+    tok = tokens(serve_db, ("admin", "team:research"))
     (tmp_path / "pools.yaml").write_text(POOLS, encoding="utf-8")
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("TENDER_RUNTIME") and k != "TENDER_DATABASE_URL"
     }
-    env["TENDER_HOME"] = str(tmp_path)  # what Server gives `tender serve`
+    env["TENDER_HOME"] = str(tmp_path)  # what ServeProcess gives `tender serve`
     if not serve_db.startswith("sqlite"):
         env["TENDER_DATABASE_URL"] = serve_db
     else:
         assert serve_db == f"sqlite:///{tmp_path / 'tender.db'}"  # $TENDER_HOME's default file
-    server = Server(serve_db, tmp_path)
+    server = ServeProcess(serve_db, tmp_path)
     agent_log = open(tmp_path / "agent.log", "wb")  # noqa: SIM115
     agent = subprocess.Popen(
         [*TENDER, "agent", "--pools", str(tmp_path / "pools.yaml"), "--interval", "0.3"],

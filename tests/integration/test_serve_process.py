@@ -4,125 +4,22 @@ lost or duplicated and the audit chain verifies. Runs on SQLite and on PostgreSQ
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tender.ledger.sql import Database, token_store, upgrade
+from serve_process import ServeProcess, h, tokens
+from tender.ledger.sql import Database
 from tender.ledger.sql.models import NoticeDecision
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = (REPO / "examples" / "minimal.yaml").read_text(encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, url: str, tmp: Path) -> None:
-        self.url, self.tmp = url, tmp
-        self.port = free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.logs: list[Any] = []
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        env = {**os.environ, "TENDER_DATABASE_URL": self.url, "TENDER_HOME": str(self.tmp)}
-        log = open(self.tmp / f"serve-{self.port}-{time.time_ns()}.log", "wb")  # noqa: SIM115
-        self.logs.append(log)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from tender.cli.app import main; main()",
-                "serve",
-                "--port",
-                str(self.port),
-            ],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.proc.poll() is None, "tender serve exited early"
-            time.sleep(0.1)
-        raise AssertionError("tender serve did not become ready")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        for log in self.logs:
-            log.close()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def serve_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tender.db'}"
-        return
-    import psycopg
-
-    base = request.getfixturevalue("postgres_url")
-    name = f"tender_s_{secrets.token_hex(4)}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def tokens(url: str) -> dict[str, str]:
-    db = Database(url)
-    upgrade(db)
-    out = {}
-    with db.write() as session:
-        for role in ("admin", "planner", "provider:primary-cloud"):
-            r, subject = token_store.parse_role(role)
-            out[role] = token_store.create(
-                session, role=r, subject=subject, now=datetime.now(UTC), created_by="t"
-            ).token
-    db.dispose()
-    return out
-
-
-def h(token: str, **extra: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", **extra}
+ROLES = ("admin", "planner", "provider:primary-cloud")
 
 
 def need_body(scenario: int, need_id: str) -> dict[str, Any]:
@@ -152,8 +49,8 @@ def setup_scenario(base: str, tok: dict[str, str]) -> int:
 
 
 def test_fifty_concurrent_answers_make_one_decision(serve_db: str, tmp_path: Path) -> None:
-    tok = tokens(serve_db)
-    server = Server(serve_db, tmp_path)
+    tok = tokens(serve_db, ROLES)
+    server = ServeProcess(serve_db, tmp_path)
     server.start()
     try:
         scenario = setup_scenario(server.base, tok)
@@ -194,8 +91,8 @@ def test_fifty_concurrent_answers_make_one_decision(serve_db: str, tmp_path: Pat
 
 
 def test_sigkill_mid_writes_loses_nothing(serve_db: str, tmp_path: Path) -> None:
-    tok = tokens(serve_db)
-    server = Server(serve_db, tmp_path)
+    tok = tokens(serve_db, ROLES)
+    server = ServeProcess(serve_db, tmp_path)
     server.start()
     acked: list[str] = []
     attempted: list[str] = []

@@ -5,13 +5,7 @@ Bounded (a few examples per operation) so that the run takes well under a minute
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tender.ledger.sql import Database, token_store, upgrade
+from serve_process import ServeProcess, tokens
 
 REPO = Path(__file__).resolve().parents[2]
 MINIMAL = (REPO / "examples" / "minimal.yaml").read_text(encoding="utf-8")
@@ -31,40 +25,12 @@ TOKENS: dict[str, str] = {}
 def live_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     tmp = tmp_path_factory.mktemp("schema")
     url = f"sqlite:///{tmp / 'tender.db'}"
-    db = Database(url)
-    upgrade(db)
-    with db.write() as session:
-        for role in ("admin", "planner", "team:research", "provider:primary-cloud"):
-            r, subject = token_store.parse_role(role)
-            TOKENS[role] = token_store.create(
-                session, role=r, subject=subject, now=datetime.now(UTC), created_by="t"
-            ).token
-    db.dispose()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    with open(tmp / "serve.log", "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "from tender.cli.app import main; main()", "serve", "--port", str(port)],
-            env={**os.environ, "TENDER_DATABASE_URL": url},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-            admin = {"Authorization": f"Bearer {TOKENS['admin']}"}
-            httpx.post(f"{base}/api/v1/scenarios", json={"name": "m.yaml", "yaml": MINIMAL}, headers=admin)
-            yield schemathesis.openapi.from_url(f"{base}/openapi.json")
-        finally:
-            proc.terminate()
-            proc.wait(15)
-    log_text = (tmp / "serve.log").read_text(encoding="utf-8", errors="replace")
+    TOKENS.update(tokens(url, ("admin", "planner", "team:research", "provider:primary-cloud")))
+    with ServeProcess(url, tmp) as server:
+        admin = {"Authorization": f"Bearer {TOKENS['admin']}"}
+        httpx.post(f"{server.base}/api/v1/scenarios", json={"name": "m.yaml", "yaml": MINIMAL}, headers=admin)
+        yield schemathesis.openapi.from_url(f"{server.base}/openapi.json")
+    log_text = server.log_text()
     assert '"level": "error"' not in log_text, log_text[-3000:]
 
 

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from step_clock import StepClock
 from tender.backends import FakeBackend, LocalBackend, UnknownBackend, make_backend
 from tender.domain.provider import BackendSpec
 from tender.ports import EngineUnreachable, Reachability, RunRequest, RunState, SubmitRefused
-
-
-class StepClock:
-    def __init__(self) -> None:
-        self.t = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
 
 
 def test_fake_runs_for_its_duration_then_succeeds() -> None:

@@ -4,10 +4,10 @@ record of the hash-chained audit trail (`tender.ledger.audit` format), and the c
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from step_clock import StepClock
 from tender.backends import FakeBackend
 from tender.domain.provider import BackendSpec
 from tender.ledger import audit
@@ -16,17 +16,6 @@ from tender.runtime.driver import Runtime
 from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import Store
-
-
-class StepClock:
-    def __init__(self) -> None:
-        self.t = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
 
 
 def _records(store: Store) -> list[dict[str, Any]]:

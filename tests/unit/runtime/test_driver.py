@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from step_clock import StepClock
 from tender.backends import FakeBackend
 from tender.domain.provider import BackendSpec
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import Store
-
-
-class StepClock:
-    def __init__(self) -> None:
-        self.t = datetime(2025, 1, 1, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
 
 
 def _setup(tmp_path: Path, exclusivity: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

@@ -3,16 +3,14 @@ and every metered attempt (finished or lost) is also a row of the ledger the ser
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
+from step_clock import StepClock
 from tender.backends import FakeBackend
 from tender.domain.provider import BackendSpec
 from tender.ledger.sql import runtime_ledger
@@ -25,17 +23,6 @@ from tender.runtime.store import Store
 
 RUNTIME_TABLES = {t.name for t in runtime_metadata.sorted_tables}
 HEAD = ScriptDirectory(str(SCRIPTS)).get_current_head()  # one head: 0003 chains after the last one
-
-
-class StepClock:
-    def __init__(self) -> None:
-        self.t = datetime(2025, 3, 31, 23, 58, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.t
-
-    def advance(self, seconds: float) -> None:
-        self.t += timedelta(seconds=seconds)
 
 
 def _tables(store: Store) -> set[str]:
@@ -57,25 +44,6 @@ def test_fresh_sqlite_file_gets_runtime_tables_by_migration(tmp_path: Path) -> N
     _check_migrated(f"sqlite:///{tmp_path / 'fresh.db'}")
 
 
-@pytest.fixture
-def fresh_pg(postgres_url: str) -> Iterator[str]:
-    """A database of its own (the session's may already be migrated by other tests)."""
-    import psycopg
-
-    name = f"tender_rt_{secrets.token_hex(4)}"
-    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        pytest.skip(f"cannot create a PostgreSQL database: {exc}")
-    try:
-        yield plain.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def test_fresh_postgresql_database_gets_runtime_tables_by_migration(fresh_pg: str) -> None:
     _check_migrated(fresh_pg)
 
@@ -89,7 +57,7 @@ def test_state_made_by_create_all_before_migrations_is_adopted(tmp_path: Path) -
 
 
 def _setup(tmp_path: Path) -> tuple[StepClock, FakeBackend, FakeBackend, Store, Runtime]:
-    clock = StepClock()
+    clock = StepClock(datetime(2025, 3, 31, 23, 58, tzinfo=UTC))
     a = FakeBackend(clock, gpus=2, default_seconds=100)
     b = FakeBackend(clock, gpus=2, default_seconds=100)
     config = RuntimeConfig(

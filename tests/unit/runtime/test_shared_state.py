@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,26 +121,6 @@ def _concurrent_submit(url: str, threads: int = 4, each: int = 8) -> None:
 
 def test_concurrent_submitters_get_distinct_ids_on_sqlite(tmp_path: Path) -> None:
     _concurrent_submit(f"sqlite:///{tmp_path / 'race.db'}")
-
-
-@pytest.fixture
-def fresh_pg(postgres_url: str) -> Iterator[str]:
-    import secrets
-
-    import psycopg
-
-    name = f"tender_race_{secrets.token_hex(4)}"
-    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
-    try:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        pytest.skip(f"cannot create a PostgreSQL database: {exc}")
-    try:
-        yield plain.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_concurrent_submitters_get_distinct_ids_on_postgresql(fresh_pg: str) -> None:
