@@ -7,13 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from step_clock import StepClock
-from tender.backends import FakeBackend
-from tender.domain.provider import BackendSpec
+from two_pools import two_pools
+
 from tender.ledger import audit
 from tender.ledger.sql import audit_store
-from tender.runtime.driver import Runtime
-from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import Store
 
@@ -24,18 +21,8 @@ def _records(store: Store) -> list[dict[str, Any]]:
 
 
 def test_requeue_and_fail_over_are_audited_with_the_reason(tmp_path: Path) -> None:
-    clock = StepClock()
-    a = FakeBackend(clock, gpus=2, default_seconds=100)
-    b = FakeBackend(clock, gpus=2, default_seconds=100)
-    config = RuntimeConfig(
-        (
-            PoolConfig("a", "prov-a", "r", "h100", 2, BackendSpec("fake")),
-            PoolConfig("b", "prov-b", "r", "h100", 2, BackendSpec("fake")),
-        )
-    )
-    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
+    clock, a, b, store, runtime = two_pools(tmp_path)
     try:
-        runtime = Runtime(store, config, clock, tmp_path, backends={"a": a, "b": b}, lost_after=30)
         job = runtime.submit(JobSpec("x", "true", gpus=2))
         runtime.tick()
         first = store.attempts_of(job)[0]

@@ -6,34 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from two_pools import two_pools
 
-from step_clock import StepClock
-from tender.backends import FakeBackend
-from tender.domain.provider import BackendSpec
 from tender.runtime.driver import Runtime
-from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec
-from tender.runtime.store import Store
-
-
-def _setup(tmp_path: Path, exclusivity: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    clock = StepClock()
-    a = FakeBackend(clock, gpus=2, default_seconds=100)
-    b = FakeBackend(clock, gpus=2, default_seconds=100)
-    config = RuntimeConfig(
-        (
-            PoolConfig("a", "prov-a", "r", "h100", 2, BackendSpec("fake")),
-            PoolConfig("b", "prov-b", "r", "h100", 2, BackendSpec("fake")),
-        ),
-        exclusivity or {},
-    )
-    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
-    runtime = Runtime(store, config, clock, tmp_path, backends={"a": a, "b": b}, lost_after=30)
-    return clock, a, b, store, runtime
 
 
 def test_jobs_run_and_are_metered_per_job_pool_provider(tmp_path: Path) -> None:
-    clock, _a, _b, store, runtime = _setup(tmp_path)
+    clock, _a, _b, store, runtime = two_pools(tmp_path)
     ids = [runtime.submit(JobSpec(f"j{i}", "true", gpus=1)) for i in range(5)]
     runtime.tick()
     assert [j["state"] for j in store.jobs()] == ["running"] * 4 + ["queued"]
@@ -50,7 +30,7 @@ def test_jobs_run_and_are_metered_per_job_pool_provider(tmp_path: Path) -> None:
 
 
 def test_lost_attempt_is_requeued_elsewhere_and_counted_once(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
+    clock, a, b, store, runtime = two_pools(tmp_path)
     job = runtime.submit(JobSpec("x", "true", gpus=2))
     runtime.tick()
     first = store.attempts_of(job)[0]
@@ -71,7 +51,7 @@ def test_lost_attempt_is_requeued_elsewhere_and_counted_once(tmp_path: Path) -> 
 
 
 def test_retry_limit(tmp_path: Path) -> None:
-    _clock, a, b, store, runtime = _setup(tmp_path)
+    _clock, a, b, store, runtime = two_pools(tmp_path)
     a.refuse = b.refuse = "sbatch: error: nope"
     job = runtime.submit(JobSpec("x", "true", gpus=1, max_retries=1))
     runtime.tick()
@@ -81,7 +61,7 @@ def test_retry_limit(tmp_path: Path) -> None:
 
 
 def test_exclusive_job_waits_for_its_provider(tmp_path: Path) -> None:
-    clock, _a, _b, store, runtime = _setup(tmp_path, exclusivity={"training": "prov-a"})
+    clock, _a, _b, store, runtime = two_pools(tmp_path, exclusivity={"training": "prov-a"})
     hog = runtime.submit(JobSpec("hog", "true", gpus=2, workload_class="inference"))
     runtime.tick()
     assert store.attempts_of(hog)[0]["pool_id"] in {"a", "b"}
@@ -99,7 +79,7 @@ def test_exclusive_job_waits_for_its_provider(tmp_path: Path) -> None:
 
 
 def test_restart_adopts_a_submission_it_did_not_record(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
+    clock, a, b, store, runtime = two_pools(tmp_path)
     job = runtime.submit(JobSpec("x", "true", gpus=1))
     runtime.tick()
     attempt = store.attempts_of(job)[0]
@@ -118,7 +98,7 @@ def test_restart_adopts_a_submission_it_did_not_record(tmp_path: Path) -> None:
 
 
 def test_unreachable_engine_moves_jobs_after_grace(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
+    clock, a, b, store, runtime = two_pools(tmp_path)
     job = runtime.submit(JobSpec("x", "true", gpus=2))
     runtime.tick()
     pool = store.attempts_of(job)[0]["pool_id"]
@@ -133,7 +113,7 @@ def test_unreachable_engine_moves_jobs_after_grace(tmp_path: Path) -> None:
 
 
 def test_cancel(tmp_path: Path) -> None:
-    _clock, _a, _b, store, runtime = _setup(tmp_path)
+    _clock, _a, _b, store, runtime = two_pools(tmp_path)
     job = runtime.submit(JobSpec("x", "true", gpus=1))
     runtime.tick()
     assert runtime.request_cancel(job)

@@ -9,15 +9,14 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
+from two_pools import two_pools
 
 from step_clock import StepClock
 from tender.backends import FakeBackend
-from tender.domain.provider import BackendSpec
 from tender.ledger.sql import runtime_ledger
 from tender.ledger.sql.migrate import SCRIPTS, current_revision
 from tender.ledger.sql.runtime_tables import runtime_metadata
 from tender.runtime.driver import Runtime
-from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import Store
 
@@ -58,17 +57,7 @@ def test_state_made_by_create_all_before_migrations_is_adopted(tmp_path: Path) -
 
 def _setup(tmp_path: Path) -> tuple[StepClock, FakeBackend, FakeBackend, Store, Runtime]:
     clock = StepClock(datetime(2025, 3, 31, 23, 58, tzinfo=UTC))
-    a = FakeBackend(clock, gpus=2, default_seconds=100)
-    b = FakeBackend(clock, gpus=2, default_seconds=100)
-    config = RuntimeConfig(
-        (
-            PoolConfig("a", "prov-a", "r", "h100", 2, BackendSpec("fake"), Decimal("2.49")),
-            PoolConfig("b", "prov-b", "r", "h100", 2, BackendSpec("fake"), Decimal("1.10")),
-        )
-    )
-    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
-    runtime = Runtime(store, config, clock, tmp_path, backends={"a": a, "b": b}, lost_after=30)
-    return clock, a, b, store, runtime
+    return two_pools(tmp_path, clock, prices={"a": Decimal("2.49"), "b": Decimal("1.10")})
 
 
 def _ledger(store: Store) -> list[dict[str, object]]:
