@@ -15,7 +15,7 @@ from rich.table import Table
 
 from tender.cli.output import console, err_console, fail_bad_input
 from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolicy, allow_all, parse_policy
-from tender.sim.contract_gate import ScenarioEligibility
+from tender.placement.contract_gate import ScenarioEligibility
 from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
 from tender.sim.faults import Fault, seeded_faults
 from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario

@@ -131,7 +131,7 @@ class Placing:
             jobs={r.id: r for r in requests},
             down=frozenset(pid for pid, cap in capacity.items() if not cap.usable),
         )
-        rules = self.config.rules()
+        rules = self.config.rules(now)
         requests_by_id = {r.id: r for r in requests}
         result = schedule_round(state, now, self.policy, rules)
         placed: set[str] = set()

@@ -1,8 +1,9 @@
 """Where jobs can run: pools (provider x region x GPU type, a GPU count and a backend) plus contract rules.
 
-1. `from_scenario(scenario)`: one pool per (accelerator, region) of every provider that names a `backend`;
-   GPUs from the backend's `gpus` option, else the provider's capacity in month 1. Workload exclusivity
-   clauses become `ContractRules.exclusivity` (workload or class -> the only provider allowed).
+1. `from_scenario(text, name)`: one pool per (accelerator, region) of every provider that names a `backend`;
+   GPUs from the backend's `gpus` option, else the provider's capacity in month 1. The scenario's text is
+   kept with the pools, and every round asks the contract engine (`ScenarioEligibility`) about each
+   (job, pool) in the month that round falls in: exclusivity, residency and amendments, with clause ids.
    A pool's price per GPU-hour is the provider's contract rate for that accelerator, else on-demand, else 0.
 2. `load_pools_file(path)`: the same from a small YAML (`pools:` list with an optional exact
    `price_per_gpu_hour`, optional `exclusivity:` map).
@@ -11,19 +12,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tender.config import load_scenario_text
 from tender.config.yamlpos import InputError, Problem, load_yaml
-from tender.domain.contract import WorkloadExclusivity
 from tender.domain.provider import BackendSpec
 from tender.domain.scenario import Scenario
-from tender.placement import ContractRules, Pool
+from tender.placement import ContractRules, Eligibility, JobRequest, Pool, Verdict
+from tender.placement.contract_gate import ScenarioEligibility
 
 _ZERO = Decimal(0)
 
@@ -55,9 +59,23 @@ class RuntimeConfig:
     pools: tuple[PoolConfig, ...]
     exclusivity: dict[str, str] = field(default_factory=dict)
     residency: dict[str, frozenset[str]] = field(default_factory=dict)
+    scenario_text: str | None = None  # pools from a scenario: its clauses decide eligibility
 
-    def rules(self) -> ContractRules:
-        return ContractRules(exclusivity=dict(self.exclusivity), residency=dict(self.residency))
+    def rules(self, now: float) -> Eligibility:
+        """Contract eligibility for a round at `now` (epoch seconds): the contract engine for scenario pools, else the
+        plain `exclusivity:` / `residency:` maps of a pools file."""
+        if self.scenario_text is None:
+            return ContractRules(exclusivity=dict(self.exclusivity), residency=dict(self.residency))
+        scenario = _scenario(self.scenario_text)
+        month = min(max(scenario.calendar.month_of(datetime.fromtimestamp(now, UTC)), 1), scenario.horizon)
+        gate = ScenarioEligibility(scenario, month)
+        by_id = {p.id: p for p in self.pools}
+
+        def eligible(job: JobRequest, pool: Pool) -> Verdict:
+            conf = by_id.get(pool.id)  # the scenario's own accelerator name (placement pools are lower-case)
+            return gate(job, replace(pool, gpu=conf.gpu) if conf is not None else pool)
+
+        return eligible
 
     def pool(self, pool_id: str) -> PoolConfig | None:
         return next((p for p in self.pools if p.id == pool_id), None)
@@ -66,7 +84,8 @@ class RuntimeConfig:
         return frozenset(p.gpu for p in self.pools)
 
 
-def from_scenario(scenario: Scenario) -> RuntimeConfig:
+def from_scenario(text: str, name: str) -> RuntimeConfig:
+    scenario = load_scenario_text(text, name)
     pools: list[PoolConfig] = []
     for provider in sorted(scenario.providers.values(), key=lambda p: p.id):
         if provider.backend is None:
@@ -81,12 +100,12 @@ def from_scenario(scenario: Scenario) -> RuntimeConfig:
                     f"{provider.id}/{gpu}/{region}", provider.id, region, gpu, count, provider.backend, price
                 )
             )
-    exclusivity: dict[str, str] = {}
-    for contract in scenario.contracts:
-        if isinstance(contract, WorkloadExclusivity) and contract.effective_to_month is None:
-            for key in (*contract.workloads, *contract.workload_classes):
-                exclusivity[key] = contract.provider
-    return RuntimeConfig(tuple(pools), exclusivity)
+    return RuntimeConfig(tuple(pools), scenario_text=text)
+
+
+@functools.lru_cache(maxsize=4)
+def _scenario(text: str) -> Scenario:
+    return load_scenario_text(text, "runtime scenario")
 
 
 class _BackendIn(BaseModel):
@@ -182,6 +201,7 @@ def to_json(config: RuntimeConfig) -> str:
             ],
             "exclusivity": config.exclusivity,
             "residency": {k: sorted(v) for k, v in config.residency.items()},
+            "scenario": config.scenario_text,
         },
         sort_keys=True,
     )
@@ -202,4 +222,4 @@ def from_json(text: str) -> RuntimeConfig:
         for p in raw["pools"]
     )
     residency = {k: frozenset(v) for k, v in raw.get("residency", {}).items()}
-    return RuntimeConfig(pools, dict(raw.get("exclusivity", {})), residency)
+    return RuntimeConfig(pools, dict(raw.get("exclusivity", {})), residency, raw.get("scenario"))

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tender.config import load_scenario
+from tender.config.yamlpos import read_text
 from tender.ledger.sql import resolve_url, tender_home
 from tender.ports import Clock
 from tender.runtime.clock import SystemClock
@@ -73,7 +73,7 @@ def open_state(
     if pools:
         config = load_pools_file(pools)
     elif scenario:
-        config = from_scenario(load_scenario(scenario))
+        config = from_scenario(read_text(scenario), scenario)
     url = database_url(database, state)
     store = Store(url)
     if config is not None:

@@ -18,7 +18,7 @@ from tender.placement import (
     Reason,
     schedule_round,
 )
-from tender.sim.contract_gate import ScenarioEligibility, need_for
+from tender.placement.contract_gate import ScenarioEligibility, need_for
 from tender.sim.pools import pools_from_scenario
 from tender.sim.runner import replay
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from tender.contracts import Need
 from tender.contracts import eligibility as contract_eligibility
 from tender.domain import Scenario
-from tender.placement import OK, JobRequest, Pool, Reason, Verdict
+from tender.placement.model import OK, JobRequest, Pool, Reason, Verdict
 
 # Contract-engine codes that can come back for a held pool, as placement reasons (same strings).
 _REASONS: dict[str, Reason] = {
