@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import secrets
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,24 +23,9 @@ with warnings.catch_warnings():
 
 from service_support import ROLES, START, Service, make_token
 
+from fresh_database import fresh_postgres_database
 from tender.ledger.sql import Database, upgrade
 from tender.service import ManualClock, Settings, create_app
-
-
-def _fresh_pg(base: str) -> tuple[str, str]:
-    import psycopg
-
-    name = f"tender_t_{secrets.token_hex(4)}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.rsplit("/", 1)[0] + "/" + name, name
-
-
-def _drop_pg(base: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -49,12 +33,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tender.db'}"
         return
-    base = request.getfixturevalue("postgres_url")
-    url, name = _fresh_pg(base)
-    try:
+    with fresh_postgres_database(request.getfixturevalue("postgres_url"), "tender_t") as url:
         yield url
-    finally:
-        _drop_pg(base, name)
 
 
 @pytest.fixture
