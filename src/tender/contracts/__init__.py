@@ -32,6 +32,7 @@ from tender.contracts.money import (
     drawdown,
     reserved_cost,
     revenue_share,
+    revenue_share_versions,
     take_or_pay,
 )
 from tender.contracts.need import Need, Reason, Verdict
@@ -103,6 +104,7 @@ __all__ = [
     "replay",
     "reserved_cost",
     "revenue_share",
+    "revenue_share_versions",
     "rights_in_scope",
     "rofr_in_scope",
     "step",

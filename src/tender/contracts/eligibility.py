@@ -90,8 +90,20 @@ def rofr_in_scope(scenario: Scenario, need: Need, provider_id: str, at: datetime
     return found[0] if found else None
 
 
-def static_verdict(scenario: Scenario, need: Need, provider_id: str, at: datetime) -> Verdict | None:
-    """Contract checks (provider exists, residency, exclusivity): a refusal, or None when all pass."""
+def static_verdict_in_use(scenario: Scenario, need: Need, provider_id: str) -> Verdict | None:
+    """`static_verdict` against the clauses in force in each month the need's capacity is used
+    (a deal signed today for months ahead is bound by the clauses of those months)."""
+    start = need.start_month(scenario.calendar)
+    for month in range(max(start, 1), min(start + need.months, scenario.horizon + 1)):
+        refused = static_verdict(scenario, need, provider_id, month)
+        if refused is not None:
+            return refused
+    return None
+
+
+def static_verdict(scenario: Scenario, need: Need, provider_id: str, at: datetime | int) -> Verdict | None:
+    """Contract checks (provider exists, residency, exclusivity) under the clauses in force at `at`
+    (an instant or a horizon month): a refusal, or None when all pass."""
     provider = scenario.providers.get(provider_id)
     if provider is None:
         return Verdict(provider_id, False, Reason.UNKNOWN_PROVIDER, None, f"no provider '{provider_id}'")

@@ -48,7 +48,8 @@ class Need:
 
     `start` is a UTC instant or a horizon month (1-based). `price` is USD per accelerator-hour (the
     lab's own terms). `new_capacity=False` means capacity already contracted (outside a
-    `new_capacity` right).
+    `new_capacity` right). `third_party` names the provider the lab would buy it from, when known:
+    only rights that bind buying from that provider are noticed (never a right it holds itself).
     """
 
     id: str
@@ -61,6 +62,7 @@ class Need:
     months: int
     price: Decimal
     new_capacity: bool = True
+    third_party: str | None = None  # the provider the lab would buy from (None = not yet known)
 
     def start_month(self, calendar: Calendar) -> int:
         """The horizon month the need starts in."""

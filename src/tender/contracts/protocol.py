@@ -167,8 +167,10 @@ def _new_need(state: RofrState, cmd: NewNeed, now: datetime, events: list[Event]
         if right.id in seen or not window.covers(now):
             continue
         seen.add(right.id)
-        if not in_right_scope(right, need, None):
-            carve = carve_out_for(right, need, None)
+        if right.holder == need.third_party:
+            continue  # a right never binds its own holder: the holder is not a third party here
+        if not in_right_scope(right, need, need.third_party):
+            carve = carve_out_for(right, need, need.third_party)
             if carve is not None:
                 events.append(Event(now, "carved_out", right.id, need.id, None, (("carve_out", carve),)))
             continue

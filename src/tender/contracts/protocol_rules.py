@@ -2,7 +2,8 @@
 
 - `respond`: decline, exercise all, or exercise part (only if allowed, in whole minimum blocks),
   never more than noticed nor more than the need still lacks; late answers are refused;
-- `signed`: a third-party deal must pass residency and exclusivity, then every right that noticed
+- `signed`: a third-party deal must pass residency and exclusivity in every month of its use, then
+  every right that noticed
   the need: an open notice refuses (`..._pending`), a full exercise refuses, released capacity
   allows up to the unsigned GPUs, and a price above the offered terms by more than
   `reoffer_if_terms_improve_pct` refuses and re-offers the holder at that price first;
@@ -15,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from tender.contracts.eligibility import carve_out_for, static_verdict
+from tender.contracts.eligibility import carve_out_for, static_verdict_in_use
 from tender.contracts.need import Reason
 from tender.contracts.protocol_time import award_event, issue_notice, replace_notice, revive_now
 from tender.contracts.protocol_types import (
@@ -169,7 +170,7 @@ def signed(state: RofrState, cmd: ThirdPartySigned, now: datetime, events: list[
         raise Refused(
             Reason.NOT_A_THIRD_PARTY, None, f"{cmd.provider} holds the right; it exercises its notice"
         )
-    refused = static_verdict(state.scenario, need, cmd.provider, now)
+    refused = static_verdict_in_use(state.scenario, need, cmd.provider)
     if refused is not None:
         raise Refused(refused.reason or Reason.UNKNOWN_PROVIDER, refused.clause, refused.message)
     governing: Notice | None = None

@@ -14,7 +14,7 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.domain.money import cents
-from tender.sourcing import Plan
+from tender.sourcing import Award, Plan, Unmet
 
 SCHEMA = "tender.plan/1"
 
@@ -25,6 +25,31 @@ def usd(amount: Decimal) -> str:
 
 def rate(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
+
+
+def _award(a: Award) -> dict[str, Any]:
+    return {
+        "demand": a.demand,
+        "provider": a.provider,
+        "region": a.region,
+        "gpu": a.gpu,
+        "month": a.month,
+        "gpus": a.gpus,
+        "rate_usd_per_gpu_hour": rate(a.rate_usd_per_gpu_hour),
+        "pricing": a.pricing,
+        "clause": a.clause,
+        "notice": a.notice,
+    }
+
+
+def _unmet(u: Unmet) -> dict[str, Any]:
+    return {
+        "demand": u.demand,
+        "month": u.month,
+        "h100_eq": None if u.h100_eq is None else format(u.h100_eq.quantize(Decimal("0.001")), "f"),
+        "gpus": u.gpus,
+        "reasons": list(u.reasons),
+    }
 
 
 def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[str, Any]:
@@ -41,21 +66,7 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
         "lower_bound_usd": usd(plan.lower_bound_usd),
         "gap": float(plan.gap),
         "baseline_cost_usd": usd(plan.baseline_cost_usd),
-        "awards": [
-            {
-                "demand": a.demand,
-                "provider": a.provider,
-                "region": a.region,
-                "gpu": a.gpu,
-                "month": a.month,
-                "gpus": a.gpus,
-                "rate_usd_per_gpu_hour": rate(a.rate_usd_per_gpu_hour),
-                "pricing": a.pricing,
-                "clause": a.clause,
-                "notice": a.notice,
-            }
-            for a in plan.awards
-        ],
+        "awards": [_award(a) for a in plan.awards],
         "notices": [
             {
                 "id": n.id,
@@ -71,6 +82,7 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
                 "issued_at": n.issued_at,
                 "deadline": n.deadline,
                 "responded_at": n.responded_at,
+                "third_party": n.third_party,
                 "status": n.status,
                 "exercised_gpus": n.exercised_gpus,
                 "released_gpus": n.released_gpus,
@@ -82,16 +94,7 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
             }
             for n in plan.notices
         ],
-        "unmet": [
-            {
-                "demand": u.demand,
-                "month": u.month,
-                "h100_eq": None if u.h100_eq is None else format(u.h100_eq.quantize(Decimal("0.001")), "f"),
-                "gpus": u.gpus,
-                "reasons": list(u.reasons),
-            }
-            for u in plan.unmet
-        ],
+        "unmet": [_unmet(u) for u in plan.unmet],
         "ledger": [
             {
                 "month": r.month,
@@ -123,6 +126,11 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
             for i in plan.infeasibilities
         ],
         "protocol_rejections": list(plan.explanations),
+        "baseline": {
+            "awards": [_award(a) for a in plan.baseline_awards],
+            "unmet": [_unmet(u) for u in plan.baseline_unmet],
+            "cost_breakdown_usd": {k: usd(v) for k, v in sorted(plan.baseline_breakdown_usd.items())},
+        },
     }
     if timings:
         doc["solve_seconds"] = round(plan.solve_seconds, 3)

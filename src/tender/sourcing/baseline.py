@@ -14,11 +14,14 @@ Flow, month by month (training runs first, then fleets in scenario order):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage, awards
 from tender.sourcing.ledger_projection import Projection, project
+from tender.sourcing.types import Award
 
 
 def _rate(data: PlanData, o_idx: int, m: int, spot: bool) -> Decimal | None:
@@ -39,7 +42,7 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
         for si, start, used in data.run_options[r_idx]:
             o_idx = data.sites[si][0]
             window = range(start, start + r.duration_months)
-            if any(left[(o_idx, m)] < used for m in window):
+            if any(left[(o_idx, m)] < used for m in window) or not _run_fits(data, r.id, o_idx, window, used):
                 continue
             rate = _rate(data, o_idx, start, False)
             if rate is None:
@@ -56,7 +59,7 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
             left[(o_idx, m)] -= used
             uses.append(Usage(r.id, o_idx, m, used, False))
     unmet: list[tuple[str, int, Decimal]] = []
-    released: dict[tuple[tuple[str, str, str], int], int] = {}
+    taken: dict[tuple[str, str, str, str, int], int] = {}  # gated GPUs used per (demand, site, month)
     for i, f in enumerate(data.fleets):
         allowed = {o: set(ms) for o, ms in data.fleet_offers[i]}
         for m in data.months:
@@ -75,9 +78,10 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
                 o = data.offers[o_idx]
                 eq = Decimal(str(o.h100_eq))
                 room = left[(o_idx, m)]
-                gate_key = (f.id, o.gpu, o.provider)
-                if data.gates_bounded and (f.id, o_idx, m) in data.gates:
-                    room = min(room, released.get((gate_key, m), _bound(data, gate_key, m)))
+                gate = data.released(f.id, o_idx, m)
+                gate_key = (f.id, *o.site, m)
+                if gate is not None:
+                    room = min(room, gate - taken.get(gate_key, 0))
                 want = math.ceil(need / eq)
                 if o.rack:
                     want = math.ceil(want / o.rack) * o.rack
@@ -87,8 +91,7 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
                 if take <= 0:
                     continue
                 left[(o_idx, m)] -= take
-                if data.gates_bounded and (f.id, o_idx, m) in data.gates:
-                    released[(gate_key, m)] = released.get((gate_key, m), _bound(data, gate_key, m)) - take
+                taken[gate_key] = taken.get(gate_key, 0) + take
                 need -= take * eq
                 uses.append(Usage(f.id, o_idx, m, take, spot))
             if need > 0:
@@ -96,14 +99,31 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
     return uses, unmet, unplaced
 
 
-def _bound(data: PlanData, key: tuple[str, str, str], month: int) -> int:
-    bound = data.gate_bounds.get(key)
-    value = bound[month - 1] if bound is not None else 0
-    return 10**12 if value is None else value
+def _run_fits(data: PlanData, run_id: str, o_idx: int, window: range, used: int) -> bool:
+    """The holders released enough of the site, in every gated month, for the whole run."""
+    for m in window:
+        released = data.released(run_id, o_idx, m)
+        if released is not None and released < used:
+            return False
+    return True
 
 
-def evaluate(data: PlanData) -> Projection:
-    """Place greedily and price the result exactly like a plan."""
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline's placement, priced: awards (same notices as the plan), unmet, projection."""
+
+    awards: tuple[Award, ...]
+    unmet: tuple[tuple[str, int, Decimal], ...]
+    unplaced: tuple[str, ...]
+    projection: Projection
+
+
+def evaluate(
+    data: PlanData,
+    notice_of: Mapping[tuple[str, str, str, str], str],
+    block_clause: Mapping[int, str],
+) -> Baseline:
+    """Place greedily and price the result exactly like a plan (same notices, same blocks)."""
     uses, unmet, unplaced = place(data)
-    priced = awards(data, uses, {}, {})
-    return project(data, priced, unmet, unplaced)
+    priced = awards(data, uses, notice_of, block_clause)
+    return Baseline(tuple(priced), tuple(unmet), tuple(unplaced), project(data, priced, unmet, unplaced))

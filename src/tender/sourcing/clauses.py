@@ -7,6 +7,7 @@ Clause semantics live in `tender.contracts`; this module only adapts them to the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from tender.contracts import Need, clauses_at, in_right_scope
@@ -32,7 +33,7 @@ Demand = Fleet | TrainingRun
 class ClauseView:
     scenario: Scenario
     by_month: tuple[tuple[Contract, ...], ...]  # index m-1
-    _rofr_cache: dict[tuple[str, str, str, str, int], Rofr | None] = field(
+    _rofr_cache: dict[tuple[str, str, str, str, int], tuple[Rofr, ...]] = field(
         default_factory=dict, compare=False
     )
     # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
@@ -57,6 +58,16 @@ class ClauseView:
                     seen.setdefault(c.id, c)
             self._kinds["*"] = (tuple(seen.values()),)
         return list(self._kinds["*"][0])
+
+    def versions(self) -> list[Contract]:
+        """Every version of every clause in force in some month (an amended clause has several), in order."""
+        if "#" not in self._kinds:
+            seen: dict[Contract, None] = {}
+            for clauses in self.by_month:
+                for c in clauses:
+                    seen.setdefault(c, None)
+            self._kinds["#"] = (tuple(seen),)
+        return list(self._kinds["#"][0])
 
     def of_kind(self, kind: type[Contract], month: int) -> tuple[Contract, ...]:
         """The clauses of one type in effect in `month` (in `clauses_at` order), cached per type."""
@@ -121,17 +132,25 @@ class ClauseView:
         return None
 
     def rofr_clause(self, demand: Demand, provider: str, gpu: str, region: str, month: int) -> Rofr | None:
-        """The ROFR whose holder must be offered this capacity first (None = free to buy from `provider`).
+        """The first right whose holder must be offered this capacity first (None = free to buy)."""
+        rights = self.rofr_clauses(demand, provider, gpu, region, month)
+        return rights[0] if rights else None
 
-        Capacity already contracted (a reservation with the provider, or the lab's own cluster) is
-        not new capacity; scope and carve-outs are the contract engine's (`in_right_scope`).
+    def rofr_clauses(
+        self, demand: Demand, provider: str, gpu: str, region: str, month: int
+    ) -> tuple[Rofr, ...]:
+        """Every priority right whose holder must be offered this capacity before `provider` may have it.
+
+        A right never binds its own holder (each right's third parties are the others). Capacity
+        already contracted (a reservation with the provider, or the lab's own cluster) is not new
+        capacity; scope and carve-outs are the contract engine's (`in_right_scope`).
         """
         if not self.of_kind(Rofr, month):
-            return None
+            return ()
         key = (demand.id, provider, gpu, region, month)
         if key in self._rofr_cache:
             return self._rofr_cache[key]
-        found: Rofr | None = None
+        found: tuple[Rofr, ...] = ()
         rights = [c for c in self.of_kind(Rofr, month) if isinstance(c, Rofr) and c.holder != provider]
         if rights:
             need = Need(
@@ -145,10 +164,28 @@ class ClauseView:
                 months=1,
                 price=Decimal(0),
                 new_capacity=self.is_new_capacity(provider, gpu, region, month),
+                third_party=provider,
             )
-            found = next((c for c in rights if in_right_scope(c, need, provider)), None)
+            found = tuple(c for c in rights if in_right_scope(c, need, provider))
         self._rofr_cache[key] = found
         return found
+
+    def run_start(self, clause: str, month: int) -> int:
+        """First month of the unbroken run of months, ending at `month`, in which `clause` is in force."""
+        start = month
+        while start > 1 and any(c.id == clause for c in self.of_kind(Rofr, start - 1)):
+            start -= 1
+        return start
+
+    def notice_instant(self, right: Rofr, month: int, now: datetime) -> datetime:
+        """When a need using capacity in `month` can first be noticed to `right`'s holder: the plan
+        instant, or the start of the right's run of months in force if it begins later."""
+        return max(now, self.scenario.calendar.month_start(self.run_start(right.id, month)))
+
+    def gate_open(self, right: Rofr, month: int, now: datetime) -> bool:
+        """Could the holder have answered a notice about `month` before that month starts?"""
+        answer_by = self.notice_instant(right, month, now) + timedelta(days=right.response_window_days)
+        return answer_by <= self.scenario.calendar.month_start(month)
 
     def is_new_capacity(self, provider: str, gpu: str, region: str, month: int) -> bool:
         """False for capacity already contracted: the lab's own cluster or a running reservation."""
@@ -180,10 +217,12 @@ class ClauseView:
         return None
 
     def commitments(self) -> list[CommittedSpend]:
-        return [c for c in self.all_clauses() if isinstance(c, CommittedSpend)]
+        """Every version of every committed-spend clause (`versions`)."""
+        return [c for c in self.versions() if isinstance(c, CommittedSpend)]
 
     def revenue_shares(self) -> list[RevenueShare]:
-        return [c for c in self.all_clauses() if isinstance(c, RevenueShare)]
+        """Every version of every revenue-share clause (`versions`)."""
+        return [c for c in self.versions() if isinstance(c, RevenueShare)]
 
     def rofrs(self) -> list[Rofr]:
         return [c for c in self.all_clauses() if isinstance(c, Rofr)]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 
 from tender.domain import CommittedSpend, Fleet, Scenario, TrainingRun
 from tender.sourcing.clauses import ClauseView
+from tender.sourcing.reservations import committed_rate, reserved_slice
 
 HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
 
@@ -39,6 +41,7 @@ class Offer:
     kind: str = "existing"  # existing | new (holder block)
     notice: str | None = None
     block_gpus: tuple[int, ...] = ()  # holder block: GPUs the lab committed to pay for per month
+    burst_pricing: tuple[str, ...] = ()  # award pricing label of burst per month (contract | on_demand)
 
     def base_usable(self, month: int) -> bool:
         """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
@@ -58,10 +61,18 @@ class Offer:
 
 @dataclass(frozen=True)
 class Gate:
-    """Third-party capacity that a ROFR gates for one demand: allowed months and GPU bound per month."""
+    """Third-party capacity for one demand and month that priority rights gate: every right that
+    binds buying it, as (clause id, holder) in clause order; each holder must release it first."""
 
-    clause: str
-    holder: str
+    rights: tuple[tuple[str, str], ...]
+
+    @property
+    def clause(self) -> str:
+        return self.rights[0][0]
+
+    @property
+    def holder(self) -> str:
+        return self.rights[0][1]
 
 
 @dataclass(frozen=True)
@@ -90,9 +101,9 @@ class PlanData:
     gates: dict[tuple[str, int, int], Gate]
     commitments: tuple[Commitment, ...]
     unmet_penalty: Decimal
-    # (demand id, gpu, provider) -> per-month GPU bound on gated third-party capacity (None = unbounded)
-    gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]] = field(default_factory=dict)
-    gate_from_month: int = 1  # gated capacity usable from this month (ROFR answer known)
+    # (demand id, provider, gpu, region) -> per-month GPU bound on gated third-party capacity
+    gate_bounds: dict[tuple[str, str, str, str], tuple[int | None, ...]] = field(default_factory=dict)
+    now: datetime | None = None  # the plan instant: notices go out then (or when a right starts)
     gates_bounded: bool = False  # True once notices are answered: gated use only up to what was released
     # fleets sharing one set of columns (`merge.fleet_groups`); empty = one group per fleet
     fleet_groups: tuple[tuple[int, ...], ...] = ()
@@ -102,6 +113,15 @@ class PlanData:
 
     def offer(self, idx: int) -> Offer:
         return self.offers[idx]
+
+    def released(self, demand: str, o_idx: int, month: int) -> int | None:
+        """GPUs of gated capacity `demand` may take from (provider, gpu, region) of offer `o_idx` in
+        `month`, as the holders released them; None = not bounded (not gated, or before answers).
+        The one authority the model, the rounding, the top-up and the baseline all ask."""
+        if not self.gates_bounded or (demand, o_idx, month) not in self.gates:
+            return None
+        bound = self.gate_bounds.get((demand, *self.offers[o_idx].site))
+        return bound[month - 1] if bound is not None else 0
 
 
 def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, region: str) -> Offer | None:
@@ -120,31 +140,34 @@ def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, reg
     burst_max: list[int] = []
     burst_rate: list[Decimal | None] = []
     top_min: list[int] = []
+    burst_pricing: list[str] = []
     base_rate = rates.contract if rates.contract is not None else rates.on_demand
     base_pricing = "contract" if rates.contract is not None else "on_demand"
     for m in months:
         c = prov.existing_gpus(gpu, region, m)
         res = view.reserved(pid, gpu, region, m)
         top = view.take_or_pay(pid, gpu, m)
-        if res is not None:
-            r_gpus = min(res.gpus, c) if c else res.gpus
-            reserved.append(r_gpus)
-            reserved_rate.append(rates.contract or rates.on_demand or Decimal(0))
-            burst_max.append(res.burst_max_gpus)
-            burst_rate.append(rates.contract if res.burst_rate == "contract" else rates.on_demand)
-            cap.append(min(c, r_gpus + res.burst_max_gpus) if c else r_gpus + res.burst_max_gpus)
+        piece = reserved_slice(prov, res, rates, region, m) if res is not None else None
+        if piece is not None and piece.reserved + piece.burst > 0:
+            reserved.append(piece.reserved)
+            reserved_rate.append(committed_rate(rates) or Decimal(0))
+            burst_max.append(piece.burst)
+            burst_rate.append(piece.burst_rate)
+            burst_pricing.append(piece.burst_pricing)
+            cap.append(piece.reserved + piece.burst)
             rate.append(rates.on_demand)
             pricing.append("reserved")
-            clause.append(res.id)
+            clause.append(piece.clause.id)
             top_min.append(0)
             continue
         reserved.append(0)
         reserved_rate.append(Decimal(0))
         burst_max.append(0)
         burst_rate.append(None)
+        burst_pricing.append("on_demand")
         cap.append(c)
         if top is not None:
-            rate.append(rates.contract)
+            rate.append(committed_rate(rates))
             pricing.append("take_or_pay")
             clause.append(top.id)
             top_min.append(math.ceil(c * top.minimum_pct_of_delivered_capacity / 100))
@@ -171,6 +194,7 @@ def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, reg
         burst_rate=tuple(burst_rate),
         top_min=tuple(top_min),
         rack=acc.rack_size if full_rack else None,
+        burst_pricing=tuple(burst_pricing),
     )
 
 
@@ -204,17 +228,23 @@ def eligible_months(
 
 
 def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitment, ...]:
+    """One entry per committed-spend clause id: its latest version's terms, over every month any
+    version is in force (the model's approximation; the ledger reads each version exactly)."""
+    versions = view.commitments()
+    by_id = {c.id: c for c in versions}
+
+    def live(cid: str) -> tuple[int, ...]:
+        return tuple(m for m in months if any(v.id == cid and v.effective_in(m) for v in versions))
+
     out: list[Commitment] = []
-    by_id = {c.id: c for c in view.commitments()}
     for c in sorted(by_id.values(), key=lambda c: c.id):
-        eff = tuple(m for m in months if c.effective_in(m))
         after = by_id.get(c.drawdown_after) if c.drawdown_after else None
         out.append(
             Commitment(
                 clause=c,
-                months=eff,
+                months=live(c.id),
                 after_total=after.total_usd if after is not None else None,
-                after_months=tuple(m for m in months if after.effective_in(m)) if after is not None else (),
+                after_months=live(after.id) if after is not None else (),
             )
         )
     return tuple(sorted(out, key=lambda c: (c.after_total is not None, c.clause.id)))
@@ -223,8 +253,8 @@ def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitmen
 def build(
     sc: Scenario,
     extra_offers: tuple[Offer, ...] = (),
-    gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]] | None = None,
-    gate_from_month: int = 1,
+    gate_bounds: dict[tuple[str, str, str, str], tuple[int | None, ...]] | None = None,
+    now: datetime | None = None,
     view: ClauseView | None = None,
 ) -> PlanData:
     """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need."""
@@ -232,6 +262,7 @@ def build(
     from tender.sourcing.merge import fleet_groups
 
     view = view or ClauseView.of(sc)
+    now = now or sc.calendar.month_start(1)
     months = tuple(sc.calendar.months())
     offers = build_offers(sc, view)
     for extra in extra_offers:
@@ -245,7 +276,7 @@ def build(
         row: list[tuple[int, tuple[int, ...]]] = []
         for o in offers:
             ms = eligible_months(view, f, o, months)
-            ms = _gate(view, f, o, ms, gates, gate_from_month)
+            ms = _gate(view, f, o, ms, gates, now)
             if ms:
                 row.append((o.idx, ms))
         fleet_offers.append(tuple(row))
@@ -270,7 +301,7 @@ def build(
                     total = 0
                     for i in offer_ids:
                         ms = eligible_months(view, r, offers[i], (m,))
-                        ms = _gate(view, r, offers[i], ms, gates, gate_from_month)
+                        ms = _gate(view, r, offers[i], ms, gates, now)
                         if ms and offers[i].base_usable(m):
                             total += offers[i].cap[m - 1]
                     if total < used:
@@ -294,7 +325,7 @@ def build(
         commitments=commitments_of(view, months),
         unmet_penalty=sc.unmet_penalty_usd_per_h100_eq_hour,
         gate_bounds=dict(gate_bounds or {}),
-        gate_from_month=gate_from_month,
+        now=now,
         gates_bounded=gate_bounds is not None,
         fleet_groups=fleet_groups(fleets, fleet_offers, {d for d, _o, _m in gates}),
     )
@@ -306,18 +337,18 @@ def _gate(
     o: Offer,
     months: tuple[int, ...],
     gates: dict[tuple[str, int, int], Gate],
-    gate_from_month: int,
+    now: datetime,
 ) -> tuple[int, ...]:
-    """Record ROFR gates for (demand, offer, month); drop gated months before the answer is known."""
+    """Record the rights gating (demand, offer, month); drop gated months no answer can precede."""
     if o.kind == HOLDER_NEW:
         return months
     kept: list[int] = []
     for m in months:
-        rofr = view.rofr_clause(demand, o.provider, o.gpu, o.region, m)
-        if rofr is not None:
-            if m < gate_from_month:
+        rights = view.rofr_clauses(demand, o.provider, o.gpu, o.region, m)
+        if rights:
+            if not all(view.gate_open(r, m, now) for r in rights):
                 continue
-            gates[(demand.id, o.idx, m)] = Gate(rofr.id, rofr.holder)
+            gates[(demand.id, o.idx, m)] = Gate(tuple((r.id, r.holder) for r in rights))
         kept.append(m)
     return tuple(kept)
 

@@ -1,7 +1,7 @@
 """Step 6: solution values -> awards (with pricing, clause, notice) and unmet demand.
 
 Awards are integral GPUs per (demand, provider, region, accelerator, month, pricing). Inside a
-reservation the first reserved GPUs are `reserved`, the rest `on_demand` burst, split across demands
+reservation the first reserved GPUs are `reserved`, the rest burst (priced and labelled by `burst.rate`), split across demands
 in demand order so the split is deterministic.
 """
 
@@ -47,16 +47,13 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
             continue
         run = data.runs[r_idx]
         used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
-        if y in z_by_y:
-            per_month: dict[int, list[tuple[int, float]]] = {}
-            for o, m, zc in sorted(z_by_y[y]):
-                per_month.setdefault(m, []).append((o, values[zc]))
-            for m, split_parts in sorted(per_month.items()):
-                for o, g in _split(used, split_parts):
-                    if g:
-                        fixed.append(Usage(run.id, o, m, g, False))
-            continue
+        per_month: dict[int, list[tuple[int, float]]] = {}
+        for o, m, zc in sorted(z_by_y.get(y, [])):
+            per_month.setdefault(m, []).append((o, values[zc]))
         for m in range(start, start + run.duration_months):
+            if m in per_month:  # several offers at the site this month: the solver's split
+                fixed.extend(Usage(run.id, o, m, g, False) for o, g in _split(used, per_month[m]) if g)
+                continue
             usable = [
                 o for o in data.sites[si] if data.offers[o].cap[m - 1] > 0 and data.offers[o].base_usable(m)
             ]
@@ -112,6 +109,25 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
         for d, spot, _value, g in ups:
             if g > 0:
                 out.append(Usage(d, o, m, g, spot))
+    return within_release(data, out)
+
+
+def within_release(data: PlanData, uses: list[Usage]) -> list[Usage]:
+    """Rounding up never passes what the holders released: gated usage above the bound per
+    (demand, provider, accelerator, region, month) is given back (`repair.top_up` covers the rest)."""
+    left: dict[tuple[str, str, str, str, int], int] = {}
+    out: list[Usage] = []
+    for u in sorted(uses, key=lambda u: (u.month, u.demand, u.offer, u.spot)):
+        released = data.released(u.demand, u.offer, u.month)
+        if released is None:
+            out.append(u)
+            continue
+        key = (u.demand, *data.offers[u.offer].site, u.month)
+        room = left.setdefault(key, released)
+        take = min(room, u.gpus)
+        left[key] = room - take
+        if take > 0:
+            out.append(Usage(u.demand, u.offer, u.month, take, u.spot))
     return out
 
 
@@ -173,10 +189,11 @@ def unmet_from(data: PlanData, uses: list[Usage]) -> list[tuple[str, int, Decima
 def awards(
     data: PlanData,
     uses: list[Usage],
-    notice_of: Mapping[tuple[str, str, str], str],
+    notice_of: Mapping[tuple[str, str, str, str], str],
     block_clause: Mapping[int, str],
 ) -> list[Award]:
-    """Price each usage. `notice_of[(demand, gpu, provider)]` names the ROFR notice that released gated capacity."""
+    """Price each usage. `notice_of[(demand, provider, gpu, region)]` names the ROFR notice that
+    released gated capacity."""
     order = {d.id: k for k, d in enumerate(data.scenario.demands)}
     reserved_left: dict[tuple[int, int], int] = {}
     # (provider, month) -> the commitment that month's spend draws down first (drawdown order, in force)
@@ -188,7 +205,7 @@ def awards(
     for u in sorted(uses, key=lambda u: (u.month, u.offer, order[u.demand], u.spot)):
         o = data.offers[u.offer]
         gate = data.gates.get((u.demand, u.offer, u.month))
-        notice = notice_of.get((u.demand, o.gpu, o.provider)) if gate is not None else None
+        notice = notice_of.get((u.demand, *o.site)) if gate is not None else None
         clause: str | None = gate.clause if gate is not None else None
         if u.spot:
             out.append(_award(u, o, u.gpus, o.spot_rate or Decimal(0), "spot", clause, notice))
@@ -206,7 +223,8 @@ def awards(
                 out.append(_award(u, o, in_res, o.reserved_rate[m - 1], "reserved", o.clause[m - 1], notice))
             if u.gpus - in_res:
                 rate = o.burst_rate[m - 1] or Decimal(0)
-                out.append(_award(u, o, u.gpus - in_res, rate, "on_demand", o.clause[m - 1], notice))
+                label = o.burst_pricing[m - 1]
+                out.append(_award(u, o, u.gpus - in_res, rate, label, o.clause[m - 1], notice))
             continue
         pricing = o.pricing[m - 1]
         base_clause = clause or o.clause[m - 1] or commit_clause.get((o.provider, m))

@@ -1,24 +1,34 @@
 """Ledger projection: month x provider rows in FOCUS-style columns, exact `Decimal` money.
 
-Flow:
-1. usage awards (contract / on-demand / spot) bill GPUs x rate x hours;
-2. reservations bill through the contract engine's `reserved_cost` (prepaid = whole term up front,
-   effective cost spread over the term); ROFR holder blocks bill every month of the block;
-3. take-or-pay bills max(used, minimum) through `take_or_pay`;
-4. eligible spend draws down commitments through `drawdown` (milestone shortfalls become penalties);
-5. revenue share through `revenue_share` on the counterparty's row;
-6. totals: billed + shortfall penalties + revenue share, and the unmet-demand penalty.
+Flow (`project`), each step one function adding spend lines to one `_Books`:
+1. usage awards (contract / on-demand / spot, burst above a reservation) bill GPUs x rate x hours;
+2. reservations bill through the contract engine's `reserved_cost` at the committed rate (prepaid =
+   whole term up front, effective cost spread over the term), used or not;
+3. ROFR holder blocks bill every month of the block, used or not;
+4. take-or-pay bills max(used, minimum) through `take_or_pay`, in its term only;
+5. eligible spend draws down commitments through `drawdown` (milestone shortfalls become penalties);
+6. revenue share through `revenue_share_versions` on the counterparty's row;
+7. totals: billed + shortfall penalties + revenue share, and the unmet-demand penalty.
+Every clause is read on the amended timeline: each version bills only in the months it is in force.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from tender.contracts import DeliveryMonth, Spend, drawdown, reserved_cost, revenue_share, take_or_pay
-from tender.domain import ReservedCapacity, TakeOrPay
+from tender.contracts import (
+    DeliveryMonth,
+    Spend,
+    drawdown,
+    reserved_cost,
+    revenue_share_versions,
+    take_or_pay,
+)
+from tender.domain import ReservedCapacity, RevenueShare, TakeOrPay
 from tender.sourcing.data import HOLDER_NEW, PlanData
+from tender.sourcing.reservations import committed_rate
 from tender.sourcing.types import Award, LedgerRow, MilestoneStatus
 
 ZERO = Decimal(0)
@@ -29,6 +39,7 @@ CATEGORY = {
     "on_demand": "compute_on_demand",
     "spot": "compute_spot",
 }
+PM = tuple[str, int]  # (provider, month)
 
 
 @dataclass(frozen=True)
@@ -45,162 +56,208 @@ class Projection:
         return self.billed_usd + self.shortfall_usd + self.revenue_share_usd + self.unmet_penalty_usd
 
 
+@dataclass
+class _Books:
+    """Running per-(provider, month) amounts and the spend lines commitments draw down from."""
+
+    hours: Decimal
+    billed: dict[PM, Decimal] = field(default_factory=dict)
+    effective: dict[PM, Decimal] = field(default_factory=dict)
+    gpu_hours: dict[PM, Decimal] = field(default_factory=dict)
+    unused: set[PM] = field(default_factory=set)
+    spend: list[Spend] = field(default_factory=list)
+
+    def add(self, p: str, m: int, amount: Decimal, category: str, eff: Decimal | None = None) -> None:
+        self.billed[(p, m)] = self.billed.get((p, m), ZERO) + amount
+        self.effective[(p, m)] = self.effective.get((p, m), ZERO) + (amount if eff is None else eff)
+        if amount:
+            self.spend.append(Spend(m, p, category, amount))
+
+
 def project(
     data: PlanData,
     awards: Sequence[Award],
     unmet_h100_eq: Iterable[tuple[str, int, Decimal]],
     unplaced_runs: Iterable[str],
 ) -> Projection:
-    sc = data.scenario
-    hours = Decimal(data.hours)
-    billed: dict[tuple[str, int], Decimal] = {}
-    effective: dict[tuple[str, int], Decimal] = {}
-    gpu_hours: dict[tuple[str, int], Decimal] = {}
-    unused: set[tuple[str, int]] = set()
-    spend: list[Spend] = []
+    books = _Books(Decimal(data.hours))
+    blocks = {(o.notice, *o.site) for o in data.offers if o.kind == HOLDER_NEW}
+    _usage(books, awards, blocks)
+    _reservations(data, books, awards)
+    _holder_blocks(data, books)
+    _take_or_pay(data, books, awards)
+    drawn, penalty, milestones = _drawdown(data, books)
+    share = _revenue_share(data)
+    rows = _rows(data, books, drawn, penalty, share)
+    return Projection(
+        rows,
+        sum(books.billed.values(), ZERO),
+        sum(penalty.values(), ZERO),
+        sum(share.values(), ZERO),
+        unmet_penalty(data, unmet_h100_eq, unplaced_runs),
+        milestones,
+    )
 
-    def add(p: str, m: int, amount: Decimal, category: str, eff: Decimal | None = None) -> None:
-        billed[(p, m)] = billed.get((p, m), ZERO) + amount
-        effective[(p, m)] = effective.get((p, m), ZERO) + (amount if eff is None else eff)
-        if amount:
-            spend.append(Spend(m, p, category, amount))
 
-    used: dict[tuple[str, str, str, int], Decimal] = {}
-    clauses = data.view.all_clauses()
-    reserved_ids = {c.id for c in clauses if isinstance(c, ReservedCapacity)}
+def _usage(books: _Books, awards: Sequence[Award], blocks: set[tuple[str | None, str, str, str]]) -> None:
+    """Step 1: awards billed by use; reserved and take-or-pay GPUs and holder blocks bill as a whole."""
     for a in awards:
-        gpu_hours[(a.provider, a.month)] = gpu_hours.get((a.provider, a.month), ZERO) + a.gpus * hours
-        key = (a.provider, a.gpu, a.region, a.month)
-        used[key] = used.get(key, ZERO) + a.gpus * hours
-        if (
-            a.pricing in ("contract", "on_demand", "spot")
-            and a.clause not in reserved_ids
-            and not _in_block(data, a)
-        ):
-            add(a.provider, a.month, a.gpus * a.rate_usd_per_gpu_hour * hours, CATEGORY[a.pricing])
+        pm = (a.provider, a.month)
+        books.gpu_hours[pm] = books.gpu_hours.get(pm, ZERO) + a.gpus * books.hours
+        block = (a.notice, a.provider, a.gpu, a.region) in blocks
+        if a.pricing in ("contract", "on_demand", "spot") and not block:
+            books.add(
+                a.provider, a.month, a.gpus * a.rate_usd_per_gpu_hour * books.hours, CATEGORY[a.pricing]
+            )
+
+
+def _reservations(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
+    """Step 2: each reservation version, in its term and in force, paid whether used."""
+    sc = data.scenario
+    for c in data.view.versions():
+        if not isinstance(c, ReservedCapacity):
+            continue
+        rates = sc.providers[c.provider].rates.get(c.gpu)
+        rate = committed_rate(rates) if rates is not None else None
+        if rate is None:
+            continue
+        used = {m: ZERO for m in data.months}
+        for a in awards:
+            if a.clause == c.id and a.pricing == "reserved" and a.month in used:
+                used[a.month] += a.gpus * books.hours
+        per_month = Decimal(c.gpus) * books.hours * rate
+        for row in reserved_cost(c, used, rate, rate, data.hours, sc.horizon):
+            if not row.reserved_gpu_hours:
+                continue  # outside the term or not in force: use is billed from its awards
+            books.add(c.provider, row.month, row.reservation_charge, "compute_contract", per_month)
+            if row.idle_gpu_hours > 0:
+                books.unused.add((c.provider, row.month))
+
+
+def _holder_blocks(data: PlanData, books: _Books) -> None:
+    """Step 3: a ROFR holder block is paid every month of the block at the notice price."""
     for o in data.offers:
-        if o.kind == HOLDER_NEW:
-            for m in data.months:
-                if o.block_gpus[m - 1]:
-                    add(
-                        o.provider,
-                        m,
-                        o.block_gpus[m - 1] * (o.rate[m - 1] or ZERO) * hours,
-                        "compute_contract",
-                    )
-    for c in clauses:
-        if isinstance(c, ReservedCapacity):
-            rates = sc.providers[c.provider].rates.get(c.gpu)
-            if rates is None:
+        if o.kind != HOLDER_NEW:
+            continue
+        for m in data.months:
+            if o.block_gpus[m - 1]:
+                amount = o.block_gpus[m - 1] * (o.rate[m - 1] or ZERO) * books.hours
+                books.add(o.provider, m, amount, "compute_contract")
+
+
+def _take_or_pay(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
+    """Step 4: in the term, max(take-or-pay GPU-hours used, minimum) at the committed rate."""
+    sc = data.scenario
+    used: dict[tuple[str, str, str, int], Decimal] = {}
+    for a in awards:
+        if a.pricing == "take_or_pay":
+            key = (a.provider, a.gpu, a.region, a.month)
+            used[key] = used.get(key, ZERO) + a.gpus * books.hours
+    for c in data.view.versions():
+        if not isinstance(c, TakeOrPay):
+            continue
+        prov = sc.providers[c.provider]
+        term = [
+            m for m in data.months if c.effective_from_month <= m < c.effective_from_month + c.term_months
+        ]
+        for g, r in sorted(set(prov.gpu_region_pairs())):
+            rate = committed_rate(prov.rates[g]) if g in prov.rates else None
+            if (c.gpu is not None and c.gpu != g) or rate is None:
                 continue
-            mine = {
-                m: sum(
-                    (
-                        v
-                        for (p, g, r, mm), v in used.items()
-                        if (p, g, mm) == (c.provider, c.gpu, m) and (c.region in (None, r))
-                    ),
-                    ZERO,
+            months = [
+                DeliveryMonth(
+                    m,
+                    Decimal(prov.existing_gpus(g, r, m)) * books.hours,
+                    Decimal(prov.existing_gpus(g, r, m)) * books.hours,
+                    used.get((c.provider, g, r, m), ZERO),
+                    rate,
                 )
-                for m in data.months
-            }
-            rows = reserved_cost(
-                c, mine, rates.contract or ZERO, rates.on_demand or ZERO, data.hours, sc.horizon
-            )
-            per_month = Decimal(c.gpus) * hours * (rates.contract or ZERO)
-            for res_row in rows:
-                if not res_row.reserved_gpu_hours:
-                    continue  # outside the term: use is billed from its awards at their own rate
-                m = res_row.month
-                add(c.provider, m, res_row.reservation_charge, "compute_contract", per_month)
-                add(c.provider, m, res_row.burst_charge, "compute_on_demand")
-                if res_row.idle_gpu_hours > 0:
-                    unused.add((c.provider, m))
-        elif isinstance(c, TakeOrPay):
-            prov = sc.providers[c.provider]
-            for g, r in sorted(set(prov.gpu_region_pairs())):
-                if c.gpu is not None and c.gpu != g:
-                    continue
-                rate = prov.rates[g].contract if g in prov.rates else None
-                if rate is None:
-                    continue
-                months = [
-                    DeliveryMonth(
-                        m,
-                        Decimal(prov.existing_gpus(g, r, m)) * hours,
-                        Decimal(prov.existing_gpus(g, r, m)) * hours,
-                        used.get((c.provider, g, r, m), ZERO),
-                        rate,
-                    )
-                    for m in data.months
-                ]
-                for top_row in take_or_pay(c, months):
-                    add(c.provider, top_row.month, top_row.charge, "compute_contract")
-                    if top_row.unused_paid > 0:
-                        unused.add((c.provider, top_row.month))
-    commitments = [c.clause for c in data.commitments]
-    dd = drawdown(commitments, spend, sc.horizon)
-    drawn: dict[tuple[str, int], Decimal] = {}
-    penalty: dict[tuple[str, int], Decimal] = {}
+                for m in term
+                if c.effective_in(m)
+            ]
+            for row in take_or_pay(c, months):
+                books.add(c.provider, row.month, row.charge, "compute_contract")
+                if row.unused_paid > 0:
+                    books.unused.add((c.provider, row.month))
+
+
+def _drawdown(
+    data: PlanData, books: _Books
+) -> tuple[dict[PM, Decimal], dict[PM, Decimal], tuple[MilestoneStatus, ...]]:
+    """Step 5: eligible spend against commitments (every version), milestones and penalties."""
+    commitments = data.view.commitments()
     provider_of = {c.id: c.provider for c in commitments}
+    drawn: dict[PM, Decimal] = {}
+    penalty: dict[PM, Decimal] = {}
     milestones: list[MilestoneStatus] = []
-    for dd_row in dd:
-        p = provider_of[dd_row.clause]
-        pm = (p, dd_row.month)
-        drawn[pm] = drawn.get(pm, ZERO) + dd_row.drawn
-        if dd_row.penalty:
-            penalty[pm] = penalty.get(pm, ZERO) + dd_row.penalty
-        if dd_row.due is not None:
+    for row in drawdown(commitments, books.spend, data.scenario.horizon):
+        pm = (provider_of[row.clause], row.month)
+        drawn[pm] = drawn.get(pm, ZERO) + row.drawn
+        if row.penalty:
+            penalty[pm] = penalty.get(pm, ZERO) + row.penalty
+        if row.due is not None:
             milestones.append(
-                MilestoneStatus(
-                    dd_row.clause, p, dd_row.month, dd_row.due, dd_row.cumulative, dd_row.shortfall
-                )
+                MilestoneStatus(row.clause, pm[0], row.month, row.due, row.cumulative, row.shortfall)
             )
-    share: dict[tuple[str, int], Decimal] = {}
+    return drawn, penalty, tuple(milestones)
+
+
+def _revenue_share(data: PlanData) -> dict[PM, Decimal]:
+    """Step 6: what each revenue-share clause accrues per month (amended rate and cap)."""
+    sc = data.scenario
+    versions: dict[str, list[RevenueShare]] = {}
     for rs in data.view.revenue_shares():
-        for srow in revenue_share(rs, sc.revenue_forecast_usd[: sc.horizon]):
-            sk = (rs.counterparty_id, srow.month)
-            share[sk] = share.get(sk, ZERO) + srow.accrued
+        versions.setdefault(rs.id, []).append(rs)
+    share: dict[PM, Decimal] = {}
+    for clause_versions in versions.values():
+        for row in revenue_share_versions(clause_versions, sc.revenue_forecast_usd[: sc.horizon]):
+            live = next(v for v in clause_versions if v.effective_in(row.month))
+            key = (live.counterparty_id, row.month)
+            share[key] = share.get(key, ZERO) + row.accrued
+    return share
+
+
+def _rows(
+    data: PlanData,
+    books: _Books,
+    drawn: dict[PM, Decimal],
+    penalty: dict[PM, Decimal],
+    share: dict[PM, Decimal],
+) -> tuple[LedgerRow, ...]:
     contract_of: dict[str, str] = {}
-    for c in clauses:
+    for c in data.view.all_clauses():
         cp = c.counterparty()
         if cp is not None and c.type.value in ("committed_spend", "reserved_capacity", "take_or_pay"):
             contract_of.setdefault(cp, c.id)
-    keys = sorted({*billed, *share, *penalty, *gpu_hours}, key=lambda k: (k[1], k[0]))
-    rows_out = tuple(
+    keys = sorted({*books.billed, *share, *penalty, *books.gpu_hours}, key=lambda k: (k[1], k[0]))
+    return tuple(
         LedgerRow(
             month=m,
             provider=p,
             contract_id=contract_of.get(p),
-            gpu_hours=gpu_hours.get((p, m), ZERO),
-            billed_cost_usd=billed.get((p, m), ZERO),
-            effective_cost_usd=effective.get((p, m), ZERO),
-            commitment_status=("unused" if (p, m) in unused else "used") if p in contract_of else "none",
+            gpu_hours=books.gpu_hours.get((p, m), ZERO),
+            billed_cost_usd=books.billed.get((p, m), ZERO),
+            effective_cost_usd=books.effective.get((p, m), ZERO),
+            commitment_status=("unused" if (p, m) in books.unused else "used")
+            if p in contract_of
+            else "none",
             commitment_drawdown_usd=drawn.get((p, m), ZERO),
             shortfall_accrual_usd=penalty.get((p, m), ZERO),
             revenue_share_usd=share.get((p, m), ZERO),
         )
         for p, m in keys
     )
-    penalty_rate = data.unmet_penalty * hours
-    unmet_pen = sum((q * penalty_rate for _d, _m, q in unmet_h100_eq), ZERO)
+
+
+def unmet_penalty(
+    data: PlanData, unmet_h100_eq: Iterable[tuple[str, int, Decimal]], unplaced_runs: Iterable[str]
+) -> Decimal:
+    """Step 7: the scenario's price of unmet demand; an unplaced run costs its whole size."""
+    sc = data.scenario
+    penalty_rate = data.unmet_penalty * data.hours
+    total = sum((q * penalty_rate for _d, _m, q in unmet_h100_eq), ZERO)
     for run_id in unplaced_runs:
         run = next(r for r in data.runs if r.id == run_id)
         eq = max(sc.accelerators[g].h100_eq for g in run.gpu_types if g in sc.accelerators)
-        unmet_pen += penalty_rate * run.gpus * eq * run.duration_months
-    return Projection(
-        rows_out,
-        sum(billed.values(), ZERO),
-        sum(penalty.values(), ZERO),
-        sum(share.values(), ZERO),
-        unmet_pen,
-        tuple(milestones),
-    )
-
-
-def _in_block(data: PlanData, a: Award) -> bool:
-    """Awards drawn from a ROFR holder block are billed through the block itself."""
-    return a.notice is not None and any(
-        o.kind == HOLDER_NEW and o.notice == a.notice and o.site == (a.provider, a.gpu, a.region)
-        for o in data.offers
-    )
+        total += penalty_rate * run.gpus * eq * run.duration_months
+    return total

@@ -16,9 +16,11 @@ from decimal import Decimal
 from tender.sourcing.data import PlanData
 from tender.sourcing.variables import LinearModel, Vars
 
+CONTRACT, ON_DEMAND, SPOT = "compute_contract", "compute_on_demand", "compute_spot"
+
 
 def fixed_cost(data: PlanData, provider: str, month: int) -> Decimal:
-    """Paid whether used or not: reserved blocks and ROFR holder blocks, in `month`."""
+    """Paid whether used or not: reserved blocks and ROFR holder blocks, in `month` (compute_contract)."""
     total = Decimal(0)
     for o in data.offers:
         if o.provider != provider:
@@ -31,29 +33,39 @@ def fixed_cost(data: PlanData, provider: str, month: int) -> Decimal:
     return total
 
 
+def _category(pricing: str) -> str:
+    return ON_DEMAND if pricing == "on_demand" else CONTRACT
+
+
 def spend_terms(
-    data: PlanData, v: Vars, provider: str, month: int, include_spot: bool
+    data: PlanData, v: Vars, provider: str, month: int, eligible: frozenset[str] | None
 ) -> tuple[list[tuple[int, float]], float]:
-    """Billed spend with `provider` in `month` as (linear terms, constant)."""
+    """Billed spend with `provider` in `month` as (linear terms, constant), counting only the
+    spend categories in `eligible` (None = every category), as the ledger's drawdown does."""
+
+    def counts(category: str) -> bool:
+        return eligible is None or category in eligible
+
     terms: list[tuple[int, float]] = []
-    spot_cols = v.spot
     for o in data.offers:
         if o.provider != provider:
             continue
         unit = o.unit_cost(month, data.hours)
+        base = counts(_category(o.pricing[month - 1]))
         for j, coef in v.usage_terms.get((o.idx, month), []):
-            if j in spot_cols:
-                if include_spot and o.spot_rate is not None:
+            if j in v.spot:
+                if counts(SPOT) and o.spot_rate is not None:
                     terms.append((j, float(o.spot_rate) * data.hours))
-            elif unit:
+            elif unit and base:
                 terms.append((j, coef * unit))
-        if (o.idx, month) in v.burst:
+        if (o.idx, month) in v.burst and counts(_category(o.burst_pricing[month - 1])):
             rate = o.burst_rate[month - 1] or Decimal(0)
             terms.append((v.burst[(o.idx, month)], float(rate) * data.hours))
-        if (o.idx, month) in v.topup:
+        if (o.idx, month) in v.topup and counts(CONTRACT):
             rate = o.rate[month - 1] or Decimal(0)
             terms.append((v.topup[(o.idx, month)], float(rate) * data.hours))
-    return terms, float(fixed_cost(data, provider, month))
+    fixed = float(fixed_cost(data, provider, month)) if counts(CONTRACT) else 0.0
+    return terms, fixed
 
 
 def set_objective(data: PlanData, model: LinearModel, v: Vars, constant: Decimal) -> None:

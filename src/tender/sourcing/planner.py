@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from tender.contracts import NoticeStatus, RofrState
+from tender.contracts import Notice as EngineNotice
+from tender.contracts import NoticeStatus
 from tender.contracts import iso as _iso
 from tender.domain import Scenario
 from tender.sourcing import baseline, explain, rofr_loop
@@ -37,30 +38,66 @@ def plan(
     progress: Progress | None = None,
 ) -> Plan:
     """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start."""
-    cal = scenario.calendar
-    now = now or cal.month_start(1)
+    now = now or scenario.calendar.month_start(1)
     view = ClauseView.of(scenario)
-    windows = [r.response_window_days for r in view.rofrs()] or [0]
-    answer_by = now + timedelta(days=max(windows))
-    gate_from = cal.month_of(answer_by) + (0 if cal.month_start(cal.month_of(answer_by)) == answer_by else 1)
-    first_data = data_mod.build(scenario, gate_from_month=gate_from, view=view)
+    first_data = data_mod.build(scenario, now=now, view=view)
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
     needs = rofr_loop.find_needs(first_data, first.usages)
-    state, answers = rofr_loop.run_protocol(first_data, needs, now, options.seed)
-    blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(
-        first_data, needs, answers, state, len(first_data.offers)
-    )
-    second_data = data_mod.build(
-        scenario, extra_offers=tuple(blocks), gate_bounds=bounds, gate_from_month=gate_from, view=view
-    )
+    protocol = rofr_loop.run_protocol(first_data, needs, options.seed)
+    blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
+    second_data = data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
     second = run_pass(second_data, options, constant, progress)
-    state = rofr_loop.sign_third_parties(second_data, state, needs, second.usages, now)
+    protocol = rofr_loop.sign_third_parties(second_data, protocol, second.usages)
     blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
     proj = project(second_data, priced, second.unmet, second.unplaced)
-    base = baseline.evaluate(second_data)
-    return _assemble(scenario, options, first, second, priced, proj, base, state, needs)
+    base = baseline.evaluate(second_data, notice_of, blocks_clause)
+    return _assemble(scenario, options, first, second, priced, proj, base, protocol)
+
+
+def _notice(sc: Scenario, np_: rofr_loop.NeedPlan, n: EngineNotice) -> Notice:
+    """A protocol notice with its need's demand, accelerator, region, months and third party."""
+    need = np_.need
+    resolved = n.resolved_at if n.resolved_at and n.status is not NoticeStatus.OPEN else None
+    return Notice(
+        id=n.id,
+        need=n.need,
+        demand=np_.demand,
+        holder=n.holder,
+        clause=n.clause,
+        gpu=need.gpu,
+        gpus=n.gpus,
+        region=need.region,
+        start_month=need.start_month(sc.calendar),
+        duration_months=need.months,
+        price_usd_per_gpu_hour=n.price,
+        best_third_party=n.best_quote_provider,
+        best_third_party_quote=n.best_quote,
+        issued_at=_iso(n.issued_at),
+        deadline=_iso(n.deadline),
+        status=n.status.value,
+        exercised_gpus=n.exercised_gpus,
+        released_gpus=n.released_gpus,
+        responded_at=_iso(resolved) if resolved else None,
+        third_party=np_.provider,
+    )
+
+
+def _breakdown(proj: Projection) -> dict[str, Decimal]:
+    return {
+        "compute": proj.billed_usd,
+        "shortfall_penalty": proj.shortfall_usd,
+        "revenue_share": proj.revenue_share_usd,
+        "unmet_penalty": proj.unmet_penalty_usd,
+    }
+
+
+def _baseline_unmet(d: data_mod.PlanData, base: baseline.Baseline) -> tuple[Unmet, ...]:
+    runs = {r.id: r for r in d.runs}
+    out = [Unmet(demand, m, eq, None, ()) for demand, m, eq in base.unmet]
+    out += [Unmet(r, runs[r].earliest_start_month, None, runs[r].gpus, ()) for r in base.unplaced]
+    return tuple(sorted(out, key=lambda u: (u.month, u.demand)))
 
 
 def _revenue_share_total(d: data_mod.PlanData) -> Decimal:
@@ -75,9 +112,8 @@ def _assemble(
     second: Pass,
     priced: list[Award],
     proj: Projection,
-    base: Projection,
-    state: RofrState,
-    needs: list[rofr_loop.NeedPlan],
+    base: baseline.Baseline,
+    protocol: rofr_loop.Protocol,
 ) -> Plan:
     d = second.data
     used = explain.used_by_offer(second.usages)
@@ -88,45 +124,10 @@ def _assemble(
     runs = {r.id: r for r in d.runs}
     for run_id in second.unplaced:
         r = runs[run_id]
-        unmet.append(
-            Unmet(
-                run_id,
-                r.earliest_start_month,
-                None,
-                r.gpus,
-                explain.reasons(d, r, r.earliest_start_month, used),
-            )
-        )
-    by_need = {n.need.id: n for n in needs}
-    notices = []
-    for n in state.notices:
-        np_ = by_need.get(n.need)
-        start = np_.need.start_month(sc.calendar) if np_ else 0
-        notices.append(
-            Notice(
-                id=n.id,
-                need=n.need,
-                demand=np_.demand if np_ else "",
-                holder=n.holder,
-                clause=n.clause,
-                gpu=np_.need.gpu if np_ else "",
-                gpus=n.gpus,
-                region=np_.need.region if np_ else "",
-                start_month=start,
-                duration_months=np_.need.months if np_ else 0,
-                price_usd_per_gpu_hour=n.price,
-                best_third_party=n.best_quote_provider,
-                best_third_party_quote=n.best_quote,
-                issued_at=_iso(n.issued_at),
-                deadline=_iso(n.deadline),
-                status=n.status.value,
-                exercised_gpus=n.exercised_gpus,
-                released_gpus=n.released_gpus,
-                responded_at=_iso(n.resolved_at)
-                if n.resolved_at and n.status is not NoticeStatus.OPEN
-                else None,
-            )
-        )
+        reasons = explain.reasons(d, r, r.earliest_start_month, used)
+        unmet.append(Unmet(run_id, r.earliest_start_month, None, r.gpus, reasons))
+    state = protocol.merged(d)
+    notices = [_notice(sc, np_, n) for np_, _a, s in protocol.runs for n in s.notices]
     sol = second.solution
     total = proj.total_usd
     bound = Decimal(repr(round(sol.bound, 2)))
@@ -142,18 +143,16 @@ def _assemble(
         unmet=tuple(sorted(unmet, key=lambda u: (u.month, u.demand))),
         ledger=proj.rows,
         cost_total_usd=total,
-        cost_breakdown_usd={
-            "compute": proj.billed_usd,
-            "shortfall_penalty": proj.shortfall_usd,
-            "revenue_share": proj.revenue_share_usd,
-            "unmet_penalty": proj.unmet_penalty_usd,
-        },
+        cost_breakdown_usd=_breakdown(proj),
         lower_bound_usd=min(bound, total),
         gap=Decimal(repr(round(sol.gap, 6))),
-        baseline_cost_usd=base.total_usd,
+        baseline_cost_usd=base.projection.total_usd,
         solve_seconds=first.solution.seconds + sol.seconds,
         status=sol.status,
         infeasibilities=tuple(explain.hard_rule_conflicts(d)),
         milestones=proj.milestones,
         explanations=explanations,
+        baseline_awards=base.awards,
+        baseline_unmet=_baseline_unmet(d, base),
+        baseline_breakdown_usd=_breakdown(base.projection),
     )

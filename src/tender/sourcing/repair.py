@@ -33,10 +33,10 @@ class _Book:
         self.data = data
         self.used: dict[tuple[int, int], int] = {}
         self.got: dict[tuple[str, int], Decimal] = {}
-        self.gated: dict[tuple[str, str, str, int], int] = {}
+        self.gated: dict[tuple[str, str, str, str, int], int] = {}
         self.by_offer: dict[tuple[int, int], dict[str, int]] = {}
         self.preemptible = {f.id: f.preemptible_ok for f in data.fleets}
-        self.needs: set[tuple[str, str, str]] = set()  # (demand, gpu, provider) already on gated capacity
+        self.needs: set[tuple[str, str, str, str]] = set()  # (demand, site) already on gated capacity
         self.out: list[Usage] = []
         for u in uses:
             self.add(u)
@@ -52,10 +52,10 @@ class _Book:
             self.got.get((u.demand, u.month), Decimal(0)) + self.eq(u.offer) * u.gpus
         )
         if (u.demand, u.offer, u.month) in self.data.gates:
-            o = self.data.offers[u.offer]
-            g = (u.demand, o.gpu, o.provider, u.month)
+            site = self.data.offers[u.offer].site
+            g = (u.demand, *site, u.month)
             self.gated[g] = self.gated.get(g, 0) + u.gpus
-            self.needs.add((u.demand, o.gpu, o.provider))
+            self.needs.add((u.demand, *site))
         if not u.spot:
             row = self.by_offer.setdefault(key, {})
             row[u.demand] = row.get(u.demand, 0) + u.gpus
@@ -65,20 +65,25 @@ class _Book:
         data = self.data
         offer = data.offers[o]
         spare = offer.cap[m - 1] - self.used.get((o, m), 0)
-        if (demand, o, m) in data.gates and data.gates_bounded:
-            bound = data.gate_bounds.get((demand, offer.gpu, offer.provider))
-            released = bound[m - 1] if bound is not None else 0
-            if released is not None:
-                spare = min(spare, released - self.gated.get((demand, offer.gpu, offer.provider, m), 0))
+        released = data.released(demand, o, m)
+        if released is not None:
+            spare = min(spare, released - self.gated.get((demand, *offer.site, m), 0))
         return max(spare, 0)
+
+    def release_room(self, demand: str, o: int, m: int) -> int:
+        """GPUs `demand` may still take at `o` in `m` as far as the ROFR release goes (capacity aside)."""
+        released = self.data.released(demand, o, m)
+        if released is None:
+            return 10**12
+        site = self.data.offers[o].site
+        return max(released - self.gated.get((demand, *site, m), 0), 0)
 
     def new_need(self, demand: str, o: int, m: int) -> bool:
         """Would a GPU of `o` for `demand` in `m` open a new ROFR need (first pass, gated, not yet used)?"""
         data = self.data
         if (demand, o, m) not in data.gates or data.gates_bounded:
             return False
-        offer = data.offers[o]
-        return (demand, offer.gpu, offer.provider) not in self.needs
+        return (demand, *data.offers[o].site) not in self.needs
 
     def options(self, allowed: dict[int, set[int]], demand: str, m: int) -> list[tuple[int, bool]]:
         """(offer, spot) pairs `demand` may top up from in `m` without opening a new ROFR need,
@@ -149,7 +154,9 @@ def _swap(
             break
         if other == demand or other not in index or gpus <= 0:
             continue
-        want = min(math.ceil(short / book.eq(o)), gpus)
+        want = min(math.ceil(short / book.eq(o)), gpus, book.release_room(demand, o, m))
+        if want <= 0:
+            break
         alternatives = [(a, sp) for a, sp in book.options(allowed[index[other]], other, m) if a != o]
         lost = book.eq(o) * want
         need = sum((book.room(other, a, m) * book.eq(a) for a in {a for a, _sp in alternatives}), Decimal(0))

@@ -1,27 +1,27 @@
-"""ROFR in the loop: notice every in-scope need, apply the holder's answer, re-plan.
+"""ROFR in the loop: notice every in-scope need, apply the holders' answers, re-plan, sign.
 
 Flow:
-1. the first pass (gated third-party capacity usable once any answer could be in) shows, per
-   (demand, accelerator, third party), the best third-party alternative: GPUs at peak, months, price;
-2. each such need goes to the contract engine: `NewNeed` then `QuoteReceived` (the notice carries
-   the quote under `match_best_offer`) at the plan instant `now`;
-3. the holder answers: a scripted `rofr_responses` entry (by need id or demand id), else the seeded
-   holder model from `Provider.rofr_behavior` (accept with `accept_probability`, take at most
-   `max_share_of_request`, in whole `min_exercise_block_gpus`, only what its new capacity can supply
-   from acceptance + lead time; a single-site run is all or nothing), else silence (deadline passes);
-4. what the holder took becomes a block of its new capacity at the notice price (paid whether used);
-   what it released bounds the gated third-party capacity per month from the answer on;
-5. after the re-plan the lab signs with each third party (`ThirdPartySigned`) for what it uses.
-   Amendments act through the clause timeline (`clauses_at`): from the month a ROFR ends, capacity
-   is no longer gated and no notice is due. The state is not advanced past the signatures, so
-   released capacity the re-plan did not need does not revive notices for a need that is gone.
+1. `find_needs`: the first pass (gated third-party capacity usable in a month once an answer could
+   be in before it starts) shows, per (demand, accelerator, third party, region, binding rights),
+   the best third-party alternative: GPUs at peak, months, price. A need goes to the holder of
+   every right that binds buying it (each right's third parties are the others), noticed at the
+   plan instant, or when its rights come into force if that is later;
+2. `run_protocol`: each need runs through the contract engine on its own (`NewNeed`, the quote,
+   each holder's answer from `rofr_answers`, a tick when a holder stays silent), so one need's
+   timers never act on another's;
+3. `blocks_and_bounds`: what a holder took becomes a block of its new capacity at the notice price
+   (paid whether used); what every holder released bounds the gated capacity per month from the
+   last answer on;
+4. `sign_third_parties`: after the re-plan, each need's run is replayed with the lab signing the
+   third party (`ThirdPartySigned`) for what the plan uses, right after the answers. The state is
+   not advanced past the signatures, so released capacity the re-plan did not need does not revive
+   notices for a need that is gone. Amendments act through the clause timeline: from the month a
+   right ends, capacity is no longer gated and no notice is due.
 """
 
 from __future__ import annotations
 
-import math
-import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -31,6 +31,7 @@ from tender.contracts import (
     Need,
     NewNeed,
     Notice,
+    NoticeStatus,
     QuoteReceived,
     RofrState,
     ThirdPartySigned,
@@ -38,280 +39,267 @@ from tender.contracts import (
     initial_state,
     step,
 )
-from tender.domain import Rofr, Scenario, ScriptedResponse
+from tender.domain import Rofr
 from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
 from tender.sourcing.extract import Usage
+from tender.sourcing.rofr_answers import Answer, Granted, answer, book
+
+GateKey = tuple[str, str, str, str]  # (demand, provider, gpu, region)
+Timed = tuple[datetime, int, Command]
 
 
 @dataclass(frozen=True)
 class NeedPlan:
-    need: Need
+    need: Need  # `third_party` is the best third-party alternative
     demand: str
-    provider: str  # the best third-party alternative
-    clause: str
-    holder: str
+    provider: str
+    rights: tuple[tuple[str, str], ...]  # (clause, holder) of every right that binds it
     indivisible: bool
+    at: datetime  # when it is noticed
+
+    @property
+    def key(self) -> GateKey:
+        return (self.demand, self.provider, self.need.gpu, self.need.region)
 
 
-@dataclass(frozen=True)
-class Answer:
-    need: str
-    at: datetime
-    exercise: int  # 0 = decline / silence
-    silent: bool
-    region: str | None  # holder region supplying the block
-    block_from: int  # first month the block can be used
-
-
-@dataclass(frozen=True)
-class RofrRound:
-    needs: tuple[NeedPlan, ...]
-    answers: tuple[Answer, ...]
-    blocks: tuple[Offer, ...]
-    gate_bounds: dict[tuple[str, str, str], tuple[int | None, ...]]
-    state: RofrState
-    notice_of: dict[tuple[str, str, str], str]  # (demand, gpu, provider) -> notice id
-
-
-def need_id(demand: str, gpu: str, provider: str) -> str:
-    return f"{demand}/{gpu}/{provider}"
+def gate_key(demand: str, o: Offer) -> GateKey:
+    return (demand, o.provider, o.gpu, o.region)
 
 
 def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
-    """Group first-pass usage of gated capacity into needs (one per demand x accelerator x provider)."""
-    per: dict[tuple[str, str, str], dict[int, int]] = {}
-    region_of: dict[tuple[str, str, str], dict[str, int]] = {}
-    gate_of: dict[tuple[str, str, str], tuple[str, str]] = {}
-    rate_of: dict[tuple[str, str, str], Decimal] = {}
+    """Step 1: group first-pass usage of gated capacity into needs."""
+    per: dict[tuple[GateKey, tuple[tuple[str, str], ...]], dict[int, int]] = {}
+    rate_of: dict[GateKey, Decimal] = {}
     for u in uses:
         gate = data.gates.get((u.demand, u.offer, u.month))
         if gate is None:
             continue
         o = data.offers[u.offer]
-        key = (u.demand, o.gpu, o.provider)
-        months = per.setdefault(key, {})
+        months = per.setdefault((gate_key(u.demand, o), gate.rights), {})
         months[u.month] = months.get(u.month, 0) + u.gpus
-        regions = region_of.setdefault(key, {})
-        regions[o.region] = regions.get(o.region, 0) + u.gpus
-        gate_of[key] = (gate.clause, gate.holder)
         rate = o.spot_rate if u.spot else o.rate[u.month - 1]
         if rate is not None:
-            rate_of[key] = min(rate_of.get(key, rate), rate)
-    runs = {r.id for r in data.runs}
-    classes = {d.id: d.workload_class for d in data.scenario.demands}
+            rate_of[gate_key(u.demand, o)] = min(rate_of.get(gate_key(u.demand, o), rate), rate)
+    bases = [f"{k[0]}/{k[2]}/{k[1]}" for k, _r in per]
     out: list[NeedPlan] = []
-    for key in sorted(per, key=lambda k: (min(per[k]), k)):
-        demand, gpu, provider = key
-        months = per[key]
-        start, end = min(months), max(months)
-        region = max(sorted(region_of[key]), key=lambda r: region_of[key][r])
-        need = Need(
-            id=need_id(demand, gpu, provider),
-            workload=demand,
-            workload_class=classes[demand],
-            gpu=gpu,
-            gpus=max(months.values()),
-            region=region,
-            start=start,
-            months=end - start + 1,
-            price=rate_of.get(key, Decimal(0)),
+    seen: dict[str, int] = {}
+    for (key, rights), months in sorted(per.items(), key=lambda kv: (min(kv[1]), kv[0])):
+        base = f"{key[0]}/{key[2]}/{key[1]}"
+        seen[base] = seen.get(base, 0) + 1
+        nid = (
+            base
+            if bases.count(base) == 1
+            else f"{base}/{key[3]}" + (f"#{seen[base]}" if seen[base] > 1 else "")
         )
-        clause, holder = gate_of[key]
-        out.append(NeedPlan(need, demand, provider, clause, holder, demand in runs))
+        out.append(_need_plan(data, nid, key, rights, months, rate_of.get(key, Decimal(0))))
     return out
 
 
-def answer(
-    sc: Scenario,
-    np_: NeedPlan,
-    rofr: Rofr,
-    now: datetime,
-    seed: int,
-    granted: dict[tuple[str, str, int], int],
-) -> Answer:
-    """The holder's answer to one need: scripted, seeded, or silence."""
-    cal = sc.calendar
-    need = np_.need
-    holder = sc.providers[np_.holder]
-    script = _script(sc.rofr_responses, need.id, np_.demand)
-    behavior = holder.rofr_behavior
-    days = (
-        script.response_days
-        if script is not None and script.response_days is not None
-        else behavior.typical_response_days
-        if behavior is not None
-        else rofr.response_window_days
+def _need_plan(
+    data: PlanData,
+    nid: str,
+    key: GateKey,
+    rights: tuple[tuple[str, str], ...],
+    months: dict[int, int],
+    price: Decimal,
+) -> NeedPlan:
+    demand, provider, gpu, region = key
+    start, end = min(months), max(months)
+    classes = {d.id: d.workload_class for d in data.scenario.demands}
+    need = Need(
+        id=nid,
+        workload=demand,
+        workload_class=classes[demand],
+        gpu=gpu,
+        gpus=max(months.values()),
+        region=region,
+        start=start,
+        months=end - start + 1,
+        price=price,
+        third_party=provider,
     )
-    at = now + timedelta(days=min(days, rofr.response_window_days))
-    start = need.start_month(cal)
-    window = range(start, start + need.months)
-    avail = cal.month_of(at) + holder.lead_time_months  # accepted in month k: usable from k + lead time
-    regions = sorted({line.region for line in holder.new_capacity_offerable if line.gpu == need.gpu})
-
-    def spare(region: str) -> int:
-        months = [m for m in window if m >= max(start, avail)]
-        if not months:
-            return 0
-        return min(
-            holder.offerable_gpus(need.gpu, region, m) - granted.get((need.gpu, region, m), 0) for m in months
-        )
-
-    region = max(regions, key=spare) if regions else None
-    room = spare(region) if region is not None else 0
-    if script is not None:
-        if script.silent:
-            return Answer(need.id, now + timedelta(days=rofr.response_window_days), 0, True, None, avail)
-        if script.decline:
-            return Answer(need.id, at, 0, False, None, avail)
-        gpus = need.gpus if script.exercise_gpus is None else min(script.exercise_gpus, need.gpus)
-        return _granted(Answer(need.id, at, gpus, False, region, max(start, avail)), need, granted)
-    if behavior is None:
-        return Answer(need.id, now + timedelta(days=rofr.response_window_days), 0, True, None, avail)
-    rng = random.Random(f"{seed}:{need.id}")
-    accepts = rng.random() < float(behavior.accept_probability)
-    if not accepts or region is None or avail > start:
-        return Answer(need.id, at, 0, False, None, avail)
-    if np_.indivisible:
-        take = need.gpus if room >= need.gpus else 0
-    else:
-        take = min(math.floor(need.gpus * behavior.max_share_of_request), room)
-        if take < need.gpus:
-            block = max(rofr.min_exercise_block_gpus, 1)
-            take = (take // block) * block if rofr.partial_exercise else 0
-    return _granted(Answer(need.id, at, take, False, region, start), need, granted)
+    by_id = {c.id: c for c in data.view.rofrs()}
+    now = data.now or data.scenario.calendar.month_start(1)
+    at = max(data.view.notice_instant(by_id[clause], start, now) for clause, _h in rights)
+    indivisible = demand in {r.id for r in data.runs}
+    return NeedPlan(need, demand, provider, rights, indivisible, at)
 
 
-def _granted(a: Answer, need: Need, granted: dict[tuple[str, str, int], int]) -> Answer:
-    """Book the holder's block against its offerable new capacity."""
-    if a.exercise > 0 and a.region is not None:
-        start = need.start if isinstance(need.start, int) else a.block_from
-        for m in range(max(a.block_from, start), start + need.months):
-            key = (need.gpu, a.region, m)
-            granted[key] = granted.get(key, 0) + a.exercise
-    return a
+def answers_for(data: PlanData, np_: NeedPlan, seed: int, granted: Granted) -> list[Answer]:
+    """Each binding right's holder answers in clause order; later holders answer for what is left."""
+    rights = {c.id: c for c in data.view.rofrs()}
+    left = np_.need.gpus
+    out: list[Answer] = []
+    for clause, _holder in np_.rights:
+        right: Rofr = rights[clause]
+        a = answer(data.scenario, replace(np_.need, gpus=left), right, np_.at, seed, granted, np_.indivisible)
+        taken = left if a.exercise is None else a.exercise
+        if taken > 0 and not a.silent:
+            book(granted, a, np_.need, np_.need.start_month(data.scenario.calendar), taken)
+            left = max(left - taken, 0)
+        out.append(a)
+    return out
 
 
-def _script(responses: tuple[ScriptedResponse, ...], need: str, demand: str) -> ScriptedResponse | None:
-    for r in responses:
-        if r.need == need:
-            return r
-    for r in responses:
-        if r.need == demand:
-            return r
-    return None
-
-
-def run_protocol(
-    data: PlanData, needs: list[NeedPlan], now: datetime, seed: int
-) -> tuple[RofrState, list[Answer]]:
-    """Steps 2-3: notices, quotes and answers through the contract engine's state machine."""
-    sc = data.scenario
-    rofrs = {c.id: c for c in data.view.rofrs()}
-    granted: dict[tuple[str, str, int], int] = {}
-    commands: list[tuple[datetime, int, Command]] = []
-    answers: list[Answer] = []
-    seq = 0
-    for np_ in needs:
-        commands.append((now, seq, NewNeed(np_.need)))
-        commands.append(
-            (now, seq + 1, QuoteReceived(np_.need.id, np_.provider, np_.need.price, np_.need.gpus))
-        )
-        seq += 2
-        a = answer(sc, np_, rofrs[np_.clause], now, seed, granted)
-        answers.append(a)
+def _commands(np_: NeedPlan, answers: list[Answer]) -> list[Timed]:
+    """Step 2 for one need: the need, the quote, then each holder's answer (or a tick past silence)."""
+    need = np_.need
+    out: list[Timed] = [
+        (np_.at, 0, NewNeed(need)),
+        (np_.at, 1, QuoteReceived(need.id, np_.provider, need.price, need.gpus)),
+    ]
+    for k, a in enumerate(answers, start=2):
         if a.silent:
-            commands.append((a.at + timedelta(seconds=1), seq, Tick()))
-        elif a.exercise > 0:
-            commands.append((a.at, seq, HolderResponse(np_.need.id, np_.holder, a.exercise)))
+            out.append((a.at + timedelta(seconds=1), k, Tick()))
+        elif a.exercise == 0:
+            out.append((a.at, k, HolderResponse(need.id, a.holder, decline=True)))
         else:
-            commands.append((a.at, seq, HolderResponse(np_.need.id, np_.holder, decline=True)))
-        seq += 1
-    state = initial_state(sc)
+            out.append((a.at, k, HolderResponse(need.id, a.holder, a.exercise)))
+    return out
+
+
+def _run(data: PlanData, commands: list[Timed]) -> RofrState:
+    """One need's commands in time order; a notice still open at the end (its answer was refused)
+    runs out: one tick just past its deadline, so `on_expiry` decides as if the holder were silent."""
+    state = _replay(data, commands)
+    late = [n.deadline for n in state.notices if n.status is NoticeStatus.OPEN]
+    if late:
+        state = _replay(data, [*commands, (max(late) + timedelta(seconds=1), len(commands), Tick())])
+    return state
+
+
+def _replay(data: PlanData, commands: list[Timed]) -> RofrState:
+    state = initial_state(data.scenario)
     for at, _s, cmd in sorted(commands, key=lambda c: (c[0], c[1])):
-        state, _events = step(state, cmd, at)
-    return state, answers
-
-
-def blocks_and_bounds(
-    data: PlanData, needs: list[NeedPlan], answers: list[Answer], state: RofrState, start_idx: int
-) -> tuple[list[Offer], dict[tuple[str, str, str], tuple[int | None, ...]], dict[tuple[str, str, str], str]]:
-    """Step 4: holder blocks as offers; released GPUs as per-month bounds on gated capacity."""
-    sc = data.scenario
-    cal = sc.calendar
-    horizon = sc.horizon
-    blocks: list[Offer] = []
-    bounds: dict[tuple[str, str, str], list[int]] = {}
-    notice_of: dict[tuple[str, str, str], str] = {}
-    for np_, a in zip(needs, answers, strict=True):
-        notice = _latest(state, np_.need.id)
-        if notice is None:
-            continue
-        notice_of[(np_.demand, np_.need.gpu, np_.provider)] = notice.id
-        start = np_.need.start_month(cal)
-        window = range(start, start + np_.need.months)
-        released = notice.released_gpus
-        resolved = notice.resolved_at or notice.deadline
-        row = bounds.setdefault((np_.demand, np_.need.gpu, np_.provider), [0] * horizon)
-        for m in window:
-            if cal.month_start(m) >= resolved:
-                row[m - 1] += released
-        if notice.exercised_gpus > 0 and a.region is not None:
-            cap = tuple(
-                notice.exercised_gpus if (m in window and m >= a.block_from) else 0 for m in cal.months()
-            )
-            acc = sc.accelerators[np_.need.gpu]
-            blocks.append(
-                Offer(
-                    idx=start_idx + len(blocks),
-                    provider=np_.holder,
-                    gpu=np_.need.gpu,
-                    region=a.region,
-                    h100_eq=float(acc.h100_eq),
-                    cap=cap,
-                    rate=tuple(notice.price for _ in cal.months()),
-                    pricing=tuple("contract" for _ in cal.months()),
-                    clause=tuple(notice.clause for _ in cal.months()),
-                    spot_rate=None,
-                    reserved=tuple(0 for _ in cal.months()),
-                    reserved_rate=tuple(Decimal(0) for _ in cal.months()),
-                    burst_max=tuple(0 for _ in cal.months()),
-                    burst_rate=tuple(None for _ in cal.months()),
-                    top_min=tuple(0 for _ in cal.months()),
-                    kind=HOLDER_NEW,
-                    notice=notice.id,
-                    block_gpus=cap,
-                )
-            )
-    return blocks, {k: tuple(v) for k, v in bounds.items()}, notice_of
-
-
-def sign_third_parties(
-    data: PlanData, state: RofrState, needs: list[NeedPlan], uses: tuple[Usage, ...], now: datetime
-) -> RofrState:
-    """Step 5: sign what the re-plan buys from each released third party."""
-    peak: dict[str, dict[int, int]] = {}
-    for u in uses:
-        if (u.demand, u.offer, u.month) not in data.gates:
-            continue
-        o = data.offers[u.offer]
-        key = need_id(u.demand, o.gpu, o.provider)
-        months = peak.setdefault(key, {})
-        months[u.month] = months.get(u.month, 0) + u.gpus
-    commands: list[tuple[datetime, int, Command]] = []
-    for seq, np_ in enumerate(needs):
-        notice = _latest(state, np_.need.id)
-        gpus = min(max(peak.get(np_.need.id, {0: 0}).values()), notice.released_gpus if notice else 0)
-        if notice is None or gpus <= 0:
-            continue
-        at = max(notice.resolved_at or notice.deadline, state.now or now)
-        commands.append((at, seq, ThirdPartySigned(np_.need.id, np_.provider, gpus, np_.need.price)))
-    for at, _s, cmd in sorted(commands, key=lambda c: (c[0], c[1])):
-        if state.now is not None and at < state.now:
-            at = state.now
         state, _events = step(state, cmd, at)
     return state
 
 
-def _latest(state: RofrState, need: str) -> Notice | None:
-    found = state.notices_for(need)
-    return found[-1] if found else None
+def signing_instant(notice: Notice) -> datetime | None:
+    """When released GPUs can be signed: at the answer, or just after a silent deadline; None when
+    a silent notice left no time to sign (a 0-day close window: released and closed at once)."""
+    if notice.status is NoticeStatus.EXPIRED:
+        if notice.right.third_party_close_window_days == 0:
+            return None
+        return notice.deadline + timedelta(seconds=1)
+    return notice.resolved_at
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Every need's own run through the contract engine, merged for reporting."""
+
+    runs: tuple[tuple[NeedPlan, list[Answer], RofrState], ...]
+
+    def merged(self, data: PlanData) -> RofrState:
+        base = initial_state(data.scenario)
+        notices = tuple(n for _np, _a, s in self.runs for n in s.notices)
+        rejected = tuple(r for _np, _a, s in self.runs for r in s.rejected)
+        awards = tuple(a for _np, _a, s in self.runs for a in s.awards)
+        return replace(base, notices=notices, rejected=rejected, awards=awards)
+
+
+def run_protocol(data: PlanData, needs: list[NeedPlan], seed: int) -> Protocol:
+    """Steps 2-3: notices, quotes and answers, one engine run per need."""
+    granted: Granted = {}
+    runs = []
+    for np_ in needs:
+        answers = answers_for(data, np_, seed, granted)
+        runs.append((np_, answers, _run(data, _commands(np_, answers))))
+    return Protocol(tuple(runs))
+
+
+def _latest(state: RofrState, need: str, clause: str) -> Notice | None:
+    return state.latest_notice(need, clause)
+
+
+def blocks_and_bounds(
+    data: PlanData, protocol: Protocol, start_idx: int
+) -> tuple[list[Offer], dict[GateKey, tuple[int | None, ...]], dict[GateKey, str]]:
+    """Step 4: holder blocks as offers; released GPUs as per-month bounds on gated capacity."""
+    cal = data.scenario.calendar
+    blocks: list[Offer] = []
+    bounds: dict[GateKey, list[int]] = {}
+    notice_of: dict[GateKey, str] = {}
+    for np_, answers, state in protocol.runs:
+        notices = [_latest(state, np_.need.id, clause) for clause, _h in np_.rights]
+        row = bounds.setdefault(np_.key, [0] * data.scenario.horizon)
+        window = range(np_.need.start_month(cal), np_.need.start_month(cal) + np_.need.months)
+        if any(n is None for n in notices):
+            continue
+        decided = [n for n in notices if n is not None]
+        notice_of[np_.key] = decided[0].id
+        released = min(n.released_gpus for n in decided)
+        signable = [signing_instant(n) for n in decided]
+        if all(t is not None for t in signable):
+            resolved = max(t for t in signable if t is not None)
+            for m in window:
+                if cal.month_start(m) >= resolved:
+                    row[m - 1] = max(row[m - 1], released)
+        for n, a in zip(decided, answers, strict=True):
+            if n.exercised_gpus > 0:
+                blocks.append(_block(data, np_, n, a, start_idx + len(blocks), window))
+    return blocks, {k: tuple(v) for k, v in bounds.items()}, notice_of
+
+
+def _block(data: PlanData, np_: NeedPlan, notice: Notice, a: Answer, idx: int, window: range) -> Offer:
+    """The holder's exercised GPUs as an offer of its new capacity, from acceptance + lead time."""
+    sc = data.scenario
+    months = tuple(sc.calendar.months())
+    holder = sc.providers[notice.holder]
+    region = a.region or holder.regions[0]
+    answered = sc.calendar.month_of(notice.resolved_at or notice.deadline)
+    first = max(window.start, answered + holder.lead_time_months)
+    cap = tuple(notice.exercised_gpus if (m in window and m >= first) else 0 for m in months)
+    n = len(months)
+    return Offer(
+        idx=idx,
+        provider=notice.holder,
+        gpu=np_.need.gpu,
+        region=region,
+        h100_eq=float(sc.accelerators[np_.need.gpu].h100_eq),
+        cap=cap,
+        rate=(notice.price,) * n,
+        pricing=("contract",) * n,
+        clause=(notice.clause,) * n,
+        spot_rate=None,
+        reserved=(0,) * n,
+        reserved_rate=(Decimal(0),) * n,
+        burst_max=(0,) * n,
+        burst_rate=(None,) * n,
+        top_min=(0,) * n,
+        kind=HOLDER_NEW,
+        notice=notice.id,
+        block_gpus=cap,
+        burst_pricing=("on_demand",) * n,
+    )
+
+
+def sign_third_parties(data: PlanData, protocol: Protocol, uses: tuple[Usage, ...]) -> Protocol:
+    """Step 5: replay each need with the lab signing what the re-plan buys from its third party."""
+    peak: dict[GateKey, dict[int, int]] = {}
+    for u in uses:
+        if (u.demand, u.offer, u.month) in data.gates:
+            months = peak.setdefault(gate_key(u.demand, data.offers[u.offer]), {})
+            months[u.month] = months.get(u.month, 0) + u.gpus
+    runs = []
+    for np_, answers, state in protocol.runs:
+        decided = [_latest(state, np_.need.id, clause) for clause, _h in np_.rights]
+        window = range(
+            np_.need.start_month(data.scenario.calendar),
+            np_.need.start_month(data.scenario.calendar) + np_.need.months,
+        )
+        used = max((g for m, g in peak.get(np_.key, {}).items() if m in window), default=0)
+        if used <= 0 or any(n is None for n in decided):
+            runs.append((np_, answers, state))
+            continue
+        notices = [n for n in decided if n is not None]
+        gpus = min(used, *(n.released_gpus for n in notices))
+        instants = [signing_instant(n) for n in notices]
+        commands = _commands(np_, answers)
+        if gpus > 0 and all(t is not None for t in instants):
+            at = max(t for t in instants if t is not None)
+            deal = ThirdPartySigned(np_.need.id, np_.provider, gpus, np_.need.price)
+            commands.append((at, len(commands) + 1, deal))
+        runs.append((np_, answers, _run(data, commands)))
+    return Protocol(tuple(runs))

@@ -52,6 +52,7 @@ class Notice:
     exercised_gpus: int
     released_gpus: int
     responded_at: str | None = None
+    third_party: str | None = None  # the provider the need would go to (whom the holder is offered first)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ class Plan:
     infeasibilities: tuple[Infeasibility, ...] = ()
     milestones: tuple[MilestoneStatus, ...] = ()
     explanations: tuple[str, ...] = field(default=())
+    baseline_awards: tuple[Award, ...] = ()
+    baseline_unmet: tuple[Unmet, ...] = ()
+    baseline_breakdown_usd: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

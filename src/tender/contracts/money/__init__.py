@@ -5,7 +5,7 @@ Every function is pure, takes amounts by horizon month and returns one row per m
 
 from tender.contracts.money.commitments import CommitmentMonth, Spend, drawdown
 from tender.contracts.money.reserved import ReservedMonth, reserved_cost
-from tender.contracts.money.revenue_share import RevenueShareMonth, revenue_share
+from tender.contracts.money.revenue_share import RevenueShareMonth, revenue_share, revenue_share_versions
 from tender.contracts.money.take_or_pay import DeliveryMonth, TakeOrPayMonth, take_or_pay
 
 __all__ = [
@@ -18,5 +18,6 @@ __all__ = [
     "drawdown",
     "reserved_cost",
     "revenue_share",
+    "revenue_share_versions",
     "take_or_pay",
 ]

@@ -52,8 +52,11 @@ class CommitmentMonth:
 
 
 def order_commitments(commitments: Sequence[CommittedSpend]) -> list[CommittedSpend]:
-    """Commitments with every `drawdown_after` target before its dependant (ties by id)."""
-    by_id = {c.id: c for c in commitments}
+    """One clause per id (its first version), every `drawdown_after` target before its dependant
+    (ties by id)."""
+    by_id: dict[str, CommittedSpend] = {}
+    for c in commitments:
+        by_id.setdefault(c.id, c)
     done: list[CommittedSpend] = []
     seen: set[str] = set()
 
@@ -66,15 +69,54 @@ def order_commitments(commitments: Sequence[CommittedSpend]) -> list[CommittedSp
         seen.add(c.id)
         done.append(c)
 
-    for c in sorted(commitments, key=lambda c: c.id):
+    for c in sorted(by_id.values(), key=lambda c: c.id):
         visit(c, ())
     return done
+
+
+def version_at(versions: Sequence[CommittedSpend], clause: str, month: int) -> CommittedSpend | None:
+    """The version of `clause` in force in `month` (None when none is)."""
+    return next((v for v in versions if v.id == clause and v.effective_in(month)), None)
+
+
+def _take(
+    versions: Sequence[CommittedSpend],
+    ordered: Sequence[CommittedSpend],
+    line: Spend,
+    cumulative: dict[str, Decimal],
+    drawn: dict[str, Decimal],
+) -> None:
+    """Offer one spend line to the commitments in drawdown order (step 2 of the flow)."""
+    left = line.amount
+    for first in ordered:
+        c = version_at(versions, first.id, line.month)
+        if left <= 0:
+            break
+        if c is None or c.provider != line.provider:
+            continue
+        if c.eligible_spend and line.category not in c.eligible_spend:
+            continue
+        after = version_at(versions, c.drawdown_after or "", line.month) or next(
+            (v for v in reversed(versions) if v.id == c.drawdown_after), None
+        )
+        if after is not None and cumulative[after.id] < after.total_usd:
+            continue
+        take = min(left, c.total_usd - cumulative[c.id])
+        if take <= 0:
+            continue
+        cumulative[c.id] += take
+        drawn[c.id] += take
+        left -= take
 
 
 def drawdown(
     commitments: Sequence[CommittedSpend], spend: Sequence[Spend], horizon: int
 ) -> tuple[CommitmentMonth, ...]:
-    """Rows for every commitment (in drawdown order) and every month 1..`horizon`, month-major."""
+    """Rows for every commitment id (in drawdown order) and every month 1..`horizon`, month-major.
+
+    `commitments` may hold several versions of one clause (an amendment changed a field): each
+    month uses the version in force then (its total, eligibility and milestones); an id with no
+    version in force takes nothing that month."""
     ordered = order_commitments(commitments)
     cumulative = {c.id: ZERO for c in ordered}
     charged = {c.id: ZERO for c in ordered}
@@ -82,27 +124,14 @@ def drawdown(
     for month in range(1, horizon + 1):
         drawn = {c.id: ZERO for c in ordered}
         for line in sorted(spend, key=lambda s: (s.provider, s.category, s.amount)):
-            if line.month != month:
-                continue
-            left = line.amount
-            for c in ordered:
-                if left <= 0:
-                    break
-                if c.provider != line.provider or not c.effective_in(month):
-                    continue
-                if c.eligible_spend and line.category not in c.eligible_spend:
-                    continue
-                after = c.drawdown_after
-                if after in cumulative and cumulative[after] < _total(ordered, after):
-                    continue
-                take = min(left, c.total_usd - cumulative[c.id])
-                if take <= 0:
-                    continue
-                cumulative[c.id] += take
-                drawn[c.id] += take
-                left -= take
-        for c in ordered:
-            due = next((m.cumulative_usd for m in c.milestones if m.by_month == month), None)
+            if line.month == month:
+                _take(commitments, ordered, line, cumulative, drawn)
+        for first in ordered:
+            c = version_at(commitments, first.id, month) or first
+            live = version_at(commitments, first.id, month) is not None
+            due = (
+                next((m.cumulative_usd for m in c.milestones if m.by_month == month), None) if live else None
+            )
             shortfall = ZERO
             if due is not None:
                 shortfall = max(ZERO, due - cumulative[c.id] - charged[c.id])
@@ -136,7 +165,3 @@ def straight_line_target(c: CommittedSpend, month: int) -> Decimal:
             return previous_amount + (m.cumulative_usd - previous_amount) * progress
         previous_month, previous_amount = m.by_month, m.cumulative_usd
     return previous_amount
-
-
-def _total(ordered: Sequence[CommittedSpend], clause: str | None) -> Decimal:
-    return next((c.total_usd for c in ordered if c.id == clause), ZERO)

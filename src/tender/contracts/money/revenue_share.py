@@ -65,3 +65,25 @@ def revenue_share(
             RevenueShareMonth(clause.id, month, revenue, accrued, cumulative, capped, inbound, settled)
         )
     return tuple(rows)
+
+
+def revenue_share_versions(
+    versions: Sequence[RevenueShare], revenue_by_month: Sequence[Decimal]
+) -> tuple[RevenueShareMonth, ...]:
+    """`revenue_share` for a clause amended mid-horizon: each month uses the version in force then
+    (its rate and cap); the cap bounds the cumulative accrual over every version of the clause.
+    Accrual only (no inbound, no settlement): the plan's ledger books what accrues each month."""
+    cumulative = ZERO
+    rows: list[RevenueShareMonth] = []
+    for index, revenue in enumerate(revenue_by_month):
+        month = index + 1
+        live = next((v for v in versions if v.effective_in(month)), None)
+        if live is None:
+            continue
+        accrued = revenue * live.outbound_rate
+        capped = live.outbound_cap_usd is not None and cumulative + accrued > live.outbound_cap_usd
+        if live.outbound_cap_usd is not None and capped:
+            accrued = max(ZERO, live.outbound_cap_usd - cumulative)
+        cumulative += accrued
+        rows.append(RevenueShareMonth(live.id, month, revenue, accrued, cumulative, capped, ZERO, ZERO))
+    return tuple(rows)

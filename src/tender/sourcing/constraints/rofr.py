@@ -1,4 +1,4 @@
-"""ROFR release: third-party capacity in a ROFR's scope only as far as the holder released it."""
+"""ROFR release: third-party capacity in a right's scope only as far as its holders released it."""
 
 from __future__ import annotations
 
@@ -7,38 +7,32 @@ from tender.sourcing.variables import LinearModel, Vars
 
 
 def rofr_release(data: PlanData, model: LinearModel, v: Vars) -> None:
-    """Bound gated third-party use per (demand, accelerator, provider, month) by the GPUs the holder released.
+    """Bound gated third-party use per (demand, provider, accelerator, region, month) by the GPUs
+    the holders released (`PlanData.released`).
 
     Before notices are answered (`gates_bounded` False, the first pass that finds the best
-    third-party alternative) gated capacity is free to use from `gate_from_month` on. Afterwards a
-    (demand, accelerator, provider) without a released notice gets nothing from gated capacity.
+    third-party alternative) gated capacity is free to use in the months an answer can precede.
+    Afterwards gated capacity without a released notice gets nothing; a run whose site is gated
+    in a month below its GPUs cannot start there.
     """
     if not data.gates_bounded:
         return
-    terms: dict[tuple[str, str, str, int], list[tuple[int, float]]] = {}
+    terms: dict[tuple[str, str, str, str, int], list[tuple[int, float]]] = {}
+    bounds: dict[tuple[str, str, str, str, int], int] = {}
     for (i, o, m), j in (*v.x.items(), *v.xs.items()):
         f = data.fleets[i]
-        if (f.id, o, m) in data.gates:
-            offer = data.offers[o]
-            terms.setdefault((f.id, offer.gpu, offer.provider, m), []).append((j, 1.0))
-    for (demand, gpu, provider, m), row in sorted(terms.items()):
-        bound = data.gate_bounds.get((demand, gpu, provider))
-        released = bound[m - 1] if bound is not None else 0
-        if released is None:
-            continue
-        model.row(f"rofr[{demand},{gpu},{provider},{m}]", row, ub=float(released))
+        released = data.released(f.id, o, m)
+        if released is not None:
+            key = (f.id, *data.offers[o].site, m)
+            terms.setdefault(key, []).append((j, 1.0))
+            bounds[key] = released
+    for key, row in sorted(terms.items()):
+        model.row(f"rofr[{','.join(map(str, key))}]", row, ub=float(bounds[key]))
     for (r_idx, si, start), y in v.y.items():
         run = data.runs[r_idx]
-        gated_months = [
-            (data.offers[o].gpu, data.offers[o].provider, m)
-            for o in data.sites[si]
-            for m in range(start, start + run.duration_months)
-            if (run.id, o, m) in data.gates
-        ]
         used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
-        for gpu, provider, m in gated_months:
-            bound = data.gate_bounds.get((run.id, gpu, provider))
-            released = bound[m - 1] if bound is not None else 0
-            if released is not None and released < used:
-                model.col_upper[y] = 0.0
-                break
+        for o in data.sites[si]:
+            for m in range(start, start + run.duration_months):
+                released = data.released(run.id, o, m)
+                if released is not None and released < used:
+                    model.col_upper[y] = 0.0
