@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -18,3 +20,11 @@ def fail_bad_input(lines: list[str] | str) -> NoReturn:
     for line in [lines] if isinstance(lines, str) else lines:
         err_console.print(line, markup=False)
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a temporary file beside it, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

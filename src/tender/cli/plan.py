@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from tender.cli.output import console, err_console, fail_bad_input
+from tender.cli.output import console, err_console, fail_bad_input, write_atomic
 from tender.cli.validate import load_or_exit
-from tender.plan_output import ledger_csv, plan_tables, plan_to_json, report_html
+from tender.plan_output import ledger_csv, plan_tables, plan_to_json, report_html, verified
 from tender.sourcing import NoSolution, PlanOptions, plan
 
 
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
                 )
 
             try:
-                result = plan(sc, options, progress=progress)
+                result = verified(plan(sc, options, progress=progress), sc)
             except NoSolution as exc:
                 fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
         if not quiet:
@@ -68,6 +68,14 @@ def register(app: typer.Typer) -> None:
             (report, report_html(result, sc) if report else ""),
         ):
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
+                write_atomic(path, text)
                 console.print(f"wrote {path}")
+        if result.check_violations:
+            for line in result.check_violations:
+                err_console.print(f"check: {line}", markup=False)
+            err_console.print(
+                f"{file}: the plan breaks {len(result.check_violations)} rule(s) (`tender check`); "
+                "status check_failed",
+                markup=False,
+            )
+            raise typer.Exit(1)

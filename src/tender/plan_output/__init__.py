@@ -1,8 +1,19 @@
-"""Edge renderers of a `tender.sourcing.Plan`: JSON, ledger CSV, Rich tables and the HTML report."""
+"""Edge renderers of a `tender.sourcing.Plan`: JSON, ledger CSV, Rich tables and the HTML report,
+and `verified`: the independent checker's verdict on a plan before it is rendered."""
 
 from tender.plan_output.json_out import plan_to_dict, plan_to_json
 from tender.plan_output.ledger_csv import LEDGER_COLUMNS, ledger_csv
 from tender.plan_output.report_html import report_html
 from tender.plan_output.tables import plan_tables
+from tender.plan_output.verify import CHECK_FAILED, verified
 
-__all__ = ["LEDGER_COLUMNS", "ledger_csv", "plan_tables", "plan_to_dict", "plan_to_json", "report_html"]
+__all__ = [
+    "CHECK_FAILED",
+    "LEDGER_COLUMNS",
+    "ledger_csv",
+    "plan_tables",
+    "plan_to_dict",
+    "plan_to_json",
+    "report_html",
+    "verified",
+]

@@ -126,6 +126,7 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
             for i in plan.infeasibilities
         ],
         "protocol_rejections": list(plan.explanations),
+        "check_violations": list(plan.check_violations),
         "baseline": {
             "awards": [_award(a) for a in plan.baseline_awards],
             "unmet": [_unmet(u) for u in plan.baseline_unmet],

@@ -19,7 +19,7 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
-from tender.plan_output import ledger_csv, plan_to_json, report_html
+from tender.plan_output import ledger_csv, plan_to_json, report_html, verified
 from tender.service import protocol_flow
 from tender.service.context import Context
 from tender.sourcing import PlanOptions, plan
@@ -38,7 +38,7 @@ class PlanResult:
 
 def run_planner(scenario: Scenario, seed: int) -> PlanResult:
     """Solve exactly as `tender plan --seed SEED` does (its default options) and render with its functions."""
-    result = plan(scenario, PlanOptions(seed=seed))
+    result = verified(plan(scenario, PlanOptions(seed=seed)), scenario)
     json_text = plan_to_json(result, scenario)
     labels = {m: scenario.calendar.label(m) for m in scenario.calendar.months()}
     doc = json.loads(json_text)

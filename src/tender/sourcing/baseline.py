@@ -68,7 +68,7 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
             for o in data.offers:
                 if m not in allowed.get(o.idx, ()):
                     continue
-                for spot in (False, True) if f.preemptible_ok else (False,):
+                for spot in (False, True) if f.preemptible_ok and o.spot_usable(m) else (False,):
                     rate = _rate(data, o.idx, m, spot)
                     if rate is not None:
                         options.append((rate / Decimal(str(o.h100_eq)), o.idx, spot))
@@ -113,6 +113,7 @@ class Baseline:
     """The baseline's placement, priced: awards (same notices as the plan), unmet, projection."""
 
     awards: tuple[Award, ...]
+    uses: tuple[Usage, ...]
     unmet: tuple[tuple[str, int, Decimal], ...]
     unplaced: tuple[str, ...]
     projection: Projection
@@ -126,4 +127,6 @@ def evaluate(
     """Place greedily and price the result exactly like a plan (same notices, same blocks)."""
     uses, unmet, unplaced = place(data)
     priced = awards(data, uses, notice_of, block_clause)
-    return Baseline(tuple(priced), tuple(unmet), tuple(unplaced), project(data, priced, unmet, unplaced))
+    return Baseline(
+        tuple(priced), tuple(uses), tuple(unmet), tuple(unplaced), project(data, priced, unmet, unplaced)
+    )

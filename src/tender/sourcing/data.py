@@ -47,6 +47,15 @@ class Offer:
         """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
         return self.kind == HOLDER_NEW or self.reserved[month - 1] > 0 or self.rate[month - 1] is not None
 
+    def spot_usable(self, month: int) -> bool:
+        """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
+        reservation (the reservation governs that capacity)."""
+        return (
+            self.spot_rate is not None
+            and self.kind == "existing"
+            and not (self.reserved and self.reserved[month - 1] > 0)
+        )
+
     def unit_cost(self, month: int, hours: int) -> float:
         """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block)."""
         if self.kind == HOLDER_NEW or self.reserved[month - 1] > 0:

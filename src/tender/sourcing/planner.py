@@ -95,8 +95,19 @@ def _breakdown(proj: Projection) -> dict[str, Decimal]:
 
 def _baseline_unmet(d: data_mod.PlanData, base: baseline.Baseline) -> tuple[Unmet, ...]:
     runs = {r.id: r for r in d.runs}
-    out = [Unmet(demand, m, eq, None, ()) for demand, m, eq in base.unmet]
-    out += [Unmet(r, runs[r].earliest_start_month, None, runs[r].gpus, ()) for r in base.unplaced]
+    fleets = {f.id: f for f in d.fleets}
+    used = explain.used_by_offer(base.uses)
+    out = [Unmet(f, m, eq, None, explain.reasons(d, fleets[f], m, used)) for f, m, eq in base.unmet]
+    out += [
+        Unmet(
+            r,
+            runs[r].earliest_start_month,
+            None,
+            runs[r].gpus,
+            explain.reasons(d, runs[r], runs[r].earliest_start_month, used),
+        )
+        for r in base.unplaced
+    ]
     return tuple(sorted(out, key=lambda u: (u.month, u.demand)))
 
 

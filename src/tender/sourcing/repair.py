@@ -97,7 +97,7 @@ class _Book:
                 continue
             if offer.base_usable(m):
                 keyed.append((offer.unit_cost(m, data.hours), o, False))
-            if preemptible and offer.spot_rate is not None and offer.kind == "existing":
+            if preemptible and offer.spot_usable(m):
                 keyed.append((float(offer.spot_rate) * data.hours, o, True))
         return [(o, spot) for _c, o, spot in sorted(keyed)]
 

@@ -122,6 +122,7 @@ class Plan:
     baseline_awards: tuple[Award, ...] = ()
     baseline_unmet: tuple[Unmet, ...] = ()
     baseline_breakdown_usd: dict[str, Decimal] = field(default_factory=dict)
+    check_violations: tuple[str, ...] = ()  # what the independent checker found (empty = clean)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def create(data: PlanData, model: LinearModel, integral: bool) -> Vars:
                     j = model.var(f"x[{f.id},{o_idx},{m}]", integer=integral)
                     v.x[(i, o_idx, m)] = j
                     v.usage_terms.setdefault((o_idx, m), []).append((j, 1.0))
-                if spot_ok:
+                if spot_ok and o.spot_usable(m):
                     j = model.var(f"xs[{f.id},{o_idx},{m}]", integer=integral)
                     v.xs[(i, o_idx, m)] = j
                     v.usage_terms.setdefault((o_idx, m), []).append((j, 1.0))
