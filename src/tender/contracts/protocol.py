@@ -14,7 +14,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from tender.contracts.eligibility import carve_out_for, in_right_scope
-from tender.contracts.need import Reason
+from tender.contracts.need import Need, Reason
 from tender.contracts.protocol_rules import (
     Refused,
     RefusedWithState,
@@ -162,9 +162,14 @@ def _new_need(state: RofrState, cmd: NewNeed, now: datetime, events: list[Event]
         )
     )
     seen: set[str] = set()
+    use_from, use_to = _use_window(state, need)
     for window in state.rights:
         right = window.clause
-        if right.id in seen or not window.covers(now):
+        if (
+            right.id in seen
+            or not window.covers(now)
+            or not _in_force_during(state, right.id, use_from, use_to)
+        ):
             continue
         seen.add(right.id)
         if right.holder == need.third_party:
@@ -179,6 +184,18 @@ def _new_need(state: RofrState, cmd: NewNeed, now: datetime, events: list[Event]
         state, event = issue_notice(state, right, need.id, now, need.gpus, price, "need", best)
         events.append(event)
     return state
+
+
+def _use_window(state: RofrState, need: Need) -> tuple[datetime, datetime]:
+    """The instants the need's capacity is used: its start month to the end of its last month."""
+    cal = state.scenario.calendar
+    start = need.start_month(cal)
+    return cal.month_start(start), cal.month_start(start + need.months)
+
+
+def _in_force_during(state: RofrState, clause: str, start: datetime, end: datetime) -> bool:
+    """A right binds a need only if it is in force in some month the capacity is used."""
+    return any(w.clause.id == clause and w.overlaps(start, end) for w in state.rights)
 
 
 def _quote(state: RofrState, cmd: QuoteReceived, now: datetime, events: list[Event]) -> RofrState:

@@ -204,6 +204,10 @@ class RightWindow:
     def covers(self, at: datetime) -> bool:
         return self.start <= at and (self.end is None or at < self.end)
 
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Is the right in force at some instant of [start, end)?"""
+        return self.start < end and (self.end is None or start < self.end)
+
 
 @dataclass(frozen=True)
 class RofrState:

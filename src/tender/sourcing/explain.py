@@ -53,6 +53,8 @@ def reasons(
         if o.gpu not in allowed or o.kind == HOLDER_NEW:
             continue
         spare = o.cap[month - 1] - used.get((o.idx, month), 0)
+        if o.rack:
+            spare = (spare // o.rack) * o.rack  # sold in whole racks only
         if spare < need:
             continue
         if (demand.regions_allowed and o.region not in demand.regions_allowed) or view.residency_block(

@@ -52,7 +52,9 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
             per_month.setdefault(m, []).append((o, values[zc]))
         for m in range(start, start + run.duration_months):
             if m in per_month:  # several offers at the site this month: the solver's split
-                fixed.extend(Usage(run.id, o, m, g, False) for o, g in _split(used, per_month[m]) if g)
+                rack = next((data.offers[o].rack for o, _v in per_month[m] if data.offers[o].rack), None)
+                pieces = _split(used, per_month[m], rack or 1)
+                fixed.extend(Usage(run.id, o, m, g, False) for o, g in pieces if g)
                 continue
             usable = [
                 o for o in data.sites[si] if data.offers[o].cap[m - 1] > 0 and data.offers[o].base_usable(m)
@@ -68,48 +70,62 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
         parts_.sort(key=lambda p: (p[1], rank[p[0]]))
     out = list(fixed)
     for (o, m), parts in sorted(raw.items()):
-        offer = data.offers[o]
-        room = offer.cap[m - 1] - taken.get((o, m), 0)
-        # a gated third-party column under one GPU is rounding noise that would become a notice of
-        # its own: it rounds down to 0 and `repair.top_up` covers the remainder
-        ups = [
-            (
-                d,
-                spot,
-                value,
-                _whole(value) if (d, o, m) in data.gates and value < 1 else math.ceil(value - 1e-6),
-            )
-            for d, spot, value in parts
-        ]
-        total = sum(g for *_x, g in ups)
-        limit = room
-        if offer.rack:
-            limit = min(room, round(sum(val for _d, _s, val in parts) / offer.rack) * offer.rack)
-        excess = total - limit
-        if excess > 0:
-            order = sorted(
-                range(len(ups)),
-                key=lambda k: (ups[k][2] - math.floor(ups[k][2] + 1e-6), ups[k][0], ups[k][1]),
-            )
-            for k in order:
-                if excess <= 0:
-                    break
-                d, spot, value, g = ups[k]
-                give = min(excess, g - math.floor(value + 1e-6) if g > value else 0)
-                if give > 0:
-                    ups[k] = (d, spot, value, g - give)
-                    excess -= give
-            for k in sorted(range(len(ups)), key=lambda k: -ups[k][3]):
-                if excess <= 0:
-                    break
-                d, spot, value, g = ups[k]
-                give = min(excess, g)
-                ups[k] = (d, spot, value, g - give)
-                excess -= give
-        for d, spot, _value, g in ups:
-            if g > 0:
-                out.append(Usage(d, o, m, g, spot))
+        solved = sum(coef * values[j] for j, coef in v.usage_terms.get((o, m), []))
+        out.extend(_round_offer(data, o, m, parts, taken.get((o, m), 0), solved))
     return within_release(data, out)
+
+
+def _round_offer(
+    data: PlanData, o: int, m: int, parts: list[tuple[str, bool, float]], taken: int, solved: float
+) -> list[Usage]:
+    """Whole GPUs for the fleets' continuous columns at one offer-month (`taken` by runs already):
+    each part rounds up (a gated part under one GPU down: noise that would become a notice of its
+    own), then the parts rounded up most give back what passes the capacity; where racks are sold
+    the offer's total is the solver's whole racks (`solved` GPUs, rounded), the fleets filling it."""
+    offer = data.offers[o]
+    room = offer.cap[m - 1] - taken
+    ups = [_Part(d, spot, value, _rounded(data, d, o, m, value)) for d, spot, value in parts]
+    limit = room
+    if offer.rack:
+        limit = min(room, max(round(solved / offer.rack) * offer.rack - taken, 0))
+    _give_back(ups, sum(u.gpus for u in ups) - limit)
+    short = limit - sum(u.gpus for u in ups)
+    if offer.rack and short > 0 and ups:  # complete the last rack: the largest part takes the rest
+        max(ups, key=lambda u: (u.value, u.demand)).gpus += short
+    return [Usage(u.demand, o, m, u.gpus, u.spot) for u in ups if u.gpus > 0]
+
+
+def _rounded(data: PlanData, demand: str, o: int, m: int, value: float) -> int:
+    if (demand, o, m) in data.gates and value < 1:
+        return _whole(value)
+    return math.ceil(value - 1e-6)
+
+
+@dataclass
+class _Part:
+    """One fleet's column at one offer-month while it is being rounded."""
+
+    demand: str
+    spot: bool
+    value: float  # the solver's GPUs
+    gpus: int  # whole GPUs so far
+
+
+def _give_back(ups: list[_Part], excess: int) -> None:
+    """Take `excess` GPUs back: first from the parts rounded up the most, then from the largest."""
+    for u in sorted(ups, key=lambda u: (u.value - math.floor(u.value + 1e-6), u.demand, u.spot)):
+        if excess <= 0:
+            return
+        give = min(excess, u.gpus - math.floor(u.value + 1e-6) if u.gpus > u.value else 0)
+        if give > 0:
+            u.gpus -= give
+            excess -= give
+    for u in sorted(ups, key=lambda u: -u.gpus):
+        if excess <= 0:
+            return
+        give = min(excess, u.gpus)
+        u.gpus -= give
+        excess -= give
 
 
 def within_release(data: PlanData, uses: list[Usage]) -> list[Usage]:
@@ -125,6 +141,9 @@ def within_release(data: PlanData, uses: list[Usage]) -> list[Usage]:
         key = (u.demand, *data.offers[u.offer].site, u.month)
         room = left.setdefault(key, released)
         take = min(room, u.gpus)
+        rack = data.offers[u.offer].rack
+        if rack and take < u.gpus:  # give back whole racks: the offer's total stays whole racks
+            take = max(u.gpus - math.ceil((u.gpus - take) / rack) * rack, 0)
         left[key] = room - take
         if take > 0:
             out.append(Usage(u.demand, u.offer, u.month, take, u.spot))
@@ -156,8 +175,14 @@ def _whole(value: float) -> int:
     return math.floor(value + 1e-6)
 
 
-def _split(total: int, parts: list[tuple[int, float]]) -> list[tuple[int, int]]:
-    """Split `total` GPUs across offers in proportion to the solver's values (largest remainder)."""
+def _split(total: int, parts: list[tuple[int, float]], unit: int = 1) -> list[tuple[int, int]]:
+    """Split `total` GPUs across offers in proportion to the solver's values (largest remainder),
+    in whole `unit`s (a rack where racks are sold; `total` is then a whole number of them)."""
+    split = _split_units(total // unit, [(o, val / unit) for o, val in parts])
+    return [(o, g * unit) for o, g in split]
+
+
+def _split_units(total: int, parts: list[tuple[int, float]]) -> list[tuple[int, int]]:
     floors = [(o, math.floor(val + 1e-6), val - math.floor(val + 1e-6)) for o, val in parts]
     left = total - sum(f for _o, f, _r in floors)
     order = sorted(range(len(floors)), key=lambda k: (-floors[k][2], floors[k][0]))

@@ -98,7 +98,7 @@ class _Book:
             if offer.base_usable(m):
                 keyed.append((offer.unit_cost(m, data.hours), o, False))
             if preemptible and offer.spot_usable(m):
-                keyed.append((float(offer.spot_rate) * data.hours, o, True))
+                keyed.append((float(offer.spot_rate or 0) * data.hours, o, True))
         return [(o, spot) for _c, o, spot in sorted(keyed)]
 
     def fill(

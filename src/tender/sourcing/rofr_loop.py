@@ -116,6 +116,7 @@ def _need_plan(
         start=start,
         months=end - start + 1,
         price=price,
+        new_capacity=data.view.is_new_capacity(provider, gpu, region, start),
         third_party=provider,
     )
     by_id = {c.id: c for c in data.view.rofrs()}
@@ -252,6 +253,7 @@ def _block(data: PlanData, np_: NeedPlan, notice: Notice, a: Answer, idx: int, w
     first = max(window.start, answered + holder.lead_time_months)
     cap = tuple(notice.exercised_gpus if (m in window and m >= first) else 0 for m in months)
     n = len(months)
+    rack = sc.accelerators[np_.need.gpu].rack_size if holder.full_rack_only else None
     return Offer(
         idx=idx,
         provider=notice.holder,
@@ -272,6 +274,7 @@ def _block(data: PlanData, np_: NeedPlan, notice: Notice, a: Answer, idx: int, w
         notice=notice.id,
         block_gpus=cap,
         burst_pricing=("on_demand",) * n,
+        rack=rack,
     )
 
 
