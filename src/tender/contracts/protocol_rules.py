@@ -87,7 +87,11 @@ def refresh_terms(state: RofrState, need_id: str, now: datetime, events: list[Ev
 def respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[Event]) -> RofrState:
     if cmd.need not in state.needs:
         raise Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
-    mine = [n for n in state.notices_for(cmd.need) if n.holder == cmd.holder]
+    mine = [
+        n
+        for n in state.notices_for(cmd.need)
+        if n.holder == cmd.holder and (cmd.clause is None or n.clause == cmd.clause)
+    ]
     if not mine:
         reason = Reason.NOT_THE_HOLDER if state.notices_for(cmd.need) else Reason.NO_NOTICE
         raise Refused(reason, None, f"{cmd.holder} has no notice for '{cmd.need}'")

@@ -45,12 +45,15 @@ class QuoteReceived:
 
 @dataclass(frozen=True)
 class HolderResponse:
-    """The holder answers its notice: decline, exercise all (`exercise_gpus=None`) or exercise part."""
+    """The holder answers its notice: decline, exercise all (`exercise_gpus=None`) or exercise part.
+    `clause` says which right it answers under when the holder holds several (None = its first open
+    notice for the need)."""
 
     need: str
     holder: str
     exercise_gpus: int | None = None
     decline: bool = False
+    clause: str | None = None
 
 
 @dataclass(frozen=True)

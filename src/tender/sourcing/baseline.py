@@ -121,7 +121,7 @@ class Baseline:
 
 def evaluate(
     data: PlanData,
-    notice_of: Mapping[tuple[str, str, str, str], str],
+    notice_of: Mapping[tuple[str, str, str, str, int], str],
     block_clause: Mapping[int, str],
 ) -> Baseline:
     """Place greedily and price the result exactly like a plan (same notices, same blocks)."""

@@ -82,14 +82,14 @@ class ClauseView:
         """Does any residency or exclusivity clause, in any month, name `demand` (or its class)?"""
         if not self._restricted:
             self._restricted[""] = False  # built: names every demand some clause restricts
-            for c in self.all_clauses():
+            for c in self.versions():  # every version: an amendment may name new workloads
                 if isinstance(c, DataResidency | WorkloadExclusivity):
                     for w in c.workloads:
                         self._restricted[w] = True
         if demand.id not in self._restricted:
             self._restricted[demand.id] = any(
                 isinstance(c, WorkloadExclusivity) and demand.workload_class in c.workload_classes
-                for c in self.all_clauses()
+                for c in self.versions()
             )
         return self._restricted[demand.id]
 
@@ -223,6 +223,11 @@ class ClauseView:
     def revenue_shares(self) -> list[RevenueShare]:
         """Every version of every revenue-share clause (`versions`)."""
         return [c for c in self.versions() if isinstance(c, RevenueShare)]
+
+    def right_at(self, clause: str, month: int) -> Rofr | None:
+        """The version of priority right `clause` in force in `month` (None when none is)."""
+        month = min(max(month, 1), len(self.by_month))
+        return next((c for c in self.of_kind(Rofr, month) if isinstance(c, Rofr) and c.id == clause), None)
 
     def rofrs(self) -> list[Rofr]:
         return [c for c in self.all_clauses() if isinstance(c, Rofr)]

@@ -49,9 +49,12 @@ def reasons(
             ):
                 found.add(CAMPUS_NOT_ONLINE)
     allowed_full = True  # every offer the demand may use this month is full
+    preemptible = isinstance(demand, Fleet) and demand.preemptible_ok
     for o in data.offers:
         if o.gpu not in allowed or o.kind == HOLDER_NEW:
             continue
+        if not o.base_usable(month) and not (preemptible and o.spot_usable(month)):
+            continue  # nothing this demand may buy here (e.g. spot-only, not preemptible)
         spare = o.cap[month - 1] - used.get((o.idx, month), 0)
         if o.rack:
             spare = (spare // o.rack) * o.rack  # sold in whole racks only

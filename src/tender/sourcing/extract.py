@@ -214,11 +214,11 @@ def unmet_from(data: PlanData, uses: list[Usage]) -> list[tuple[str, int, Decima
 def awards(
     data: PlanData,
     uses: list[Usage],
-    notice_of: Mapping[tuple[str, str, str, str], str],
+    notice_of: Mapping[tuple[str, str, str, str, int], str],
     block_clause: Mapping[int, str],
 ) -> list[Award]:
-    """Price each usage. `notice_of[(demand, provider, gpu, region)]` names the ROFR notice that
-    released gated capacity."""
+    """Price each usage. `notice_of[(demand, provider, gpu, region, month)]` names the ROFR notice
+    that released gated capacity."""
     order = {d.id: k for k, d in enumerate(data.scenario.demands)}
     reserved_left: dict[tuple[int, int], int] = {}
     # (provider, month) -> the commitment that month's spend draws down first (drawdown order, in force)
@@ -230,7 +230,7 @@ def awards(
     for u in sorted(uses, key=lambda u: (u.month, u.offer, order[u.demand], u.spot)):
         o = data.offers[u.offer]
         gate = data.gates.get((u.demand, u.offer, u.month))
-        notice = notice_of.get((u.demand, *o.site)) if gate is not None else None
+        notice = notice_of.get((u.demand, *o.site, u.month)) if gate is not None else None
         clause: str | None = gate.clause if gate is not None else None
         if u.spot:
             out.append(_award(u, o, u.gpus, o.spot_rate or Decimal(0), "spot", clause, notice))

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from tender.domain import Scenario
 from tender.sourcing import baseline, explain, rofr_loop
 from tender.sourcing import data as data_mod
 from tender.sourcing.clauses import ClauseView
+from tender.sourcing.extract import Usage
 from tender.sourcing.extract import awards as price_awards
 from tender.sourcing.ledger_projection import Projection, project
 from tender.sourcing.pipeline import Pass, run_pass
@@ -48,12 +50,34 @@ def plan(
     blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
     second_data = data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
     second = run_pass(second_data, options, constant, progress)
-    protocol = rofr_loop.sign_third_parties(second_data, protocol, second.usages)
     blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
-    proj = project(second_data, priced, second.unmet, second.unplaced)
+    solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced))
     base = baseline.evaluate(second_data, notice_of, blocks_clause)
-    return _assemble(scenario, options, first, second, priced, proj, base, protocol)
+    chosen = _cheaper(second_data, solved, base)
+    protocol = rofr_loop.sign_third_parties(second_data, protocol, chosen.uses)
+    return _assemble(scenario, options, first, second, chosen, base, protocol)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The placement the plan reports: the solver's (rounded and repaired) or the baseline's."""
+
+    uses: tuple[Usage, ...]
+    unmet: tuple[tuple[str, int, Decimal], ...]
+    unplaced: tuple[str, ...]
+    awards: tuple[Award, ...]
+    from_baseline: bool = False
+
+
+def _cheaper(d: data_mod.PlanData, solved: Chosen, base: baseline.Baseline) -> Chosen:
+    """Both placements obey the same hard rules and releases; the plan is the cheaper of the two.
+    (Rounding continuous columns, or a gap-limited solve, can leave the solver's plan a little above
+    the greedy one; the baseline is then the better plan and is reported as such.)"""
+    cost = project(d, solved.awards, solved.unmet, solved.unplaced).total_usd
+    if base.projection.total_usd < cost:
+        return Chosen(base.uses, base.unmet, base.unplaced, base.awards, from_baseline=True)
+    return solved
 
 
 def _notice(sc: Scenario, np_: rofr_loop.NeedPlan, n: EngineNotice) -> Notice:
@@ -93,21 +117,21 @@ def _breakdown(proj: Projection) -> dict[str, Decimal]:
     }
 
 
-def _baseline_unmet(d: data_mod.PlanData, base: baseline.Baseline) -> tuple[Unmet, ...]:
+def _unmet(
+    d: data_mod.PlanData,
+    uses: tuple[Usage, ...],
+    short: tuple[tuple[str, int, Decimal], ...],
+    unplaced: tuple[str, ...],
+) -> tuple[Unmet, ...]:
+    """Unmet demand with its reasons, for a placement (the plan's or the baseline's)."""
     runs = {r.id: r for r in d.runs}
     fleets = {f.id: f for f in d.fleets}
-    used = explain.used_by_offer(base.uses)
-    out = [Unmet(f, m, eq, None, explain.reasons(d, fleets[f], m, used)) for f, m, eq in base.unmet]
-    out += [
-        Unmet(
-            r,
-            runs[r].earliest_start_month,
-            None,
-            runs[r].gpus,
-            explain.reasons(d, runs[r], runs[r].earliest_start_month, used),
-        )
-        for r in base.unplaced
-    ]
+    used = explain.used_by_offer(uses)
+    out = [Unmet(f, m, eq, None, explain.reasons(d, fleets[f], m, used)) for f, m, eq in short]
+    for r in unplaced:
+        run = runs[r]
+        why = explain.reasons(d, run, run.earliest_start_month, used)
+        out.append(Unmet(r, run.earliest_start_month, None, run.gpus, why))
     return tuple(sorted(out, key=lambda u: (u.month, u.demand)))
 
 
@@ -121,27 +145,21 @@ def _assemble(
     options: PlanOptions,
     first: Pass,
     second: Pass,
-    priced: list[Award],
-    proj: Projection,
+    chosen: Chosen,
     base: baseline.Baseline,
     protocol: rofr_loop.Protocol,
 ) -> Plan:
     d = second.data
-    used = explain.used_by_offer(second.usages)
-    unmet: list[Unmet] = []
-    fleets = {f.id: f for f in d.fleets}
-    for demand, month, eq in second.unmet:
-        unmet.append(Unmet(demand, month, eq, None, explain.reasons(d, fleets[demand], month, used)))
-    runs = {r.id: r for r in d.runs}
-    for run_id in second.unplaced:
-        r = runs[run_id]
-        reasons = explain.reasons(d, r, r.earliest_start_month, used)
-        unmet.append(Unmet(run_id, r.earliest_start_month, None, r.gpus, reasons))
+    proj = project(d, chosen.awards, chosen.unmet, chosen.unplaced)
+    unmet = _unmet(d, chosen.uses, chosen.unmet, chosen.unplaced)
     state = protocol.merged(d)
     notices = [_notice(sc, np_, n) for np_, _a, s in protocol.runs for n in s.notices]
     sol = second.solution
     total = proj.total_usd
-    bound = Decimal(repr(round(sol.bound, 2)))
+    bound = min(Decimal(repr(round(sol.bound, 2))), total)
+    gap = Decimal(repr(round(sol.gap, 6)))
+    if chosen.from_baseline:
+        gap = Decimal(repr(round(float((total - bound) / total), 6))) if total else Decimal(0)
     explanations = tuple(
         f"{r.command} {r.need or ''}: {r.reason} ({r.clause or '-'}) {r.message}" for r in state.rejected
     )
@@ -149,14 +167,14 @@ def _assemble(
         scenario=sc.id,
         seed=options.seed,
         horizon=sc.horizon,
-        awards=tuple(priced),
+        awards=chosen.awards,
         notices=tuple(notices),
-        unmet=tuple(sorted(unmet, key=lambda u: (u.month, u.demand))),
+        unmet=unmet,
         ledger=proj.rows,
         cost_total_usd=total,
         cost_breakdown_usd=_breakdown(proj),
-        lower_bound_usd=min(bound, total),
-        gap=Decimal(repr(round(sol.gap, 6))),
+        lower_bound_usd=bound,
+        gap=gap,
         baseline_cost_usd=base.projection.total_usd,
         solve_seconds=first.solution.seconds + sol.seconds,
         status=sol.status,
@@ -164,6 +182,6 @@ def _assemble(
         milestones=proj.milestones,
         explanations=explanations,
         baseline_awards=base.awards,
-        baseline_unmet=_baseline_unmet(d, base),
+        baseline_unmet=_unmet(d, base.uses, base.unmet, base.unplaced),
         baseline_breakdown_usd=_breakdown(base.projection),
     )

@@ -45,6 +45,7 @@ from tender.sourcing.extract import Usage
 from tender.sourcing.rofr_answers import Answer, Granted, answer, book
 
 GateKey = tuple[str, str, str, str]  # (demand, provider, gpu, region)
+NoticeKey = tuple[str, str, str, str, int]  # a gate key and a month: which notice released it
 Timed = tuple[datetime, int, Command]
 
 
@@ -78,8 +79,8 @@ def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
         months = per.setdefault((gate_key(u.demand, o), gate.rights), {})
         months[u.month] = months.get(u.month, 0) + u.gpus
         rate = o.spot_rate if u.spot else o.rate[u.month - 1]
-        if rate is not None:
-            rate_of[gate_key(u.demand, o)] = min(rate_of.get(gate_key(u.demand, o), rate), rate)
+        if rate is not None:  # the terms: the highest rate the lab would pay, so no deal beats them
+            rate_of[gate_key(u.demand, o)] = max(rate_of.get(gate_key(u.demand, o), rate), rate)
     bases = [f"{k[0]}/{k[2]}/{k[1]}" for k, _r in per]
     out: list[NeedPlan] = []
     seen: dict[str, int] = {}
@@ -128,18 +129,27 @@ def _need_plan(
 
 def answers_for(data: PlanData, np_: NeedPlan, seed: int, granted: Granted) -> list[Answer]:
     """Each binding right's holder answers in clause order; later holders answer for what is left."""
-    rights = {c.id: c for c in data.view.rofrs()}
+    month = data.scenario.calendar.month_of(np_.at)
+    first = {c.id: c for c in data.view.rofrs()}
     left = np_.need.gpus
     out: list[Answer] = []
     for clause, _holder in np_.rights:
-        right: Rofr = rights[clause]
+        right: Rofr = data.view.right_at(clause, month) or first[clause]  # the version noticed
         a = answer(data.scenario, replace(np_.need, gpus=left), right, np_.at, seed, granted, np_.indivisible)
+        if not a.silent and (left == 0 or (a.exercise is None and left < np_.need.gpus)):
+            a = replace(a, exercise=_most_of(right, left))  # "exercise all" takes what is left
         taken = left if a.exercise is None else a.exercise
         if taken > 0 and not a.silent:
             book(granted, a, np_.need, np_.need.start_month(data.scenario.calendar), taken)
             left = max(left - taken, 0)
         out.append(a)
     return out
+
+
+def _most_of(right: Rofr, left: int) -> int:
+    """The most a holder can exercise of the `left` GPUs another holder did not take (0 = decline)."""
+    block = max(right.min_exercise_block_gpus, 1)
+    return (left // block) * block if right.partial_exercise else 0
 
 
 def _commands(np_: NeedPlan, answers: list[Answer]) -> list[Timed]:
@@ -153,9 +163,9 @@ def _commands(np_: NeedPlan, answers: list[Answer]) -> list[Timed]:
         if a.silent:
             out.append((a.at + timedelta(seconds=1), k, Tick()))
         elif a.exercise == 0:
-            out.append((a.at, k, HolderResponse(need.id, a.holder, decline=True)))
+            out.append((a.at, k, HolderResponse(need.id, a.holder, decline=True, clause=a.clause)))
         else:
-            out.append((a.at, k, HolderResponse(need.id, a.holder, a.exercise)))
+            out.append((a.at, k, HolderResponse(need.id, a.holder, a.exercise, clause=a.clause)))
     return out
 
 
@@ -216,12 +226,12 @@ def _latest(state: RofrState, need: str, clause: str) -> Notice | None:
 
 def blocks_and_bounds(
     data: PlanData, protocol: Protocol, start_idx: int
-) -> tuple[list[Offer], dict[GateKey, tuple[int | None, ...]], dict[GateKey, str]]:
+) -> tuple[list[Offer], dict[GateKey, tuple[int | None, ...]], dict[NoticeKey, str]]:
     """Step 4: holder blocks as offers; released GPUs as per-month bounds on gated capacity."""
     cal = data.scenario.calendar
     blocks: list[Offer] = []
     bounds: dict[GateKey, list[int]] = {}
-    notice_of: dict[GateKey, str] = {}
+    notice_of: dict[NoticeKey, str] = {}
     for np_, answers, state in protocol.runs:
         notices = [_latest(state, np_.need.id, clause) for clause, _h in np_.rights]
         row = bounds.setdefault(np_.key, [0] * data.scenario.horizon)
@@ -229,7 +239,7 @@ def blocks_and_bounds(
         if any(n is None for n in notices):
             continue
         decided = [n for n in notices if n is not None]
-        notice_of[np_.key] = decided[0].id
+        notice_of.update({(*np_.key, m): decided[0].id for m in window})
         released = min(n.released_gpus for n in decided)
         signable = [signing_instant(n) for n in decided]
         if all(t is not None for t in signable):

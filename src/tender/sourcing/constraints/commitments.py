@@ -25,8 +25,9 @@ def committed_spend(data: PlanData, model: LinearModel, v: Vars) -> None:
 
     A shortfall is invoiced (`penalty_pct_of_shortfall`) and counts as paid toward later milestones.
     A commitment with `drawdown_after` counts only spend beyond the earlier commitment's total
-    (`drawdown` <= its eligible spend in its months, and <= the earlier commitment's eligible spend
-    + its own - the earlier total: exact when both count the same categories, as the ledger does).
+    (`drawdown` <= its eligible spend in its months, and <= max(0, the earlier commitment's eligible
+    spend - the earlier total), one binary per milestone: exact when both count the same
+    categories, as the ledger does).
     """
     by_id = {c.clause.id: c for c in data.commitments}
     for c in data.commitments:
@@ -46,6 +47,11 @@ def committed_spend(data: PlanData, model: LinearModel, v: Vars) -> None:
             d = model.var(f"drawdown[{c.clause.id},{k}]")
             v.drawdown[f"{c.clause.id}:{k}"] = d
             model.row(f"dd_window[{c.clause.id},{k}]", [(d, 1.0), *((j, -a) for j, a in window)], ub=0.0)
+            # d <= max(0, S - T), S = the earlier commitment's eligible spend so far, T its total:
+            # `full` = 1 once S reaches T (then d <= S - T), else d <= 0.
+            full = model.var(f"dd_full[{cid},{k}]", ub=1.0, integer=True)
+            total = float(c.after_total)
             earlier = [(v.spend[(first.clause.id, m)], -1.0) for m in first.months if m <= ms.by_month]
-            model.row(f"dd_after[{cid},{k}]", [(d, 1.0), *earlier], ub=-float(c.after_total))
+            model.row(f"dd_after[{cid},{k}]", [(d, 1.0), (full, total), *earlier], ub=0.0)
+            model.row(f"dd_gate[{cid},{k}]", [(d, 1.0), (full, -float(ms.cumulative_usd))], ub=0.0)
             model.row(f"milestone[{c.clause.id},{k}]", [(d, 1.0), *shortfalls], lb=float(ms.cumulative_usd))
