@@ -8,6 +8,7 @@ from tender.cli import (
     agent,
     audit,
     catalog,
+    check,
     db,
     jobs,
     plan,
@@ -35,7 +36,22 @@ def root() -> None:
 
 
 # One line per command module, in the order `tender --help` lists them.
-for module in (validate, catalog, plan, simulate, rofr, audit, run, jobs, pools, agent, serve, token, db):
+for module in (
+    validate,
+    catalog,
+    plan,
+    check,
+    simulate,
+    rofr,
+    audit,
+    run,
+    jobs,
+    pools,
+    agent,
+    serve,
+    token,
+    db,
+):
     module.register(app)
 
 

@@ -38,26 +38,13 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
     uses: list[Usage] = []
     unplaced: list[str] = []
     for r_idx, r in enumerate(data.runs):
-        best: tuple[Decimal, int, int, int] | None = None
-        for si, start, used in data.run_options[r_idx]:
-            o_idx = data.sites[si][0]
-            window = range(start, start + r.duration_months)
-            if any(left[(o_idx, m)] < used for m in window) or not _run_fits(data, r.id, o_idx, window, used):
-                continue
-            rate = _rate(data, o_idx, start, False)
-            if rate is None:
-                continue
-            key = (rate / Decimal(str(data.offers[o_idx].h100_eq)), start, si, o_idx)
-            if best is None or key < best:
-                best = key
-        if best is None:
+        placed = _place_run(data, left, r_idx)
+        if placed is None:
             unplaced.append(r.id)
             continue
-        _, start, si, o_idx = best
-        used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
-        for m in range(start, start + r.duration_months):
-            left[(o_idx, m)] -= used
-            uses.append(Usage(r.id, o_idx, m, used, False))
+        for u in placed:
+            left[(u.offer, u.month)] -= u.gpus
+        uses.extend(placed)
     unmet: list[tuple[str, int, Decimal]] = []
     taken: dict[tuple[str, str, str, str, int], int] = {}  # gated GPUs used per (demand, site, month)
     for i, f in enumerate(data.fleets):
@@ -99,13 +86,50 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
     return uses, unmet, unplaced
 
 
-def _run_fits(data: PlanData, run_id: str, o_idx: int, window: range, used: int) -> bool:
-    """The holders released enough of the site, in every gated month, for the whole run."""
+def _place_run(data: PlanData, left: dict[tuple[int, int], int], r_idx: int) -> list[Usage] | None:
+    """A run at the cheapest site (rate per h100_eq-hour at its start), earliest start first on ties,
+    that holds all its GPUs in every month of its window, spread over the site's offers."""
+    run = data.runs[r_idx]
+    best: tuple[Decimal, int, int, list[Usage]] | None = None
+    for si, start, used in data.run_options[r_idx]:
+        window = range(start, start + run.duration_months)
+        pieces = _run_pieces(data, left, run.id, si, window, used)
+        offers = _site_offers(data, si, start)
+        if pieces is None or not offers:
+            continue
+        o = data.offers[offers[0]]
+        rate = _rate(data, o.idx, start, False) or Decimal(0)
+        key = (rate / Decimal(str(o.h100_eq)), start, si, pieces)
+        if best is None or key[:3] < best[:3]:
+            best = key
+    return None if best is None else best[3]
+
+
+def _site_offers(data: PlanData, si: int, m: int) -> list[int]:
+    """The offers of a site a run may buy from in month `m`, cheapest first."""
+    usable = [o for o in data.sites[si] if data.offers[o].cap[m - 1] > 0 and data.offers[o].base_usable(m)]
+    return sorted(usable, key=lambda o: (_rate(data, o, m, False) or Decimal(0), o))
+
+
+def _run_pieces(
+    data: PlanData, left: dict[tuple[int, int], int], run_id: str, si: int, window: range, used: int
+) -> list[Usage] | None:
+    """The run's GPUs per month from the site's offers (whole racks where sold), or None if short."""
+    pieces: list[Usage] = []
     for m in window:
-        released = data.released(run_id, o_idx, m)
-        if released is not None and released < used:
-            return False
-    return True
+        need = used
+        for o in _site_offers(data, si, m):
+            released = data.released(run_id, o, m)
+            if released is not None and released < used:
+                return None  # the holders did not release the site for the whole run
+            rack = data.offers[o].rack or 1
+            take = min(need, (left[(o, m)] // rack) * rack)
+            if take > 0:
+                pieces.append(Usage(run_id, o, m, take, False))
+                need -= take
+        if need > 0:
+            return None
+    return pieces
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ Demand = Fleet | TrainingRun
 class ClauseView:
     scenario: Scenario
     by_month: tuple[tuple[Contract, ...], ...]  # index m-1
-    _rofr_cache: dict[tuple[str, str, str, str, int], tuple[Rofr, ...]] = field(
+    _rofr_cache: dict[tuple[str, str, str, str, int, bool], tuple[Rofr, ...]] = field(
         default_factory=dict, compare=False
     )
     # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
@@ -137,17 +137,19 @@ class ClauseView:
         return rights[0] if rights else None
 
     def rofr_clauses(
-        self, demand: Demand, provider: str, gpu: str, region: str, month: int
+        self, demand: Demand, provider: str, gpu: str, region: str, month: int, new: bool | None = None
     ) -> tuple[Rofr, ...]:
         """Every priority right whose holder must be offered this capacity before `provider` may have it.
 
         A right never binds its own holder (each right's third parties are the others). Capacity
         already contracted (a reservation with the provider, or the lab's own cluster) is not new
-        capacity; scope and carve-outs are the contract engine's (`in_right_scope`).
+        capacity: `new` says so for one offer (None: any reservation there counts); scope and
+        carve-outs are the contract engine's (`in_right_scope`).
         """
         if not self.of_kind(Rofr, month):
             return ()
-        key = (demand.id, provider, gpu, region, month)
+        new = self.is_new_capacity(provider, gpu, region, month) if new is None else new
+        key = (demand.id, provider, gpu, region, month, new)
         if key in self._rofr_cache:
             return self._rofr_cache[key]
         found: tuple[Rofr, ...] = ()
@@ -163,7 +165,7 @@ class ClauseView:
                 start=month,
                 months=1,
                 price=Decimal(0),
-                new_capacity=self.is_new_capacity(provider, gpu, region, month),
+                new_capacity=new,
                 third_party=provider,
             )
             found = tuple(c for c in rights if in_right_scope(c, need, provider))

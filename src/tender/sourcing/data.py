@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from tender.domain import CommittedSpend, Fleet, Scenario, TrainingRun
+from tender.domain import CommittedSpend, Fleet, ProviderKind, Scenario, TrainingRun
 from tender.sourcing.clauses import ClauseView
 from tender.sourcing.reservations import committed_rate, reserved_slice
 
@@ -46,6 +46,13 @@ class Offer:
     def base_usable(self, month: int) -> bool:
         """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
         return self.kind == HOLDER_NEW or self.reserved[month - 1] > 0 or self.rate[month - 1] is not None
+
+    def is_new(self, view: ClauseView, month: int) -> bool:
+        """Is buying here new capacity (what a `new_capacity` right covers)? Not the lab's own
+        cluster, and not GPUs taken through a running reservation (this offer-month's share of it)."""
+        if view.scenario.providers[self.provider].kind is ProviderKind.OWNED:
+            return False
+        return not (self.kind == "existing" and self.pricing[month - 1] == "reserved")
 
     def spot_usable(self, month: int) -> bool:
         """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
@@ -353,7 +360,7 @@ def _gate(
         return months
     kept: list[int] = []
     for m in months:
-        rights = view.rofr_clauses(demand, o.provider, o.gpu, o.region, m)
+        rights = view.rofr_clauses(demand, o.provider, o.gpu, o.region, m, new=o.is_new(view, m))
         if rights:
             if not all(view.gate_open(r, m, now) for r in rights):
                 continue

@@ -21,6 +21,7 @@ Flow:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -71,12 +72,14 @@ def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
     """Step 1: group first-pass usage of gated capacity into needs."""
     per: dict[tuple[GateKey, tuple[tuple[str, str], ...]], dict[int, int]] = {}
     rate_of: dict[GateKey, Decimal] = {}
+    new_of: dict[tuple[GateKey, tuple[tuple[str, str], ...]], bool] = defaultdict(bool)
     for u in uses:
         gate = data.gates.get((u.demand, u.offer, u.month))
         if gate is None:
             continue
         o = data.offers[u.offer]
         months = per.setdefault((gate_key(u.demand, o), gate.rights), {})
+        new_of[(gate_key(u.demand, o), gate.rights)] |= o.is_new(data.view, u.month)
         months[u.month] = months.get(u.month, 0) + u.gpus
         rate = o.spot_rate if u.spot else o.rate[u.month - 1]
         if rate is not None:  # the terms: the highest rate the lab would pay, so no deal beats them
@@ -92,7 +95,8 @@ def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
             if bases.count(base) == 1
             else f"{base}/{key[3]}" + (f"#{seen[base]}" if seen[base] > 1 else "")
         )
-        out.append(_need_plan(data, nid, key, rights, months, rate_of.get(key, Decimal(0))))
+        price = rate_of.get(key, Decimal(0))
+        out.append(_need_plan(data, nid, key, rights, months, price, new_of[(key, rights)]))
     return out
 
 
@@ -103,6 +107,7 @@ def _need_plan(
     rights: tuple[tuple[str, str], ...],
     months: dict[int, int],
     price: Decimal,
+    new: bool,
 ) -> NeedPlan:
     demand, provider, gpu, region = key
     start, end = min(months), max(months)
@@ -117,7 +122,7 @@ def _need_plan(
         start=start,
         months=end - start + 1,
         price=price,
-        new_capacity=data.view.is_new_capacity(provider, gpu, region, start),
+        new_capacity=new,
         third_party=provider,
     )
     by_id = {c.id: c for c in data.view.rofrs()}
