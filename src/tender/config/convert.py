@@ -19,6 +19,8 @@ from tender.config.schema_contracts import (
     RevenueShareIn,
     TakeOrPayIn,
     WorkloadExclusivityIn,
+    amendment_order,
+    with_field,
 )
 from tender.domain import (
     Accelerator,
@@ -299,7 +301,7 @@ def _amendments(
     clause, so YAML field names (`counterparty`, `burst`, `shortfall`...) map onto the domain's."""
     current: dict[str, ClauseIn] = {c.id: c for c in contracts}
     out: dict[int, Amendment] = {}
-    for i, a in sorted(enumerate(amendments), key=lambda pair: (pair[1].effective_month, pair[1].id)):
+    for i, a in amendment_order(amendments):
         changes = []
         for j, ch in enumerate(a.changes):
             action = ChangeAction(ch.action)
@@ -313,9 +315,7 @@ def _amendments(
                 changes.append(Change(action, clause.id, contract=clause))
             elif action is ChangeAction.SET_FIELD and str(ch.contract) in current:
                 model = current[str(ch.contract)]
-                new_model = type(model).model_validate(
-                    {**model.model_dump(exclude_unset=True), str(ch.field): ch.value}
-                )
+                new_model = with_field(model, str(ch.field), ch.value)  # checked in amended.py
                 current[model.id] = new_model
                 changes.append(
                     Change(action, model.id, contract=to_contract(new_model), field=ch.field, value=ch.value)

@@ -57,12 +57,7 @@ def load_scenario_text(text: str, file: str) -> Scenario:
     contracts = _contracts(data.get("contracts"), positions, file, problems)
     added = _added_contracts(data.get("amendments"), positions, file, problems)
     if model is not None and not problems:
-        flat_added = [
-            (("amendments", i, "changes", j, "contract"), c)
-            for i, row in added.items()
-            for j, c in row.items()
-        ]
-        for path, message in check_scenario(model, contracts, flat_added):
+        for path, message in check_scenario(model, contracts, added):
             problems.append(_at(positions, file, path, message))
     catalog_rates: dict[tuple[str, str], Decimal] = {}
     if model is not None and not problems:

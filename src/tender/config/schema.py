@@ -167,7 +167,7 @@ class ScenarioIn(Strict):
     scenario: HeaderIn
     gpu_catalog: dict[Name, AcceleratorIn] = Field(min_length=1)
     providers: dict[Name, ProviderIn] = Field(min_length=1)
-    contracts: list[dict[str, Any]] = []  # validated per clause type in `validate.py`
+    contracts: list[dict[str, Any]] = []  # validated per clause type in `load.py`
     amendments: list[AmendmentIn] = []
     demand: DemandIn = DemandIn()
     revenue_forecast_usd_billions: list[NonNegDecimal] | None = None

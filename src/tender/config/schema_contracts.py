@@ -193,3 +193,23 @@ class AmendmentIn(Strict):
     resembles: str = ""
     note: str = ""
     changes: list[ChangeIn] = Field(min_length=1)
+
+
+# -- applying amendments (shared by the checks in `amended.py` and the conversion in `convert.py`) ---
+UNSETTABLE = frozenset({"id", "type", "resembles", "note"})
+
+
+def settable_fields(clause: ClauseIn) -> list[str]:
+    """The fields a `set_field` may change: all but the clause's id, type and free text."""
+    return sorted(set(type(clause).model_fields) - UNSETTABLE)
+
+
+def with_field(clause: ClauseIn, name: str, value: Any) -> ClauseIn:
+    """The new version of `clause` after `set_field name = value` (raises pydantic's ValidationError)."""
+    return type(clause).model_validate({**clause.model_dump(exclude_unset=True), name: value})
+
+
+def amendment_order(amendments: list[AmendmentIn]) -> list[tuple[int, AmendmentIn]]:
+    """`(list index, amendment)` in the order they apply: by effective_month, then id — the order of
+    `tender.contracts.clause_timeline` (ties of both keep list order)."""
+    return sorted(enumerate(amendments), key=lambda pair: (pair[1].effective_month, pair[1].id))

@@ -131,9 +131,11 @@ class ClauseView:
                 return c.id
         return None
 
-    def rofr_clause(self, demand: Demand, provider: str, gpu: str, region: str, month: int) -> Rofr | None:
+    def rofr_clause(
+        self, demand: Demand, provider: str, gpu: str, region: str, month: int, new: bool | None = None
+    ) -> Rofr | None:
         """The first right whose holder must be offered this capacity first (None = free to buy)."""
-        rights = self.rofr_clauses(demand, provider, gpu, region, month)
+        rights = self.rofr_clauses(demand, provider, gpu, region, month, new)
         return rights[0] if rights else None
 
     def rofr_clauses(

@@ -52,16 +52,16 @@ class Offer:
         cluster, and not GPUs taken through a running reservation (this offer-month's share of it)."""
         if view.scenario.providers[self.provider].kind is ProviderKind.OWNED:
             return False
-        return not (self.kind == "existing" and self.pricing[month - 1] == "reserved")
+        return not (self.kind == "existing" and self.under_reservation(month))
+
+    def under_reservation(self, month: int) -> bool:
+        """Does a running reservation govern this offer-month (its reserved GPUs or its burst)?"""
+        return bool(self.reserved and (self.reserved[month - 1] > 0 or self.burst_max[month - 1] > 0))
 
     def spot_usable(self, month: int) -> bool:
         """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
         reservation (the reservation governs that capacity)."""
-        return (
-            self.spot_rate is not None
-            and self.kind == "existing"
-            and not (self.reserved and self.reserved[month - 1] > 0)
-        )
+        return self.spot_rate is not None and self.kind == "existing" and not self.under_reservation(month)
 
     def unit_cost(self, month: int, hours: int) -> float:
         """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block)."""
@@ -164,6 +164,18 @@ def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, reg
         res = view.reserved(pid, gpu, region, m)
         top = view.take_or_pay(pid, gpu, m)
         piece = reserved_slice(prov, res, rates, region, m) if res is not None else None
+        if piece is not None and piece.reserved == 0 and piece.burst > 0:  # burst only, here
+            reserved.append(0)
+            reserved_rate.append(Decimal(0))
+            burst_max.append(piece.burst)
+            burst_rate.append(piece.burst_rate)
+            burst_pricing.append(piece.burst_pricing)
+            cap.append(piece.burst)
+            rate.append(piece.burst_rate)
+            pricing.append(piece.burst_pricing)
+            clause.append(piece.clause.id)
+            top_min.append(0)
+            continue
         if piece is not None and piece.reserved + piece.burst > 0:
             reserved.append(piece.reserved)
             reserved_rate.append(committed_rate(rates) or Decimal(0))

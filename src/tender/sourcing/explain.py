@@ -28,10 +28,28 @@ def used_by_offer(uses: Iterable[Usage]) -> dict[tuple[int, int], int]:
     return out
 
 
+def run_reasons(data: PlanData, run: TrainingRun, used: dict[tuple[int, int], int]) -> tuple[str, ...]:
+    """Why an unplaced run found no site: the reasons of every month of its window; `capacity` when
+    each month alone has room somewhere but no one site holds all its GPUs for a whole window."""
+    last = min(run.latest_end_month, len(data.months))
+    found = {r for m in range(run.earliest_start_month, last + 1) for r in month_reasons(data, run, m, used)}
+    return tuple(sorted(found or {Reason.CAPACITY}))
+
+
 def reasons(
     data: PlanData, demand: Fleet | TrainingRun, month: int, used: dict[tuple[int, int], int]
 ) -> tuple[str, ...]:
-    """Binding reasons for `demand` being short in `month` (sorted, never empty)."""
+    """Binding reasons for `demand` being short (a fleet in `month`; a run over its window)."""
+    if isinstance(demand, TrainingRun):
+        return run_reasons(data, demand, used)
+    return month_reasons(data, demand, month, used)  # empty = a fleet short beside spare capacity
+
+
+def month_reasons(
+    data: PlanData, demand: Fleet | TrainingRun, month: int, used: dict[tuple[int, int], int]
+) -> tuple[str, ...]:
+    """Binding reasons for `demand` being short in `month` (sorted; empty when spare capacity it
+    may use exists that month)."""
     view = data.view
     allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
     need = 1 if isinstance(demand, Fleet) else demand.gpus
@@ -66,7 +84,7 @@ def reasons(
             found.add(Reason.RESIDENCY)
         elif view.exclusivity_block(demand, o.provider, month) is not None:
             found.add(Reason.EXCLUSIVE_TO_OTHER)
-        elif view.rofr_clause(demand, o.provider, o.gpu, o.region, month) is not None:
+        elif view.rofr_clause(demand, o.provider, o.gpu, o.region, month, o.is_new(view, month)) is not None:
             found.add(Reason.ROFR_PENDING)
         else:
             allowed_full = False

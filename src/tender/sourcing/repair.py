@@ -7,7 +7,7 @@ where an offer is full. What is left short (under one accelerator per fleet-mont
 1. **top-up**: the cheapest spare capacity the fleet may use that month that opens no new ROFR
    need: capacity no ROFR gates, gated capacity within what the holder released and the plan has not
    used yet (second pass), or, before notices (first pass), gated capacity the fleet already uses for
-   that accelerator and provider; never a partial rack;
+   that accelerator and provider; where racks are sold, whole racks (ranked by the cost of a rack);
 2. **swap**: where those offers are all full (e.g. a workload exclusive to one provider), a fleet
    with such spare capacity elsewhere hands over GPUs of a shared full offer and moves there.
 
@@ -93,10 +93,11 @@ class _Book:
         keyed: list[tuple[float, int, bool]] = []
         for o, ms in allowed.items():
             offer = data.offers[o]
-            if m not in ms or offer.rack is not None or self.new_need(demand, o, m):
+            if m not in ms or self.new_need(demand, o, m):
                 continue
+            rack = float(offer.rack or 1)  # a rack offer adds a whole rack: dearer per GPU short
             if offer.base_usable(m):
-                keyed.append((offer.unit_cost(m, data.hours), o, False))
+                keyed.append((offer.unit_cost(m, data.hours) * rack, o, False))
             if preemptible and offer.spot_usable(m):
                 keyed.append((float(offer.spot_rate or 0) * data.hours, o, True))
         return [(o, spot) for _c, o, spot in sorted(keyed)]
@@ -108,9 +109,13 @@ class _Book:
             if short <= 0:
                 break
             room = self.room(demand, o, m) if o != skip else 0
+            rack = self.data.offers[o].rack
+            if rack:
+                room = (room // rack) * rack  # whole racks only: the offer's total stays whole racks
             if room <= 0:
                 continue
-            add = min(math.ceil(short / self.eq(o)), room)
+            want = math.ceil(short / self.eq(o))
+            add = min(math.ceil(want / rack) * rack if rack else want, room)
             self.add(Usage(demand, o, m, add, spot))
             short -= self.eq(o) * add
         return short

@@ -21,7 +21,6 @@ Flow:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -68,26 +67,46 @@ def gate_key(demand: str, o: Offer) -> GateKey:
     return (demand, o.provider, o.gpu, o.region)
 
 
+Rights = tuple[tuple[str, str], ...]  # (clause, holder) of every right that binds a purchase
+Group = tuple[GateKey, Rights, bool, int]  # gate key, binding rights, new capacity, first month
+
+
 def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
-    """Step 1: group first-pass usage of gated capacity into needs."""
-    per: dict[tuple[GateKey, tuple[tuple[str, str], ...]], dict[int, int]] = {}
-    rate_of: dict[GateKey, Decimal] = {}
-    new_of: dict[tuple[GateKey, tuple[tuple[str, str], ...]], bool] = defaultdict(bool)
+    """Step 1: group first-pass usage of gated capacity into needs: one per gate key, binding
+    rights, new-or-contracted capacity and unbroken run of months (so the rights the contract
+    engine finds for a need are exactly those that gate its months)."""
+    by_key: dict[tuple[GateKey, Rights, bool], dict[int, int]] = {}
     for u in uses:
         gate = data.gates.get((u.demand, u.offer, u.month))
         if gate is None:
             continue
         o = data.offers[u.offer]
-        months = per.setdefault((gate_key(u.demand, o), gate.rights), {})
-        new_of[(gate_key(u.demand, o), gate.rights)] |= o.is_new(data.view, u.month)
+        months = by_key.setdefault((gate_key(u.demand, o), gate.rights, o.is_new(data.view, u.month)), {})
         months[u.month] = months.get(u.month, 0) + u.gpus
-        rate = o.spot_rate if u.spot else o.rate[u.month - 1]
-        if rate is not None:  # the terms: the highest rate the lab would pay, so no deal beats them
-            rate_of[gate_key(u.demand, o)] = max(rate_of.get(gate_key(u.demand, o), rate), rate)
-    bases = [f"{k[0]}/{k[2]}/{k[1]}" for k, _r in per]
-    out: list[NeedPlan] = []
+    groups: dict[Group, dict[int, int]] = {}
+    for (key, rights, new), months in by_key.items():
+        for run in _runs(sorted(months)):
+            groups[(key, rights, new, run[0])] = {m: months[m] for m in run}
+    return _named(data, groups)
+
+
+def _runs(months: list[int]) -> list[list[int]]:
+    """Split sorted months into unbroken runs."""
+    out: list[list[int]] = []
+    for m in months:
+        if out and out[-1][-1] == m - 1:
+            out[-1].append(m)
+        else:
+            out.append([m])
+    return out
+
+
+def _named(data: PlanData, groups: dict[Group, dict[int, int]]) -> list[NeedPlan]:
+    """Need ids: `DEMAND/GPU/THIRD_PARTY`, with `/REGION` and `#k` added only where one would repeat."""
+    bases = [f"{k[0]}/{k[2]}/{k[1]}" for k, *_rest in groups]
     seen: dict[str, int] = {}
-    for (key, rights), months in sorted(per.items(), key=lambda kv: (min(kv[1]), kv[0])):
+    out: list[NeedPlan] = []
+    for (key, rights, new, start), months in sorted(groups.items(), key=lambda kv: (kv[0][3], kv[0])):
         base = f"{key[0]}/{key[2]}/{key[1]}"
         seen[base] = seen.get(base, 0) + 1
         nid = (
@@ -95,16 +114,32 @@ def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
             if bases.count(base) == 1
             else f"{base}/{key[3]}" + (f"#{seen[base]}" if seen[base] > 1 else "")
         )
-        price = rate_of.get(key, Decimal(0))
-        out.append(_need_plan(data, nid, key, rights, months, price, new_of[(key, rights)]))
+        price = site_price(data, key, range(start, max(months) + 1))
+        out.append(_need_plan(data, nid, key, rights, months, price, new))
     return out
+
+
+def site_price(data: PlanData, key: GateKey, window: range) -> Decimal:
+    """The need's terms: the highest rate the lab could pay the third party at that site in the
+    need's months (base, burst, reserved or spot), so no deal it signs beats them."""
+    rates: list[Decimal] = []
+    for o in data.offers:
+        if (key[0], *o.site) != key or o.kind == HOLDER_NEW:
+            continue
+        for m in window:
+            for r in (o.rate[m - 1], o.burst_rate[m - 1], o.spot_rate):
+                if r is not None:
+                    rates.append(r)
+            if o.reserved[m - 1] > 0:
+                rates.append(o.reserved_rate[m - 1])
+    return max(rates, default=Decimal(0))
 
 
 def _need_plan(
     data: PlanData,
     nid: str,
     key: GateKey,
-    rights: tuple[tuple[str, str], ...],
+    rights: Rights,
     months: dict[int, int],
     price: Decimal,
     new: bool,

@@ -52,25 +52,23 @@ class CommitmentMonth:
 
 
 def order_commitments(commitments: Sequence[CommittedSpend]) -> list[CommittedSpend]:
-    """One clause per id (its first version), every `drawdown_after` target before its dependant
-    (ties by id)."""
+    """One clause per id (its first version), in drawdown order: a commitment comes after the one
+    it draws down after; among those free to go next, the smallest id first (a cycle, which the
+    validator refuses, is broken by id)."""
     by_id: dict[str, CommittedSpend] = {}
     for c in commitments:
         by_id.setdefault(c.id, c)
     done: list[CommittedSpend] = []
-    seen: set[str] = set()
-
-    def visit(c: CommittedSpend, path: tuple[str, ...]) -> None:
-        if c.id in seen or c.id in path:
-            return
-        target = by_id.get(c.drawdown_after or "")
-        if target is not None:
-            visit(target, (*path, c.id))
-        seen.add(c.id)
-        done.append(c)
-
-    for c in sorted(by_id.values(), key=lambda c: c.id):
-        visit(c, ())
+    placed: set[str] = set()
+    while len(done) < len(by_id):
+        ready = [
+            c
+            for c in by_id.values()
+            if c.id not in placed and (c.drawdown_after not in by_id or c.drawdown_after in placed)
+        ]
+        nxt = min(ready or [c for c in by_id.values() if c.id not in placed], key=lambda c: c.id)
+        placed.add(nxt.id)
+        done.append(nxt)
     return done
 
 
