@@ -91,9 +91,12 @@ def _room(holder: Provider, need: Need, start: int, avail: int, granted: Granted
     if not months:
         return dict.fromkeys(regions, 0)
     return {
-        r: min(
-            holder.offerable_gpus(need.gpu, r, m) - granted.get((holder.id, need.gpu, r, m), 0)
-            for m in months
+        r: max(
+            0,
+            min(
+                holder.offerable_gpus(need.gpu, r, m) - granted.get((holder.id, need.gpu, r, m), 0)
+                for m in months
+            ),
         )
         for r in regions
     }
