@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tender.domain import Fleet
 from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage, awards
 from tender.sourcing.ledger_projection import Projection, project
@@ -28,13 +29,43 @@ def _rate(data: PlanData, o_idx: int, m: int, spot: bool) -> Decimal | None:
     o = data.offers[o_idx]
     if spot:
         return o.spot_rate
-    if o.reserved and o.reserved[m - 1] > 0:
-        return o.reserved_rate[m - 1]
+    if o.under_reservation(m):
+        return data.pools[o.pool[m - 1] or 0].rate
     return o.rate[m - 1]
 
 
+class _Left:
+    """What is left to buy: per offer-month, per reservation pool, and per gated (demand, site, month)
+    as far as the holders released it."""
+
+    def __init__(self, data: PlanData) -> None:
+        self.data = data
+        self.offer = {(o.idx, m): o.cap[m - 1] for o in data.offers for m in data.months}
+        self.pool = {i: p.reserved + p.burst for i, p in enumerate(data.pools)}
+        self.gated: dict[tuple[str, str, str, str, int], int] = {}
+
+    def room(self, demand: str, o: int, m: int) -> int:
+        room = self.offer[(o, m)]
+        pool = self.data.pool_of(o, m)
+        if pool is not None:
+            room = min(room, self.pool[pool])
+        released = self.data.released(demand, o, m)
+        if released is not None:
+            room = min(room, released - self.gated.get((demand, *self.data.offers[o].site, m), 0))
+        return max(room, 0)
+
+    def take(self, u: Usage) -> None:
+        self.offer[(u.offer, u.month)] -= u.gpus
+        pool = self.data.pool_of(u.offer, u.month)
+        if pool is not None:
+            self.pool[pool] -= u.gpus
+        key = (u.demand, *self.data.offers[u.offer].site, u.month)
+        self.gated[key] = self.gated.get(key, 0) + u.gpus
+
+
 def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], list[str]]:
-    left = {(o.idx, m): o.cap[m - 1] for o in data.offers for m in data.months}
+    """Runs first (`_place_run`), then each fleet month by month (`_place_fleet`)."""
+    left = _Left(data)
     uses: list[Usage] = []
     unplaced: list[str] = []
     for r_idx, r in enumerate(data.runs):
@@ -43,50 +74,48 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
             unplaced.append(r.id)
             continue
         for u in placed:
-            left[(u.offer, u.month)] -= u.gpus
+            left.take(u)
         uses.extend(placed)
     unmet: list[tuple[str, int, Decimal]] = []
-    taken: dict[tuple[str, str, str, str, int], int] = {}  # gated GPUs used per (demand, site, month)
     for i, f in enumerate(data.fleets):
         allowed = {o: set(ms) for o, ms in data.fleet_offers[i]}
         for m in data.months:
-            need = f.need(m)
-            options: list[tuple[Decimal, int, bool]] = []
-            for o in data.offers:
-                if m not in allowed.get(o.idx, ()):
-                    continue
-                for spot in (False, True) if f.preemptible_ok and o.spot_usable(m) else (False,):
-                    rate = _rate(data, o.idx, m, spot)
-                    if rate is not None:
-                        options.append((rate / Decimal(str(o.h100_eq)), o.idx, spot))
-            for _price, o_idx, spot in sorted(options):
-                if need <= 0:
-                    break
-                o = data.offers[o_idx]
-                eq = Decimal(str(o.h100_eq))
-                room = left[(o_idx, m)]
-                gate = data.released(f.id, o_idx, m)
-                gate_key = (f.id, *o.site, m)
-                if gate is not None:
-                    room = min(room, gate - taken.get(gate_key, 0))
-                want = math.ceil(need / eq)
-                if o.rack:
-                    want = math.ceil(want / o.rack) * o.rack
-                    take = min(want, (room // o.rack) * o.rack)
-                else:
-                    take = min(want, room)
-                if take <= 0:
-                    continue
-                left[(o_idx, m)] -= take
-                taken[gate_key] = taken.get(gate_key, 0) + take
-                need -= take * eq
-                uses.append(Usage(f.id, o_idx, m, take, spot))
+            need = _place_fleet(data, left, f, allowed, m, uses)
             if need > 0:
                 unmet.append((f.id, m, need))
     return uses, unmet, unplaced
 
 
-def _place_run(data: PlanData, left: dict[tuple[int, int], int], r_idx: int) -> list[Usage] | None:
+def _place_fleet(
+    data: PlanData, left: _Left, f: Fleet, allowed: dict[int, set[int]], m: int, uses: list[Usage]
+) -> Decimal:
+    """Fill one fleet-month from the cheapest offerings (per h100_eq-hour) up; what is still short."""
+    need = f.need(m)
+    options: list[tuple[Decimal, int, bool]] = []
+    for o in data.offers:
+        if m not in allowed.get(o.idx, ()):
+            continue
+        for spot in (False, True) if f.preemptible_ok and o.spot_usable(m) else (False,):
+            rate = _rate(data, o.idx, m, spot)
+            if rate is not None:
+                options.append((rate / Decimal(str(o.h100_eq)), o.idx, spot))
+    for _price, o_idx, spot in sorted(options):
+        if need <= 0:
+            break
+        o = data.offers[o_idx]
+        eq = Decimal(str(o.h100_eq))
+        room, want = left.room(f.id, o_idx, m), math.ceil(need / eq)
+        rack = o.rack or 1  # whole racks where racks are sold
+        take = min(math.ceil(want / rack) * rack, (room // rack) * rack)
+        if take > 0:
+            u = Usage(f.id, o_idx, m, take, spot)
+            left.take(u)
+            uses.append(u)
+            need -= take * eq
+    return need
+
+
+def _place_run(data: PlanData, left: _Left, r_idx: int) -> list[Usage] | None:
     """A run at the cheapest site (rate per h100_eq-hour at its start), earliest start first on ties,
     that holds all its GPUs in every month of its window, spread over the site's offers."""
     run = data.runs[r_idx]
@@ -112,7 +141,7 @@ def _site_offers(data: PlanData, si: int, m: int) -> list[int]:
 
 
 def _run_pieces(
-    data: PlanData, left: dict[tuple[int, int], int], run_id: str, si: int, window: range, used: int
+    data: PlanData, left: _Left, run_id: str, si: int, window: range, used: int
 ) -> list[Usage] | None:
     """The run's GPUs per month from the site's offers (whole racks where sold), or None if short."""
     pieces: list[Usage] = []
@@ -123,7 +152,7 @@ def _run_pieces(
             if released is not None and released < used:
                 return None  # the holders did not release the site for the whole run
             rack = data.offers[o].rack or 1
-            take = min(need, (left[(o, m)] // rack) * rack)
+            take = min(need, (left.room(run_id, o, m) // rack) * rack)
             if take > 0:
                 pieces.append(Usage(run_id, o, m, take, False))
                 need -= take

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from tender.domain import CommittedSpend, Fleet, ProviderKind, Scenario, TrainingRun
+from tender.domain import CommittedSpend, Fleet, ProviderKind, Rates, Scenario, TrainingRun
 from tender.sourcing.clauses import ClauseView
-from tender.sourcing.reservations import committed_rate, reserved_slice
+from tender.sourcing.reservations import Pool, committed_rate, reservation_pools
 
 HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
 
@@ -32,20 +32,16 @@ class Offer:
     pricing: tuple[str, ...]  # base pricing per month: contract | on_demand | take_or_pay | reserved
     clause: tuple[str | None, ...]  # clause behind the base pricing per month
     spot_rate: Decimal | None
-    reserved: tuple[int, ...] = ()  # reserved GPUs per month (paid whether used or not)
-    reserved_rate: tuple[Decimal, ...] = ()
-    burst_max: tuple[int, ...] = ()
-    burst_rate: tuple[Decimal | None, ...] = ()
+    pool: tuple[int | None, ...] = ()  # the reservation pool governing each month (`PlanData.pools`)
     top_min: tuple[int, ...] = ()  # take-or-pay minimum paid GPUs per month
     rack: int | None = None
     kind: str = "existing"  # existing | new (holder block)
     notice: str | None = None
     block_gpus: tuple[int, ...] = ()  # holder block: GPUs the lab committed to pay for per month
-    burst_pricing: tuple[str, ...] = ()  # award pricing label of burst per month (contract | on_demand)
 
     def base_usable(self, month: int) -> bool:
         """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
-        return self.kind == HOLDER_NEW or self.reserved[month - 1] > 0 or self.rate[month - 1] is not None
+        return self.kind == HOLDER_NEW or self.under_reservation(month) or self.rate[month - 1] is not None
 
     def is_new(self, view: ClauseView, month: int) -> bool:
         """Is buying here new capacity (what a `new_capacity` right covers)? Not the lab's own
@@ -56,7 +52,7 @@ class Offer:
 
     def under_reservation(self, month: int) -> bool:
         """Does a running reservation govern this offer-month (its reserved GPUs or its burst)?"""
-        return bool(self.reserved and (self.reserved[month - 1] > 0 or self.burst_max[month - 1] > 0))
+        return bool(self.pool) and self.pool[month - 1] is not None
 
     def spot_usable(self, month: int) -> bool:
         """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
@@ -64,8 +60,9 @@ class Offer:
         return self.spot_rate is not None and self.kind == "existing" and not self.under_reservation(month)
 
     def unit_cost(self, month: int, hours: int) -> float:
-        """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block)."""
-        if self.kind == HOLDER_NEW or self.reserved[month - 1] > 0:
+        """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block:
+        a reservation's burst is priced on its pool's burst column)."""
+        if self.kind == HOLDER_NEW or self.under_reservation(month):
             return 0.0
         rate = self.rate[month - 1]
         return float(rate) * hours if rate is not None else 0.0
@@ -123,12 +120,23 @@ class PlanData:
     gates_bounded: bool = False  # True once notices are answered: gated use only up to what was released
     # fleets sharing one set of columns (`merge.fleet_groups`); empty = one group per fleet
     fleet_groups: tuple[tuple[int, ...], ...] = ()
+    pools: tuple[Pool, ...] = ()  # reservations, one per clause and month (`reservations.py`)
 
     def groups(self) -> tuple[tuple[int, ...], ...]:
         return self.fleet_groups or tuple((i,) for i in range(len(self.fleets)))
 
     def offer(self, idx: int) -> Offer:
         return self.offers[idx]
+
+    def pool_of(self, o_idx: int, month: int) -> int | None:
+        """The reservation pool governing offer `o_idx` in `month` (None = none)."""
+        pool = self.offers[o_idx].pool
+        return pool[month - 1] if pool else None
+
+    def pool_cap(self, o_idx: int, month: int) -> int | None:
+        """What a pool's offers may give together in a month: reserved + burst (None = no pool)."""
+        pool = self.pool_of(o_idx, month)
+        return None if pool is None else self.pools[pool].reserved + self.pools[pool].burst
 
     def released(self, demand: str, o_idx: int, month: int) -> int | None:
         """GPUs of gated capacity `demand` may take from (provider, gpu, region) of offer `o_idx` in
@@ -140,70 +148,23 @@ class PlanData:
         return bound[month - 1] if bound is not None else 0
 
 
-def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, region: str) -> Offer | None:
+def _offer_for(
+    sc: Scenario,
+    view: ClauseView,
+    idx: int,
+    site: tuple[str, str, str],
+    pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]],
+) -> Offer | None:
+    """One existing supply line: per month its capacity, base rate and pricing (a reservation pool,
+    take-or-pay at the committed rate, else the contract rate, else on-demand)."""
+    pid, gpu, region = site
     prov = sc.providers[pid]
     acc = sc.accelerators.get(gpu)
     rates = prov.rates.get(gpu)
     if acc is None or rates is None:
         return None
-    months = sc.calendar.months()
-    cap: list[int] = []
-    rate: list[Decimal | None] = []
-    pricing: list[str] = []
-    clause: list[str | None] = []
-    reserved: list[int] = []
-    reserved_rate: list[Decimal] = []
-    burst_max: list[int] = []
-    burst_rate: list[Decimal | None] = []
-    top_min: list[int] = []
-    burst_pricing: list[str] = []
-    base_rate = rates.contract if rates.contract is not None else rates.on_demand
-    base_pricing = "contract" if rates.contract is not None else "on_demand"
-    for m in months:
-        c = prov.existing_gpus(gpu, region, m)
-        res = view.reserved(pid, gpu, region, m)
-        top = view.take_or_pay(pid, gpu, m)
-        piece = reserved_slice(prov, res, rates, region, m) if res is not None else None
-        if piece is not None and piece.reserved == 0 and piece.burst > 0:  # burst only, here
-            reserved.append(0)
-            reserved_rate.append(Decimal(0))
-            burst_max.append(piece.burst)
-            burst_rate.append(piece.burst_rate)
-            burst_pricing.append(piece.burst_pricing)
-            cap.append(piece.burst)
-            rate.append(piece.burst_rate)
-            pricing.append(piece.burst_pricing)
-            clause.append(piece.clause.id)
-            top_min.append(0)
-            continue
-        if piece is not None and piece.reserved + piece.burst > 0:
-            reserved.append(piece.reserved)
-            reserved_rate.append(committed_rate(rates) or Decimal(0))
-            burst_max.append(piece.burst)
-            burst_rate.append(piece.burst_rate)
-            burst_pricing.append(piece.burst_pricing)
-            cap.append(piece.reserved + piece.burst)
-            rate.append(rates.on_demand)
-            pricing.append("reserved")
-            clause.append(piece.clause.id)
-            top_min.append(0)
-            continue
-        reserved.append(0)
-        reserved_rate.append(Decimal(0))
-        burst_max.append(0)
-        burst_rate.append(None)
-        burst_pricing.append("on_demand")
-        cap.append(c)
-        if top is not None:
-            rate.append(committed_rate(rates))
-            pricing.append("take_or_pay")
-            clause.append(top.id)
-            top_min.append(math.ceil(c * top.minimum_pct_of_delivered_capacity / 100))
-        else:
-            rate.append(base_rate)
-            pricing.append(base_pricing)
-            clause.append(None)
-            top_min.append(0)
+    months = tuple(sc.calendar.months())
+    month_terms = [_month_terms(sc, view, site, rates, m, pools) for m in months]
     full_rack = prov.full_rack_only and acc.rack_size is not None
     return Offer(
         idx=idx,
@@ -211,22 +172,44 @@ def _offer_for(sc: Scenario, view: ClauseView, idx: int, pid: str, gpu: str, reg
         gpu=gpu,
         region=region,
         h100_eq=float(acc.h100_eq),
-        cap=tuple(cap),
-        rate=tuple(rate),
-        pricing=tuple(pricing),
-        clause=tuple(clause),
+        cap=tuple(t[0] for t in month_terms),
+        rate=tuple(t[1] for t in month_terms),
+        pricing=tuple(t[2] for t in month_terms),
+        clause=tuple(t[3] for t in month_terms),
         spot_rate=rates.spot,
-        reserved=tuple(reserved),
-        reserved_rate=tuple(reserved_rate),
-        burst_max=tuple(burst_max),
-        burst_rate=tuple(burst_rate),
-        top_min=tuple(top_min),
+        pool=tuple(t[4] for t in month_terms),
+        top_min=tuple(t[5] for t in month_terms),
         rack=acc.rack_size if full_rack else None,
-        burst_pricing=tuple(burst_pricing),
     )
 
 
-def build_offers(sc: Scenario, view: ClauseView) -> list[Offer]:
+def _month_terms(
+    sc: Scenario,
+    view: ClauseView,
+    site: tuple[str, str, str],
+    rates: Rates,
+    m: int,
+    pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]],
+) -> tuple[int, Decimal | None, str, str | None, int | None, int]:
+    """(capacity, rate, pricing, clause, pool, take-or-pay minimum) of one offer-month."""
+    pid, gpu, region = site
+    listed = sc.providers[pid].existing_gpus(gpu, region, m)
+    pool = pools[1].get((pid, gpu, region, m))
+    if pool is not None:
+        p = pools[0][pool]
+        return min(listed, p.reserved + p.burst), None, "reserved", p.clause, pool, 0
+    top = view.take_or_pay(pid, gpu, m)
+    if top is not None:
+        minimum = math.ceil(listed * top.minimum_pct_of_delivered_capacity / 100)
+        return listed, committed_rate(rates), "take_or_pay", top.id, None, minimum
+    if rates.contract is not None:
+        return listed, rates.contract, "contract", None, None, 0
+    return listed, rates.on_demand, "on_demand", None, None, 0
+
+
+def build_offers(
+    sc: Scenario, view: ClauseView, pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]]
+) -> list[Offer]:
     offers: list[Offer] = []
     for pid in sorted(sc.providers):
         prov = sc.providers[pid]
@@ -234,7 +217,7 @@ def build_offers(sc: Scenario, view: ClauseView) -> list[Offer]:
         for gpu, region in pairs:
             if all(prov.existing_gpus(gpu, region, m) == 0 for m in sc.calendar.months()):
                 continue
-            o = _offer_for(sc, view, len(offers), pid, gpu, region)
+            o = _offer_for(sc, view, len(offers), (pid, gpu, region), pools)
             if o is not None:
                 offers.append(o)
     return offers
@@ -292,7 +275,8 @@ def build(
     view = view or ClauseView.of(sc)
     now = now or sc.calendar.month_start(1)
     months = tuple(sc.calendar.months())
-    offers = build_offers(sc, view)
+    pools = reservation_pools(sc, view)
+    offers = build_offers(sc, view, pools)
     for extra in extra_offers:
         offers.append(_reindex(extra, len(offers)))
     offers.extend(direct_offers(sc, view, tuple(extra_offers), len(offers)))
@@ -356,6 +340,7 @@ def build(
         now=now,
         gates_bounded=gate_bounds is not None,
         fleet_groups=fleet_groups(fleets, fleet_offers, {d for d, _o, _m in gates}),
+        pools=tuple(pools[0]),
     )
 
 

@@ -10,8 +10,6 @@ holder blocks in a month is not offered twice.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from tender.domain import Rofr, Scenario
 from tender.sourcing.clauses import ClauseView
 from tender.sourcing.data import HOLDER_NEW, Offer
@@ -71,10 +69,6 @@ def direct_offers(sc: Scenario, view: ClauseView, blocks: tuple[Offer, ...], sta
                     pricing=("contract" if rates and rates.contract is not None else "on_demand",) * n,
                     clause=(None,) * n,
                     spot_rate=None,
-                    reserved=(0,) * n,
-                    reserved_rate=(Decimal(0),) * n,
-                    burst_max=(0,) * n,
-                    burst_rate=(None,) * n,
                     top_min=(0,) * n,
                     rack=acc.rack_size if prov.full_rack_only and acc.rack_size is not None else None,
                     kind=DIRECT_NEW,

@@ -73,9 +73,7 @@ def month_reasons(
             continue
         if not o.base_usable(month) and not (preemptible and o.spot_usable(month)):
             continue  # nothing this demand may buy here (e.g. spot-only, not preemptible)
-        spare = o.cap[month - 1] - used.get((o.idx, month), 0)
-        if o.rack:
-            spare = (spare // o.rack) * o.rack  # sold in whole racks only
+        spare = _spare(data, o, month, used)
         if spare < need:
             continue
         if (demand.regions_allowed and o.region not in demand.regions_allowed) or view.residency_block(
@@ -91,6 +89,19 @@ def month_reasons(
     if allowed_full:
         found.add(Reason.CAPACITY)  # the providers it may use are full: capacity binds too
     return tuple(sorted(found))
+
+
+def _spare(data: PlanData, o: Offer, month: int, used: dict[tuple[int, int], int]) -> int:
+    """GPUs still free at offer `o` in `month`: its capacity, its reservation pool's reserved + burst
+    over every region the pool covers, and whole racks where racks are sold."""
+    spare = o.cap[month - 1] - used.get((o.idx, month), 0)
+    pool = data.pool_of(o.idx, month)
+    if pool is not None:
+        pooled = sum(used.get((p.idx, month), 0) for p in data.offers if data.pool_of(p.idx, month) == pool)
+        spare = min(spare, data.pools[pool].reserved + data.pools[pool].burst - pooled)
+    if o.rack:
+        spare = (spare // o.rack) * o.rack  # sold in whole racks only
+    return spare
 
 
 def _blocked(view: ClauseView, demand: Fleet | TrainingRun, provider: str, region: str, month: int) -> bool:

@@ -72,7 +72,26 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
     for (o, m), parts in sorted(raw.items()):
         solved = sum(coef * values[j] for j, coef in v.usage_terms.get((o, m), []))
         out.extend(_round_offer(data, o, m, parts, taken.get((o, m), 0), solved))
-    return within_release(data, out)
+    return within_pools(data, within_release(data, out))
+
+
+def within_pools(data: PlanData, uses: list[Usage]) -> list[Usage]:
+    """Rounding up never passes a reservation pool's reserved + burst over its regions: usage above
+    it is given back, fleets before runs (`repair.top_up` covers the rest)."""
+    left: dict[int, int] = {}
+    out: list[Usage] = []
+    runs = {r.id for r in data.runs}
+    for u in sorted(uses, key=lambda u: (u.demand not in runs, u.month, u.demand, u.offer, u.spot)):
+        pool = data.pool_of(u.offer, u.month)
+        if pool is None:
+            out.append(u)
+            continue
+        room = left.setdefault(pool, data.pools[pool].reserved + data.pools[pool].burst)
+        take = min(room, u.gpus)
+        left[pool] = room - take
+        if take > 0:
+            out.append(Usage(u.demand, u.offer, u.month, take, u.spot))
+    return out
 
 
 def _round_offer(
@@ -220,7 +239,7 @@ def awards(
     """Price each usage. `notice_of[(demand, provider, gpu, region, month)]` names the ROFR notice
     that released gated capacity."""
     order = {d.id: k for k, d in enumerate(data.scenario.demands)}
-    reserved_left: dict[tuple[int, int], int] = {}
+    reserved_left: dict[int, int] = {}  # per reservation pool
     # (provider, month) -> the commitment that month's spend draws down first (drawdown order, in force)
     commit_clause: dict[tuple[str, int], str] = {}
     for c in data.commitments:  # already in drawdown order: commitments drawn "after" another come last
@@ -240,16 +259,17 @@ def awards(
             out.append(_award(u, o, u.gpus, rate, "contract", block_clause.get(u.offer), o.notice))
             continue
         m = u.month
-        if o.reserved and o.reserved[m - 1] > 0:
-            left = reserved_left.setdefault((u.offer, m), o.reserved[m - 1])
+        pool_id = o.pool[m - 1] if o.pool else None
+        if pool_id is not None:  # the pool's reserved GPUs first, in award order; the rest burst
+            pool = data.pools[pool_id]
+            left = reserved_left.setdefault(pool_id, pool.reserved)
             in_res = min(left, u.gpus)
-            reserved_left[(u.offer, m)] = left - in_res
+            reserved_left[pool_id] = left - in_res
             if in_res:
-                out.append(_award(u, o, in_res, o.reserved_rate[m - 1], "reserved", o.clause[m - 1], notice))
+                out.append(_award(u, o, in_res, pool.rate, "reserved", pool.clause, notice))
             if u.gpus - in_res:
-                rate = o.burst_rate[m - 1] or Decimal(0)
-                label = o.burst_pricing[m - 1]
-                out.append(_award(u, o, u.gpus - in_res, rate, label, o.clause[m - 1], notice))
+                burst = pool.burst_rate or Decimal(0)
+                out.append(_award(u, o, u.gpus - in_res, burst, pool.burst_pricing, pool.clause, notice))
             continue
         pricing = o.pricing[m - 1]
         base_clause = clause or o.clause[m - 1] or commit_clause.get((o.provider, m))

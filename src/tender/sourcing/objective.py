@@ -21,12 +21,13 @@ CONTRACT, ON_DEMAND, SPOT = "compute_contract", "compute_on_demand", "compute_sp
 
 def fixed_cost(data: PlanData, provider: str, month: int) -> Decimal:
     """Paid whether used or not: reserved blocks and ROFR holder blocks, in `month` (compute_contract)."""
-    total = Decimal(0)
+    total = sum(
+        (p.reserved * p.rate * data.hours for p in data.pools if (p.provider, p.month) == (provider, month)),
+        Decimal(0),
+    )
     for o in data.offers:
         if o.provider != provider:
             continue
-        if o.reserved and o.reserved[month - 1] > 0:
-            total += o.reserved[month - 1] * o.reserved_rate[month - 1] * data.hours
         if o.block_gpus and o.block_gpus[month - 1] > 0:
             rate = o.rate[month - 1] or Decimal(0)
             total += o.block_gpus[month - 1] * rate * data.hours
@@ -58,12 +59,13 @@ def spend_terms(
                     terms.append((j, float(o.spot_rate) * data.hours))
             elif unit and base:
                 terms.append((j, coef * unit))
-        if (o.idx, month) in v.burst and counts(_category(o.burst_pricing[month - 1])):
-            rate = o.burst_rate[month - 1] or Decimal(0)
-            terms.append((v.burst[(o.idx, month)], float(rate) * data.hours))
         if (o.idx, month) in v.topup and counts(CONTRACT):
             rate = o.rate[month - 1] or Decimal(0)
             terms.append((v.topup[(o.idx, month)], float(rate) * data.hours))
+    for pool, j in v.burst.items():
+        p = data.pools[pool]
+        if (p.provider, p.month) == (provider, month) and counts(_category(p.burst_pricing)):
+            terms.append((j, float(p.burst_rate or 0) * data.hours))
     fixed = float(fixed_cost(data, provider, month)) if counts(CONTRACT) else 0.0
     return terms, fixed
 
@@ -81,8 +83,8 @@ def set_objective(data: PlanData, model: LinearModel, v: Vars, constant: Decimal
     for (_i, o, _m), j in v.xs.items():
         rate = data.offers[o].spot_rate
         model.add_cost(j, float(rate or 0) * hours)
-    for (o, m), j in v.burst.items():
-        model.add_cost(j, float(data.offers[o].burst_rate[m - 1] or 0) * hours)
+    for pool, j in v.burst.items():
+        model.add_cost(j, float(data.pools[pool].burst_rate or 0) * hours)
     for (o, m), j in v.topup.items():
         model.add_cost(j, float(data.offers[o].rate[m - 1] or 0) * hours)
     pct = {c.clause.id: float(c.clause.penalty_pct_of_shortfall) / 100 for c in data.commitments}

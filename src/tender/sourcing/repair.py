@@ -32,6 +32,7 @@ class _Book:
     def __init__(self, data: PlanData, uses: list[Usage]) -> None:
         self.data = data
         self.used: dict[tuple[int, int], int] = {}
+        self.pooled: dict[int, int] = {}  # GPUs used per reservation pool
         self.got: dict[tuple[str, int], Decimal] = {}
         self.gated: dict[tuple[str, str, str, str, int], int] = {}
         self.by_offer: dict[tuple[int, int], dict[str, int]] = {}
@@ -48,6 +49,9 @@ class _Book:
         self.out.append(u)
         key = (u.offer, u.month)
         self.used[key] = self.used.get(key, 0) + u.gpus
+        pool = self.data.pool_of(u.offer, u.month)
+        if pool is not None:
+            self.pooled[pool] = self.pooled.get(pool, 0) + u.gpus
         self.got[(u.demand, u.month)] = (
             self.got.get((u.demand, u.month), Decimal(0)) + self.eq(u.offer) * u.gpus
         )
@@ -68,6 +72,9 @@ class _Book:
         released = data.released(demand, o, m)
         if released is not None:
             spare = min(spare, released - self.gated.get((demand, *offer.site, m), 0))
+        pool, pool_cap = data.pool_of(o, m), data.pool_cap(o, m)
+        if pool is not None and pool_cap is not None:  # a reservation's regions share reserved + burst
+            spare = min(spare, pool_cap - self.pooled.get(pool, 0))
         return max(spare, 0)
 
     def release_room(self, demand: str, o: int, m: int) -> int:

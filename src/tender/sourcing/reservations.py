@@ -1,14 +1,16 @@
-"""How a `reserved_capacity` clause lands on one offer-month: reserved GPUs, burst room, rates.
+"""Reservations as pools: what a `reserved_capacity` clause gives the lab in one month.
 
 A reservation is a claim on capacity the provider lists, never capacity of its own:
-1. in a month of its term, the reserved GPUs at (provider, accelerator, region) are at most what
-   the provider lists there; a reservation without a region is spread over the provider's regions
-   in name order, each taking what it lists, until the reservation is used up;
-2. burst room (`burst.max_gpus`) is spread the same way over what is left after the reservation;
-   burst needs a rate: the provider's `burst.rate` (contract or on_demand) for that accelerator;
-3. the reservation is priced at the committed rate (`committed_rate`): the contract rate, else
-   the on-demand rate, else the spot rate. A reservation of an accelerator the provider has no
-   rate for at all is never an offer.
+1. in a month of its term (and in force), a reservation covers its region, or every region of the
+   provider when it names none; it reserves at most what the provider lists there in all
+   (`reserved` = min(gpus, listed)): the lab may use those GPUs in any covered region;
+2. use above the reserved GPUs is burst, up to `burst.max_gpus` over all covered regions, at the
+   provider's `burst.rate` (contract or on_demand) for that accelerator; no burst without a rate;
+3. the reservation is priced at the committed rate (`committed_rate`): the contract rate, else the
+   on-demand rate, else the spot rate; a reservation of an accelerator with no rate at all, or
+   where the provider lists nothing that month, is no pool (the ledger still bills the clause).
+The model adds one burst column per pool (`constraints.pricing.reserved_burst`); awards label the
+first `reserved` GPUs of a pool, in award order, `reserved`, the rest burst.
 """
 
 from __future__ import annotations
@@ -16,18 +18,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tender.domain import Provider, Rates, ReservedCapacity
+from tender.domain import Provider, Rates, ReservedCapacity, Scenario
+from tender.sourcing.clauses import ClauseView
 
 
 @dataclass(frozen=True)
-class ReservedSlice:
-    """One reservation's share of one offer-month."""
+class Pool:
+    """One reservation in one month, over every offer of the regions it covers."""
 
-    clause: ReservedCapacity
-    reserved: int  # GPUs paid whether used
-    burst: int  # GPUs above the reservation, at `burst_rate`
+    clause: str
+    month: int
+    provider: str
+    gpu: str
+    reserved: int  # GPUs paid whether used (what the covered regions list, at most the clause's)
+    burst: int  # GPUs above them, at `burst_rate`
+    rate: Decimal  # the committed rate the reserved GPUs are paid at
     burst_rate: Decimal | None
-    burst_pricing: str  # contract | on_demand (the award's pricing label for burst)
+    burst_pricing: str  # the award pricing label of burst: contract | on_demand
 
 
 def committed_rate(rates: Rates) -> Decimal | None:
@@ -44,31 +51,46 @@ def burst_terms(clause: ReservedCapacity, rates: Rates) -> tuple[Decimal | None,
     return rates.on_demand, "on_demand"
 
 
-def _regions(provider: Provider, clause: ReservedCapacity) -> list[str]:
+def covered_regions(provider: Provider, clause: ReservedCapacity) -> tuple[str, ...]:
     if clause.region is not None:
-        return [clause.region]
-    return sorted(
-        {line.region for line in provider.capacity if line.gpu == clause.gpu} | set(provider.regions)
-    )
+        return (clause.region,)
+    return tuple(sorted(provider.regions))
 
 
-def reserved_slice(
-    provider: Provider, clause: ReservedCapacity, rates: Rates, region: str, month: int
-) -> ReservedSlice | None:
-    """This region's share of `clause` in `month` (None when the clause does not cover the region)."""
-    regions = _regions(provider, clause)
-    if region not in regions:
+def reservation_pools(
+    sc: Scenario, view: ClauseView
+) -> tuple[list[Pool], dict[tuple[str, str, str, int], int]]:
+    """Every pool, and for each (provider, gpu, region, month) the pool that governs it (the first
+    reservation in force there, in clause order)."""
+    pools: list[Pool] = []
+    where: dict[tuple[str, str, str, int], int] = {}
+    for m in sc.calendar.months():
+        for c in view.of_kind(ReservedCapacity, m):
+            if not isinstance(c, ReservedCapacity) or not c.start_month <= m <= c.end_month:
+                continue
+            pool = _pool(sc, c, m)
+            if pool is None:
+                continue
+            free = [
+                r
+                for r in covered_regions(sc.providers[c.provider], c)
+                if (c.provider, c.gpu, r, m) not in where
+            ]
+            if not free:
+                continue
+            pools.append(pool)
+            for r in free:
+                where[(c.provider, c.gpu, r, m)] = len(pools) - 1
+    return pools, where
+
+
+def _pool(sc: Scenario, c: ReservedCapacity, m: int) -> Pool | None:
+    provider = sc.providers[c.provider]
+    rates = provider.rates.get(c.gpu)
+    rate = committed_rate(rates) if rates is not None else None
+    listed = sum(provider.existing_gpus(c.gpu, r, m) for r in covered_regions(provider, c))
+    if rates is None or rate is None or listed == 0:
         return None
-    listed = {r: provider.existing_gpus(clause.gpu, r, month) for r in regions}
-    reserved_left, burst_left = clause.gpus, clause.burst_max_gpus
-    rate, label = burst_terms(clause, rates)
-    if rate is None:
-        burst_left = 0
-    for r in regions:
-        take = min(reserved_left, listed[r])
-        extra = min(burst_left, listed[r] - take)
-        if r == region:
-            return ReservedSlice(clause, take, extra, rate, label)
-        reserved_left -= take
-        burst_left -= extra
-    return None  # unreachable: `region` is in `regions`
+    burst_rate, label = burst_terms(c, rates)
+    burst = c.burst_max_gpus if burst_rate is not None else 0
+    return Pool(c.id, m, c.provider, c.gpu, min(c.gpus, listed), burst, rate, burst_rate, label)

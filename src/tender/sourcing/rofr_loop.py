@@ -127,11 +127,9 @@ def site_price(data: PlanData, key: GateKey, window: range) -> Decimal:
         if (key[0], *o.site) != key or o.kind == HOLDER_NEW:
             continue
         for m in window:
-            for r in (o.rate[m - 1], o.burst_rate[m - 1], o.spot_rate):
-                if r is not None:
-                    rates.append(r)
-            if o.reserved[m - 1] > 0:
-                rates.append(o.reserved_rate[m - 1])
+            pool = data.pools[p] if o.pool and (p := o.pool[m - 1]) is not None else None
+            extra = (pool.rate, pool.burst_rate) if pool is not None else ()
+            rates.extend(r for r in (o.rate[m - 1], o.spot_rate, *extra) if r is not None)
     return max(rates, default=Decimal(0))
 
 
@@ -315,15 +313,10 @@ def _block(data: PlanData, np_: NeedPlan, notice: Notice, a: Answer, idx: int, w
         pricing=("contract",) * n,
         clause=(notice.clause,) * n,
         spot_rate=None,
-        reserved=(0,) * n,
-        reserved_rate=(Decimal(0),) * n,
-        burst_max=(0,) * n,
-        burst_rate=(None,) * n,
         top_min=(0,) * n,
         kind=HOLDER_NEW,
         notice=notice.id,
         block_gpus=cap,
-        burst_pricing=("on_demand",) * n,
         rack=rack,
     )
 

@@ -92,7 +92,7 @@ class Vars:
     z: dict[tuple[int, int, int, int], int] = field(
         default_factory=dict
     )  # run r GPUs from offer o, month m, site
-    burst: dict[tuple[int, int], int] = field(default_factory=dict)  # offer o GPUs above reservation
+    burst: dict[int, int] = field(default_factory=dict)  # reservation pool: GPUs above the reserved
     topup: dict[tuple[int, int], int] = field(default_factory=dict)  # take-or-pay GPUs paid, unused
     racks: dict[tuple[int, int], int] = field(default_factory=dict)  # full racks used
     spend: dict[tuple[str, int], int] = field(default_factory=dict)  # eligible spend (provider, month)

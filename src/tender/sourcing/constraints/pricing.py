@@ -1,4 +1,4 @@
-"""Reserved capacity (paid whether used, burst above at on-demand) and take-or-pay minimums."""
+"""Reserved capacity (paid whether used, burst above at its rate) and take-or-pay minimums."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ from tender.sourcing.variables import LinearModel, Vars
 
 
 def reserved_burst(data: PlanData, model: LinearModel, v: Vars) -> None:
-    """burst >= usage - reserved, 0 <= burst <= burst_max, in every month a reservation runs."""
-    for (o, m), terms in sorted(v.usage_terms.items()):
-        offer = data.offers[o]
-        reserved = offer.reserved[m - 1] if offer.reserved else 0
-        if reserved <= 0:
-            continue
-        b = model.var(f"burst[{o},{m}]", ub=float(offer.burst_max[m - 1]))
-        v.burst[(o, m)] = b
-        model.row(f"burst_def[{o},{m}]", [*terms, (b, -1.0)], ub=float(reserved))
+    """Per reservation pool: burst >= use over every region it covers - reserved, 0 <= burst <= its
+    burst room (`reservations.py`)."""
+    terms: dict[int, list[tuple[int, float]]] = {}
+    for (o, m), row in sorted(v.usage_terms.items()):
+        pool = data.offers[o].pool[m - 1] if data.offers[o].pool else None
+        if pool is not None:
+            terms.setdefault(pool, []).extend(row)
+    for pool, row in sorted(terms.items()):
+        p = data.pools[pool]
+        b = model.var(f"burst[{p.clause},{p.month}]", ub=float(p.burst))
+        v.burst[pool] = b
+        model.row(f"burst_def[{p.clause},{p.month}]", [*row, (b, -1.0)], ub=float(p.reserved))
 
 
 def take_or_pay(data: PlanData, model: LinearModel, v: Vars) -> None:
