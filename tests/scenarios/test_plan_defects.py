@@ -47,7 +47,8 @@ def test_reservation_never_used_where_the_provider_lists_nothing() -> None:
 
 
 def test_region_less_reservation_is_one_pool_of_its_gpus() -> None:
-    _sc, doc = _plan("reserved-no-region")  # 3000 reserved, 4000 listed in us-east, 0 in us-central to month 9
+    # 3000 reserved, 4000 listed in us-east, 0 in us-central to month 9
+    _sc, doc = _plan("reserved-no-region")
     per_month: dict[int, int] = defaultdict(int)
     for a in _awards(doc, provider="rival-cloud-a", pricing="reserved"):
         per_month[a["month"]] += a["gpus"]
@@ -62,7 +63,9 @@ def test_burst_at_contract_rate_is_labelled_contract() -> None:
     assert {(a["pricing"], a["rate_usd_per_gpu_hour"]) for a in burst} == {("contract", "4.9")}
 
 
-@pytest.mark.parametrize(("name", "rate"), [("reserved-no-contract-rate", "6.88"), ("reserved-spot-only", "2.05")])
+@pytest.mark.parametrize(
+    ("name", "rate"), [("reserved-no-contract-rate", "6.88"), ("reserved-spot-only", "2.05")]
+)
 def test_reservation_without_contract_rate_is_priced_at_the_next_rate(name: str, rate: str) -> None:
     _sc, doc = _plan(name)  # committed rate: contract, else on-demand, else spot
     reserved = _awards(doc, pricing="reserved")

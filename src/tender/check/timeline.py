@@ -70,16 +70,21 @@ class _Builder:
         latest = versions[-1]
         new = change.contract if change.contract is not None else _set_by_name(latest, change)
         if latest.effective_from_month >= month:
-            versions[-1] = replace(
-                new,
-                effective_from_month=latest.effective_from_month,
-                effective_to_month=latest.effective_to_month,
-            )
+            versions.pop()
+            versions.extend(_ranged(new, latest, change.field, latest.effective_from_month))
             return
         versions[-1] = replace(latest, effective_to_month=month - 1)
-        versions.append(
-            replace(new, effective_from_month=month, effective_to_month=latest.effective_to_month)
-        )
+        versions.extend(_ranged(new, latest, change.field, month))
+
+
+def _ranged(new: Contract, latest: Contract, field: str | None, start: int) -> list[Contract]:
+    """The new version's months: from `start` to the latest version's end, unless the change sets
+    `effective_to_month` (then its value) or `effective_from_month` (then no earlier than it)."""
+    end = new.effective_to_month if field == "effective_to_month" else latest.effective_to_month
+    first = max(new.effective_from_month, start) if field == "effective_from_month" else start
+    if end is not None and end < first:
+        return []
+    return [replace(new, effective_from_month=first, effective_to_month=end)]
 
 
 @dataclass(frozen=True)

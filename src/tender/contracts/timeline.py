@@ -46,20 +46,29 @@ def clause_timeline(scenario: Scenario) -> tuple[Contract, ...]:
                 if last.effective_from_month <= month - 1:
                     history.append(replace(last, effective_to_month=month - 1))
             elif change.action is ChangeAction.SET_FIELD and change.field:
-                if change.contract is not None:  # the whole new version, as the config layer converted it
-                    new = replace(
-                        change.contract,
-                        effective_from_month=last.effective_from_month,
-                        effective_to_month=last.effective_to_month,
-                    )
-                else:
-                    new = _with_field(last, change.field, change.value)
+                # the whole new version, as the config layer converted it (or the field set by name)
+                new = (
+                    change.contract
+                    if change.contract is not None
+                    else _with_field(last, change.field, change.value)
+                )
+                start = max(last.effective_from_month, month)
                 if last.effective_from_month >= month:
-                    history[-1] = new
+                    history.pop()
                 else:
                     history[-1] = replace(last, effective_to_month=month - 1)
-                    history.append(replace(new, effective_from_month=month))
+                history.extend(_ranged(new, last, change.field, start))
     return tuple(v for history in versions.values() for v in history)
+
+
+def _ranged(new: Contract, last: Contract, field: str, start: int) -> list[Contract]:
+    """The changed version runs from `start` to the old version's end, unless the change sets
+    `effective_to_month` (its value) or `effective_from_month` (no earlier than its value)."""
+    end = new.effective_to_month if field == "effective_to_month" else last.effective_to_month
+    first = max(new.effective_from_month, start) if field == "effective_from_month" else start
+    if end is not None and end < first:
+        return []
+    return [replace(new, effective_from_month=first, effective_to_month=end)]
 
 
 def clauses_at(scenario: Scenario, when: int | datetime) -> tuple[Contract, ...]:

@@ -72,3 +72,23 @@ def test_other_fields_and_counterparty_survive(scenario) -> None:  # type: ignor
         and reserved.gpus == 1000
         and reserved.effective_from_month == 7
     )
+
+
+@pytest.mark.parametrize(("value", "months_in_force"), [(9, [1, 2, 3, 4, 5, 6, 7, 8, 9]), (4, [1, 2, 3, 4])])
+def test_set_field_effective_to_month_ends_the_clause_there(value: int, months_in_force: list[int]) -> None:
+    """`effective_to_month` set at month 4 ends the clause at its new value, in the engine's timeline
+    and in the independent checker's alike."""
+    from tender.check.timeline import build_timeline
+
+    amendment = f"""
+amendments:
+  - id: a-end
+    effective_month: 4
+    changes:
+      - {{contract: c-rofr, action: set_field, field: effective_to_month, value: {value}}}
+"""
+    sc = load_scenario_text(MINIMAL + amendment, "end.yaml")
+    engine = [m for m in range(1, 13) if any(c.id == "c-rofr" for c in clauses_at(sc, m))]
+    checker = build_timeline(sc)
+    assert engine == months_in_force
+    assert [m for m in range(1, 13) if any(r.id == "c-rofr" for r in checker.rights(m))] == months_in_force
