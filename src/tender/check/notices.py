@@ -9,7 +9,7 @@ from datetime import timedelta
 from tender.check.context import Context
 from tender.check.plan_doc import Award, Notice, iso
 from tender.check.violation import Code, Violation, violation
-from tender.domain import Rofr
+from tender.domain import OnExpiry, Rofr
 
 STATUSES = frozenset({"open", "exercised", "partially_exercised", "declined", "expired", "withdrawn"})
 UNDECIDED = frozenset({"open", "withdrawn"})
@@ -39,6 +39,8 @@ def _exercise(n: Notice, right: Rofr | None) -> Iterator[str]:
         return
     if not 0 < n.exercised_gpus < n.gpus:
         yield f"partially exercised, but {n.exercised_gpus} of {n.gpus} GPUs"
+    if right is not None and right.on_expiry is OnExpiry.DEEMED_EXERCISED and n.answer_at == n.deadline:
+        return  # deemed exercised at the deadline: the holder is awarded what the need still lacks
     if right is not None and not right.partial_exercise:
         yield f"partially exercised, but {right.id} does not allow partial exercise"
     elif right is not None and n.exercised_gpus % right.min_exercise_block_gpus:

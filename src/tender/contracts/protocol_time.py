@@ -140,7 +140,16 @@ def _expire(state: RofrState, notice: Notice, events: list[Event]) -> RofrState:
     gpus = min(notice.gpus, left)  # never award more than the need still lacks
     if right.on_expiry is OnExpiry.DEEMED_EXERCISED and gpus > 0:
         status = NoticeStatus.EXERCISED if gpus == notice.gpus else NoticeStatus.PARTIALLY_EXERCISED
-        notice = replace(notice, status=status, exercised_gpus=gpus, resolved_at=at)
+        partial = status is NoticeStatus.PARTIALLY_EXERCISED  # the rest is released, as on a partial answer
+        close_by = at + timedelta(days=right.third_party_close_window_days) if partial else None
+        notice = replace(
+            notice,
+            status=status,
+            exercised_gpus=gpus,
+            released_gpus=notice.gpus - gpus,
+            resolved_at=at,
+            close_by=close_by,
+        )
         award = Award(notice.need, notice.holder, gpus, notice.price, notice.clause, notice.id, at)
         events.append(
             Event(at, "notice_expired", notice.clause, notice.need, notice.id, (("deemed", "exercised"),))

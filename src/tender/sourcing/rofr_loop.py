@@ -224,6 +224,24 @@ def _replay(data: PlanData, commands: list[Timed]) -> RofrState:
     return state
 
 
+def _releasable(np_: NeedPlan, notices: list[Notice]) -> int:
+    """What a third party may have: what every holder released, and never more than the need lacks
+    after all the holders' exercises (one holder may hold several binding rights)."""
+    exercised = sum(n.exercised_gpus for n in notices)
+    return max(min(*(n.released_gpus for n in notices), np_.need.gpus - exercised), 0)
+
+
+def sign_at(notices: list[Notice]) -> datetime | None:
+    """The one instant the lab can sign the third party under every binding right: after the last
+    answer, and within every release window (None: no such instant, so nothing is released)."""
+    instants = [signing_instant(n) for n in notices]
+    if any(t is None for t in instants):
+        return None
+    at = max(t for t in instants if t is not None)
+    late = any(n.close_by is not None and n.released_gpus > 0 and at > n.close_by for n in notices)
+    return None if late else at
+
+
 def signing_instant(notice: Notice) -> datetime | None:
     """When released GPUs can be signed: at the answer, or just after a silent deadline; None when
     a silent notice left no time to sign (a 0-day close window: released and closed at once)."""
@@ -278,16 +296,16 @@ def blocks_and_bounds(
             continue
         decided = [n for n in notices if n is not None]
         notice_of.update({(*np_.key, m): decided[0].id for m in window})
-        released = min(n.released_gpus for n in decided)
-        signable = [signing_instant(n) for n in decided]
-        if all(t is not None for t in signable):
-            resolved = max(t for t in signable if t is not None)
+        released = _releasable(np_, decided)
+        resolved = sign_at(decided)
+        if resolved is not None:
             for m in window:
                 if cal.month_start(m) >= resolved:
                     row[m - 1] = max(row[m - 1], released)
-        for n, a in zip(decided, answers, strict=True):
-            if n.exercised_gpus > 0:
-                blocks.append(_block(data, np_, n, a, start_idx + len(blocks), window))
+        for (clause, _holder), a in zip(np_.rights, answers, strict=True):
+            for n in state.notices_for(np_.need.id, clause):  # a revived notice may be exercised too
+                if n.exercised_gpus > 0:
+                    blocks.append(_block(data, np_, n, a, start_idx + len(blocks), window))
     return blocks, {k: tuple(v) for k, v in bounds.items()}, notice_of
 
 
@@ -340,11 +358,10 @@ def sign_third_parties(data: PlanData, protocol: Protocol, uses: tuple[Usage, ..
             runs.append((np_, answers, state))
             continue
         notices = [n for n in decided if n is not None]
-        gpus = min(used, *(n.released_gpus for n in notices))
-        instants = [signing_instant(n) for n in notices]
+        gpus = min(used, _releasable(np_, notices))
+        at = sign_at(notices)
         commands = _commands(np_, answers)
-        if gpus > 0 and all(t is not None for t in instants):
-            at = max(t for t in instants if t is not None)
+        if gpus > 0 and at is not None:
             deal = ThirdPartySigned(np_.need.id, np_.provider, gpus, np_.need.price)
             commands.append((at, len(commands) + 1, deal))
         runs.append((np_, answers, _run(data, commands)))

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sourcing_checker import check, cover
+from checked import violations
 from sourcing_gen import generate
 
 from tender.domain import Rofr, Scenario
@@ -32,8 +32,7 @@ def test_merged_fleets_keep_every_clause_and_cover(seed: int) -> None:
     d = data_mod.build(sc)
     assert len(d.groups()) < len(d.fleets)  # some twins share columns
     result = plan(sc, PlanOptions(seed=seed, time_limit_s=20))
-    assert check(sc, result) == []
-    assert cover(sc, result) == []
+    assert violations(sc, result) == []
     assert result.cost_total_usd <= result.baseline_cost_usd
     assert all(u.reasons for u in result.unmet)
 
@@ -57,8 +56,7 @@ def test_relaxation_start_keeps_every_clause(seed: int, monkeypatch: pytest.Monk
     plain = plan(sc, PlanOptions(seed=seed, time_limit_s=20))
     monkeypatch.setattr(warmstart, "MIN_COLS", 0)  # take the large-model path on a small scenario
     started = plan(sc, PlanOptions(seed=seed, time_limit_s=20))
-    assert check(sc, started) == []
-    assert cover(sc, started) == []
+    assert violations(sc, started) == []
     assert started.cost_total_usd <= started.baseline_cost_usd
     assert started.gap <= Decimal("0.001")
     assert started.lower_bound_usd <= started.cost_total_usd

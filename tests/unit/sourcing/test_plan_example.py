@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sourcing_checker import check, cover
+from checked import violations
 
 from tender.domain import Scenario
 from tender.plan_output import plan_to_json
@@ -15,8 +15,7 @@ PRICINGS = {"contract", "on_demand", "spot", "reserved", "take_or_pay"}
 
 
 def test_no_award_breaks_a_clause(example: Scenario, example_plan: Plan) -> None:
-    assert check(example, example_plan) == []
-    assert cover(example, example_plan) == []
+    assert violations(example, example_plan) == []
 
 
 def test_every_in_scope_need_got_a_notice_first(example: Scenario, example_plan: Plan) -> None:

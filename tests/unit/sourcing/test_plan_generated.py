@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sourcing_checker import check, cover
+from checked import violations
 from sourcing_gen import generate
 
 from tender.sourcing import PlanOptions, plan
@@ -13,8 +13,7 @@ from tender.sourcing import PlanOptions, plan
 def test_generated_scenarios_keep_every_clause(seed: int) -> None:
     sc = generate(seed)
     result = plan(sc, PlanOptions(seed=seed, time_limit_s=20))
-    assert check(sc, result) == []
-    assert cover(sc, result) == []
+    assert violations(sc, result) == []
     assert result.cost_total_usd <= result.baseline_cost_usd
     assert all(u.reasons for u in result.unmet)
 
