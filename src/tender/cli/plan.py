@@ -8,7 +8,7 @@ import typer
 
 from tender.cli.output import console, err_console, fail_bad_input, write_atomic
 from tender.cli.validate import load_or_exit
-from tender.plan_output import ledger_csv, plan_tables, plan_to_json, report_html, verified
+from tender.plan_output import CHECK_FAILED, ledger_csv, plan_tables, plan_to_json, report_html, verified
 from tender.sourcing import NoSolution, PlanOptions, plan
 
 
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
                 console.print(table)
         for item in result.infeasibilities:
             err_console.print(f"hard rule {item.rule} on demand {item.demand}: {item.message}", markup=False)
-        if result.status != "optimal":
+        if result.status not in ("optimal", CHECK_FAILED):
             err_console.print(
                 f"solver stopped ({result.status}): best plan found, gap {float(result.gap):.4%}",
                 markup=False,
