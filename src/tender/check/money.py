@@ -89,6 +89,9 @@ def differs(code: Code, what: str, stated: Decimal, accepted: set[Decimal]) -> l
     return [violation(code, f"{what} is {stated}, expected {mine}", stated=stated, expected=mine)]
 
 
+ROUNDING_OF_FOUR = Decimal("0.02")  # four amounts each rounded half-even to cents
+
+
 def breakdown_checks(costs: Costs, breakdown: Breakdown, stated_total: Decimal, what: str) -> list[Violation]:
     """The breakdown items a plan and a baseline both state (compute is checked by the caller)."""
     found = differs(
@@ -107,7 +110,8 @@ def breakdown_checks(costs: Costs, breakdown: Breakdown, stated_total: Decimal, 
     if abs(breakdown.unmet_penalty - mine) > costs.unmet_tolerance:
         message = f"{what}.unmet_penalty is {breakdown.unmet_penalty}, expected {mine}"
         found.append(violation(Code.UNMET_PENALTY, message, stated=breakdown.unmet_penalty, expected=mine))
-    if stated_total != breakdown.total:
+    # the four items are each rounded to cents, the total once: they may differ by a cent or two
+    if abs(stated_total - breakdown.total) > ROUNDING_OF_FOUR:
         message = f"total {stated_total} != the sum of {what} {breakdown.total}"
         found.append(violation(Code.COST_TOTAL, message, stated=stated_total, expected=breakdown.total))
     return found

@@ -53,6 +53,7 @@ class Notice:
     duration_months: int
     third_party: str | None  # `third_party`, else terms.best_third_party_provider
     region: str | None = None  # the region of the capacity the need is for
+    need: str = ""  # the need's id: a need's later notices (revival, re-offer) replace its earlier
 
     @property
     def answer_at(self) -> datetime:
@@ -178,6 +179,7 @@ def _notice(o: Obj) -> Notice:
         duration_months=o.integer("duration_months"),
         third_party=third_party,
         region=o.opt_text("region") if o.has("region") else None,
+        need=o.text("need") if o.has("need") else "",
     )
 
 

@@ -116,10 +116,15 @@ def _exceeds_released(
 ) -> list[Violation]:
     clause, demand, gpu, provider, month, region = key
     fitting = [n for n in candidates if n.start_month <= month <= n.last_month]
-    if not fitting or used <= fitting[-1].released_gpus:
+    latest = {n.need: n for n in fitting}  # each need's latest notice (candidates are in issue order)
+    released = sum(n.released_gpus for n in latest.values())
+    if not fitting or used <= released:
         return []
     n = fitting[-1]
-    message = f"{demand}/{gpu} at {provider} in {region}: {used} GPUs awarded, notice {n.id} released {n.released_gpus}"
+    ids = ", ".join(sorted(x.id for x in latest.values()))
+    message = (
+        f"{demand}/{gpu} at {provider} in {region}: {used} GPUs awarded, notices {ids} released {released}"
+    )
     return [
         violation(
             Code.ROFR_EXCEEDS_RELEASED,
@@ -128,7 +133,7 @@ def _exceeds_released(
             demand=demand,
             month=month,
             used=used,
-            released=n.released_gpus,
+            released=released,
         )
     ]
 

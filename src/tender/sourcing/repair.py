@@ -169,7 +169,14 @@ def _swap(
         want = min(math.ceil(short / book.eq(o)), gpus, book.release_room(demand, o, m))
         if want <= 0:
             break
-        alternatives = [(a, sp) for a, sp in book.options(allowed[index[other]], other, m) if a != o]
+        pool = book.data.pool_of(
+            o, m
+        )  # what `other` frees at `o` goes back to `demand`, not to a pool sibling
+        alternatives = [
+            (a, sp)
+            for a, sp in book.options(allowed[index[other]], other, m)
+            if a != o and (pool is None or book.data.pool_of(a, m) != pool)
+        ]
         lost = book.eq(o) * want
         need = sum((book.room(other, a, m) * book.eq(a) for a in {a for a, _sp in alternatives}), Decimal(0))
         if need < lost:

@@ -39,7 +39,7 @@ from tender.contracts import (
     initial_state,
     step,
 )
-from tender.domain import Rofr
+from tender.domain import OnExpiry, Rofr
 from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
 from tender.sourcing.extract import Usage
 from tender.sourcing.rofr_answers import Answer, Granted, answer, book
@@ -180,6 +180,8 @@ def answers_for(data: PlanData, np_: NeedPlan, seed: int, granted: Granted) -> l
         if taken > 0 and not a.silent:
             book(granted, a, np_.need, np_.need.start_month(data.scenario.calendar), taken)
             left = max(left - taken, 0)
+        elif a.silent and right.on_expiry is OnExpiry.DEEMED_EXERCISED:
+            left = 0  # silence deemed an exercise of all that is left: later holders have nothing to take
         out.append(a)
     return out
 
@@ -300,8 +302,8 @@ def blocks_and_bounds(
         resolved = sign_at(decided)
         if resolved is not None:
             for m in window:
-                if cal.month_start(m) >= resolved:
-                    row[m - 1] = max(row[m - 1], released)
+                if cal.month_start(m) >= resolved:  # needs of one site in one month add up
+                    row[m - 1] += released
         for (clause, _holder), a in zip(np_.rights, answers, strict=True):
             for n in state.notices_for(np_.need.id, clause):  # a revived notice may be exercised too
                 if n.exercised_gpus > 0:
