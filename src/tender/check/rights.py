@@ -120,7 +120,6 @@ def _exceeds_released(
     released = sum(n.released_gpus for n in latest.values())
     if not fitting or used <= released:
         return []
-    n = fitting[-1]
     ids = ", ".join(sorted(x.id for x in latest.values()))
     message = (
         f"{demand}/{gpu} at {provider} in {region}: {used} GPUs awarded, notices {ids} released {released}"

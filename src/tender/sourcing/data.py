@@ -280,48 +280,11 @@ def build(
     for extra in extra_offers:
         offers.append(_reindex(extra, len(offers)))
     offers.extend(direct_offers(sc, view, tuple(extra_offers), len(offers)))
-    fleets = sc.fleets
-    runs = sc.training_runs
     gates: dict[tuple[str, int, int], Gate] = {}
-    fleet_offers: list[tuple[tuple[int, tuple[int, ...]], ...]] = []
-    for f in fleets:
-        row: list[tuple[int, tuple[int, ...]]] = []
-        for o in offers:
-            ms = eligible_months(view, f, o, months)
-            ms = _gate(view, f, o, ms, gates, now)
-            if ms:
-                row.append((o.idx, ms))
-        fleet_offers.append(tuple(row))
-    site_map: dict[tuple[str, str, str], list[int]] = {}
-    for o in offers:
-        site_map.setdefault(o.site, []).append(o.idx)
-    site_keys = sorted(site_map)
-    sites = tuple(tuple(site_map[k]) for k in site_keys)
-    run_options: list[tuple[tuple[int, int, int], ...]] = []
-    for r in runs:
-        opts: list[tuple[int, int, int]] = []
-        for si, offer_ids in enumerate(sites):
-            first = offers[offer_ids[0]]
-            rack = next((offers[i].rack for i in offer_ids if offers[i].rack), None)
-            used = math.ceil(r.gpus / rack) * rack if rack else r.gpus
-            for start in r.start_months():
-                window = tuple(range(start, start + r.duration_months))
-                if window[-1] > len(months) or window[0] < 1:
-                    continue
-                ok = True
-                for m in window:
-                    total = 0
-                    for i in offer_ids:
-                        ms = eligible_months(view, r, offers[i], (m,))
-                        ms = _gate(view, r, offers[i], ms, gates, now)
-                        if ms and offers[i].base_usable(m):
-                            total += offers[i].cap[m - 1]
-                    if total < used:
-                        ok = False
-                        break
-                if ok and first.gpu in r.gpu_types:
-                    opts.append((si, start, used))
-        run_options.append(tuple(opts))
+    fleet_offers = [_fleet_offers(view, f, offers, months, gates, now) for f in sc.fleets]
+    sites = _sites(offers)
+    run_options = [_run_options(view, r, offers, sites, months, gates, now) for r in sc.training_runs]
+    fleets, runs = sc.fleets, sc.training_runs
     return PlanData(
         scenario=sc,
         view=view,
@@ -342,6 +305,75 @@ def build(
         fleet_groups=fleet_groups(fleets, fleet_offers, {d for d, _o, _m in gates}),
         pools=tuple(pools[0]),
     )
+
+
+def _fleet_offers(
+    view: ClauseView,
+    f: Fleet,
+    offers: list[Offer],
+    months: tuple[int, ...],
+    gates: dict[tuple[str, int, int], Gate],
+    now: datetime,
+) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    """Every (offer, months) fleet `f` may use: the hard rules, then the rights' gates."""
+    row: list[tuple[int, tuple[int, ...]]] = []
+    for o in offers:
+        ms = _gate(view, f, o, eligible_months(view, f, o, months), gates, now)
+        if ms:
+            row.append((o.idx, ms))
+    return tuple(row)
+
+
+def _sites(offers: list[Offer]) -> tuple[tuple[int, ...], ...]:
+    """Offers grouped by (provider, accelerator, region), in site order: where a run can be."""
+    site_map: dict[tuple[str, str, str], list[int]] = {}
+    for o in offers:
+        site_map.setdefault(o.site, []).append(o.idx)
+    return tuple(tuple(site_map[k]) for k in sorted(site_map))
+
+
+def _run_options(
+    view: ClauseView,
+    r: TrainingRun,
+    offers: list[Offer],
+    sites: tuple[tuple[int, ...], ...],
+    months: tuple[int, ...],
+    gates: dict[tuple[str, int, int], Gate],
+    now: datetime,
+) -> tuple[tuple[int, int, int], ...]:
+    """(site, start, GPUs used) for every site of an allowed type that can hold the whole run in every
+    month of a window inside its start window (GPUs rounded up to whole racks where sold)."""
+    opts: list[tuple[int, int, int]] = []
+    for si, offer_ids in enumerate(sites):
+        if offers[offer_ids[0]].gpu not in r.gpu_types:
+            continue
+        rack = next((offers[i].rack for i in offer_ids if offers[i].rack), None)
+        used = math.ceil(r.gpus / rack) * rack if rack else r.gpus
+        for start in r.start_months():
+            window = range(start, start + r.duration_months)
+            inside = window[0] >= 1 and window[-1] <= len(months)
+            if inside and all(_site_holds(view, r, offers, offer_ids, m, used, gates, now) for m in window):
+                opts.append((si, start, used))
+    return tuple(opts)
+
+
+def _site_holds(
+    view: ClauseView,
+    r: TrainingRun,
+    offers: list[Offer],
+    offer_ids: tuple[int, ...],
+    m: int,
+    used: int,
+    gates: dict[tuple[str, int, int], Gate],
+    now: datetime,
+) -> bool:
+    """Can the site's offers the run may use in month `m` hold `used` GPUs together?"""
+    total = 0
+    for i in offer_ids:
+        ms = _gate(view, r, offers[i], eligible_months(view, r, offers[i], (m,)), gates, now)
+        if ms and offers[i].base_usable(m):
+            total += offers[i].cap[m - 1]
+    return total >= used
 
 
 def _gate(
