@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tender.check import check_plan
-from tender.config import load_scenario
+from tender.config import load_scenario, load_scenario_text
 from tender.domain import Scenario
 from tender.plan_output import plan_to_dict
 from tender.sourcing import PlanOptions, plan
@@ -105,3 +105,16 @@ def test_run_gets_all_its_months_at_one_site() -> None:
     _sc, doc = _plan("run-mixed-site")
     months = sorted({a["month"] for a in _awards(doc, demand="pretrain-x")})
     assert len(months) == 4 and months == list(range(months[0], months[0] + 4))
+
+
+@pytest.mark.parametrize("answer", ["decline: true", "silent: true", "exercise_gpus: 4608"])
+def test_an_answer_exactly_at_a_0_day_deadline_is_on_time(answer: str) -> None:
+    """Also seen in the report: `after_deadline` for an answer at the deadline of a 0-day window."""
+    text = (Path(__file__).parents[2] / "examples" / "minimal.yaml").read_text()
+    text = text.replace("response_window_days: 30", "response_window_days: 0")
+    sc = load_scenario_text(text + f"rofr_responses:\n  - {{need: pretrain-x, {answer}}}\n", "w0.yaml")
+    doc = json.loads(json.dumps(plan_to_dict(plan(sc, PlanOptions(seed=0)), sc)))
+    assert doc["protocol_rejections"] == []
+    (notice,) = doc["notices"]
+    assert notice["responded_at"] == notice["deadline"] == notice["issued_at"]
+    assert check_plan(sc, doc) == []

@@ -233,25 +233,14 @@ def _releasable(np_: NeedPlan, notices: list[Notice]) -> int:
     return max(min(*(n.released_gpus for n in notices), np_.need.gpus - exercised), 0)
 
 
-def sign_at(notices: list[Notice]) -> datetime | None:
-    """The one instant the lab can sign the third party under every binding right: after the last
-    answer, and within every release window (None: no such instant, so nothing is released)."""
-    instants = [signing_instant(n) for n in notices]
-    if any(t is None for t in instants):
+def sign_at(notices: list[Notice], settled: datetime | None) -> datetime | None:
+    """The one instant the lab can sign the third party under every binding right: once the need's
+    protocol has settled (`settled`: its last answer, or the tick past a silent deadline), and within
+    every release window, inclusive (None: no such instant, so nothing can be signed)."""
+    if settled is None:
         return None
-    at = max(t for t in instants if t is not None)
-    late = any(n.close_by is not None and n.released_gpus > 0 and at > n.close_by for n in notices)
-    return None if late else at
-
-
-def signing_instant(notice: Notice) -> datetime | None:
-    """When released GPUs can be signed: at the answer, or just after a silent deadline; None when
-    a silent notice left no time to sign (a 0-day close window: released and closed at once)."""
-    if notice.status is NoticeStatus.EXPIRED:
-        if notice.right.third_party_close_window_days == 0:
-            return None
-        return notice.deadline + timedelta(seconds=1)
-    return notice.resolved_at
+    late = any(n.close_by is not None and n.released_gpus > 0 and settled > n.close_by for n in notices)
+    return None if late else settled
 
 
 @dataclass(frozen=True)
@@ -299,7 +288,7 @@ def blocks_and_bounds(
         decided = [n for n in notices if n is not None]
         notice_of.update({(*np_.key, m): decided[0].id for m in window})
         released = _releasable(np_, decided)
-        resolved = sign_at(decided)
+        resolved = sign_at(decided, state.now)
         if resolved is not None:
             for m in window:
                 if cal.month_start(m) >= resolved:  # needs of one site in one month add up
@@ -361,7 +350,7 @@ def sign_third_parties(data: PlanData, protocol: Protocol, uses: tuple[Usage, ..
             continue
         notices = [n for n in decided if n is not None]
         gpus = min(used, _releasable(np_, notices))
-        at = sign_at(notices)
+        at = sign_at(notices, state.now)
         commands = _commands(np_, answers)
         if gpus > 0 and at is not None:
             deal = ThirdPartySigned(np_.need.id, np_.provider, gpus, np_.need.price)
