@@ -22,7 +22,7 @@ from tender.domain import Scenario
 from tender.plan_output import plan_to_json
 from tender.sourcing import PlanOptions, plan
 
-SEEDS = range(200)
+SEEDS = range(300)
 RULES = {v for k, v in vars(Reason).items() if k.isupper()}
 
 
