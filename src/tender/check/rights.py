@@ -97,9 +97,9 @@ def _against_notice(ctx: Context, a: Award, right: Rofr, n: Notice) -> Iterator[
 
 
 def _third_party(ctx: Context, a: Award, right: Rofr, candidates: list[Notice]) -> Iterator[Violation]:
-    """The award must cite a notice of one binding right; every binding right must have released it.
-    Against the right the award cites, that notice; against any other binding right, its latest
-    notice covering the month."""
+    """One binding right must have released the award: checked against the notice the award cites
+    when it is this right's, else this right's latest notice covering the month (whether the award
+    cites a binding right's notice at all is checked by `rights`)."""
     what = f"{a.demand}/{a.gpu} at {a.provider} in {a.region}"
     if not candidates:
         yield _v(Code.ROFR_NO_NOTICE, a, right, f"no notice to {right.holder} under {right.id} for {what}")

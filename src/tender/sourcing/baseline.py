@@ -22,6 +22,7 @@ from tender.domain import Fleet
 from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage, awards
 from tender.sourcing.ledger_projection import Projection, project
+from tender.sourcing.repair import Book
 from tender.sourcing.types import Award
 
 
@@ -34,38 +35,9 @@ def _rate(data: PlanData, o_idx: int, m: int, spot: bool) -> Decimal | None:
     return o.rate[m - 1]
 
 
-class _Left:
-    """What is left to buy: per offer-month, per reservation pool, and per gated (demand, site, month)
-    as far as the holders released it."""
-
-    def __init__(self, data: PlanData) -> None:
-        self.data = data
-        self.offer = {(o.idx, m): o.cap[m - 1] for o in data.offers for m in data.months}
-        self.pool = {i: p.reserved + p.burst for i, p in enumerate(data.pools)}
-        self.gated: dict[tuple[str, str, str, str, int], int] = {}
-
-    def room(self, demand: str, o: int, m: int) -> int:
-        room = self.offer[(o, m)]
-        pool = self.data.pool_of(o, m)
-        if pool is not None:
-            room = min(room, self.pool[pool])
-        released = self.data.released(demand, o, m)
-        if released is not None:
-            room = min(room, released - self.gated.get((demand, *self.data.offers[o].site, m), 0))
-        return max(room, 0)
-
-    def take(self, u: Usage) -> None:
-        self.offer[(u.offer, u.month)] -= u.gpus
-        pool = self.data.pool_of(u.offer, u.month)
-        if pool is not None:
-            self.pool[pool] -= u.gpus
-        key = (u.demand, *self.data.offers[u.offer].site, u.month)
-        self.gated[key] = self.gated.get(key, 0) + u.gpus
-
-
 def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], list[str]]:
     """Runs first (`_place_run`), then each fleet month by month (`_place_fleet`)."""
-    left = _Left(data)
+    left = Book(data, [])
     uses: list[Usage] = []
     unplaced: list[str] = []
     for r_idx, r in enumerate(data.runs):
@@ -74,7 +46,7 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
             unplaced.append(r.id)
             continue
         for u in placed:
-            left.take(u)
+            left.add(u)
         uses.extend(placed)
     unmet: list[tuple[str, int, Decimal]] = []
     for i, f in enumerate(data.fleets):
@@ -87,7 +59,7 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
 
 
 def _place_fleet(
-    data: PlanData, left: _Left, f: Fleet, allowed: dict[int, set[int]], m: int, uses: list[Usage]
+    data: PlanData, left: Book, f: Fleet, allowed: dict[int, set[int]], m: int, uses: list[Usage]
 ) -> Decimal:
     """Fill one fleet-month from the cheapest offerings (per h100_eq-hour) up; what is still short."""
     need = f.need(m)
@@ -109,13 +81,13 @@ def _place_fleet(
         take = min(math.ceil(want / rack) * rack, (room // rack) * rack)
         if take > 0:
             u = Usage(f.id, o_idx, m, take, spot)
-            left.take(u)
+            left.add(u)
             uses.append(u)
             need -= take * eq
     return need
 
 
-def _place_run(data: PlanData, left: _Left, r_idx: int) -> list[Usage] | None:
+def _place_run(data: PlanData, left: Book, r_idx: int) -> list[Usage] | None:
     """A run at the cheapest site (rate per h100_eq-hour at its start), earliest start first on ties,
     that holds all its GPUs in every month of its window, spread over the site's offers."""
     run = data.runs[r_idx]
@@ -141,7 +113,7 @@ def _site_offers(data: PlanData, si: int, m: int) -> list[int]:
 
 
 def _run_pieces(
-    data: PlanData, left: _Left, run_id: str, si: int, window: range, used: int
+    data: PlanData, left: Book, run_id: str, si: int, window: range, used: int
 ) -> list[Usage] | None:
     """The run's GPUs per month from the site's offers (whole racks where sold), or None if short."""
     pieces: list[Usage] = []

@@ -81,11 +81,8 @@ class Gate:
 
     @property
     def clause(self) -> str:
+        """The first binding right: the clause an award on gated capacity cites."""
         return self.rights[0][0]
-
-    @property
-    def holder(self) -> str:
-        return self.rights[0][1]
 
 
 @dataclass(frozen=True)

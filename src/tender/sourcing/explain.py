@@ -55,6 +55,10 @@ def month_reasons(
     need = 1 if isinstance(demand, Fleet) else demand.gpus
     found: set[str] = set()
     sc = data.scenario
+    pooled: dict[int, int] = {}  # GPUs used per reservation pool this month
+    for o in data.offers:
+        if (pool := data.pool_of(o.idx, month)) is not None:
+            pooled[pool] = pooled.get(pool, 0) + used.get((o.idx, month), 0)
     for pid in sorted(sc.providers):
         prov = sc.providers[pid]
         region = prov.campus_region()
@@ -73,7 +77,7 @@ def month_reasons(
             continue
         if not o.base_usable(month) and not (preemptible and o.spot_usable(month)):
             continue  # nothing this demand may buy here (e.g. spot-only, not preemptible)
-        spare = _spare(data, o, month, used)
+        spare = _spare(data, o, month, used, pooled)
         if spare < need:
             continue
         if (demand.regions_allowed and o.region not in demand.regions_allowed) or view.residency_block(
@@ -91,14 +95,15 @@ def month_reasons(
     return tuple(sorted(found))
 
 
-def _spare(data: PlanData, o: Offer, month: int, used: dict[tuple[int, int], int]) -> int:
+def _spare(
+    data: PlanData, o: Offer, month: int, used: dict[tuple[int, int], int], pooled: dict[int, int]
+) -> int:
     """GPUs still free at offer `o` in `month`: its capacity, its reservation pool's reserved + burst
     over every region the pool covers, and whole racks where racks are sold."""
     spare = o.cap[month - 1] - used.get((o.idx, month), 0)
     pool = data.pool_of(o.idx, month)
     if pool is not None:
-        pooled = sum(used.get((p.idx, month), 0) for p in data.offers if data.pool_of(p.idx, month) == pool)
-        spare = min(spare, data.pools[pool].reserved + data.pools[pool].burst - pooled)
+        spare = min(spare, data.pools[pool].reserved + data.pools[pool].burst - pooled.get(pool, 0))
     if o.rack:
         spare = (spare // o.rack) * o.rack  # sold in whole racks only
     return spare

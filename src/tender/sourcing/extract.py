@@ -76,8 +76,8 @@ def usages(data: PlanData, v: Vars, values: tuple[float, ...]) -> list[Usage]:
 
 
 def within_pools(data: PlanData, uses: list[Usage]) -> list[Usage]:
-    """Rounding up never passes a reservation pool's reserved + burst over its regions: usage above
-    it is given back, fleets before runs (`repair.top_up` covers the rest)."""
+    """Rounding up never passes a reservation pool's reserved + burst over its regions: runs keep
+    their GPUs first, fleets give back what is above it (`repair.top_up` covers the rest)."""
     left: dict[int, int] = {}
     out: list[Usage] = []
     runs = {r.id for r in data.runs}

@@ -52,9 +52,10 @@ def plan(
     second = run_pass(second_data, options, constant, progress)
     blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
-    solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced))
+    proj = project(second_data, priced, second.unmet, second.unplaced)
+    solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced), proj)
     base = baseline.evaluate(second_data, notice_of, blocks_clause)
-    chosen = _cheaper(second_data, solved, base)
+    chosen = _cheaper(solved, base)
     protocol = rofr_loop.sign_third_parties(second_data, protocol, chosen.uses)
     return _assemble(scenario, options, first, second, chosen, base, protocol)
 
@@ -67,16 +68,16 @@ class Chosen:
     unmet: tuple[tuple[str, int, Decimal], ...]
     unplaced: tuple[str, ...]
     awards: tuple[Award, ...]
+    projection: Projection  # its ledger and costs
     from_baseline: bool = False
 
 
-def _cheaper(d: data_mod.PlanData, solved: Chosen, base: baseline.Baseline) -> Chosen:
+def _cheaper(solved: Chosen, base: baseline.Baseline) -> Chosen:
     """Both placements obey the same hard rules and releases; the plan is the cheaper of the two.
     (Rounding continuous columns, or a gap-limited solve, can leave the solver's plan a little above
     the greedy one; the baseline is then the better plan and is reported as such.)"""
-    cost = project(d, solved.awards, solved.unmet, solved.unplaced).total_usd
-    if base.projection.total_usd < cost:
-        return Chosen(base.uses, base.unmet, base.unplaced, base.awards, from_baseline=True)
+    if base.projection.total_usd < solved.projection.total_usd:
+        return Chosen(base.uses, base.unmet, base.unplaced, base.awards, base.projection, from_baseline=True)
     return solved
 
 
@@ -150,7 +151,7 @@ def _assemble(
     protocol: rofr_loop.Protocol,
 ) -> Plan:
     d = second.data
-    proj = project(d, chosen.awards, chosen.unmet, chosen.unplaced)
+    proj = chosen.projection
     unmet = _unmet(d, chosen.uses, chosen.unmet, chosen.unplaced)
     state = protocol.merged(d)
     notices = [_notice(sc, np_, n) for np_, _a, s in protocol.runs for n in s.notices]

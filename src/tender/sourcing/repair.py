@@ -26,8 +26,9 @@ from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage
 
 
-class _Book:
-    """Running totals over usages: GPUs per offer-month, h100_eq per demand-month, gated use per need."""
+class Book:
+    """Running totals over usages: GPUs per offer-month and reservation pool, h100_eq per
+    demand-month, gated use per need; `room` is what may still be bought (the baseline uses it too)."""
 
     def __init__(self, data: PlanData, uses: list[Usage]) -> None:
         self.data = data
@@ -131,7 +132,7 @@ class _Book:
 def top_up(data: PlanData, uses: list[Usage]) -> list[Usage]:
     """Cover every fleet-month's rounding shortfall with whole GPUs: spare capacity opening no new
     ROFR need, then a swap with a fleet that has such spare capacity."""
-    book = _Book(data, uses)
+    book = Book(data, uses)
     allowed = [{o: set(ms) for o, ms in data.fleet_offers[i]} for i in range(len(data.fleets))]
     index = {f.id: i for i, f in enumerate(data.fleets)}
     for step in ("free", "swap"):
@@ -152,7 +153,7 @@ def top_up(data: PlanData, uses: list[Usage]) -> list[Usage]:
 
 
 def _swap(
-    book: _Book,
+    book: Book,
     allowed: list[dict[int, set[int]]],
     index: dict[str, int],
     demand: str,
