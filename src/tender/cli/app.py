@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from tender.cli import (
+    actuals,
     agent,
     audit,
     catalog,
@@ -41,6 +42,7 @@ for module in (
     catalog,
     plan,
     check,
+    actuals,
     simulate,
     rofr,
     audit,

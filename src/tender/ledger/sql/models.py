@@ -14,7 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from tender.ledger.sql.types import DecimalText, UtcDateTime
 
-APPEND_ONLY_TABLES = ("ledger_entries", "audit_records", "need_commands")
+APPEND_ONLY_TABLES = ("ledger_entries", "audit_records", "need_commands")  # + actual_costs (migration 0005)
 
 
 class Base(DeclarativeBase):
@@ -163,3 +163,32 @@ class AuditRecord(Base):
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     record: Mapped[str] = mapped_column(Text)  # the canonical JSON text the hash was computed over
+
+
+class ActualCost(Base):
+    """One imported FOCUS cost row (`tender actuals import`), mapped to provider x region x accelerator.
+
+    `row_key` = sha256 of the provider and the row's canonical content: importing a file again adds
+    nothing. Append-only (migration 0005 installs the triggers)."""
+
+    __tablename__ = "actual_costs"
+    __table_args__ = (Index("ix_actual_costs_period_provider", "period", "provider"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    row_key: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(500))  # the file name it was imported from
+    line: Mapped[int] = mapped_column(Integer)
+    provider: Mapped[str] = mapped_column(String(128))
+    region: Mapped[str] = mapped_column(String(128))
+    accelerator: Mapped[str] = mapped_column(String(64))  # "" for spend that holds no accelerator
+    sku: Mapped[str] = mapped_column(String(200))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM of ChargePeriodStart (UTC)
+    charge_period_start: Mapped[datetime] = mapped_column(UtcDateTime)
+    charge_period_end: Mapped[datetime] = mapped_column(UtcDateTime)
+    charge_category: Mapped[str] = mapped_column(String(32))
+    spend_category: Mapped[str] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(8))
+    billed_cost: Mapped[Decimal] = mapped_column(DecimalText)
+    effective_cost: Mapped[Decimal] = mapped_column(DecimalText)
+    gpu_hours: Mapped[Decimal] = mapped_column(DecimalText)
+    row_json: Mapped[str] = mapped_column(Text)  # the FOCUS columns read and every x_ column, verbatim
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
