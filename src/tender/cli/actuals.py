@@ -29,7 +29,9 @@ def import_cmd(
     file: Path = typer.Argument(..., help="FOCUS 1.0-1.2 cost-and-usage CSV."),
     provider: str | None = typer.Option(None, "--provider", help="Scenario provider id of every row."),
     mapping: Path | None = typer.Option(
-        None, "--mapping", help="Mapping YAML: SKU / instance type -> accelerator and count (docs/actuals.md)."
+        None,
+        "--mapping",
+        help="Mapping YAML: SKU / instance type -> accelerator and count (docs/actuals.md).",
     ),
     scenario: Path | None = typer.Option(
         None, "--scenario", help="Scenario YAML: rows must name its providers and fall in its horizon."

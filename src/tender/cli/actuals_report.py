@@ -56,7 +56,14 @@ def tables(c: Any, sc: Scenario) -> list[Table]:
             _h(r.actual_gpu_hours),
         )
     ms = Table(title="Commitment milestones (USD millions)")
-    for col in ("commitment", "milestone", "due", "planned shortfall", "projected drawdown", "projected shortfall"):
+    for col in (
+        "commitment",
+        "milestone",
+        "due",
+        "planned shortfall",
+        "projected drawdown",
+        "projected shortfall",
+    ):
         ms.add_column(col, justify="left" if col in ("commitment", "milestone") else "right")
     for m in c.milestones:
         ms.add_row(

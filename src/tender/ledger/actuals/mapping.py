@@ -11,7 +11,11 @@
    `:`, as in `USE1-BoxUsage:p5.48xlarge`) is mapped names the SKU; a row with a key value that
    nothing maps is an error (`unmapped SKU`); a row with no key value (a tax line, a commitment
    purchase) is spend without GPU-hours.
-4. GPU-hours: `quantity: instance_hours` (default) = ConsumedQuantity (else PricingQuantity) in an
+4. Spend category (what `eligible_spend` of a commitment names): `tax` for a Tax row; else the
+   SKU's `spend_category`; else `compute_contract` for a Purchase; else `spend_categories` of the
+   PricingCategory (Standard -> compute_on_demand, Committed -> compute_contract, Dynamic ->
+   compute_spot); else compute_contract.
+5. GPU-hours: `quantity: instance_hours` (default) = ConsumedQuantity (else PricingQuantity) in an
    hour unit x `count`; `quantity: gpu_hours` takes the quantity as GPU-hours.
 """
 
@@ -32,14 +36,16 @@ from tender.catalog.offering import FRACTIONAL_GPU, SUSPECT_COUNT
 from tender.ledger.actuals.focus_read import ActualsError, FocusRow
 
 NO_ACCELERATOR = ""
-HOUR_UNITS = frozenset({"hour", "hours", "hr", "hrs", "h", "instance-hour", "instance-hours", "instance hours"})
+HOUR_UNITS = frozenset(
+    {"hour", "hours", "hr", "hrs", "h", "instance-hour", "instance-hours", "instance hours"}
+)
 GPU_HOUR_UNITS = frozenset({"gpu-hour", "gpu-hours", "gpu hours", "gpu hour", "gpuhour", "gpuhours"})
 QUANTITY_KINDS = ("instance_hours", "gpu_hours")
 DEFAULT_KEY_COLUMNS = ("SkuId", "ResourceType", "x_InstanceType", "x_UsageType")
 DEFAULT_SPEND_CATEGORIES: MappingProxyType[str, str] = MappingProxyType(
     {"Standard": "compute_on_demand", "Committed": "compute_contract", "Dynamic": "compute_spot"}
 )
-OTHER_CATEGORY = "compute_contract"  # a row with no PricingCategory (e.g. a commitment purchase)
+OTHER_CATEGORY = "compute_contract"  # a Purchase, or a row with no known PricingCategory
 TAX_CATEGORY = "tax"
 
 
@@ -114,6 +120,8 @@ class Mapping:
             return TAX_CATEGORY
         if hit.spend_category:
             return hit.spend_category
+        if row.charge_category == "Purchase":  # a commitment or reservation bought
+            return OTHER_CATEGORY
         pricing = row.get("PricingCategory")
         return self.spend_categories.get(pricing or "", OTHER_CATEGORY)
 
@@ -199,7 +207,9 @@ def load_mapping(path: Path | None) -> Mapping:
         raise ActualsError(where, line, "-", f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(doc, dict):
         raise _fail(where, "-", "expected a mapping at the top level")
-    unknown = sorted(set(doc) - {"provider", "providers", "regions", "skus", "key_columns", "spend_categories"})
+    unknown = sorted(
+        set(doc) - {"provider", "providers", "regions", "skus", "key_columns", "spend_categories"}
+    )
     if unknown:
         raise _fail(where, unknown[0], "unknown field")
     skus = doc.get("skus") or {}

@@ -70,7 +70,9 @@ def planned_from_doc(doc: dict[str, Any], scenario: Scenario, source: str) -> Pl
         if category is None:
             continue
         key3 = (str(_field(a, "provider", where, source)), _int(a, "month", where, source), category)
-        amount = _int(a, "gpus", where, source) * _decimal(a, "rate_usd_per_gpu_hour", where, source) * per_month
+        amount = (
+            _int(a, "gpus", where, source) * _decimal(a, "rate_usd_per_gpu_hour", where, source) * per_month
+        )
         by_award[key3] = by_award.get(key3, ZERO) + amount
     spend: list[Spend] = []
     for (p, m), total in sorted(billed.items()):

@@ -99,7 +99,9 @@ def _milestone_rows(c: Comparison, sc: Scenario) -> str:
 
 def report_html(c: Comparison, sc: Scenario) -> str:
     divs = [
-        fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"actuals-{i}", config={"displaylogo": False})
+        fig.to_html(
+            full_html=False, include_plotlyjs=False, div_id=f"actuals-{i}", config={"displaylogo": False}
+        )
         for i, fig in enumerate(figures(c, sc))
     ]
     as_of = html.escape(sc.calendar.label(c.as_of))

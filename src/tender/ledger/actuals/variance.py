@@ -112,7 +112,9 @@ def actuals_by_month(sc: Scenario, lines: Iterable[ActualLine]) -> Actuals:
             continue
         category = line.spend_category or _runtime_category(sc, line)
         into = focus if line.source == "focus" else metered
-        into[(line.provider, month, category)] = into.get((line.provider, month, category), ZERO) + line.billed_cost
+        into[(line.provider, month, category)] = (
+            into.get((line.provider, month, category), ZERO) + line.billed_cost
+        )
         hk = (line.source, line.provider, month)
         hours[hk] = hours.get(hk, ZERO) + line.gpu_hours
     billed_by = {(p, m) for p, m, _c in focus}
@@ -151,7 +153,9 @@ def compare(sc: Scenario, planned: Planned, actual: Actuals, as_of: int | None =
             actual.billed.get((p, m), ZERO) if m in fixed else None,
             actual.gpu_hours.get((p, m), ZERO) if m in fixed else None,
         )
-        for p, m in sorted({*planned.billed, *((p, m) for p, m in actual.billed if m in fixed)}, key=lambda k: (k[1], k[0]))
+        for p, m in sorted(
+            {*planned.billed, *((p, m) for p, m in actual.billed if m in fixed)}, key=lambda k: (k[1], k[0])
+        )
     )
     actual_spend = {k: v for k, v in actual.spend.items() if k[1] in fixed}
     later = [s for s in planned.spend if s.month not in fixed]

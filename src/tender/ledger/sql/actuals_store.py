@@ -43,11 +43,10 @@ def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
     dialect = session.get_bind().dialect.name
-    table = ActualCost.__table__
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=["row_key"])
+        stmt: Any = postgresql.insert(ActualCost).on_conflict_do_nothing(index_elements=["row_key"])
     else:
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["row_key"])
+        stmt = sqlite.insert(ActualCost).on_conflict_do_nothing(index_elements=["row_key"])
     session.execute(stmt, list(rows))
 
 
