@@ -1,0 +1,158 @@
+"""Import -> report (-> re-plan) end to end through the CLI, on SQLite and on a real PostgreSQL.
+
+1. `tender plan` the two-cloud scenario to a plan JSON.
+2. The runtime meters one attempt on a cloud-b pool (`runtime_ledger.append_usage`, as its meter does).
+3. `tender actuals import` a FOCUS file for cloud-a: rows added; the same file again adds nothing;
+   a copy with one bad row (its last) exits 2 naming that row, and stores nothing.
+4. `tender actuals report --json`: the actual spend per provider-month equals the sums of the file's
+   BilledCost (read here with csv + Decimal) and the runtime's cost; the planned figures equal the plan's
+   own ledger rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from fresh_database import fresh_postgres_database
+from tender.cli.app import app
+from tender.ledger.sql import Database, upgrade
+from tender.ledger.sql.actuals_store import count_rows
+from tender.ledger.sql.runtime_ledger import UsageEntry, append_usage
+
+DATA = Path(__file__).parent / "data"
+SCENARIO = DATA / "two_clouds.yaml"
+HEADER = [
+    "BillingCurrency", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory", "PricingCategory",
+    "SkuId", "ConsumedQuantity", "ConsumedUnit", "BilledCost", "EffectiveCost", "RegionId", "x_Team",
+]  # fmt: skip
+
+
+def _focus_rows() -> list[list[str]]:
+    rows = []
+    for day in range(1, 29):  # cloud-a: January and February, daily rows of p5.48xlarge (8 x H100)
+        for month, price in ((1, "68.80"), (2, "55.04")):
+            start = f"2026-{month:02d}-{day:02d}T00:00:00Z"
+            end = f"2026-{month:02d}-{day:02d}T23:59:59Z"
+            hours = 3 + day % 5
+            cost = str(Decimal(price) * hours)
+            pricing = "Committed" if day % 2 else "Standard"
+            rows.append(
+                [
+                    "USD",
+                    start,
+                    end,
+                    "Usage",
+                    pricing,
+                    "p5.48xlarge",
+                    str(hours),
+                    "Hours",
+                    cost,
+                    cost,
+                    "us-east",
+                    f"t{day % 3}",
+                ]
+            )
+    return rows
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    return path
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tender.db'}"
+        return
+    import psycopg
+
+    base = request.getfixturevalue("postgres_url")
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(fresh_postgres_database(base, "tender_actuals"))
+        except psycopg.Error as exc:
+            pytest.skip(f"cannot create a PostgreSQL database: {exc}")
+        yield url
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+def _meter(url: str) -> Decimal:
+    """One finished attempt of 4 GPUs x 2.5 h on pool cloud-b/H100/us-west at 3.00: 10 GPU-h, 30.00."""
+    db = Database(url)
+    try:
+        upgrade(db)
+        entry = UsageEntry(
+            "att-1", "job-1", "cloud-b/H100/us-west", "cloud-b", 4, Decimal(9000), Decimal(10),
+            Decimal("3.00"), "succeeded", "engine", datetime(2026, 1, 15, 12, tzinfo=UTC),
+        )  # fmt: skip
+        with db.write() as s:
+            append_usage(s, entry, datetime(2026, 1, 15, 12, tzinfo=UTC))
+    finally:
+        db.dispose()
+    return entry.cost
+
+
+def _stored(url: str) -> int:
+    db = Database(url)
+    try:
+        with db.read() as s:
+            return count_rows(s)
+    finally:
+        db.dispose()
+
+
+def test_import_report_end_to_end(db_url: str, tmp_path: Path) -> None:
+    plan_json = tmp_path / "plan.json"
+    assert run("plan", str(SCENARIO), "--json", str(plan_json), "-q").exit_code == 0
+    runtime_cost = _meter(db_url)
+    rows = _focus_rows()
+    focus = _write(tmp_path / "cloud-a.csv", rows)
+    common = ("--provider", "cloud-a", "--scenario", str(SCENARIO), "--database-url", db_url)
+
+    first = run("actuals", "import", str(focus), *common)
+    assert first.exit_code == 0, first.output
+    assert f"{len(rows)} rows read, {len(rows)} added" in first.stdout
+    again = run("actuals", "import", str(focus), *common)
+    assert again.exit_code == 0 and f"{len(rows)} rows read, 0 added" in again.stdout
+    assert _stored(db_url) == len(rows)
+
+    bad_rows = [*_focus_rows()[:5], ["USD", "2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", "Usage", "Standard", "p5.48xlarge", "1", "Hours", "1O.00", "10.00", "us-east", "t0"]]  # fmt: skip
+    bad = _write(tmp_path / "bad.csv", [[*r[:11], "new"] for r in bad_rows])
+    failed = run("actuals", "import", str(bad), *common)
+    assert failed.exit_code == 2
+    assert failed.stderr.splitlines()[0] == f"{bad}:7: BilledCost: not a decimal number: '1O.00'"
+    assert _stored(db_url) == len(rows)  # the five good rows before it (new x_Team) were not kept
+
+    out = tmp_path / "report.json"
+    html = tmp_path / "report.html"
+    result = run("actuals", "report", str(SCENARIO), "--plan", str(plan_json), "--database-url", db_url,
+                 "--json", str(out), "--report", str(html))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    plan = json.loads(plan_json.read_text())
+    by = {(r["provider"], r["month"]): r for r in doc["provider_months"]}
+    for month in (1, 2):
+        billed = sum((Decimal(r[8]) for r in rows if r[1].startswith(f"2026-{month:02d}")), Decimal(0))
+        hours = sum((Decimal(r[6]) * 8 for r in rows if r[1].startswith(f"2026-{month:02d}")), Decimal(0))
+        assert Decimal(by[("cloud-a", month)]["actual_usd"]) == billed
+        assert Decimal(by[("cloud-a", month)]["actual_gpu_hours"]) == hours
+    assert Decimal(by[("cloud-b", 1)]["actual_usd"]) == runtime_cost
+    assert Decimal(by[("cloud-b", 1)]["actual_gpu_hours"]) == Decimal(10)
+    for r in plan["ledger"]:
+        assert by[(r["provider"], r["month"])]["planned_usd"] == r["billed_cost_usd"]
+    assert doc["as_of_month"] == 3
+    assert "Plotly" in html.read_text()
