@@ -23,33 +23,35 @@ from pathlib import Path
 from typing import TextIO
 
 REQUIRED = ("BilledCost", "BillingCurrency", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd")
-KNOWN = (
-    *REQUIRED,
-    "EffectiveCost",
-    "ListCost",
-    "ContractedCost",
-    "BillingAccountId",
-    "BillingPeriodStart",
-    "BillingPeriodEnd",
-    "ChargeDescription",
-    "ChargeFrequency",
-    "CommitmentDiscountId",
-    "CommitmentDiscountStatus",
-    "ConsumedQuantity",
-    "ConsumedUnit",
-    "PricingCategory",
-    "PricingQuantity",
-    "PricingUnit",
-    "ProviderName",
-    "RegionId",
-    "RegionName",
-    "ResourceId",
-    "ResourceType",
-    "ServiceCategory",
-    "ServiceName",
-    "SkuId",
-    "SkuPriceId",
-    "SubAccountId",
+KNOWN = frozenset(
+    {
+        *REQUIRED,
+        "EffectiveCost",
+        "ListCost",
+        "ContractedCost",
+        "BillingAccountId",
+        "BillingPeriodStart",
+        "BillingPeriodEnd",
+        "ChargeDescription",
+        "ChargeFrequency",
+        "CommitmentDiscountId",
+        "CommitmentDiscountStatus",
+        "ConsumedQuantity",
+        "ConsumedUnit",
+        "PricingCategory",
+        "PricingQuantity",
+        "PricingUnit",
+        "ProviderName",
+        "RegionId",
+        "RegionName",
+        "ResourceId",
+        "ResourceType",
+        "ServiceCategory",
+        "ServiceName",
+        "SkuId",
+        "SkuPriceId",
+        "SubAccountId",
+    }
 )
 NULLS = frozenset({"", "null", "NULL", "Null"})
 CHARGE_CATEGORIES = frozenset({"Usage", "Purchase", "Tax", "Credit", "Adjustment"})
@@ -108,7 +110,7 @@ def parse_utc(text: str, file: str, line: int, column: str) -> datetime:
 
 
 def canonical(row: FocusRow) -> str:
-    body = {k: v for k, v in row.cells.items()} | row.extra
+    body = row.cells | row.extra
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -128,24 +130,28 @@ class _Lines:
         return text
 
 
-def _header(names: list[str], file: str) -> list[str]:
+@dataclass(frozen=True)
+class _Header:
+    width: int
+    known: tuple[tuple[int, str], ...]  # (index, column) of the columns read
+    extra: tuple[tuple[int, str], ...]  # (index, column) of the x_ columns
+
+
+def _header(names: list[str], file: str) -> _Header:
     cleaned = [n.strip().lstrip("\ufeff") for n in names]
     missing = [c for c in REQUIRED if c not in cleaned]
     if missing:
         raise ActualsError(file, 1, missing[0], "required FOCUS column missing from the header")
-    return cleaned
+    known = tuple((i, n) for i, n in enumerate(cleaned) if n in KNOWN)
+    extra = tuple((i, n) for i, n in enumerate(cleaned) if n.startswith("x_"))
+    return _Header(len(cleaned), known, extra)
 
 
-def _row(names: list[str], values: list[str], file: str, line: int) -> FocusRow:
-    if len(values) != len(names):
-        raise ActualsError(file, line, "-", f"{len(values)} cells, the header has {len(names)} columns")
-    cells: dict[str, str] = {}
-    extra: dict[str, str] = {}
-    for name, value in zip(names, values, strict=True):
-        if name in KNOWN:
-            cells[name] = value
-        elif name.startswith("x_"):
-            extra[name] = value
+def _row(header: _Header, values: list[str], file: str, line: int) -> FocusRow:
+    if len(values) != header.width:
+        raise ActualsError(file, line, "-", f"{len(values)} cells, the header has {header.width} columns")
+    cells = {name: values[i] for i, name in header.known}
+    extra = {name: values[i] for i, name in header.extra}
     row = FocusRow(line, cells, extra, Decimal(0), Decimal(0), "", "", _EPOCH, _EPOCH)
     billed = _required_decimal(row, "BilledCost", file)
     effective = row.decimal("EffectiveCost", file)
@@ -191,13 +197,13 @@ def read_rows(path: Path, file: str | None = None) -> Iterator[FocusRow]:
             first = next(reader, None)
             if first is None:
                 raise ActualsError(name, 1, "-", "empty file; expected a FOCUS header")
-            names = _header(first, name)
+            header = _header(first, name)
             start_line = lines.count + 1
             for values in reader:
                 line, start_line = start_line, lines.count + 1
                 if not values or values == [""]:
                     continue  # a blank line
-                yield _row(names, values, name, line)
+                yield _row(header, values, name, line)
         except UnicodeDecodeError:
             raise ActualsError(name, lines.count + 1, "-", "not UTF-8 text") from None
         except csv.Error as exc:

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +40,9 @@ class ImportResult:
         return self.read - self.added
 
 
-def row_key(provider: str, row: FocusRow) -> str:
-    return hashlib.sha256(f"{provider}\x1f{canonical(row)}".encode()).hexdigest()
+def row_key(provider: str, content: str) -> str:
+    """sha256 of the provider and the row's canonical content (`focus_read.canonical`)."""
+    return hashlib.sha256(f"{provider}\x1f{content}".encode()).hexdigest()
 
 
 def _check(row: FocusRow, where: Resolved, file: str, currency: str, scenario: Scenario | None) -> None:
@@ -73,8 +73,9 @@ def _check(row: FocusRow, where: Resolved, file: str, currency: str, scenario: S
 
 
 def _record(row: FocusRow, where: Resolved, file: str, now: datetime) -> dict[str, Any]:
+    content = canonical(row)
     return {
-        "row_key": row_key(where.provider, row),
+        "row_key": row_key(where.provider, content),
         "source": file[-500:],
         "line": row.line,
         "provider": where.provider,
@@ -90,7 +91,7 @@ def _record(row: FocusRow, where: Resolved, file: str, now: datetime) -> dict[st
         "billed_cost": row.billed_cost,
         "effective_cost": row.effective_cost,
         "gpu_hours": where.gpu_hours,
-        "row_json": json.dumps(row.cells | row.extra, sort_keys=True, ensure_ascii=False),
+        "row_json": content,
         "created_at": now,
     }
 

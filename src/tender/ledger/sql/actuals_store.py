@@ -42,12 +42,13 @@ class ActualLine:
 def insert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
+    table: Any = ActualCost.__table__  # Core insert: no ORM bookkeeping per row
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(ActualCost).on_conflict_do_nothing(index_elements=["row_key"])
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=["row_key"])
     else:
-        stmt = sqlite.insert(ActualCost).on_conflict_do_nothing(index_elements=["row_key"])
-    session.execute(stmt, list(rows))
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=["row_key"])
+    session.connection().execute(stmt, list(rows))
 
 
 def count_rows(session: Session) -> int:
