@@ -97,6 +97,13 @@ def fresh_pg(base: str) -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
+def drop_pg(base: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="200000,800000")
@@ -123,7 +130,11 @@ def main() -> None:
                 runs["floor: csv.reader"].append(measure("floor", path))
                 runs["import, SQLite"].append(measure("import", path, f"sqlite:///{tmp}/b{i}.db"))
                 if pg:
-                    runs["import, PostgreSQL"].append(measure("import", path, fresh_pg(pg)))
+                    url = fresh_pg(pg)
+                    try:
+                        runs["import, PostgreSQL"].append(measure("import", path, url))
+                    finally:
+                        drop_pg(pg, url)
             floor = statistics.median(r for r, _ in runs["floor: csv.reader"])
             for name, got in runs.items():
                 rate = statistics.median(r for r, _ in got)

@@ -26,7 +26,7 @@ from tender.service.context import Context, TokenCache
 from tender.service.metrics import Metrics
 from tender.service.routers import audit, jobs, ledger, needs, notices, ops, plans, scenarios, tokens
 from tender.service.settings import Settings
-from tender.service.web import pages
+from tender.service.web import actuals_page, pages
 
 log = logging.getLogger("tender.service")
 access = logging.getLogger("tender.service.access")
@@ -116,6 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 },
             )
 
-    for module in (ops, tokens, scenarios, plans, needs, notices, jobs, ledger, audit, pages):
+    for module in (ops, tokens, scenarios, plans, needs, notices, jobs, ledger, audit, pages, actuals_page):
         app.include_router(module.router)
     return app
