@@ -1,8 +1,8 @@
 """Benchmark `tender actuals import`: rows/s and peak RSS of streaming a large FOCUS file into SQLite
-(and PostgreSQL when TENDER_BENCH_PG_URL is set), against a bare-Python floor measured in the same run:
+(and PostgreSQL with --pg: the tests' engine helper starts or finds it on 127.0.0.1), against a bare-Python floor measured in the same run:
 `csv.reader` over the same file, counting rows.
 
-Usage: .venv/bin/python bench/actuals_import.py [--rows 200000,800000] [--repeats 3]
+Usage: .venv/bin/python bench/actuals_import.py [--rows 100000,400000] [--repeats 3] [--pg]
 The synthetic file (cloud-export shaped: 24 columns, 3 of them x_ columns, ~330 bytes a row) is written
 under /tmp. Every measurement runs in its own subprocess, so its peak RSS (ru_maxrss) is its own; the
 two file sizes show whether memory grows with the file (it must not: the import streams).
@@ -106,7 +106,8 @@ def drop_pg(base: str, url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", default="200000,800000")
+    parser.add_argument("--rows", default="100000,400000")
+    parser.add_argument("--pg", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--child", nargs=3)
     args = parser.parse_args()
@@ -115,10 +116,24 @@ def main() -> None:
         n, s = child_floor(Path(path)) if kind == "floor" else child_import(Path(path), url)
         print(n, s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         return
-    pg = os.environ.get("TENDER_BENCH_PG_URL", "")
+    pg = ""
+    if args.pg:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import engines  # type: ignore[import-not-found]
+
+        engines.acquire("pg")
+        pg = engines.postgres_url_from_env()
+    try:
+        run_all(args.rows, args.repeats, pg)
+    finally:
+        if args.pg:
+            engines.release("pg")
+
+
+def run_all(sizes: str, repeats: int, pg: str) -> None:
     print("| rows | file MB | run | rows/s (median) | peak RSS MB (median) | vs floor |")
     print("|---:|---:|---|---:|---:|---:|")
-    for rows in (int(r) for r in args.rows.split(",")):
+    for rows in (int(r) for r in sizes.split(",")):
         with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
             path = Path(tmp) / "focus.csv"
             generate(path, rows)
@@ -126,7 +141,7 @@ def main() -> None:
             runs: dict[str, list[tuple[float, float]]] = {"floor: csv.reader": [], "import, SQLite": []}
             if pg:
                 runs["import, PostgreSQL"] = []
-            for i in range(args.repeats):
+            for i in range(repeats):
                 runs["floor: csv.reader"].append(measure("floor", path))
                 runs["import, SQLite"].append(measure("import", path, f"sqlite:///{tmp}/b{i}.db"))
                 if pg:
