@@ -3,7 +3,9 @@
 1. Load the scenario (`validate.load_or_exit`: FILE:LINE:COL lines and exit 2 on a bad one).
 2. Read the plan JSON; an unreadable file, a syntax error (PLAN:LINE:COL) or a missing field
    (PLAN: field.path: message) exits 2.
-3. `tender.check.check_plan` lists the violations; print one line each, then a summary.
+3. A re-plan (`tender plan --actuals`, a `fixed` object) is checked against the scenario re-based at its
+   `fixed.as_of_month` (`domain.rebase`, on the commitments' drawn amounts the plan states).
+   `tender.check.check_plan` lists the violations; print one line each, then a summary.
 4. Exit 0 when clean, 1 with violations; `--json OUT` writes {"clean", "violations"}.
 """
 
@@ -19,6 +21,7 @@ import typer
 from tender.check import PlanDocError, Violation, check_plan
 from tender.cli.output import console, err_console, fail_bad_input
 from tender.cli.validate import load_or_exit
+from tender.domain import Scenario
 
 EXIT_VIOLATIONS = 1
 
@@ -41,6 +44,18 @@ def _read_plan(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         fail_bad_input(f"{path}: expected a JSON object (a plan), got {type(data).__name__}")
     return data
+
+
+def _rebased(sc: Scenario, plan: dict[str, Any], path: Path) -> Scenario:
+    from decimal import InvalidOperation
+
+    from tender.domain.rebase import rebase
+    from tender.ledger.actuals.replan import fixed_from_doc
+
+    try:
+        return rebase(sc, fixed_from_doc(plan))
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        fail_bad_input(f"{path}: fixed: malformed re-plan section ({exc})")
 
 
 def line(v: Violation) -> str:
@@ -73,6 +88,8 @@ def register(app: typer.Typer) -> None:
         """Check a plan against every contract clause, from the scenario and the plan JSON only."""
         sc = load_or_exit(scenario)
         plan = _read_plan(plan_json)
+        if "fixed" in plan:
+            sc = _rebased(sc, plan, plan_json)
         try:
             found = check_plan(sc, plan)
         except PlanDocError as exc:

@@ -7,9 +7,19 @@ from pathlib import Path
 import typer
 
 from tender.cli.output import console, err_console, fail_bad_input, write_atomic
+from tender.cli.plan_actuals import Replan, load_replan, with_fixed
+from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
+from tender.domain import Scenario
 from tender.plan_output import CHECK_FAILED, ledger_csv, plan_tables, plan_to_json, report_html, verified
-from tender.sourcing import NoSolution, PlanOptions, plan
+from tender.plan_output.json_out import plan_to_dict
+from tender.sourcing import NoSolution, Plan, PlanOptions, plan
+
+
+def _json(result: Plan, sc: Scenario, timings: bool, replan: Replan | None) -> str:
+    if replan is None:
+        return plan_to_json(result, sc, timings)
+    return with_fixed(plan_to_dict(result, sc, timings), replan)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,9 +39,26 @@ def register(app: typer.Typer) -> None:
         ),
         timings: bool = typer.Option(False, "--timings", help="Also write solve_seconds into the JSON."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
+        actuals: bool = typer.Option(
+            False,
+            "--actuals",
+            help="Fix the months before --as-of to the actuals in the database; plan the rest.",
+        ),
+        as_of: int | None = typer.Option(
+            None,
+            "--as-of",
+            min=1,
+            help="With --actuals: first month planned (default: after the last actuals).",
+        ),
+        database_url: str | None = typer.Option(
+            None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
+        ),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
         sc = load_or_exit(file)
+        replan = load_replan(sc, as_of, database_url) if actuals else None
+        if as_of is not None and replan is None:
+            fail_bad_input("--as-of: only with --actuals")
         if out is not None:
             json_path = json_path or out / "plan.json"
             report = report or out / "plan.html"
@@ -45,7 +72,10 @@ def register(app: typer.Typer) -> None:
                 )
 
             try:
-                result = verified(plan(sc, options, progress=progress), sc)
+                fixed = replan.fixed if replan is not None else None
+                result = plan(sc, options, progress=progress, fixed=fixed)
+                sc = replan.scenario if replan is not None else sc
+                result = verified(result, sc)
             except NoSolution as exc:
                 fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
         if not quiet:
@@ -63,7 +93,7 @@ def register(app: typer.Typer) -> None:
         )
         labels = {m: sc.calendar.label(m) for m in sc.calendar.months()}
         for path, text in (
-            (json_path, plan_to_json(result, sc, timings) if json_path else ""),
+            (json_path, _json(result, sc, timings, replan) if json_path else ""),
             (ledger, ledger_csv(result, labels) if ledger else ""),
             (report, report_html(result, sc) if report else ""),
         ):

@@ -7,6 +7,9 @@
 4. second pass: re-plan with the holder's blocks and what it released;
 5. sign the released third-party capacity; extract awards and unmet demand with reasons;
 6. project the ledger (exact money) and price the contract-blind baseline with the same penalties.
+
+A re-plan (`fixed`, months before `fixed.as_of` fixed to the actuals) plans `domain.rebase(scenario, fixed)`
+from the start of month `as_of`: the settled months need nothing and their spend is already drawn.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from tender.contracts import Notice as EngineNotice
 from tender.contracts import NoticeStatus
 from tender.contracts import iso as _iso
 from tender.domain import Scenario
+from tender.domain.rebase import FixedMonths, rebase
 from tender.sourcing import baseline, explain, rofr_loop
 from tender.sourcing import data as data_mod
 from tender.sourcing.clauses import ClauseView
@@ -38,8 +42,13 @@ def plan(
     *,
     now: datetime | None = None,
     progress: Progress | None = None,
+    fixed: FixedMonths | None = None,
 ) -> Plan:
-    """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start."""
+    """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start
+    (with `fixed`, the start of month `fixed.as_of`, and the scenario re-based there)."""
+    if fixed is not None:
+        scenario = rebase(scenario, fixed)
+        now = now or scenario.calendar.month_start(fixed.as_of)
     now = now or scenario.calendar.month_start(1)
     view = ClauseView.of(scenario)
     first_data = data_mod.build(scenario, now=now, view=view)

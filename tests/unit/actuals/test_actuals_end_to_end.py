@@ -7,6 +7,9 @@
 4. `tender actuals report --json`: the actual spend per provider-month equals the sums of the file's
    BilledCost (read here with csv + Decimal) and the runtime's cost; the planned figures equal the plan's
    own ledger rows.
+5. `tender plan --actuals`: months 1-2 are fixed (no award in them); what c-a drew is the file's
+   compute_contract spend (Committed rows) up to its total, the month-2 shortfall what that leaves of
+   4,000; `tender check` passes on the re-plan, and fails once its `fixed` drawn amount is altered.
 """
 
 from __future__ import annotations
@@ -156,3 +159,30 @@ def test_import_report_end_to_end(db_url: str, tmp_path: Path) -> None:
         assert by[(r["provider"], r["month"])]["planned_usd"] == r["billed_cost_usd"]
     assert doc["as_of_month"] == 3
     assert "Plotly" in html.read_text()
+
+
+def test_replan_from_actuals(db_url: str, tmp_path: Path) -> None:
+    rows = _focus_rows()
+    focus = _write(tmp_path / "cloud-a.csv", rows)
+    imported = run("actuals", "import", str(focus), "--provider", "cloud-a", "--scenario", str(SCENARIO),
+                   "--database-url", db_url)  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    replan = tmp_path / "replan.json"
+    result = run("plan", str(SCENARIO), "--actuals", "--database-url", db_url, "--json", str(replan), "-q")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(replan.read_text())
+    assert doc["fixed"]["months"] == [1, 2] and doc["fixed"]["as_of"] == "2026-03"
+    assert doc["awards"] and all(a["month"] >= 3 for a in doc["awards"])
+    committed = sum((Decimal(r[8]) for r in rows if r[4] == "Committed"), Decimal(0))
+    drawn = {c["contract"]: c for c in doc["fixed"]["commitments"]}
+    assert Decimal(drawn["c-a"]["drawn_usd"]) == min(committed, Decimal(10000))
+    assert Decimal(drawn["c-a"]["shortfall_charged_usd"]) == max(
+        Decimal(0), 4000 - min(committed, Decimal(10000))
+    )
+    assert {m["by_month"] for m in doc["milestones"]} == {4}  # the month-2 milestone is settled
+    checked = run("check", str(SCENARIO), str(replan))
+    assert checked.exit_code == 0, checked.output
+    doc["fixed"]["commitments"][0]["drawn_usd"] = "0"
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(doc))
+    assert run("check", str(SCENARIO), str(tampered)).exit_code == 1
