@@ -4,7 +4,7 @@
 
 Usage: .venv/bin/python bench/actuals_import.py [--rows 100000,400000] [--repeats 3] [--pg]
 The synthetic file (cloud-export shaped: 24 columns, 3 of them x_ columns, ~330 bytes a row) is written
-under /tmp. Every measurement runs in its own subprocess, so its peak RSS (ru_maxrss) is its own; the
+under /tmp. Every measurement runs in its own subprocess, so its peak RSS (VmHWM) is its own; the
 two file sizes show whether memory grows with the file (it must not: the import streams).
 """
 
@@ -76,6 +76,14 @@ def child_import(path: Path, url: str) -> tuple[int, float]:
     return result.read, seconds
 
 
+def peak_rss_kb() -> int:
+    """This process's own peak RSS: VmHWM (ru_maxrss on Linux keeps the forking parent's peak across exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def measure(kind: str, path: Path, url: str = "") -> tuple[float, float]:
     """rows/s and peak RSS (MB) of one subprocess run."""
     out = subprocess.run(
@@ -114,7 +122,7 @@ def main() -> None:
     if args.child:
         kind, path, url = args.child
         n, s = child_floor(Path(path)) if kind == "floor" else child_import(Path(path), url)
-        print(n, s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        print(n, s, peak_rss_kb())
         return
     pg = ""
     if args.pg:

@@ -1,4 +1,7 @@
-"""`tender plan FILE`: contract-aware sourcing over the horizon; terminal tables, JSON, CSV and HTML."""
+"""`tender plan FILE`: contract-aware sourcing over the horizon; terminal tables, JSON, CSV and HTML.
+
+With `--actuals [--as-of M]` the months before M are fixed to the actuals in the database (`plan_actuals`).
+"""
 
 from __future__ import annotations
 
