@@ -19,6 +19,13 @@ from tender.cli.output import console, fail_bad_input
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
 
+
+def no_database(exc: Exception) -> str:
+    """One line for a database that cannot be reached or used (a wrong --database-url)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return f"--database-url: cannot use the database ({text.splitlines()[0] if text else 'no reason given'})"
+
+
 actuals_app = typer.Typer(
     help="Actual spend: import FOCUS cost files, compare them with the plan.", no_args_is_help=True
 )
@@ -41,6 +48,8 @@ def import_cmd(
     ),
 ) -> None:
     """Import a FOCUS file into the ledger database (twice adds nothing; one bad row stores nothing)."""
+    from sqlalchemy.exc import OperationalError
+
     from tender.ledger.actuals import ActualsError, import_file, load_mapping
     from tender.ledger.sql import Database, upgrade
 
@@ -55,6 +64,8 @@ def import_cmd(
         result = import_file(db, file, rules, provider=provider, scenario=sc)
     except ActualsError as exc:
         fail_bad_input([str(exc), f"{file}: nothing imported"])
+    except OperationalError as exc:
+        fail_bad_input(no_database(exc))
     finally:
         db.dispose()
     console.print(

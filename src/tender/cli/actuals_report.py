@@ -93,6 +93,9 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
     ) -> None:
         """Planned vs actual spend and GPU-hours, commitment burn-down, projected milestone shortfalls."""
+        from sqlalchemy.exc import OperationalError
+
+        from tender.cli.actuals import no_database
         from tender.ledger.actuals import ActualsError
         from tender.ledger.actuals.planned import planned_from_doc
         from tender.ledger.actuals.report_doc import comparison_json
@@ -114,6 +117,8 @@ def register(app: typer.Typer) -> None:
             upgrade(db)
             with db.read() as session:
                 actual = actuals_by_month(sc, [*actual_lines(session), *runtime_lines(session)])
+        except OperationalError as exc:
+            fail_bad_input(no_database(exc))
         finally:
             db.dispose()
         result = compare(sc, planned, actual, as_of)

@@ -28,6 +28,9 @@ class Replan:
 
 
 def load_replan(sc: Scenario, as_of: int | None, database_url: str | None) -> Replan:
+    from sqlalchemy.exc import OperationalError
+
+    from tender.cli.actuals import no_database
     from tender.ledger.actuals.replan import fixed_months, fixed_section, held
     from tender.ledger.actuals.variance import actuals_by_month, period_month
     from tender.ledger.sql import Database, upgrade
@@ -38,6 +41,8 @@ def load_replan(sc: Scenario, as_of: int | None, database_url: str | None) -> Re
         upgrade(db)
         with db.read() as session:
             lines = [*actual_lines(session), *runtime_lines(session)]
+    except OperationalError as exc:
+        fail_bad_input(no_database(exc))
     finally:
         db.dispose()
     actual = actuals_by_month(sc, lines)

@@ -46,6 +46,9 @@ def row_key(provider: str, content: str) -> str:
 
 
 def _check(row: FocusRow, where: Resolved, file: str, currency: str, scenario: Scenario | None) -> None:
+    for column, value, most in (("ProviderName", where.provider, 128), ("RegionId", where.region, 128)):
+        if len(value) > most:
+            raise ActualsError(file, row.line, column, f"longer than {most} characters")
     if row.currency != currency:
         raise ActualsError(
             file, row.line, "BillingCurrency", f"{row.currency!r}: the ledger is kept in {currency}"
