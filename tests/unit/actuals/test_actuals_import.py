@@ -214,6 +214,7 @@ def _write_text(path: Path, text: str) -> Path:
         ("skus:\n  X: {accelerator: H100, quantity: days}\n", "skus.X.quantity: expected one of"),
         ("regions: [a, b]\n", "regions: expected a mapping of names to names"),
         ("skus: {X: [\n", "invalid YAML"),
+        ("key_columns: [SkuId, InstanceType]\n", "key_columns[1]: 'InstanceType' is neither"),
     ],
 )
 def test_bad_mapping_file(tmp_path: Path, text: str, message: str) -> None:
@@ -229,3 +230,13 @@ def test_catalog_defaults() -> None:
     skus = catalog_skus()
     assert (skus["p5.48xlarge"].accelerator, skus["p5.48xlarge"].count) == ("H100", 8)
     assert (skus["p4d.24xlarge"].accelerator, skus["p4d.24xlarge"].count) == ("A100", 8)
+
+
+def test_unreachable_database_is_one_line() -> None:
+    url = "postgresql://nobody:x@127.0.0.1:1/none"  # nothing listens on port 1
+    result = CliRunner().invoke(app, ["actuals", "import", str(EXPORT), "--database-url", url])
+    assert result.exit_code == 2
+    assert (
+        result.stderr.startswith("--database-url: cannot use the database (")
+        and "Traceback" not in result.output
+    )

@@ -33,7 +33,7 @@ import yaml
 
 from tender.catalog import load_offerings
 from tender.catalog.offering import FRACTIONAL_GPU, SUSPECT_COUNT
-from tender.ledger.actuals.focus_read import ActualsError, FocusRow
+from tender.ledger.actuals.focus_read import KNOWN, ActualsError, FocusRow
 
 NO_ACCELERATOR = ""
 HOUR_UNITS = frozenset(
@@ -218,6 +218,11 @@ def load_mapping(path: Path | None) -> Mapping:
     keys = doc.get("key_columns", list(DEFAULT_KEY_COLUMNS))
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
         raise _fail(where, "key_columns", "expected a list of column names")
+    for i, key in enumerate(keys):
+        if key not in KNOWN and not key.startswith("x_"):
+            raise _fail(
+                where, f"key_columns[{i}]", f"{key!r} is neither a FOCUS column Tender reads nor an x_ column"
+            )
     provider = doc.get("provider")
     if provider is not None and not isinstance(provider, str):
         raise _fail(where, "provider", "expected a provider id")
