@@ -186,3 +186,43 @@ def test_replan_from_actuals(db_url: str, tmp_path: Path) -> None:
     tampered = tmp_path / "tampered.json"
     tampered.write_text(json.dumps(doc))
     assert run("check", str(SCENARIO), str(tampered)).exit_code == 1
+
+
+@pytest.mark.slow
+def test_replan_of_the_example_passes_the_checker(tmp_path: Path) -> None:
+    """frontier-lab re-planned from month 13 after a year of primary-cloud bills ($75M a month, all
+    committed): c-primary-commit drew $0.9B and was charged $0.5B at month 12 ($1.4B due); rival-cloud-a
+    billed nothing, so c-rival-a-commit was charged its whole $0.3B. The re-plan is clean for `tender check`."""
+    example = Path(__file__).parents[3] / "examples" / "frontier-lab.yaml"
+    header = ["BillingCurrency", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory", "PricingCategory",
+              "SkuId", "ConsumedQuantity", "ConsumedUnit", "BilledCost"]  # fmt: skip
+    rows = []
+    for m in range(12):
+        year, month = 2026 + (6 + m) // 12, (6 + m) % 12 + 1
+        start, end = f"{year}-{month:02d}-01T00:00:00Z", f"{year}-{month:02d}-28T00:00:00Z"
+        rows.append(
+            ["USD", start, end, "Usage", "Committed", "H100-HOUR", "25000000", "Hours", "75000000.00"]
+        )
+    focus = tmp_path / "primary.csv"
+    with focus.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("skus:\n  H100-HOUR: {accelerator: H100, quantity: gpu_hours}\n", encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    imported = run("actuals", "import", str(focus), "--provider", "primary-cloud", "--mapping", str(mapping),
+                   "--scenario", str(example), "--database-url", url)  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "replan.json"
+    planned = run(
+        "plan", str(example), "--actuals", "--as-of", "13", "--database-url", url, "--json", str(out), "-q"
+    )
+    assert planned.exit_code == 0, planned.output
+    doc = json.loads(out.read_text())
+    drawn = {c["contract"]: (c["drawn_usd"], c["shortfall_charged_usd"]) for c in doc["fixed"]["commitments"]}
+    assert drawn["c-primary-commit"] == ("900000000.00", "500000000.00")
+    assert drawn["c-rival-a-commit"] == ("0.00", "300000000.00")
+    due = {m["contract"]: m["cumulative_usd"] for m in doc["milestones"]}
+    assert due["c-primary-commit"] == "2200000000.00"  # 3.6B - 0.9B drawn - 0.5B charged
+    assert all(a["month"] >= 13 for a in doc["awards"]) and doc["check_violations"] == []
+    checked = run("check", str(example), str(out))
+    assert checked.exit_code == 0, checked.output
