@@ -3,7 +3,7 @@
 `csv.reader` over the same file, counting rows.
 
 Usage: .venv/bin/python bench/actuals_import.py [--rows 100000,400000] [--repeats 3] [--pg]
-The synthetic file (cloud-export shaped: 24 columns, 3 of them x_ columns, ~330 bytes a row) is written
+The synthetic file (cloud-export shaped: 24 columns, 3 of them x_ columns, ~270 bytes a row) is written
 under /tmp. Every measurement runs in its own subprocess, so its peak RSS (VmHWM) is its own; the
 two file sizes show whether memory grows with the file (it must not: the import streams).
 """
