@@ -6,6 +6,7 @@ Public API: `plan(scenario, PlanOptions(seed=..., time_limit_s=...), now=None, p
 from tender.sourcing.planner import plan
 from tender.sourcing.solve import NoSolution
 from tender.sourcing.types import (
+    Charge,
     Award,
     Infeasibility,
     LedgerRow,
@@ -18,6 +19,7 @@ from tender.sourcing.types import (
 )
 
 __all__ = [
+    "Charge",
     "Award",
     "Infeasibility",
     "LedgerRow",

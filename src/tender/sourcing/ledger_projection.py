@@ -35,7 +35,7 @@ from tender.domain import ReservedCapacity, RevenueShare, TakeOrPay
 from tender.domain.money import cents
 from tender.sourcing.data import HOLDER_NEW, PlanData
 from tender.sourcing.reservations import committed_rate
-from tender.sourcing.types import Award, LedgerRow, MilestoneStatus
+from tender.sourcing.types import Award, Charge, LedgerRow, MilestoneStatus
 
 ZERO = Decimal(0)
 CATEGORY = {
@@ -57,6 +57,7 @@ class Projection:
     revenue_share_usd: Decimal
     unmet_penalty_usd: Decimal
     milestones: tuple[MilestoneStatus, ...]
+    charges: tuple[Charge, ...] = ()
 
     @property
     def total_usd(self) -> Decimal:
@@ -73,12 +74,18 @@ class _Books:
     gpu_hours: dict[PM, Decimal] = field(default_factory=dict)
     unused: set[PM] = field(default_factory=set)
     spend: list[Spend] = field(default_factory=list)
+    charges: list[Charge] = field(default_factory=list)
 
     def add(self, p: str, m: int, amount: Decimal, category: str, eff: Decimal | None = None) -> None:
         self.billed[(p, m)] = self.billed.get((p, m), ZERO) + amount
         self.effective[(p, m)] = self.effective.get((p, m), ZERO) + (amount if eff is None else eff)
         if amount:
             self.spend.append(Spend(m, p, category, amount))
+
+    def charge(self, line: Charge, category: str) -> None:
+        """`add` with the line kept as the ledger's detail."""
+        self.add(line.provider, line.month, line.billed_usd, category, line.effective_usd)
+        self.charges.append(line)
 
 
 def project(
@@ -91,7 +98,7 @@ def project(
     blocks = {(o.notice, *o.site) for o in data.offers if o.kind == HOLDER_NEW}
     _usage(books, awards, blocks)
     _reservations(data, books, awards)
-    _holder_blocks(data, books)
+    _holder_blocks(data, books, awards)
     _take_or_pay(data, books, awards)
     drawn, penalty, milestones = _drawdown(data, books)
     share = _revenue_share(data)
@@ -103,6 +110,7 @@ def project(
         sum(share.values(), ZERO),
         unmet_penalty(data, unmet_h100_eq, unplaced_runs),
         milestones,
+        tuple(books.charges),
     )
 
 
@@ -113,9 +121,12 @@ def _usage(books: _Books, awards: Sequence[Award], blocks: set[tuple[str | None,
         books.gpu_hours[pm] = books.gpu_hours.get(pm, ZERO) + a.gpus * books.hours
         block = (a.notice, a.provider, a.gpu, a.region) in blocks
         if a.pricing in ("contract", "on_demand", "spot") and not block:
-            books.add(
-                a.provider, a.month, a.gpus * a.rate_usd_per_gpu_hour * books.hours, CATEGORY[a.pricing]
-            )
+            cost = a.gpus * a.rate_usd_per_gpu_hour * books.hours
+            line = Charge(
+                a.month, a.provider, "usage", a.clause, a.notice, cost, cost, ZERO, a.gpus * books.hours,
+                demand=a.demand, gpu=a.gpu, region=a.region, pricing=a.pricing, rate=a.rate_usd_per_gpu_hour,
+            )  # fmt: skip
+            books.charge(line, CATEGORY[a.pricing])
 
 
 def _reservations(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
@@ -136,20 +147,39 @@ def _reservations(data: PlanData, books: _Books, awards: Sequence[Award]) -> Non
         for row in reserved_cost(c, used, rate, rate, data.hours, sc.horizon):
             if not row.reserved_gpu_hours:
                 continue  # outside the term or not in force: use is billed from its awards
-            books.add(c.provider, row.month, row.reservation_charge, "compute_contract", per_month)
+            idle = min(per_month, row.idle_gpu_hours * rate)
+            line = Charge(
+                row.month, c.provider, "reservation", c.id, None, row.reservation_charge, per_month, idle,
+                row.used_gpu_hours, upfront=c.billing == "prepaid_upfront", gpu=c.gpu, region=c.region,
+                rate=rate,
+            )  # fmt: skip
+            books.charge(line, "compute_contract")
             if row.idle_gpu_hours > 0:
                 books.unused.add((c.provider, row.month))
 
 
-def _holder_blocks(data: PlanData, books: _Books) -> None:
+def _holder_blocks(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
     """Step 3: a ROFR holder block is paid every month of the block at the notice price."""
     for o in data.offers:
         if o.kind != HOLDER_NEW:
             continue
         for m in data.months:
             if o.block_gpus[m - 1]:
-                amount = o.block_gpus[m - 1] * (o.rate[m - 1] or ZERO) * books.hours
-                books.add(o.provider, m, amount, "compute_contract")
+                rate = o.rate[m - 1] or ZERO
+                amount = o.block_gpus[m - 1] * rate * books.hours
+                used = sum(
+                    (
+                        a.gpus * books.hours
+                        for a in awards
+                        if (a.notice, a.provider, a.gpu, a.region, a.month) == (o.notice, *o.site, m)
+                    ),
+                    ZERO,
+                )
+                line = Charge(
+                    m, o.provider, "holder_block", o.clause[m - 1], o.notice, amount, amount,
+                    max(ZERO, amount - used * rate), used, gpu=o.site[1], region=o.site[2], rate=rate,
+                )  # fmt: skip
+                books.charge(line, "compute_contract")
 
 
 def _take_or_pay(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
@@ -183,7 +213,12 @@ def _take_or_pay(data: PlanData, books: _Books, awards: Sequence[Award]) -> None
                 if c.effective_in(m)
             ]
             for row in take_or_pay(c, months):
-                books.add(c.provider, row.month, row.charge, "compute_contract")
+                taken = next(d.used_gpu_hours for d in months if d.month == row.month)
+                line = Charge(
+                    row.month, c.provider, "take_or_pay", c.id, None, row.charge, row.charge,
+                    row.unused_paid, taken, gpu=g, region=r, rate=rate,
+                )  # fmt: skip
+                books.charge(line, "compute_contract")
                 if row.unused_paid > 0:
                     books.unused.add((c.provider, row.month))
 
