@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tender.domain import RevenueShare, Scenario
+from tender.domain import ReservedCapacity, RevenueShare, Scenario
 from tender.ledger.focus.columns import FocusRow, FocusValue
 
 ZERO = Decimal(0)
@@ -137,6 +137,14 @@ def _commitment(c: Obj) -> dict[str, FocusValue]:
     }
 
 
+def _term(sc: Scenario, c: Obj, m: _Month) -> dict[str, FocusValue]:
+    """A prepaid reservation's purchase covers its whole term (as the spec's one-time example)."""
+    res = next((r for r in sc.contracts if isinstance(r, ReservedCapacity) and r.id == c.get("clause")), None)
+    if not c.get("upfront") or res is None:
+        return {}
+    return {"ChargePeriodEnd": iso(sc.calendar.month_start(res.end_month + 1))}
+
+
 def _reserved(sc: Scenario, m: _Month, c: Obj) -> Iterator[FocusRow]:
     billed, effective, unused = (
         _dec(c["billed_cost_usd"]),
@@ -145,10 +153,13 @@ def _reserved(sc: Scenario, m: _Month, c: Obj) -> Iterator[FocusRow]:
     )
     rate, used_hours = _dec(c["rate_usd_per_gpu_hour"]), _dec(c["gpu_hours"])
     what = f"{c['gpu']} reserved capacity" if c["kind"] == "reservation" else f"{c['gpu']} ROFR holder block"
+    cid = _commitment(c)["CommitmentDiscountId"]
+    own = {"ResourceId": cid, "ResourceName": cid}  # as the spec's examples: bought, the commitment itself
     if billed:
         yield m.row(
-            **_resource(c),
+            **{**_resource(c), **own},
             **_commitment(c),
+            **_term(sc, c, m),
             BilledCost=billed,
             EffectiveCost=ZERO,
             ListCost=billed,
@@ -167,10 +178,12 @@ def _reserved(sc: Scenario, m: _Month, c: Obj) -> Iterator[FocusRow]:
     for status, cost, hours in (("Used", used, used_hours), ("Unused", unused, idle_hours)):
         if not cost and not hours:
             continue
+        # as the spec's examples: an Unused row is the commitment's own, with nothing consumed
+        idle: dict[str, FocusValue] = {}
+        if status == "Unused":
+            idle = {**own, "ConsumedQuantity": None, "ConsumedUnit": None}
         yield m.row(
-            **_resource(c),
-            **_commitment(c),
-            **_priced(sc, c, hours, rate, ZERO),
+            **{**_resource(c), **_commitment(c), **_priced(sc, c, hours, rate, ZERO), **idle},
             EffectiveCost=cost,
             CommitmentDiscountStatus=status,
             CapacityReservationStatus=status,
