@@ -6,8 +6,8 @@ Public API: `plan(scenario, PlanOptions(seed=..., time_limit_s=...), now=None, p
 from tender.sourcing.planner import plan
 from tender.sourcing.solve import NoSolution
 from tender.sourcing.types import (
-    Charge,
     Award,
+    Charge,
     Infeasibility,
     LedgerRow,
     MilestoneStatus,
@@ -19,8 +19,8 @@ from tender.sourcing.types import (
 )
 
 __all__ = [
-    "Charge",
     "Award",
+    "Charge",
     "Infeasibility",
     "LedgerRow",
     "MilestoneStatus",
