@@ -258,8 +258,10 @@ def _revenue_clause(sc: Scenario, counterparty: str) -> str | None:
 
 def plan_rows(sc: Scenario, plan: Obj) -> list[FocusRow]:
     """Every FOCUS row of the plan document `plan` (schema tender.plan/1) of scenario `sc`."""
-    if plan.get("scenario") != sc.id or "charges" not in plan:
+    if plan.get("scenario") != sc.id:
         raise PlanMismatch(f"plan is for scenario {plan.get('scenario')!r}, not {sc.id!r}")
+    if not isinstance(plan.get("charges"), list) or not isinstance(plan.get("ledger"), list):
+        raise PlanMismatch("no `charges` list: re-run `tender plan --json` with this version of Tender")
     rows: list[FocusRow] = []
     builders = {
         "usage": _usage,
