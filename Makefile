@@ -16,6 +16,7 @@ $(VENV)/.installed-dev: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
+	tools/ci/focus-validator-up.sh >/dev/null
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed-dev

@@ -116,3 +116,13 @@ def chromium_path() -> str:
     path: list[str] = []
     _require(lambda: path.append(str(engines.chromium_path())))
     return path[0]
+
+
+@pytest.fixture(scope="session")
+def focus_validator_path() -> Path:
+    """The FinOps Foundation's focus-validator 1.0.0, in its own venv (tests/focus_validator.py)."""
+    import focus_validator
+
+    path: list[Path] = []
+    _require(lambda: path.append(focus_validator.executable()))
+    return path[0]

@@ -3,7 +3,8 @@
 Each mutation breaks one rule whatever the scenario: an award re-priced by a cent (`rate`), a
 third-party award whose notice is removed (`rofr_no_notice` or `structure`), a fleet award the
 fleet cannot do without dropped (`cover`), a placed training run moved one month later (at least
-its bill moves: never clean).
+its bill moves: never clean), and the commitment rows of the ledger (`ledger_drawdown`): chained
+commitments summed onto the first (issue 13's defect), a cent more drawn, a total overdrawn.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scenario_gen import generate, to_yaml
 
 from tender.check import check_plan
 from tender.config.load import load_scenario_text
-from tender.domain import Scenario
+from tender.domain import CommittedSpend, Scenario
 from tender.plan_output import plan_to_json
 from tender.sourcing import PlanOptions, plan
 
@@ -121,3 +122,74 @@ def test_a_run_moved_one_month_is_caught() -> None:
                 assert check_plan(sc, bad) != [], (seed, run.id)
                 mutated += 1
     assert mutated >= 5  # 8 placed runs end before the horizon in these 40 plans
+
+
+def _chained_rows(doc: dict[str, Any]) -> list[int]:
+    """Ledger rows of a commitment that is not its provider's billing row (it drew after another)."""
+    billing = {r["provider"]: r["contract_id"] for r in doc["ledger"] if Decimal(r["billed_cost_usd"])}
+    return [
+        k
+        for k, r in enumerate(doc["ledger"])
+        if Decimal(r["commitment_drawdown_usd"])
+        and billing.get(r["provider"]) not in (None, r["contract_id"])
+    ]
+
+
+def test_a_ledger_that_sums_chained_commitments_onto_the_first_is_caught() -> None:
+    """Issue 13's defect: every drawdown of a provider on its first commitment's row (over its total)."""
+    mutated = 0
+    for seed in SEEDS:
+        sc, doc = _planned(seed)
+        moved = _chained_rows(doc)
+        if not moved:
+            continue
+        bad = copy.deepcopy(doc)
+        first = {r["provider"]: r["contract_id"] for r in doc["ledger"] if Decimal(r["billed_cost_usd"])}
+        for k in moved:
+            bad["ledger"][k]["contract_id"] = first[bad["ledger"][k]["provider"]]
+        found = [v for v in check_plan(sc, bad) if v.code == "ledger_drawdown"]
+        assert found, seed
+        mutated += 1
+    assert mutated >= 3
+
+
+def test_a_cent_more_drawn_on_any_commitment_row_is_caught() -> None:
+    mutated = 0
+    for seed in SEEDS:
+        sc, doc = _planned(seed)
+        rows = [k for k, r in enumerate(doc["ledger"]) if Decimal(r["commitment_drawdown_usd"])]
+        for k in rows[:2]:
+            bad = copy.deepcopy(doc)
+            row = bad["ledger"][k]
+            row["commitment_drawdown_usd"] = str(Decimal(row["commitment_drawdown_usd"]) + Decimal("0.01"))
+            assert "ledger_drawdown" in _codes(sc, bad), (seed, row)
+            mutated += 1
+    assert mutated >= 20
+
+
+def test_a_commitment_drawn_past_its_total_is_caught() -> None:
+    """A commitment the ledger draws to its total (never amended) draws a dollar more in its last month."""
+    mutated = 0
+    for seed in SEEDS:
+        sc, doc = _planned(seed)
+        amended = {ch.contract_id for a in sc.amendments for ch in a.changes}
+        totals = {
+            c.id: c.total_usd for c in sc.contracts if isinstance(c, CommittedSpend) and c.id not in amended
+        }
+        drawn: dict[str, list[int]] = {}
+        for k, r in enumerate(doc["ledger"]):
+            if r["contract_id"] in totals and Decimal(r["commitment_drawdown_usd"]):
+                drawn.setdefault(r["contract_id"], []).append(k)
+        for cid, rows in drawn.items():
+            if sum(Decimal(doc["ledger"][k]["commitment_drawdown_usd"]) for k in rows) != totals[cid]:
+                continue
+            bad = copy.deepcopy(doc)
+            row = bad["ledger"][rows[-1]]
+            row["commitment_drawdown_usd"] = str(Decimal(row["commitment_drawdown_usd"]) + 1)
+            messages = [v.message for v in check_plan(sc, bad) if v.code == "ledger_drawdown"]
+            assert any(f"ledger {cid}: drawn" in m and "above its total" in m for m in messages), (
+                seed,
+                messages,
+            )
+            mutated += 1
+    assert mutated >= 3

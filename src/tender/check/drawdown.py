@@ -5,6 +5,7 @@
    provider's commitments in force and eligible for the category, in that order; each takes up to
    what is left of its total (one waiting on X takes nothing until X is drawn to its total).
 3. At a milestone month: shortfall = max(0, cumulative due - drawn - shortfalls already charged).
+4. What each commitment drew in each month is kept (`Drawn.monthly`): the ledger rows must say it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ class MilestoneDue:
     penalty: Decimal
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """The checker's attribution: the milestones, and (commitment, month) -> amount drawn."""
+
+    milestones: list[MilestoneDue]
+    monthly: dict[tuple[str, int], Decimal]
+
+
 def _order(ctx: Context) -> list[str]:
     latest = [vs[-1] for vs in ctx.timeline.by_id.values()]
     after = {v.id: v.drawdown_after for v in latest if isinstance(v, CommittedSpend)}
@@ -50,6 +59,7 @@ class _Drawdown:
         self.order = _order(ctx)
         self.drawn: dict[str, Decimal] = defaultdict(Decimal)
         self.charged: dict[str, Decimal] = defaultdict(Decimal)
+        self.monthly: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
 
     def version(self, cid: str, month: int) -> CommittedSpend | None:
         v = self.ctx.timeline.version_in_force(cid, month)
@@ -73,6 +83,8 @@ class _Drawdown:
                 continue
             take = min(amount, max(ZERO, c.total_usd - self.drawn[cid]))
             self.drawn[cid] += take
+            if take:
+                self.monthly[(cid, month)] += take
             amount -= take
 
     def milestones(self, month: int) -> list[MilestoneDue]:
@@ -91,8 +103,9 @@ def _months(c: CommittedSpend) -> set[int]:
     return {ms.by_month for ms in c.milestones}
 
 
-def drawdown(ctx: Context, lines: dict[SpendKey, Decimal]) -> list[MilestoneDue]:
-    """Every milestone with what was drawn by then and its shortfall (no commitment draws past its total)."""
+def drawdown(ctx: Context, lines: dict[SpendKey, Decimal]) -> Drawn:
+    """Every milestone with what was drawn by then and its shortfall (no commitment draws past its
+    total), and what each commitment drew each month."""
     state = _Drawdown(ctx)
     by_month: dict[int, list[tuple[str, str, Decimal]]] = defaultdict(list)
     for (month, provider, category), amount in sorted(lines.items()):
@@ -102,4 +115,4 @@ def drawdown(ctx: Context, lines: dict[SpendKey, Decimal]) -> list[MilestoneDue]
         for provider, category, amount in by_month[month]:
             state.offer(month, provider, category, amount)
         due += state.milestones(month)
-    return due
+    return Drawn(due, dict(state.monthly))

@@ -10,6 +10,7 @@ from decimal import Decimal
 from tender.check.billing import billed, spend_lines
 from tender.check.context import Context
 from tender.check.drawdown import MilestoneDue, drawdown
+from tender.check.ledger_drawdown import ledger_drawdown
 from tender.check.plan_doc import Award, Breakdown, PlanDoc, Unmet
 from tender.check.violation import Code, Violation, violation
 from tender.domain import Fleet, RevenueShare
@@ -25,6 +26,7 @@ class Costs:
 
     billed: dict[tuple[str, int], Decimal]  # (provider, month)
     milestones: list[MilestoneDue]
+    drawn: dict[tuple[str, int], Decimal]  # (commitment, month)
     revenue: dict[tuple[str, int], Decimal]  # (counterparty, month)
     unmet_penalty: Decimal
     unmet_tolerance: Decimal
@@ -67,9 +69,9 @@ def _unmet_penalty(ctx: Context, awards: list[Award], unmet: list[Unmet]) -> tup
 
 def recompute(ctx: Context, awards: list[Award], unmet: list[Unmet]) -> Costs:
     lines = spend_lines(ctx, awards)
-    milestones = drawdown(ctx, lines)
+    drawn = drawdown(ctx, lines)
     penalty, slack = _unmet_penalty(ctx, awards, unmet)
-    return Costs(billed(lines), milestones, revenue_share(ctx), penalty, slack)
+    return Costs(billed(lines), drawn.milestones, drawn.monthly, revenue_share(ctx), penalty, slack)
 
 
 def _sum(amounts: Iterable[Decimal]) -> Decimal:
@@ -163,6 +165,7 @@ def plan_money(ctx: Context, doc: PlanDoc, awards: list[Award], unmet: list[Unme
         {_sum(ledger_billed.values()), cents(_sum(costs.billed.values()))},  # rounded rows, or exact
     )
     found += _milestones(ctx, costs, doc)
+    found += ledger_drawdown(ctx, costs.drawn, doc)
     found += breakdown_checks(costs, doc.breakdown, doc.cost_total, "cost_breakdown_usd")
     if doc.lower_bound is not None and doc.lower_bound > doc.cost_total:
         message = f"lower bound {doc.lower_bound} exceeds the plan cost {doc.cost_total}"

@@ -80,8 +80,10 @@ class LedgerRow:
     path: str
     month: int
     provider: str
+    contract_id: str | None
     billed: Decimal
     revenue_share: Decimal
+    drawdown: Decimal  # what `contract_id` drew that month
 
 
 @dataclass(frozen=True)
@@ -199,8 +201,10 @@ def _ledger_row(o: Obj) -> LedgerRow:
         path=o.path,
         month=o.integer("month"),
         provider=o.text("provider"),
+        contract_id=o.opt_text("contract_id"),
         billed=o.money("billed_cost_usd"),
         revenue_share=o.money("revenue_share_usd"),
+        drawdown=o.opt_money("commitment_drawdown_usd") or Decimal(0),
     )
 
 

@@ -52,6 +52,7 @@ class Code(StrEnum):
     UNMET_PENALTY = "unmet_penalty"
     REVENUE_SHARE = "revenue_share"
     MILESTONE = "milestone"
+    LEDGER_DRAWDOWN = "ledger_drawdown"
     SHORTFALL_TOTAL = "shortfall_total"
     BOUND = "bound"
     COST_ABOVE_BASELINE = "cost_above_baseline"

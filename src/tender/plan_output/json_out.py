@@ -14,13 +14,33 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.domain.money import cents
-from tender.sourcing import Award, Plan, Unmet
+from tender.sourcing import Award, Charge, Plan, Unmet
 
 SCHEMA = "tender.plan/1"
 
 
 def usd(amount: Decimal) -> str:
     return format(cents(amount), "f")
+
+
+def _charge(c: Charge) -> dict[str, object]:
+    return {
+        "month": c.month,
+        "provider": c.provider,
+        "kind": c.kind,
+        "clause": c.clause,
+        "notice": c.notice,
+        "billed_cost_usd": format(c.billed_usd, "f"),
+        "effective_cost_usd": format(c.effective_usd, "f"),
+        "unused_cost_usd": format(c.unused_usd, "f"),
+        "gpu_hours": format(c.gpu_hours, "f"),
+        "upfront": c.upfront,
+        "demand": c.demand,
+        "gpu": c.gpu,
+        "region": c.region,
+        "pricing": c.pricing,
+        "rate_usd_per_gpu_hour": rate(c.rate),
+    }
 
 
 def rate(value: Decimal | None) -> str | None:
@@ -110,6 +130,7 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
             }
             for r in plan.ledger
         ],
+        "charges": [_charge(c) for c in plan.charges],
         "milestones": [
             {
                 "contract": m.contract,

@@ -43,16 +43,19 @@ def _commitments(plan: Plan, sc: Scenario) -> go.Figure:
     months = list(range(1, plan.horizon + 1))
     labels = [sc.calendar.label(m) for m in months]
     for contract in sorted({m.contract for m in plan.milestones}):
-        provider = next(m.provider for m in plan.milestones if m.contract == contract)
         cumulative = []
         total = ZERO
         for m in months:
             total += sum(
-                (r.commitment_drawdown_usd for r in plan.ledger if r.provider == provider and r.month == m),
+                (
+                    r.commitment_drawdown_usd
+                    for r in plan.ledger
+                    if r.contract_id == contract and r.month == m
+                ),
                 ZERO,
             )
             cumulative.append(float(total) / 1e6)
-        fig.add_trace(go.Scatter(name=f"{provider} eligible spend", x=labels, y=cumulative, mode="lines"))
+        fig.add_trace(go.Scatter(name=f"{contract} drawdown", x=labels, y=cumulative, mode="lines"))
         ms = [m for m in plan.milestones if m.contract == contract]
         fig.add_trace(
             go.Scatter(

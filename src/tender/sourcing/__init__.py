@@ -7,6 +7,7 @@ from tender.sourcing.planner import plan
 from tender.sourcing.solve import NoSolution
 from tender.sourcing.types import (
     Award,
+    Charge,
     Infeasibility,
     LedgerRow,
     MilestoneStatus,
@@ -19,6 +20,7 @@ from tender.sourcing.types import (
 
 __all__ = [
     "Award",
+    "Charge",
     "Infeasibility",
     "LedgerRow",
     "MilestoneStatus",

@@ -191,6 +191,7 @@ def _assemble(
         infeasibilities=tuple(explain.hard_rule_conflicts(d)),
         milestones=proj.milestones,
         explanations=explanations,
+        charges=proj.charges,
         baseline_awards=base.awards,
         baseline_unmet=_unmet(d, base.uses, base.unmet, base.unplaced),
         baseline_breakdown_usd=_breakdown(base.projection),

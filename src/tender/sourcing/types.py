@@ -79,6 +79,33 @@ class LedgerRow:
 
 
 @dataclass(frozen=True)
+class Charge:
+    """One line of what a provider bills in a month, by what it is for (the ledger's detail).
+
+    `kind`: `usage` (an award billed by use: GPUs x rate x hours), `reservation` (a reserved-capacity
+    clause, paid used or not; `upfront` when prepaid), `holder_block` (a ROFR holder's exercised
+    block at the notice price), `take_or_pay` (max(used, minimum) at the committed rate).
+    `unused_usd` is the part of `effective_usd` paid for capacity nobody used; `gpu_hours` what was
+    used under it. Usage lines name their award (`demand`, `gpu`, `region`, `pricing`, `rate`)."""
+
+    month: int
+    provider: str
+    kind: str
+    clause: str | None
+    notice: str | None
+    billed_usd: Decimal
+    effective_usd: Decimal
+    unused_usd: Decimal
+    gpu_hours: Decimal
+    upfront: bool = False
+    demand: str | None = None
+    gpu: str | None = None
+    region: str | None = None
+    pricing: str | None = None
+    rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Infeasibility:
     """A hard rule that leaves a demand without any possible supply."""
 
@@ -123,6 +150,7 @@ class Plan:
     baseline_unmet: tuple[Unmet, ...] = ()
     baseline_breakdown_usd: dict[str, Decimal] = field(default_factory=dict)
     check_violations: tuple[str, ...] = ()  # what the independent checker found (empty = clean)
+    charges: tuple[Charge, ...] = ()  # the ledger's billing detail, one line per charge
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -152,11 +152,20 @@ def build_plan(
     revenue: Mapping[tuple[str, int], int | Decimal] | None = None,
     shortfall_penalty: int | Decimal = 0,
     unmet_penalty: int | Decimal = 0,
+    chain: Sequence[tuple[str, str, int]] = (),
+    drawdowns: Mapping[tuple[str, str, int], int | Decimal] | None = None,
 ) -> Plan:
-    """A plan document whose ledger, totals, bound and baseline agree with the amounts given."""
+    """A plan document whose ledger, totals, bound and baseline agree with the amounts given.
+
+    `chain` ((commitment, provider, total), in drawdown order) fills each commitment with its
+    provider's billed spend, month by month, up to its total, the rest to the next (every category
+    counts: the scenarios here bill commitment providers at contract rates only); `drawdowns`
+    ((commitment, provider, month) -> drawn) says it instead. Either becomes the commitments' rows."""
     bills = usage_bills(awards, notices)
     for key, amount in (extra_bills or {}).items():
         bills[key] += Decimal(amount)
+    if drawdowns is None:
+        drawdowns = fill_chain(bills, chain)
     shares = {key: Decimal(v) for key, v in (revenue or {}).items()}
     keys = sorted(set(bills) | set(shares), key=lambda k: (k[1], k[0]))
     ledger = [
@@ -173,6 +182,23 @@ def build_plan(
             "revenue_share_usd": money(shares.get((p, m), Decimal(0))),
         }
         for p, m in keys
+    ]
+    ledger += [
+        {
+            "month": m,
+            "provider": p,
+            "contract_id": c,
+            "gpu_hours": "0",
+            "billed_cost_usd": "0.00",
+            "effective_cost_usd": "0.00",
+            "commitment_status": "used",
+            "commitment_drawdown_usd": money(amount),
+            "shortfall_accrual_usd": "0.00",
+            "revenue_share_usd": "0.00",
+        }
+        for (c, p, m), amount in sorted(
+            (drawdowns or {}).items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][0])
+        )
     ]
     breakdown = {
         "compute": money(sum(bills.values(), Decimal(0))),
@@ -203,6 +229,30 @@ def build_plan(
     }
 
 
+# primary-cloud's api-serving spend, API_NEED x 3.00 x 730 h: 10,950,000 / 11,388,000 / 11,826,000 /
+# 12,264,000 / 12,702,000 / 13,140,000 / ... / 15,768,000 in months 1..12. c-commit (50M) takes months
+# 1-4 and 50,000,000 - 46,428,000 = 3,572,000 of month 5.
+C_COMMIT_DRAWN = {
+    **{("c-commit", "primary-cloud", m): API_NEED[m - 1] * 3 * HOURS for m in range(1, 5)},
+    ("c-commit", "primary-cloud", 5): 3_572_000,
+}
+
+
+def fill_chain(
+    bills: Mapping[tuple[str, int], Decimal], chain: Sequence[tuple[str, str, int]]
+) -> dict[tuple[str, str, int], Decimal]:
+    drawn: dict[tuple[str, str, int], Decimal] = {}
+    left = {c: Decimal(total) for c, _p, total in chain}
+    for (provider, month), amount in sorted(bills.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        for c, p, _total in chain:
+            take = min(amount, left[c]) if p == provider else Decimal(0)
+            if take > 0:
+                drawn[(c, provider, month)] = take
+                left[c] -= take
+                amount -= take
+    return drawn
+
+
 def minimal_plan(awards: list[dict[str, Any]] | None = None, **kwargs: Any) -> Plan:
     """A clean plan of examples/minimal.yaml, built by hand.
 
@@ -213,6 +263,7 @@ def minimal_plan(awards: list[dict[str, Any]] | None = None, **kwargs: Any) -> P
     """
     kwargs.setdefault("notices", [rofr_notice()])
     kwargs.setdefault("milestones", [milestone("c-commit", 12, 50_000_000, 50_000_000)])
+    kwargs.setdefault("chain", [("c-commit", "primary-cloud", 50_000_000)])
     chosen = api_serving_awards() + pretrain_awards() if awards is None else awards
     return build_plan(chosen, **kwargs)
 
@@ -237,6 +288,15 @@ VARIETY_FIXED = {
 VARIETY_REVENUE = {("primary-cloud", 1): 100_000, ("primary-cloud", 2): 100_000, ("primary-cloud", 3): 50_000}
 
 
+# c-commit-2 (after c-commit, contract spend only) takes the rest of month 5, 12,702,000 - 3,572,000 =
+# 9,130,000, and all of months 6-12: 110,308,000 in all.
+VARIETY_DRAWN = {
+    **C_COMMIT_DRAWN,
+    ("c-commit-2", "primary-cloud", 5): 9_130_000,
+    **{("c-commit-2", "primary-cloud", m): API_NEED[m - 1] * 3 * HOURS for m in range(6, 13)},
+}
+
+
 def variety_plan(awards: list[dict[str, Any]] | None = None, **kwargs: Any) -> Plan:
     """A clean plan of scenarios/variety.yaml: the minimal plan plus the two small fleets on the reservation.
 
@@ -255,6 +315,9 @@ def variety_plan(awards: list[dict[str, Any]] | None = None, **kwargs: Any) -> P
         ],
     )
     kwargs.setdefault("extra_bills", VARIETY_FIXED)
+    kwargs.setdefault(
+        "chain", [("c-commit", "primary-cloud", 50_000_000), ("c-commit-2", "primary-cloud", 200_000_000)]
+    )
     kwargs.setdefault("revenue", VARIETY_REVENUE)
     kwargs.setdefault("shortfall_penalty", 44_846_000)
     chosen = api_serving_awards() + pretrain_awards() + variety_fleet_awards() if awards is None else awards
@@ -268,12 +331,24 @@ def exercised_notice() -> dict[str, Any]:
     )
 
 
+BLOCK_DRAWN = {
+    **{("c-commit", "primary-cloud", m): API_NEED[m - 1] * 3 * HOURS for m in range(1, 4)},
+    ("c-commit", "primary-cloud", 4): 15_836_000,
+    ("c-commit-2", "primary-cloud", 4): 72_348_000,
+    ("c-commit-2", "primary-cloud", 5): 88_622_000,
+    ("c-commit-2", "primary-cloud", 6): 39_030_000,
+}
+
+
 def block_plan(extra: list[dict[str, Any]] | None = None) -> Plan:
     """variety.yaml with pretrain-x on the holder's exercised block (clean).
 
     The block is billed 20,000 x 5.20 x 730 h = 75,920,000.00 in months 4-7 whether used or not; the
     awards on it are not billed again. primary-cloud spends 160,308,000 + 303,680,000 = 463,988,000.00,
-    so c-commit-2 gets its 200,000,000.00 (in month 7) and nothing is short; cost = 482,208,800 + 250,000.
+    so c-commit-2 gets its 200,000,000.00 (in month 6) and nothing is short; cost = 482,208,800 + 250,000.
+    Drawdown: by month 3 34,164,000; month 4 spends 12,264,000 + 75,920,000 = 88,184,000: c-commit takes
+    15,836,000 (to 50M), c-commit-2 the other 72,348,000; month 5 88,622,000 (to 160,970,000); month 6
+    the last 39,030,000 (BLOCK_DRAWN).
     """
     block = {("primary-cloud", m): 75_920_000 for m in range(4, 8)}
     awards = api_serving_awards() + pretrain_awards("primary-cloud") + variety_fleet_awards() + (extra or [])

@@ -69,6 +69,9 @@ def test_no_cost_comparison_while_a_demand_is_served_wrongly(sc: Scenario) -> No
     plan = minimal_plan()
     plan = changed(plan, "awards.0.gpus", 4999)  # api-serving short in month 1, not reported
     plan = changed(plan, "ledger.0.billed_cost_usd", "10947810.00")  # 4,999 x 3.00 x 730
+    rows = {(r["contract_id"], r["month"]): k for k, r in enumerate(plan["ledger"])}
+    plan = changed(plan, f"ledger.{rows[('c-commit', 1)]}.commitment_drawdown_usd", "10947810.00")
+    plan = changed(plan, f"ledger.{rows[('c-commit', 5)]}.commitment_drawdown_usd", "3574190.00")  # to 50M
     plan = changed(plan, "cost_breakdown_usd.compute", "463985810.00")
     plan = changed(plan, "cost_total_usd", "463985810.00")
     plan = changed(plan, "lower_bound_usd", "463985810.00")

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from check_builders import (
     API_NEED,
+    BLOCK_DRAWN,
+    C_COMMIT_DRAWN,
     NOTICE_ID,
+    VARIETY_DRAWN,
     Plan,
     api_serving_awards,
     award,
@@ -491,6 +494,31 @@ CASES = [
         "milestone",
         1,
     ),
+    Case(  # the defect: a provider's commitments summed onto its first one
+        "ledger draws a chained commitment onto the first",
+        "variety",
+        lambda: variety_plan(
+            drawdowns={
+                (("c-commit", *k[1:]) if k[0] == "c-commit-2" else k): v for k, v in VARIETY_DRAWN.items()
+            }
+        ),
+        "ledger_drawdown",
+        17,  # c-commit months 5-12 differ (8), it passes its total in month 5 (1), c-commit-2 loses 5-12 (8)
+    ),
+    Case(
+        "ledger drawdown a cent off",
+        "minimal",
+        lambda: minimal_plan(drawdowns={**C_COMMIT_DRAWN, ("c-commit", "primary-cloud", 2): 11_388_000.01}),
+        "ledger_drawdown",
+        2,  # month 2 differs, and 50,000,000.01 is above the total
+    ),
+    Case(
+        "drawdown on a row that is no commitment",
+        "minimal",
+        lambda: minimal_plan(drawdowns={**C_COMMIT_DRAWN, ("c-rofr", "primary-cloud", 6): 1}),
+        "ledger_drawdown",
+        1,
+    ),
     Case(
         "shortfall penalty without a shortfall",
         "minimal",
@@ -554,6 +582,20 @@ def test_variety_ledger_rows_are_where_the_cases_expect() -> None:
     assert plan["cost_total_usd"] == "527304800.00"
     assert minimal_plan()["cost_total_usd"] == "463988000.00"
     assert API_NEED[0] == 5000 and milestone("c", 1, 1, 1)["drawdown_usd"] == "1.00"
+
+
+def _drawn_rows(plan: Plan) -> dict[tuple[str, str, int], Decimal]:
+    return {
+        (r["contract_id"], r["provider"], r["month"]): Decimal(r["commitment_drawdown_usd"])
+        for r in plan["ledger"]
+        if Decimal(r["commitment_drawdown_usd"])
+    }
+
+
+def test_the_builders_chain_fill_is_the_hand_computed_drawdown() -> None:
+    assert _drawn_rows(minimal_plan()) == C_COMMIT_DRAWN
+    assert _drawn_rows(variety_plan()) == VARIETY_DRAWN
+    assert _drawn_rows(block_plan()) == BLOCK_DRAWN
     assert exercised_notice()["exercised_gpus"] == 20000
 
 
