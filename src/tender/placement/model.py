@@ -29,6 +29,8 @@ class Reason(StrEnum):
     FIRST_SHIP_PENDING = "first_ship_pending"
     FIRST_SHIP_EXERCISED_BY_HOLDER = "first_ship_exercised_by_holder"
     OUTAGE = "outage"  # the pool is down right now
+    # The pool's engine does not answer (the live runtime names the engine and its last error).
+    ENGINE_UNREACHABLE = "engine_unreachable"
     CAPACITY = "capacity"  # not enough free GPUs right now
     DEADLINE = "deadline"  # cannot finish before the job's deadline here
     ORDER = "order"  # waits behind an earlier job (strict FIFO, no backfill)

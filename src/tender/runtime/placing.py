@@ -6,7 +6,8 @@
 2. Commit each placement against fresh state: pick its devices where Tender assigns them (local), record
    the attempt (`submitting`, with its devices), submit (`CUDA_VISIBLE_DEVICES` in the env), record the
    handle. A refusal is logged and the job requeued (`requeue`: it counts as a retry).
-3. Record why every job still waiting waits (the scheduler's verdict, exclusivity named).
+3. Record why every job still waiting waits (`tender.runtime.verdicts`: a reason code, the clause id, the
+   detail; `engine_unreachable` naming the engine and its last error when every pool it may use is down).
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from tender.placement import (
     ClusterState,
     JobRequest,
     Policy,
-    Reason,
     RunningJob,
-    feasible_pools,
     schedule_round,
 )
 from tender.ports import Backend, CapacityReport, RunRequest, SubmitRefused
+from tender.runtime import verdicts
 from tender.runtime.engines import (
     TENDER_ASSIGNS_DEVICES,
     devices_in_use,
@@ -167,35 +167,34 @@ class Placing:
                 fresh = job_row(s, job["id"])
                 if job["id"] in placed or fresh is None or fresh["state"] != "queued":
                     continue
+                request = requests_by_id[job["id"]]
                 verdict = result.verdict(job["id"])
-                text = f"{verdict.reason.value if verdict.reason else 'waiting'}: {verdict.detail}".rstrip(
-                    ": "
-                )
-                # Say which pools contracts rule out, even when the job waits for capacity elsewhere.
-                barred = {
-                    v.detail
-                    for v in feasible_pools(requests_by_id[job["id"]], pools, rules).rejected
-                    if v.reason is Reason.EXCLUSIVITY
-                }
-                if barred and "exclusivity" not in text:
-                    text += f" (exclusivity: {'; '.join(sorted(barred))})"
-                if verdict.never:
-                    job_update(s, job["id"], state="rejected", reason=text, updated_at=now)
-                    Store.event(s, now, job["id"], "rejected", text, data={"reason": text})
-                elif job["reason"] != text:
-                    job_update(s, job["id"], reason=text)
+                why = verdicts.waiting(request, verdict, pools, rules, capacity, self.config)
+                text = why.text()
+                if why.never:
+                    job_update(
+                        s,
+                        job["id"],
+                        state="rejected",
+                        reason=text,
+                        reason_code=why.code,
+                        reason_clause=why.clause,
+                        updated_at=now,
+                    )
+                    data = {"reason": text, "code": why.code, "clause": why.clause}
+                    Store.event(s, now, job["id"], "rejected", text, data=data)
+                elif fresh["reason"] != text:
+                    job_update(s, job["id"], reason=text, reason_code=why.code, reason_clause=why.clause)
 
     @staticmethod
     def _request(job: RowMapping) -> JobRequest:
-        types = frozenset(t for t in job["gpu_types"].split(",") if t)
-        return JobRequest(
-            id=job["id"],
-            gpus=job["gpus"],
-            arrival=job["submitted_at"],
-            work=1.0,
-            gpu_types=types,
-            workload_class=job["workload_class"],
-            workload=job["workload"],
+        return verdicts.job_request(
+            job["id"],
+            job["gpus"],
+            job["gpu_types"].split(","),
+            job["workload_class"],
+            job["workload"],
+            job["submitted_at"],
         )
 
     def _devices(self, s: Session, pool: PoolConfig, engine: Engine, gpus: int) -> tuple[int, ...] | None:
@@ -233,7 +232,15 @@ class Placing:
                 devices=",".join(map(str, devices)) or None,
             )
             job_update(
-                s, job_id, state="running", attempts=number, pool_id=pool.id, reason="", updated_at=now
+                s,
+                job_id,
+                state="running",
+                attempts=number,
+                pool_id=pool.id,
+                reason="",
+                reason_code=None,
+                reason_clause=None,
+                updated_at=now,
             )
             Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})", audit=False)
             moved = before is not None and before != pool.id
