@@ -131,10 +131,24 @@ def waiting(
         notes.append(f"down: {engines}")
     barred = [v for v in feasible.rejected if v.reason in CONTRACT_REASONS]
     if barred and why.code not in {r.value for r in CONTRACT_REASONS}:
-        notes.append(
-            "barred: " + "; ".join(sorted(Why(_of(v).code, v.detail, v.clause).text() for v in barred))
-        )
+        notes.append(_barred(request, pools, feasible.pools, rules))
     return Why(why.code, "; ".join(notes), why.clause or _clauses(barred))
+
+
+def _barred(request: JobRequest, pools: Sequence[Pool], usable: Sequence[Pool], rules: Eligibility) -> str:
+    """`barred by CODE [CLAUSE] on POOL, POOL; ...`: the pools a contract rules out, grouped by clause."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for pool in pools:
+        if pool in usable:
+            continue
+        verdict = static_verdict(request, pool, rules)
+        if verdict.reason in CONTRACT_REASONS:
+            groups.setdefault((_of(verdict).code, verdict.clause or ""), []).append(pool.id)
+    parts = [
+        f"{code}{f' [{clause}]' if clause else ''} on {', '.join(sorted(ids))}"
+        for (code, clause), ids in sorted(groups.items())
+    ]
+    return "barred by " + "; ".join(parts)
 
 
 def engine_line(config: RuntimeConfig, pool_id: str, cap: CapacityReport) -> str:
