@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from step_clock import StepClock
 from tender.backends import FakeBackend
 from tender.domain.provider import BackendSpec
-from tender.ports import RunState
+from tender.ports import RunRequest, RunState
 from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import PoolConfig, RuntimeConfig, from_scenario
@@ -131,3 +131,28 @@ def _check_engine(engine: FakeBackend) -> None:
         assert len(devices) == run.request.gpus and devices <= {str(d) for d in range(engine.gpus)}
         assert not devices & held, (devices, held)
         held |= devices
+
+
+def test_what_others_run_on_the_engine_counts(tmp_path: Path) -> None:
+    """Hand-checked: an engine of 4 GPUs running 3 GPUs of someone else's work has 1 free, whatever the pools'
+    shares (2 + 2): Tender places one 1-GPU job, and the second waits for capacity."""
+    clock = StepClock()
+    engine = FakeBackend(clock, gpus=4, default_seconds=100)
+    engine.submit(RunRequest("foreign", "foreign", 1, "sleep", gpus=3))  # not Tender's
+    pools = tuple(PoolConfig(p, f"prov-{p}", "r", "h100", 2, BackendSpec("fake")) for p in ("a", "b"))
+    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
+    try:
+        runtime = Runtime(
+            store, RuntimeConfig(pools), clock, tmp_path, backends=dict.fromkeys(("a", "b"), engine)
+        )
+        first, second = (runtime.submit(JobSpec(n, "true", gpus=1)) for n in ("first", "second"))
+        runtime.tick()
+        states = {j["id"]: (j["state"], j["reason_code"]) for j in store.jobs()}
+        assert states == {first: ("running", None), second: ("queued", "capacity")}
+        assert engine.runs[store.attempts_of(first)[0]["handle"]].request.env["CUDA_VISIBLE_DEVICES"] == "0"
+        clock.advance(100)  # the foreign work and the first job end: the second runs
+        runtime.tick()
+        runtime.tick()
+        assert store.job(second)["state"] in ("running", "succeeded")  # type: ignore[index]
+    finally:
+        store.close()
