@@ -75,7 +75,7 @@ class LocalBackend:
             "W": request.workdir or str(run_dir.resolve()),
             "CMD": request.command,
         }
-        if request.gpus:
+        if request.gpus and "CUDA_VISIBLE_DEVICES" not in request.env:  # the runtime assigns them per engine
             env["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in range(request.gpus))
         # Double fork: the wrapper is detached from this process (a restarted runtime finds it by its files).
         launcher = subprocess.run(

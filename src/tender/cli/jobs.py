@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from tender.cli.output import console, fail_bad_input
 from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
@@ -40,6 +41,8 @@ def register(app: typer.Typer) -> None:
                 "retries": r["retries"],
                 "gpu_hours": str(hours.get(r["id"], 0)),
                 "reason": r["reason"],
+                "reason_code": r["reason_code"],
+                "clause": r["reason_clause"],
             }
             for r in rows
         ]
@@ -56,7 +59,7 @@ def register(app: typer.Typer) -> None:
                 rec["pool"] or "-",
                 str(rec["attempts"]),
                 rec["gpu_hours"],
-                rec["reason"],
+                Text(rec["reason"]),  # plain text: a clause id in brackets is not rich markup
             )
         console.print(table)
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from tender.cli.output import console
 from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
@@ -64,5 +65,5 @@ def register(app: typer.Typer) -> None:
             "pool", "provider", "gpu", "gpus", "backend", "status", "free", "in use", "gpu-h", "why", box=None
         )
         for r in records:
-            table.add_row(*(str(r[k]) for k in COLUMNS))
+            table.add_row(*(Text(str(r[k])) for k in COLUMNS))  # plain text, never rich markup
         console.print(table)

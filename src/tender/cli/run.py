@@ -84,19 +84,21 @@ def register(app: typer.Typer) -> None:
         scenario: ScenarioOpt = None,
         database_url: DbOpt = None,
     ) -> None:
-        """Queue a job; `tender agent` places and runs it."""
+        """Queue a job; `tender agent` places and runs it. A job no pool may ever take (its accelerator, its
+        size, or the contracts, in this month) is refused with each pool's reason code and clause id, exit 2."""
         try:
             spec = parse_job_file(job_file)
         except InputError as exc:
             fail_bad_input([str(p) for p in exc.problems])
         opened = state_or_fail(state, pools, scenario, database_url)
         try:
+            now = SystemClock().now()
             try:
-                check_against(spec, opened.config, job_file)
+                check_against(spec, opened.config, job_file, now.timestamp())
             except InputError as exc:
                 fail_bad_input([str(p) for p in exc.problems])
             with opened.store.write() as session:
-                job_id = queue.submit(session, spec, now=SystemClock().now(), submitted_by=cli_actor())
+                job_id = queue.submit(session, spec, now=now, submitted_by=cli_actor())
         finally:
             opened.close()
         console.print(job_id, markup=False)

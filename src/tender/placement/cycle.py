@@ -23,6 +23,7 @@ from tender.placement.model import (
     no,
 )
 from tender.placement.policy import Policy, PolicyName
+from tender.placement.room import Room
 from tender.placement.scorers import select
 
 
@@ -36,12 +37,18 @@ def schedule_round(
 
 
 def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: Eligibility) -> RoundResult:
-    # 1. Collect: the queue in order, and this round's tentative free GPUs per pool that is up.
-    free = {pool.id: (0 if pool.id in state.down else state.free.get(pool.id, 0)) for pool in state.pools}
+    # 1. Collect: the queue in order, and this round's tentative free GPUs per pool that is up (and per
+    #    engine, when pools share one: `Room`).
+    room = Room.of(
+        state,
+        {pool.id: (0 if pool.id in state.down else state.free.get(pool.id, 0)) for pool in state.pools},
+        state.engine_free,
+    )
     placements: list[Placement] = []
     verdicts: dict[str, Verdict] = {}
     blocked: Verdict | None = None
     for job in state.queued:
+        free = room.view()
         most_free = max(free.values(), default=0)
         if most_free == 0:
             break  # 2a. Full: every job not yet examined gets `RoundResult.others` (capacity).
@@ -76,7 +83,7 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
                 blocked = no(Reason.ORDER, job.id)
             continue
         # 5. Commit to the tentative plan (the caller commits for real).
-        free[chosen.id] -= job.gpus
+        room.take(chosen.id, job.gpus)
         placements.append(Placement(job.id, chosen.id, job.gpus))
     return RoundResult(tuple(placements), (), verdicts)
 

@@ -3,7 +3,8 @@
 The contract engine (`tender.contracts`) plugs in any callable `(job, pool) -> Verdict`. The
 default, `ContractRules`, enforces two clauses given as plain data: workload exclusivity
 (workload or workload class -> the only provider allowed) and data residency (workload or class ->
-allowed regions).
+allowed regions). Each of its "no"s names the rule as its clause id: `exclusivity.KEY` or
+`residency.KEY`, the rule's path in the pools file.
 """
 
 from __future__ import annotations
@@ -35,9 +36,13 @@ class ContractRules:
         for key in (job.workload, job.workload_class):
             provider = self.exclusivity.get(key)
             if provider is not None and pool.provider != provider:
-                return no(Reason.EXCLUSIVITY, f"{key} runs only on {provider}")
+                clause = f"exclusivity.{key}"
+                return no(Reason.EXCLUSIVITY, f"{key} runs only on {provider} [{clause}]", clause)
         for key in (job.workload, job.workload_class):
             regions = self.residency.get(key)
             if regions is not None and pool.region not in regions:
-                return no(Reason.RESIDENCY, f"{key} must stay in {','.join(sorted(regions))}")
+                clause = f"residency.{key}"
+                return no(
+                    Reason.RESIDENCY, f"{key} must stay in {','.join(sorted(regions))} [{clause}]", clause
+                )
         return OK

@@ -28,6 +28,7 @@ from tender.placement.model import (
     no,
 )
 from tender.placement.policy import Policy
+from tender.placement.room import Room
 
 
 def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Eligibility) -> RoundResult:
@@ -53,15 +54,17 @@ def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Elig
     # 4. Score: priority = share / share received so far (never served = infinite).
     ranked = _ranked_pairs(active, usable, allocation, state.attained, now, policy.round_length)
     # 5. Select whole-round gang slots in priority order, keeping jobs where they already run.
-    free = {pool.id: pool.count for pool in up}
+    #    Every slot is reassigned, so a pool offers its whole count and an engine what is free on it
+    #    plus what Tender's jobs hold there now.
+    room = Room.of(state, {pool.id: pool.count for pool in up}, _engine_budget(state))
     chosen: dict[str, Pool] = {}
     for job, gpu_type in ranked:
         if job.id in chosen:
             continue
-        pool = _pick_pool(job, gpu_type, usable[job.id], free, state.running.get(job.id))
+        pool = _pick_pool(job, gpu_type, usable[job.id], room.view(), state.running.get(job.id))
         if pool is not None:
             chosen[job.id] = pool
-            free[pool.id] -= job.gpus
+            room.take(pool.id, job.gpus)
     # 6. Propose: preempt what moves or loses its slot, place what starts.
     placements: list[Placement] = []
     preemptions: list[Preemption] = []
@@ -75,6 +78,15 @@ def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Elig
         if target is None and job.id not in verdicts:
             verdicts[job.id] = no(Reason.FAIR_SHARE, "this round's share went to jobs further behind")
     return RoundResult(tuple(placements), tuple(preemptions), verdicts, allocation)
+
+
+def _engine_budget(state: ClusterState) -> dict[str, int]:
+    budget = dict(state.engine_free)
+    for running in state.running.values():
+        engine = state.engine_of.get(running.pool_id)
+        if engine is not None:
+            budget[engine] = budget.get(engine, 0) + running.gpus
+    return budget
 
 
 def _capacity(up: Sequence[Pool]) -> tuple[tuple[str, int], ...]:

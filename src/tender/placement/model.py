@@ -29,6 +29,8 @@ class Reason(StrEnum):
     FIRST_SHIP_PENDING = "first_ship_pending"
     FIRST_SHIP_EXERCISED_BY_HOLDER = "first_ship_exercised_by_holder"
     OUTAGE = "outage"  # the pool is down right now
+    # The pool's engine does not answer (the live runtime names the engine and its last error).
+    ENGINE_UNREACHABLE = "engine_unreachable"
     CAPACITY = "capacity"  # not enough free GPUs right now
     DEADLINE = "deadline"  # cannot finish before the job's deadline here
     ORDER = "order"  # waits behind an earlier job (strict FIFO, no backfill)
@@ -164,6 +166,12 @@ class ClusterState:
     # `checkers.feasible_pools` would compute them; the caller fills it once per job (at admission)
     # so a round does not re-run the static chain for every job. Missing jobs are computed.
     static: Mapping[str, tuple[Pool, ...]] = field(default_factory=dict)
+    # Pools that draw on one engine (a Slurm partition, a Ray cluster, one machine): pool id -> engine id,
+    # and each engine's free GPUs now (like `free`, after what runs). A pool has room only if its engine
+    # has too, and a round never places more on an engine than it has free (`tender.placement.room`).
+    # Pools absent from `engine_of` are limited by `free` alone.
+    engine_of: Mapping[str, str] = field(default_factory=dict)
+    engine_free: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
 """Steps 4-6 of a tick: schedule with the shared scheduler, commit each placement, say why jobs wait.
 
 1. `schedule_round(ClusterState, now, policy, contract rules)` proposes placements on pools that are up,
-   with free GPUs = min(pool size, engine total) - GPUs of Tender's open attempts there.
-2. Commit each placement against fresh state: record the attempt (`submitting`), submit, record the
+   with each pool's free GPUs and, for pools that share an engine, the engine's (`tender.runtime.engines`:
+   one capacity truth per engine, so pools on one engine never oversubscribe it).
+2. Commit each placement against fresh state: pick its devices where Tender assigns them (local), record
+   the attempt (`submitting`, with its devices), submit (`CUDA_VISIBLE_DEVICES` in the env), record the
    handle. A refusal is logged and the job requeued (`requeue`: it counts as a retry).
-3. Record why every job still waiting waits (the scheduler's verdict, exclusivity named).
+3. Record why every job still waiting waits (`tender.runtime.verdicts`: a reason code, the clause id, the
+   detail; `engine_unreachable` naming the engine and its last error when every pool it may use is down).
 """
 
 from __future__ import annotations
@@ -22,14 +25,35 @@ from tender.placement import (
     ClusterState,
     JobRequest,
     Policy,
-    Reason,
     RunningJob,
-    feasible_pools,
     schedule_round,
 )
 from tender.ports import Backend, CapacityReport, RunRequest, SubmitRefused
+from tender.runtime import verdicts
+from tender.runtime.engines import (
+    TENDER_ASSIGNS_DEVICES,
+    devices_in_use,
+    engine_names,
+    free_gpus,
+    pick_devices,
+)
 from tender.runtime.pools import PoolConfig, RuntimeConfig
-from tender.runtime.store import Store, attempt_update, insert_attempt, job_row, job_update
+from tender.runtime.store import (
+    OPEN_ATTEMPT_STATES,
+    Store,
+    attempt_update,
+    insert_attempt,
+    job_row,
+    job_update,
+)
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The pools that draw on one engine, and its device count (0 = unknown)."""
+
+    pools: frozenset[str]
+    devices: int
 
 
 @dataclass
@@ -109,15 +133,9 @@ class Placing:
         if not queued:
             return
         open_attempts = self.store.open_attempts()
-        ours: dict[str, int] = {}
-        for attempt in open_attempts:
-            ours[attempt["pool_id"]] = ours.get(attempt["pool_id"], 0) + attempt["gpus"]
         pools = [p.placement_pool() for p in self.config.pools]
-        free = {}
-        for conf in self.config.pools:
-            cap = capacity[conf.id]
-            limit = min(conf.gpus, cap.total_gpus) if cap.total_gpus else conf.gpus
-            free[conf.id] = max(0, limit - ours.get(conf.id, 0))
+        engine_of = engine_names(self.config.pools, self._backends)
+        free, engine_free, counted = free_gpus(self.config, capacity, open_attempts, engine_of)
         requests = [self._request(job) for job in queued]
         running = {
             a["job_id"]: RunningJob(a["job_id"], a["pool_id"], a["gpus"], a["created_at"])
@@ -130,6 +148,8 @@ class Placing:
             running=running,
             jobs={r.id: r for r in requests},
             down=frozenset(pid for pid, cap in capacity.items() if not cap.usable),
+            engine_of=counted,
+            engine_free=engine_free,
         )
         rules = self.config.rules(now)
         requests_by_id = {r.id: r for r in requests}
@@ -137,7 +157,9 @@ class Placing:
         placed: set[str] = set()
         for placement in result.placements:
             pool = self.config.pool(placement.pool_id)
-            if pool is not None and self._commit(placement.job_id, pool, now):
+            mates = frozenset(p for p, engine in engine_of.items() if engine == engine_of[placement.pool_id])
+            devices = capacity[placement.pool_id].total_gpus  # device indices 0..total-1 on the engine
+            if pool is not None and self._commit(placement.job_id, pool, now, Engine(mates, devices)):
                 placed.add(placement.job_id)
                 report.placed.append(placement.job_id)
         with self.store.write() as s:
@@ -145,42 +167,54 @@ class Placing:
                 fresh = job_row(s, job["id"])
                 if job["id"] in placed or fresh is None or fresh["state"] != "queued":
                     continue
+                request = requests_by_id[job["id"]]
                 verdict = result.verdict(job["id"])
-                text = f"{verdict.reason.value if verdict.reason else 'waiting'}: {verdict.detail}".rstrip(
-                    ": "
-                )
-                # Say which pools contracts rule out, even when the job waits for capacity elsewhere.
-                barred = {
-                    v.detail
-                    for v in feasible_pools(requests_by_id[job["id"]], pools, rules).rejected
-                    if v.reason is Reason.EXCLUSIVITY
-                }
-                if barred and "exclusivity" not in text:
-                    text += f" (exclusivity: {'; '.join(sorted(barred))})"
-                if verdict.never:
-                    job_update(s, job["id"], state="rejected", reason=text, updated_at=now)
-                    Store.event(s, now, job["id"], "rejected", text, data={"reason": text})
-                elif job["reason"] != text:
-                    job_update(s, job["id"], reason=text)
+                why = verdicts.waiting(request, verdict, pools, rules, capacity, self.config)
+                text = why.text()
+                if why.never:
+                    job_update(
+                        s,
+                        job["id"],
+                        state="rejected",
+                        reason=text,
+                        reason_code=why.code,
+                        reason_clause=why.clause,
+                        updated_at=now,
+                    )
+                    data = {"reason": text, "code": why.code, "clause": why.clause}
+                    Store.event(s, now, job["id"], "rejected", text, data=data)
+                elif fresh["reason"] != text:
+                    job_update(s, job["id"], reason=text, reason_code=why.code, reason_clause=why.clause)
 
     @staticmethod
     def _request(job: RowMapping) -> JobRequest:
-        types = frozenset(t for t in job["gpu_types"].split(",") if t)
-        return JobRequest(
-            id=job["id"],
-            gpus=job["gpus"],
-            arrival=job["submitted_at"],
-            work=1.0,
-            gpu_types=types,
-            workload_class=job["workload_class"],
-            workload=job["workload"],
+        return verdicts.job_request(
+            job["id"],
+            job["gpus"],
+            job["gpu_types"].split(","),
+            job["workload_class"],
+            job["workload"],
+            job["submitted_at"],
         )
 
-    def _commit(self, job_id: str, pool: PoolConfig, now: float) -> bool:
+    def _devices(self, s: Session, pool: PoolConfig, engine: Engine, gpus: int) -> tuple[int, ...] | None:
+        """Devices for an attempt on an engine that does not pick them itself (`engines` step 3): () when the
+        engine picks (Slurm, Ray) or reports no devices; None when too few are free right now."""
+        if self._backends[pool.id].kind not in TENDER_ASSIGNS_DEVICES or not engine.devices:
+            return ()
+        query = select(attempts.c.devices).where(
+            attempts.c.pool_id.in_(sorted(engine.pools)), attempts.c.state.in_(OPEN_ATTEMPT_STATES)
+        )
+        return pick_devices(engine.devices, devices_in_use(s.execute(query).mappings()), gpus)
+
+    def _commit(self, job_id: str, pool: PoolConfig, now: float, engine: Engine) -> bool:
         with self.store.write() as s:  # record first: a crash after this line is repaired by step 2a
             job = job_row(s, job_id)
             if job is None or job["state"] != "queued":
                 return False
+            devices = self._devices(s, pool, engine, job["gpus"])
+            if devices is None:
+                return False  # stays queued; the next round sees the engine as it is
             number = job["attempts"] + 1
             key = run_key(self.instance, job_id, number)
             before = previous_pool(s, job_id, number)
@@ -195,9 +229,18 @@ class Placing:
                 reason="",
                 gpus=job["gpus"],
                 created_at=now,
+                devices=",".join(map(str, devices)) or None,
             )
             job_update(
-                s, job_id, state="running", attempts=number, pool_id=pool.id, reason="", updated_at=now
+                s,
+                job_id,
+                state="running",
+                attempts=number,
+                pool_id=pool.id,
+                reason="",
+                reason_code=None,
+                reason_clause=None,
+                updated_at=now,
             )
             Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})", audit=False)
             moved = before is not None and before != pool.id
@@ -216,7 +259,10 @@ class Placing:
             attempt=number,
             command=job["command"],
             gpus=job["gpus"],
-            env=json.loads(job["env"]),
+            env={
+                **json.loads(job["env"]),
+                **({"CUDA_VISIBLE_DEVICES": ",".join(map(str, devices))} if devices else {}),
+            },
         )
         try:
             handle = self._backends[pool.id].submit(request)

@@ -1,6 +1,7 @@
 """Where jobs can run: pools (provider x region x GPU type, a GPU count and a backend) plus contract rules.
 
-1. `from_scenario(text, name)`: one pool per (accelerator, region) of every provider that names a `backend`;
+1. `from_scenario(text, name)`: one pool per (accelerator, region) of every provider that names a `backend`
+   (none at all is an `InputError`: the scenario would configure no pool);
    GPUs from the backend's `gpus` option, else the provider's capacity in month 1. The scenario's text is
    kept with the pools, and every round asks the contract engine (`ScenarioEligibility`) about each
    (job, pool) in the month that round falls in: exclusivity, residency and amendments, with clause ids.
@@ -100,6 +101,19 @@ def from_scenario(text: str, name: str) -> RuntimeConfig:
                     f"{provider.id}/{gpu}/{region}", provider.id, region, gpu, count, provider.backend, price
                 )
             )
+    if not pools:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    1,
+                    1,
+                    "providers",
+                    "no provider names a `backend:`, so this scenario gives no pool to run jobs on; add e.g. "
+                    "`backend: {kind: local, gpus: 2}` to a provider (see examples/local-lab.yaml)",
+                )
+            ]
+        )
     return RuntimeConfig(tuple(pools), scenario_text=text)
 
 

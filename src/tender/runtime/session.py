@@ -85,6 +85,11 @@ def open_state(
             shown = url.split("@")[-1]
             raise NotConfigured(f"no pools configured in {shown}: pass --pools FILE or --scenario FILE once")
         config = from_json(saved)
+    if not config.pools:
+        store.close()
+        raise NotConfigured(
+            "the configuration has no pool: pass --pools FILE or --scenario FILE with a `backend:`"
+        )
     return State(store, config, directory)
 
 

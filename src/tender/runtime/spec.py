@@ -3,7 +3,9 @@
 1. Parse YAML keeping positions (`tender.config.yamlpos`), so every error names file, line and field.
 2. A document with `run:` is a SkyPilot task: translate it, then validate as Tender's spec.
 3. Validate strictly (unknown fields, GPUs <= 0, a command that is not a string are errors).
-4. `check_against(spec, config)`: an accelerator no pool offers is an error too.
+4. `check_against(spec, config, file, now)`: an accelerator no pool offers is an error too, and so is a
+   job every pool refuses for good at `now` (type, gang, region, contracts), each pool's reason code and
+   clause id named (`tender.runtime.verdicts.refusal`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tender.config.yamlpos import InputError, Positions, Problem, load_yaml
+from tender.runtime import verdicts
 from tender.runtime.pools import RuntimeConfig
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,55}$")  # the job id `NAME-N` fits runtime_jobs.id (64)
@@ -225,8 +228,14 @@ def parse_job_file(path: str) -> JobSpec:
     return parse_job_text(text, path)
 
 
-def check_against(spec: JobSpec, config: RuntimeConfig, file: str) -> None:
-    """Refuse what no pool could ever run: an unknown accelerator, more GPUs than any pool holds."""
+# The job spec field a static "no" is about (contract reasons: the workload, else its class).
+_FIELD_OF = {"gpu_type": "accelerators", "gang": "gpus"}
+
+
+def check_against(spec: JobSpec, config: RuntimeConfig, file: str, now: float | None = None) -> None:
+    """Refuse what no pool could ever run: an unknown accelerator, more GPUs than any pool holds, and (given
+    `now`) what every pool refuses for good, contracts included (`verdicts.refusal`): one problem per pool
+    with its reason code and clause id."""
     offered = {p.gpu.lower() for p in config.pools}
     unknown = [a for a in spec.accelerators if a not in offered]
     if unknown:
@@ -252,5 +261,25 @@ def check_against(spec: JobSpec, config: RuntimeConfig, file: str) -> None:
                     "gpus",
                     f"{spec.gpus} GPUs; the largest pool holds {max(p.gpus for p in fitting)}",
                 )
+            ]
+        )
+    if now is None:
+        return
+    request = verdicts.job_request(
+        "submitted", spec.gpus, spec.accelerators, spec.workload_class, spec.workload, now
+    )
+    refusals = verdicts.refusal(request, config, now)
+    if refusals:
+        contract_field = "workload" if spec.workload else "workload_class"
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    _FIELD_OF.get(why.code, contract_field),
+                    f"no pool may take this job: {why.text()}",
+                )
+                for why in refusals
             ]
         )

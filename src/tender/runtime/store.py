@@ -119,7 +119,14 @@ class Store:
         audit: bool = True,
     ) -> None:
         """One row of the job's history (`history`) and, for a move (`AUDITED_EVENTS`), one audit record
-        `job.<kind>` (`tender.ledger.audit` format, `audit_store.append`) in the same transaction."""
+        `job.<kind>` (`tender.ledger.audit` format, `audit_store.append`) in the same transaction.
+
+        Times never go backwards within a job: `at` is raised to the job's latest event (a tick that read
+        the clock before a submission it then places, another process's clock); the audit chain is
+        monotonic on its own (`audit_store.append`)."""
+        if job_id is not None:
+            last = s.execute(select(func.max(events.c.at)).where(events.c.job_id == job_id)).scalar()
+            at = max(at, float(last)) if last is not None else at
         if history:
             s.execute(insert(events).values(at=at, job_id=job_id, kind=kind, detail=detail))
         if audit and kind in AUDITED_EVENTS:

@@ -6,7 +6,8 @@ the server's database) and `tender agent` — on the same database (by default b
 
 1. `parse_spec(body)`: the JSON body is a Tender job spec or a SkyPilot task; it goes through the runtime's
    own parser (`tender.runtime.spec.parse_job_text`, JSON is YAML) and, once the agent has stored its pools,
-   `check_against` them. Problems come back as `InputError` (field paths), answered 422.
+   `check_against` them and their contracts (a job no pool may ever take: each pool's reason code and clause
+   id). Problems come back as `InputError` (field paths), answered 422.
 2. `submit(session, spec, ...)` and `request_cancel(session, job_id, ...)` are the runtime's own
    (`tender.runtime.queue`, the same code as `tender run` / `tender cancel`): the id is allocated inside the
    write transaction, the owner is stored on the job row (`runtime_jobs.team`, `submitted_by`), and each
@@ -51,8 +52,9 @@ def runtime_config(session: Session) -> RuntimeConfig | None:
     return from_json(text) if text else None
 
 
-def parse_spec(body: dict[str, Any], config: RuntimeConfig | None) -> JobSpec:
-    """Raises `InputError` naming the field (e.g. `gpus`, `resources.accelerators`)."""
+def parse_spec(body: dict[str, Any], config: RuntimeConfig | None, now: float | None = None) -> JobSpec:
+    """Raises `InputError` naming the field (e.g. `gpus`, `resources.accelerators`); given `now`, also for a
+    job no pool may ever take, with each pool's reason code and clause id."""
     try:
         text = json.dumps(body, ensure_ascii=False, indent=1, allow_nan=False)
     except (RecursionError, ValueError):  # NaN / Infinity numbers, or nested beyond any job spec
@@ -61,7 +63,7 @@ def parse_spec(body: dict[str, Any], config: RuntimeConfig | None) -> JobSpec:
         ) from None
     spec = parse_job_text(text, SOURCE)
     if config is not None:
-        check_against(spec, config, SOURCE)
+        check_against(spec, config, SOURCE, now)
     return spec
 
 

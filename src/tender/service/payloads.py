@@ -243,6 +243,12 @@ class JobOut(BaseModel):
     name: str
     state: str = Field(description="queued | running | succeeded | failed | cancelled | rejected")
     reason: str
+    reason_code: str | None = Field(
+        default=None,
+        description="why it waits or was rejected: capacity, engine_unreachable, outage, exclusive_to_other, "
+        "residency, gpu_type, gang, no_pool_fits, ... (docs/run.md); null while it runs or once it ended",
+    )
+    clause: str | None = Field(default=None, description="the contract clause id(s) behind `reason`, if any")
     gpus: int
     accelerators: list[str]
     workload_class: str

@@ -1,5 +1,5 @@
 """The runtime tests' common set-up (imported by name): a Runtime over two fake pools, "a" (provider prov-a)
-and "b" (prov-b), 2 H100 each, jobs of 100 s, on a SQLite store in tmp_path, lost after 30 s of silence."""
+and "b" (prov-b), 2 H100 each, jobs of 100 s, on a SQLite store in tmp_path (or the `store` given), lost after 30 s of silence."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ def two_pools(
     *,
     prices: dict[str, Decimal] | None = None,
     exclusivity: dict[str, str] | None = None,
+    store: Store | None = None,
 ) -> tuple[StepClock, FakeBackend, FakeBackend, Store, Runtime]:
     clock = clock or StepClock()
     a = FakeBackend(clock, gpus=2, default_seconds=100)
@@ -29,6 +30,6 @@ def two_pools(
         price = {"price_per_gpu_hour": prices[pool]} if prices else {}
         pools.append(PoolConfig(pool, provider, "r", "h100", 2, BackendSpec("fake"), **price))
     config = RuntimeConfig(tuple(pools), exclusivity or {})
-    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
+    store = store or Store(f"sqlite:///{tmp_path / 'rt.db'}")
     runtime = Runtime(store, config, clock, tmp_path, backends={"a": a, "b": b}, lost_after=30)
     return clock, a, b, store, runtime

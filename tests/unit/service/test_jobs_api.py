@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from service_support import Service
 
+from tender.backends import FakeBackend
 from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
-from tender.runtime.pools import load_pools_text, to_json
+from tender.runtime.pools import from_scenario, load_pools_text, to_json
 from tender.runtime.spec import parse_job_text
 from tender.runtime.store import Store
 
@@ -190,3 +191,43 @@ def test_bad_job_specs_are_422_with_the_field(service: Service) -> None:
     r = _submit(service, TEAM, {**SPEC, "gpus": 64})
     assert r.status_code == 422 and r.json()["error"]["field"] == "gpus", r.text
     assert service.call("admin", "GET", "/api/v1/jobs").json() == []
+
+
+def test_engine_unreachable_and_clause_ids_in_the_api_and_dashboard(service: Service, tmp_path: Path) -> None:
+    """A dead engine is `engine_unreachable` with the engine and its error in GET /jobs and on the dashboard;
+    a job no pool may take is refused at submit time (422) with the reason code and clause id."""
+    root = Path(__file__).resolve().parents[3]
+    scenario = (root / "examples" / "local-lab.yaml").read_text()
+    store = Store(str(service.db.writer.url.render_as_string(hide_password=False)))
+    try:
+        config = from_scenario(scenario, "local-lab.yaml")
+        store.put_setting("config", to_json(config))
+        refused = _submit(
+            service, TEAM, {"name": "eu", "command": "true", "gpus": 1, "workload": "eu-research"}
+        )
+        assert refused.status_code == 422, refused.text
+        problems = refused.json()["error"]["problems"]
+        assert len(problems) == 3 and all(p["field"] == "workload" for p in problems)
+        assert all("residency" in p["message"] and "[c-eu-residency]" in p["message"] for p in problems)
+        job = _submit(service, TEAM, SPEC).json()["id"]
+        engine = FakeBackend(SystemClock(), gpus=2, reachable=False)
+        runtime = Runtime(
+            store,
+            config,
+            SystemClock(),
+            tmp_path,
+            backends=dict.fromkeys((p.id for p in config.pools), engine),
+        )
+        runtime.tick()
+        body = service.call(TEAM, "GET", f"/api/v1/jobs/{job}").json()
+        assert (body["state"], body["reason_code"], body["clause"]) == ("queued", "engine_unreachable", None)
+        assert (
+            "fake: engine switched off" in body["reason"]
+            and "primary-cloud/H100/us-central on local" in body["reason"]
+        )
+        page = service.call(
+            None, "GET", "/", headers={"Cookie": f"tender_token={service.tokens['admin']}"}
+        ).text
+        assert "engine_unreachable" in page and "fake: engine switched off" in page
+    finally:
+        store.close()

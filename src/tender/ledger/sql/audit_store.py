@@ -3,6 +3,9 @@
 1. `append(session, ...)` runs inside a serialized write transaction (`Database.write()`): it reads the
    head (highest seq), builds the next record with `tender.ledger.audit`'s format, and inserts it. `seq` is
    the primary key and `prev_hash` is unique, so even a writer that bypassed the lock could not fork it.
+   Times never go backwards along the chain: a record is stamped `max(at, the head's at)` (writers on other
+   machines, a clock stepped back, or a caller holding an earlier `now` cannot put a record before its
+   predecessor); `append` returns the stored row, whose `at` is the time used.
 2. `records(session, after, limit)` pages through the chain in order.
 3. `verify_chain(session)` re-reads every stored record and checks it with `tender.ledger.audit.verify`,
    and checks the `hash` column against the record; `export_jsonl` writes the JSONL file format.
@@ -34,14 +37,21 @@ class ChainCheck:
 
 def head(session: Session) -> tuple[int, str]:
     """(seq of the last record, its hash), or (-1, GENESIS) for an empty chain."""
+    seq, prev, _ = _head(session)
+    return seq, prev
+
+
+def _head(session: Session) -> tuple[int, str, datetime | None]:
     row = session.execute(
-        select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
+        select(AuditRecord.seq, AuditRecord.hash, AuditRecord.at).order_by(AuditRecord.seq.desc()).limit(1)
     ).first()
-    return (-1, chain.GENESIS) if row is None else (int(row[0]), str(row[1]))
+    return (-1, chain.GENESIS, None) if row is None else (int(row[0]), str(row[1]), row[2])
 
 
 def append(session: Session, *, kind: str, actor: str, at: datetime, data: dict[str, Any]) -> AuditRecord:
-    seq, prev = head(session)
+    seq, prev, last = _head(session)
+    if last is not None and at < last:
+        at = last  # monotonic along the chain (step 1)
     record = chain.make_record(seq + 1, prev, at, kind, actor, data)
     row = AuditRecord(
         seq=seq + 1,

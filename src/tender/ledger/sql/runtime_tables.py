@@ -1,7 +1,8 @@
 """Tables of the live runtime (`tender.runtime`): jobs, attempts, moves, GPU-hour meter, settings.
 
-Own `MetaData`; the tables are made by the package's Alembic migrations (0003, and 0004: `runtime_jobs.team`
-and `submitted_by`, who queued the job).
+Own `MetaData`; the tables are made by the package's Alembic migrations (0003; 0004: `runtime_jobs.team`
+and `submitted_by`, who queued the job; 0006: `runtime_attempts.devices`, `runtime_jobs.reason_code` and
+`reason_clause`).
 `runtime_usage.attempt_key` is unique: an attempt is metered exactly once, even across restarts.
 """
 
@@ -47,6 +48,10 @@ jobs = Table(
     Column("updated_at", Float, nullable=False),
     Column("team", String(128), nullable=True, index=True),  # NAME of the team:NAME token; NULL from the CLI
     Column("submitted_by", String(64), nullable=True),  # the audit actor who queued it
+    Column(
+        "reason_code", String(64), nullable=True
+    ),  # the code of `reason` (capacity, engine_unreachable, ...)
+    Column("reason_clause", String(200), nullable=True),  # the contract clause id behind `reason`, if any
 )
 
 attempts = Table(
@@ -67,6 +72,9 @@ attempts = Table(
     Column("started_at", Float, nullable=True),  # engine's accounting
     Column("ended_at", Float, nullable=True),
     Column("exit_code", Integer, nullable=True),
+    Column(
+        "devices", String(200), nullable=True
+    ),  # "0,1": devices Tender assigned (local); NULL: the engine's
 )
 
 events = Table(

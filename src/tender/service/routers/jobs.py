@@ -48,6 +48,8 @@ def _out(job: job_queue.Job) -> JobOut:
         name=r["name"],
         state=r["state"],
         reason=r["reason"],
+        reason_code=r["reason_code"],
+        clause=r["reason_clause"],
         gpus=r["gpus"],
         accelerators=[a for a in str(r["gpu_types"]).split(",") if a],
         workload_class=r["workload_class"],
@@ -91,7 +93,7 @@ def submit_job(
     ctx = ctx_of(request)
     with ctx.db.write() as session:
         try:
-            parsed = job_queue.parse_spec(spec, job_queue.runtime_config(session))
+            parsed = job_queue.parse_spec(spec, job_queue.runtime_config(session), ctx.now().timestamp())
         except job_queue.InputError as exc:
             raise _invalid(exc) from None
         job_id = job_queue.submit(session, parsed, team=who.subject, submitted_by=who.actor, now=ctx.now())
