@@ -5,6 +5,7 @@ job completes exactly once, and each attempt's billed seconds are within 2 s of 
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sys
@@ -61,7 +62,7 @@ def check_logs(log_dir: Path, names: list[str]) -> dict[str, dict[int, float]]:
         assert done == 1, (name, done)
         assert all(len(s) == 2 for s in spans.values()), (name, spans)  # a start and an end each
         ordered = sorted(spans.items(), key=lambda item: item[1][0])
-        for (_, before), (_, after) in zip(ordered, ordered[1:], strict=False):
+        for (_, before), (_, after) in itertools.pairwise(ordered):
             assert after[0] >= before[1], (name, "attempts overlap", ordered)
         out[name] = {n: s[1] - s[0] for n, s in spans.items()}
     return out
