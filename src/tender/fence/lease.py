@@ -1,6 +1,8 @@
 """The lease of one attempt: files in `<root>/<attempt key>/` that the runtime and the wrapper both see.
 
 Files (each written whole: temp file + rename):
+- `timings`  runtime, at submission: JSON {"lease", "renew", "grace"} the wrapper was started with, so a
+             runtime restarted with other settings still waits long enough for this attempt.
 - `revoked`  runtime -> wrapper: epoch seconds of the revocation; the wrapper kills its tree on sight.
 - `beat`     wrapper -> runtime: epoch seconds of the last renewal (written every `renew` seconds).
 - `started`  wrapper: epoch seconds just before the command was started.
@@ -35,9 +37,20 @@ class LeaseSettings:
     grace: float = 5.0  # seconds between SIGTERM and SIGKILL of the command's tree
     python: str = sys.executable  # the interpreter that runs the wrapper on the node
 
-    def fence_deadline(self, revoked_at: float) -> float:
+    def timings(self, directory: Path | None = None) -> tuple[float, float, float]:
+        """(lease, renew, grace) the attempt's wrapper was started with (`directory/timings`), else these."""
+        if directory is not None:
+            try:
+                raw = json.loads((directory / "timings").read_text())
+                return float(raw["lease"]), float(raw["renew"]), float(raw["grace"])
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+        return self.lease, self.renew, self.grace
+
+    def fence_deadline(self, revoked_at: float, directory: Path | None = None) -> float:
         """When an attempt revoked at `revoked_at` is dead for sure, confirmed or not."""
-        return revoked_at + self.lease + self.renew + self.grace + MARGIN_SECONDS
+        lease, renew, grace = self.timings(directory)
+        return revoked_at + lease + renew + grace + MARGIN_SECONDS
 
     def dir(self, key: str) -> Path:
         if "/" in key or key in {"", ".", ".."}:
@@ -69,6 +82,8 @@ class LeaseSettings:
         path = self.dir(key)
         path.mkdir(exist_ok=True)
         os.chmod(path, 0o777)
+        timings = {"lease": self.lease, "renew": self.renew, "grace": self.grace}
+        write_whole(path / "timings", json.dumps(timings, sort_keys=True) + "\n")
         return path
 
 

@@ -88,7 +88,7 @@ class Fencing:
             if (
                 attempt["state"] == "active"
                 and lease_started_at(directory) is not None
-                and silent_for > lease.lease + lease.renew + MARGIN_SECONDS
+                and silent_for > sum(lease.timings(directory)[:2]) + MARGIN_SECONDS
             ):
                 self._begin_fence(attempt, now, f"no lease renewal for {silent_for:.0f} s", report)
                 return True
@@ -124,7 +124,9 @@ class Fencing:
         if attempt["handle"]:
             with contextlib.suppress(EngineUnreachable, KeyError):
                 self._backends[attempt["pool_id"]].cancel(attempt["handle"])
-        deadline = datetime.fromtimestamp(lease.fence_deadline(revoked), UTC).strftime("%H:%M:%S")
+        deadline = datetime.fromtimestamp(
+            lease.fence_deadline(revoked, lease.dir(attempt["key"])), UTC
+        ).strftime("%H:%M:%S")
         with self.store.write() as s:
             fresh = attempt_row(s, attempt["key"])
             if fresh is None or fresh["state"] not in ("active", "submitting"):
@@ -146,7 +148,7 @@ class Fencing:
         revoked = revoked_at(directory)
         if revoked is None:  # the directory went away: revoke again, count from now
             revoked = revoke(directory, now)
-        if now >= lease.fence_deadline(revoked):
+        if now >= lease.fence_deadline(revoked, directory):
             reason = f"{attempt['reason']}; fenced: lease lapsed without a record"
             self._settle_lost(attempt, now, reason, report, None, self.wrapped(attempt))
 
