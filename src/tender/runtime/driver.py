@@ -219,6 +219,9 @@ class Runtime(Placing, Fencing):
                     data={"pool": attempt["pool_id"], "key": attempt["key"]},
                 )
                 return
+            lease = self.lease_of(attempt["pool_id"])
+            if lease is not None:  # should the submission still arrive, its wrapper starts nothing
+                revoke(lease.dir(attempt["key"]), now)
             attempt_update(s, attempt["key"], state="refused", reason="never reached the engine")
             job_update(
                 s,
