@@ -130,7 +130,7 @@ def one_backend(backend: str, rounds: int, work: Path) -> tuple[list[float], lis
     runtime.use_lease(LEASE, RENEW, GRACE)
     spare = Held(runtime.backend("spare"))
     runtime._backends["spare"] = spare
-    baseline, failover, where = [], [], []
+    baseline, failover, where, detected = [], [], [], []
     for n in range(rounds):
         log = work / f"r{n}.log"
         spare.held = True
@@ -147,14 +147,20 @@ def one_backend(backend: str, rounds: int, work: Path) -> tuple[list[float], lis
         _tick_until(runtime, lambda: 2 in _starts(log), timeout=120)  # noqa: B023
         failover.append(_starts(log)[2] - killed)
         where.append(runtime.store.attempts_of(job)[1]["pool_id"])
+        moves = [e["at"] for e in runtime.store.events_of(job) if e["kind"] in ("fencing", "requeued")]
+        detected.append(min(moves) - killed)  # the runtime fenced (or, with a record, requeued) it
         runtime.request_cancel(job)
         _tick_until(runtime, lambda: not runtime.store.jobs(["queued", "running"]), timeout=60)
         _restore(backend)
         print(
-            f"{backend} round {n}: baseline {baseline[-1]:.2f} s, failover {failover[-1]:.2f} s", flush=True
+            f"{backend} round {n}: baseline {baseline[-1]:.2f} s, failover {failover[-1]:.2f} s "
+            f"(detected after {detected[-1]:.2f} s)",
+            flush=True,
         )
     runtime.store.close()
-    print(f"{backend}: next attempts ran on {sorted(where)}")
+    print(
+        f"{backend}: next attempts ran on {sorted(where)}; detection median {statistics.median(detected):.2f} s"
+    )
     return baseline, failover
 
 

@@ -102,3 +102,24 @@ def test_a_user_cancel_revokes_the_lease(tmp_path: Path) -> None:
     runtime.request_cancel(job)
     runtime.tick()
     assert revoked_at(directory) is not None
+
+
+def test_agent_refuses_a_renewal_interval_not_below_the_lease(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    argv = [
+        sys.executable,
+        "-m",
+        "tender.cli",
+        "agent",
+        "--state",
+        str(tmp_path),
+        "--lease",
+        "2",
+        "--renew",
+        "2",
+    ]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and "--renew must be positive and below --lease" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "runtime.db").exists()
