@@ -9,7 +9,7 @@ It drives the very same scheduler as the simulator (`tender.placement.schedule_r
       attempt being fenced waits for that record or for its lease to lapse;
    a. an attempt recorded as `submitting` (the runtime died between recording and submitting) is looked
       up by its key; found -> active, not found -> dropped and the job queued again (no retry spent);
-   b. a final state finishes the attempt: metered once (engine start/end), the job ends or is requeued;
+   b. a final state finishes the attempt: metered once (`meter`), the job ends or is requeued;
    c. `lost` (node failure, vanished process), or an engine silent for `lost_after` seconds, or a handle
       the engine forgot for `lost_after` seconds, or a final state the wrapper did not confirm -> fence
       (revoke the lease; see `fencing`), then requeue with the reason, up to `max_retries`.
