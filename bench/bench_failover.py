@@ -77,14 +77,24 @@ class Held:
         return CapacityReport(Reachability.DEGRADED, reason="held") if self.held else self.inner.capacity()
 
 
-def _starts(log: Path) -> dict[int, float]:
+def _stamps(log: Path, kinds: tuple[str, ...]) -> dict[int, float]:
     out: dict[int, float] = {}
     if log.exists():
         for line in log.read_text().splitlines():
             attempt, kind, at = line.split()
-            if kind == "start":
+            if kind in kinds:
                 out[int(attempt)] = float(at)
     return out
+
+
+def _starts(log: Path) -> dict[int, float]:
+    return _stamps(log, ("start",))
+
+
+def _overlapped(log: Path) -> bool:
+    """From the job's own log: did attempt 2 start before attempt 1 logged its end (or with no end)?"""
+    ends = _stamps(log, ("killed", "done"))
+    return 1 not in ends or _starts(log)[2] < ends[1]
 
 
 def _tick_until(runtime: Runtime, done: object, timeout: float) -> None:
@@ -130,7 +140,7 @@ def one_backend(backend: str, rounds: int, work: Path) -> tuple[list[float], lis
     runtime.use_lease(LEASE, RENEW, GRACE)
     spare = Held(runtime.backend("spare"))
     runtime._backends["spare"] = spare
-    baseline, failover, where, detected = [], [], [], []
+    baseline, failover, where, detected, overlaps = [], [], [], [], 0
     for n in range(rounds):
         log = work / f"r{n}.log"
         spare.held = True
@@ -152,6 +162,7 @@ def one_backend(backend: str, rounds: int, work: Path) -> tuple[list[float], lis
         runtime.request_cancel(job)
         _tick_until(runtime, lambda: not runtime.store.jobs(["queued", "running"]), timeout=60)
         _restore(backend)
+        overlaps += _overlapped(log)
         print(
             f"{backend} round {n}: baseline {baseline[-1]:.2f} s, failover {failover[-1]:.2f} s "
             f"(detected after {detected[-1]:.2f} s)",
@@ -159,7 +170,8 @@ def one_backend(backend: str, rounds: int, work: Path) -> tuple[list[float], lis
         )
     runtime.store.close()
     print(
-        f"{backend}: next attempts ran on {sorted(where)}; detection median {statistics.median(detected):.2f} s"
+        f"{backend}: next attempts ran on {sorted(where)}; detection median {statistics.median(detected):.2f} s;"
+        f" rounds where attempt 2 started before attempt 1 ended: {overlaps}"
     )
     return baseline, failover
 
