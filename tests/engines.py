@@ -217,6 +217,14 @@ def ensure_slurm_up() -> None:
             run_up("slurm")
 
 
+def ensure_ray_up() -> None:
+    """Restart the Ray head when its Jobs API does not answer (after a test killed a Ray daemon)."""
+    with _lock():
+        if not ray_healthy():
+            run_down("ray")
+            run_up("ray")
+
+
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
         raise EngineUnavailable(
@@ -251,6 +259,10 @@ class Paused:
         self.inner = inner
         self.kind = inner.kind
         self.paused = True
+
+    @property
+    def lease(self) -> object:  # the inner engine's fence settings (tender.runtime.fencing reads them)
+        return getattr(self.inner, "lease", None)
 
     def submit(self, request: RunRequest) -> str:
         return self.inner.submit(request)

@@ -1,7 +1,8 @@
 """Integration-only helpers; the engine fixtures themselves live in tests/conftest.py (shared with e2e).
 
 1. Every test under tests/integration is marked `integration` and `requires_engine`.
-2. `slurm_restored` gives a test a healthy Slurm and puts back any daemon the test killed.
+2. `slurm_restored` gives a test a healthy Slurm and puts back any daemon the test killed;
+   `ray_restored` does the same for the Ray head (restarted whole when its Jobs API is gone).
 3. `serve_db` runs a test twice: on a SQLite file in its tmp_path, and on a PostgreSQL database of its own.
 """
 
@@ -28,6 +29,13 @@ def slurm_restored(slurm_cluster: object) -> Iterator[object]:
     engines.ensure_slurm_up()
     yield slurm_cluster
     engines.ensure_slurm_up()
+
+
+@pytest.fixture
+def ray_restored(ray_cluster: object) -> Iterator[object]:
+    engines.ensure_ray_up()
+    yield ray_cluster
+    engines.ensure_ray_up()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -1,6 +1,7 @@
 """Ray adapter: the Ray Jobs SDK (`JobSubmissionClient`) against a cluster's dashboard address.
 
-1. `submit` sends the command as the job entrypoint with `submission_id` = the attempt key (so a restarted
+1. `submit` sends the command (under the fence wrapper, `tender.fence`, when the adapter has a lease) as
+   the job entrypoint with `submission_id` = the attempt key (so a restarted
    runtime finds it), GPUs as `entrypoint_num_gpus`, the environment as `runtime_env.env_vars`.
 2. `status` reads `get_job_info`: Ray's own start/end times (ms) are the metering source.
 3. `capacity` reads the dashboard's `/api/cluster_status` (GPU used/total); no answer = `unreachable`.
@@ -8,12 +9,14 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from tender.fence.lease import LeaseSettings
 from tender.ports import (
     CapacityReport,
     EngineUnreachable,
@@ -68,8 +71,13 @@ class RayBackend:
     kind = "ray"
 
     def __init__(
-        self, address: str, client_factory: ClientFactory = _sdk_client, timeout: float = 5.0
+        self,
+        address: str,
+        client_factory: ClientFactory = _sdk_client,
+        timeout: float = 5.0,
+        lease: LeaseSettings | None = None,
     ) -> None:
+        self.lease = lease
         self.address = address if "://" in address else f"http://{address}"
         self._factory = client_factory
         self._client: Any = None
@@ -84,12 +92,21 @@ class RayBackend:
         return self._client
 
     def submit(self, request: RunRequest) -> str:
-        env = {"TENDER_JOB_ID": request.job_id, "TENDER_ATTEMPT": str(request.attempt), **request.env}
+        env = {
+            "TENDER_JOB_ID": request.job_id,
+            "TENDER_ATTEMPT": str(request.attempt),
+            "TENDER_RUN_KEY": request.key,
+            **request.env,
+        }
+        entrypoint = request.command
+        if self.lease is not None:
+            self.lease.prepare(request.key)
+            entrypoint = "exec " + shlex.join(self.lease.wrap_argv(request.key, ["bash", "-c", entrypoint]))
         try:
             client = self._sdk()
             return str(
                 client.submit_job(
-                    entrypoint=request.command,
+                    entrypoint=entrypoint,
                     submission_id=request.key,
                     entrypoint_num_gpus=request.gpus or None,
                     runtime_env={

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tender.cli.output import console
+from tender.cli.output import console, fail_bad_input
 from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
 
 
@@ -26,10 +26,20 @@ def register(app: typer.Typer) -> None:
         lost_after: Annotated[
             float, typer.Option(help="Seconds an engine may be silent before its jobs move.")
         ] = 60.0,
+        lease: Annotated[
+            float, typer.Option(help="Seconds a job's wrapper keeps it running without a lease renewal.")
+        ] = 20.0,
+        renew: Annotated[float, typer.Option(help="Seconds between a wrapper's lease renewals.")] = 2.0,
+        kill_grace: Annotated[
+            float, typer.Option(help="Seconds between SIGTERM and SIGKILL when a wrapper kills its job.")
+        ] = 5.0,
     ) -> None:
-        """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over."""
+        """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over (fenced)."""
+        if not 0 < renew < lease or kill_grace < 0:
+            fail_bad_input("--renew must be positive and below --lease; --kill-grace at least 0")
         runtime = open_or_fail(state, pools, scenario, database_url)
         runtime.lost_after = lost_after
+        runtime.use_lease(lease, renew, kill_grace)
         while True:
             report = runtime.tick()
             for job_id in report.placed:

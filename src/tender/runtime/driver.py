@@ -5,11 +5,14 @@ It drives the very same scheduler as the simulator (`tender.placement.schedule_r
 
 1. Probe every engine's capacity (`unreachable` / `degraded` pools are `down` for the scheduler).
 2. Reconcile open attempts with what the engines report:
+   0. an attempt whose fence wrapper wrote its record is settled from it (`fencing.Fencing`), and an
+      attempt being fenced waits for that record or for its lease to lapse;
    a. an attempt recorded as `submitting` (the runtime died between recording and submitting) is looked
       up by its key; found -> active, not found -> dropped and the job queued again (no retry spent);
-   b. a final state finishes the attempt: metered once (engine start/end), the job ends or is requeued;
+   b. a final state finishes the attempt: metered once (`meter`), the job ends or is requeued;
    c. `lost` (node failure, vanished process), or an engine silent for `lost_after` seconds, or a handle
-      the engine forgot for `lost_after` seconds -> requeue with the reason, up to `max_retries`.
+      the engine forgot for `lost_after` seconds, or a final state the wrapper did not confirm -> fence
+      (revoke the lease; see `fencing`), then requeue with the reason, up to `max_retries`.
 3. Cancel what users asked to cancel.
 4. Schedule (`placing.Placing`): `schedule_round(ClusterState, now, policy, contract rules)` proposes placements.
 5. Commit each placement against fresh state: record the attempt (`submitting`), submit, record the
@@ -29,6 +32,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from tender.backends import make_backend
+from tender.fence.lease import LeaseSettings, revoke
 from tender.placement import (
     Policy,
     PolicyName,
@@ -42,7 +46,8 @@ from tender.ports import (
     RunStatus,
 )
 from tender.runtime import queue
-from tender.runtime.meter import measure
+from tender.runtime.fencing import Fencing
+from tender.runtime.meter import Wrapped, measure
 from tender.runtime.meter import record as meter_record
 from tender.runtime.placing import Placing, TickReport, requeue
 from tender.runtime.pools import RuntimeConfig
@@ -57,7 +62,7 @@ from tender.runtime.store import (
 )
 
 
-class Runtime(Placing):
+class Runtime(Placing, Fencing):
     def __init__(
         self,
         store: Store,
@@ -67,8 +72,10 @@ class Runtime(Placing):
         backends: Mapping[str, Backend] | None = None,
         policy: Policy | None = None,
         lost_after: float = 60.0,
+        lease: LeaseSettings | None = None,
     ) -> None:
         self.store = store
+        self.lease = lease or LeaseSettings(state_dir / "leases")
         self.config = config
         self.clock = clock
         self.policy = policy or Policy(name=PolicyName.FIFO_HET, backfill=True)
@@ -84,7 +91,9 @@ class Runtime(Placing):
                     [pool.backend.kind, sorted(pool.backend.options.items()), pool.gpus if sized else None]
                 )
                 if key not in shared:
-                    shared[key] = make_backend(pool.backend, state_dir, clock, gpus=pool.gpus)
+                    shared[key] = make_backend(
+                        pool.backend, state_dir, clock, gpus=pool.gpus, lease=self.lease
+                    )
                 self._backends[pool.id] = shared[key]
         instance = store.get_setting("instance")
         if instance is None:
@@ -95,6 +104,14 @@ class Runtime(Placing):
         self._unknown_since: dict[str, float] = {}  # attempt key -> first UNKNOWN
 
     # ---- entry points ---------------------------------------------------------------------
+    def use_lease(self, lease: float, renew: float, grace: float) -> None:
+        """Set the fence timings of every wrapped engine (`tender agent --lease/--renew/--kill-grace`)."""
+        self.lease = LeaseSettings(self.lease.root, lease, renew, grace, self.lease.python)
+        for backend in self._backends.values():
+            current = getattr(backend, "lease", None)
+            if isinstance(current, LeaseSettings):
+                backend.lease = LeaseSettings(current.root, lease, renew, grace, current.python)  # type: ignore[attr-defined]
+
     def now(self) -> float:
         return self.clock.now().timestamp()
 
@@ -152,14 +169,22 @@ class Runtime(Placing):
             backend = self._backends.get(pool_id)
             if backend is None:
                 for attempt in open_attempts:
-                    self._lost(attempt, now, f"pool {pool_id} is no longer configured", report)
+                    self._settle_lost(attempt, now, f"pool {pool_id} is no longer configured", report)
+                continue
+            open_attempts = [a for a in open_attempts if not self._settled_by_wrapper(a, now, report)]  # 0
+            for attempt in [a for a in open_attempts if a["state"] == "fencing"]:
+                self._fence_step(attempt, now, report)
+            open_attempts = [a for a in open_attempts if a["state"] != "fencing"]
+            if not open_attempts:
                 continue
             try:
                 for attempt in [a for a in open_attempts if a["handle"] is None]:  # 2a
                     handle = backend.find(attempt["key"])
                     self._adopt(attempt, handle, now, report)
                 handles = [
-                    a["handle"] for a in self.store.open_attempts() if a["pool_id"] == pool_id and a["handle"]
+                    a["handle"]
+                    for a in self.store.open_attempts()
+                    if a["pool_id"] == pool_id and a["handle"] and a["state"] != "fencing"
                 ]
                 statuses = backend.status(handles)
             except EngineUnreachable as exc:
@@ -171,7 +196,11 @@ class Runtime(Placing):
                         )
                 continue
             for attempt in self.store.open_attempts():
-                if attempt["pool_id"] == pool_id and attempt["handle"] in statuses:
+                if (
+                    attempt["pool_id"] == pool_id
+                    and attempt["handle"] in statuses
+                    and attempt["state"] != "fencing"
+                ):
                     self._observe(attempt, statuses[attempt["handle"]], now, report)
 
     def _adopt(self, attempt: RowMapping, handle: str | None, now: float, report: TickReport) -> None:
@@ -190,6 +219,9 @@ class Runtime(Placing):
                     data={"pool": attempt["pool_id"], "key": attempt["key"]},
                 )
                 return
+            lease = self.lease_of(attempt["pool_id"])
+            if lease is not None:  # should the submission still arrive, its wrapper starts nothing
+                revoke(lease.dir(attempt["key"]), now)
             attempt_update(s, attempt["key"], state="refused", reason="never reached the engine")
             job_update(
                 s,
@@ -217,7 +249,11 @@ class Runtime(Placing):
                 self._lost(attempt, now, f"{attempt['pool_id']} no longer knows {attempt['handle']}", report)
             return
         self._unknown_since.pop(key, None)
-        if status.state is RunState.LOST:
+        if status.state.final and self.lease_of(attempt["pool_id"]) is not None:
+            if not self._settled_by_wrapper(attempt, now, report):  # it may have ended just now
+                what = f"{attempt['pool_id']} says {status.state.value}"
+                self._lost(attempt, now, f"{what}: {status.reason}" if status.reason else what, report)
+        elif status.state is RunState.LOST:
             self._lost(
                 attempt, now, status.reason or "lost by the engine", report, status=status, cancel=True
             )
@@ -231,9 +267,16 @@ class Runtime(Placing):
                 Store.event(s, now, attempt["job_id"], "started", f"{key} on {attempt['pool_id']}")
 
     def _meter(
-        self, s: Session, attempt: RowMapping, status: RunStatus | None, outcome: str, reason: str, now: float
+        self,
+        s: Session,
+        attempt: RowMapping,
+        status: RunStatus | None,
+        outcome: str,
+        reason: str,
+        now: float,
+        wrapped: Wrapped | None = None,
     ) -> None:
-        measured = measure(status, attempt["gpus"], attempt["started_at"], now)
+        measured = measure(status, attempt["gpus"], attempt["started_at"], now, wrapped)
         if measured is not None:
             pool_id = attempt["pool_id"]
             meter_record(
@@ -248,10 +291,17 @@ class Runtime(Placing):
                 now=now,
             )
 
-    def _finish(self, attempt: RowMapping, status: RunStatus, now: float, report: TickReport) -> None:
+    def _finish(
+        self,
+        attempt: RowMapping,
+        status: RunStatus,
+        now: float,
+        report: TickReport,
+        wrapped: Wrapped | None = None,
+    ) -> None:
         outcome = status.state.value
         with self.store.write() as s:
-            if attempt_state(s, attempt["key"]) not in ("active", "submitting"):
+            if attempt_state(s, attempt["key"]) not in ("active", "submitting", "fencing"):
                 return
             attempt_update(
                 s,
@@ -262,7 +312,7 @@ class Runtime(Placing):
                 started_at=status.started_at.timestamp() if status.started_at else None,
                 ended_at=status.ended_at.timestamp() if status.ended_at else None,
             )
-            self._meter(s, attempt, status, outcome, status.reason, now)
+            self._meter(s, attempt, status, outcome, status.reason, now, wrapped)
             job = job_row(s, attempt["job_id"])
             if status.state is RunState.CANCELLED and job is not None and not job["cancel_requested"]:
                 reason = "cancelled outside Tender"
@@ -295,23 +345,46 @@ class Runtime(Placing):
         status: RunStatus | None = None,
         cancel: bool = False,
     ) -> None:
+        """An attempt the engine lost, forgot or went silent on: fence it first when it has a wrapper."""
+        if self.lease_of(attempt["pool_id"]) is not None:
+            self._begin_fence(attempt, now, reason, report)
+            return
         if cancel and attempt["handle"]:
             with contextlib.suppress(EngineUnreachable, KeyError):
                 self._backends[attempt["pool_id"]].cancel(attempt["handle"])
+        self._settle_lost(attempt, now, reason, report, status)
+
+    def _settle_lost(
+        self,
+        attempt: RowMapping,
+        now: float,
+        reason: str,
+        report: TickReport,
+        status: RunStatus | None = None,
+        wrapped: Wrapped | None = None,
+    ) -> None:
+        """The attempt is dead (or fenced): record it lost, bill it, requeue the job."""
         with self.store.write() as s:
             fresh = attempt_row(s, attempt["key"])
-            if fresh is None or fresh["state"] not in ("active", "submitting"):
+            if fresh is None or fresh["state"] not in ("active", "submitting", "fencing"):
                 return
             started = status.started_at.timestamp() if status and status.started_at else fresh["started_at"]
+            if wrapped is not None and wrapped.started is not None:
+                started = wrapped.started
             ended = status.ended_at.timestamp() if status and status.ended_at else (now if started else None)
+            if wrapped is not None and (wrapped.ended or wrapped.last_beat):
+                ended = wrapped.ended or wrapped.last_beat
             attempt_update(s, attempt["key"], state="lost", reason=reason, started_at=started, ended_at=ended)
-            self._meter(s, fresh, status, "lost", reason, now)
+            self._meter(s, fresh, status, "lost", reason, now, wrapped)
             requeue(s, attempt["job_id"], now, f"{attempt['pool_id']}: {reason}")
         report.requeued.append(attempt["job_id"])
 
     def _cancel_requested(self, now: float) -> None:
         wanted = {j["id"] for j in self.store.jobs(["running"]) if j["cancel_requested"]}
         for attempt in self.store.open_attempts():
+            lease = self.lease_of(attempt["pool_id"])
+            if attempt["job_id"] in wanted and lease is not None:  # reaches the wrapper without the engine
+                revoke(lease.dir(attempt["key"]), now)
             if attempt["job_id"] in wanted and attempt["handle"]:
                 try:
                     self._backends[attempt["pool_id"]].cancel(attempt["handle"])

@@ -1,14 +1,16 @@
 """GPU-hours of one finished or lost attempt, exact Decimal, into the runtime's meter and the ledger.
 
-1. `measure(status, gpus, observed_start, now)` picks the times, best source first:
-   a. the engine's own start and end (`sacct` Start/End, Ray job start/end, the local wrapper's files):
-      `engine`;
-   b. the engine's start, but no end (a Slurm job on a node that stopped answering, whose accounting
-      never closes): it held the GPUs until Tender gave up on it and cancelled it, `now`:
-      `engine start, tender stop`;
-   c. no answer from the engine (silent, or it forgot the job): the start Tender recorded when it saw
-      the attempt running, to `now`: `tender`;
-   d. never seen running: nothing to bill (None).
+1. `measure(status, gpus, observed_start, now, wrapped)` picks the times, best source first:
+   a. the fence wrapper's own timestamps of the command (`tender.fence`: just before it started the
+      command, and once the command's whole tree was dead), sub-second, on every backend: `wrapper`;
+   b. the wrapper's start, but no record (the wrapper and its keeper were killed together, or its lease
+      directory was lost): up to its last lease renewal: `wrapper, last renewal`;
+   c. the engine's own start and end (`sacct` Start/End, whole seconds; Ray job start/end, which include
+      the job supervisor's start-up): `engine` — only for attempts that ran without a wrapper;
+   d. the engine's start, but no end: up to when Tender gave up on it, `now`: `engine start, tender stop`;
+   e. no answer from the engine: the start Tender recorded when it saw the attempt running, to `now`:
+      `tender`;
+   f. never seen running: nothing to bill (None).
 2. GPUs = what the engine allocated, else what was requested; seconds to the millisecond, GPU-hours to
    the micro-hour (banker's rounding), per attempt.
 3. `record(session, ...)`: one `runtime_usage` row (unique per attempt key: metered once, even across
@@ -35,6 +37,15 @@ _MICRO_HOURS = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
+class Wrapped:
+    """What the fence wrapper of an attempt wrote (epoch seconds)."""
+
+    started: float | None
+    ended: float | None  # its record: the command's tree was dead
+    last_beat: float | None  # its last lease renewal
+
+
+@dataclass(frozen=True)
 class Measured:
     gpus: int
     seconds: Decimal
@@ -48,11 +59,19 @@ def _stamp(value: float) -> datetime:
 
 
 def measure(
-    status: RunStatus | None, requested_gpus: int, observed_start: float | None, now: float
+    status: RunStatus | None,
+    requested_gpus: int,
+    observed_start: float | None,
+    now: float,
+    wrapped: Wrapped | None = None,
 ) -> Measured | None:
     start = status.started_at if status is not None else None
     end = status.ended_at if status is not None else None
-    if start is not None and end is not None:
+    if wrapped is not None and wrapped.started is not None and (wrapped.ended or wrapped.last_beat):
+        last = wrapped.ended or wrapped.last_beat or wrapped.started
+        start, end = _stamp(wrapped.started), _stamp(max(wrapped.started, last))
+        source = "wrapper" if wrapped.ended else "wrapper, last renewal"
+    elif start is not None and end is not None:
         source = "engine"
     elif start is not None:
         end, source = _stamp(now), "engine start, tender stop"

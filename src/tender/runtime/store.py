@@ -23,7 +23,7 @@ from tender.ledger.sql.runtime_tables import attempts, events, jobs, settings, u
 
 ACTIVE_JOB_STATES = ("queued", "running")
 FINAL_JOB_STATES = ("succeeded", "failed", "cancelled", "rejected")
-OPEN_ATTEMPT_STATES = ("submitting", "active")
+OPEN_ATTEMPT_STATES = ("submitting", "active", "fencing")  # fencing: revoked, not yet known dead
 RUNTIME_ACTOR = "runtime"  # the audit actor of what the agent does on its own
 # Moves of a job that also go into the hash-chained audit trail (`job.<kind>`); `started` stays an event.
 AUDITED_EVENTS = frozenset(

@@ -82,3 +82,35 @@ def test_make_backend_kinds(tmp_path: Path) -> None:
 def test_ray_unreachable_is_a_report(tmp_path: Path) -> None:
     report = make_backend(BackendSpec("ray", {"address": "127.0.0.1:1"}), tmp_path).capacity()
     assert report.status is Reachability.UNREACHABLE and "127.0.0.1:1" in report.reason
+
+
+def test_local_cancel_reaches_the_command_when_both_wrapper_processes_are_gone(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    from tender.fence.lease import read_pids
+
+    backend = LocalBackend(tmp_path)
+    handle = backend.submit(RunRequest("k", "k", 1, f"echo $$ > {tmp_path}/cmd; exec sleep 30", gpus=0))
+    for _ in range(200):
+        pids = read_pids(backend.lease.dir(handle))
+        if pids and (tmp_path / "cmd").exists() and (tmp_path / "cmd").read_text().strip():
+            break
+        time.sleep(0.05)
+    command = int((tmp_path / "cmd").read_text())
+    for role in ("keeper", "wrapper"):  # both at once: nobody is left to kill the command's tree
+        os.kill(pids[role], signal.SIGKILL)
+    time.sleep(0.3)
+    assert Path(f"/proc/{command}").exists()
+    assert backend.status([handle])[handle].state is RunState.RUNNING  # its group still holds the GPUs
+    backend.cancel(handle)  # the leader is dead: the groups are signalled anyway
+    for _ in range(100):
+        try:
+            if Path(f"/proc/{command}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        except OSError:
+            break  # gone
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the command survived the cancel")
+    assert _wait_final(backend, handle) is RunState.CANCELLED

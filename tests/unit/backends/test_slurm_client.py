@@ -106,3 +106,22 @@ def test_status_waits_for_accounting_when_squeue_already_says_done() -> None:
     )
     status = SlurmBackend(SlurmTarget(), runner=runner).status(["5", "6"])
     assert status["5"].state is RunState.RUNNING and status["6"].state is RunState.UNKNOWN
+
+
+def test_with_a_lease_the_script_execs_the_fence_wrapper_around_the_command(tmp_path: object) -> None:
+    import shlex
+    from pathlib import Path
+
+    from tender.fence.lease import LeaseSettings
+
+    lease = LeaseSettings(Path(str(tmp_path)) / "leases", lease=7.0, renew=1.5, grace=4.0, python="/opt/py")
+    script = Script({"sbatch": CommandResult(0, "42\n", "")})
+    backend = SlurmBackend(SlurmTarget(log_dir=str(tmp_path)), runner=script, lease=lease)
+    backend.submit(RunRequest("tender-x-1", "x", 1, "echo 'a b' && sleep 1", gpus=1))
+    last = [line for line in (script.calls[0][1] or "").splitlines() if line][-1]
+    argv = shlex.split(last)
+    assert argv[:4] == ["exec", "/opt/py", "-m", "tender.fence.wrapper"]
+    assert argv[argv.index("--dir") + 1] == str((lease.root / "tender-x-1").resolve())
+    assert argv[argv.index("--lease") + 1 :][:5] == ["7.0", "--renew", "1.5", "--grace", "4.0"]
+    assert argv[-4:] == ["--", "bash", "-c", "echo 'a b' && sleep 1"]  # the command, verbatim
+    assert (lease.root / "tender-x-1" / "timings").exists()

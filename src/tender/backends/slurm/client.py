@@ -1,6 +1,7 @@
 """Slurm adapter: sbatch / squeue / sacct / scontrol / scancel through an injectable command runner.
 
-1. `submit` renders the batch script (pure, `render.py`) and pipes it to `sbatch --parsable`.
+1. `submit` renders the batch script (pure, `render.py`) and pipes it to `sbatch --parsable`; with a lease
+   (`tender.fence`) the command runs under the fence wrapper (`exec python -m tender.fence.wrapper ...`).
 2. `status` reads `sacct` (accounting: state, exit code, engine start/end, allocated GPUs) and falls back
    to `squeue` for attempts sacct does not show yet (it lags slurmctld by about a second) or at all.
 3. `capacity` reads `scontrol show node -o`: GPUs per node (Gres) and in use (AllocTRES gres/gpu),
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from tender.backends.process import CommandResult, Runner, run_command
 from tender.backends.slurm.render import SlurmTarget, render_sbatch
+from tender.fence.lease import LeaseSettings
 from tender.ports import (
     CapacityReport,
     EngineUnreachable,
@@ -152,10 +155,17 @@ class SlurmBackend:
 
     kind = "slurm"
 
-    def __init__(self, target: SlurmTarget, runner: Runner = run_command, accounting: bool = True) -> None:
+    def __init__(
+        self,
+        target: SlurmTarget,
+        runner: Runner = run_command,
+        accounting: bool = True,
+        lease: LeaseSettings | None = None,
+    ) -> None:
         self.target = target
         self._run = runner
         self._accounting = accounting
+        self.lease = lease
 
     def _checked(self, result: CommandResult, what: str) -> CommandResult:
         if result.returncode != 0 and any(s in result.stderr + result.stdout for s in _UNREACHABLE):
@@ -165,6 +175,10 @@ class SlurmBackend:
     def submit(self, request: RunRequest) -> str:
         Path(self.target.log_dir).mkdir(parents=True, exist_ok=True)
         os.chmod(self.target.log_dir, 0o1777)  # jobs may run as another user
+        if self.lease is not None:
+            self.lease.prepare(request.key)
+            wrapped = self.lease.wrap_argv(request.key, ["bash", "-c", request.command])
+            request = replace(request, command="exec " + shlex.join(wrapped))
         result = self._run(["sbatch", "--parsable"], stdin=render_sbatch(request, self.target))
         if result.returncode != 0:
             raise SubmitRefused(f"sbatch: {result.last_error_line()}")
