@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tender.cli.output import console
+from tender.cli.ranges import positive
 from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
 
 
@@ -18,17 +19,27 @@ def register(app: typer.Typer) -> None:
         pools: PoolsOpt = None,
         scenario: ScenarioOpt = None,
         database_url: DbOpt = None,
-        interval: Annotated[float, typer.Option(help="Seconds between ticks.")] = 2.0,
+        interval: Annotated[float, typer.Option(callback=positive, help="Seconds between ticks, > 0.")] = 2.0,
         once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
         until_idle: Annotated[
             bool, typer.Option("--until-idle", help="Exit when no job is queued or running.")
         ] = False,
         lost_after: Annotated[
-            float, typer.Option(help="Seconds an engine may be silent before its jobs move.")
+            float,
+            typer.Option(
+                callback=positive, help="Seconds an engine may be silent before its jobs move, > 0."
+            ),
         ] = 60.0,
+        allow_no_pools: Annotated[
+            bool,
+            typer.Option(
+                "--allow-no-pools",
+                help="Store a --pools/--scenario file that gives no pool (replacing the stored pools with none).",
+            ),
+        ] = False,
     ) -> None:
         """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over."""
-        runtime = open_or_fail(state, pools, scenario, database_url)
+        runtime = open_or_fail(state, pools, scenario, database_url, allow_no_pools)
         runtime.lost_after = lost_after
         while True:
             report = runtime.tick()

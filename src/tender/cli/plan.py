@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from tender.cli.output import console, err_console, fail_bad_input, write_atomic
+from tender.cli.output import (
+    Output,
+    console,
+    err_console,
+    fail_bad_input,
+    run_interruptible,
+    write_outputs,
+)
 from tender.cli.validate import load_or_exit
 from tender.plan_output import CHECK_FAILED, ledger_csv, plan_tables, plan_to_json, report_html, verified
 from tender.sourcing import NoSolution, PlanOptions, plan
@@ -25,18 +33,27 @@ def register(app: typer.Typer) -> None:
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
         out: Path | None = typer.Option(
-            None, "--out", help="Directory for plan.json, plan.html and ledger.csv (all three)."
+            None,
+            "--out",
+            help="Directory for plan.json, plan.html and ledger.csv (all three); created if missing "
+            "when its parent exists.",
+        ),
+        mkdir: bool = typer.Option(
+            False, "--mkdir", help="Create missing parent folders of the outputs (never done otherwise)."
         ),
         timings: bool = typer.Option(False, "--timings", help="Also write solve_seconds into the JSON."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
         sc = load_or_exit(file)
+
+        def options(stop: Callable[[], bool]) -> PlanOptions:
+            return PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap, stop=stop)
+
         if out is not None:
             json_path = json_path or out / "plan.json"
             report = report or out / "plan.html"
             ledger = ledger or out / "ledger.csv"
-        options = PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap)
         with console.status("solving…") as status:
 
             def progress(objective: float, bound: float, mip_gap: float) -> None:
@@ -45,7 +62,9 @@ def register(app: typer.Typer) -> None:
                 )
 
             try:
-                result = verified(plan(sc, options, progress=progress), sc)
+                result = run_interruptible(
+                    lambda stop: verified(plan(sc, options(stop), progress=progress), sc)
+                )
             except NoSolution as exc:
                 fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
         if not quiet:
@@ -62,14 +81,15 @@ def register(app: typer.Typer) -> None:
             f"solved in {result.solve_seconds:.2f} s, status {result.status}, gap {float(result.gap):.4%}"
         )
         labels = {m: sc.calendar.label(m) for m in sc.calendar.months()}
-        for path, text in (
-            (json_path, plan_to_json(result, sc, timings) if json_path else ""),
-            (ledger, ledger_csv(result, labels) if ledger else ""),
-            (report, report_html(result, sc) if report else ""),
-        ):
-            if path is not None:
-                write_atomic(path, text)
-                console.print(f"wrote {path}")
+        renders: list[tuple[Path | None, Callable[[], str], str]] = [
+            (json_path, lambda: plan_to_json(result, sc, timings), "--json"),
+            (ledger, lambda: ledger_csv(result, labels), "--ledger"),
+            (report, lambda: report_html(result, sc), "--report"),
+        ]
+        outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
+        _write(outputs, out, mkdir)
+        for o in outputs:
+            console.print(f"wrote {o.path}")
         if result.check_violations:
             for line in result.check_violations:
                 err_console.print(f"check: {line}", markup=False)
@@ -79,3 +99,20 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
             raise typer.Exit(1)
+
+
+def _write(outputs: list[Output], out: Path | None, mkdir: bool) -> None:
+    """All outputs or none; `--out DIR` is created (its parent must exist unless `--mkdir`) and
+    removed again if the outputs cannot be written."""
+    created = out is not None and not out.exists() and (mkdir or out.parent.is_dir())
+    if created and out is not None:
+        try:
+            out.mkdir(parents=mkdir)
+        except OSError as exc:
+            fail_bad_input(f"--out: cannot create {out}: {exc.strerror or exc}")
+    try:
+        write_outputs(outputs, mkdir=mkdir)
+    except BaseException:
+        if created and out is not None and not any(out.iterdir()):
+            out.rmdir()
+        raise
