@@ -17,7 +17,7 @@ from typing import Any
 import typer
 
 from tender.check import PlanDocError, Violation, check_plan
-from tender.cli.output import console, err_console, fail_bad_input, write_atomic
+from tender.cli.output import check_outputs, console, err_console, fail_bad_input, write_atomic
 from tender.cli.validate import load_or_exit
 
 EXIT_VIOLATIONS = 1
@@ -71,6 +71,7 @@ def register(app: typer.Typer) -> None:
         json_path: Path | None = typer.Option(None, "--json", help="Write the violations as JSON here."),
     ) -> None:
         """Check a plan against every contract clause, from the scenario and the plan JSON only."""
+        check_outputs([(json_path, "--json")])
         sc = load_or_exit(scenario)
         plan = _read_plan(plan_json)
         try:

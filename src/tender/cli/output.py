@@ -6,7 +6,8 @@
    is created only when the command's `--mkdir` is given), stages each regular file in a temporary
    file beside it, writes devices (`/dev/stdout`, `/dev/full`) directly, then renames the staged
    files over their targets. Any error or Ctrl-C on the way removes the temporary files: no
-   half-written output and no temporary file is left behind. `write_atomic` is the one-file form.
+   half-written output and no temporary file is left behind. `write_atomic` is the one-file form;
+   `check_outputs` makes the same checks when a command starts, before its work.
 3. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
    Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
    exits 130 with nothing written.
@@ -79,11 +80,19 @@ def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def check_outputs(outputs: Sequence[tuple[Path | None, str]], mkdir: bool | None = None) -> None:
+    """The checks `write_outputs` makes before writing (a directory, a missing parent), made when the
+    command starts, so that a mistyped path fails at once rather than after minutes of work."""
+    for path, option in outputs:
+        if path is not None:
+            _target(Output(path, b"", option), mkdir, create=False)
+
+
 def _prefix(o: Output) -> str:
     return f"{o.option}: " if o.option else ""
 
 
-def _target(o: Output, mkdir: bool | None) -> Path:
+def _target(o: Output, mkdir: bool | None, create: bool = True) -> Path:
     """The file to replace (a symlink's target), after the checks that need no writing."""
     path = Path(os.path.realpath(o.path)) if o.path.is_symlink() else o.path
     if path.is_dir():
@@ -92,6 +101,8 @@ def _target(o: Output, mkdir: bool | None) -> Path:
     if parent.exists() and not parent.is_dir():
         fail_bad_input(f"{_prefix(o)}cannot write {o.path}: {parent} is not a folder")
     if not parent.exists():
+        if mkdir and not create:
+            return path
         if mkdir:
             _guard(o, partial(parent.mkdir, parents=True, exist_ok=True))
         else:

@@ -9,6 +9,7 @@ import typer
 
 from tender.cli.output import (
     Output,
+    check_outputs,
     console,
     err_console,
     fail_bad_input,
@@ -45,6 +46,7 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
+        _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
         sc = load_or_exit(file)
 
         def options(stop: Callable[[], bool]) -> PlanOptions:
@@ -116,3 +118,16 @@ def _write(outputs: list[Output], out: Path | None, mkdir: bool) -> None:
         if created and out is not None and not any(out.iterdir()):
             out.rmdir()
         raise
+
+
+def _check(out: Path | None, files: list[tuple[Path | None, str]], mkdir: bool) -> None:
+    """Fail at once on an output path that cannot be written (before the solve)."""
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            fail_bad_input(f"--out: {out} is not a folder")
+        if not out.exists() and not out.parent.is_dir() and not mkdir:
+            fail_bad_input(
+                f"--out: cannot create {out}: folder {out.parent} does not exist "
+                "(create it first, or pass --mkdir)"
+            )
+    check_outputs([(p, o) for p, o in files if p is not None and (out is None or out.is_dir())], mkdir)

@@ -21,7 +21,7 @@ import typer
 from pydantic import ValidationError, model_validator
 from rich.table import Table
 
-from tender.cli.output import Output, console, fail_bad_input, write_outputs
+from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
 from tender.config import InputError, Problem, load_scenario
 from tender.config.errors import from_validation_error
 from tender.config.schema_base import Name, NonNegDecimal, NonNegInt, PosInt, Strict
@@ -293,6 +293,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Replay a scripted sequence of needs, quotes, responses and deals against a scenario."""
+        check_outputs([(json_path, "--json"), (audit_path, "--audit")])
         try:
             case = load_case(case_file)
         except InputError as exc:

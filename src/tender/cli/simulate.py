@@ -13,7 +13,15 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tender.cli.output import Output, console, err_console, fail_bad_input, write_atomic, write_outputs
+from tender.cli.output import (
+    Output,
+    check_outputs,
+    console,
+    err_console,
+    fail_bad_input,
+    write_atomic,
+    write_outputs,
+)
 from tender.cli.ranges import positive
 from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolicy, allow_all, parse_policy
 from tender.placement.contract_gate import ScenarioEligibility
@@ -84,6 +92,7 @@ def simulate(
     """Replay a trace: `tender simulate --trace philly --policy fifo --json out.json`."""
     if ctx.invoked_subcommand is not None:
         return
+    check_outputs([(json_path, "--json"), (report, "--report")])
     name = _policy(policy)
     loaded = _load_trace(trace, per_vc)
     pool_list, rules, faults = _pools(pools, plan, scenario, month, per_vc)
@@ -122,6 +131,7 @@ def gavel(
     report: ReportOpt = None,
 ) -> None:
     """Gavel's published continuous-arrival experiment (OSDI 2020); reports the measured jobs' JCT."""
+    check_outputs([(json_path, "--json"), (report, "--report")])
     name = _policy(policy)
     sizes = _cluster(cluster)
     window = _measure(measure)
@@ -170,6 +180,7 @@ def compare(
     Regimes: each `--pools FILE`, and each `--scenario FILE --month M` (capacity and the contract
     engine's clauses in force at that month), e.g. `--scenario s.yaml --month 16 --month 17`.
     """
+    check_outputs([(json_path, "--json")])
     names = [_policy(p.strip()) for p in policies.split(",") if p.strip()]
     if not names:
         fail_bad_input(f"--policies: give at least one policy (e.g. fifo,cost_het), got {policies!r}")
