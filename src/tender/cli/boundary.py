@@ -17,6 +17,7 @@ runs inside it, from the `tender` script and from `CliRunner` alike:
 from __future__ import annotations
 
 import errno
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from tender.cli.entry import leave_at_once
 from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console
 
 # Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.
@@ -63,6 +65,8 @@ def user_error(exc: BaseException) -> str | None:
 
 def run_command(group: TyperGroup, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> int:
     """Steps 1-5; the exit code."""
+    if signal.getsignal(signal.SIGINT) is leave_at_once:  # loaded: Ctrl-C is a KeyboardInterrupt again
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code = group_main(group, args, prog_name, **extra)
     except UsageError as exc:
