@@ -424,7 +424,7 @@ def test_bad_input_is_one_line_and_exit_2(row: Row, place: Place) -> None:
     assert len(lines) == 1, lines
     assert row.names(place) in lines[0], lines[0]
     assert "Traceback" not in result.output and "Traceback" not in result.stderr
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert os.listdir(place.out) == [], "an output or a temporary file was left behind"
     assert not place.no.exists(), "a missing folder was created"
     assert sorted(os.listdir(place.tmp)) == inputs_before

@@ -79,7 +79,7 @@ def test_plan_interrupted_while_solving(tmp_path: Path) -> None:
     ("argv", "after_s"),
     [
         (["plan", FRONTIER, "-q"], 0.2),  # while Python still imports the commands
-        (["simulate", "--trace", "philly"], 4.0),  # 82,247 jobs: well inside the replay
+        (["simulate", "--trace", "philly"], 2.5),  # 82,247 jobs: loading or inside the replay
         (["agent", "--interval", "0.2"], 4.0),  # between ticks of the loop
     ],
     ids=["plan-at-start", "simulate", "agent"],
