@@ -1,5 +1,5 @@
 """`python -m tender.cli` runs the `tender` command."""
 
-from tender.cli.app import main
+from tender.cli.entry import main
 
 main()

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tender.cli.output import console, fail_bad_input
+from tender.cli.ranges import positive
 from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
 
 
@@ -18,13 +19,16 @@ def register(app: typer.Typer) -> None:
         pools: PoolsOpt = None,
         scenario: ScenarioOpt = None,
         database_url: DbOpt = None,
-        interval: Annotated[float, typer.Option(help="Seconds between ticks.")] = 2.0,
+        interval: Annotated[float, typer.Option(callback=positive, help="Seconds between ticks, > 0.")] = 2.0,
         once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
         until_idle: Annotated[
             bool, typer.Option("--until-idle", help="Exit when no job is queued or running.")
         ] = False,
         lost_after: Annotated[
-            float, typer.Option(help="Seconds an engine may be silent before its jobs move.")
+            float,
+            typer.Option(
+                callback=positive, help="Seconds an engine may be silent before its jobs move, > 0."
+            ),
         ] = 60.0,
         lease: Annotated[
             float, typer.Option(help="Seconds a job's wrapper keeps it running without a lease renewal.")
@@ -33,11 +37,18 @@ def register(app: typer.Typer) -> None:
         kill_grace: Annotated[
             float, typer.Option(help="Seconds between SIGTERM and SIGKILL when a wrapper kills its job.")
         ] = 5.0,
+        allow_no_pools: Annotated[
+            bool,
+            typer.Option(
+                "--allow-no-pools",
+                help="Store a --pools/--scenario file that gives no pool (replacing the stored pools with none).",
+            ),
+        ] = False,
     ) -> None:
         """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over (fenced)."""
         if not 0 < renew < lease or kill_grace < 0:
             fail_bad_input("--renew must be positive and below --lease; --kill-grace at least 0")
-        runtime = open_or_fail(state, pools, scenario, database_url)
+        runtime = open_or_fail(state, pools, scenario, database_url, allow_no_pools)
         runtime.lost_after = lost_after
         runtime.use_lease(lease, renew, kill_grace)
         while True:

@@ -22,6 +22,7 @@ from tender.cli import (
     token,
     validate,
 )
+from tender.cli.boundary import TenderGroup
 
 app = typer.Typer(
     name="tender",
@@ -29,6 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=TenderGroup,  # the one error boundary for every command (cli/boundary.py)
 )
 
 

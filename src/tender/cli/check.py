@@ -19,7 +19,7 @@ from typing import Any
 import typer
 
 from tender.check import PlanDocError, Violation, check_plan
-from tender.cli.output import console, err_console, fail_bad_input
+from tender.cli.output import check_outputs, console, err_console, fail_bad_input, write_atomic
 from tender.cli.validate import load_or_exit
 from tender.domain import Scenario
 
@@ -86,6 +86,7 @@ def register(app: typer.Typer) -> None:
         json_path: Path | None = typer.Option(None, "--json", help="Write the violations as JSON here."),
     ) -> None:
         """Check a plan against every contract clause, from the scenario and the plan JSON only."""
+        check_outputs([(json_path, "--json")])
         sc = load_or_exit(scenario)
         plan = _read_plan(plan_json)
         if "fixed" in plan:
@@ -98,10 +99,7 @@ def register(app: typer.Typer) -> None:
             console.print(line(v), markup=False)
         console.print(summary(plan_json, found), markup=False)
         if json_path is not None:
-            try:
-                json_path.write_text(document(found), encoding="utf-8")
-            except OSError as exc:
-                fail_bad_input(f"{json_path}: cannot write ({exc.strerror or exc})")
+            write_atomic(json_path, document(found), "--json")
             err_console.print(f"wrote {json_path}", markup=False)
         if found:
             raise typer.Exit(EXIT_VIOLATIONS)

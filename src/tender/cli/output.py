@@ -1,10 +1,31 @@
-"""Shared terminal helpers for CLI commands: consoles and the bad-input exit."""
+"""Shared terminal helpers for CLI commands: consoles, the bad-input exit, whole-or-nothing outputs.
+
+1. `fail_bad_input(lines)` prints each problem on stderr and exits 2.
+2. `write_outputs([Output(path, data, "--json"), ...])` checks every path first (a directory, a
+   missing or non-folder parent: one line naming the option and the path, exit 2; a missing parent
+   is created only when the command's `--mkdir` is given), stages each regular file in a temporary
+   file beside it, writes devices (`/dev/stdout`, `/dev/full`) directly, then renames the staged
+   files over their targets. Any error or Ctrl-C on the way removes the temporary files: no
+   half-written output and no temporary file is left behind. `write_atomic` is the one-file form;
+   `check_outputs` makes the same checks when a command starts, before its work.
+3. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
+   Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
+   exits 130 with nothing written.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -13,6 +34,9 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+T = TypeVar("T")
 
 
 def fail_bad_input(lines: list[str] | str) -> NoReturn:
@@ -22,9 +46,148 @@ def fail_bad_input(lines: list[str] | str) -> NoReturn:
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` whole or not at all: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+@dataclass(frozen=True)
+class Output:
+    """One file a command writes: where, what, and the option that named it (for messages)."""
+
+    path: Path
+    data: str | bytes
+    option: str = ""
+
+
+def write_atomic(path: Path, data: str | bytes, option: str = "", mkdir: bool | None = None) -> None:
+    """Write `data` to `path` whole or not at all (see `write_outputs`)."""
+    write_outputs([Output(path, data, option)], mkdir=mkdir)
+
+
+def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
+    """Write every output or none. `mkdir`: None = the command has no `--mkdir`; False = not given;
+    True = create missing parent folders."""
+    targets = [(_target(o, mkdir), o) for o in outputs]
+    staged: list[tuple[Path, Path, Output]] = []
+    try:
+        for target, o in targets:
+            if target.exists() and not target.is_file():
+                _guard(o, partial(_write_device, target, o.data))
+            else:
+                staged.append((_guard(o, partial(_stage, target, o.data)), target, o))
+        while staged:
+            tmp, target, o = staged[0]
+            _guard(o, partial(os.replace, tmp, target))
+            staged.pop(0)
+    finally:
+        for tmp, _target_path, _o in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def check_outputs(outputs: Sequence[tuple[Path | None, str]], mkdir: bool | None = None) -> None:
+    """The checks `write_outputs` makes before writing (a directory, a missing parent), made when the
+    command starts, so that a mistyped path fails at once rather than after minutes of work."""
+    for path, option in outputs:
+        if path is not None:
+            _target(Output(path, b"", option), mkdir, create=False)
+
+
+def _prefix(o: Output) -> str:
+    return f"{o.option}: " if o.option else ""
+
+
+def _target(o: Output, mkdir: bool | None, create: bool = True) -> Path:
+    """The file to replace (a symlink's target), after the checks that need no writing."""
+    path = Path(os.path.realpath(o.path)) if o.path.is_symlink() else o.path
+    if path.is_dir():
+        fail_bad_input(f"{_prefix(o)}{o.path}: is a directory (give a file name)")
+    parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        fail_bad_input(f"{_prefix(o)}cannot write {o.path}: {parent} is not a folder")
+    if not parent.exists():
+        if mkdir and not create:
+            return path
+        if mkdir:
+            _guard(o, partial(parent.mkdir, parents=True, exist_ok=True))
+        else:
+            hint = "create it first" if mkdir is None else "create it first, or pass --mkdir"
+            fail_bad_input(f"{_prefix(o)}cannot write {o.path}: folder {parent} does not exist ({hint})")
+    return path
+
+
+def _guard(o: Output, action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except OSError as exc:
+        fail_bad_input(f"{_prefix(o)}cannot write {o.path}: {exc.strerror or exc}")
+
+
+def _stage(target: Path, data: str | bytes) -> Path:
+    """A temporary file beside `target` holding all of `data`, flushed to disk; removed on failure."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:  # e.g. /proc: no new file may be made there
+        raise OSError(exc.errno, f"{target.parent} takes no new file ({exc.strerror})") from None
+    tmp = Path(name)
+    try:
+        os.fchmod(fd, _mode(target))
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _mode(target: Path) -> int:
+    """The replaced file's permissions, else what a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_device(target: Path, data: str | bytes) -> None:
+    """A character device or a pipe (`/dev/stdout`, `/dev/full`): written in place, nothing to stage."""
+    with open(target, "wb") as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        f.flush()
+
+
+def run_interruptible(work: Callable[[Callable[[], bool]], T], grace_s: float = 10.0) -> T:
+    """`work(stop)` in a worker thread, the main thread waiting where Ctrl-C reaches it at once.
+
+    A native solver (HiGHS) runs for seconds without returning to Python and calls back into
+    Python from its own loop, where a KeyboardInterrupt would be swallowed or turned into a solver
+    error ("Solve error"). Here the worker never sees the signal: on Ctrl-C the main thread sets the
+    flag that `stop()` reports (HiGHS's interrupt callbacks ask it), waits up to `grace_s` for the
+    worker to wind down, and raises KeyboardInterrupt (exit 130; nothing was written). A second
+    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130."""
+    box: dict[str, object] = {}
+    stopping, done = threading.Event(), threading.Event()
+
+    def target() -> None:
+        try:
+            box["value"] = work(stopping.is_set)
+        except BaseException as exc:  # re-raised in the main thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    # Waiting on an Event, not Thread.join: an interrupted join can leave the thread looking finished.
+    threading.Thread(target=target, name="tender-work", daemon=True).start()
+    try:
+        while not done.wait(0.05):
+            pass
+    except KeyboardInterrupt:
+        stopping.set()
+        with contextlib.suppress(KeyboardInterrupt):
+            done.wait(grace_s)
+        if not done.is_set():  # a thread stuck in native code cannot be unwound: leave now
+            err_console.print("tender: interrupted (Ctrl-C); nothing was written", markup=False)
+            sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
+        raise
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["value"]  # type: ignore[return-value]

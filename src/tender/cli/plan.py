@@ -5,11 +5,20 @@ With `--actuals [--as-of M]` the months before M are fixed to the actuals in the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
 
-from tender.cli.output import console, err_console, fail_bad_input, write_atomic
+from tender.cli.output import (
+    Output,
+    check_outputs,
+    console,
+    err_console,
+    fail_bad_input,
+    run_interruptible,
+    write_outputs,
+)
 from tender.cli.plan_actuals import Replan, load_replan, with_fixed
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
@@ -38,7 +47,13 @@ def register(app: typer.Typer) -> None:
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
         out: Path | None = typer.Option(
-            None, "--out", help="Directory for plan.json, plan.html and ledger.csv (all three)."
+            None,
+            "--out",
+            help="Directory for plan.json, plan.html and ledger.csv (all three); created if missing "
+            "when its parent exists.",
+        ),
+        mkdir: bool = typer.Option(
+            False, "--mkdir", help="Create missing parent folders of the outputs (never done otherwise)."
         ),
         timings: bool = typer.Option(False, "--timings", help="Also write solve_seconds into the JSON."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
@@ -58,15 +73,19 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
+        _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
         sc = load_or_exit(file)
         replan = load_replan(sc, as_of, database_url) if actuals else None
         if as_of is not None and replan is None:
             fail_bad_input("--as-of: only with --actuals")
+
+        def options(stop: Callable[[], bool]) -> PlanOptions:
+            return PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap, stop=stop)
+
         if out is not None:
             json_path = json_path or out / "plan.json"
             report = report or out / "plan.html"
             ledger = ledger or out / "ledger.csv"
-        options = PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap)
         with console.status("solving…") as status:
 
             def progress(objective: float, bound: float, mip_gap: float) -> None:
@@ -76,9 +95,11 @@ def register(app: typer.Typer) -> None:
 
             try:
                 fixed = replan.fixed if replan is not None else None
-                result = plan(sc, options, progress=progress, fixed=fixed)
+                planned = run_interruptible(
+                    lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed)
+                )
                 sc = replan.scenario if replan is not None else sc
-                result = verified(result, sc)
+                result = verified(planned, sc)
             except NoSolution as exc:
                 fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
         if not quiet:
@@ -95,14 +116,15 @@ def register(app: typer.Typer) -> None:
             f"solved in {result.solve_seconds:.2f} s, status {result.status}, gap {float(result.gap):.4%}"
         )
         labels = {m: sc.calendar.label(m) for m in sc.calendar.months()}
-        for path, text in (
-            (json_path, _json(result, sc, timings, replan) if json_path else ""),
-            (ledger, ledger_csv(result, labels) if ledger else ""),
-            (report, report_html(result, sc) if report else ""),
-        ):
-            if path is not None:
-                write_atomic(path, text)
-                console.print(f"wrote {path}")
+        renders: list[tuple[Path | None, Callable[[], str], str]] = [
+            (json_path, lambda: _json(result, sc, timings, replan), "--json"),
+            (ledger, lambda: ledger_csv(result, labels), "--ledger"),
+            (report, lambda: report_html(result, sc), "--report"),
+        ]
+        outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
+        _write(outputs, out, mkdir)
+        for o in outputs:
+            console.print(f"wrote {o.path}")
         if result.check_violations:
             for line in result.check_violations:
                 err_console.print(f"check: {line}", markup=False)
@@ -112,3 +134,33 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
             raise typer.Exit(1)
+
+
+def _write(outputs: list[Output], out: Path | None, mkdir: bool) -> None:
+    """All outputs or none; `--out DIR` is created (its parent must exist unless `--mkdir`) and
+    removed again if the outputs cannot be written."""
+    created = out is not None and not out.exists() and (mkdir or out.parent.is_dir())
+    if created and out is not None:
+        try:
+            out.mkdir(parents=mkdir)
+        except OSError as exc:
+            fail_bad_input(f"--out: cannot create {out}: {exc.strerror or exc}")
+    try:
+        write_outputs(outputs, mkdir=mkdir)
+    except BaseException:
+        if created and out is not None and not any(out.iterdir()):
+            out.rmdir()
+        raise
+
+
+def _check(out: Path | None, files: list[tuple[Path | None, str]], mkdir: bool) -> None:
+    """Fail at once on an output path that cannot be written (before the solve)."""
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            fail_bad_input(f"--out: {out} is not a folder")
+        if not out.exists() and not out.parent.is_dir() and not mkdir:
+            fail_bad_input(
+                f"--out: cannot create {out}: folder {out.parent} does not exist "
+                "(create it first, or pass --mkdir)"
+            )
+    check_outputs([(p, o) for p, o in files if p is not None and (out is None or out.is_dir())], mkdir)

@@ -21,7 +21,7 @@ import typer
 from pydantic import ValidationError, model_validator
 from rich.table import Table
 
-from tender.cli.output import console, fail_bad_input
+from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
 from tender.config import InputError, Problem, load_scenario
 from tender.config.errors import from_validation_error
 from tender.config.schema_base import Name, NonNegDecimal, NonNegInt, PosInt, Strict
@@ -293,6 +293,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Replay a scripted sequence of needs, quotes, responses and deals against a scenario."""
+        check_outputs([(json_path, "--json"), (audit_path, "--audit")])
         try:
             case = load_case(case_file)
         except InputError as exc:
@@ -300,9 +301,11 @@ def register(app: typer.Typer) -> None:
         document = run_case(case)
         chain = document.pop("audit")
         _print(document)
+        outputs = []
         if json_path is not None:
-            json_path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+            outputs.append(Output(json_path, json.dumps(document, indent=2, sort_keys=True) + "\n", "--json"))
         if audit_path is not None:
-            audit_path.write_bytes(dumps_jsonl(chain))
+            outputs.append(Output(audit_path, dumps_jsonl(chain), "--audit"))
+        write_outputs(outputs)
 
     app.add_typer(rofr_app, name="rofr")

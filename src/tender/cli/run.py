@@ -51,10 +51,14 @@ def cli_actor() -> str:
 
 
 def open_or_fail(
-    state: str | None, pools: str | None = None, scenario: str | None = None, database: str | None = None
+    state: str | None,
+    pools: str | None = None,
+    scenario: str | None = None,
+    database: str | None = None,
+    allow_no_pools: bool = False,
 ) -> Runtime:
     try:
-        return open_runtime(state, pools, scenario, database=database)
+        return open_runtime(state, pools, scenario, database=database, allow_no_pools=allow_no_pools)
     except InputError as exc:
         fail_bad_input([str(p) for p in exc.problems])
     except NotConfigured as exc:

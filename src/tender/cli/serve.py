@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import typer
 
 from tender.cli.output import console
@@ -17,14 +19,14 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = typer.Option(
             None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
         ),
-        log_level: str = typer.Option("info", help="debug | info | warning | error"),
+        log_level: Literal["debug", "info", "warning", "error"] = typer.Option("info", help="Log level."),
         expiry_interval: float = typer.Option(1.0, min=0.05, help="Seconds between deadline checks."),
         plan_workers: int = typer.Option(1, min=1, max=16, help="Plans solved at once (each uses a core)."),
     ) -> None:
         """Serve the API (/api/v1, OpenAPI at /docs), the dashboard (/) and the provider portal (/portal)."""
         import uvicorn
 
-        from tender.ledger.sql import resolve_url
+        from tender.ledger.sql import check_reachable
         from tender.service import Settings, create_app
         from tender.service.logs import configure
 
@@ -32,7 +34,7 @@ def register(app: typer.Typer) -> None:
         settings = Settings(
             database_url=database_url, expiry_interval_seconds=expiry_interval, plan_workers=plan_workers
         )
-        url = resolve_url(database_url)
+        url = check_reachable(database_url)  # a bad or unreachable URL: one line, exit 2
         shown = url.split("@")[-1] if "@" in url else url
         console.print(f"tender serve: http://{host}:{port}/ (database {shown})", markup=False)
         uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)

@@ -13,13 +13,22 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tender.cli.output import console, err_console, fail_bad_input
+from tender.cli.output import (
+    Output,
+    check_outputs,
+    console,
+    err_console,
+    fail_bad_input,
+    write_atomic,
+    write_outputs,
+)
+from tender.cli.ranges import positive
 from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolicy, allow_all, parse_policy
 from tender.placement.contract_gate import ScenarioEligibility
 from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
 from tender.sim.faults import Fault, seeded_faults
 from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
-from tender.sim.report import write_report
+from tender.sim.report import render
 from tender.sim.traces import Trace, TraceError, load_trace
 
 sim_app = typer.Typer(
@@ -56,27 +65,34 @@ def simulate(
     scenario: Annotated[
         Path | None, typer.Option("--scenario", help="Pools from a scenario's capacity.")
     ] = None,
-    month: Annotated[int | None, typer.Option("--month", help="Month for --plan / --scenario.")] = None,
+    month: Annotated[
+        int | None,
+        typer.Option("--month", min=1, help="Month for --plan / --scenario (1..the scenario's horizon)."),
+    ] = None,
     per_vc: Annotated[
         bool, typer.Option("--per-vc", help="Philly: one pool per VC, jobs kept in their VC.")
     ] = False,
     round_s: Annotated[
-        float | None, typer.Option("--round", help="Round length in seconds (las_het: 360).")
+        float | None,
+        typer.Option("--round", callback=positive, help="Round length in seconds, > 0 (las_het: 360)."),
     ] = None,
     restore_s: Annotated[
-        float, typer.Option("--restore", help="Checkpoint/restore seconds per restart.")
+        float, typer.Option("--restore", min=0.0, help="Checkpoint/restore seconds per restart, >= 0.")
     ] = 30.0,
     backfill: Annotated[
         bool, typer.Option("--backfill/--no-backfill", help="Let later jobs overtake.")
     ] = True,
-    outages_per_day: Annotated[float, typer.Option("--outages-per-day", help="Seeded pool outages.")] = 0.0,
+    outages_per_day: Annotated[
+        float, typer.Option("--outages-per-day", min=0.0, help="Seeded pool outages per day, >= 0.")
+    ] = 0.0,
     spot_per_day: Annotated[
-        float, typer.Option("--spot-reclaims-per-day", help="Seeded spot reclaims.")
+        float, typer.Option("--spot-reclaims-per-day", min=0.0, help="Seeded spot reclaims per day, >= 0.")
     ] = 0.0,
 ) -> None:
     """Replay a trace: `tender simulate --trace philly --policy fifo --json out.json`."""
     if ctx.invoked_subcommand is not None:
         return
+    check_outputs([(json_path, "--json"), (report, "--report")])
     name = _policy(policy)
     loaded = _load_trace(trace, per_vc)
     pool_list, rules, faults = _pools(pools, plan, scenario, month, per_vc)
@@ -98,23 +114,27 @@ def gavel(
     cluster: Annotated[str, typer.Option("--cluster", help="GPUs per type, e.g. v100=36,p100=36,k80=36")] = (
         "v100=36,p100=36,k80=36"
     ),
-    rate: Annotated[float, typer.Option("--rate", help="Jobs per hour (Poisson).")] = 1.0,
+    rate: Annotated[
+        float, typer.Option("--rate", callback=positive, help="Jobs per hour (Poisson), > 0.")
+    ] = 1.0,
     policy: PolicyOpt = "las_het",
     seed: SeedOpt = 0,
     measure: Annotated[str, typer.Option("--measure", help="Job ids START:END to measure.")] = "4000:5000",
     multi_gpu: Annotated[bool, typer.Option("--multi-gpu", help="Draw scale factors 1/2/4/8.")] = False,
     max_hours: Annotated[
-        float | None, typer.Option("--max-hours", help="Stop at this simulated hour (overloaded rates).")
+        float | None,
+        typer.Option(
+            "--max-hours", callback=positive, help="Stop at this simulated hour, > 0 (overloaded rates)."
+        ),
     ] = None,
     json_path: JsonOpt = None,
     report: ReportOpt = None,
 ) -> None:
     """Gavel's published continuous-arrival experiment (OSDI 2020); reports the measured jobs' JCT."""
+    check_outputs([(json_path, "--json"), (report, "--report")])
     name = _policy(policy)
     sizes = _cluster(cluster)
     window = _measure(measure)
-    if rate <= 0:
-        fail_bad_input(f"--rate: must be positive, got {rate}")
     silence_highs_banner()
     started = time.perf_counter()
     with _progress(None, f"gavel {name} at {rate} jobs/h") as tick:
@@ -145,10 +165,13 @@ def compare(
         typer.Option("--scenario", help="Scenario; with --month, one regime per (scenario, month)."),
     ] = None,
     month: Annotated[
-        list[int] | None, typer.Option("--month", help="Month(s) for --scenario; repeat for regimes.")
+        list[int] | None,
+        typer.Option("--month", min=1, help="Month(s) for --scenario, 1..its horizon; repeat for regimes."),
     ] = None,
     per_vc: Annotated[bool, typer.Option("--per-vc")] = False,
-    restore_s: Annotated[float, typer.Option("--restore")] = 30.0,
+    restore_s: Annotated[
+        float, typer.Option("--restore", min=0.0, help="Checkpoint/restore seconds per restart, >= 0.")
+    ] = 30.0,
     seed: SeedOpt = 0,
     json_path: JsonOpt = None,
 ) -> None:
@@ -157,7 +180,10 @@ def compare(
     Regimes: each `--pools FILE`, and each `--scenario FILE --month M` (capacity and the contract
     engine's clauses in force at that month), e.g. `--scenario s.yaml --month 16 --month 17`.
     """
+    check_outputs([(json_path, "--json")])
     names = [_policy(p.strip()) for p in policies.split(",") if p.strip()]
+    if not names:
+        fail_bad_input(f"--policies: give at least one policy (e.g. fifo,cost_het), got {policies!r}")
     loaded = _load_trace(trace, per_vc)
     regimes: list[tuple[str, tuple[Pool, ...], Eligibility, tuple[Fault, ...]]] = []
     for path in pools or []:
@@ -190,7 +216,7 @@ def compare(
         table.add_row(key, *(str(summary[key]) for summary in rows.values()))
     console.print(table)
     if json_path is not None:
-        _write_json(json_path, {"runs": rows})
+        write_atomic(json_path, _json({"runs": rows}), "--json")
 
 
 COMPARE_KEYS = (
@@ -252,7 +278,9 @@ def _scenario_pools(path: Path, month: int | None) -> tuple[tuple[Pool, ...], El
         fail_bad_input(str(exc))
     except OSError as exc:
         fail_bad_input(f"{path}: cannot read: {exc.strerror}")
-    chosen = month or 1
+    chosen = 1 if month is None else month
+    if not 1 <= chosen <= loaded.horizon:
+        fail_bad_input(f"--month: {chosen} is outside {path}'s horizon (months 1..{loaded.horizon})")
     result = pools_from_scenario(loaded, chosen)
     if not result:
         fail_bad_input(f"{path}: no existing capacity in month {chosen} (--month)")
@@ -323,17 +351,13 @@ def _emit(result: Result, json_path: Path | None, report: Path | None, wall: flo
         f"{s['avg_queue_hours']:.3f} h, utilization {s['utilization']:.1%}, cost ${s['cost_usd']}; "
         f"{s['events_processed']:,} events in {wall:.2f} s"
     )
+    outputs = []
     if json_path is not None:
-        _write_json(json_path, {**s, "wall_seconds": round(wall, 3)})
+        outputs.append(Output(json_path, _json({**s, "wall_seconds": round(wall, 3)}), "--json"))
     if report is not None:
-        try:
-            write_report(report, result)
-        except OSError as exc:
-            fail_bad_input(f"--report: cannot write {report}: {exc.strerror}")
+        outputs.append(Output(report, render(result), "--report"))
+    write_outputs(outputs)
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    try:
-        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    except OSError as exc:
-        fail_bad_input(f"--json: cannot write {path}: {exc.strerror}")
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"

@@ -20,6 +20,8 @@ def load_or_exit(path: Path) -> Scenario:
         return load_scenario(str(path))
     except InputError as exc:
         count = len(exc.problems)
+        if count == 1 and exc.problems[0].line == 0:  # the file could not be read at all: one line
+            fail_bad_input(str(exc.problems[0]))
         fail_bad_input(
             [str(p) for p in exc.problems] + [f"{path}: {count} problem{'s' * (count != 1)} found"]
         )

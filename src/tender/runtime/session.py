@@ -5,9 +5,11 @@
    uses (`tender.ledger.sql.resolve_url`: `TENDER_DATABASE_URL`, else `$TENDER_HOME/tender.db`), so
    `tender serve` and `tender agent` on one machine share jobs and ledger with no flags.
 2. The state directory (local attempts' files, Slurm logs): `--state`, `TENDER_RUNTIME_DIR`, else
-   `$TENDER_HOME/runtime` (default `~/.local/share/tender/runtime`).
+   `$TENDER_HOME/runtime` (default `~/.local/share/tender/runtime`). The default is created with its
+   parents; a directory the user named only when its parent exists.
 3. `--pools FILE` (pools YAML) or `--scenario FILE` (providers with a `backend`) sets the configuration,
-   which is kept in the database; later commands without either reuse it.
+   which is kept in the database; later commands without either reuse it. A file that gives no pool
+   is refused (it would silently replace the stored pools with none) unless `allow_no_pools`.
 4. `open_state` gives the store and configuration (enough to queue or list jobs, no backend is built);
    `open_runtime` adds the backends and the driver.
 """
@@ -51,6 +53,21 @@ def database_url(database: str | None = None, state: str | None = None) -> str:
     return resolve_url(None)
 
 
+def _make_state_dir(directory: Path, explicit: bool) -> None:
+    """The default state directory is created with its parents; one the user named only if its parent
+    exists (a mistyped path is an error, never a tree of new folders)."""
+    try:
+        directory.mkdir(parents=not explicit, exist_ok=True)
+    except FileNotFoundError:
+        raise NotConfigured(
+            f"state directory {directory}: folder {directory.parent} does not exist (create it first)"
+        ) from None
+    except OSError as exc:
+        raise NotConfigured(
+            f"state directory {directory}: cannot create it ({exc.strerror or exc})"
+        ) from None
+
+
 @dataclass
 class State:
     store: Store
@@ -66,14 +83,25 @@ def open_state(
     pools: str | None = None,
     scenario: str | None = None,
     database: str | None = None,
+    allow_no_pools: bool = False,
 ) -> State:
-    """Raises `tender.config.InputError` for a bad pools/scenario file and `NotConfigured` when none is known."""
+    """Raises `tender.config.InputError` for a bad pools/scenario file and `NotConfigured` when none is known,
+    or when the file gives no pool at all (it would replace the stored pools with none) unless
+    `allow_no_pools`."""
     directory = state_dir(state)
     config: RuntimeConfig | None = None
     if pools:
         config = load_pools_file(pools)
     elif scenario:
         config = from_scenario(read_text(scenario), scenario)
+    if config is not None and not config.pools and not allow_no_pools:
+        source = f"--pools {pools}" if pools else f"--scenario {scenario}"
+        why = "it lists no pool" if pools else "no provider in it names a `backend:`"
+        raise NotConfigured(
+            f"{source}: gives no pools ({why}); the stored configuration is unchanged "
+            "(`tender agent --allow-no-pools` stores an empty one)"
+        )
+    _make_state_dir(directory, explicit=bool(state or os.environ.get("TENDER_RUNTIME_DIR")))
     url = database_url(database, state)
     store = Store(url)
     if config is not None:
@@ -100,10 +128,10 @@ def open_runtime(
     clock: Clock | None = None,
     lost_after: float = 60.0,
     database: str | None = None,
+    allow_no_pools: bool = False,
 ) -> Runtime:
     """`open_state` plus the backends and the driver (`tender agent`, `pools`, `logs`)."""
-    opened = open_state(state, pools, scenario, database)
-    opened.directory.mkdir(parents=True, exist_ok=True)
+    opened = open_state(state, pools, scenario, database, allow_no_pools)
     return Runtime(
         opened.store, opened.config, clock or SystemClock(), opened.directory, lost_after=lost_after
     )

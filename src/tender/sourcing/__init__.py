@@ -1,10 +1,11 @@
 """Strategic sourcing: a MILP (HiGHS) over monthly buckets with the ROFR protocol in the loop.
 
-Public API: `plan(scenario, PlanOptions(seed=..., time_limit_s=...), now=None, progress=None) -> Plan`.
+Public API: `plan(scenario, PlanOptions(seed=..., time_limit_s=...), now=None, progress=None) -> Plan`;
+`PlanOptions(stop=...)` lets a caller abandon the solve (`Interrupted`).
 """
 
 from tender.sourcing.planner import plan
-from tender.sourcing.solve import NoSolution
+from tender.sourcing.solve import Interrupted, NoSolution
 from tender.sourcing.types import (
     Award,
     Charge,
@@ -22,6 +23,7 @@ __all__ = [
     "Award",
     "Charge",
     "Infeasibility",
+    "Interrupted",
     "LedgerRow",
     "MilestoneStatus",
     "NoSolution",

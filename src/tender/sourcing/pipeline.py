@@ -48,6 +48,7 @@ def run_pass(
             mip_gap=options.mip_gap,
             threads=options.threads,
             progress=progress,
+            stop=options.stop,
         )
     uses = top_up(data, usages(data, v, sol.values))
     return Pass(

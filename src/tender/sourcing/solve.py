@@ -2,6 +2,8 @@
 
 `progress(objective, bound, gap)` is called on every improving MIP solution and on MIP log lines.
 A time limit returns the best plan found with its gap; no incumbent at all raises `NoSolution`.
+`stop()` (optional) is asked from HiGHS's interrupt callbacks; once it answers True the solver stops
+and `Interrupted` is raised (a caller's Ctrl-C: there is no plan, not even a partial one).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from tender.sourcing.variables import LinearModel
 
 Progress = Callable[[float, float, float], None]
+Stop = Callable[[], bool]
 
 
 class QuietHighs(highspy.Highs):
@@ -34,6 +37,30 @@ class QuietHighs(highspy.Highs):
 
 class NoSolution(RuntimeError):
     """HiGHS ended without any feasible plan (infeasible model or time limit before the first one)."""
+
+
+class Interrupted(Exception):
+    """The caller's `stop()` said stop (e.g. Ctrl-C): the solve was abandoned."""
+
+
+def _stoppable(h: highspy.Highs, stop: Stop | None) -> None:
+    """Let `stop()` interrupt the simplex, interior-point and MIP loops; raise before we start."""
+    if stop is None:
+        return
+    if stop():
+        raise Interrupted
+
+    def on_interrupt(event: object) -> None:
+        if stop():
+            event.interrupt()  # type: ignore[attr-defined]
+
+    for hook in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        hook.subscribe(on_interrupt)
+
+
+def _stopped(stop: Stop | None) -> None:
+    if stop is not None and stop():
+        raise Interrupted
 
 
 @dataclass(frozen=True)
@@ -72,7 +99,12 @@ def to_highs(model: LinearModel) -> highspy.HighsModel:
 
 
 def relax(
-    model: LinearModel, *, seed: int = 0, time_limit_s: float = 60.0, threads: int = 1
+    model: LinearModel,
+    *,
+    seed: int = 0,
+    time_limit_s: float = 60.0,
+    threads: int = 1,
+    stop: Stop | None = None,
 ) -> tuple[tuple[float, ...], float, float]:
     """The LP relaxation's column values, objective and HiGHS's seconds (no values if not optimal)."""
     h = QuietHighs()  # type: ignore[no-untyped-call]
@@ -82,7 +114,9 @@ def relax(
     hm = to_highs(model)
     hm.lp_.integrality_ = []
     h.passModel(hm)
+    _stoppable(h, stop)
     h.run()
+    _stopped(stop)
     ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     values = tuple(float(x) for x in h.getSolution().col_value) if ok else ()
     return values, float(h.getInfo().objective_function_value), float(h.getRunTime())
@@ -98,6 +132,7 @@ def solve(
     progress: Progress | None = None,
     start: Sequence[tuple[int, float]] = (),
     spent: float = 0.0,
+    stop: Stop | None = None,
 ) -> Solution:
     """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
     (e.g. by `relax`), taken off the time limit and added to the reported time."""
@@ -121,7 +156,9 @@ def solve(
 
         h.cbMipImprovingSolution.subscribe(on_event)
         h.cbMipLogging.subscribe(on_event)
+    _stoppable(h, stop)
     h.run()
+    _stopped(stop)
     seconds = spent + float(h.getRunTime())  # the solver's own timer: the core reads no clock
     status = h.getModelStatus()
     info = h.getInfo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +16,8 @@ class PlanOptions:
     mip_gap: float = 1e-3
     integral_gpus: bool = False  # integer GPU columns (slow); default: continuous, rounded in extract
     threads: int = 1
+    # Asked while HiGHS runs; True stops the plan with `solve.Interrupted` (the CLI's Ctrl-C).
+    stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,9 @@ def solve_from_relaxation(
 ) -> Solution | None:
     """Steps 1-4; None when the relaxation or the fixed-run model gives nothing to start from."""
     seed, threads = options.seed, options.threads
-    lp, bound, spent = relax(model, seed=seed, time_limit_s=options.time_limit_s, threads=threads)
+    lp, bound, spent = relax(
+        model, seed=seed, time_limit_s=options.time_limit_s, threads=threads, stop=options.stop
+    )
     if not lp:
         return None
     runs = round_runs(data, v, model, lp)
@@ -85,6 +87,7 @@ def solve_from_relaxation(
             mip_gap=options.mip_gap,
             seed=seed,
             threads=threads,
+            stop=options.stop,
         )
     except NoSolution:
         return None
@@ -101,4 +104,5 @@ def solve_from_relaxation(
         spent=spent,
         seed=seed,
         threads=threads,
+        stop=options.stop,
     )

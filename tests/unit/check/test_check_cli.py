@@ -140,4 +140,7 @@ def test_unwritable_json_out_exits_2(tmp_path: Path) -> None:
     out = tmp_path / "missing-dir" / "out.json"
     result = run(MINIMAL, write(tmp_path, minimal_plan()), "--json", str(out))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"{out}: cannot write")
+    assert (
+        result.stderr == f"--json: cannot write {out}: folder {out.parent} does not exist (create it first)\n"
+    )
+    assert not out.parent.exists()

@@ -175,7 +175,7 @@ def test_cli_gavel_small_run(tmp_path: Path) -> None:
         (["--cluster", "a100=4"], "--cluster: Gavel measured only"),
         (["--cluster", "v100"], "--cluster: expected TYPE=COUNT"),
         (["--measure", "9:3"], "--measure: expected START:END"),
-        (["--rate", "0"], "--rate: must be positive"),
+        (["--rate", "0"], "'--rate': must be greater than 0"),
     ],
 )
 def test_cli_gavel_bad_flags(args: list[str], message: str) -> None:

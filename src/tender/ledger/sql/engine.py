@@ -1,7 +1,10 @@
 """Connect to SQLite or PostgreSQL the same way: one `Database` with a read and a write path.
 
 1. `default_url(home)` is a SQLite file under TENDER_HOME (default ~/.local/share/tender).
-2. `Database(url)` builds the engines: on SQLite, WAL + busy timeout; writes begin with `BEGIN IMMEDIATE`
+   `resolve_url` picks the flag, then `TENDER_DATABASE_URL`, then the default, and refuses a URL that
+   does not parse or names another database (`BadDatabaseUrl`, one line).
+2. `Database(url)` checks a SQLite file's folder: TENDER_HOME (the default's) is created, any other
+   missing folder is a `BadDatabaseUrl` naming it (never created silently). It builds the engines: on SQLite, WAL + busy timeout; writes begin with `BEGIN IMMEDIATE`
    (one writer at a time, no lost upgrades), reads begin deferred. On PostgreSQL one pooled engine.
 3. `db.write()` opens a transaction for a change; on PostgreSQL it first takes a transaction-scoped
    advisory lock so that writers in every process that shares the database append to the one audit
@@ -18,10 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_LOCK_KEY = 0x7E4D  # advisory lock id for serialized writers on PostgreSQL
+URL_FORMS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB"
+
+
+class BadDatabaseUrl(ValueError):
+    """A database URL that cannot be used: unparsable, another database, or a missing folder."""
 
 
 def tender_home() -> Path:
@@ -33,17 +42,52 @@ def default_url(home: Path | None = None) -> str:
 
 
 def resolve_url(url: str | None) -> str:
-    """Flag, then TENDER_DATABASE_URL, then the default SQLite file; `postgresql://` uses psycopg 3."""
+    """Flag, then TENDER_DATABASE_URL, then the default SQLite file; `postgresql://` uses psycopg 3.
+
+    Raises `BadDatabaseUrl` for a URL that does not parse or names neither SQLite nor PostgreSQL."""
     chosen = url or os.environ.get("TENDER_DATABASE_URL") or default_url()
     if chosen.startswith("postgresql://") or chosen.startswith("postgres://"):
         chosen = "postgresql+psycopg://" + chosen.split("://", 1)[1]
+    _parsed(chosen)
     return chosen
 
 
+def shown_url(url: str) -> str:
+    """The URL with its password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def _parsed(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise BadDatabaseUrl(f"database URL {url!r}: not a URL (expected {URL_FORMS})") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise BadDatabaseUrl(
+            f"database URL {shown_url(url)!r}: {parsed.get_backend_name()!r} is not supported "
+            f"(expected {URL_FORMS})"
+        )
+    return parsed
+
+
+def sqlite_folder(url: str) -> None:
+    """A SQLite file's folder must exist; only TENDER_HOME (where the default file lives) is created."""
+    parsed = _parsed(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    folder = Path(parsed.database).parent
+    if folder.resolve() == tender_home().resolve():
+        folder.mkdir(parents=True, exist_ok=True)
+    elif folder.exists() and not folder.is_dir():
+        raise BadDatabaseUrl(f"database URL {url!r}: {folder} is not a folder")
+    elif not folder.exists():
+        raise BadDatabaseUrl(f"database URL {url!r}: folder {folder} does not exist (create it first)")
+
+
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
-    parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8, max_overflow=16
     )
@@ -72,6 +116,7 @@ class Database:
         self.url = resolve_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         if self.dialect == "sqlite":
+            sqlite_folder(self.url)
             self.writer = _sqlite_engine(self.url, immediate=True)
             self.reader = _sqlite_engine(self.url, immediate=False)
         else:
@@ -104,3 +149,27 @@ class Database:
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()
+
+
+def unreachable(exc: BaseException) -> str | None:
+    """One line for a database that cannot be opened or reached (None for any other error)."""
+    if not isinstance(exc, OperationalError):
+        return None
+    reason = str(exc.orig or exc).strip().splitlines()
+    return f"database: cannot connect: {reason[0] if reason else type(exc).__name__}"
+
+
+def check_reachable(url: str | None) -> str:
+    """`resolve_url`, the folder check and one connection, before a server starts; the URL resolved.
+
+    Raises `BadDatabaseUrl` with one line naming the URL (its password masked) and the reason."""
+    db = Database(url)
+    try:
+        with db.reader.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = unreachable(exc) or str(exc)
+        raise BadDatabaseUrl(f"{reason} ({shown_url(db.url)})") from None
+    finally:
+        db.dispose()
+    return db.url

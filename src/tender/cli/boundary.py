@@ -1,0 +1,118 @@
+"""The CLI's one error boundary: every command's mistakes become one line on stderr and an exit code.
+
+`TenderGroup` is the root Typer group (`Typer(cls=TenderGroup)`), so every command, and every new one,
+runs inside it, from the `tender` script and from `CliRunner` alike:
+
+1. Typer parses and runs the command (`standalone_mode=False`, so errors come back here).
+2. A usage error (unknown option, bad or out-of-range number, bad choice) -> one line naming the
+   option and `--help`, exit 2; `tender` or a group with no arguments prints its help, exit 2.
+3. A user's mistake that escaped the command -> one line, exit 2: `InputError` (FILE:LINE:COL lines),
+   an unusable or unreachable database URL, an OSError (names its path: a missing file, a directory
+   given as a file, a full disk, no permission).
+4. Ctrl-C -> exit 130 with one line; outputs are staged and renamed (`output.write_outputs`), so an
+   interrupted run leaves no half-written output and no temporary file.
+5. Anything else is a bug in Tender: it propagates with its traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from tender.cli.entry import leave_at_once
+from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console
+
+# Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.
+UsageError: type[Exception] = typer.BadParameter.__mro__[1]
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as `tender plan ... | head` under a shell
+
+
+def _say(line: str) -> None:
+    err_console.print(" ".join(line.split()), markup=False)
+
+
+def usage_line(exc: Any) -> str:
+    """`tender plan: Invalid value for '--seed': ... (see `tender plan --help`)`."""
+    ctx = getattr(exc, "ctx", None)
+    where = ctx.command_path if ctx is not None else "tender"
+    return f"{where}: {exc.format_message()} (see `{where} --help`)"
+
+
+def user_error(exc: BaseException) -> str | None:
+    """The one line for a user's mistake that a command did not catch itself; None for a bug."""
+    from tender.config import InputError
+
+    if isinstance(exc, InputError):
+        return "; ".join(str(p) for p in exc.problems)
+    if isinstance(exc, OSError):
+        name = exc.filename if exc.filename is not None else ""
+        reason = exc.strerror or str(exc)
+        return f"{name}: {reason}" if name else reason
+    if "sqlalchemy" in sys.modules or "tender.ledger.sql" in sys.modules:
+        from tender.ledger.sql import BadDatabaseUrl, unreachable
+
+        if isinstance(exc, BadDatabaseUrl):
+            return str(exc)
+        return unreachable(exc)
+    return None
+
+
+def run_command(group: TyperGroup, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> int:
+    """Steps 1-5; the exit code."""
+    if signal.getsignal(signal.SIGINT) is leave_at_once:  # loaded: Ctrl-C is a KeyboardInterrupt again
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        code = group_main(group, args, prog_name, **extra)
+    except UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(exc.format_message())  # type: ignore[attr-defined]
+        else:
+            _say(usage_line(exc))
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        _say("tender: aborted")
+        return 1
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+            return EXIT_BROKEN_PIPE
+        line = user_error(exc)
+        if line is None:
+            raise
+        _say(line)
+        return EXIT_BAD_INPUT
+    if code == EXIT_INTERRUPTED:
+        _say("tender: interrupted (Ctrl-C)")
+    return code
+
+
+def group_main(group: TyperGroup, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> int:
+    result = TyperGroup.main(group, args, prog_name, standalone_mode=False, **extra)
+    return result if isinstance(result, int) else 0
+
+
+class TenderGroup(TyperGroup):
+    """The root group: runs every command inside `run_command`."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = run_command(
+            self, args, prog_name, complete_var=complete_var, windows_expand_args=windows_expand_args, **extra
+        )
+        if standalone_mode:
+            sys.exit(code)
+        return code

@@ -1,0 +1,33 @@
+"""The `tender` script: Ctrl-C while the commands still load exits 130 with one line as well.
+
+Until the boundary (cli/boundary.py) starts the command, SIGINT ends the process at once: nothing
+has been written yet, and a KeyboardInterrupt raised inside a native extension that is loading
+(pydantic-core building a validator) would be swallowed ("Exception ignored in ...") and the command
+would run on. The boundary puts Python's own handler back before the command runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+MESSAGE = b"tender: interrupted (Ctrl-C)\n"
+
+
+def leave_at_once(signum: int, frame: FrameType | None) -> None:
+    os.write(2, MESSAGE)
+    os._exit(130)
+
+
+def main() -> None:
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, leave_at_once)
+    try:
+        from tender.cli.app import app
+
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write(MESSAGE.decode())
+        raise SystemExit(130) from None

@@ -1,0 +1,108 @@
+"""Ctrl-C rows of the CLI test table: a real SIGINT to a real `tender` process -> exit 130, exactly one
+line on stderr, no traceback, nothing in the output folder.
+
+`tender plan` runs with its stdout on a pseudo-terminal so that its status line shows the solver's
+progress ("best $..."): the signal is sent once HiGHS has reported a solution, i.e. while it solves.
+Before the fix that was "no feasible plan found (Solve error)", exit 2.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+FRONTIER = str(REPO / "examples" / "frontier-lab.yaml")
+TENDER = [sys.executable, "-m", "tender.cli"]
+POOLS = "pools:\n  - {id: local-h100, provider: p, gpu: H100, gpus: 2, backend: {kind: local}}\n"
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TENDER_")}
+    return {**env, "TENDER_HOME": str(tmp_path / "home"), "COLUMNS": "200", "TERM": "xterm"}
+
+
+def _read_until(fd: int, marker: bytes, proc: subprocess.Popen[bytes], limit_s: float = 120.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + limit_s
+    while marker not in seen and proc.poll() is None and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                seen += os.read(fd, 65536)
+            except OSError:
+                break
+    return seen
+
+
+def _finish(proc: subprocess.Popen[bytes]) -> tuple[int, list[str]]:
+    assert proc.stderr is not None
+    with proc.stderr:
+        err = proc.stderr.read().decode("utf-8", "replace")
+    return proc.wait(timeout=60), err.splitlines()
+
+
+def _assert_interrupted(code: int, lines: list[str], out: Path) -> None:
+    assert code == 130, lines
+    assert len(lines) == 1 and "interrupted" in lines[0], lines
+    assert os.listdir(out) == [], "an output or a temporary file was left behind"
+
+
+def test_plan_interrupted_while_solving(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    master, slave = pty.openpty()
+    cmd = [*TENDER, "plan", FRONTIER, "--out", str(out), "--report", str(out / "r.html")]
+    proc = subprocess.Popen(cmd, stdout=slave, stderr=subprocess.PIPE, env=_env(tmp_path))
+    os.close(slave)
+    try:
+        seen = _read_until(master, b"best $", proc)
+        if b"best $" not in seen:
+            proc.kill()
+            pytest.fail(f"the solve never reported progress: {seen[-500:]!r}")
+        proc.send_signal(signal.SIGINT)
+        code, lines = _finish(proc)
+    finally:
+        os.close(master)
+    _assert_interrupted(code, lines, out)
+
+
+@pytest.mark.parametrize(
+    ("argv", "after_s"),
+    [
+        (["plan", FRONTIER, "-q"], 0.2),  # while Python still imports the commands
+        (["simulate", "--trace", "philly"], 2.5),  # 82,247 jobs: loading or inside the replay
+        (["agent", "--interval", "0.2"], 4.0),  # between ticks of the loop
+    ],
+    ids=["plan-at-start", "simulate", "agent"],
+)
+def test_interrupted_command_exits_130(argv: list[str], after_s: float, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "pools.yaml").write_text(POOLS)
+    extra = {
+        "plan": ["--out", str(out)],
+        "simulate": ["--json", str(out / "s.json"), "--report", str(out / "s.html")],
+        "agent": ["--pools", str(tmp_path / "pools.yaml"), "--state", str(tmp_path / "st")],
+    }[argv[0]]
+    proc = subprocess.Popen(
+        [*TENDER, *argv, *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+    )
+    time.sleep(after_s)
+    assert proc.poll() is None, "the command ended before the interrupt"
+    proc.send_signal(signal.SIGINT)
+    code, lines = _finish(proc)
+    assert not any("Traceback" in line for line in lines), lines
+    _assert_interrupted(code, lines, out)
