@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from tender.config.yamllimits import MAX_CHARS, BoundedLoader, LimitExceeded, check_expansion, check_text
+
 Path = tuple[str | int, ...]
 
 
@@ -67,7 +69,7 @@ def format_path(path: Path) -> str:
     return out
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedLoader):
     pass
 
 
@@ -133,7 +135,16 @@ def _build(
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
-    """Parse one YAML document. Raises `InputError` for syntax errors and duplicate keys."""
+    """Parse one YAML document under `tender.config.yamllimits`' limits (size, depth, aliases,
+    expansion). Raises `InputError` for syntax errors, duplicate keys and every limit."""
+    try:
+        return _load(text, file)
+    except LimitExceeded as exc:
+        raise InputError([Problem(file, exc.line, exc.column, format_path(exc.path), str(exc))]) from None
+
+
+def _load(text: str, file: str) -> tuple[Any, Positions]:
+    check_text(text)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec does not allow
@@ -156,6 +167,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     pos = Positions()
     if root is None:
         return None, pos
+    check_expansion(root)
     problems: list[Problem] = []
     try:
         data = _build(loader, root, (), pos, problems, file)
@@ -179,6 +191,12 @@ def read_text(path: str) -> str:
         ) from None
     except PermissionError:
         raise InputError([Problem(path, 0, 0, "", "permission denied (make the file readable)")]) from None
+    except OSError as exc:
+        raise InputError([Problem(path, 0, 0, "", f"cannot read ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_CHARS:
+        raise InputError(
+            [Problem(path, 0, 0, "", f"file too large ({len(raw):,} bytes; at most {MAX_CHARS:,})")]
+        )
     if b"\x00" in raw[:8192]:
         raise InputError([Problem(path, 0, 0, "", "binary file, not YAML text (give a .yaml scenario)")])
     try:

@@ -5,7 +5,7 @@ the server's database) and `tender agent` — on the same database (by default b
 `TENDER_DATABASE_URL`, else `$TENDER_HOME/tender.db`) — places, runs, meters and finishes them.
 
 1. `parse_spec(body)`: the JSON body is a Tender job spec or a SkyPilot task; it goes through the runtime's
-   own parser (`tender.runtime.spec.parse_job_text`, JSON is YAML) and, once the agent has stored its pools,
+   own validation (`tender.runtime.spec.parse_job_data`: the JSON body as parsed, no YAML round trip) and, once the agent has stored its pools,
    `check_against` them. Problems come back as `InputError` (field paths), answered 422.
 2. `submit(session, spec, ...)` and `request_cancel(session, job_id, ...)` are the runtime's own
    (`tender.runtime.queue`, the same code as `tender run` / `tender cancel`): the id is allocated inside the
@@ -16,7 +16,6 @@ the server's database) and `tender agent` — on the same database (by default b
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,13 +25,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from tender.config import InputError
-from tender.config.yamlpos import Problem
+from tender.config.yamlpos import Positions
 from tender.ledger.sql.runtime_tables import jobs as jobs_table
 from tender.ledger.sql.runtime_tables import settings as settings_table
 from tender.ledger.sql.runtime_tables import usage as usage_table
 from tender.runtime.pools import RuntimeConfig, from_json
 from tender.runtime.queue import request_cancel, submit
-from tender.runtime.spec import JobSpec, check_against, parse_job_text
+from tender.runtime.spec import JobSpec, check_against, parse_job_data
 
 SOURCE = "job"  # the "file" named in a spec's problems
 
@@ -52,14 +51,9 @@ def runtime_config(session: Session) -> RuntimeConfig | None:
 
 
 def parse_spec(body: dict[str, Any], config: RuntimeConfig | None) -> JobSpec:
-    """Raises `InputError` naming the field (e.g. `gpus`, `resources.accelerators`)."""
-    try:
-        text = json.dumps(body, ensure_ascii=False, indent=1, allow_nan=False)
-    except (RecursionError, ValueError):  # NaN / Infinity numbers, or nested beyond any job spec
-        raise InputError(
-            [Problem(SOURCE, 1, 1, "", "not a JSON job spec (NaN, Infinity or too deep)")]
-        ) from None
-    spec = parse_job_text(text, SOURCE)
+    """Raises `InputError` naming the field (e.g. `gpus`, `resources.accelerators`). The body is JSON
+    already parsed by the API: it goes to the runtime's validation directly (no YAML round trip)."""
+    spec = parse_job_data(body, Positions(), SOURCE)
     if config is not None:
         check_against(spec, config, SOURCE)
     return spec
