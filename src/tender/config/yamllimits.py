@@ -58,26 +58,27 @@ class BoundedLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                line, col = _at(self.peek_event().start_mark)
+                line, col = _at(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
                 raise LimitExceeded(
-                    line, col, (), f"more than {MAX_ALIASES} aliases (*name) in one document; write the values out"
+                    line,
+                    col,
+                    (),
+                    f"more than {MAX_ALIASES} aliases (*name) in one document; write the values out",
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                line, col = _at(self.peek_event().start_mark)
+                line, col = _at(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
                 raise LimitExceeded(line, col, (), f"nested deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
 def check_text(text: str) -> None:
     if len(text) > MAX_CHARS:
-        raise LimitExceeded(
-            1, 1, (), f"document too large ({len(text):,} characters; at most {MAX_CHARS:,})"
-        )
+        raise LimitExceeded(1, 1, (), f"document too large ({len(text):,} characters; at most {MAX_CHARS:,})")
 
 
 def check_expansion(root: yaml.Node) -> None:
@@ -109,7 +110,9 @@ class _Expansion:
         values, height = known
         if depth + height > MAX_DEPTH:
             line, col = _at(node.start_mark)
-            raise LimitExceeded(line, col, path, f"nested deeper than {MAX_DEPTH} levels (with aliases expanded)")
+            raise LimitExceeded(
+                line, col, path, f"nested deeper than {MAX_DEPTH} levels (with aliases expanded)"
+            )
         if self.total > MAX_NODES:
             line, col = _at(node.start_mark)
             raise LimitExceeded(
@@ -121,7 +124,9 @@ class _Expansion:
         self.total += 1
         if depth > MAX_DEPTH:
             line, col = _at(node.start_mark)
-            raise LimitExceeded(line, col, path, f"nested deeper than {MAX_DEPTH} levels (with aliases expanded)")
+            raise LimitExceeded(
+                line, col, path, f"nested deeper than {MAX_DEPTH} levels (with aliases expanded)"
+            )
         children: list[tuple[yaml.Node, FieldPath]] = []
         if isinstance(node, yaml.SequenceNode):
             children = [(item, (*path, i)) for i, item in enumerate(node.value)]

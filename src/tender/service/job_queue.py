@@ -11,7 +11,7 @@ the server's database) and `tender agent` — on the same database (by default b
    (`tender.runtime.queue`, the same code as `tender run` / `tender cancel`): the id is allocated inside the
    write transaction, the owner is stored on the job row (`runtime_jobs.team`, `submitted_by`), and each
    move is an event and an audit record.
-3. `jobs(session, team=None)` / `job(session, id)`: rows with their owner and metered GPU-hours.
+3. `jobs(session, team=None, offset, limit)` / `job_count` / `job(session, id)`: rows with their owner and metered GPU-hours.
 """
 
 from __future__ import annotations
@@ -70,14 +70,22 @@ def _hours(session: Session, ids: list[str]) -> dict[str, Decimal]:
     return {str(k): Decimal(str(v)) for k, v in rows}
 
 
-def jobs(session: Session, *, team: str | None = None, limit: int = 500) -> list[Job]:
+def jobs(session: Session, *, team: str | None = None, offset: int = 0, limit: int = 500) -> list[Job]:
     """Newest first; with `team`, only the jobs that team submitted through the API."""
     query = select(jobs_table)
     if team is not None:
         query = query.where(jobs_table.c.team == team)
-    rows = list(session.execute(query.order_by(jobs_table.c.seq.desc()).limit(limit)).mappings())
+    query = query.order_by(jobs_table.c.seq.desc()).offset(offset).limit(limit)
+    rows = list(session.execute(query).mappings())
     hours = _hours(session, [r["id"] for r in rows])
     return [Job(r, r["team"], r["submitted_by"], hours.get(r["id"], Decimal(0))) for r in rows]
+
+
+def job_count(session: Session, *, team: str | None = None) -> int:
+    query = select(func.count()).select_from(jobs_table)
+    if team is not None:
+        query = query.where(jobs_table.c.team == team)
+    return int(session.scalar(query) or 0)
 
 
 def job(session: Session, job_id: str) -> Job | None:
@@ -88,4 +96,14 @@ def job(session: Session, job_id: str) -> Job | None:
     return Job(row, row["team"], row["submitted_by"], _hours(session, [job_id]).get(job_id, Decimal(0)))
 
 
-__all__ = ["InputError", "Job", "job", "jobs", "parse_spec", "request_cancel", "runtime_config", "submit"]
+__all__ = [
+    "InputError",
+    "Job",
+    "job",
+    "job_count",
+    "jobs",
+    "parse_spec",
+    "request_cancel",
+    "runtime_config",
+    "submit",
+]

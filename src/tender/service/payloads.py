@@ -6,12 +6,22 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+def _date_text(value: Any) -> Any:
+    """A date is written as text (`2026-10-01`), never a number of seconds."""
+    if not isinstance(value, (str, date)):
+        raise ValueError("a date is written as YYYY-MM-DD text")
+    return value
+
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
 Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
-Gpus = Annotated[int, Field(ge=1, le=10_000_000)]
+# Counts and ids are strict: `true`, `1.0` or `"8"` are not numbers (a boolean is never 1 GPU).
+Gpus = Annotated[int, Field(ge=1, le=10_000_000, strict=True)]
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+PositiveId = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
 
 
 class In(BaseModel):
@@ -84,8 +94,8 @@ class ScenarioOut(BaseModel):
 
 
 class PlanIn(In):
-    scenario: int = Field(ge=1, le=2**31 - 1, description="id of an uploaded scenario")
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    scenario: PositiveId = Field(description="id of an uploaded scenario")
+    seed: int = Field(0, ge=0, le=2**31 - 1, strict=True)
 
 
 class PlanOut(BaseModel):
@@ -111,10 +121,10 @@ class NeedSpec(In):
     gpu: Name
     gpus: Gpus
     region: Name
-    start: date = Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))
-    months: int = Field(ge=1, le=600)
+    start: IsoDate = Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))
+    months: int = Field(ge=1, le=600, strict=True)
     price: Money = Field(description="the lab's own terms, USD per accelerator-hour")
-    new_capacity: bool = True
+    new_capacity: bool = Field(True, strict=True)
 
 
 class QuoteIn(In):
@@ -124,7 +134,7 @@ class QuoteIn(In):
 
 
 class NeedIn(In):
-    scenario: int = Field(ge=1, le=2**31 - 1)
+    scenario: PositiveId
     need: NeedSpec
     quotes: list[QuoteIn] = Field(default_factory=list, max_length=100)
 

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 def read_audit(
     request: Request,
     after: int = Query(
-        -1, ge=-1, le=2**62, description="return records with seq greater than this (seq is 0-based)"
+        -1, ge=-1, le=2**31 - 1, description="return records with seq greater than this (seq is 0-based)"
     ),
     limit: int = Query(100, ge=1, le=1000),
     kind: str | None = Query(None, max_length=64),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import yaml
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from tender.config import InputError, load_scenario_text
 from tender.domain import Scenario
@@ -12,6 +12,7 @@ from tender.ledger.sql.models import ScenarioRow
 from tender.service.auth import Admin, LabUser, Principal
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, ProblemOut, ScenarioIn, ScenarioOut, ValidationOut
 
 router = APIRouter(prefix="/api/v1/scenarios", tags=["scenarios"])
@@ -80,14 +81,19 @@ def validate_scenario(body: ScenarioIn, _who: Principal = LabUser) -> Validation
     )
 
 
-@router.get("", response_model=list[ScenarioOut])
-def list_scenarios(request: Request, _who: Principal = LabUser) -> list[ScenarioOut]:
+@router.get("", response_model=list[ScenarioOut], responses={200: {"headers": TOTAL_HEADERS}})
+def list_scenarios(
+    request: Request, response: Response, params: PageParams = PageQ, _who: Principal = LabUser
+) -> list[ScenarioOut]:
     with ctx_of(request).db.read() as session:
-        return [out(row) for row in plan_store.list_scenarios(session)]
+        found = plan_store.list_scenarios(session, params.offset, params.limit)
+    set_total(request, response, params, found.total)
+    return [out(row) for row in found.items]
 
 
-@router.get("/{scenario_id}", response_model=ScenarioOut)
+@router.get("/{scenario_id:int}", response_model=ScenarioOut)
 def get_scenario(scenario_id: int, request: Request, _who: Principal = LabUser) -> ScenarioOut:
+    """`scenario_id` is digits only: `/scenarios/validate` is never read as an id."""
     with ctx_of(request).db.read() as session:
         row = plan_store.get_scenario(session, scenario_id)
         if row is None:
