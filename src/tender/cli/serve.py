@@ -32,8 +32,8 @@ def register(app: typer.Typer) -> None:
 
         from tender.ledger.sql import resolve_url
         from tender.service import Settings, create_app
-        from tender.service.settings import OPS_ENDPOINTS
         from tender.service.logs import configure
+        from tender.service.settings import OPS_ENDPOINTS
 
         unknown = sorted(set(public) - set(OPS_ENDPOINTS))
         if unknown:

@@ -24,6 +24,7 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from tender.ledger.sql import Database, notice_store, upgrade
+from tender.ledger.sql.audit_key import resolve_key
 from tender.service import docs, errors, protocol_flow
 from tender.service.context import Context, TokenCache
 from tender.service.edge import Edge
@@ -55,7 +56,7 @@ def _db_numbers(db: Database) -> Callable[[], tuple[dict[str, int], int]]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, audit_key=resolve_key(settings.audit_key))
     metrics = Metrics()
     metrics.watch_db(_db_numbers(db))
     ctx = Context(

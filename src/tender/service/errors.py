@@ -56,15 +56,16 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return out
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route accepts on this request's path."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _child = route.matches({**request.scope, "method": "GET"})
-        route_methods = getattr(route, "methods", None)
-        if match != Match.NONE and route_methods:
-            methods |= set(route_methods)
-    return sorted(methods)
+    """Every method some route fully accepts on this request's path."""
+    return [
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.routes)
+    ]
 
 
 def install(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+
 def _date_text(value: Any) -> Any:
     """A date is written as text (`2026-10-01`), never a number of seconds."""
     if not isinstance(value, (str, date)):
@@ -235,8 +236,20 @@ class AuditVerifyOut(BaseModel):
     ok: bool
     records: int
     head: str
-    first_bad_seq: int | None
-    message: str
+    first_bad_seq: int | None = Field(description="0-based seq of the first bad record (record seq+1)")
+    message: str = Field(description="what is wrong; records are numbered from 1")
+    anchored_records: int = Field(0, description="records covered by the latest signed checkpoint that holds")
+
+
+class CheckpointOut(BaseModel):
+    """A signed anchor of the chain's head: save it elsewhere, then `tender audit verify --checkpoint FILE`."""
+
+    format: str
+    seq: int
+    record: int = Field(description="seq + 1: the record's number (its line in the JSONL export)")
+    hash: str
+    at: str | None
+    mac: str | None
 
 
 class HealthOut(BaseModel):

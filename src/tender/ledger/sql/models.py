@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from tender.ledger.sql.types import DecimalText, UtcDateTime
 
 APPEND_ONLY_TABLES = ("ledger_entries", "audit_records", "need_commands")
+CHECKPOINT_TABLE = "audit_checkpoints"  # append-only too (revision 0005)
 
 
 class Base(DeclarativeBase):
@@ -163,3 +164,17 @@ class AuditRecord(Base):
     actor: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     record: Mapped[str] = mapped_column(Text)  # the canonical JSON text the hash was computed over
+
+
+class AuditCheckpoint(Base):
+    """A signed anchor of the audit chain's head (`tender.ledger.sql.anchor`): record `seq` had `hash`.
+
+    Written with every write transaction that appended audit records; append-only. Deleting records from
+    the chain's tail leaves checkpoints naming records that are gone, and a checkpoint cannot be forged
+    without the server's key (HMAC-SHA256 over the checkpoint's canonical JSON)."""
+
+    __tablename__ = "audit_checkpoints"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    mac: Mapped[str] = mapped_column(String(64))
