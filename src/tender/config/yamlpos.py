@@ -41,6 +41,10 @@ class InputError(Exception):
         self.problems = problems
 
 
+class InputLimitError(InputError):
+    """An input refused by a limit (`tender.config.yamllimits`): too large, too deep, too many aliases."""
+
+
 @dataclass
 class Positions:
     """Where each field path starts in the source (1-based line and column)."""
@@ -140,7 +144,8 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     try:
         return _load(text, file)
     except LimitExceeded as exc:
-        raise InputError([Problem(file, exc.line, exc.column, format_path(exc.path), str(exc))]) from None
+        problem = Problem(file, exc.line, exc.column, format_path(exc.path), str(exc))
+        raise InputLimitError([problem]) from None
 
 
 def _load(text: str, file: str) -> tuple[Any, Positions]:

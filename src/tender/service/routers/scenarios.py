@@ -6,6 +6,7 @@ import yaml
 from fastapi import APIRouter, Request, Response
 
 from tender.config import InputError, load_scenario_text
+from tender.config.yamlpos import InputLimitError, Problem
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
 from tender.ledger.sql.models import ScenarioRow
@@ -19,13 +20,13 @@ router = APIRouter(prefix="/api/v1/scenarios", tags=["scenarios"])
 
 
 def parse(name: str, text: str) -> tuple[Scenario | None, list[ProblemOut]]:
+    """The scenario, or every problem; a document refused by a limit (size, depth, aliases) is a 422."""
     try:
         return load_scenario_text(text, name), []
+    except InputLimitError as exc:
+        raise invalid([_problem(p) for p in exc.problems], "input_too_large") from None
     except InputError as exc:
-        return None, [
-            ProblemOut(file=p.file, line=p.line, column=p.column, field=p.path, message=p.message)
-            for p in exc.problems
-        ]
+        return None, [_problem(p) for p in exc.problems]
     except RecursionError:
         return None, [ProblemOut(file=name, line=1, column=1, field="", message="document nested too deeply")]
     except yaml.YAMLError as exc:  # e.g. a control character the YAML reader refuses before parsing
@@ -37,11 +38,15 @@ def parse(name: str, text: str) -> tuple[Scenario | None, list[ProblemOut]]:
         ]
 
 
-def invalid(problems: list[ProblemOut]) -> ApiError:
+def _problem(p: Problem) -> ProblemOut:
+    return ProblemOut(file=p.file, line=p.line, column=p.column, field=p.path, message=p.message)
+
+
+def invalid(problems: list[ProblemOut], code: str = "invalid_scenario") -> ApiError:
     first = problems[0]
     return ApiError(
         422,
-        "invalid_scenario",
+        code,
         f"{first.file}:{first.line}:{first.column}: {first.field + ': ' if first.field else ''}{first.message}"
         + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
         f"yaml.{first.field}" if first.field else "yaml",
@@ -73,7 +78,7 @@ def upload_scenario(body: ScenarioIn, request: Request, who: Principal = Admin) 
         return out(row)
 
 
-@router.post("/validate", response_model=ValidationOut)
+@router.post("/validate", response_model=ValidationOut, responses={422: {"model": ErrorOut}})
 def validate_scenario(body: ScenarioIn, _who: Principal = LabUser) -> ValidationOut:
     scenario, problems = parse(body.name, body.yaml)
     return ValidationOut(
