@@ -55,6 +55,12 @@ def _document(operation: dict[str, Any], path: str) -> None:
         codes.add(422)
     for code in sorted(codes):
         responses.setdefault(str(code), _error(code))
+    for code, response in responses.items():  # errors are JSON, also on routes answering HTML or CSV
+        if code.startswith("4") and "content" in response:
+            schema = next(iter(response["content"].values()), {}).get("schema")
+            response["content"] = {
+                "application/json": {"schema": schema or _error(413)["content"]["application/json"]["schema"]}
+            }
 
 
 def openapi(app: FastAPI) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 1. `ApiError` is raised by routers and auth with an HTTP status, a reason code and, for bad input, the
    field path (e.g. `need.gpus`).
 2. Request validation errors become 422 with the first failing field's path.
-3. Starlette's HTTP errors (unknown route, wrong method) keep their status in the same shape; a 405's
+3. Starlette's HTTP errors (unknown route, wrong method) keep their status in the same shape (a body that
+   cannot be decoded, FastAPI's 400, is a 422 like any other invalid input); a 405's
    `Allow` lists the methods of every route on that path (Starlette names only the first route's).
 4. Anything else is logged with its traceback and answered with a bare 500 `internal`.
 """
@@ -89,6 +90,8 @@ def install(app: FastAPI) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
             exc.status_code, "http_error"
         )
+        if exc.status_code == 400:  # a body FastAPI could not decode (not UTF-8, not JSON, not a form)
+            return JSONResponse(error_body("invalid_input", "the request body could not be parsed"), 422)
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(allowed_methods(request))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 
 def _date_text(value: Any) -> Any:
@@ -18,11 +19,39 @@ def _date_text(value: Any) -> Any:
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
-Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
-# Counts and ids are strict: `true`, `1.0` or `"8"` are not numbers (a boolean is never 1 GPU).
-Gpus = Annotated[int, Field(ge=1, le=10_000_000, strict=True)]
+# Money is decimal text: 1 to 12 integer digits and at most 6 decimals, above zero ("6.5", "0.25").
+MONEY_PATTERN = (
+    r"^([1-9][0-9]{0,11}(\.[0-9]{1,6})?|0\.([1-9][0-9]{0,5}|0[1-9][0-9]{0,4}|00[1-9][0-9]{0,3}"
+    r"|000[1-9][0-9]{0,2}|0000[1-9][0-9]?|00000[1-9]))$"
+)
+_MONEY = re.compile(MONEY_PATTERN)
+
+
+def _money_text(value: Any) -> Any:
+    """Money arrives as decimal text, never a JSON number (a float would round it)."""
+    if not isinstance(value, str) or not _MONEY.match(value):
+        raise ValueError('expected decimal text above zero, e.g. "6.5" (at most 12 digits and 6 decimals)')
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money_text),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["6.5"]}),
+]
 IsoDate = Annotated[date, BeforeValidator(_date_text)]
-PositiveId = Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)]
+
+
+def _number(value: Any) -> Any:
+    """A count is a JSON number: `true` is not 1 and `"8"` is not 8 (JSON Schema's integer: 8 or 8.0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("expected a whole number (not a boolean or text)")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_number)]
+Gpus = Annotated[int, Field(ge=1, le=10_000_000), BeforeValidator(_number)]
+PositiveId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_number)]
 
 
 class In(BaseModel):
@@ -96,7 +125,7 @@ class ScenarioOut(BaseModel):
 
 class PlanIn(In):
     scenario: PositiveId = Field(description="id of an uploaded scenario")
-    seed: int = Field(0, ge=0, le=2**31 - 1, strict=True)
+    seed: Whole = Field(0, ge=0, le=2**31 - 1)
 
 
 class PlanOut(BaseModel):
@@ -123,7 +152,7 @@ class NeedSpec(In):
     gpus: Gpus
     region: Name
     start: IsoDate = Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))
-    months: int = Field(ge=1, le=600, strict=True)
+    months: Whole = Field(ge=1, le=600)
     price: Money = Field(description="the lab's own terms, USD per accelerator-hour")
     new_capacity: bool = Field(True, strict=True)
 

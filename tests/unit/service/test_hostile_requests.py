@@ -63,7 +63,8 @@ def _need(scenario: int, **change: Any) -> dict[str, Any]:
     ("change", "field"),
     [
         ({"gpus": True}, "need.gpus"),
-        ({"gpus": 64.0}, "need.gpus"),
+        ({"gpus": "64"}, "need.gpus"),
+        ({"gpus": 64.5}, "need.gpus"),
         ({"months": True}, "need.months"),
         ({"start": 0}, "need.start"),
         ({"new_capacity": 1}, "need.new_capacity"),

@@ -45,7 +45,7 @@ def _outs(request: Request, needs: list[NeedRow]) -> list[NeedOut]:
     "",
     status_code=201,
     response_model=NeedOut,
-    responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}},
 )
 def raise_need(body: NeedIn, request: Request, who: Principal = Planner) -> NeedOut:
     ctx = ctx_of(request)
