@@ -27,7 +27,7 @@ DESCRIPTIONS = {
 }
 AUTHENTICATED_OPS = ("/readyz", "/metrics")
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Tender API</title>
+<html lang="en"><head><meta charset="utf-8"><title>Tender API</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js"></script><script src="/docs/docs.js"></script></body></html>

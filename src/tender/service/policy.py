@@ -43,15 +43,17 @@ def id_in_range(value: int) -> bool:
 COMMON_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # not no-referrer: Chromium would then send `Origin: null`
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 
 # The API answers data, never a document to render.
 CSP_API = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# Dashboard, portal, login: scripts and styles only from this server (plotly.js is /static/plotly.min.js).
+# Dashboard, portal, login: scripts only from this server (plotly.js is /static/plotly.min.js), no inline
+# script. Styles: this server's, plus the inline styles plotly.js sets on the charts it draws (a style
+# cannot run code; scripts stay strict).
 CSP_PAGES = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # The API docs (Swagger UI from the fastapi-offline wheel): Swagger UI sets inline styles.

@@ -123,7 +123,7 @@ def test_security_headers_on_every_response(service: Service) -> None:
         r = service.client.get(path, headers=service.h("planner") if path.startswith("/api") else {})
         assert r.headers["x-content-type-options"] == "nosniff", path
         assert r.headers["x-frame-options"] == "DENY", path
-        assert r.headers["referrer-policy"] == "no-referrer", path
+        assert r.headers["referrer-policy"] == "same-origin", path
         csp = r.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp, path
         assert "unsafe-eval" not in csp and ("script-src 'self'" in csp or "script-src" not in csp), path
