@@ -3,7 +3,8 @@
 1. a planner logs in with a token and sees the dashboard's four plotly charts, the open notice and the
    job a team queued through the API;
 2. the ROFR holder logs in with its provider token and exercises part of its notice in the portal;
-3. the API docs (Swagger UI served by the server itself) render;
+3. the plan's report (served under a sandboxing CSP) and the API docs (Swagger UI served by the server
+   itself) render;
 4. no page logs an error or a Content-Security-Policy violation (the strict CSP still lets plotly and
    Swagger UI work);
 5. screenshots of each page go to test-artifacts/.
@@ -102,6 +103,9 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                 assert "e2e-train-1" in jobs and "queued" in jobs and "research" in jobs
                 page.screenshot(path=str(ARTIFACTS / "serve-dashboard.png"), full_page=True)
 
+                page.click("#plan-summary a")  # the plan's report, sandboxed by its CSP, still draws
+                page.wait_for_selector("#chart-3 .main-svg", timeout=20_000)
+                assert page.locator("#chart-0 g.trace").count() >= 1
                 page.goto(f"{base}/docs")
                 page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
                 assert "Tender" in page.inner_text(".swagger-ui .info .title")

@@ -53,12 +53,18 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
+        # where each alias was written: (id(parent node), position or id(key node)) -> mark
+        self.alias_marks: dict[tuple[int, int], yaml.Mark] = {}
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            if parent is not None:
+                slot = index if isinstance(index, int) else id(index)
+                self.alias_marks[(id(parent), slot)] = mark
             if self._aliases > MAX_ALIASES:
-                line, col = _at(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                line, col = _at(mark)
                 raise LimitExceeded(
                     line,
                     col,
@@ -81,21 +87,26 @@ def check_text(text: str) -> None:
         raise LimitExceeded(1, 1, (), f"document too large ({len(text):,} characters; at most {MAX_CHARS:,})")
 
 
-def check_expansion(root: yaml.Node) -> None:
-    """Refuse a graph whose expansion is too large, too deep or cyclic (see the module's step 4)."""
-    _Expansion().visit(root, (), 0)
+def check_expansion(root: yaml.Node, alias_marks: dict[tuple[int, int], yaml.Mark] | None = None) -> None:
+    """Refuse a graph whose expansion is too large, too deep or cyclic (see the module's step 4).
+    Problems point at the alias that was written (`alias_marks`, from `BoundedLoader`) when there is one."""
+    _Expansion(alias_marks or {}).visit(root, (), 0, None)
 
 
 class _Expansion:
-    def __init__(self) -> None:
+    def __init__(self, alias_marks: dict[tuple[int, int], yaml.Mark]) -> None:
         self.memo: dict[int, tuple[int, int]] = {}  # id(node) -> (values, height) once expanded
         self.open: set[int] = set()
         self.total = 0
+        self.alias_marks = alias_marks
 
-    def visit(self, node: yaml.Node, path: FieldPath, depth: int) -> tuple[int, int]:
+    def visit(
+        self, node: yaml.Node, path: FieldPath, depth: int, written: yaml.Mark | None
+    ) -> tuple[int, int]:
         key = id(node)
+        where = written or node.start_mark
         if key in self.open:
-            line, col = _at(node.start_mark)
+            line, col = _at(where)
             raise LimitExceeded(line, col, path, "an alias refers to a value that contains it (recursive)")
         known = self.memo.get(key)
         if known is None:
@@ -109,12 +120,12 @@ class _Expansion:
             self.total += known[0]
         values, height = known
         if depth + height > MAX_DEPTH:
-            line, col = _at(node.start_mark)
+            line, col = _at(where)
             raise LimitExceeded(
                 line, col, path, f"nested deeper than {MAX_DEPTH} levels (with aliases expanded)"
             )
         if self.total > MAX_NODES:
-            line, col = _at(node.start_mark)
+            line, col = _at(where)
             raise LimitExceeded(
                 line, col, path, f"expands to more than {MAX_NODES:,} values (aliases); write the values out"
             )
@@ -127,16 +138,17 @@ class _Expansion:
             raise LimitExceeded(
                 line, col, path, f"nested deeper than {MAX_DEPTH} levels (with aliases expanded)"
             )
-        children: list[tuple[yaml.Node, FieldPath]] = []
+        children: list[tuple[yaml.Node, FieldPath, int]] = []
         if isinstance(node, yaml.SequenceNode):
-            children = [(item, (*path, i)) for i, item in enumerate(node.value)]
+            children = [(item, (*path, i), i) for i, item in enumerate(node.value)]
         elif isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
-                children += [(key_node, path), (value_node, (*path, str(name)))]
+                children += [(key_node, path, -1), (value_node, (*path, str(name)), id(key_node))]
         values, height = 1, 0
-        for child, child_path in children:
-            count, child_height = self.visit(child, child_path, depth + 1)
+        for child, child_path, slot in children:
+            written = self.alias_marks.get((id(node), slot))
+            count, child_height = self.visit(child, child_path, depth + 1, written)
             values += count
             height = max(height, child_height + 1)
         return values, height

@@ -172,7 +172,7 @@ def _load(text: str, file: str) -> tuple[Any, Positions]:
     pos = Positions()
     if root is None:
         return None, pos
-    check_expansion(root)
+    check_expansion(root, loader.alias_marks)
     problems: list[Problem] = []
     try:
         data = _build(loader, root, (), pos, problems, file)

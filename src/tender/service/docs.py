@@ -34,11 +34,11 @@ PAGE = """<!doctype html>
 """
 
 
+ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+
+
 def _error(code: int) -> dict[str, Any]:
-    return {
-        "description": DESCRIPTIONS[code],
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-    }
+    return {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR_SCHEMA}}}
 
 
 def _document(operation: dict[str, Any], path: str) -> None:
@@ -57,10 +57,7 @@ def _document(operation: dict[str, Any], path: str) -> None:
         responses.setdefault(str(code), _error(code))
     for code, response in responses.items():  # errors are JSON, also on routes answering HTML or CSV
         if code.startswith("4") and "content" in response:
-            schema = next(iter(response["content"].values()), {}).get("schema")
-            response["content"] = {
-                "application/json": {"schema": schema or _error(413)["content"]["application/json"]["schema"]}
-            }
+            response["content"] = {"application/json": {"schema": ERROR_SCHEMA}}
 
 
 def openapi(app: FastAPI) -> dict[str, Any]:
