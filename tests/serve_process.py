@@ -71,7 +71,10 @@ class ServeProcess:
         self.logs.append(log)
         self.log_paths.append(path)
         self.proc = subprocess.Popen(
-            [*TENDER, "serve", "--port", str(self.port), *self.extra], env=env, stdout=log, stderr=subprocess.STDOUT
+            [*TENDER, "serve", "--port", str(self.port), *self.extra],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -110,9 +110,6 @@ def test_unusable_input_is_one_line_and_exit_2(args: list[str], tmp_path: Path) 
     (tmp_path / "bad.json").write_text('{"format": "something else"}')
     result = runner.invoke(app, [a.replace("{tmp}", str(tmp_path)) for a in args])
     assert result.exit_code == 2, result.output
-    assert (
-        ("Traceback" not in result.output
-        and result.exception is None)
-        or isinstance(result.exception, SystemExit)
-    )
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.output.strip().splitlines()) == 1, result.output
