@@ -210,3 +210,29 @@ def test_a_cut_audit_tail_is_detected(service: Service, db_url: str) -> None:
     after = service.call("admin", "GET", "/api/v1/audit/verify").json()
     assert after["ok"] is False and after["records"] == before["records"] - 3
     assert "truncated" in after["message"] and f"ends at record {after['records']}" in after["message"]
+
+
+def test_secure_cookies_and_login_from_another_origin(service: Service) -> None:
+    form = {"token": service.tokens["planner"]}
+    r = service.client.post(
+        "/login", data=form, headers={"Origin": "http://127.0.0.1:9999"}, follow_redirects=False
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "cross_origin"
+    r = service.client.post("/login", data=form, follow_redirects=False)
+    assert r.status_code == 303 and "secure" not in r.headers["set-cookie"].lower()
+    service.client.app.state.ctx.settings.secure_cookies = True  # type: ignore[attr-defined]
+    own = {"Origin": "http://testserver"}  # now a cookie is set: the form must name its origin
+    r = service.client.post("/login", data=form, headers=own, follow_redirects=False)
+    cookie = r.headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie
+    service.client.cookies.clear()
+
+
+def test_serve_refuses_an_unknown_public_endpoint() -> None:
+    from typer.testing import CliRunner
+
+    from tender.cli.app import app
+
+    result = CliRunner().invoke(app, ["serve", "--public", "tokens"])
+    assert result.exit_code == 2 and "--public" in result.output
+    assert "--secure-cookies" in CliRunner().invoke(app, ["serve", "--help"]).output
