@@ -109,6 +109,7 @@ def _verify_database(url: str, head: str | None, outside: list[anchor.Anchor]) -
     try:
         with db.read() as session:
             check = audit_store.verify_chain(session, db.audit_key, outside)
+            hashes = [r.hash for r in audit_store.records(session, limit=2**31 - 1)] if head else []
     except SQLAlchemyError as exc:
         fail_bad_input(f"--database: cannot read the audit log ({str(exc).splitlines()[0][:200]})")
     finally:
@@ -116,8 +117,6 @@ def _verify_database(url: str, head: str | None, outside: list[anchor.Anchor]) -
     if not check.ok:
         _tampered("database", check.message)
     if head is not None:
-        with db.read() as session:
-            hashes = [r.hash for r in audit_store.records(session, limit=2**31 - 1)]
         _check_anchors("database", hashes, head, [])
     signed = "signatures checked" if db.audit_key else "signatures not checked (no audit key here)"
     console.print(

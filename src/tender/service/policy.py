@@ -1,4 +1,6 @@
-"""What the edge (`edge.py`) enforces: body limits per route, security headers, the id range.
+"""What the edge (`edge.py`) enforces: body limits per route and security headers.
+
+(Ids outside their INTEGER column are a 404 in the stores: `tender.ledger.sql.plan_store.MAX_ID`.)
 
 Body limits (bytes of request body; documented in docs/serve.md):
 
@@ -23,19 +25,12 @@ _LIMITS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^/api/v1/(jobs|needs)/?$"), SPEC_BODY),
 )
 
-# Ids are INTEGER columns (32-bit on PostgreSQL): anything outside is a 404 (no such row), never a 500.
-MAX_ID = 2**31 - 1
-
 
 def body_limit(path: str) -> int:
     for pattern, limit in _LIMITS:
         if pattern.match(path):
             return limit
     return DEFAULT_BODY
-
-
-def id_in_range(value: int) -> bool:
-    return 1 <= value <= MAX_ID
 
 
 # --- security headers ------------------------------------------------------------------------------

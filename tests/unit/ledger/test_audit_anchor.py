@@ -113,3 +113,13 @@ def test_unusable_input_is_one_line_and_exit_2(args: list[str], tmp_path: Path) 
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_database_verify_with_a_head(db_url: str) -> None:
+    db = Database(db_url)
+    with db.read() as session:
+        fifth = audit_store.records(session, limit=100)[4].hash
+    db.dispose()
+    assert runner.invoke(app, ["audit", "verify", "--database", db_url, "--head", fifth]).exit_code == 0
+    gone = runner.invoke(app, ["audit", "verify", "--database", db_url, "--head", "f" * 64])
+    assert gone.exit_code == 1 and "not in the chain" in gone.output
