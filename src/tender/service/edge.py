@@ -5,7 +5,7 @@
 2. Headers: every response gets `policy.COMMON_HEADERS`, a Content-Security-Policy by kind of response
    (`policy.content_security_policy`) and `Cache-Control: no-store` unless the route set its own.
 3. Origin: a state-changing request (not GET/HEAD/OPTIONS) that carries the session cookie and no
-   `Authorization` header must come from this server's own origin (`Origin`, else `Referer`); so must a
+   `Authorization: Bearer` header (auth then falls back to the cookie) must come from this server's own origin (`Origin`, else `Referer`); so must a
    login form. Otherwise 403 `cross_origin`, audited. Bearer-token requests are not affected.
 4. Body limit (`policy.body_limit`): a `Content-Length` over the route's limit is answered 413 at once,
    nothing read; otherwise the body is read up to the limit (a chunked body is refused as soon as it
@@ -65,9 +65,8 @@ def cross_origin(scope: Scope) -> str | None:
     """Why this request must be refused as a cross-site request, or None."""
     if scope["method"] in SAFE_METHODS:
         return None
-    cookie_auth = COOKIE in (_header(scope, b"cookie") or "").encode("latin-1") and not _header(
-        scope, b"authorization"
-    )
+    bearer = (_header(scope, b"authorization") or "").lower().startswith("bearer ")
+    cookie_auth = COOKIE in (_header(scope, b"cookie") or "").encode("latin-1") and not bearer
     if not cookie_auth and scope["path"] != "/login":
         return None
     origin = _header(scope, b"origin")

@@ -161,7 +161,12 @@ def test_cookie_writes_need_the_servers_own_origin(service: Service) -> None:
     own = "http://testserver"
     cookie = {"Cookie": f"tender_token={service.tokens['team:research']}"}
     cancel = f"/api/v1/jobs/{job}/cancel"
-    for hostile in ({"Origin": "http://127.0.0.1:9999"}, {}, {"Referer": "http://127.0.0.1:9999/x"}):
+    for hostile in (
+        {"Origin": "http://127.0.0.1:9999"},
+        {},
+        {"Referer": "http://127.0.0.1:9999/x"},
+        {"Origin": "http://127.0.0.1:9999", "Authorization": "Basic eDp5"},  # not a bearer: the cookie counts
+    ):
         r = service.client.post(cancel, headers={**cookie, **hostile})
         assert r.status_code == 403 and r.json()["error"]["code"] == "cross_origin", hostile
     assert service.call("team:research", "GET", f"/api/v1/jobs/{job}").json()["state"] == "queued"
