@@ -105,7 +105,7 @@ def run(url: str, label: str, reads: int, answers: int, concurrency: int) -> lis
     try:
         for _ in range(300):
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:  # up = migrated
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)

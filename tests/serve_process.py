@@ -3,7 +3,8 @@
 
 1. `tokens(url, roles)` migrates the database at `url` and mints one API token per role.
 2. `ServeProcess(url, tmp)` picks a free port; `start()` runs `tender serve` with `TENDER_DATABASE_URL=url`
-   and `TENDER_HOME=tmp`, logs to a file in `tmp`, and waits (30 s) for /readyz, failing if it exits early.
+   and `TENDER_HOME=tmp`, logs to a file in `tmp`, and waits (30 s) for /healthz (uvicorn answers only once
+   start-up, migrations included, is done), failing if it exits early. `extra` adds `tender serve` options.
 3. `kill()` sends SIGKILL; `stop()` terminates it (SIGKILL after 15 s) and closes the logs. `start()` may be
    called again after `kill()` (same port, same database, a new log file). It is also a context manager.
 """
@@ -52,8 +53,8 @@ def h(token: str, **extra: str) -> dict[str, str]:
 
 
 class ServeProcess:
-    def __init__(self, url: str, tmp: Path) -> None:
-        self.url, self.tmp = url, tmp
+    def __init__(self, url: str, tmp: Path, extra: tuple[str, ...] = ()) -> None:
+        self.url, self.tmp, self.extra = url, tmp, extra
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.logs: list[IO[bytes]] = []
@@ -70,12 +71,15 @@ class ServeProcess:
         self.logs.append(log)
         self.log_paths.append(path)
         self.proc = subprocess.Popen(
-            [*TENDER, "serve", "--port", str(self.port)], env=env, stdout=log, stderr=subprocess.STDOUT
+            [*TENDER, "serve", "--port", str(self.port), *self.extra],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}/readyz", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -3,13 +3,18 @@
 1. a planner logs in with a token and sees the dashboard's four plotly charts, the open notice and the
    job a team queued through the API;
 2. the ROFR holder logs in with its provider token and exercises part of its notice in the portal;
-3. screenshots of each page go to test-artifacts/.
+3. the plan's report (served under a sandboxing CSP) and the API docs (Swagger UI served by the server
+   itself) render;
+4. no page logs an error or a Content-Security-Policy violation (the strict CSP still lets plotly and
+   Swagger UI work);
+5. screenshots of each page go to test-artifacts/.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -78,6 +83,13 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
             )
             try:
                 page = browser.new_page(viewport={"width": 1280, "height": 1400})
+                problems: list[str] = []
+
+                def watch(target: Any) -> None:
+                    target.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                    target.on("pageerror", lambda e: problems.append(str(e)))
+
+                watch(page)
                 page.goto(f"{base}/login")
                 page.screenshot(path=str(ARTIFACTS / "serve-login.png"))
                 page.fill("#token", tok["planner"])
@@ -91,7 +103,16 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                 assert "e2e-train-1" in jobs and "queued" in jobs and "research" in jobs
                 page.screenshot(path=str(ARTIFACTS / "serve-dashboard.png"), full_page=True)
 
+                page.click("#plan-summary a")  # the plan's report, sandboxed by its CSP, still draws
+                page.wait_for_selector("#chart-3 .main-svg", timeout=20_000)
+                assert page.locator("#chart-0 g.trace").count() >= 1
+                page.goto(f"{base}/docs")
+                page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+                assert "Tender" in page.inner_text(".swagger-ui .info .title")
+                page.screenshot(path=str(ARTIFACTS / "serve-docs.png"))
+
                 portal = browser.new_context().new_page()
+                watch(portal)
                 portal.goto(f"{base}/login")
                 portal.fill("#token", tok["provider:primary-cloud"])
                 portal.click("#login")
@@ -105,6 +126,7 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                 assert "partially_exercised" in portal.inner_text("#flash")
                 assert "partially_exercised" in portal.inner_text("#history")
                 portal.screenshot(path=str(ARTIFACTS / "serve-portal-answered.png"), full_page=True)
+                assert not problems, problems
             finally:
                 browser.close()
         notice = httpx.get(f"{base}/api/v1/notices/c-rofr:e2e-need:1", headers=planner).json()

@@ -6,7 +6,7 @@ from typing import Literal
 
 import typer
 
-from tender.cli.output import console
+from tender.cli.output import console, fail_bad_input
 
 DB_HELP = "Database URL (sqlite:///PATH or postgresql://...). Default: $TENDER_DATABASE_URL, then $TENDER_HOME/tender.db."
 
@@ -22,6 +22,12 @@ def register(app: typer.Typer) -> None:
         log_level: Literal["debug", "info", "warning", "error"] = typer.Option("info", help="Log level."),
         expiry_interval: float = typer.Option(1.0, min=0.05, help="Seconds between deadline checks."),
         plan_workers: int = typer.Option(1, min=1, max=16, help="Plans solved at once (each uses a core)."),
+        secure_cookies: bool = typer.Option(
+            False, "--secure-cookies", help="Set the session cookie's Secure flag (serve behind HTTPS)."
+        ),
+        public: list[str] = typer.Option(
+            [], "--public", help="Answer this ops endpoint without a token: readyz | metrics (repeatable)."
+        ),
     ) -> None:
         """Serve the API (/api/v1, OpenAPI at /docs), the dashboard (/) and the provider portal (/portal)."""
         import uvicorn
@@ -29,10 +35,18 @@ def register(app: typer.Typer) -> None:
         from tender.ledger.sql import check_reachable
         from tender.service import Settings, create_app
         from tender.service.logs import configure
+        from tender.service.settings import OPS_ENDPOINTS
 
+        unknown = sorted(set(public) - set(OPS_ENDPOINTS))
+        if unknown:
+            fail_bad_input(f"--public: unknown endpoint {unknown[0]!r} (choose from readyz, metrics)")
         configure(log_level)
         settings = Settings(
-            database_url=database_url, expiry_interval_seconds=expiry_interval, plan_workers=plan_workers
+            database_url=database_url,
+            expiry_interval_seconds=expiry_interval,
+            plan_workers=plan_workers,
+            secure_cookies=secure_cookies,
+            public_endpoints=frozenset({"healthz", *public}),
         )
         url = check_reachable(database_url)  # a bad or unreachable URL: one line, exit 2
         shown = url.split("@")[-1] if "@" in url else url

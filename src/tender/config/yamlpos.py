@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from tender.config.yamllimits import MAX_CHARS, BoundedLoader, LimitExceeded, check_expansion, check_text
+
 Path = tuple[str | int, ...]
 
 
@@ -37,6 +39,10 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+class InputLimitError(InputError):
+    """An input refused by a limit (`tender.config.yamllimits`): too large, too deep, too many aliases."""
 
 
 @dataclass
@@ -67,7 +73,7 @@ def format_path(path: Path) -> str:
     return out
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedLoader):
     pass
 
 
@@ -133,7 +139,17 @@ def _build(
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
-    """Parse one YAML document. Raises `InputError` for syntax errors and duplicate keys."""
+    """Parse one YAML document under `tender.config.yamllimits`' limits (size, depth, aliases,
+    expansion). Raises `InputError` for syntax errors, duplicate keys and every limit."""
+    try:
+        return _load(text, file)
+    except LimitExceeded as exc:
+        problem = Problem(file, exc.line, exc.column, format_path(exc.path), str(exc))
+        raise InputLimitError([problem]) from None
+
+
+def _load(text: str, file: str) -> tuple[Any, Positions]:
+    check_text(text)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec does not allow
@@ -156,6 +172,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     pos = Positions()
     if root is None:
         return None, pos
+    check_expansion(root, loader.alias_marks)
     problems: list[Problem] = []
     try:
         data = _build(loader, root, (), pos, problems, file)
@@ -179,6 +196,12 @@ def read_text(path: str) -> str:
         ) from None
     except PermissionError:
         raise InputError([Problem(path, 0, 0, "", "permission denied (make the file readable)")]) from None
+    except OSError as exc:
+        raise InputError([Problem(path, 0, 0, "", f"cannot read ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_CHARS:
+        raise InputError(
+            [Problem(path, 0, 0, "", f"file too large ({len(raw):,} bytes; at most {MAX_CHARS:,})")]
+        )
     if b"\x00" in raw[:8192]:
         raise InputError([Problem(path, 0, 0, "", "binary file, not YAML text (give a .yaml scenario)")])
     try:

@@ -1,6 +1,7 @@
 """Job specs: Tender's own YAML, or a SkyPilot task YAML (`run`, `resources.accelerators`, `envs`, `name`).
 
-1. Parse YAML keeping positions (`tender.config.yamlpos`), so every error names file, line and field.
+1. Parse YAML keeping positions (`tender.config.yamlpos`), so every error names file, line and field;
+   an API's JSON body skips this step (`parse_job_data`: no YAML round trip, problems name the field).
 2. A document with `run:` is a SkyPilot task: translate it, then validate as Tender's spec.
 3. Validate strictly (unknown fields, GPUs <= 0, a command that is not a string are errors).
 4. `check_against(spec, config, file, now)`: an accelerator no pool offers is an error too, and so is a
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -177,6 +179,12 @@ def parse_job_text(text: str, file: str) -> JobSpec:
 
 def _parse(text: str, file: str) -> JobSpec:
     data, positions = load_yaml(text, file)
+    return parse_job_data(data, positions, file)
+
+
+def parse_job_data(data: Any, positions: Positions, file: str) -> JobSpec:
+    """The spec in already-parsed `data` (a YAML file's, or an API's JSON body with empty `positions`:
+    problems then name the field path only)."""
     if not isinstance(data, dict):
         raise InputError([Problem(file, 1, 1, "", "a job spec is a mapping (name, command, gpus, ...)")])
     is_sky = "run" in data and "command" not in data

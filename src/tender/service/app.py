@@ -6,6 +6,9 @@ Start-up (lifespan), in order:
 3. start the deadline task: every `expiry_interval_seconds` it asks the injected `Clock` for now and
    resolves notices past their deadline (all processes may run it; the store makes it exactly-once);
 4. serve. Shut-down cancels the task, waits for running plans, and closes the pools.
+
+Every request passes `observe` (timing, access log), then `edge.Edge` (500s without a connection reset,
+security headers, the cookie's Origin check, body limits), then the routers.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from tender.ledger.sql import Database, notice_store, upgrade
-from tender.service import errors, protocol_flow
+from tender.ledger.sql.audit_key import resolve_key
+from tender.service import docs, errors, protocol_flow
 from tender.service.context import Context, TokenCache
+from tender.service.edge import Edge
 from tender.service.metrics import Metrics
 from tender.service.routers import audit, jobs, ledger, needs, notices, ops, plans, scenarios, tokens
 from tender.service.settings import Settings
@@ -51,7 +56,7 @@ def _db_numbers(db: Database) -> Callable[[], tuple[dict[str, int], int]]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, audit_key=resolve_key(settings.audit_key))
     metrics = Metrics()
     metrics.watch_db(_db_numbers(db))
     ctx = Context(
@@ -88,9 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "`tender agent`), ledger, audit."
         ),
         lifespan=lifespan,
+        docs_url=None,  # /docs is served offline by `docs.install` (no CDN)
+        redoc_url=None,
     )
     app.state.ctx = ctx
     errors.install(app)
+    docs.install(app)
+    app.add_middleware(Edge)  # inside `observe` (added next), so refusals and 500s are timed and logged
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

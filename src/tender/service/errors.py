@@ -3,7 +3,9 @@
 1. `ApiError` is raised by routers and auth with an HTTP status, a reason code and, for bad input, the
    field path (e.g. `need.gpus`).
 2. Request validation errors become 422 with the first failing field's path.
-3. Starlette's HTTP errors (unknown route, wrong method) keep their status in the same shape.
+3. Starlette's HTTP errors (unknown route, wrong method) keep their status in the same shape (a body that
+   cannot be decoded, FastAPI's 400, is a 422 like any other invalid input); a 405's
+   `Allow` lists the methods of every route on that path (Starlette names only the first route's).
 4. Anything else is logged with its traceback and answered with a bare 500 `internal`.
 """
 
@@ -16,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("tender.service")
 
@@ -54,6 +57,18 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return out
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route fully accepts on this request's path."""
+    return [
+        method
+        for method in METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in request.app.routes)
+    ]
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
@@ -71,13 +86,16 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("invalid_input", f"{path}: {message}" if path else message, path), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated"}.get(
             exc.status_code, "http_error"
         )
-        return JSONResponse(
-            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
-        )
+        if exc.status_code == 400:  # a body FastAPI could not decode (not UTF-8, not JSON, not a form)
+            return JSONResponse(error_body("invalid_input", "the request body could not be parsed"), 422)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -5,19 +5,18 @@ the server's database) and `tender agent` — on the same database (by default b
 `TENDER_DATABASE_URL`, else `$TENDER_HOME/tender.db`) — places, runs, meters and finishes them.
 
 1. `parse_spec(body)`: the JSON body is a Tender job spec or a SkyPilot task; it goes through the runtime's
-   own parser (`tender.runtime.spec.parse_job_text`, JSON is YAML) and, once the agent has stored its pools,
-   `check_against` them and their contracts (a job no pool may ever take: each pool's reason code and clause
-   id). Problems come back as `InputError` (field paths), answered 422.
+   own validation (`tender.runtime.spec.parse_job_data`: the JSON body as parsed, no YAML round trip) and,
+   once the agent has stored its pools, `check_against` them and their contracts (a job no pool may ever
+   take: each pool's reason code and clause id). Problems come back as `InputError` (field paths), answered 422.
 2. `submit(session, spec, ...)` and `request_cancel(session, job_id, ...)` are the runtime's own
    (`tender.runtime.queue`, the same code as `tender run` / `tender cancel`): the id is allocated inside the
    write transaction, the owner is stored on the job row (`runtime_jobs.team`, `submitted_by`), and each
    move is an event and an audit record.
-3. `jobs(session, team=None)` / `job(session, id)`: rows with their owner and metered GPU-hours.
+3. `jobs(session, team=None, offset, limit)` / `job_count` / `job(session, id)`: rows with their owner and metered GPU-hours.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,13 +26,13 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from tender.config import InputError
-from tender.config.yamlpos import Problem
+from tender.config.yamlpos import Positions
 from tender.ledger.sql.runtime_tables import jobs as jobs_table
 from tender.ledger.sql.runtime_tables import settings as settings_table
 from tender.ledger.sql.runtime_tables import usage as usage_table
 from tender.runtime.pools import RuntimeConfig, from_json
 from tender.runtime.queue import request_cancel, submit
-from tender.runtime.spec import JobSpec, check_against, parse_job_text
+from tender.runtime.spec import JobSpec, check_against, parse_job_data
 
 SOURCE = "job"  # the "file" named in a spec's problems
 
@@ -54,14 +53,9 @@ def runtime_config(session: Session) -> RuntimeConfig | None:
 
 def parse_spec(body: dict[str, Any], config: RuntimeConfig | None, now: float | None = None) -> JobSpec:
     """Raises `InputError` naming the field (e.g. `gpus`, `resources.accelerators`); given `now`, also for a
-    job no pool may ever take, with each pool's reason code and clause id."""
-    try:
-        text = json.dumps(body, ensure_ascii=False, indent=1, allow_nan=False)
-    except (RecursionError, ValueError):  # NaN / Infinity numbers, or nested beyond any job spec
-        raise InputError(
-            [Problem(SOURCE, 1, 1, "", "not a JSON job spec (NaN, Infinity or too deep)")]
-        ) from None
-    spec = parse_job_text(text, SOURCE)
+    job no pool may ever take, with each pool's reason code and clause id. The body is JSON already parsed
+    by the API: it goes to the runtime's validation directly (no YAML round trip)."""
+    spec = parse_job_data(body, Positions(), SOURCE)
     if config is not None:
         check_against(spec, config, SOURCE, now)
     return spec
@@ -78,14 +72,22 @@ def _hours(session: Session, ids: list[str]) -> dict[str, Decimal]:
     return {str(k): Decimal(str(v)) for k, v in rows}
 
 
-def jobs(session: Session, *, team: str | None = None, limit: int = 500) -> list[Job]:
+def jobs(session: Session, *, team: str | None = None, offset: int = 0, limit: int = 500) -> list[Job]:
     """Newest first; with `team`, only the jobs that team submitted through the API."""
     query = select(jobs_table)
     if team is not None:
         query = query.where(jobs_table.c.team == team)
-    rows = list(session.execute(query.order_by(jobs_table.c.seq.desc()).limit(limit)).mappings())
+    query = query.order_by(jobs_table.c.seq.desc()).offset(offset).limit(limit)
+    rows = list(session.execute(query).mappings())
     hours = _hours(session, [r["id"] for r in rows])
     return [Job(r, r["team"], r["submitted_by"], hours.get(r["id"], Decimal(0))) for r in rows]
+
+
+def job_count(session: Session, *, team: str | None = None) -> int:
+    query = select(func.count()).select_from(jobs_table)
+    if team is not None:
+        query = query.where(jobs_table.c.team == team)
+    return int(session.scalar(query) or 0)
 
 
 def job(session: Session, job_id: str) -> Job | None:
@@ -96,4 +98,14 @@ def job(session: Session, job_id: str) -> Job | None:
     return Job(row, row["team"], row["submitted_by"], _hours(session, [job_id]).get(job_id, Decimal(0)))
 
 
-__all__ = ["InputError", "Job", "job", "jobs", "parse_spec", "request_cancel", "runtime_config", "submit"]
+__all__ = [
+    "InputError",
+    "Job",
+    "job",
+    "job_count",
+    "jobs",
+    "parse_spec",
+    "request_cancel",
+    "runtime_config",
+    "submit",
+]

@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+
+def _date_text(value: Any) -> Any:
+    """A date is written as text (`2026-10-01`), never a number of seconds."""
+    if not isinstance(value, (str, date)):
+        raise ValueError("a date is written as YYYY-MM-DD text")
+    return value
+
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[^\x00-\x1f]+$")]
-Money = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
-Gpus = Annotated[int, Field(ge=1, le=10_000_000)]
+# Money is decimal text: 1 to 12 integer digits and at most 6 decimals, above zero ("6.5", "0.25").
+MONEY_PATTERN = (
+    r"^([1-9][0-9]{0,11}(\.[0-9]{1,6})?|0\.([1-9][0-9]{0,5}|0[1-9][0-9]{0,4}|00[1-9][0-9]{0,3}"
+    r"|000[1-9][0-9]{0,2}|0000[1-9][0-9]?|00000[1-9]))$"
+)
+_MONEY = re.compile(MONEY_PATTERN)
+
+
+def _money_text(value: Any) -> Any:
+    """Money arrives as decimal text, never a JSON number (a float would round it)."""
+    if not isinstance(value, str) or not _MONEY.match(value):
+        raise ValueError('expected decimal text above zero, e.g. "6.5" (at most 12 digits and 6 decimals)')
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money_text),
+    WithJsonSchema({"type": "string", "pattern": MONEY_PATTERN, "examples": ["6.5"]}),
+]
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
+
+
+def _number(value: Any) -> Any:
+    """A count is a JSON number: `true` is not 1 and `"8"` is not 8 (JSON Schema's integer: 8 or 8.0)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValueError("expected a whole number (not a boolean or text)")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_number)]
+Gpus = Annotated[int, Field(ge=1, le=10_000_000), BeforeValidator(_number)]
+PositiveId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_number)]
 
 
 class In(BaseModel):
@@ -84,8 +124,8 @@ class ScenarioOut(BaseModel):
 
 
 class PlanIn(In):
-    scenario: int = Field(ge=1, le=2**31 - 1, description="id of an uploaded scenario")
-    seed: int = Field(0, ge=0, le=2**31 - 1)
+    scenario: PositiveId = Field(description="id of an uploaded scenario")
+    seed: Whole = Field(0, ge=0, le=2**31 - 1)
 
 
 class PlanOut(BaseModel):
@@ -111,10 +151,10 @@ class NeedSpec(In):
     gpu: Name
     gpus: Gpus
     region: Name
-    start: date = Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))
-    months: int = Field(ge=1, le=600)
+    start: IsoDate = Field(ge=date(2000, 1, 1), le=date(2199, 12, 31))
+    months: Whole = Field(ge=1, le=600)
     price: Money = Field(description="the lab's own terms, USD per accelerator-hour")
-    new_capacity: bool = True
+    new_capacity: bool = Field(True, strict=True)
 
 
 class QuoteIn(In):
@@ -124,7 +164,7 @@ class QuoteIn(In):
 
 
 class NeedIn(In):
-    scenario: int = Field(ge=1, le=2**31 - 1)
+    scenario: PositiveId
     need: NeedSpec
     quotes: list[QuoteIn] = Field(default_factory=list, max_length=100)
 
@@ -225,8 +265,20 @@ class AuditVerifyOut(BaseModel):
     ok: bool
     records: int
     head: str
-    first_bad_seq: int | None
-    message: str
+    first_bad_seq: int | None = Field(description="0-based seq of the first bad record (record seq+1)")
+    message: str = Field(description="what is wrong; records are numbered from 1")
+    anchored_records: int = Field(0, description="records covered by the latest signed checkpoint that holds")
+
+
+class CheckpointOut(BaseModel):
+    """A signed anchor of the chain's head: save it elsewhere, then `tender audit verify --checkpoint FILE`."""
+
+    format: str
+    seq: int
+    record: int = Field(description="seq + 1: the record's number (its line in the JSONL export)")
+    hash: str
+    at: str | None
+    mac: str | None
 
 
 class HealthOut(BaseModel):

@@ -1,6 +1,7 @@
 """Raising needs, answering notices and expiring deadlines: each one write transaction, exactly once.
 
-raise_need:  1. load the scenario (parsed once per process)  2. step NewNeed, then each quote
+raise_need:  1. load the scenario (parsed once per process); its accelerator and region must exist (422)
+             2. step NewNeed, then each quote
              3. store the need, its commands, its notices and the engine's events as audit records.
 answer:      1. load the notice; a provider may only answer its own (else 404, audited by the router)
              2. replay the need's commands, step HolderResponse at `now`; a refusal (after the deadline,
@@ -60,12 +61,33 @@ def _refusal(code: str, message: str) -> ApiError:
     return ApiError(409, code, message)
 
 
+def check_need(scenario: Scenario, need: dict[str, Any]) -> None:
+    """A need names an accelerator and a region of its scenario (else 422 naming the field)."""
+    if need["gpu"] not in scenario.accelerators:
+        known = ", ".join(sorted(scenario.accelerators)) or "none"
+        raise ApiError(
+            422,
+            "unknown_accelerator",
+            f"need.gpu: {need['gpu']!r} is not in the scenario ({known})",
+            "need.gpu",
+        )
+    regions = sorted({r for p in scenario.providers.values() for r in p.regions})
+    if need["region"] not in regions:
+        raise ApiError(
+            422,
+            "unknown_region",
+            f"need.region: {need['region']!r} is not a region of the scenario ({', '.join(regions) or 'none'})",
+            "need.region",
+        )
+
+
 def raise_need(
     ctx: Context, *, scenario_pk: int, need: dict[str, Any], quotes: list[dict[str, Any]], actor: str
 ) -> str:
     now = ctx.now()
     with ctx.db.write() as session:
         scenario = scenario_for(session, scenario_pk)
+        check_need(scenario, need)
         if notice_store.get_need(session, need["id"]) is not None:
             raise ApiError(409, "duplicate_need", f"need {need['id']} already exists", "need.id")
         state = rofr.replay(scenario, [])

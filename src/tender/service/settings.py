@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from tender.ports import Clock
 
+OPS_ENDPOINTS = ("healthz", "readyz", "metrics")
+
 
 class SystemClock:
     """The real clock (UTC)."""
@@ -45,5 +47,9 @@ class Settings:
     migrate_on_start: bool = True
     background_tasks: bool = True
     plan_workers: int = 1
-    secure_cookies: bool = False
+    secure_cookies: bool = False  # the session cookie's Secure flag (`tender serve --secure-cookies`)
     token_cache_seconds: float = 2.0  # how long a looked-up token is trusted before re-reading the DB
+    # ops endpoints answered without a token (`tender serve --public readyz --public metrics`)
+    public_endpoints: frozenset[str] = frozenset({"healthz"})
+    # the HMAC key signing audit checkpoints; None: TENDER_AUDIT_KEY, else $TENDER_HOME/audit.key (made once)
+    audit_key: bytes | None = None

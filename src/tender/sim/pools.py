@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tender.config.yamlpos import InputError, Positions, load_yaml
 from tender.domain import Scenario
 from tender.placement import ContractRules, Pool
 from tender.sim.faults import Fault
@@ -77,14 +77,13 @@ def load_pools_yaml(path: Path) -> PoolSet:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PoolsError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise PoolsError(f"{path}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    lines = _line_map(node)
+    except UnicodeDecodeError:
+        raise PoolsError(f"{path}: not valid UTF-8 text (save the file as UTF-8)") from None
+    try:  # the one bounded YAML loader (`tender.config.yamllimits`): aliases, depth and size limited
+        data, positions = load_yaml(text, str(path))
+    except InputError as exc:
+        raise PoolsError("\n".join(str(p) for p in exc.problems)) from None
+    lines = _line_map(positions)
     try:
         spec = PoolsFile.model_validate(data)
     except ValidationError as exc:
@@ -135,21 +134,9 @@ def _build(spec: PoolsFile, path: Path, lines: Mapping[tuple[Any, ...], int]) ->
     return PoolSet(pools, rules, faults)
 
 
-def _line_map(node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
-    lines: dict[tuple[Any, ...], int] = {}
-
-    def walk(n: yaml.Node, path: tuple[Any, ...]) -> None:
-        lines[path] = n.start_mark.line + 1
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                lines[(*path, key.value)] = key.start_mark.line + 1
-                walk(value, (*path, key.value))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, (*path, i))
-
-    if node is not None:
-        walk(node, ())
+def _line_map(positions: Positions) -> dict[tuple[Any, ...], int]:
+    lines = {path: line for path, (line, _col) in positions.marks.items()}
+    lines |= {path: line for path, (line, _col) in positions.key_marks.items()}
     return lines
 
 

@@ -53,3 +53,9 @@ def service(db_url: str, clock: ManualClock) -> Iterator[Service]:
         for role in ROLES:
             svc.tokens[role] = make_token(db, role)
         yield svc
+
+
+@pytest.fixture(autouse=True)
+def _audit_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit checkpoints are signed with a test key (never a key file under the real TENDER_HOME)."""
+    monkeypatch.setenv("TENDER_AUDIT_KEY", "test-audit-key")

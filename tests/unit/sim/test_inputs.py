@@ -72,7 +72,7 @@ def test_pools_yaml(tmp_path: Path) -> None:
     path.write_text(POOLS_OK)
     loaded = load_pools_yaml(path)
     assert [p.id for p in loaded.pools] == ["az", "spot"]
-    assert str(loaded.pools[1].price_per_gpu_hour) == "1.1"
+    assert str(loaded.pools[1].price_per_gpu_hour) == "1.10"  # exact, as written
     assert loaded.rules.exclusivity == {"gpt": "azure"}
     assert loaded.faults[0].kind == "spot"
 

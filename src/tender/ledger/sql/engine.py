@@ -8,7 +8,8 @@
    (one writer at a time, no lost upgrades), reads begin deferred. On PostgreSQL one pooled engine.
 3. `db.write()` opens a transaction for a change; on PostgreSQL it first takes a transaction-scoped
    advisory lock so that writers in every process that shares the database append to the one audit
-   chain in order. Commit on success, roll back on any error.
+   chain in order. If it appended audit records and the database has an `audit_key`, a signed checkpoint
+   of the new head is written just before commit (`anchor.py`). Commit on success, roll back on any error.
 4. `db.read()` opens a session for queries only.
 """
 
@@ -24,6 +25,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from tender.ledger.sql import anchor
 
 WRITE_LOCK_KEY = 0x7E4D  # advisory lock id for serialized writers on PostgreSQL
 URL_FORMS = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB"
@@ -112,8 +115,9 @@ def _sqlite_engine(url: str, immediate: bool) -> Engine:
 class Database:
     """The service's handle on its database; safe to share between threads."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, audit_key: bytes | None = None) -> None:
         self.url = resolve_url(url)
+        self.audit_key = audit_key  # signs audit checkpoints (`anchor.py`); None: none are written
         self.dialect = make_url(self.url).get_backend_name()
         if self.dialect == "sqlite":
             sqlite_folder(self.url)
@@ -130,7 +134,9 @@ class Database:
         with self._write_sessions() as session, session.begin():
             if self.dialect == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
+            session.info[anchor.KEY_INFO] = self.audit_key
             yield session
+            anchor.seal(session)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from tender.ledger.sql.types import DecimalText, UtcDateTime
 
 APPEND_ONLY_TABLES = ("ledger_entries", "audit_records", "need_commands")  # + actual_costs (migration 0005)
+CHECKPOINT_TABLE = "audit_checkpoints"  # append-only too (revision 0007)
 
 
 class Base(DeclarativeBase):
@@ -192,3 +193,17 @@ class ActualCost(Base):
     gpu_hours: Mapped[Decimal] = mapped_column(DecimalText)
     row_json: Mapped[str] = mapped_column(Text)  # the FOCUS columns read and every x_ column, verbatim
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditCheckpoint(Base):
+    """A signed anchor of the audit chain's head (`tender.ledger.sql.anchor`): record `seq` had `hash`.
+
+    Written with every write transaction that appended audit records; append-only. Deleting records from
+    the chain's tail leaves checkpoints naming records that are gone, and a checkpoint cannot be forged
+    without the server's key (HMAC-SHA256 over the checkpoint's canonical JSON)."""
+
+    __tablename__ = "audit_checkpoints"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    mac: Mapped[str] = mapped_column(String(64))

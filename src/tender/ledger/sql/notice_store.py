@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, Select, func, select, update
 from sqlalchemy.orm import Session
 
 from tender.ledger.sql.chain import canonical
 from tender.ledger.sql.models import IdempotencyKey, NeedCommand, NeedRow, NoticeDecision, NoticeRow
+from tender.ledger.sql.paging import Page, page
 
 OPEN = "open"
 
@@ -181,8 +182,30 @@ def list_notices(
     holder: str | None = None,
     status: str | None = None,
     need: str | None = None,
-    limit: int = 500,
+    need_ids: list[str] | None = None,
 ) -> list[NoticeRow]:
+    """Every matching notice (by deadline); `list_notices_page` pages them for the API."""
+    return list(session.scalars(_notices(holder, status, need, need_ids).order_by(*_NOTICE_ORDER)))
+
+
+_NOTICE_ORDER = (NoticeRow.deadline, NoticeRow.id)
+
+
+def list_notices_page(
+    session: Session,
+    *,
+    holder: str | None = None,
+    status: str | None = None,
+    need: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page[NoticeRow]:
+    return page(session, _notices(holder, status, need, None), _NOTICE_ORDER, offset, limit)
+
+
+def _notices(
+    holder: str | None, status: str | None, need: str | None, need_ids: list[str] | None
+) -> Select[Any]:
     query = select(NoticeRow)
     if holder is not None:
         query = query.where(NoticeRow.holder == holder)
@@ -190,7 +213,9 @@ def list_notices(
         query = query.where(NoticeRow.status == status)
     if need is not None:
         query = query.where(NoticeRow.need_id == need)
-    return list(session.scalars(query.order_by(NoticeRow.deadline, NoticeRow.id).limit(limit)))
+    if need_ids is not None:
+        query = query.where(NoticeRow.need_id.in_(need_ids))
+    return query
 
 
 def count_by_status(session: Session) -> dict[str, int]:
@@ -211,8 +236,8 @@ def get_need(session: Session, need_id: str) -> NeedRow | None:
     return session.get(NeedRow, need_id)
 
 
-def list_needs(session: Session, limit: int = 500) -> list[NeedRow]:
-    return list(session.scalars(select(NeedRow).order_by(NeedRow.created_at, NeedRow.id).limit(limit)))
+def list_needs(session: Session, offset: int = 0, limit: int = 100) -> Page[NeedRow]:
+    return page(session, select(NeedRow), (NeedRow.created_at, NeedRow.id), offset, limit)
 
 
 def request_digest(method: str, path: str, body: Any) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, undefer
 
 from tender.ledger.sql import audit_store
 from tender.ledger.sql.models import LedgerEntry, PlanRow, ScenarioRow
+from tender.ledger.sql.paging import Page, page
 
 PlanOutput = Literal["json", "report", "ledger_csv"]
 
@@ -43,12 +44,20 @@ def add_scenario(
     return row
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (32-bit on PostgreSQL)
+
+
+def _in_range(pk: int) -> bool:
+    return 1 <= pk <= MAX_ID
+
+
 def get_scenario(session: Session, pk: int) -> ScenarioRow | None:
-    return session.get(ScenarioRow, pk)
+    """The scenario, or None (also for an id no INTEGER column can hold)."""
+    return session.get(ScenarioRow, pk) if _in_range(pk) else None
 
 
-def list_scenarios(session: Session) -> list[ScenarioRow]:
-    return list(session.scalars(select(ScenarioRow).order_by(ScenarioRow.id)))
+def list_scenarios(session: Session, offset: int = 0, limit: int = 100) -> Page[ScenarioRow]:
+    return page(session, select(ScenarioRow), (ScenarioRow.id,), offset, limit)
 
 
 def add_plan(session: Session, *, scenario_pk: int, seed: int, actor: str, now: datetime) -> PlanRow:
@@ -151,6 +160,8 @@ def fail_plan(session: Session, plan_id: int, *, error: str, now: datetime) -> N
 
 def get_plan(session: Session, plan_id: int, with_result: bool = False) -> PlanRow | None:
     """The plan's row; its stored outputs are deferred, `with_result` loads the JSON too."""
+    if not _in_range(plan_id):
+        return None
     options = [undefer(PlanRow.result_json)] if with_result else []
     return session.get(PlanRow, plan_id, options=options)
 
@@ -158,11 +169,14 @@ def get_plan(session: Session, plan_id: int, with_result: bool = False) -> PlanR
 def plan_output(session: Session, plan_id: int, kind: PlanOutput) -> str | None:
     """One stored output of a finished plan, verbatim: `json`, `report` (HTML) or `ledger_csv`."""
     column = {"json": PlanRow.result_json, "report": PlanRow.report_html, "ledger_csv": PlanRow.ledger_csv}
+    if not _in_range(plan_id):
+        return None
     return session.scalar(select(column[kind]).where(PlanRow.id == plan_id))
 
 
-def list_plans(session: Session, limit: int = 100) -> list[PlanRow]:
-    return list(session.scalars(select(PlanRow).order_by(PlanRow.id.desc()).limit(limit)))
+def list_plans(session: Session, offset: int = 0, limit: int = 100) -> Page[PlanRow]:
+    """Newest first."""
+    return page(session, select(PlanRow), (PlanRow.id.desc(),), offset, limit)
 
 
 def latest_done_plan(session: Session) -> PlanRow | None:
@@ -182,8 +196,9 @@ def ledger_rows(
     provider: str | None = None,
     contract: str | None = None,
     plan_id: int | None = None,
-    limit: int = 5000,
-) -> list[LedgerEntry]:
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page[LedgerEntry]:
     query = select(LedgerEntry)
     if month is not None:
         query = query.where(LedgerEntry.month == month)
@@ -193,10 +208,5 @@ def ledger_rows(
         query = query.where(LedgerEntry.contract == contract)
     if plan_id is not None:
         query = query.where(LedgerEntry.plan_id == plan_id)
-    return list(
-        session.scalars(
-            query.order_by(
-                LedgerEntry.plan_id, LedgerEntry.month, LedgerEntry.provider, LedgerEntry.id
-            ).limit(limit)
-        )
-    )
+    order = (LedgerEntry.plan_id, LedgerEntry.month, LedgerEntry.provider, LedgerEntry.id)
+    return page(session, query, order, offset, limit)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tender.ledger.sql.models import ApiToken
+from tender.ledger.sql.paging import Page, page
 
 ROLES = ("admin", "planner", "team", "provider")
 
@@ -73,8 +74,8 @@ def lookup(session: Session, token: str) -> ApiToken | None:
     return row if row is not None and row.revoked_at is None else None
 
 
-def list_tokens(session: Session) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)))
+def list_tokens(session: Session, offset: int = 0, limit: int = 100) -> Page[ApiToken]:
+    return page(session, select(ApiToken), (ApiToken.created_at, ApiToken.id), offset, limit)
 
 
 def revoke(session: Session, token_id: str, now: datetime) -> bool:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request, Response
 
 from tender.service import job_queue
 from tender.service.auth import Principal, deny, require
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, JobCancelOut, JobOut, ProblemOut
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
@@ -102,12 +103,17 @@ def submit_job(
     return _out(job)
 
 
-@router.get("", response_model=list[JobOut])
-def list_jobs(request: Request, who: Principal = Reader) -> list[JobOut]:
+@router.get("", response_model=list[JobOut], responses={200: {"headers": TOTAL_HEADERS}})
+def list_jobs(
+    request: Request, response: Response, params: PageParams = PageQ, who: Principal = Reader
+) -> list[JobOut]:
+    """Newest first; a team sees only its own team's jobs."""
+    team = who.subject if who.role == "team" else None
     with ctx_of(request).db.read() as session:
-        if who.role == "team":  # only its own team's jobs
-            return [_out(j) for j in job_queue.jobs(session, team=who.subject)]
-        return [_out(j) for j in job_queue.jobs(session)]
+        found = job_queue.jobs(session, team=team, offset=params.offset, limit=params.limit)
+        total = job_queue.job_count(session, team=team)
+    set_total(request, response, params, total)
+    return [_out(j) for j in found]
 
 
 def _visible(request: Request, who: Principal, job_id: str) -> job_queue.Job:

@@ -18,20 +18,35 @@ from fastapi.responses import Response
 
 from tender.ledger.sql import plan_store
 from tender.ledger.sql.models import LedgerEntry
+from tender.ledger.sql.paging import Page
 from tender.plan_output import LEDGER_COLUMNS
 from tender.service.auth import LabUser, Principal
 from tender.service.context import ctx_of
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import LedgerRowOut
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
 
 def _query(
-    request: Request, month: int | None, provider: str | None, contract: str | None, plan: int | None
-) -> list[LedgerEntry]:
+    request: Request,
+    month: int | None,
+    provider: str | None,
+    contract: str | None,
+    plan: int | None,
+    params: PageParams | None = None,
+) -> Page[LedgerEntry]:
+    """One page of rows (every row, for the CSV export, when `params` is None)."""
+    offset, limit = (params.offset, params.limit) if params else (0, None)
     with ctx_of(request).db.read() as session:
         return plan_store.ledger_rows(
-            session, month=month, provider=provider, contract=contract, plan_id=plan
+            session,
+            month=month,
+            provider=provider,
+            contract=contract,
+            plan_id=plan,
+            offset=offset,
+            limit=limit,
         )
 
 
@@ -54,19 +69,27 @@ ContractQ = Query(None, max_length=128)
 PlanQ = Query(None, ge=1, le=2**31 - 1)
 
 
-@router.get("", response_model=list[LedgerRowOut])
+@router.get("", response_model=list[LedgerRowOut], responses={200: {"headers": TOTAL_HEADERS}})
 def query_ledger(
     request: Request,
+    response: Response,
     month: int | None = MonthQ,
     provider: str | None = ProviderQ,
     contract: str | None = ContractQ,
     plan: int | None = PlanQ,
+    params: PageParams = PageQ,
     _who: Principal = LabUser,
 ) -> list[LedgerRowOut]:
-    return [_out(r) for r in _query(request, month, provider, contract, plan)]
+    found = _query(request, month, provider, contract, plan, params)
+    set_total(request, response, params, found.total)
+    return [_out(r) for r in found.items]
 
 
-@router.get("/export.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "headers": TOTAL_HEADERS}},
+)
 def export_ledger(
     request: Request,
     month: int | None = MonthQ,
@@ -78,7 +101,8 @@ def export_ledger(
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(("plan", *LEDGER_COLUMNS))
-    for row in _query(request, month, provider, contract, plan):
+    found = _query(request, month, provider, contract, plan)
+    for row in found.items:
         cells = json.loads(row.row_json)
         known: dict[str, Any] = {"month": row.month, "billing_period": row.period}
         known |= {"provider": row.provider, "contract_id": row.contract or ""}
@@ -86,5 +110,8 @@ def export_ledger(
     return Response(
         buf.getvalue(),
         media_type="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="tender-ledger.csv"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="tender-ledger.csv"',
+            "X-Total-Count": str(found.total),
+        },
     )

@@ -14,7 +14,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from tender.ledger.sql import notice_store
 from tender.ledger.sql.models import NoticeRow
@@ -22,6 +22,7 @@ from tender.service import protocol_flow
 from tender.service.auth import Principal, deny, require
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError, error_body
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, NoticeOut, ProviderNoticeOut, RespondIn
 from tender.service.views import lab_notice, provider_notice
 
@@ -37,21 +38,28 @@ def _view(who: Principal, row: NoticeRow, request: Request) -> NoticeOut | Provi
     return lab_notice(row, now) if who.is_lab else provider_notice(row, now)
 
 
-@router.get("", response_model=list[NoticeOut | ProviderNoticeOut])
+@router.get(
+    "", response_model=list[NoticeOut | ProviderNoticeOut], responses={200: {"headers": TOTAL_HEADERS}}
+)
 def list_notices(
     request: Request,
+    response: Response,
     who: Reader,
     status: str | None = Query(None, pattern="^(" + "|".join(STATUSES) + ")$"),
     holder: str | None = Query(None, max_length=128, description="filter by holder (lab roles)"),
     need: str | None = Query(None, max_length=128),
+    params: PageParams = PageQ,
 ) -> list[NoticeOut | ProviderNoticeOut]:
     if not who.is_lab:
         if holder is not None and holder != who.subject:
             raise deny(request, who, 403, "forbidden", "a provider sees only its own notices", "holder")
         holder = who.subject
     with ctx_of(request).db.read() as session:
-        rows = notice_store.list_notices(session, holder=holder, status=status, need=need)
-    return [_view(who, row, request) for row in rows]
+        found = notice_store.list_notices_page(
+            session, holder=holder, status=status, need=need, offset=params.offset, limit=params.limit
+        )
+    set_total(request, response, params, found.total)
+    return [_view(who, row, request) for row in found.items]
 
 
 def _owned(request: Request, who: Principal, row: NoticeRow | None, notice_id: str) -> NoticeRow:

@@ -1,11 +1,19 @@
-"""/healthz (process alive), /readyz (database answers, schema current), /metrics (Prometheus)."""
+"""/healthz (process alive), /readyz (database answers, schema current), /metrics (Prometheus).
+
+Only /healthz is public by default: /readyz names the database type and /metrics counts open notices, so
+they need an admin or planner token unless `Settings.public_endpoints` (`tender serve --public`) opens them.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from collections.abc import Callable
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
 
 from tender.ledger.sql import current_revision
+from tender.service.auth import LAB_ROLES, bearer, deny, principal
 from tender.service.context import ctx_of
 from tender.service.payloads import HealthOut
 
@@ -17,7 +25,23 @@ def healthz() -> HealthOut:
     return HealthOut(status="ok")
 
 
-@router.get("/readyz", response_model=HealthOut, responses={503: {"model": HealthOut}})
+def _access(name: str) -> Callable[..., None]:
+    def check(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> None:
+        if name in ctx_of(request).settings.public_endpoints:
+            return
+        who = principal(request, credentials)
+        if who.role not in LAB_ROLES:
+            raise deny(request, who, 403, "forbidden", f"role {who.role} may not read /{name}")
+
+    return check
+
+
+@router.get(
+    "/readyz",
+    response_model=HealthOut,
+    responses={503: {"model": HealthOut}},
+    dependencies=[Depends(_access("readyz"))],
+)
 def readyz(request: Request) -> Response:
     ctx = ctx_of(request)
     if not ctx.db.ping():
@@ -32,6 +56,11 @@ def readyz(request: Request) -> Response:
     return JSONResponse(HealthOut(status="ok", database=ctx.db.dialect, revision=revision).model_dump())
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+    dependencies=[Depends(_access("metrics"))],
+)
 def metrics(request: Request) -> Response:
     return Response(ctx_of(request).metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -18,6 +18,7 @@ from tender.service import planning
 from tender.service.auth import LabUser, Planner, Principal
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, PlanIn, PlanOut
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
@@ -52,10 +53,15 @@ def run_plan(body: PlanIn, request: Request, who: Principal = Planner) -> PlanOu
     return out
 
 
-@router.get("", response_model=list[PlanOut])
-def list_plans(request: Request, _who: Principal = LabUser) -> list[PlanOut]:
+@router.get("", response_model=list[PlanOut], responses={200: {"headers": TOTAL_HEADERS}})
+def list_plans(
+    request: Request, response: Response, params: PageParams = PageQ, _who: Principal = LabUser
+) -> list[PlanOut]:
+    """Newest first."""
     with ctx_of(request).db.read() as session:
-        return [_out(r) for r in plan_store.list_plans(session)]
+        found = plan_store.list_plans(session, params.offset, params.limit)
+    set_total(request, response, params, found.total)
+    return [_out(r) for r in found.items]
 
 
 def _plan(request: Request, plan_id: int, with_result: bool = False) -> PlanRow:
@@ -66,7 +72,7 @@ def _plan(request: Request, plan_id: int, with_result: bool = False) -> PlanRow:
     return row
 
 
-@router.get("/{plan_id}", response_model=PlanOut, responses={404: {"model": ErrorOut}})
+@router.get("/{plan_id:int}", response_model=PlanOut, responses={404: {"model": ErrorOut}})
 def get_plan(plan_id: int, request: Request, _who: Principal = LabUser) -> PlanOut:
     return _out(_plan(request, plan_id, with_result=True), with_result=True)
 
@@ -85,14 +91,14 @@ def _output(request: Request, plan_id: int, kind: plan_store.PlanOutput) -> str:
     return text
 
 
-@router.get("/{plan_id}/report", response_class=HTMLResponse, responses=NOT_READY)
+@router.get("/{plan_id:int}/report", response_class=HTMLResponse, responses=NOT_READY)
 def plan_report(plan_id: int, request: Request, _who: Principal = LabUser) -> HTMLResponse:
     """The planner's HTML report (`tender plan --report`): self-contained, plotly.js inlined."""
     return HTMLResponse(_output(request, plan_id, "report"))
 
 
 @router.get(
-    "/{plan_id}/plan.json",
+    "/{plan_id:int}/plan.json",
     response_class=Response,
     responses={**NOT_READY, 200: {"content": {"application/json": {}}}},
 )
@@ -102,7 +108,7 @@ def plan_json(plan_id: int, request: Request, _who: Principal = LabUser) -> Resp
 
 
 @router.get(
-    "/{plan_id}/ledger.csv",
+    "/{plan_id:int}/ledger.csv",
     response_class=Response,
     responses={**NOT_READY, 200: {"content": {"text/csv": {}}}},
 )

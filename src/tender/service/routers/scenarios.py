@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import yaml
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from tender.config import InputError, load_scenario_text
+from tender.config.yamlpos import InputLimitError, Problem
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
 from tender.ledger.sql.models import ScenarioRow
 from tender.service.auth import Admin, LabUser, Principal
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, ProblemOut, ScenarioIn, ScenarioOut, ValidationOut
 
 router = APIRouter(prefix="/api/v1/scenarios", tags=["scenarios"])
 
 
 def parse(name: str, text: str) -> tuple[Scenario | None, list[ProblemOut]]:
+    """The scenario, or every problem; a document refused by a limit (size, depth, aliases) is a 422."""
     try:
         return load_scenario_text(text, name), []
+    except InputLimitError as exc:
+        raise invalid([_problem(p) for p in exc.problems], "input_too_large") from None
     except InputError as exc:
-        return None, [
-            ProblemOut(file=p.file, line=p.line, column=p.column, field=p.path, message=p.message)
-            for p in exc.problems
-        ]
+        return None, [_problem(p) for p in exc.problems]
     except RecursionError:
         return None, [ProblemOut(file=name, line=1, column=1, field="", message="document nested too deeply")]
     except yaml.YAMLError as exc:  # e.g. a control character the YAML reader refuses before parsing
@@ -36,11 +38,15 @@ def parse(name: str, text: str) -> tuple[Scenario | None, list[ProblemOut]]:
         ]
 
 
-def invalid(problems: list[ProblemOut]) -> ApiError:
+def _problem(p: Problem) -> ProblemOut:
+    return ProblemOut(file=p.file, line=p.line, column=p.column, field=p.path, message=p.message)
+
+
+def invalid(problems: list[ProblemOut], code: str = "invalid_scenario") -> ApiError:
     first = problems[0]
     return ApiError(
         422,
-        "invalid_scenario",
+        code,
         f"{first.file}:{first.line}:{first.column}: {first.field + ': ' if first.field else ''}{first.message}"
         + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
         f"yaml.{first.field}" if first.field else "yaml",
@@ -72,7 +78,7 @@ def upload_scenario(body: ScenarioIn, request: Request, who: Principal = Admin) 
         return out(row)
 
 
-@router.post("/validate", response_model=ValidationOut)
+@router.post("/validate", response_model=ValidationOut, responses={422: {"model": ErrorOut}})
 def validate_scenario(body: ScenarioIn, _who: Principal = LabUser) -> ValidationOut:
     scenario, problems = parse(body.name, body.yaml)
     return ValidationOut(
@@ -80,14 +86,19 @@ def validate_scenario(body: ScenarioIn, _who: Principal = LabUser) -> Validation
     )
 
 
-@router.get("", response_model=list[ScenarioOut])
-def list_scenarios(request: Request, _who: Principal = LabUser) -> list[ScenarioOut]:
+@router.get("", response_model=list[ScenarioOut], responses={200: {"headers": TOTAL_HEADERS}})
+def list_scenarios(
+    request: Request, response: Response, params: PageParams = PageQ, _who: Principal = LabUser
+) -> list[ScenarioOut]:
     with ctx_of(request).db.read() as session:
-        return [out(row) for row in plan_store.list_scenarios(session)]
+        found = plan_store.list_scenarios(session, params.offset, params.limit)
+    set_total(request, response, params, found.total)
+    return [out(row) for row in found.items]
 
 
-@router.get("/{scenario_id}", response_model=ScenarioOut)
+@router.get("/{scenario_id:int}", response_model=ScenarioOut)
 def get_scenario(scenario_id: int, request: Request, _who: Principal = LabUser) -> ScenarioOut:
+    """`scenario_id` is digits only: `/scenarios/validate` is never read as an id."""
     with ctx_of(request).db.read() as session:
         row = plan_store.get_scenario(session, scenario_id)
         if row is None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from tender.ledger.sql import audit_store, token_store
 from tender.ledger.sql.models import ApiToken
 from tender.service.auth import Admin, Principal
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
+from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import TokenIn, TokenOut
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
@@ -49,10 +50,14 @@ def create_token(body: TokenIn, request: Request, who: Principal = Admin) -> Tok
         return _out(row, new.token)
 
 
-@router.get("", response_model=list[TokenOut])
-def list_tokens(request: Request, _who: Principal = Admin) -> list[TokenOut]:
+@router.get("", response_model=list[TokenOut], responses={200: {"headers": TOTAL_HEADERS}})
+def list_tokens(
+    request: Request, response: Response, params: PageParams = PageQ, _who: Principal = Admin
+) -> list[TokenOut]:
     with ctx_of(request).db.read() as session:
-        return [_out(row) for row in token_store.list_tokens(session)]
+        found = token_store.list_tokens(session, params.offset, params.limit)
+    set_total(request, response, params, found.total)
+    return [_out(row) for row in found.items]
 
 
 @router.delete("/{token_id}", response_model=TokenOut)
