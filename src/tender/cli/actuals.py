@@ -63,7 +63,7 @@ def import_cmd(
         upgrade(db)
         result = import_file(db, file, rules, provider=provider, scenario=sc)
     except ActualsError as exc:
-        fail_bad_input([str(exc), f"{file}: nothing imported"])
+        fail_bad_input(str(exc))  # one transaction: nothing of the file is stored
     except OperationalError as exc:
         fail_bad_input(no_database(exc))
     finally:

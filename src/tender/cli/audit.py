@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from tender.cli.output import console, err_console, fail_bad_input, write_atomic
+from tender.cli.output import Output, check_outputs, console, err_console, fail_bad_input, write_outputs
 from tender.ledger.audit import verify_jsonl
 from tender.ledger.sql import Database, anchor
 
@@ -164,6 +164,8 @@ def register(app: typer.Typer) -> None:
 
         from tender.ledger.sql import audit_store
 
+        checkpoint = out.with_name(out.name + ".checkpoint.json")
+        check_outputs([(out, ""), (checkpoint, "")])
         db = _open_database(database)
         try:
             with db.read() as session:
@@ -173,13 +175,11 @@ def register(app: typer.Typer) -> None:
             fail_bad_input(f"--database: cannot read the audit log ({str(exc).splitlines()[0][:200]})")
         finally:
             db.dispose()
-        try:
-            write_atomic(out, data.decode("utf-8"))
-            if latest is not None:
-                doc = json.dumps(anchor.checkpoint_document(latest), indent=2, sort_keys=True) + "\n"
-                write_atomic(out.with_name(out.name + ".checkpoint.json"), doc)
-        except OSError as exc:
-            fail_bad_input(f"{out}: cannot write ({exc.strerror or exc})")
+        outputs = [Output(out, data, "")]
+        if latest is not None:
+            doc = json.dumps(anchor.checkpoint_document(latest), indent=2, sort_keys=True) + "\n"
+            outputs.append(Output(checkpoint, doc, ""))
+        write_outputs(outputs)  # both or neither
         records = data.count(b"\n")
         console.print(f"{out}: {records} record(s)", markup=False)
 

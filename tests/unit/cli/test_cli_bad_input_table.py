@@ -365,6 +365,67 @@ def _rows() -> list[Row]:
         r("token create", "bad-role", lambda p: ["token", "create", "--role", "emperor"], lambda p: "--role"),
         *bad_urls(["token", "create", "--role", "admin"]),
         *bad_urls(["db", "upgrade"]),
+        r(
+            "ledger export",
+            "plan-missing",
+            lambda p: ["ledger", "export", MINIMAL, "--plan", p.missing, "--focus", str(p.out / "f.csv")],
+            lambda p: p.missing,
+        ),
+        r(
+            "ledger export",
+            "plan-of-nothing",
+            lambda p: [
+                "ledger",
+                "export",
+                MINIMAL,
+                "--plan",
+                str(p.tmp / "plan.json"),
+                "--focus",
+                str(p.out / "f.csv"),
+            ],
+            lambda p: "plan.json",
+        ),
+        r(
+            "ledger export",
+            "no-source",
+            lambda p: ["ledger", "export", "--focus", str(p.out / "f.csv")],
+            lambda p: "--plan",
+        ),
+        *bad_urls(["ledger", "export"], lambda p: ["--focus", str(p.out / "f.csv")]),
+        r("actuals import", "missing-file", lambda p: ["actuals", "import", p.missing], lambda p: p.missing),
+        r("actuals import", "directory", lambda p: ["actuals", "import", str(p.tmp)], lambda p: str(p.tmp)),
+        r(
+            "actuals import",
+            "not-focus",
+            lambda p: ["actuals", "import", str(p.tmp / "t.csv")],
+            lambda p: "t.csv",
+        ),
+        r("actuals report", "missing-file", lambda p: ["actuals", "report", p.missing], lambda p: p.missing),
+        r(
+            "actuals report",
+            "plan-missing",
+            lambda p: ["actuals", "report", MINIMAL, "--plan", p.missing],
+            lambda p: p.missing,
+        ),
+        r(
+            "actuals report",
+            "as-of-zero",
+            lambda p: ["actuals", "report", MINIMAL, "--as-of", "0"],
+            lambda p: "--as-of",
+        ),
+        *bad_urls(["actuals", "report"], lambda p: [MINIMAL]),
+        r(
+            "audit export",
+            "url-not-a-url",
+            lambda p: ["audit", "export", str(p.out / "a.jsonl"), "--database", "foo"],
+            lambda p: "'foo'",
+        ),
+        r(
+            "audit export",
+            "out-missing-folder",
+            lambda p: ["audit", "export", str(p.no / "a.jsonl"), "--database", f"sqlite:///{p.tmp / 'x.db'}"],
+            lambda p: str(p.no),
+        ),
     ]
 
 
