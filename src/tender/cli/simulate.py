@@ -18,6 +18,7 @@ from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolic
 from tender.placement.contract_gate import ScenarioEligibility
 from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
 from tender.sim.faults import Fault, seeded_faults
+from tender.sim.gavel import COMPAT_COMMITS
 from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
 from tender.sim.report import write_report
 from tender.sim.traces import Trace, TraceError, load_trace
@@ -106,6 +107,10 @@ def gavel(
     max_hours: Annotated[
         float | None, typer.Option("--max-hours", help="Stop at this simulated hour (overloaded rates).")
     ] = None,
+    compat: Annotated[
+        str | None,
+        typer.Option("--compat", help="Reproduce Gavel commit 1f6f02e's behaviour (docs/simulate.md)."),
+    ] = None,
     json_path: JsonOpt = None,
     report: ReportOpt = None,
 ) -> None:
@@ -115,6 +120,10 @@ def gavel(
     window = _measure(measure)
     if rate <= 0:
         fail_bad_input(f"--rate: must be positive, got {rate}")
+    if compat is not None and compat not in COMPAT_COMMITS:
+        fail_bad_input(
+            f"--compat: unknown Gavel commit {compat!r}; choose one of {', '.join(COMPAT_COMMITS)}"
+        )
     silence_highs_banner()
     started = time.perf_counter()
     with _progress(None, f"gavel {name} at {rate} jobs/h") as tick:
@@ -127,6 +136,7 @@ def gavel(
             multi_gpu=multi_gpu,
             max_hours=max_hours,
             progress=tick,
+            compat=compat,
         )
     _emit(result, json_path, report, time.perf_counter() - started)
 

@@ -50,12 +50,13 @@ def run_gavel(
     restore_seconds: float = 0.0,
     max_hours: float | None = None,
     progress: Callable[[int], None] | None = None,
+    compat: str | None = None,
 ) -> Result:
     """Gavel's continuous-arrival experiment: 360 s rounds; average JCT of jobs measure[0]..measure[1]-1."""
     policy = Policy(policy_name, round_seconds=GAVEL_ROUND_S, restore_seconds=restore_seconds, seed=seed)
     pools = gavel_pools(cluster)
     watch = frozenset(job_id(i) for i in range(*measure))
-    workload = GavelWorkload(rate_per_hour, seed, multi_gpu)
+    workload = GavelWorkload(rate_per_hour, seed, multi_gpu, compat)
     until = max_hours * 3600.0 if max_hours is not None else None
     outcome = replay(workload.jobs(), pools, policy, watch=watch, progress=progress, until=until)
     summary = summarize(outcome, pools, measured=watch)
@@ -68,6 +69,8 @@ def run_gavel(
         cluster=dict(sorted(cluster.items())),
         max_hours=max_hours,
     )
+    if compat is not None:
+        summary["compat"] = compat
     return Result(summary, outcome, pools)
 
 

@@ -1,0 +1,141 @@
+"""Gavel 1f6f02e's own simulator vs `tender simulate gavel` (own recipe and `--compat 1f6f02e`), side by side.
+
+For each point (policy, mode, rate) the same run measures, one process at a time:
+
+1. Gavel's simulator at commit 1f6f02e (`scripts/drivers/simulate_scheduler_with_generated_jobs.py`,
+   seed 0, 36:36:36, 360 s rounds, jobs 4000..4999, ECOS), as a subprocess of the interpreter given
+   by `--gavel-python`, run from `--gavel-scheduler` (a writable copy of Gavel's `scheduler/` after
+   `make rpc_stubs`; how to build it: the peer's README). Its average JCT is parsed from its
+   `Results: average JCT=...` line (seconds).
+2. `tender simulate gavel ... --json` as a subprocess (so both wall times include interpreter start),
+   once per Tender mode (`own`: Tender's recipe; `compat`: `--compat 1f6f02e`).
+
+Each line appended to `--out` (default bench/results/gavel_compat.jsonl) is one measured process:
+point, engine, avg JCT h, wall s, plus the git commit of this tree. Gavel is never imported here.
+
+    nice -n 15 .venv/bin/python bench/gavel_compat.py --gavel-python /tmp/g/venv/bin/python \\
+        --gavel-scheduler /tmp/g/scheduler [--points fifo:single:2.0,...] [--modes own,compat] [--skip-gavel]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "results" / "gavel_compat.jsonl"
+TENDER = Path(sys.executable).with_name("tender")
+
+# Gavel policy name -> Tender policy name
+POLICY = {"fifo": "fifo", "fifo_perf": "fifo_het", "max_min_fairness_perf": "las_het"}
+# The four points of issue 16's table.
+POINTS = (
+    "fifo:single:2.0,fifo_perf:single:4.0,max_min_fairness_perf:single:4.0,max_min_fairness_perf:multi:2.0"
+)
+RESULT = re.compile(r"Results: average JCT=([0-9.eE+-]+)")
+
+
+def commit() -> str:
+    out = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "src"], capture_output=True, text=True
+    )
+    return out.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def run_gavel(python: str, scheduler: Path, policy: str, multi: bool, rate: float) -> tuple[float, float]:
+    cmd = [
+        python,
+        "scripts/drivers/simulate_scheduler_with_generated_jobs.py",
+        *("-c", "36:36:36", "-p", policy, "--seed", "0", "-i", "360", "-l", repr(3600.0 / rate)),
+        *(
+            "-s",
+            "4000",
+            "-e",
+            "5000",
+            "--throughputs_file",
+            "simulation_throughputs.json",
+            "--solver",
+            "ECOS",
+        ),
+        *(["--generate-multi-gpu-jobs"] if multi else []),
+    ]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, cwd=scheduler, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    match = RESULT.search(done.stderr)
+    if done.returncode != 0 or match is None:
+        raise SystemExit(f"gavel failed ({done.returncode}): {done.stderr[-2000:]}")
+    return float(match.group(1)) / 3600.0, wall
+
+
+def run_tender(policy: str, multi: bool, rate: float, compat: bool) -> tuple[dict[str, Any], float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out.json"
+        cmd = [str(TENDER), "simulate", "gavel", "--rate", repr(rate), "--policy", policy, "--json", str(out)]
+        cmd += ["--measure", "4000:5000", "--seed", "0", *(["--multi-gpu"] if multi else [])]
+        cmd += ["--compat", "1f6f02e"] if compat else []
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise SystemExit(f"tender failed ({done.returncode}): {done.stderr[-2000:]}")
+        return json.loads(out.read_text()), wall
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gavel-python", default=None)
+    parser.add_argument("--gavel-scheduler", type=Path, default=None)
+    parser.add_argument("--points", default=POINTS, help="gavel_policy:single|multi:rate, comma-separated")
+    parser.add_argument("--modes", default="own,compat")
+    parser.add_argument("--skip-gavel", action="store_true")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    if not args.skip_gavel and (args.gavel_python is None or args.gavel_scheduler is None):
+        parser.error("--gavel-python and --gavel-scheduler are required (or --skip-gavel)")
+    tree = commit()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for spec in args.points.split(","):
+        gpolicy, mode, rate_text = spec.split(":")
+        rate, multi = float(rate_text), mode == "multi"
+        base = {
+            "policy": gpolicy,
+            "tender_policy": POLICY[gpolicy],
+            "mode": mode,
+            "rate": rate,
+            "commit": tree,
+        }
+        rows: list[dict[str, Any]] = []
+        if not args.skip_gavel:
+            jct, wall = run_gavel(args.gavel_python, args.gavel_scheduler, gpolicy, multi, rate)
+            rows.append(
+                {**base, "engine": "gavel-1f6f02e", "avg_jct_hours": round(jct, 4), "wall_s": round(wall, 2)}
+            )
+            print(json.dumps(rows[-1]), flush=True)
+        for tmode in args.modes.split(","):
+            summary, wall = run_tender(POLICY[gpolicy], multi, rate, tmode == "compat")
+            row = {**base, "engine": f"tender-{tmode}", "avg_jct_hours": summary["avg_jct_hours"]}
+            row.update(
+                wall_s=round(wall, 2), sim_wall_s=summary["wall_seconds"], lp_solves=summary["lp_solves"]
+            )
+            row.update(jobs_completed=summary["jobs_completed"], decisions=summary["decisions"])
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        with args.out.open("a") as fh:
+            for row in rows:
+                fh.write(json.dumps(row, sort_keys=True) + "\n")
+
+
+if __name__ == "__main__":
+    main()
