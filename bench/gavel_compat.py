@@ -13,14 +13,17 @@ For each point (policy, mode, rate) the same run measures, one process at a time
 Each line appended to `--out` (default bench/results/gavel_compat.jsonl) is one measured process:
 point, engine, avg JCT h, wall s, plus the git commit of this tree. Gavel is never imported here.
 
+    git worktree add /tmp/snap HEAD   # Tender runs from this snapshot (--tender-src)
     nice -n 15 .venv/bin/python bench/gavel_compat.py --gavel-python /tmp/g/venv/bin/python \\
-        --gavel-scheduler /tmp/g/scheduler [--points fifo:single:2.0,...] [--modes own,compat] [--skip-gavel]
+        --gavel-scheduler /tmp/g/scheduler --tender-src /tmp/snap/src \\
+        [--points fifo:single:2.0,...] [--modes own,compat] [--skip-gavel]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -79,14 +82,17 @@ def run_gavel(python: str, scheduler: Path, policy: str, multi: bool, rate: floa
     return float(match.group(1)) / 3600.0, wall
 
 
-def run_tender(policy: str, multi: bool, rate: float, compat: bool) -> tuple[dict[str, Any], float]:
+def run_tender(
+    policy: str, multi: bool, rate: float, compat: bool, src: Path | None
+) -> tuple[dict[str, Any], float]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.json"
         cmd = [str(TENDER), "simulate", "gavel", "--rate", repr(rate), "--policy", policy, "--json", str(out)]
         cmd += ["--measure", "4000:5000", "--seed", "0", *(["--multi-gpu"] if multi else [])]
         cmd += ["--compat", "1f6f02e"] if compat else []
         t0 = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - t0
         if done.returncode != 0:
             raise SystemExit(f"tender failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -101,10 +107,16 @@ def main() -> None:
     parser.add_argument("--modes", default="own,compat")
     parser.add_argument("--skip-gavel", action="store_true")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--tender-src",
+        type=Path,
+        default=None,
+        help="run Tender from this src/ (a `git worktree` of a commit), so edits to this tree during a long run do not leak in",
+    )
     args = parser.parse_args()
     if not args.skip_gavel and (args.gavel_python is None or args.gavel_scheduler is None):
         parser.error("--gavel-python and --gavel-scheduler are required (or --skip-gavel)")
-    tree = commit()
+    tree = commit(args.tender_src.parent if args.tender_src is not None else ROOT)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for spec in args.points.split(","):
         gpolicy, mode, rate_text = spec.split(":")
@@ -124,7 +136,7 @@ def main() -> None:
             )
             print(json.dumps(rows[-1]), flush=True)
         for tmode in args.modes.split(","):
-            summary, wall = run_tender(POLICY[gpolicy], multi, rate, tmode == "compat")
+            summary, wall = run_tender(POLICY[gpolicy], multi, rate, tmode == "compat", args.tender_src)
             row = {**base, "engine": f"tender-{tmode}", "avg_jct_hours": summary["avg_jct_hours"]}
             row.update(
                 wall_s=round(wall, 2), sim_wall_s=summary["wall_seconds"], lp_solves=summary["lp_solves"]

@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tender.placement import Eligibility, JobRequest, Policy, PolicyName, Pool, allow_all
+from tender.placement import Eligibility, GavelCompat, JobRequest, Policy, PolicyName, Pool, allow_all
 from tender.sim.faults import Fault
-from tender.sim.gavel import GavelWorkload, gavel_pools, job_id
+from tender.sim.gavel import GavelWorkload, gavel_pools, job_id, job_table
 from tender.sim.metrics import summarize
 from tender.sim.runner import Outcome, replay
 
@@ -53,8 +53,12 @@ def run_gavel(
     compat: str | None = None,
 ) -> Result:
     """Gavel's continuous-arrival experiment: 360 s rounds; average JCT of jobs measure[0]..measure[1]-1."""
-    policy = Policy(policy_name, round_seconds=GAVEL_ROUND_S, restore_seconds=restore_seconds, seed=seed)
+    gavel = GavelCompat(fifo_seed=seed) if compat is not None else None
+    policy = Policy(
+        policy_name, round_seconds=GAVEL_ROUND_S, restore_seconds=restore_seconds, seed=seed, compat=gavel
+    )
     pools = gavel_pools(cluster)
+    job_table(compat)  # an unknown commit fails here, before the run
     watch = frozenset(job_id(i) for i in range(*measure))
     workload = GavelWorkload(rate_per_hour, seed, multi_gpu, compat)
     until = max_hours * 3600.0 if max_hours is not None else None

@@ -104,6 +104,7 @@ class Replay:
         self.queue: dict[str, JobRequest] = {}
         self.running: dict[str, RunningJob] = {}
         self.static: dict[str, tuple[Pool, ...]] = {}  # each active job's statically feasible pools
+        self.type_service: dict[str, float] = {}  # job-seconds served per GPU type (finished segments)
         self.allocation: Allocation | None = None
         self.pending_tick: float | None = None
         self.last_tick: float | None = None
@@ -151,7 +152,9 @@ class Replay:
             self.pending_tick = None
             self.last_tick = now
             self._decide()
-            if self.policy.preemptive and self.active:
+            if self.policy.compat is not None:
+                self._arm_gavel_round_end(now)
+            elif self.policy.preemptive and self.active:
                 self._arm_tick(now + self.policy.round_length)
             return False
         if event.kind is Kind.ARRIVAL:
@@ -178,7 +181,10 @@ class Replay:
             self._reorder_queue()
         else:  # FAULT_END
             self.down.discard(event.subject)
-        if self.policy.uses_rounds:
+        if self.policy.compat is not None:
+            if event.kind is not Kind.COMPLETION:
+                self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
+        elif self.policy.uses_rounds:
             self._arm_tick(self._next_boundary(now))
         return True
 
@@ -235,6 +241,7 @@ class Replay:
         run.remaining = max(0.0, run.remaining - run.rate * max(0.0, now - run.work_start))
         self.out.gpu_seconds[run.pool] += run.job.gpus * held
         run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + held
+        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + held
         self.free[run.pool] += run.job.gpus
         del self.running[run.job.id]
         run.pool = None
@@ -256,6 +263,18 @@ class Replay:
             tick = self.last_tick + length
         return tick
 
+    def _arm_gavel_round_end(self, now: float) -> None:
+        """Gavel's round timing: a round ends when its longest micro-task does (at most one round
+        length); with nothing running the next round starts at the next arrival."""
+        ends = [
+            min(now + self.policy.round_length, run.work_start + run.remaining / run.rate)
+            for run in (self.out.runs[job_id] for job_id in self.running)
+        ]
+        if ends:
+            self._arm_tick(max(max(ends), now + 1e-9))
+        elif self.active and self.exhausted:
+            self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
+
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
             self.pending_tick = at
@@ -265,12 +284,14 @@ class Replay:
     def _decide(self) -> None:
         now = self.clock.now()
         attained: dict[str, dict[str, float]] = {}
+        type_service = dict(self.type_service)
         if self.policy.preemptive:
             for job_id in self.active:
                 run = self.out.runs[job_id]
                 attained[job_id] = dict(run.attained)
                 if run.pool is not None:
                     attained[job_id][run.gpu] = attained[job_id].get(run.gpu, 0.0) + now - run.seg_start
+                    type_service[run.gpu] = type_service.get(run.gpu, 0.0) + now - run.seg_start
         state = ClusterState(
             pools=self.pools,
             free=self.free,
@@ -282,6 +303,7 @@ class Replay:
             attained=attained,
             allocation=self.allocation,
             static=self.static,
+            type_service=type_service,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
