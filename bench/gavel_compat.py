@@ -13,9 +13,9 @@ For each point (policy, mode, rate) the same run measures, one process at a time
 Each line appended to `--out` (default bench/results/gavel_compat.jsonl) is one measured process:
 point, engine, avg JCT h, wall s, plus the git commit of this tree. Gavel is never imported here.
 
-    git worktree add /tmp/snap HEAD   # Tender runs from this snapshot (--tender-src)
+    mkdir -p /tmp/$(git rev-parse --short HEAD) && git archive HEAD src | tar -x -C /tmp/$(git rev-parse --short HEAD)
     nice -n 15 .venv/bin/python bench/gavel_compat.py --gavel-python /tmp/g/venv/bin/python \\
-        --gavel-scheduler /tmp/g/scheduler --tender-src /tmp/snap/src \\
+        --gavel-scheduler /tmp/g/scheduler --tender-src /tmp/COMMIT/src \\
         [--points fifo:single:2.0,...] [--modes own,compat] [--skip-gavel]
 """
 
@@ -111,12 +111,13 @@ def main() -> None:
         "--tender-src",
         type=Path,
         default=None,
-        help="run Tender from this src/ (a `git worktree` of a commit), so edits to this tree during a long run do not leak in",
+        help="run Tender from this src/ (a `git archive` of a commit, in a directory named by the commit) "
+        "so that edits to this tree during a long run do not leak in",
     )
     args = parser.parse_args()
     if not args.skip_gavel and (args.gavel_python is None or args.gavel_scheduler is None):
         parser.error("--gavel-python and --gavel-scheduler are required (or --skip-gavel)")
-    tree = commit(args.tender_src.parent if args.tender_src is not None else ROOT)
+    tree = args.tender_src.parent.name if args.tender_src is not None else commit(ROOT)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     for spec in args.points.split(","):
         gpolicy, mode, rate_text = spec.split(":")
