@@ -124,6 +124,8 @@ def gavel(
         fail_bad_input(
             f"--compat: unknown Gavel commit {compat!r}; choose one of {', '.join(COMPAT_COMMITS)}"
         )
+    if compat is not None and name is PolicyName.COST_HET:
+        fail_bad_input("--compat: Gavel has no cost_het; use fifo, fifo_het (fifo_perf) or las_het")
     silence_highs_banner()
     started = time.perf_counter()
     with _progress(None, f"gavel {name} at {rate} jobs/h") as tick:

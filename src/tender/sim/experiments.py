@@ -59,6 +59,8 @@ def run_gavel(
     )
     pools = gavel_pools(cluster)
     job_table(compat)  # an unknown commit fails here, before the run
+    if compat is not None and policy_name is PolicyName.COST_HET:
+        raise ValueError("Gavel compat has no cost_het")
     watch = frozenset(job_id(i) for i in range(*measure))
     workload = GavelWorkload(rate_per_hour, seed, multi_gpu, compat)
     until = max_hours * 3600.0 if max_hours is not None else None
