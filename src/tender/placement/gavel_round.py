@@ -23,7 +23,9 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from tender.placement.eligibility import Eligibility
 from tender.placement.fairness_lp import FairnessInput, solve_max_min
@@ -41,24 +43,34 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     compat = policy.compat
     # 1. Collect.
     active, up, usable, verdicts = collect(state, eligibility)
-    rates = {
-        job.id: {pool.gpu: job.rate_on(pool) for pool in usable[job.id]} for job in active if job.id in usable
-    }
     capacity: dict[str, int] = {}
     for pool in up:
         capacity[pool.gpu] = capacity.get(pool.gpu, 0) + pool.count
+    fifo_family = policy.name is not PolicyName.LAS_HET
     # 2-3. Reset (new allocation) or keep the last one.
     allocation = state.allocation
-    if _reset_due(allocation, frozenset(usable), now, compat):
+    rates: dict[str, dict[str, float]] = {}
+    job_ids = frozenset(usable)
+    reset = _reset_due(allocation, job_ids, now, compat)
+    if reset or not fifo_family:
+        rates = {job.id: _rates_of(job, usable[job.id]) for job in active if job.id in usable}
+    if reset:
         allocation = _reset(state, active, usable, rates, capacity, now, policy)
     assert allocation is not None and allocation.gavel is not None
     # 4. Priorities per type, in Gavel's type order.
-    fifo_family = policy.name is not PolicyName.LAS_HET
     chosen: dict[str, Pool] = {}
     left = dict(capacity)
     free = {pool.id: pool.count for pool in up}
+    pools_of = {gpu: [pool for pool in up if pool.gpu == gpu] for gpu in capacity}
     for gpu in _type_order(capacity):
-        for job, priority in _ranked(active, usable, rates, allocation, gpu, state, compat):
+        candidates = _candidates(active, usable, rates, allocation, gpu, state, fifo_family)
+        if fifo_family and len(pools_of[gpu]) == 1 and sum(j.gpus for j in candidates) <= left[gpu]:
+            # Not over-booked: every allotted job has a priority > 0 and fits, in any order.
+            for job in candidates:
+                chosen[job.id] = pools_of[gpu][0]
+            left[gpu] -= sum(j.gpus for j in candidates)
+            continue
+        for job, priority in _ranked(candidates, allocation, gpu, state, compat):
             # 5. Select: Gavel's greedy over the per-type queues.
             if left[gpu] == 0:
                 break
@@ -70,7 +82,38 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
                 free[target.id] -= job.gpus
                 left[gpu] -= job.gpus
     # 6. Propose.
-    return propose(active, chosen, state, verdicts, allocation)
+    result = propose(active, chosen, state, verdicts, allocation)
+    if fifo_family:
+        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat)
+        return replace(result, stable_until=until)
+    return result
+
+
+def _stable_until(
+    allocation: Allocation,
+    job_ids: frozenset[str],
+    capacity: Mapping[str, int],
+    active: Sequence[JobRequest],
+    chosen: Mapping[str, Pool],
+    compat: GavelCompat,
+) -> float | None:
+    """FIFO rounds run every allotted job while no type is over-booked, whatever the priorities, so
+    until the job set changes or a pending reset falls due, later rounds repeat this one."""
+    assert allocation.gavel is not None
+    booked: dict[str, int] = {}
+    gpus = {job.id: job.gpus for job in active}
+    for _, job_id, gpu in allocation.gavel.fifo:
+        if job_id in job_ids:
+            if job_id not in chosen:
+                return None
+            booked[gpu] = booked.get(gpu, 0) + gpus[job_id]
+    if any(n > capacity.get(gpu, 0) for gpu, n in booked.items()):
+        return None  # over-booked (Gavel's fifo bug): jobs time-share, rounds differ
+    if allocation.job_ids == job_ids:
+        return math.inf
+    if allocation.gavel.reset_at == 0.0:
+        return None  # a reset is due at the next round
+    return allocation.gavel.reset_at + compat.reset_seconds
 
 
 def _reset_due(
@@ -87,7 +130,7 @@ def _reset_due(
 def _reset(
     state: ClusterState,
     active: Sequence[JobRequest],
-    usable: Mapping[str, list[Pool]],
+    usable: Mapping[str, Sequence[Pool]],
     rates: Mapping[str, Mapping[str, float]],
     capacity: Mapping[str, int],
     now: float,
@@ -161,33 +204,52 @@ def _received(job_id: str, gpu: str, state: ClusterState, gavel: GavelState) -> 
     return now - gavel.attained_at_reset.get(job_id, {}).get(gpu, 0.0)
 
 
-def _ranked(
+def _rates_of(job: JobRequest, pools: Sequence[Pool]) -> dict[str, float]:
+    return {pool.gpu: job.rate_on(pool) for pool in pools}
+
+
+def _candidates(
     active: Sequence[JobRequest],
-    usable: Mapping[str, list[Pool]],
+    usable: Mapping[str, Sequence[Pool]],
     rates: Mapping[str, Mapping[str, float]],
+    allocation: Allocation,
+    gpu: str,
+    state: ClusterState,
+    fifo_family: bool,
+) -> list[JobRequest]:
+    """The jobs that may run on `gpu` this round, oldest first. FIFO policies never run a job
+    without a share, so only the jobs allotted `gpu` (allotted only where they run) are listed."""
+    if fifo_family:
+        assert allocation.gavel is not None
+        return [state.jobs[job_id] for _, job_id, t in allocation.gavel.fifo if t == gpu and job_id in usable]
+    return [job for job in active if job.id in usable and rates[job.id].get(gpu, 0.0) > 0.0]
+
+
+def _ranked(
+    candidates: Sequence[JobRequest],
     allocation: Allocation,
     gpu: str,
     state: ClusterState,
     compat: GavelCompat,
 ) -> list[tuple[JobRequest, float]]:
+    """Gavel's per-type queue: (priority, deficit, share) descending; the sort is stable, so ties
+    keep arrival order, as Gavel's insertion-ordered priority dicts do."""
     gavel = allocation.gavel
     assert gavel is not None
     served = state.type_service.get(gpu, 0.0) - gavel.type_service_at_reset.get(gpu, 0.0)
     type_time = gavel.credited_jobs * compat.initial_credit + served
     deficits = gavel.deficits.get(gpu, {})
     keyed: list[tuple[float, float, float, JobRequest]] = []
-    for job in active:
-        if job.id not in usable:
-            continue
+    for job in candidates:
         share = allocation.fractions.get(job.id, {}).get(gpu, 0.0) if job.id in allocation.job_ids else 0.0
         priority = 0.0
-        if share > 0.0 and rates[job.id].get(gpu, 0.0) > 0.0:
+        if share > 0.0:
             job_time = compat.initial_credit + _received(job.id, gpu, state, gavel)
             fraction = job_time / type_time if type_time > 0.0 else 0.0
             priority = share / fraction if fraction > 0.0 else share * UNSERVED
         keyed.append((priority, deficits.get(job.id, 0.0), share, job))
-    keyed.sort(key=lambda k: (-k[0], -k[1], -k[2]))  # stable: ties keep arrival order, as in Gavel
-    return [(k[3], k[0]) for k in keyed if rates[k[3].id].get(gpu, 0.0) > 0.0]
+    keyed.sort(key=lambda k: (-k[0], -k[1], -k[2]))
+    return [(k[3], k[0]) for k in keyed]
 
 
 def _type_order(capacity: Mapping[str, int]) -> list[str]:

@@ -54,14 +54,18 @@ def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Elig
 
 def collect(
     state: ClusterState, eligibility: Eligibility
-) -> tuple[list[JobRequest], list[Pool], dict[str, list[Pool]], dict[str, Verdict]]:
+) -> tuple[list[JobRequest], list[Pool], dict[str, Sequence[Pool]], dict[str, Verdict]]:
     """Every active job (queued and running) in queue order, the pools that are up, each job's
     usable pools (static chain, then up), and a verdict for each job that has none."""
     active = sorted(state.jobs.values(), key=lambda j: (j.arrival, j.id))
     up = [pool for pool in state.pools if pool.id not in state.down]
     verdicts: dict[str, Verdict] = {}
-    usable: dict[str, list[Pool]] = {}
+    usable: dict[str, Sequence[Pool]] = {}
     for job in active:
+        cached = state.static.get(job.id)
+        if cached and not state.down:
+            usable[job.id] = cached  # fast path: the admission cache, every pool up
+            continue
         feasible = feasible_in(job, state, eligibility)
         if not feasible.pools:
             verdicts[job.id] = explain(feasible.rejected)
@@ -70,7 +74,7 @@ def collect(
         if not pools_up:
             verdicts[job.id] = no(Reason.OUTAGE, "every pool it may use is down")
             continue
-        usable[job.id] = pools_up
+        usable[job.id] = tuple(pools_up)
     return active, up, usable, verdicts
 
 
@@ -106,7 +110,7 @@ def _capacity(up: Sequence[Pool]) -> tuple[tuple[str, int], ...]:
 def _allocation(
     state: ClusterState,
     active: Sequence[JobRequest],
-    usable: Mapping[str, list[Pool]],
+    usable: Mapping[str, Sequence[Pool]],
     capacity: tuple[tuple[str, int], ...],
 ) -> Allocation:
     job_ids = frozenset(usable)
@@ -129,7 +133,7 @@ def _allocation(
 
 def _ranked_pairs(
     active: Sequence[JobRequest],
-    usable: Mapping[str, list[Pool]],
+    usable: Mapping[str, Sequence[Pool]],
     allocation: Allocation,
     attained: Mapping[str, Mapping[str, float]],
     now: float,

@@ -211,6 +211,9 @@ class RoundResult:
     allocation: Allocation | None = None
     # The verdict of every queued job the cycle did not need to examine (the cluster was full).
     others: Verdict = Verdict(False, Reason.CAPACITY, "no pool has enough free GPUs")
+    # Compat mode: while the job set stays the same, every round before this time proposes nothing
+    # new (the caller may skip those rounds); None = no such promise.
+    stable_until: float | None = None
 
     def verdict(self, job_id: str) -> Verdict:
         """Why an unplaced job waits (`others` if the cycle stopped before reaching it)."""

@@ -35,6 +35,7 @@ class GavelCompat:
     reset_seconds: float = 1920.0  # Gavel's minimum_time_between_allocation_resets
     initial_credit: float = 180.0  # time_per_iteration / 2, credited to every job on every type
     fifo_seed: int = 0  # Gavel's FIFOPolicy seeds random.Random(seed)
+    batch_rounds: bool = True  # let the caller skip rounds the core promises repeat the last one
 
 
 @dataclass(frozen=True)
