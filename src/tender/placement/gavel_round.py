@@ -24,7 +24,7 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from tender.placement.eligibility import Eligibility
@@ -62,6 +62,7 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     left = dict(capacity)
     free = {pool.id: pool.count for pool in up}
     pools_of = {gpu: [pool for pool in up if pool.gpu == gpu] for gpu in capacity}
+    attained = _Memo(state.attained)  # each job's service looked up once per round
     for gpu in _type_order(capacity):
         candidates = _candidates(active, usable, rates, allocation, gpu, state, fifo_family)
         if fifo_family and len(pools_of[gpu]) == 1 and sum(j.gpus for j in candidates) <= left[gpu]:
@@ -70,7 +71,7 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
                 chosen[job.id] = pools_of[gpu][0]
             left[gpu] -= sum(j.gpus for j in candidates)
             continue
-        for job, priority in _ranked(candidates, allocation, gpu, state, compat):
+        for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat):
             # 5. Select: Gavel's greedy over the per-type queues.
             if left[gpu] == 0:
                 break
@@ -189,19 +190,34 @@ def _deficits(
     if previous is None or previous.gavel is None:
         return out
     elapsed = now - previous.gavel.reset_at
-    for gpu in capacity:
-        old = previous.gavel.deficits.get(gpu, {})
-        for job in runnable:
-            received = _received(job.id, gpu, state, previous.gavel)
-            share = previous.fractions.get(job.id, {}).get(gpu, 0.0)
-            out[gpu][job.id] = old.get(job.id, 0.0) + share * elapsed - received
+    old = previous.gavel.deficits
+    empty: Mapping[str, float] = {}
+    for job in runnable:
+        attained = state.attained.get(job.id, empty)
+        at_reset = previous.gavel.attained_at_reset.get(job.id, empty)
+        shares = previous.fractions.get(job.id, empty)
+        for gpu in capacity:
+            received = attained.get(gpu, 0.0) - at_reset.get(gpu, 0.0)
+            before = old[gpu].get(job.id, 0.0) if gpu in old else 0.0
+            out[gpu][job.id] = before + shares.get(gpu, 0.0) * elapsed - received
     return out
 
 
-def _received(job_id: str, gpu: str, state: ClusterState, gavel: GavelState) -> float:
-    """Seconds the job has run on `gpu` since the reset."""
-    now = state.attained.get(job_id, {}).get(gpu, 0.0)
-    return now - gavel.attained_at_reset.get(job_id, {}).get(gpu, 0.0)
+class _Memo(Mapping[str, Mapping[str, float]]):
+    def __init__(self, inner: Mapping[str, Mapping[str, float]]) -> None:
+        self._inner, self._seen = inner, dict[str, Mapping[str, float]]()
+
+    def __getitem__(self, key: str) -> Mapping[str, float]:
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = self._inner.get(key, {})
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._inner)
+
+    def __len__(self) -> int:
+        return len(self._inner)
 
 
 def _rates_of(job: JobRequest, pools: Sequence[Pool]) -> dict[str, float]:
@@ -230,6 +246,7 @@ def _ranked(
     allocation: Allocation,
     gpu: str,
     state: ClusterState,
+    attained: Mapping[str, Mapping[str, float]],
     compat: GavelCompat,
 ) -> list[tuple[JobRequest, float]]:
     """Gavel's per-type queue: (priority, deficit, share) descending; the sort is stable, so ties
@@ -240,11 +257,15 @@ def _ranked(
     type_time = gavel.credited_jobs * compat.initial_credit + served
     deficits = gavel.deficits.get(gpu, {})
     keyed: list[tuple[float, float, float, JobRequest]] = []
+    empty: Mapping[str, float] = {}
     for job in candidates:
-        share = allocation.fractions.get(job.id, {}).get(gpu, 0.0) if job.id in allocation.job_ids else 0.0
+        share = allocation.fractions.get(job.id, empty).get(gpu, 0.0) if job.id in allocation.job_ids else 0.0
         priority = 0.0
         if share > 0.0:
-            job_time = compat.initial_credit + _received(job.id, gpu, state, gavel)
+            received = attained[job.id].get(gpu, 0.0) - gavel.attained_at_reset.get(job.id, empty).get(
+                gpu, 0.0
+            )
+            job_time = compat.initial_credit + received
             fraction = job_time / type_time if type_time > 0.0 else 0.0
             priority = share / fraction if fraction > 0.0 else share * UNSERVED
         keyed.append((priority, deficits.get(job.id, 0.0), share, job))
