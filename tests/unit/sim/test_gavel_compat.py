@@ -184,3 +184,21 @@ def test_batched_rounds_give_the_same_outcome_as_every_round() -> None:
             )
         assert outcomes[0][0] == outcomes[1][0]
         assert outcomes[0][1] < outcomes[1][1]  # rounds were actually skipped
+
+
+def test_las_het_compat_time_shares_types_by_gavel_priority() -> None:
+    """v100=1, k80=1; a and b (1 GPU, v100 2 units/s, k80 1) at 0. The gang-weighted max-min LP:
+    equal-share rate 1.5, coefficients 4/3 and 2/3; the only allocation giving both jobs value 1
+    is 1/2 of each type each. Round 0: each type's time = 2 x 180 s credit, each job 180 -> priority
+    (1/2) / (1/2) = 1 everywhere; v100's queue is served first, so one job takes v100 and the other
+    k80. Round 360: the job that ran on v100 has 540 of 720 s there -> priority 2/3, the other
+    180/720 -> 2: they swap (and swap back at 720, 1080). By 1439 three rounds are banked: the job
+    that started on v100 has 720 s there and 360 s on k80, the other the mirror image."""
+    jobs = [job("a", 0, 1e6, v100=2.0, k80=1.0), job("b", 0, 1e6, v100=2.0, k80=1.0)]
+    out = replay(jobs, pools(k80=1, v100=1), compat(PolicyName.LAS_HET), until=1439.0)
+    a, b = out.runs["a"], out.runs["b"]
+    assert len(a.ran_on) == len(b.ran_on) == 4
+    assert all(x != y for x, y in zip(a.ran_on, b.ran_on, strict=True))  # never on the same type
+    assert all(x != y for x, y in zip(a.ran_on, a.ran_on[1:], strict=False))  # swap every round
+    assert {a.attained["v100"], b.attained["v100"]} == {720.0, 360.0}
+    assert a.attained["v100"] == b.attained["k80"] and a.attained["k80"] == b.attained["v100"]
