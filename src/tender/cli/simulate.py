@@ -27,6 +27,7 @@ from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolic
 from tender.placement.contract_gate import ScenarioEligibility
 from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
 from tender.sim.faults import Fault, seeded_faults
+from tender.sim.gavel import COMPAT_COMMITS
 from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
 from tender.sim.report import render
 from tender.sim.traces import Trace, TraceError, load_trace
@@ -127,6 +128,10 @@ def gavel(
             "--max-hours", callback=positive, help="Stop at this simulated hour, > 0 (overloaded rates)."
         ),
     ] = None,
+    compat: Annotated[
+        str | None,
+        typer.Option("--compat", help="Reproduce Gavel commit 1f6f02e's behaviour (docs/simulate.md)."),
+    ] = None,
     json_path: JsonOpt = None,
     report: ReportOpt = None,
 ) -> None:
@@ -135,6 +140,12 @@ def gavel(
     name = _policy(policy)
     sizes = _cluster(cluster)
     window = _measure(measure)
+    if compat is not None and compat not in COMPAT_COMMITS:
+        fail_bad_input(
+            f"--compat: unknown Gavel commit {compat!r}; choose one of {', '.join(COMPAT_COMMITS)}"
+        )
+    if compat is not None and name is PolicyName.COST_HET:
+        fail_bad_input("--compat: Gavel has no cost_het; use fifo, fifo_het (fifo_perf) or las_het")
     silence_highs_banner()
     started = time.perf_counter()
     with _progress(None, f"gavel {name} at {rate} jobs/h") as tick:
@@ -147,6 +158,7 @@ def gavel(
             multi_gpu=multi_gpu,
             max_hours=max_hours,
             progress=tick,
+            compat=compat,
         )
     _emit(result, json_path, report, time.perf_counter() - started)
 

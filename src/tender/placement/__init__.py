@@ -22,7 +22,7 @@ from tender.placement.model import (
     RunningJob,
     Verdict,
 )
-from tender.placement.policy import POLICY_NAMES, Policy, PolicyName, UnknownPolicy, parse_policy
+from tender.placement.policy import POLICY_NAMES, GavelCompat, Policy, PolicyName, UnknownPolicy, parse_policy
 
 __all__ = [
     "OK",
@@ -32,6 +32,7 @@ __all__ = [
     "ContractRules",
     "Eligibility",
     "FairnessInput",
+    "GavelCompat",
     "JobRequest",
     "Placement",
     "Policy",

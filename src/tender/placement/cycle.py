@@ -2,7 +2,8 @@
 
 The cycle proposes; the caller commits (applies preemptions, then placements) against fresh state.
 Non-preemptive policies (fifo, fifo_het, cost_het) run `greedy_round`; las_het runs
-`tender.placement.las.las_round`.
+`tender.placement.las.las_round`; with `Policy.compat` set (Gavel 1f6f02e reproduction) every policy
+runs `tender.placement.gavel_round.gavel_round`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from tender.placement.checkers import dynamic_verdict, explain, feasible_in, static_verdict
 from tender.placement.eligibility import Eligibility, allow_all
+from tender.placement.gavel_round import gavel_round
 from tender.placement.las import las_round
 from tender.placement.model import (
     ClusterState,
@@ -31,6 +33,8 @@ def schedule_round(
     state: ClusterState, now: float, policy: Policy, eligibility: Eligibility = allow_all
 ) -> RoundResult:
     """Propose placements (and, for las_het, preemptions) for this moment."""
+    if policy.compat is not None:
+        return gavel_round(state, now, policy, eligibility)
     if policy.preemptive:
         return las_round(state, now, policy, eligibility)
     return greedy_round(state, now, policy, eligibility)

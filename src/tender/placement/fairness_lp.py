@@ -30,6 +30,10 @@ class FairnessInput:
     weights: Mapping[str, float]
     rates: Mapping[str, Mapping[str, float]]  # job -> type -> work units/s (eligible types only)
     capacity: Mapping[str, int]  # type -> GPUs up
+    # Compat (Gavel 1f6f02e's max_min_fairness_perf): weight a[j,t] by the gang size, no eps term,
+    # and solve with HiGHS's interior-point method without crossover (Gavel uses ECOS, an interior
+    # point method, so on a plateau of optimal allocations it lands inside it, not on a vertex).
+    gavel: bool = False
 
 
 def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
@@ -49,10 +53,11 @@ def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
         gpus = data.gpus[job_id]
         usable = [t for t in types if rates.get(t, 0.0) > 0 and gpus <= data.capacity[t]]
         equal = sum(rates[t] * data.capacity[t] for t in usable) / total
+        scale = gpus if data.gavel else 1
         for t in usable:
             col_job.append(j)
             col_type.append(t)
-            coef.append(rates[t] / (equal * data.weights.get(job_id, 1.0)))
+            coef.append(scale * rates[t] / (equal * data.weights.get(job_id, 1.0)))
     n_x = len(col_job)
     # 2. Constraints, column-wise: x[j,t] sits in fair row j, one-type row J+j, capacity row 2J+t.
     starts = np.zeros(n_x + 2, dtype=np.int32)
@@ -75,7 +80,7 @@ def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
     lp.num_col_ = n_x + 1
     lp.num_row_ = 2 * n_jobs + len(types)
     # 3. Objective: max z (+ a small push towards total normalized throughput).
-    lp.col_cost_ = np.concatenate([a * (EPS / n_jobs), np.ones(1)])
+    lp.col_cost_ = np.concatenate([a * ((0.0 if data.gavel else EPS) / n_jobs), np.ones(1)])
     lp.col_lower_ = np.zeros(n_x + 1)
     lp.col_upper_ = np.concatenate([np.ones(n_x), np.full(1, highspy.kHighsInf)])
     lp.row_lower_ = np.full(lp.num_row_, -highspy.kHighsInf)
@@ -91,6 +96,9 @@ def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
+    if data.gavel:
+        highs.setOptionValue("solver", "ipm")
+        highs.setOptionValue("run_crossover", "off")
     highs.passModel(lp)
     highs.run()
     if (

@@ -32,22 +32,8 @@ from tender.placement.room import Room
 
 
 def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Eligibility) -> RoundResult:
-    # 1. Collect every active job (queued and running) in queue order; pools that are up.
-    active = sorted(state.jobs.values(), key=lambda j: (j.arrival, j.id))
-    up = [pool for pool in state.pools if pool.id not in state.down]
-    verdicts: dict[str, Verdict] = {}
-    usable: dict[str, list[Pool]] = {}
-    # 2. Feasibility: static chain per (job, pool); a job with no pool at all is reported.
-    for job in active:
-        feasible = feasible_in(job, state, eligibility)
-        if not feasible.pools:
-            verdicts[job.id] = explain(feasible.rejected)
-            continue
-        pools_up = [p for p in feasible.pools if p.id not in state.down]
-        if not pools_up:
-            verdicts[job.id] = no(Reason.OUTAGE, "every pool it may use is down")
-            continue
-        usable[job.id] = pools_up
+    # 1-2. Collect every active job in queue order, pools that are up, and each job's usable pools.
+    active, up, usable, verdicts = collect(state, eligibility)
     # 3. Allocation: reuse the last LP answer while the job set and capacity are unchanged.
     capacity = _capacity(up)
     allocation = _allocation(state, active, usable, capacity)
@@ -61,11 +47,48 @@ def las_round(state: ClusterState, now: float, policy: Policy, eligibility: Elig
     for job, gpu_type in ranked:
         if job.id in chosen:
             continue
-        pool = _pick_pool(job, gpu_type, usable[job.id], room.view(), state.running.get(job.id))
+        pool = pick_pool(job, gpu_type, usable[job.id], room.view(), state.running.get(job.id))
         if pool is not None:
             chosen[job.id] = pool
             room.take(pool.id, job.gpus)
     # 6. Propose: preempt what moves or loses its slot, place what starts.
+    return propose(active, chosen, state, verdicts, allocation)
+
+
+def collect(
+    state: ClusterState, eligibility: Eligibility
+) -> tuple[list[JobRequest], list[Pool], dict[str, Sequence[Pool]], dict[str, Verdict]]:
+    """Every active job (queued and running) in queue order, the pools that are up, each job's
+    usable pools (static chain, then up), and a verdict for each job that has none."""
+    active = sorted(state.jobs.values(), key=lambda j: (j.arrival, j.id))
+    up = [pool for pool in state.pools if pool.id not in state.down]
+    verdicts: dict[str, Verdict] = {}
+    usable: dict[str, Sequence[Pool]] = {}
+    for job in active:
+        cached = state.static.get(job.id)
+        if cached and not state.down:
+            usable[job.id] = cached  # fast path: the admission cache, every pool up
+            continue
+        feasible = feasible_in(job, state, eligibility)
+        if not feasible.pools:
+            verdicts[job.id] = explain(feasible.rejected)
+            continue
+        pools_up = [p for p in feasible.pools if p.id not in state.down]
+        if not pools_up:
+            verdicts[job.id] = no(Reason.OUTAGE, "every pool it may use is down")
+            continue
+        usable[job.id] = tuple(pools_up)
+    return active, up, usable, verdicts
+
+
+def propose(
+    active: Sequence[JobRequest],
+    chosen: Mapping[str, Pool],
+    state: ClusterState,
+    verdicts: dict[str, Verdict],
+    allocation: Allocation,
+) -> RoundResult:
+    """Preempt what moves or loses its slot, place what starts, a verdict for what waits."""
     placements: list[Placement] = []
     preemptions: list[Preemption] = []
     for job in active:
@@ -99,7 +122,7 @@ def _capacity(up: Sequence[Pool]) -> tuple[tuple[str, int], ...]:
 def _allocation(
     state: ClusterState,
     active: Sequence[JobRequest],
-    usable: Mapping[str, list[Pool]],
+    usable: Mapping[str, Sequence[Pool]],
     capacity: tuple[tuple[str, int], ...],
 ) -> Allocation:
     job_ids = frozenset(usable)
@@ -122,7 +145,7 @@ def _allocation(
 
 def _ranked_pairs(
     active: Sequence[JobRequest],
-    usable: Mapping[str, list[Pool]],
+    usable: Mapping[str, Sequence[Pool]],
     allocation: Allocation,
     attained: Mapping[str, Mapping[str, float]],
     now: float,
@@ -142,7 +165,7 @@ def _ranked_pairs(
     return [(k[5], k[4]) for k in keyed]
 
 
-def _pick_pool(
+def pick_pool(
     job: JobRequest, gpu_type: str, pools: Sequence[Pool], free: Mapping[str, int], running: RunningJob | None
 ) -> Pool | None:
     fitting = [p for p in pools if p.gpu == gpu_type and free[p.id] >= job.gpus]

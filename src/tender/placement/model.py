@@ -136,6 +136,23 @@ class RunningJob:
 
 
 @dataclass(frozen=True)
+class GavelState:
+    """What Gavel's scheduler remembers between rounds (compat mode), carried in `Allocation.gavel`.
+
+    Time "since the reset" is computed from the caller's cumulative counters minus their snapshot
+    at the reset (`attained_at_reset`, `type_service_at_reset`), plus the initial credit.
+    """
+
+    reset_at: float  # Gavel's _last_reset_time (0 until the first reset after time 0)
+    attained_at_reset: Mapping[str, Mapping[str, float]]  # per job per type, at the reset
+    type_service_at_reset: Mapping[str, float]  # per type, at the reset
+    credited_jobs: int  # jobs present at the reset: each put `initial_credit` on every type
+    deficits: Mapping[str, Mapping[str, float]]  # per type per job (a tie-breaker of the ranking)
+    fifo: tuple[tuple[float, str, str], ...] = ()  # Gavel fifo's persistent (arrival, job, type) choices
+    rng_state: object = None  # Gavel fifo's random.Random state
+
+
+@dataclass(frozen=True)
 class Allocation:
     """las_het's LP answer: time fractions per (job, accelerator type), valid for a job set."""
 
@@ -143,6 +160,7 @@ class Allocation:
     capacity: tuple[tuple[str, int], ...]  # (gpu type, GPUs up) the LP was solved for
     fractions: Mapping[str, Mapping[str, float]]
     solve_seconds: float = 0.0  # measured by the caller if it wants; the core leaves it at 0
+    gavel: GavelState | None = None  # compat mode only
 
 
 @dataclass(frozen=True)
@@ -172,6 +190,9 @@ class ClusterState:
     # Pools absent from `engine_of` are limited by `free` alone.
     engine_of: Mapping[str, str] = field(default_factory=dict)
     engine_free: Mapping[str, int] = field(default_factory=dict)
+    # Compat mode: seconds each accelerator type has served jobs so far, summed over jobs (a gang
+    # counts once), including jobs that have finished; Gavel's per-type "worker time".
+    type_service: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -198,6 +219,9 @@ class RoundResult:
     allocation: Allocation | None = None
     # The verdict of every queued job the cycle did not need to examine (the cluster was full).
     others: Verdict = Verdict(False, Reason.CAPACITY, "no pool has enough free GPUs")
+    # Compat mode: while the job set stays the same, every round before this time proposes nothing
+    # new (the caller may skip those rounds); None = no such promise.
+    stable_until: float | None = None
 
     def verdict(self, job_id: str) -> Verdict:
         """Why an unplaced job waits (`others` if the cycle stopped before reaching it)."""

@@ -21,17 +21,36 @@ class UnknownPolicy(ValueError):
 
 
 @dataclass(frozen=True)
+class GavelCompat:
+    """Reproduce Gavel commit 1f6f02e's scheduler (a validation harness, `--compat 1f6f02e`).
+
+    Every policy then runs Gavel's round mechanism (`gavel_round.py`): an allocation (job x type
+    time fractions) recomputed only when the job set changed and `reset_seconds` have passed since
+    the last reset, then per-type priorities = allocation / share of the type's time since that reset,
+    each job starting with `initial_credit` seconds. fifo keeps Gavel's type-choice bug (see
+    `gavel_fifo.py`), fifo_het re-plans every job from scratch at each reset (free migration), and
+    las_het weights its LP by gang size and solves it with an interior-point method.
+    """
+
+    reset_seconds: float = 1920.0  # Gavel's minimum_time_between_allocation_resets
+    initial_credit: float = 180.0  # time_per_iteration / 2, credited to every job on every type
+    fifo_seed: int = 0  # Gavel's FIFOPolicy seeds random.Random(seed)
+    batch_rounds: bool = True  # let the caller skip rounds the core promises repeat the last one
+
+
+@dataclass(frozen=True)
 class Policy:
     name: PolicyName = PolicyName.FIFO
     backfill: bool = True  # later jobs may start when the head of the queue cannot
     round_seconds: float | None = None  # None: decide on every event; else only on round ticks
     restore_seconds: float = 0.0  # checkpoint/restore overhead paid by a preempted job on restart
     seed: int = 0  # seeds fifo's random pool choice (mixed with `now`)
+    compat: GavelCompat | None = None  # None: Tender's own policies
 
     @property
     def preemptive(self) -> bool:
         """Whether running jobs are re-decided every round (and may be preempted)."""
-        return self.name is PolicyName.LAS_HET
+        return self.name is PolicyName.LAS_HET or self.compat is not None
 
     @property
     def uses_rounds(self) -> bool:

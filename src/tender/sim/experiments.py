@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tender.placement import Eligibility, JobRequest, Policy, PolicyName, Pool, allow_all
+from tender.placement import Eligibility, GavelCompat, JobRequest, Policy, PolicyName, Pool, allow_all
 from tender.sim.faults import Fault
-from tender.sim.gavel import GavelWorkload, gavel_pools, job_id
+from tender.sim.gavel import GavelWorkload, gavel_pools, job_id, job_table
 from tender.sim.metrics import summarize
 from tender.sim.runner import Outcome, replay
 
@@ -50,12 +50,19 @@ def run_gavel(
     restore_seconds: float = 0.0,
     max_hours: float | None = None,
     progress: Callable[[int], None] | None = None,
+    compat: str | None = None,
 ) -> Result:
     """Gavel's continuous-arrival experiment: 360 s rounds; average JCT of jobs measure[0]..measure[1]-1."""
-    policy = Policy(policy_name, round_seconds=GAVEL_ROUND_S, restore_seconds=restore_seconds, seed=seed)
+    gavel = GavelCompat(fifo_seed=seed) if compat is not None else None
+    policy = Policy(
+        policy_name, round_seconds=GAVEL_ROUND_S, restore_seconds=restore_seconds, seed=seed, compat=gavel
+    )
     pools = gavel_pools(cluster)
+    job_table(compat)  # an unknown commit fails here, before the run
+    if compat is not None and policy_name is PolicyName.COST_HET:
+        raise ValueError("Gavel compat has no cost_het")
     watch = frozenset(job_id(i) for i in range(*measure))
-    workload = GavelWorkload(rate_per_hour, seed, multi_gpu)
+    workload = GavelWorkload(rate_per_hour, seed, multi_gpu, compat)
     until = max_hours * 3600.0 if max_hours is not None else None
     outcome = replay(workload.jobs(), pools, policy, watch=watch, progress=progress, until=until)
     summary = summarize(outcome, pools, measured=watch)
@@ -68,6 +75,8 @@ def run_gavel(
         cluster=dict(sorted(cluster.items())),
         max_hours=max_hours,
     )
+    if compat is not None:
+        summary["compat"] = compat
     return Result(summary, outcome, pools)
 
 

@@ -35,6 +35,27 @@ JOB_TABLE: tuple[tuple[str, bool], ...] = (
     ("CycleGAN", False),
 )
 
+# The same 26 types in the order of Gavel commit 1f6f02e (the code behind the OSDI 2020 figures):
+# A3C at index 14, before LM; CycleGAN last. `choice` draws an index, so the order decides the type.
+JOB_TABLE_1F6F02E: tuple[tuple[str, bool], ...] = (
+    *JOB_TABLE[:14],
+    ("A3C", False),
+    *JOB_TABLE[14:24],
+    ("CycleGAN", False),
+)
+
+#: `--compat` values: which Gavel commit's behaviour to reproduce (None = Tender's own recipe).
+COMPAT_COMMITS = ("1f6f02e",)
+
+
+def job_table(compat: str | None) -> tuple[tuple[str, bool], ...]:
+    """The job table `choice` draws from: Gavel's later head order, or 1f6f02e's under `--compat`."""
+    if compat is None:
+        return JOB_TABLE
+    if compat == "1f6f02e":
+        return JOB_TABLE_1F6F02E
+    raise ValueError(f"unknown compat commit {compat!r}; choose one of {', '.join(COMPAT_COMMITS)}")
+
 
 @cache
 def throughputs() -> Mapping[tuple[str, int], Mapping[str, float]]:
@@ -68,12 +89,14 @@ class GavelWorkload:
     rate_per_hour: float
     seed: int = 0
     multi_gpu: bool = False
+    compat: str | None = None  # "1f6f02e": that commit's job table order
 
     def jobs(self) -> Iterator[JobRequest]:
         """An endless stream of jobs `gavel-0000000`, `gavel-0000001`, ... in arrival order."""
         job_rng = random.Random(self.seed + 2)
         arrival_rng = random.Random(self.seed + 3)
         table = throughputs()
+        types = job_table(self.compat)
         lam = self.rate_per_hour / 3600.0
         now = 0.0
         index = 0
@@ -83,7 +106,7 @@ class GavelWorkload:
             if not self.multi_gpu:
                 sf = 1
             while True:
-                model, distributed = job_rng.choice(JOB_TABLE)
+                model, distributed = job_rng.choice(types)
                 if sf == 1 or distributed:
                     break
             rates = {

@@ -77,6 +77,30 @@ class _Remaining(Mapping[str, float]):
         return len(self._runs)
 
 
+class _Attained(Mapping[str, Mapping[str, float]]):
+    """Seconds of service per active job per GPU type at `now`, computed when a job is looked up
+    (a round often reads only a few jobs)."""
+
+    def __init__(self, runs: Mapping[str, JobRun], active: Mapping[str, JobRequest], now: float) -> None:
+        self._runs, self._active, self._now = runs, active, now
+
+    def __getitem__(self, key: str) -> Mapping[str, float]:
+        if key not in self._active:
+            raise KeyError(key)
+        run = self._runs[key]
+        if run.pool is None:
+            return run.attained
+        out = dict(run.attained)
+        out[run.gpu] = out.get(run.gpu, 0.0) + self._now - run.seg_start
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._active)
+
+    def __len__(self) -> int:
+        return len(self._active)
+
+
 class Replay:
     def __init__(
         self,
@@ -104,8 +128,12 @@ class Replay:
         self.queue: dict[str, JobRequest] = {}
         self.running: dict[str, RunningJob] = {}
         self.static: dict[str, tuple[Pool, ...]] = {}  # each active job's statically feasible pools
+        self.type_service: dict[str, float] = {}  # job-seconds served per GPU type (finished segments)
         self.allocation: Allocation | None = None
         self.pending_tick: float | None = None
+        self.tick_generation = 0  # a TICK whose generation moved on was cancelled (compat batching)
+        self.stable_until: float | None = None  # the last round's promise (compat), see RoundResult
+        self.suspended: float | None = None  # compat: start of a round repeated until an event
         self.last_tick: float | None = None
         self.unwatched_done = 0
         self.exhausted = False
@@ -148,10 +176,14 @@ class Replay:
     def _handle(self, event: Event) -> bool:
         now = event.time
         if event.kind is Kind.TICK:
+            if event.generation != self.tick_generation:
+                return False  # cancelled: rounds resumed earlier
             self.pending_tick = None
             self.last_tick = now
             self._decide()
-            if self.policy.preemptive and self.active:
+            if self.policy.compat is not None:
+                self._arm_gavel_round_end(now)
+            elif self.policy.preemptive and self.active:
                 self._arm_tick(now + self.policy.round_length)
             return False
         if event.kind is Kind.ARRIVAL:
@@ -178,7 +210,12 @@ class Replay:
             self._reorder_queue()
         else:  # FAULT_END
             self.down.discard(event.subject)
-        if self.policy.uses_rounds:
+        if self.policy.compat is not None:
+            if self.suspended is not None:
+                self._resume_rounds(now, event.kind is Kind.COMPLETION)
+            if event.kind is not Kind.COMPLETION:
+                self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
+        elif self.policy.uses_rounds:
             self._arm_tick(self._next_boundary(now))
         return True
 
@@ -235,6 +272,7 @@ class Replay:
         run.remaining = max(0.0, run.remaining - run.rate * max(0.0, now - run.work_start))
         self.out.gpu_seconds[run.pool] += run.job.gpus * held
         run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + held
+        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + held
         self.free[run.pool] += run.job.gpus
         del self.running[run.job.id]
         run.pool = None
@@ -256,21 +294,71 @@ class Replay:
             tick = self.last_tick + length
         return tick
 
+    def _arm_gavel_round_end(self, now: float) -> None:
+        """Gavel's round timing: a round ends when its longest micro-task does (at most one round
+        length); with nothing running the next round starts at the next arrival."""
+        ends = [
+            min(now + self.policy.round_length, run.work_start + run.remaining / run.rate)
+            for run in (self.out.runs[job_id] for job_id in self.running)
+        ]
+        length = self.policy.round_length
+        stable = self.stable_until if self.policy.compat and self.policy.compat.batch_rounds else None
+        if ends and stable is not None and max(ends) == now + length and stable > now + length:
+            # Batch: every round until `stable` repeats this one unless an event comes first.
+            self.suspended = now
+            if stable != math.inf:
+                self._arm_tick(self._grid_after(now, stable, inclusive=True))
+        elif ends:
+            self._arm_tick(max(max(ends), now + 1e-9))
+        elif self.active and self.exhausted:
+            self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
+
+    def _grid_after(self, start: float, t: float, *, inclusive: bool) -> float:
+        """The first round start after `start` (by repeated addition, as unbatched rounds go) that
+        is >= t (inclusive) or > t."""
+        tick = start + self.policy.round_length
+        while tick < t or (not inclusive and tick == t):
+            tick += self.policy.round_length
+        return tick
+
+    def _resume_rounds(self, now: float, completion: bool) -> None:
+        """An event inside batched rounds: arm the end of the round it falls in, as if every
+        round had been ticked (Gavel's timing: the longest task of that round ends it)."""
+        assert self.suspended is not None
+        length = self.policy.round_length
+        round_start = self.suspended
+        nxt = round_start + length
+        while nxt <= now:
+            round_start, nxt = nxt, nxt + length
+        self.suspended = None
+        self.tick_generation += 1
+        self.pending_tick = None
+        if round_start == now:
+            self._arm_tick(now)  # the event falls on a round boundary: that round starts now
+            return
+        ends = [
+            min(nxt, run.work_start + run.remaining / run.rate)
+            for run in (self.out.runs[job_id] for job_id in self.running)
+        ]
+        if completion:
+            ends.append(now)
+        self._arm_tick(max(ends) if ends else now)
+
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
             self.pending_tick = at
-            self.heap.push(Event(at, Kind.TICK))
+            self.heap.push(Event(at, Kind.TICK, generation=self.tick_generation))
 
     # -- one decision ---------------------------------------------------------------------
     def _decide(self) -> None:
         now = self.clock.now()
-        attained: dict[str, dict[str, float]] = {}
+        attained: Mapping[str, Mapping[str, float]] = {}
+        type_service = dict(self.type_service)
         if self.policy.preemptive:
-            for job_id in self.active:
+            attained = _Attained(self.out.runs, self.active, now)
+            for job_id in self.running:
                 run = self.out.runs[job_id]
-                attained[job_id] = dict(run.attained)
-                if run.pool is not None:
-                    attained[job_id][run.gpu] = attained[job_id].get(run.gpu, 0.0) + now - run.seg_start
+                type_service[run.gpu] = type_service.get(run.gpu, 0.0) + now - run.seg_start
         state = ClusterState(
             pools=self.pools,
             free=self.free,
@@ -282,11 +370,13 @@ class Replay:
             attained=attained,
             allocation=self.allocation,
             static=self.static,
+            type_service=type_service,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
             self.out.lp_solves += 1
         self.allocation = result.allocation
+        self.stable_until = result.stable_until
         self.out.decisions += 1
         for preemption in result.preemptions:
             run = self.out.runs[preemption.job_id]

@@ -160,6 +160,20 @@ def test_cli_trace_json_and_report_are_deterministic(tmp_path: Path) -> None:
     assert "<svg" in outputs[0][1] and "JCT CDF" in outputs[0][1]
 
 
+def test_cli_gavel_compat_small_run_is_byte_identical(tmp_path: Path) -> None:
+    docs = []
+    for n in range(2):
+        out = tmp_path / f"c{n}.json"
+        args = ["simulate", "gavel", "--cluster", "v100=4,p100=4,k80=4", "--rate", "2", "--policy", "fifo"]
+        result = runner.invoke(app, [*args, "--measure", "5:25", "--compat", "1f6f02e", "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        data = json.loads(out.read_text())
+        data.pop("wall_seconds")
+        docs.append(json.dumps(data, sort_keys=True))
+    assert docs[0] == docs[1]
+    assert json.loads(docs[0])["compat"] == "1f6f02e" and json.loads(docs[0])["jobs_completed"] == 20
+
+
 def test_cli_gavel_small_run(tmp_path: Path) -> None:
     out = tmp_path / "g.json"
     args = ["simulate", "gavel", "--cluster", "v100=8,p100=8,k80=8", "--rate", "0.3", "--policy", "las_het"]
@@ -176,6 +190,8 @@ def test_cli_gavel_small_run(tmp_path: Path) -> None:
         (["--cluster", "v100"], "--cluster: expected TYPE=COUNT"),
         (["--measure", "9:3"], "--measure: expected START:END"),
         (["--rate", "0"], "'--rate': must be greater than 0"),
+        (["--compat", "c4fa400"], "--compat: unknown Gavel commit 'c4fa400'"),
+        (["--compat", "1f6f02e", "--policy", "cost_het"], "--compat: Gavel has no cost_het"),
     ],
 )
 def test_cli_gavel_bad_flags(args: list[str], message: str) -> None:
