@@ -101,19 +101,8 @@ def from_scenario(text: str, name: str) -> RuntimeConfig:
                     f"{provider.id}/{gpu}/{region}", provider.id, region, gpu, count, provider.backend, price
                 )
             )
-    if not pools:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    1,
-                    1,
-                    "providers",
-                    "no provider names a `backend:`, so this scenario gives no pool to run jobs on; add e.g. "
-                    "`backend: {kind: local, gpus: 2}` to a provider (see examples/local-lab.yaml)",
-                )
-            ]
-        )
+    # No provider names a `backend:`: an empty configuration; `open_state` refuses to store it (and says why)
+    # unless asked to.
     return RuntimeConfig(tuple(pools), scenario_text=text)
 
 

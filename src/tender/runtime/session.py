@@ -95,11 +95,13 @@ def open_state(
     elif scenario:
         config = from_scenario(read_text(scenario), scenario)
     if config is not None and not config.pools and not allow_no_pools:
-        source = f"--pools {pools}" if pools else f"--scenario {scenario}"
-        why = "it lists no pool" if pools else "no provider in it names a `backend:`"
+        kept = "the stored pools are unchanged (`tender agent --allow-no-pools` stores none)"
+        if pools:
+            raise NotConfigured(f"--pools {pools}: gives no pools (it lists no pool); {kept}")
         raise NotConfigured(
-            f"{source}: gives no pools ({why}); the stored configuration is unchanged "
-            "(`tender agent --allow-no-pools` stores an empty one)"
+            f"{scenario}:1:1: providers: no provider names a `backend:`, so this scenario gives no pool to run "
+            "jobs on; add e.g. `backend: {kind: local, gpus: 2}` to a provider (see examples/local-lab.yaml); "
+            f"{kept}"
         )
     _make_state_dir(directory, explicit=bool(state or os.environ.get("TENDER_RUNTIME_DIR")))
     url = database_url(database, state)
@@ -113,7 +115,7 @@ def open_state(
             shown = url.split("@")[-1]
             raise NotConfigured(f"no pools configured in {shown}: pass --pools FILE or --scenario FILE once")
         config = from_json(saved)
-    if not config.pools:
+    if not config.pools and not allow_no_pools:
         store.close()
         raise NotConfigured(
             "the configuration has no pool: pass --pools FILE or --scenario FILE with a `backend:`"

@@ -100,11 +100,12 @@ def test_agent_keeps_stored_pools_when_a_scenario_gives_none(home: Path) -> None
     assert runner.invoke(app, ["agent", "--once", "--pools", str(home / "pools.yaml")]).exit_code == 0
     refused = runner.invoke(app, ["agent", "--once", "--scenario", MINIMAL])
     assert refused.exit_code == 2
-    assert refused.stderr.count("\n") == 1 and "gives no pools" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and "gives no pool" in refused.stderr
     assert _stored_pools(runner) == ["local-h100"]
     asked = runner.invoke(app, ["agent", "--once", "--scenario", MINIMAL, "--allow-no-pools"])
     assert asked.exit_code == 0, asked.output
-    assert _stored_pools(runner) == []
+    listed = runner.invoke(app, ["pools", "--json"])  # the stored configuration is now empty, and said so
+    assert listed.exit_code == 2 and "the configuration has no pool" in listed.stderr, listed.output
 
 
 def test_default_home_is_created_but_a_named_database_folder_is_not(home: Path) -> None:
