@@ -136,17 +136,19 @@ def waiting(
 
 
 def _barred(request: JobRequest, pools: Sequence[Pool], usable: Sequence[Pool], rules: Eligibility) -> str:
-    """`barred by CODE [CLAUSE] on POOL, POOL; ...`: the pools a contract rules out, grouped by clause."""
-    groups: dict[tuple[str, str], list[str]] = {}
+    """`barred by CODE [CLAUSE] on POOL, POOL (DETAIL); ...`: the pools a contract rules out, grouped by
+    clause, with the clause's own words (e.g. whom the workload is exclusive to)."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
     for pool in pools:
         if pool in usable:
             continue
         verdict = static_verdict(request, pool, rules)
         if verdict.reason in CONTRACT_REASONS:
-            groups.setdefault((_of(verdict).code, verdict.clause or ""), []).append(pool.id)
+            key = (_of(verdict).code, verdict.clause or "", verdict.detail)
+            groups.setdefault(key, []).append(pool.id)
     parts = [
-        f"{code}{f' [{clause}]' if clause else ''} on {', '.join(sorted(ids))}"
-        for (code, clause), ids in sorted(groups.items())
+        f"{code}{f' [{clause}]' if clause else ''} on {', '.join(sorted(ids))}{f' ({detail})' if detail else ''}"
+        for (code, clause, detail), ids in sorted(groups.items())
     ]
     return "barred by " + "; ".join(parts)
 

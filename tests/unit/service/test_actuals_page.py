@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parents[1] / "actuals" / "data"
 
 
 def _charts(page: str) -> list[dict[str, object]]:
-    found = re.search(r"const charts = (.*);\n", page)
+    found = re.search(r'<script type="application/json" id="charts-data">(.*?)</script>', page, re.S)
     assert found, page[:500]
     return list(json.loads(found.group(1)))
 
