@@ -64,5 +64,7 @@ def actuals_page(request: Request) -> Response:
         charts=charts,
         as_of=as_of,
         summary=message,
-        charts_json=json.dumps(charts).replace("<", "\\u003c"),  # a data block (the CSP allows no inline script)
+        charts_json=json.dumps(charts).replace(
+            "<", "\\u003c"
+        ),  # a data block (the CSP allows no inline script)
     )
