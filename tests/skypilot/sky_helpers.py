@@ -26,4 +26,6 @@ def from_file(file: str, name: AdminPolicyRequestName = AdminPolicyRequestName.C
 
 def where(task: Any) -> list[tuple[str, str | None, dict[str, int], bool]]:
     """(cloud, region, accelerators, use_spot) of each of the task's resources, in SkyPilot's order."""
-    return [(str(r.cloud), r.region, dict(r.accelerators or {}), bool(r.use_spot)) for r in list(task.resources)]
+    return [
+        (str(r.cloud), r.region, dict(r.accelerators or {}), bool(r.use_spot)) for r in list(task.resources)
+    ]

@@ -62,7 +62,10 @@ def test_training_gb200_at_a_rival_is_rejected_rofr_pending() -> None:
 def test_training_gb200_in_an_ordered_list_keeps_only_what_the_contracts_allow() -> None:
     task = _apply("train_gb200_anywhere.yaml")
     # 18 nodes x 4 = 72 GB200: the campus (take-or-pay 3.40) before the holder (6.50); AWS dropped (ROFR)
-    assert where(task) == [("OCI", "us-phoenix-1", {"GB200": 4}, False), ("Azure", "centralus", {"GB200": 4}, False)]
+    assert where(task) == [
+        ("OCI", "us-phoenix-1", {"GB200": 4}, False),
+        ("Azure", "centralus", {"GB200": 4}, False),
+    ]
     assert task.num_nodes == 18
 
 
@@ -78,7 +81,9 @@ def test_first_ship_right(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     variant.write_text(text)
     monkeypatch.setenv("TENDER_SCENARIO", str(variant))
     monkeypatch.setenv("TENDER_MONTH", "18")
-    with pytest.raises(exceptions.UserRequestRejectedByPolicy, match=r"first_ship_pending \[c-primary-first-ship\]"):
+    with pytest.raises(
+        exceptions.UserRequestRejectedByPolicy, match=r"first_ship_pending \[c-primary-first-ship\]"
+    ):
         _apply("consumer_chat_rival.yaml", AdminPolicyRequestName.SERVE_UP)
 
 
@@ -90,13 +95,16 @@ def test_tasks_without_accelerators_pass_unchanged() -> None:
 
 
 def test_unknown_workload_is_rejected_naming_the_label() -> None:
-    with pytest.raises(exceptions.UserRequestRejectedByPolicy, match="unknown_workload.*tender.workload"):
+    with pytest.raises(exceptions.UserRequestRejectedByPolicy, match=r"unknown_workload.*tender\.workload"):
         _apply("unknown_workload.yaml")
 
 
 def test_each_task_of_a_pipeline_is_its_own_request() -> None:
     dag = dag_utils.load_chain_dag_from_yaml(str(TASKS / "pipeline.yaml"))
-    out = [ContractPolicy.validate_and_mutate(user_request(t, AdminPolicyRequestName.JOBS_LAUNCH)).task for t in dag.tasks]
+    out = [
+        ContractPolicy.validate_and_mutate(user_request(t, AdminPolicyRequestName.JOBS_LAUNCH)).task
+        for t in dag.tasks
+    ]
     assert [where(t)[0][:2] for t in out] == [("Azure", "centralus"), ("Azure", "westeurope")]
 
 
