@@ -1,6 +1,7 @@
 """`ContractPolicy`: the thin `sky.AdminPolicy` over `evaluate` (the only module that imports `sky`).
 
-1. read Tender's settings (environment, else the `tender:` section of SkyPilot's config);
+1. read Tender's settings from the environment (SkyPilot 0.14's config schema refuses unknown keys,
+   so a `tender:` section in its config is not possible);
 2. with `TENDER_URL`, hand SkyPilot's encoded request to that `tender serve` (`remote.py`);
    otherwise evaluate the task's YAML config against the scenario for the month;
 3. rejected: raise `sky.exceptions.UserRequestRejectedByPolicy` with Tender's reason codes and clauses;
@@ -20,20 +21,12 @@ from tender.integrations.skypilot.settings import month_of, read_settings, scena
 from tender.integrations.skypilot.tasks import TaskError
 
 
-def _section(config: Any) -> dict[str, Any]:
-    try:
-        found = config.get_nested(("tender",), None)
-    except Exception:  # a config without get_nested (a plain dict)
-        found = dict(config).get("tender") if config else None
-    return dict(found or {})
-
-
 class ContractPolicy(sky.AdminPolicy):  # type: ignore[misc]
     """Checks every SkyPilot request against the contracts in force and steers it to what they allow."""
 
     @classmethod
     def validate_and_mutate(cls, user_request: Any) -> Any:
-        settings = read_settings(section=_section(user_request.skypilot_config))
+        settings = read_settings()
         if settings.scenario is None:
             from tender.integrations.skypilot.remote import ask_server
 

@@ -1,8 +1,9 @@
-"""Tender's settings for the SkyPilot policy: environment first, then a `tender:` section.
+"""Tender's settings for the SkyPilot policy, from the environment.
 
 1. `TENDER_SCENARIO` (a scenario file) and `TENDER_MONTH` (1-based month of the horizon; default: the
-   month `now` falls in), or `tender: {scenario: ..., month: ...}` in SkyPilot's config;
-   `TENDER_URL` + `TENDER_TOKEN` (a `tender serve`) instead of a scenario file.
+   month `now` falls in); `TENDER_URL` + `TENDER_TOKEN` (a `tender serve`) instead of a scenario file.
+   (`section` takes the same keys from a mapping; SkyPilot 0.14 refuses a `tender:` key in its own
+   config, so the policy reads the environment only.)
 2. The scenario is loaded once per (path, modification time), so a policy process answers each request
    without re-reading it; a bad file is a `PolicyConfigError` naming file:line:column.
 3. A month outside the horizon is an error, not a guess.
