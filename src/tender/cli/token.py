@@ -9,7 +9,9 @@ import typer
 from tender.cli.output import console, fail_bad_input
 from tender.cli.serve import DB_HELP
 
-token_app = typer.Typer(help="API tokens (admin, planner, skypilot, team:NAME, provider:ID).", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens (admin, planner, skypilot, team:NAME, provider:ID).", no_args_is_help=True
+)
 
 
 @token_app.command("create")
