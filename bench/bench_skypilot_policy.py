@@ -85,7 +85,9 @@ def main() -> None:
             times["policy"].append((t3 - t2) / 1e6)
             times["decision"].append((t4 - t3) / 1e6)
     base = statistics.median(times["baseline"])
-    print(f"skypilot {sky.__version__}, python {sys.version.split()[0]}, {ROUNDS} rounds x {len(FILES)} tasks")
+    print(
+        f"skypilot {sky.__version__}, python {sys.version.split()[0]}, {ROUNDS} rounds x {len(FILES)} tasks"
+    )
     print("| step | requests | p50 ms | p99 ms | max ms | p50 / baseline |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, label in (
