@@ -122,3 +122,30 @@ def test_bad_settings_are_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TENDER_MONTH", "30")
     with pytest.raises(ValueError, match=r"TENDER_MONTH=30 is outside frontier-lab-24m's horizon \(1..24\)"):
         _apply("eu_inference.yaml")
+
+
+def test_decisions_go_to_the_audit_chain_when_a_database_is_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from tender.ledger.sql import Database, audit_store
+
+    url = f"sqlite:///{tmp_path / 'tender.db'}"
+    monkeypatch.setenv("TENDER_DATABASE_URL", url)
+    _apply("eu_inference.yaml")
+    with pytest.raises(exceptions.UserRequestRejectedByPolicy):
+        _apply("train_gb200_rival.yaml", AdminPolicyRequestName.JOBS_LAUNCH)
+    db = Database(url)
+    with db.read() as session:
+        rows = audit_store.records(session, after=-1, limit=10, kind="skypilot.decision")
+        found = [json.loads(r.record)["data"] for r in rows]
+        chain = audit_store.verify_chain(session)
+    assert [(d["task"], d["rejected"], d["request_name"]) for d in found] == [
+        ("eu-enterprise-inference", False, "launch"),
+        ("pretrain-v6", True, "jobs.launch"),
+    ]
+    assert found[0]["allowed"][0]["infra"] == "azure/westeurope"
+    assert found[1]["refused"][0]["code"] == "rofr_pending"
+    assert chain.ok
+    db.dispose()

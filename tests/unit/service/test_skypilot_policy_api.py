@@ -19,7 +19,7 @@ EXAMPLE = (REPO / "examples" / "frontier-lab.yaml").read_text(encoding="utf-8")
 URL = "/api/v1/integrations/skypilot/policy"
 
 
-def _encoded(task: dict[str, object], request_name: str = "sky.launch") -> str:
+def _encoded(task: dict[str, object], request_name: str = "launch") -> str:
     body = {
         "task": yaml.safe_dump(task),
         "skypilot_config": "{}\n",

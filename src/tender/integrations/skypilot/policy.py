@@ -6,7 +6,8 @@
    otherwise evaluate the task's YAML config against the scenario for the month;
 3. rejected: raise `sky.exceptions.UserRequestRejectedByPolicy` with Tender's reason codes and clauses;
    allowed: replace the task's resources with the rewritten `ordered` list (SkyPilot's own parser
-   builds them); a task with no accelerators passes unchanged.
+   builds them); a task with no accelerators passes unchanged;
+4. with `TENDER_DATABASE_URL` set, each decision is a `skypilot.decision` record of the audit chain.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import sky
 from sky import exceptions
 
+from tender.integrations.skypilot import audit
 from tender.integrations.skypilot.evaluate import evaluate
 from tender.integrations.skypilot.settings import month_of, read_settings, scenario_at
 from tender.integrations.skypilot.tasks import TaskError
@@ -38,6 +40,11 @@ class ContractPolicy(sky.AdminPolicy):  # type: ignore[misc]
             )
         except TaskError as exc:
             raise exceptions.UserRequestRejectedByPolicy(f"tender: {exc}") from None
+        db = audit.database()
+        if db is not None:
+            user = getattr(user_request.user, "name", None)
+            name = getattr(user_request.request_name, "value", str(user_request.request_name))
+            audit.record(db, outcome, scenario=scenario.id, request_name=name, user=user)
         if outcome.task is None:
             raise exceptions.UserRequestRejectedByPolicy(outcome.decision.message())
         if not outcome.decision.passthrough:
