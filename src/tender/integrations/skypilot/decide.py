@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from tender.catalog import canonical_gpu
@@ -186,53 +185,35 @@ def price_of(
     return ("list", rate, None) if rate is not None else None
 
 
+@dataclass(frozen=True)
+class _Offer:
+    """One Tender offering matched by one accelerator choice of one ask."""
+
+    provider: Provider
+    gpu: str
+    region: str
+    ask: Ask
+    accelerator: str
+    count: int
+    sky_regions: tuple[str, ...]
+
+
 def decide(scenario: Scenario, request: Request) -> Decision:
     """The allowed candidates in Tender's order, and every refusal with its code and clause."""
     if not any(ask.accelerators for ask in request.asks):
         return Decision(request.name, request.workload, "", request.month, (), (), passthrough=True)
     resolved = resolve_workload(scenario, request.workload)
     if resolved is None:
-        known = ", ".join(
-            sorted({d.id for d in scenario.demands} | {d.workload_class for d in scenario.demands})
-        )
-        refusal = Refusal(
-            "-",
-            "-",
-            "-",
-            "unknown_workload",
-            None,
-            f"{request.workload!r} is neither a demand id nor a workload class of {scenario.id} "
-            f"(set the task label tender.workload to one of: {known})",
-        )
-        return Decision(request.name, request.workload, "", request.month, (), (refusal,))
+        return Decision(request.name, request.workload, "", request.month, (), (_unknown(scenario, request),))
     workload, workload_class = resolved
     allowed: list[Candidate] = []
     refused: list[Refusal] = []
-    at = scenario.calendar.month_start(request.month)
-    for pid in sorted(scenario.providers):
-        provider = scenario.providers[pid]
-        for gpu, region in provider.gpu_region_pairs():
-            for ask in request.asks:
-                for name, count, sky_regions in _matches(ask, provider, gpu, region):
-                    found = _judge(
-                        scenario,
-                        request,
-                        provider,
-                        gpu,
-                        region,
-                        ask,
-                        name,
-                        count,
-                        sky_regions,
-                        workload,
-                        workload_class,
-                        at,
-                    )
-                    if isinstance(found, Refusal):
-                        if found not in refused:
-                            refused.append(found)
-                    else:
-                        allowed.extend(found)
+    for offer in _offers(scenario, request):
+        found = _judge(scenario, request, workload, workload_class, offer)
+        if isinstance(found, list):
+            allowed.extend(found)
+        elif found not in refused:
+            refused.append(found)
     preferred = _preferred(scenario, workload)
     allowed.sort(
         key=lambda c: (TIERS.index(c.tier), c.price, c.region not in preferred, c.provider, c.region, c.ask)
@@ -240,28 +221,43 @@ def decide(scenario: Scenario, request: Request) -> Decision:
     return Decision(request.name, workload, workload_class, request.month, _unique(allowed), tuple(refused))
 
 
+def _unknown(scenario: Scenario, request: Request) -> Refusal:
+    known = ", ".join(sorted({d.id for d in scenario.demands} | {d.workload_class for d in scenario.demands}))
+    return Refusal(
+        "-",
+        "-",
+        "-",
+        "unknown_workload",
+        None,
+        f"{request.workload!r} is neither a demand id nor a workload class of {scenario.id} "
+        f"(set the task label tender.workload to one of: {known})",
+    )
+
+
+def _offers(scenario: Scenario, request: Request) -> list[_Offer]:
+    """Every (provider, accelerator, region) with capacity that an ask's accelerator choice matches."""
+    return [
+        _Offer(provider, gpu, region, ask, name, count, sky_regions)
+        for pid in sorted(scenario.providers)
+        for provider in (scenario.providers[pid],)
+        for gpu, region in provider.gpu_region_pairs()
+        for ask in request.asks
+        for name, count, sky_regions in _matches(ask, provider, gpu, region)
+    ]
+
+
 def _judge(
-    scenario: Scenario,
-    request: Request,
-    provider: Provider,
-    gpu: str,
-    region: str,
-    ask: Ask,
-    name: str,
-    count: int,
-    sky_regions: tuple[str, ...],
-    workload: str,
-    workload_class: str,
-    at: datetime,
+    scenario: Scenario, request: Request, workload: str, workload_class: str, offer: _Offer
 ) -> Refusal | list[Candidate]:
-    month = request.month
-    priced = price_of(scenario, provider, gpu, region, month, ask.use_spot)
+    """The contract engine's answer for one offer, then launchability and price."""
+    provider, gpu, region, month = offer.provider, offer.gpu, offer.region, request.month
+    priced = price_of(scenario, provider, gpu, region, month, offer.ask.use_spot)
     need = Need(
         id=f"skypilot:{request.name}",
         workload=workload,
         workload_class=workload_class,
         gpu=gpu,
-        gpus=count * request.num_nodes,
+        gpus=offer.count * request.num_nodes,
         region=region,
         start=month,
         months=1,
@@ -269,38 +265,33 @@ def _judge(
         new_capacity=is_new_capacity(scenario, provider, gpu, region, month),
         third_party=provider.id,
     )
-    verdict = eligibility(scenario, need, provider.id, at)
+    verdict = eligibility(scenario, need, provider.id, scenario.calendar.month_start(month))
     if not verdict.allowed:
         return Refusal(provider.id, region, gpu, verdict.reason or "refused", verdict.clause, verdict.message)
-    if provider.skypilot is None or not sky_regions:
-        return Refusal(
-            provider.id,
-            region,
-            gpu,
-            "not_launchable",
-            None,
-            "allowed, but not launchable through SkyPilot (no skypilot cloud/region in the scenario)",
-        )
+    if provider.skypilot is None or not offer.sky_regions:
+        why = "allowed, but not launchable through SkyPilot (no skypilot cloud/region in the scenario)"
+        return Refusal(provider.id, region, gpu, "not_launchable", None, why)
     if priced is None:
-        what = "spot" if ask.use_spot else "any"
+        what = "spot" if offer.ask.use_spot else "any"
         return Refusal(provider.id, region, gpu, "no_price", None, f"no {what} price for {gpu}")
     tier, price, clause = priced
+    cloud = provider.skypilot.cloud
     return [
         Candidate(
             provider.id,
             region,
             gpu,
-            provider.skypilot.cloud,
+            cloud,
             sky_region,
-            name,
-            count,
-            ask.use_spot,
+            offer.accelerator,
+            offer.count,
+            offer.ask.use_spot,
             tier,
             price,
             clause,
-            ask.index,
+            offer.ask.index,
         )
-        for sky_region in sky_regions
+        for sky_region in offer.sky_regions
     ]
 
 
