@@ -151,3 +151,14 @@ def test_skypilot_section_is_validated_with_positions() -> None:
     assert found[0][2] == "providers.rival-cloud-a.skypilot.zone" and found[0][3].startswith("unknown field")
     data = yaml.safe_load(text)
     assert data["providers"]["primary-cloud"]["skypilot"]["cloud"] == "Azure"
+
+
+def test_without_the_extra_the_package_imports_and_the_policy_names_the_extra() -> None:
+    import importlib.util
+
+    import tender.integrations.skypilot as package
+
+    if importlib.util.find_spec("sky") is not None:  # the SkyPilot venv: tests/skypilot covers it
+        return
+    with pytest.raises(ImportError, match=r"pip install 'tender\[skypilot\]'"):
+        _ = package.ContractPolicy

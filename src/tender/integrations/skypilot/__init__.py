@@ -11,7 +11,13 @@ from typing import Any
 
 def __getattr__(name: str) -> Any:
     if name == "ContractPolicy":
-        from tender.integrations.skypilot.policy import ContractPolicy
-
+        try:
+            from tender.integrations.skypilot.policy import ContractPolicy
+        except ModuleNotFoundError as exc:
+            if exc.name != "sky":
+                raise
+            raise ImportError(
+                "tender.integrations.skypilot.ContractPolicy needs SkyPilot: pip install 'tender[skypilot]'"
+            ) from None
         return ContractPolicy
     raise AttributeError(name)
