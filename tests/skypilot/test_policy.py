@@ -149,3 +149,30 @@ def test_decisions_go_to_the_audit_chain_when_a_database_is_configured(
     assert found[1]["refused"][0]["code"] == "rofr_pending"
     assert chain.ok
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        AdminPolicyRequestName.VALIDATE,
+        AdminPolicyRequestName.OPTIMIZE,
+        AdminPolicyRequestName.CLUSTER_EXEC,
+        AdminPolicyRequestName.JOBS_LAUNCH,
+        AdminPolicyRequestName.JOBS_LAUNCH_CLUSTER,
+        AdminPolicyRequestName.SERVE_UP,
+        AdminPolicyRequestName.SERVE_LAUNCH_REPLICA,
+    ],
+)
+def test_every_request_kind_is_checked_the_same_way(name: AdminPolicyRequestName) -> None:
+    assert where(_apply("eu_inference.yaml", name)) == [("Azure", "westeurope", {"H100": 8}, False)]
+    with pytest.raises(exceptions.UserRequestRejectedByPolicy, match="rofr_pending"):
+        _apply("train_gb200_rival.yaml", name)
+
+
+def test_an_already_rewritten_task_is_rewritten_to_itself() -> None:
+    # jobs.launch, then jobs.launch_cluster on the controller: the policy sees its own output again
+    first = _apply("train_gb200_anywhere.yaml", AdminPolicyRequestName.JOBS_LAUNCH)
+    again = ContractPolicy.validate_and_mutate(
+        user_request(first, AdminPolicyRequestName.JOBS_LAUNCH_CLUSTER)
+    ).task
+    assert where(again) == where(first)
