@@ -17,6 +17,7 @@ $(VENV)/.installed-dev: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev]"
 	tools/ci/focus-validator-up.sh >/dev/null
+	tools/ci/skypilot-venv.sh >/dev/null
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed-dev

@@ -1,15 +1,18 @@
-"""`tender jobs` (why each job waits, where it ran), `tender logs JOB`, `tender cancel JOB`."""
+"""`tender jobs` (why each job waits, where it ran), `tender jobs export --skypilot JOB` (the job as a
+SkyPilot task YAML), `tender logs JOB`, `tender cancel JOB`."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.table import Table
 from rich.text import Text
 
-from tender.cli.output import console, fail_bad_input
+from tender.cli.output import console, fail_bad_input, write_atomic
 from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
 from tender.runtime import queue
 from tender.runtime.clock import SystemClock
@@ -18,11 +21,21 @@ from tender.runtime.clock import SystemClock
 def register(app: typer.Typer) -> None:
     @app.command("jobs")
     def jobs(
+        action: Annotated[str | None, typer.Argument(help="`export` (with --skypilot JOB)")] = None,
+        skypilot: Annotated[
+            str | None, typer.Option("--skypilot", help="export this job as a SkyPilot task")
+        ] = None,
+        out: Annotated[
+            Path | None, typer.Option("--out", help="write the task YAML here (default: stdout)")
+        ] = None,
         state: StateOpt = None,
         database_url: DbOpt = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Every job: state, pool, attempts, and the reason it waits or how it ended."""
+        if action is not None or skypilot is not None:
+            _export(action, skypilot, out, state, database_url)
+            return
         opened = state_or_fail(state, database=database_url)
         try:
             rows = opened.store.jobs()
@@ -83,3 +96,25 @@ def register(app: typer.Typer) -> None:
         finally:
             opened.close()
         console.print(f"{job}: {'cancel requested' if done else 'already finished'}", markup=False)
+
+
+def _export(
+    action: str | None, job: str | None, out: Path | None, state: str | None, database: str | None
+) -> None:
+    """`tender jobs export --skypilot JOB [--out FILE]`: docs/skypilot.md."""
+    from tender.integrations.skypilot.export import task_of
+
+    if action != "export" or job is None:
+        fail_bad_input("jobs: use `tender jobs` or `tender jobs export --skypilot JOB [--out FILE]`")
+    opened = state_or_fail(state, database=database)
+    try:
+        row = opened.store.job(job)
+    finally:
+        opened.close()
+    if row is None:
+        fail_bad_input(f"--skypilot: no job {job!r} (see `tender jobs`)")
+    text = yaml.safe_dump(task_of(dict(row)), sort_keys=False)
+    if out is None:
+        console.print(text, markup=False, end="")
+    else:
+        write_atomic(out, text)

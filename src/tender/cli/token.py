@@ -9,12 +9,14 @@ import typer
 from tender.cli.output import console, fail_bad_input
 from tender.cli.serve import DB_HELP
 
-token_app = typer.Typer(help="API tokens (admin, planner, team:NAME, provider:ID).", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens (admin, planner, skypilot, team:NAME, provider:ID).", no_args_is_help=True
+)
 
 
 @token_app.command("create")
 def create(
-    role: str = typer.Option(..., "--role", help="admin | planner | team:NAME | provider:ID"),
+    role: str = typer.Option(..., "--role", help="admin | planner | skypilot | team:NAME | provider:ID"),
     label: str = typer.Option("", help="A note shown in token lists."),
     database_url: str | None = typer.Option(
         None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP

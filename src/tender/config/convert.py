@@ -54,6 +54,7 @@ from tender.domain import (
     Scenario,
     Scope,
     ScriptedResponse,
+    SkyTarget,
     TakeOrPay,
     TrainingRun,
     WorkloadExclusivity,
@@ -183,6 +184,11 @@ def _provider(pid: str, p: ProviderIn, from_catalog: dict[tuple[str, str], Decim
         backend=backend,
         resembles=p.resembles,
         note=p.note,
+        skypilot=SkyTarget(
+            p.skypilot.cloud, {region: tuple(names) for region, names in p.skypilot.regions.items()}
+        )
+        if p.skypilot
+        else None,
     )
 
 

@@ -92,6 +92,31 @@ def _check_providers(sc: ScenarioIn, names: Names, out: Findings) -> None:
             )
         if p.delay_risk_months.p90 < p.delay_risk_months.p50:
             out.add((*base, "delay_risk_months", "p90"), "p90 delay is below p50 (p90 must be >= p50)")
+        if p.skypilot is not None:
+            _check_skypilot(p, (*base, "skypilot"), out)
+
+
+# SkyPilot clouds whose regions are the user's own (contexts, node pools): no catalog rows.
+SKYPILOT_CLOUDS_WITHOUT_CATALOG = ("Kubernetes", "SSH")
+
+
+def _check_skypilot(p: ProviderIn, base: Path, out: Findings) -> None:
+    """The cloud is one SkyPilot knows (the shipped catalog's clouds, which are SkyPilot's); each mapped
+    region is one of the provider's."""
+    from tender.catalog import providers  # loaded only when a scenario maps providers to SkyPilot
+
+    assert p.skypilot is not None
+    clouds = (*providers(), *SKYPILOT_CLOUDS_WITHOUT_CATALOG)
+    if p.skypilot.cloud.lower() not in {c.lower() for c in clouds}:
+        out.add((*base, "cloud"), one_of("SkyPilot cloud", p.skypilot.cloud, clouds))
+    for region, names in p.skypilot.regions.items():
+        if region not in p.regions:
+            out.add(
+                (*base, "regions", region),
+                f"region '{region}' is not one of this provider's regions ({', '.join(p.regions)})",
+            )
+        if not names:
+            out.add((*base, "regions", region), "name at least one SkyPilot region")
 
 
 def _check_rates(p: ProviderIn, base: Path, names: Names, out: Findings) -> None:

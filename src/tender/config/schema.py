@@ -100,6 +100,19 @@ class BackendIn(Strict):
     gpus: PosInt | None = None
 
 
+class SkyPilotIn(Strict):
+    """`skypilot: {cloud: Azure, regions: {us-central: [centralus]}}`: where SkyPilot launches this
+    provider's capacity. `cloud` is a SkyPilot cloud (the shipped catalog's names, or Kubernetes);
+    `regions` maps each of the provider's regions to SkyPilot region names (a region left out is not
+    launchable through SkyPilot)."""
+
+    cloud: str = Field(min_length=1, max_length=64)
+    regions: dict[
+        Name,
+        list[Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]],
+    ] = {}
+
+
 class ProviderIn(Strict):
     resembles: str = ""
     note: str = ""
@@ -119,6 +132,7 @@ class ProviderIn(Strict):
     resale_allowed: bool = False
     price_volatility_pct: NonNegDecimal | None = None
     backend: BackendIn | None = None
+    skypilot: SkyPilotIn | None = None
 
 
 class FleetIn(Strict):

@@ -35,6 +35,7 @@ from tender.domain.provider import (
     ProviderKind,
     Rates,
     RofrBehavior,
+    SkyTarget,
 )
 from tender.domain.scenario import Scenario, ScriptedResponse
 
@@ -73,6 +74,7 @@ __all__ = [
     "Scenario",
     "Scope",
     "ScriptedResponse",
+    "SkyTarget",
     "TakeOrPay",
     "TrainingRun",
     "WorkloadClass",

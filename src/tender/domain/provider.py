@@ -115,6 +115,15 @@ class BackendSpec:
 
 
 @dataclass(frozen=True)
+class SkyTarget:
+    """Where SkyPilot launches this provider's capacity: its cloud (a SkyPilot cloud name, e.g. `Azure`)
+    and, per Tender region of the provider, the SkyPilot regions it stands for (in preference order)."""
+
+    cloud: str
+    regions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Provider:
     id: str
     kind: ProviderKind
@@ -135,6 +144,7 @@ class Provider:
     backend: BackendSpec | None = None
     resembles: str = ""
     note: str = ""
+    skypilot: SkyTarget | None = None  # None: not launchable through SkyPilot
 
     def campus_region(self) -> str | None:
         """The single region a campus's phases land in (its first region)."""

@@ -1,4 +1,7 @@
-"""Job specs: Tender's own YAML, or a SkyPilot task YAML (`run`, `resources.accelerators`, `envs`, `name`).
+"""Job specs: Tender's own YAML, or a SkyPilot task YAML (`name`, `run`, `setup`, `envs`, `num_nodes`,
+`resources`: `accelerators` incl. `any_of` / `ordered` candidates, labels `tender.workload` and
+`tender.workload_class`; cloud, region, zone, infra, use_spot, cpus, memory, disk, image, ports are read
+and ignored: Tender's pools decide where a job runs).
 
 1. Parse YAML keeping positions (`tender.config.yamlpos`), so every error names file, line and field;
    an API's JSON body skips this step (`parse_job_data`: no YAML round trip, problems name the field).
@@ -92,9 +95,14 @@ class _JobIn(BaseModel):
         return value
 
 
-class _SkyResourcesIn(BaseModel):
+class _SkyCandidateIn(BaseModel):
+    """One SkyPilot resources candidate. Only `accelerators` (and `labels`) reach Tender's spec: where to
+    run is Tender's pools' business, so cloud/region/zone/infra/use_spot/cpus/... are read and ignored."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
     accelerators: str | dict[str, int] | list[str] | None = None
+    labels: dict[str, str] | None = None
+    infra: str | None = None
     cloud: str | None = None
     region: str | None = None
     zone: str | None = None
@@ -104,6 +112,25 @@ class _SkyResourcesIn(BaseModel):
     disk_size: int | None = None
     instance_type: str | None = None
     image_id: str | None = None
+    ports: int | str | list[int | str] | None = None
+
+
+class _SkyResourcesIn(_SkyCandidateIn):
+    any_of: list[_SkyCandidateIn] | None = None
+    ordered: list[_SkyCandidateIn] | None = None
+
+    def choices(self) -> list[str | dict[str, int] | list[str] | None]:
+        """Each candidate's accelerators (an entry without them inherits the top level's)."""
+        entries = (self.any_of or []) + (self.ordered or [])
+        if not entries:
+            return [self.accelerators]
+        return [e.accelerators if e.accelerators is not None else self.accelerators for e in entries]
+
+    def label(self, key: str) -> str | None:
+        labels = dict(self.labels or {})
+        for entry in (self.any_of or []) + (self.ordered or []):
+            labels.update(entry.labels or {})
+        return labels.get(key)
 
 
 class _SkyTaskIn(BaseModel):
@@ -113,7 +140,7 @@ class _SkyTaskIn(BaseModel):
     setup: str | None = None
     envs: dict[str, str] = {}
     workdir: str | None = None
-    num_nodes: int = Field(default=1, ge=1, le=1)
+    num_nodes: int = Field(default=1, ge=1, le=MAX_GPUS)
     resources: _SkyResourcesIn = _SkyResourcesIn()
 
 
@@ -140,17 +167,24 @@ def _problems(exc: ValidationError, file: str, positions: Positions, sky: bool =
     return InputError(out)
 
 
-def _accelerators(raw: str | dict[str, int] | list[str] | None) -> tuple[list[str], int | None]:
-    """SkyPilot forms: "H100:2", {"H100": 2}, ["H100:8", "A100:8"] (any of) -> (types, count)."""
-    if raw is None:
+def _accelerators(
+    choices: list[str | dict[str, int] | list[str] | None],
+) -> tuple[list[str], int | None]:
+    """SkyPilot forms: "H100:2", {"H100": 2}, ["H100:8", "A100:8"] (any of), one per resources
+    candidate (`any_of` / `ordered`) -> (types, count per node)."""
+    items: list[str] = []
+    for raw in choices:
+        if raw is None:
+            continue
+        items += (
+            [f"{k}:{v}" for k, v in raw.items()]
+            if isinstance(raw, dict)
+            else [raw]
+            if isinstance(raw, str)
+            else raw
+        )
+    if not items:
         return [], None
-    items = (
-        [f"{k}:{v}" for k, v in raw.items()]
-        if isinstance(raw, dict)
-        else [raw]
-        if isinstance(raw, str)
-        else raw
-    )
     types: list[str] = []
     counts: set[int] = set()
     for item in items:
@@ -191,7 +225,7 @@ def parse_job_data(data: Any, positions: Positions, file: str) -> JobSpec:
     if is_sky:
         try:
             sky = _SkyTaskIn.model_validate(data)
-            types, count = _accelerators(sky.resources.accelerators)
+            types, count = _accelerators(sky.resources.choices())
         except ValidationError as exc:
             raise _problems(exc, file, positions) from None
         except ValueError as exc:
@@ -201,10 +235,14 @@ def parse_job_data(data: Any, positions: Positions, file: str) -> JobSpec:
         data = {
             "name": sky.name or Path(file).stem,
             "command": command,
-            "gpus": count or 0,
+            "gpus": (count or 0) * sky.num_nodes,  # one gang: GPUs per node x nodes
             "accelerators": types,
             "env": dict(sky.envs),
         }
+        for key, field_name in (("tender.workload", "workload"), ("tender.workload_class", "workload_class")):
+            value = sky.resources.label(key)
+            if value is not None:
+                data[field_name] = value
         if count is None:
             line, col = positions.locate(("resources",))
             raise InputError(

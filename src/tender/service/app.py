@@ -29,7 +29,18 @@ from tender.service import docs, errors, protocol_flow
 from tender.service.context import Context, TokenCache
 from tender.service.edge import Edge
 from tender.service.metrics import Metrics
-from tender.service.routers import audit, jobs, ledger, needs, notices, ops, plans, scenarios, tokens
+from tender.service.routers import (
+    audit,
+    jobs,
+    ledger,
+    needs,
+    notices,
+    ops,
+    plans,
+    scenarios,
+    skypilot,
+    tokens,
+)
 from tender.service.settings import Settings
 from tender.service.web import actuals_page, pages
 
@@ -125,6 +136,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 },
             )
 
-    for module in (ops, tokens, scenarios, plans, needs, notices, jobs, ledger, audit, pages, actuals_page):
+    for module in (
+        ops,
+        tokens,
+        scenarios,
+        plans,
+        needs,
+        notices,
+        jobs,
+        ledger,
+        audit,
+        skypilot,
+        pages,
+        actuals_page,
+    ):
         app.include_router(module.router)
     return app

@@ -74,7 +74,7 @@ class ErrorOut(BaseModel):
 
 class TokenIn(In):
     role: Annotated[str, StringConstraints(min_length=1, max_length=140)] = Field(
-        description="admin | planner | team:NAME | provider:ID"
+        description="admin | planner | skypilot | team:NAME | provider:ID"
     )
     label: Annotated[str, StringConstraints(max_length=200)] = ""
 

@@ -16,6 +16,7 @@ TEAM = "team:research"
 OTHER_TEAM = "team:vision"
 EVERY = ("admin", "planner", TEAM, OTHER_TEAM, PRIMARY, RIVAL)
 JOB = {"name": "matrix", "command": "true", "gpus": 1}
+SKY_CPU_TASK = {"task": "name: matrix\nrun: 'true'\n", "skypilot_config": "{}\n"}  # no GPUs: passes through
 
 
 def _matrix(
@@ -64,6 +65,7 @@ def _matrix(
         ("GET", "/api/v1/audit", {}, LAB, set()),
         ("GET", "/api/v1/audit/verify", {}, LAB, set()),
         ("POST", f"/api/v1/notices/{notice}/respond", {"json": {"action": "decline"}}, {PRIMARY}, {RIVAL}),
+        ("POST", "/api/v1/integrations/skypilot/policy", {"json": SKY_CPU_TASK}, {"admin"}, set()),
     ]
 
 

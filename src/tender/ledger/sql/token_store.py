@@ -29,14 +29,16 @@ class NewToken:
 
 
 def parse_role(text: str) -> tuple[str, str | None]:
-    """`admin` | `planner` | `team:NAME` | `provider:ID` -> (role, subject); ValueError otherwise."""
+    """`admin` | `planner` | `skypilot` | `team:NAME` | `provider:ID` -> (role, subject); ValueError otherwise.
+
+    `skypilot` may only ask the SkyPilot admin-policy endpoint (a SkyPilot API server holds it)."""
     role, _, subject = text.partition(":")
-    if role in ("admin", "planner") and not subject:
+    if role in ("admin", "planner", "skypilot") and not subject:
         return role, None
     if role in ("team", "provider") and subject.strip() and len(subject) <= 128:
         return role, subject.strip()
     raise ValueError(
-        f"invalid role {text!r}: expected admin, planner, team:NAME or provider:ID (NAME/ID non-empty)"
+        f"invalid role {text!r}: expected admin, planner, skypilot, team:NAME or provider:ID (NAME/ID non-empty)"
     )
 
 

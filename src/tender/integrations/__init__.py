@@ -1,0 +1,1 @@
+"""Tender inside other tools (SkyPilot's admin policy). The only packages that import those tools."""
