@@ -60,6 +60,11 @@ def list_scenarios(session: Session, offset: int = 0, limit: int = 100) -> Page[
     return page(session, select(ScenarioRow), (ScenarioRow.id,), offset, limit)
 
 
+def latest_scenario(session: Session) -> ScenarioRow | None:
+    """The scenario uploaded last (highest id), or None."""
+    return session.scalars(select(ScenarioRow).order_by(ScenarioRow.id.desc()).limit(1)).first()
+
+
 def add_plan(session: Session, *, scenario_pk: int, seed: int, actor: str, now: datetime) -> PlanRow:
     row = PlanRow(
         scenario_pk=scenario_pk,

@@ -103,9 +103,7 @@ def _scenario(request: Request, scenario_id: int | None) -> Scenario:
         row = (
             plan_store.get_scenario(session, scenario_id)
             if scenario_id is not None
-            else next(
-                iter(sorted(plan_store.list_scenarios(session), key=lambda r: r.id, reverse=True)), None
-            )
+            else plan_store.latest_scenario(session)
         )
         if row is None:
             raise ApiError(
