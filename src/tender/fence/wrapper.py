@@ -82,12 +82,15 @@ def descendants(root: int, exclude: int | None = None) -> list[int]:
 
 
 def _signal_tree(root: int, pgid: int | None, sig: int, exclude: int | None = None) -> None:
+    """`sig` to the command's group, then to each descendant outside it (one that left by `setsid`):
+    each process gets the signal once, so a command's SIGTERM handler runs once."""
     if pgid:
         with contextlib.suppress(OSError):
             os.killpg(pgid, sig)
     for pid in descendants(root, exclude):
         with contextlib.suppress(OSError):
-            os.kill(pid, sig)
+            if not pgid or os.getpgid(pid) != pgid:
+                os.kill(pid, sig)
 
 
 def _exit_code(status: int) -> int:

@@ -77,6 +77,33 @@ def test_revocation_kills_the_whole_tree(tmp_path: Path) -> None:
     assert not any(_alive(p) for p in pids), [p for p in pids if _alive(p)]
 
 
+def test_each_process_of_the_tree_gets_one_sigterm(tmp_path: Path) -> None:
+    """A command's SIGTERM handler (a checkpoint writer, say) runs once: the group is signalled, and only
+    processes that left it (setsid) are signalled one by one. Counted by the handlers themselves."""
+    handler = tmp_path / "handler.py"
+    handler.write_text(
+        "import signal, sys, time\n"
+        f"out = {str(tmp_path)!r} + '/' + sys.argv[1]\n"
+        "def term(*_):\n"
+        "    open(out, 'a').write('term\\n')\n"
+        "    time.sleep(0.3)  # a checkpoint in progress: a second SIGTERM would run this again\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, term)\n"
+        "open(out + '.up', 'w').write('up')\n"
+        "while True: time.sleep(0.05)\n"
+    )
+    py = sys.executable
+    proc, directory = _start(
+        tmp_path, f"{py} {handler} child & setsid {py} {handler} daemon & {py} {handler} main"
+    )
+    _wait(lambda: all((tmp_path / f"{n}.up").exists() for n in ("child", "daemon", "main")))
+    revoke(directory, time.time())
+    proc.wait(timeout=LEASE.renew + LEASE.grace + 5)
+    for name in ("child", "daemon", "main"):
+        _wait(lambda name=name: (tmp_path / name).exists())
+        assert (tmp_path / name).read_text() == "term\n", name
+
+
 @pytest.mark.parametrize("victim", ["wrapper", "keeper"])
 def test_a_killed_wrapper_process_leaves_no_running_child(tmp_path: Path, victim: str) -> None:
     proc, directory = _start(tmp_path, TREE.format(d=tmp_path))
