@@ -4,8 +4,8 @@
 2. a provider with a delivery slip: every capacity step after month 1, existing or offerable, comes
    `slip` months late (the step before it holds meanwhile);
 3. each fleet's monthly h100_eq times its demand multiplier;
-4. a training run with a start slip: its whole window moves `slip` months later (its end capped at
-   the horizon; a run that no longer fits has no option and is missed);
+4. a training run with a start slip: its whole window moves `slip` months later (start and end capped
+   at the horizon; a run that no longer fits has no option and is missed);
 5. ROFR holders: the sampled accept probability / max share replace the scenario's;
 6. every on-demand rate times the on-demand multiplier, every spot rate times the spot multiplier
    (rounded to 1/10,000 USD).
@@ -78,7 +78,7 @@ def apply(sc: Scenario, d: Draw) -> Scenario:
         if slip:
             r = replace(
                 r,
-                earliest_start_month=r.earliest_start_month + slip,
+                earliest_start_month=min(sc.horizon, r.earliest_start_month + slip),
                 latest_end_month=min(sc.horizon, r.latest_end_month + slip),
             )
         runs.append(r)
