@@ -26,6 +26,7 @@ from rich.text import Text
 
 from tender.cli.output import console, fail_bad_input, write_atomic
 from tender.cli.risk_pool import run_local
+from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
 from tender.cli.validate import load_or_exit
 from tender.plan_output.risk_json import risk_to_json
 from tender.plan_output.risk_plan_in import PlanInputError, read_first_stage
@@ -70,6 +71,9 @@ def register(app: typer.Typer) -> None:
         samples: int = typer.Option(100, "--samples", help="Number of sampled futures (>= 1)."),
         seed: int = typer.Option(0, "--seed", min=0, help="Seed: sample i of seed s is the same anywhere."),
         workers: int = typer.Option(1, "--workers", help="Local worker processes (>= 1)."),
+        ray_address: str | None = typer.Option(
+            None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
+        ),
         time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
         json_path: Path | None = typer.Option(None, "--json", help="Write the study as JSON."),
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
@@ -81,6 +85,11 @@ def register(app: typer.Typer) -> None:
         if workers < 1:
             fail_bad_input(f"--workers: {workers} is not a number of workers (give at least 1)")
         sc = load_or_exit(file)
+        if ray_address is not None:
+            try:
+                check_address(ray_address)
+            except RayUnavailable as exc:
+                fail_bad_input(str(exc))
         options = PlanOptions(seed=seed, time_limit_s=time_limit)
         name = "given" if plan_json is not None else "deterministic"
         first: FirstStage
@@ -98,9 +107,14 @@ def register(app: typer.Typer) -> None:
         columns = (TextColumn("samples"), BarColumn(), MofNCompleteColumn(), _Rate())
         with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
             task = bar.add_task("samples", total=samples)
-            outcomes = run_local(
-                file, sc, first, seed, samples, workers, options, lambda k: bar.advance(task, k)
-            )
+            advance = lambda k: bar.advance(task, k)  # noqa: E731
+            try:
+                if ray_address is not None:
+                    outcomes = run_ray(ray_address, file, first, seed, samples, options, advance)
+                else:
+                    outcomes = run_local(file, sc, first, seed, samples, workers, options, advance)
+            except RayUnavailable as exc:
+                fail_bad_input(str(exc))
         fleets = tuple(f.id for f in sc.fleets)
         summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
         console.print(_summary_table(summary))
