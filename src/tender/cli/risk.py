@@ -34,6 +34,7 @@ from tender.plan_output.risk_report import risk_report_html
 from tender.sourcing import NoSolution, PlanOptions, plan
 from tender.sourcing.risk.first_stage import FirstStage, of_plan
 from tender.sourcing.risk.stats import Summary, summarize
+from tender.sourcing.risk.tornado import tornado
 
 
 class _Rate(ProgressColumn):
@@ -117,13 +118,17 @@ def register(app: typer.Typer) -> None:
                 fail_bad_input(str(exc))
         fleets = tuple(f.id for f in sc.fleets)
         summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
+        with console.status("tornado: each input at its p10 and p90…"):
+            bars = tornado(sc, first, options)
         console.print(_summary_table(summary))
         for path, text in (
             (
                 json_path,
-                risk_to_json(sc, seed, [summary], outcomes if per_sample else None) if json_path else "",
+                risk_to_json(sc, seed, [summary], outcomes if per_sample else None, {name: bars})
+                if json_path
+                else "",
             ),
-            (report, risk_report_html(sc, seed, summary, outcomes) if report else ""),
+            (report, risk_report_html(sc, seed, summary, outcomes, bars) if report else ""),
         ):
             if path is not None:
                 write_atomic(path, text)

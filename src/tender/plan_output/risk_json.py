@@ -16,6 +16,7 @@ from tender.domain.money import cents
 from tender.sourcing.risk.evaluate import Outcome
 from tender.sourcing.risk.stats import Summary
 from tender.sourcing.risk.tables import distributions
+from tender.sourcing.risk.tornado import Bar
 
 SCHEMA = "tender.risk/1"
 EQ = Decimal("0.000001")
@@ -52,6 +53,18 @@ def _plan(s: Summary) -> dict[str, Any]:
     }
 
 
+def _bar(b: Bar) -> dict[str, Any]:
+    return {
+        "input": b.input,
+        "key": b.key,
+        "p10": format(b.low, "f"),
+        "p90": format(b.high, "f"),
+        "cost_at_p10_usd": _usd(b.cost_low_usd),
+        "cost_at_p90_usd": _usd(b.cost_high_usd),
+        "swing_usd": _usd(b.swing_usd),
+    }
+
+
 def _sample(o: Outcome) -> dict[str, Any]:
     return {
         "sample": o.sample,
@@ -61,14 +74,20 @@ def _sample(o: Outcome) -> dict[str, Any]:
     }
 
 
-def risk_to_json(sc: Scenario, seed: int, summaries: list[Summary], outcomes: list[Outcome] | None) -> str:
+def risk_to_json(
+    sc: Scenario,
+    seed: int,
+    summaries: list[Summary],
+    outcomes: list[Outcome] | None,
+    tornadoes: dict[str, tuple[Bar, ...]],
+) -> str:
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "scenario": sc.id,
         "samples": summaries[0].samples,
         "seed": seed,
         "distributions": distributions(sc),
-        "plans": [_plan(s) for s in summaries],
+        "plans": [{**_plan(s), "tornado": [_bar(b) for b in tornadoes[s.name]]} for s in summaries],
         "standard_errors": {s.name: {"expected_cost_usd": _usd(s.expected_cost_se_usd)} for s in summaries},
         "vss_usd": None,
         "evpi_usd": None,

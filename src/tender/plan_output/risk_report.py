@@ -2,7 +2,8 @@
 
 1. the headline measures (expected cost, p50/p90/p99, CVaR95) and the miss / shortfall probabilities;
 2. the fan chart: capacity gap per month, p10-p90 band and p50 line (h100_eq);
-3. the cost distribution: the empirical CDF of the samples' costs.
+3. the cost distribution: the empirical CDF of the samples' costs;
+4. the tornado: each input at its p10 and p90, the others at their medians (`sourcing.risk.tornado`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from html import escape
 from tender.domain import Scenario
 from tender.sourcing.risk.evaluate import Outcome
 from tender.sourcing.risk.stats import Summary
+from tender.sourcing.risk.tornado import Bar
 
 W, H, PAD = 640, 240, 40
 
@@ -57,7 +59,19 @@ def _money(v: Decimal) -> str:
     return f"${v / 10**6:,.1f}M"
 
 
-def risk_report_html(sc: Scenario, seed: int, s: Summary, outcomes: list[Outcome]) -> str:
+def _tornado(bars: tuple[Bar, ...]) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(b.input)} {escape(b.key or '')}</td><td>{b.low}</td><td>{_money(b.cost_low_usd)}</td>"
+        f"<td>{b.high}</td><td>{_money(b.cost_high_usd)}</td><td>{_money(b.swing_usd)}</td></tr>"
+        for b in bars
+    )
+    head = "<tr><th>input</th><th>p10</th><th>cost</th><th>p90</th><th>cost</th><th>swing</th></tr>"
+    return f"<table>{head}{rows}</table>"
+
+
+def risk_report_html(
+    sc: Scenario, seed: int, s: Summary, outcomes: list[Outcome], bars: tuple[Bar, ...]
+) -> str:
     rows = [
         ("expected cost", _money(s.expected_cost_usd)),
         (
@@ -74,5 +88,6 @@ def risk_report_html(sc: Scenario, seed: int, s: Summary, outcomes: list[Outcome
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
         f"<body style='font-family:sans-serif'><h1>{title}</h1><table>{table}</table>"
-        f"<h2>Capacity at risk</h2>{_fan(s)}<h2>Cost distribution</h2>{_cdf(outcomes)}</body></html>\n"
+        f"<h2>Capacity at risk</h2>{_fan(s)}<h2>Cost distribution</h2>{_cdf(outcomes)}"
+        f"<h2>Tornado (one input at a time, the others at their medians)</h2>{_tornado(bars)}</body></html>\n"
     )

@@ -20,7 +20,7 @@ from tender.domain import Scenario
 from tender.sourcing.planner import plan
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import draw, inputs, sample_seed
+from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
 from tender.sourcing.types import Plan, PlanOptions
 
 ZERO = Decimal(0)
@@ -42,10 +42,15 @@ class Outcome:
 
 def evaluate(sc: Scenario, first: FirstStage, seed: int, index: int, options: PlanOptions) -> Outcome:
     d = draw(inputs(sc), seed, index)
+    return evaluate_draw(sc, first, d, replace(options, seed=sample_seed(seed, index)))
+
+
+def evaluate_draw(sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions) -> Outcome:
+    """Steps 1-4 for a given draw (`options.seed` seeds the re-plan)."""
     future = apply(sc, d)
     stage = first.shifted(d.run_slips)
-    result = plan(future, replace(options, seed=sample_seed(seed, index)), first_stage=stage)
-    return outcome(future, stage, result, index)
+    result = plan(future, options, first_stage=stage)
+    return outcome(future, stage, result, d.index)
 
 
 def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
