@@ -8,7 +8,9 @@
    residency) holds as written — it is in the scenario, not in the plan.
 Everything else (fleet capacity per offer and month at any pricing, holder blocks' use) is the
 recourse, re-planned by the planner in each future. `restrict(data)` applies step 1 to the planner's
-index (`PlanData.run_options`); `with_answers(scenario)` applies step 2 as scripted responses.
+second-pass index (`PlanData.run_options`); its first pass, which only finds the needs the notices
+are for, stays free as in `tender plan` (a run's slot may need a holder block that exists only after
+the answers); `with_answers(scenario)` applies step 2 as scripted responses.
 """
 
 from __future__ import annotations
