@@ -48,8 +48,8 @@ def plan(
 ) -> Plan:
     """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start
     (with `fixed`, the start of month `fixed.as_of`, and the scenario re-based there). With
-    `first_stage` (`tender risk`), its ROFR answers are scripted and the second pass keeps each run
-    at its site and start; the rest is re-planned (`sourcing.risk.first_stage`)."""
+    `first_stage` (`tender risk`), its ROFR answers are scripted and each run kept at its site and
+    start (`FirstStage.restrict`); the rest is re-planned (`sourcing.risk.first_stage`)."""
     if fixed is not None:
         scenario = rebase(scenario, fixed)
         now = now or scenario.calendar.month_start(fixed.as_of)
@@ -59,6 +59,8 @@ def plan(
     fix = first_stage.restrict if first_stage is not None else _same
     view = ClauseView.of(scenario)
     first_data = data_mod.build(scenario, now=now, view=view)
+    if first_stage is not None:
+        first_data = first_stage.restrict(first_data, first_pass=True)
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
     needs = rofr_loop.find_needs(first_data, first.usages)

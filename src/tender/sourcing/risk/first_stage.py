@@ -8,9 +8,9 @@
    residency) holds as written — it is in the scenario, not in the plan.
 Everything else (fleet capacity per offer and month at any pricing, holder blocks' use) is the
 recourse, re-planned by the planner in each future. `restrict(data)` applies step 1 to the planner's
-second-pass index (`PlanData.run_options`); its first pass, which only finds the needs the notices
-are for, stays free as in `tender plan` (a run's slot may need a holder block that exists only after
-the answers); `with_answers(scenario)` applies step 2 as scripted responses.
+index (`PlanData.run_options`) in both passes, but in the first pass (which finds the needs the
+notices are for) a run whose slot cannot hold it before any answer (it sits partly on a holder block)
+keeps every option, as in `tender plan`; `with_answers(scenario)` applies step 2 as scripted responses.
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ class FirstStage:
         }
         return FirstStage(runs, self.answers)
 
-    def restrict(self, data: PlanData) -> PlanData:
-        """Keep for each run only the option at its slot (none when it has no slot)."""
+    def restrict(self, data: PlanData, *, first_pass: bool = False) -> PlanData:
+        """Keep for each run only the option at its slot (none when it has no slot). In the first pass
+        a run whose slot cannot hold it yet (it needs a holder block the answers create) keeps every
+        option, so the needs are found as `tender plan` found them."""
         options = []
         for run, opts in zip(data.runs, data.run_options, strict=True):
             slot = self.runs.get(run.id)
@@ -56,7 +58,7 @@ class FirstStage:
                 and data.offers[data.sites[o[0]][0]].site == (slot.provider, slot.gpu, slot.region)
                 and o[1] == slot.start
             )
-            options.append(keep)
+            options.append(opts if first_pass and slot is not None and not keep else keep)
         return replace(data, run_options=tuple(options))
 
     def with_answers(self, sc: Scenario) -> Scenario:
