@@ -22,6 +22,7 @@ from tender.config.schema_contracts import (
     amendment_order,
     with_field,
 )
+from tender.config.uncertainty_refs import to_uncertainty
 from tender.domain import (
     Accelerator,
     Amendment,
@@ -126,6 +127,7 @@ def to_scenario(
         ),
         ledger_columns=tuple(sc.ledger_columns),
         unmet_penalty_usd_per_h100_eq_hour=header.unmet_penalty_usd_per_h100_eq_hour,
+        uncertainty=to_uncertainty(sc.uncertainty),
     )
 
 

@@ -3,7 +3,8 @@
 Flow (`check_scenario`): 1. the names the scenario defines; 2. providers (capacity lines, phases,
 rates); 3. demand; 4. each clause of `contracts:` and each clause an amendment adds
 (`clause_refs.py`), and ids defined twice; 5. the amendments replayed in the order the clause
-timeline applies them (`amended.py`); 6. the revenue forecast and scripted ROFR answers.
+timeline applies them (`amended.py`); 6. the revenue forecast and scripted ROFR answers; 7. the `uncertainty:` section
+(`uncertainty_refs.py`).
 Each check appends `(path, message)` pairs; `load.py` turns them into located problems.
 """
 
@@ -14,6 +15,7 @@ from tender.config.clause_refs import check_clause
 from tender.config.findings import Findings, Names, check_month, check_ref, one_of
 from tender.config.schema import CapacityLineIn, ProviderIn, RatesIn, ScenarioIn
 from tender.config.schema_contracts import ClauseIn
+from tender.config.uncertainty_refs import check_uncertainty
 from tender.config.yamlpos import Path
 
 
@@ -33,6 +35,7 @@ def check_scenario(
         check_clause(clause, path, names, out)
     check_amendments(sc, contracts, added, names, out)
     _check_forecast_and_responses(sc, names, out)
+    check_uncertainty(sc, out)
     return out.items
 
 

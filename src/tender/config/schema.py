@@ -22,6 +22,7 @@ from tender.config.schema_base import (
     Strict,
 )
 from tender.config.schema_contracts import AmendmentIn
+from tender.config.schema_uncertainty import UncertaintyIn
 
 
 class HeaderIn(Strict):
@@ -188,6 +189,7 @@ class ScenarioIn(Strict):
     revenue_forecast_usd: list[NonNegDecimal] | None = None
     rofr_responses: list[ResponseIn] = []
     ledger_columns: list[str] = []
+    uncertainty: UncertaintyIn | None = None
 
     @field_validator("contracts", mode="before")
     @classmethod

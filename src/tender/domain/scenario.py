@@ -10,6 +10,7 @@ from tender.domain.calendar import Calendar
 from tender.domain.contract import Amendment, Contract
 from tender.domain.demand import Demand, Fleet, TrainingRun
 from tender.domain.provider import Accelerator, Provider
+from tender.domain.uncertainty import Uncertainty
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Scenario:
     ledger_columns: tuple[str, ...] = ()
     unmet_penalty_usd_per_h100_eq_hour: Decimal = Decimal(50)
     extras: Mapping[str, object] = field(default_factory=dict)
+    uncertainty: Uncertainty = field(default_factory=Uncertainty)
 
     @property
     def horizon(self) -> int:

@@ -30,6 +30,7 @@ from tender.sourcing.extract import Usage
 from tender.sourcing.extract import awards as price_awards
 from tender.sourcing.ledger_projection import Projection, project
 from tender.sourcing.pipeline import Pass, run_pass
+from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.solve import Progress
 from tender.sourcing.types import Award, Notice, Plan, PlanOptions, Unmet
 
@@ -43,21 +44,31 @@ def plan(
     now: datetime | None = None,
     progress: Progress | None = None,
     fixed: FixedMonths | None = None,
+    first_stage: FirstStage | None = None,
 ) -> Plan:
     """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start
-    (with `fixed`, the start of month `fixed.as_of`, and the scenario re-based there)."""
+    (with `fixed`, the start of month `fixed.as_of`, and the scenario re-based there). With
+    `first_stage` (`tender risk`), its ROFR answers are scripted and each run kept at its site and
+    start (`FirstStage.restrict`); the rest is re-planned (`sourcing.risk.first_stage`)."""
     if fixed is not None:
         scenario = rebase(scenario, fixed)
         now = now or scenario.calendar.month_start(fixed.as_of)
     now = now or scenario.calendar.month_start(1)
+    if first_stage is not None:
+        scenario = first_stage.with_answers(scenario)
+    fix = first_stage.restrict if first_stage is not None else _same
     view = ClauseView.of(scenario)
     first_data = data_mod.build(scenario, now=now, view=view)
+    if first_stage is not None:
+        first_data = first_stage.restrict(first_data, first_pass=True)
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
     needs = rofr_loop.find_needs(first_data, first.usages)
     protocol = rofr_loop.run_protocol(first_data, needs, options.seed)
     blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
-    second_data = data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
+    second_data = fix(
+        data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
+    )
     second = run_pass(second_data, options, constant, progress)
     blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
@@ -67,6 +78,10 @@ def plan(
     chosen = _cheaper(solved, base)
     protocol = rofr_loop.sign_third_parties(second_data, protocol, chosen.uses)
     return _assemble(scenario, options, first, second, chosen, base, protocol)
+
+
+def _same(d: data_mod.PlanData) -> data_mod.PlanData:
+    return d
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,135 @@
+"""`tender risk SCENARIO`: evaluate a plan against N sampled futures (docs/risk.md).
+
+1. load the scenario (bad scenario: the `tender validate` lines, exit 2);
+2. the first stage: of `--plan PLAN.json` (checked to be of this scenario), else of the deterministic
+   plan `tender plan` makes with `--seed`;
+3. run the samples (`risk_pool`), with a progress bar (samples done, rate, ETA);
+4. summarize (`sourcing.risk.stats`), print the summary, write `--json` / `--report` atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from tender.cli.output import console, fail_bad_input, write_atomic
+from tender.cli.risk_pool import run_local
+from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
+from tender.cli.validate import load_or_exit
+from tender.plan_output.risk_json import risk_to_json
+from tender.plan_output.risk_plan_in import PlanInputError, read_first_stage
+from tender.plan_output.risk_report import risk_report_html
+from tender.sourcing import NoSolution, PlanOptions, plan
+from tender.sourcing.risk.first_stage import FirstStage, of_plan
+from tender.sourcing.risk.stats import Summary, summarize
+from tender.sourcing.risk.tornado import tornado
+
+
+class _Rate(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        return Text(f"{task.speed:.2f} samples/s" if task.speed else "- samples/s")
+
+
+def _summary_table(s: Summary) -> Table:
+    t = Table(title=f"plan {s.name}: {s.samples} samples")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    for label, v in (
+        ("expected cost", s.expected_cost_usd),
+        ("cost p50", s.cost_p50_usd),
+        ("cost p90", s.cost_p90_usd),
+        ("cost p99", s.cost_p99_usd),
+        ("CVaR95", s.cvar95_usd),
+        ("std error of expected cost", s.expected_cost_se_usd),
+    ):
+        t.add_row(label, f"${v / 10**6:,.1f}M")
+    for run, p in s.runs:
+        t.add_row(f"miss probability {run}", f"{p:.4f}")
+    for c, p, e in s.commitments:
+        t.add_row(f"shortfall {c}", f"p={p:.4f}, E=${e / 10**6:,.1f}M")
+    return t
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("risk")
+    def risk_cmd(
+        file: Path = typer.Argument(..., help="Scenario YAML file."),
+        plan_json: Path | None = typer.Option(
+            None, "--plan", help="Plan JSON (`tender plan --json`) whose first stage is evaluated."
+        ),
+        samples: int = typer.Option(100, "--samples", help="Number of sampled futures (>= 1)."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Seed: sample i of seed s is the same anywhere."),
+        workers: int = typer.Option(1, "--workers", help="Local worker processes (>= 1)."),
+        ray_address: str | None = typer.Option(
+            None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
+        ),
+        time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
+        json_path: Path | None = typer.Option(None, "--json", help="Write the study as JSON."),
+        report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+        per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
+    ) -> None:
+        """Evaluate a plan's first stage against sampled futures: cost risk, misses, shortfalls."""
+        if samples < 1:
+            fail_bad_input(f"--samples: {samples} is not a number of samples (give at least 1)")
+        if workers < 1:
+            fail_bad_input(f"--workers: {workers} is not a number of workers (give at least 1)")
+        sc = load_or_exit(file)
+        if ray_address is not None:
+            try:
+                check_address(ray_address)
+            except RayUnavailable as exc:
+                fail_bad_input(str(exc))
+        options = PlanOptions(seed=seed, time_limit_s=time_limit)
+        name = "given" if plan_json is not None else "deterministic"
+        first: FirstStage
+        if plan_json is not None:
+            try:
+                first = read_first_stage(plan_json, sc)
+            except PlanInputError as exc:
+                fail_bad_input(str(exc))
+        else:
+            try:
+                with console.status("planning the deterministic first stage…"):
+                    first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
+            except NoSolution as exc:
+                fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
+        columns = (TextColumn("samples"), BarColumn(), MofNCompleteColumn(), _Rate())
+        with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("samples", total=samples)
+            advance = lambda k: bar.advance(task, k)  # noqa: E731
+            try:
+                if ray_address is not None:
+                    outcomes = run_ray(ray_address, file, first, seed, samples, options, advance)
+                else:
+                    outcomes = run_local(file, sc, first, seed, samples, workers, options, advance)
+            except RayUnavailable as exc:
+                fail_bad_input(str(exc))
+        fleets = tuple(f.id for f in sc.fleets)
+        summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
+        with console.status("tornado: each input at its p10 and p90…"):
+            bars = tornado(sc, first, options)
+        console.print(_summary_table(summary))
+        for path, text in (
+            (
+                json_path,
+                risk_to_json(sc, seed, [summary], outcomes if per_sample else None, {name: bars})
+                if json_path
+                else "",
+            ),
+            (report, risk_report_html(sc, seed, summary, outcomes, bars) if report else ""),
+        ):
+            if path is not None:
+                write_atomic(path, text)
+                console.print(f"wrote {path}")

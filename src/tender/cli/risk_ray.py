@@ -1,0 +1,99 @@
+"""`tender risk --ray ADDRESS`: the samples as Ray tasks on an existing cluster (the GCS `host:port`).
+
+1. `ADDRESS` (`HOST:PORT`, or `ray://HOST:PORT`) is checked first with a plain TCP connect (2 s): an unreachable cluster is one line, exit 2;
+2. `ray.init(address, runtime_env={"py_modules": [tender]})` ships this checkout's `tender` package, so
+   the workers run the same code as the driver;
+3. the scenario text goes to the object store once; each task loads it (cached per worker process)
+   and evaluates one sample index — the same pure `evaluate` the local pool runs;
+4. outcomes are put back in sample order; `ray.shutdown()` at the end, also on error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import tender
+from tender.cli.risk_pool import Done
+from tender.config.load import load_scenario_text
+from tender.domain import Scenario
+from tender.sourcing import PlanOptions
+from tender.sourcing.risk.evaluate import Outcome, evaluate
+from tender.sourcing.risk.first_stage import FirstStage
+
+_CACHE: dict[str, Scenario] = {}
+
+
+class RayUnavailable(RuntimeError):
+    """The Ray cluster at the address could not be reached or refused the driver."""
+
+
+def check_address(address: str) -> tuple[str, int]:
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise RayUnavailable(
+            f"--ray: '{address}' is not HOST:PORT (the cluster's GCS address, e.g. 127.0.0.1:6379)"
+        )
+    try:
+        with socket.create_connection((host, int(port)), timeout=2.0):
+            pass
+    except OSError as exc:
+        raise RayUnavailable(f"--ray: no Ray cluster answers at {address} ({exc.strerror or exc})") from exc
+    return host, int(port)
+
+
+def _evaluate(
+    text: str, name: str, first: FirstStage, seed: int, index: int, options: PlanOptions
+) -> Outcome:
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if key not in _CACHE:
+        _CACHE[key] = load_scenario_text(text, name)
+    return evaluate(_CACHE[key], first, seed, index, options)
+
+
+def run_ray(
+    address: str,
+    path: Path,
+    first: FirstStage,
+    seed: int,
+    samples: int,
+    options: PlanOptions,
+    done: Done,
+) -> list[Outcome]:
+    host, _port = check_address(address)
+    if host in ("127.0.0.1", "localhost"):
+        # a loopback cluster (tools/ci/ray-up.sh): keep 127.0.0.1 as this driver's node IP, else Ray
+        # swaps in the first interface's address and never reaches the GCS
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    import ray
+
+    package = str(Path(tender.__file__).resolve().parent)
+    try:
+        ray.init(
+            address=address,
+            runtime_env={"py_modules": [package]},
+            logging_level=logging.ERROR,
+            log_to_driver=False,
+            include_dashboard=False,
+        )
+    except Exception as exc:  # ray raises ConnectionError, RuntimeError, ValueError...
+        raise RayUnavailable(f"--ray: cannot join the Ray cluster at {address}: {exc}") from exc
+    try:
+        task: Any = ray.remote(num_cpus=1)(_evaluate)
+        text = path.read_text(encoding="utf-8")
+        text_ref, first_ref = ray.put(text), ray.put(first)
+        pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in range(samples)}
+        results: dict[int, Outcome] = {}
+        waiting = list(pending)
+        while waiting:
+            ready, waiting = ray.wait(waiting, num_returns=1)
+            for ref in ready:
+                results[pending[ref]] = ray.get(ref)
+                done(1)
+        return [results[i] for i in range(samples)]
+    finally:
+        ray.shutdown()

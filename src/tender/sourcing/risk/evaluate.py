@@ -1,0 +1,84 @@
+"""One sampled future, re-planned with the first stage fixed (the recourse), and what it cost.
+
+1. draw sample `index` of `seed` (`sampler.draw`) and build that future's scenario (`future.apply`);
+2. shift the first stage's runs by their start slips (`FirstStage.shifted`);
+3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`, seeded by
+   `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed;
+4. read off the outcome: total cost (the plan's `cost_total_usd`: compute, shortfall penalties,
+   revenue share, unmet penalty), unmet h100_eq-months per fleet, runs missed, shortfall per
+   commitment, and the capacity gap per month (fleets' unmet h100_eq plus a missed run's
+   GPUs x h100_eq in the months of its slot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from tender.domain import Scenario
+from tender.sourcing.planner import plan
+from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
+from tender.sourcing.types import Plan, PlanOptions
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    sample: int
+    cost_usd: Decimal
+    unmet: Mapping[str, Decimal]  # fleet -> unmet h100_eq-months (fleets with none absent)
+    runs_missed: tuple[str, ...]
+    shortfalls: Mapping[str, Decimal]  # commitment -> shortfall charged, USD (every commitment)
+    gap: tuple[Decimal, ...]  # per month 1..horizon, h100_eq
+
+    @property
+    def unmet_total(self) -> Decimal:
+        return sum(self.unmet.values(), ZERO)
+
+
+def evaluate(sc: Scenario, first: FirstStage, seed: int, index: int, options: PlanOptions) -> Outcome:
+    d = draw(inputs(sc), seed, index)
+    return evaluate_draw(sc, first, d, replace(options, seed=sample_seed(seed, index)))
+
+
+def evaluate_draw(sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions) -> Outcome:
+    """Steps 1-4 for a given draw (`options.seed` seeds the re-plan)."""
+    future = apply(sc, d)
+    stage = first.shifted(d.run_slips)
+    result = plan(future, options, first_stage=stage)
+    return outcome(future, stage, result, d.index)
+
+
+def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
+    fleets = {f.id for f in sc.fleets}
+    unmet: dict[str, Decimal] = {}
+    gap = [ZERO] * sc.horizon
+    missed: set[str] = set()
+    for u in p.unmet:
+        if u.demand in fleets and u.h100_eq is not None:
+            unmet[u.demand] = unmet.get(u.demand, ZERO) + u.h100_eq
+            gap[u.month - 1] += u.h100_eq
+        elif u.gpus is not None:
+            missed.add(u.demand)
+    for r in sc.training_runs:
+        slot = stage.runs.get(r.id)
+        if r.id not in missed or slot is None:
+            continue
+        eq = r.gpus * sc.accelerators[slot.gpu].h100_eq
+        for m in range(slot.start, min(slot.start + r.duration_months, sc.horizon + 1)):
+            gap[m - 1] += eq
+    shortfalls: dict[str, Decimal] = {}
+    for ms in p.milestones:
+        shortfalls[ms.contract] = shortfalls.get(ms.contract, ZERO) + ms.shortfall_usd
+    return Outcome(
+        index,
+        p.cost_total_usd,
+        dict(sorted(unmet.items())),
+        tuple(sorted(missed)),
+        dict(sorted(shortfalls.items())),
+        tuple(gap),
+    )

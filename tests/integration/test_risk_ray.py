@@ -1,0 +1,45 @@
+"""`tender risk --ray` on the real local Ray cluster: the same bytes as the local run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tender.cli.app import app
+
+pytestmark = pytest.mark.integration
+ONE_CAMPUS = Path(__file__).resolve().parents[1] / "scenarios" / "risk" / "one_campus.yaml"
+GCS = "127.0.0.1:6379"  # tools/ci/ray-up.sh: --port=6379
+runner = CliRunner()
+
+
+def _study(tmp_path: Path, name: str, *extra: str) -> bytes:
+    out = tmp_path / name
+    args = ["risk", str(ONE_CAMPUS), "--samples", "24", "--seed", "9", "--per-sample", "--json", str(out)]
+    for attempt in range(3):  # another session may be restarting the Ray daemons: retry politely
+        result = runner.invoke(app, [*args, *extra])
+        if result.exit_code == 0 or not extra or attempt == 2:
+            break
+    assert result.exit_code == 0, result.output
+    return out.read_bytes()
+
+
+def test_ray_tasks_give_the_same_json_as_local_workers(ray_cluster: object, tmp_path: Path) -> None:
+    local = _study(
+        tmp_path,
+        "local.json",
+    )
+    on_ray = _study(tmp_path, "ray.json", "--ray", GCS)
+    assert on_ray == local
+
+
+def test_an_unreachable_ray_address_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["risk", str(ONE_CAMPUS), "--ray", "127.0.0.1:1", "--json", str(tmp_path / "r.json")]
+    )
+    assert result.exit_code == 2, result.output
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "--ray" in lines[0] and "127.0.0.1:1" in lines[0], result.output
+    assert not (tmp_path / "r.json").exists()
