@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from tender.cli.output import console, fail_bad_input, write_atomic
+from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
 from tender.cli.risk_pool import run_local
 from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
 from tender.cli.validate import load_or_exit
@@ -85,6 +85,7 @@ def register(app: typer.Typer) -> None:
             fail_bad_input(f"--samples: {samples} is not a number of samples (give at least 1)")
         if workers < 1:
             fail_bad_input(f"--workers: {workers} is not a number of workers (give at least 1)")
+        check_outputs([(json_path, "--json"), (report, "--report")])  # before minutes of sampling
         sc = load_or_exit(file)
         if ray_address is not None:
             try:
@@ -121,15 +122,12 @@ def register(app: typer.Typer) -> None:
         with console.status("tornado: each input at its p10 and p90…"):
             bars = tornado(sc, first, options)
         console.print(_summary_table(summary))
-        for path, text in (
-            (
-                json_path,
-                risk_to_json(sc, seed, [summary], outcomes if per_sample else None, {name: bars})
-                if json_path
-                else "",
-            ),
-            (report, risk_report_html(sc, seed, summary, outcomes, bars) if report else ""),
-        ):
-            if path is not None:
-                write_atomic(path, text)
-                console.print(f"wrote {path}")
+        outputs = []
+        if json_path is not None:
+            doc = risk_to_json(sc, seed, [summary], outcomes if per_sample else None, {name: bars})
+            outputs.append(Output(json_path, doc, "--json"))
+        if report is not None:
+            outputs.append(Output(report, risk_report_html(sc, seed, summary, outcomes, bars), "--report"))
+        write_outputs(outputs)  # all or none
+        for o in outputs:
+            console.print(f"wrote {o.path}")

@@ -414,6 +414,26 @@ def _rows() -> list[Row]:
             lambda p: "--as-of",
         ),
         *bad_urls(["actuals", "report"], lambda p: [MINIMAL]),
+        r("risk", "missing-file", lambda p: ["risk", p.missing, "--samples", "2"], lambda p: p.missing),
+        r("risk", "samples-zero", lambda p: ["risk", MINIMAL, "--samples", "0"], lambda p: "--samples"),
+        r(
+            "risk",
+            "workers-zero",
+            lambda p: ["risk", MINIMAL, "--samples", "2", "--workers", "0"],
+            lambda p: "--workers",
+        ),
+        r(
+            "risk",
+            "json-is-dir",
+            lambda p: ["risk", MINIMAL, "--samples", "2", "--json", str(p.out)],
+            lambda p: "--json",
+        ),
+        r(
+            "risk",
+            "plan-of-nothing",
+            lambda p: ["risk", MINIMAL, "--samples", "2", "--plan", str(p.tmp / "plan.json")],
+            lambda p: "plan.json",
+        ),
         r(
             "audit export",
             "url-not-a-url",
