@@ -15,16 +15,9 @@ from pathlib import Path
 
 import typer
 
-from tender.cli.output import console, fail_bad_input
+from tender.cli.output import console, fail_bad_input, no_database
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-
-
-def no_database(exc: Exception) -> str:
-    """One line for a database that cannot be reached or used (a wrong --database-url)."""
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return f"--database-url: cannot use the database ({text.splitlines()[0] if text else 'no reason given'})"
-
 
 actuals_app = typer.Typer(
     help="Actual spend: import FOCUS cost files, compare them with the plan.", no_args_is_help=True

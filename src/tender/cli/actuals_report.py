@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 
 from tender.cli.check import _read_plan
-from tender.cli.output import console, fail_bad_input, write_atomic
+from tender.cli.output import console, fail_bad_input, no_database, write_atomic
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
 from tender.domain import Scenario
@@ -95,7 +95,6 @@ def register(app: typer.Typer) -> None:
         """Planned vs actual spend and GPU-hours, commitment burn-down, projected milestone shortfalls."""
         from sqlalchemy.exc import OperationalError
 
-        from tender.cli.actuals import no_database
         from tender.ledger.actuals import ActualsError
         from tender.ledger.actuals.planned import planned_from_doc
         from tender.ledger.actuals.report_doc import comparison_json

@@ -25,7 +25,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from tender.cli.entry import leave_at_once
+from tender.cli.interrupt import leave_at_once
 from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console
 
 # Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.

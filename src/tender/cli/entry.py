@@ -8,17 +8,10 @@ would run on. The boundary puts Python's own handler back before the command run
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
-from types import FrameType
 
-MESSAGE = b"tender: interrupted (Ctrl-C)\n"
-
-
-def leave_at_once(signum: int, frame: FrameType | None) -> None:
-    os.write(2, MESSAGE)
-    os._exit(130)
+from tender.cli.interrupt import MESSAGE, leave_at_once
 
 
 def main() -> None:

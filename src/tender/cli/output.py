@@ -191,3 +191,9 @@ def run_interruptible(work: Callable[[Callable[[], bool]], T], grace_s: float = 
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["value"]  # type: ignore[return-value]
+
+
+def no_database(exc: Exception) -> str:
+    """One line for a database that cannot be reached or used (a wrong --database-url)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return f"--database-url: cannot use the database ({text.splitlines()[0] if text else 'no reason given'})"

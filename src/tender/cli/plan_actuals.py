@@ -30,7 +30,7 @@ class Replan:
 def load_replan(sc: Scenario, as_of: int | None, database_url: str | None) -> Replan:
     from sqlalchemy.exc import OperationalError
 
-    from tender.cli.actuals import no_database
+    from tender.cli.output import no_database
     from tender.ledger.actuals.replan import fixed_months, fixed_section, held
     from tender.ledger.actuals.variance import actuals_by_month, period_month
     from tender.ledger.sql import Database, upgrade
