@@ -8,7 +8,13 @@
    shipped catalog's names) and, when the ask names a cloud or region, whose SkyPilot mapping matches;
 3. ask the contract engine (`tender.contracts.eligibility`) about each, gang = GPUs per node x nodes,
    for the month (exclusivity, residency, region, capacity, ROFR / first-ship not yet released): a
-   "no" is a `Refusal` with the engine's reason code and clause id;
+   "no" is a `Refusal` with the engine's reason code and clause id. With `stored` needs (raised on a
+   `tender serve`, each with its replayed ROFR state), the engine is asked under each need that
+   covers the offer (`covers`: same demand id, or same class for a class-only workload; same
+   accelerator and region; the month within the need's months; the gang within its GPUs), with that
+   need's id and state, so its notices decide: declined or released -> allowed, exercised in full ->
+   `rofr_exercised_by_holder`, unanswered -> `rofr_pending` naming the notice. The first covering need
+   that allows wins, else the first one's refusal; no covering need -> every right in scope is pending;
 4. an allowed offering with no SkyPilot cloud or region is `not_launchable`; one with no price for the
    ask (`use_spot` where no spot price) is `no_price`;
 5. price the rest (`price_of`): tier `contract` (a take-or-pay or committed-spend clause draws it
@@ -18,11 +24,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tender.catalog import canonical_gpu
-from tender.contracts import Need, eligibility
+from tender.contracts import Need, RofrState, Verdict, eligibility
 from tender.contracts.timeline import clauses_at
 from tender.domain import CommittedSpend, Provider, ProviderKind, ReservedCapacity, Scenario, TakeOrPay
 
@@ -47,6 +53,14 @@ class Request:
     asks: tuple[Ask, ...]
     num_nodes: int
     month: int
+
+
+@dataclass(frozen=True)
+class StoredNeed:
+    """A need raised on a `tender serve` and its ROFR state (replayed from its stored commands)."""
+
+    need: Need
+    state: RofrState
 
 
 @dataclass(frozen=True)
@@ -198,7 +212,7 @@ class _Offer:
     sky_regions: tuple[str, ...]
 
 
-def decide(scenario: Scenario, request: Request) -> Decision:
+def decide(scenario: Scenario, request: Request, stored: tuple[StoredNeed, ...] = ()) -> Decision:
     """The allowed candidates in Tender's order, and every refusal with its code and clause."""
     if not any(ask.accelerators for ask in request.asks):
         return Decision(request.name, request.workload, "", request.month, (), (), passthrough=True)
@@ -209,7 +223,7 @@ def decide(scenario: Scenario, request: Request) -> Decision:
     allowed: list[Candidate] = []
     refused: list[Refusal] = []
     for offer in _offers(scenario, request):
-        found = _judge(scenario, request, workload, workload_class, offer)
+        found = _judge(scenario, request, workload, workload_class, offer, stored)
         if isinstance(found, list):
             allowed.extend(found)
         elif found not in refused:
@@ -246,8 +260,43 @@ def _offers(scenario: Scenario, request: Request) -> list[_Offer]:
     ]
 
 
+def covers(scenario: Scenario, stored: Need, need: Need) -> bool:
+    """Does the stored need cover the request's `need` (one month, `start` a horizon month)?"""
+    start = stored.start_month(scenario.calendar)
+    month = need.start_month(scenario.calendar)
+    same = stored.workload == need.workload if need.workload else stored.workload_class == need.workload_class
+    return (
+        same
+        and stored.gpu == need.gpu
+        and stored.region == need.region
+        and start <= month < start + stored.months
+        and need.gpus <= stored.gpus
+    )
+
+
+def _verdict(
+    scenario: Scenario, need: Need, provider: str, month: int, stored: tuple[StoredNeed, ...]
+) -> Verdict:
+    """The engine's verdict under each stored need covering `need`: the first "yes", else the first "no"."""
+    at = scenario.calendar.month_start(month)
+    verdicts = [
+        eligibility(scenario, replace(need, id=s.need.id), provider, at, s.state)
+        for s in stored
+        if covers(scenario, s.need, need)
+    ]
+    allowed = [v for v in verdicts if v.allowed]
+    if allowed:
+        return allowed[0]
+    return verdicts[0] if verdicts else eligibility(scenario, need, provider, at)
+
+
 def _judge(
-    scenario: Scenario, request: Request, workload: str, workload_class: str, offer: _Offer
+    scenario: Scenario,
+    request: Request,
+    workload: str,
+    workload_class: str,
+    offer: _Offer,
+    stored: tuple[StoredNeed, ...],
 ) -> Refusal | list[Candidate]:
     """The contract engine's answer for one offer, then launchability and price."""
     provider, gpu, region, month = offer.provider, offer.gpu, offer.region, request.month
@@ -265,7 +314,7 @@ def _judge(
         new_capacity=is_new_capacity(scenario, provider, gpu, region, month),
         third_party=provider.id,
     )
-    verdict = eligibility(scenario, need, provider.id, scenario.calendar.month_start(month))
+    verdict = _verdict(scenario, need, provider.id, month, stored)
     if not verdict.allowed:
         return Refusal(provider.id, region, gpu, verdict.reason or "refused", verdict.clause, verdict.message)
     if provider.skypilot is None or not offer.sky_regions:

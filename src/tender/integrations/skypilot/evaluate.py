@@ -1,7 +1,7 @@
 """The one implementation behind the Python policy and the REST endpoint: task config in, outcome out.
 
 1. read the task config into a `Request` (`tasks.request_of`);
-2. decide (`decide.decide`, pure);
+2. decide (`decide.decide`, pure; with the stored needs and their ROFR states when a server has them);
 3. rewrite the task when allowed (`tasks.rewrite`); a rejection carries the decision's message.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tender.domain import Scenario
-from tender.integrations.skypilot.decide import Decision, decide
+from tender.integrations.skypilot.decide import Decision, StoredNeed, decide
 from tender.integrations.skypilot.tasks import request_of, rewrite
 
 
@@ -49,6 +49,8 @@ class Outcome:
         }
 
 
-def evaluate(task: dict[str, Any], scenario: Scenario, month: int) -> Outcome:
-    decision = decide(scenario, request_of(task, month))
+def evaluate(
+    task: dict[str, Any], scenario: Scenario, month: int, stored: tuple[StoredNeed, ...] = ()
+) -> Outcome:
+    decision = decide(scenario, request_of(task, month), stored)
     return Outcome(decision, None if decision.rejected else rewrite(task, decision))

@@ -236,6 +236,12 @@ def get_need(session: Session, need_id: str) -> NeedRow | None:
     return session.get(NeedRow, need_id)
 
 
+def needs_of_scenario(session: Session, scenario_pk: int) -> list[NeedRow]:
+    """Every need raised against one stored scenario, in the order they were raised."""
+    query = select(NeedRow).where(NeedRow.scenario_pk == scenario_pk)
+    return list(session.scalars(query.order_by(NeedRow.created_at, NeedRow.id)))
+
+
 def list_needs(session: Session, offset: int = 0, limit: int = 100) -> Page[NeedRow]:
     return page(session, select(NeedRow), (NeedRow.created_at, NeedRow.id), offset, limit)
 

@@ -9,8 +9,11 @@ mutated `task` and `skypilot_config` YAML texts, or status 400 whose text it sho
    client sends the URL's user:password as Basic); only the `skypilot` role (and admin) may ask.
 2. Read the body (a JSON string, or the same object unwrapped); the task YAML's first document.
 3. The scenario: `?scenario=ID` (an uploaded scenario), else the latest uploaded; the month:
-   `?month=N`, else the month the server's clock is in.
-4. `tender.integrations.skypilot.evaluate` (the same code as the Python `ContractPolicy`).
+   `?month=N`, else the month the server's clock is in. In the same read transaction, the needs raised
+   against that scenario and their stored commands; each need's ROFR state is rebuilt by
+   `tender.service.rofr.replay` (the same replay that answers notices).
+4. `tender.integrations.skypilot.evaluate` (the same code as the Python `ContractPolicy`) with those
+   needs and states, so a holder's answer (declined, exercised) decides the rights it covers.
 5. Record the decision (`skypilot.decision`) in the audit chain; answer the rewritten task, or 400
    `rejected_by_contract` with the reason codes and clause ids.
 """
@@ -28,9 +31,11 @@ from fastapi.responses import JSONResponse
 
 from tender.config import InputError, load_scenario_text
 from tender.domain import Scenario
+from tender.integrations.skypilot.decide import StoredNeed
 from tender.integrations.skypilot.evaluate import evaluate
 from tender.integrations.skypilot.tasks import TaskError
-from tender.ledger.sql import audit_store, plan_store
+from tender.ledger.sql import audit_store, notice_store, plan_store
+from tender.service import rofr
 from tender.service.auth import Principal, authenticate, deny
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
@@ -98,7 +103,8 @@ def _task(text: str) -> dict[str, Any]:
     return docs[0]
 
 
-def _scenario(request: Request, scenario_id: int | None) -> Scenario:
+def _scenario(request: Request, scenario_id: int | None) -> tuple[Scenario, tuple[StoredNeed, ...]]:
+    """The scenario, and every need raised against it with its replayed ROFR state (one read)."""
     with ctx_of(request).db.read() as session:
         row = (
             plan_store.get_scenario(session, scenario_id)
@@ -109,7 +115,16 @@ def _scenario(request: Request, scenario_id: int | None) -> Scenario:
             raise ApiError(
                 404, "not_found", "no such scenario: upload one (POST /api/v1/scenarios)", "scenario"
             )
-        sha, name, text = row.sha256, row.name, row.text
+        scenario = _parsed(row.sha256, row.name, row.text)
+        stored = []
+        for need in notice_store.needs_of_scenario(session, row.id):
+            state = rofr.replay(scenario, notice_store.commands(session, need.id))
+            if need.id in state.needs:
+                stored.append(StoredNeed(state.needs[need.id], state))
+    return scenario, tuple(stored)
+
+
+def _parsed(sha: str, name: str, text: str) -> Scenario:
     if sha not in _SCENARIOS:
         try:
             _SCENARIOS[sha] = load_scenario_text(text, name)
@@ -128,7 +143,7 @@ def skypilot_policy(
     who = _caller(request)
     raw = _body(body)
     ctx = ctx_of(request)
-    found = _scenario(request, scenario)
+    found, stored = _scenario(request, scenario)
     at = month if month is not None else found.calendar.month_of(ctx.now())
     if not 1 <= at <= found.horizon:
         raise ApiError(
@@ -138,7 +153,7 @@ def skypilot_policy(
             "month",
         )
     try:
-        outcome = evaluate(_task(raw["task"]), found, at)
+        outcome = evaluate(_task(raw["task"]), found, at, stored)
     except TaskError as exc:
         raise ApiError(400, "invalid_task", f"tender: {exc}", "body.task") from None
     data = {**outcome.record(), "scenario": found.id, "request_name": str(raw.get("request_name", ""))}
