@@ -3,7 +3,7 @@ argument or file, no traceback, and nothing left in the output folder (no output
 
 The commands are listed from the Typer app itself: a command without a row fails
 `test_every_command_has_rows`. Ctrl-C (a real SIGINT to a real process) is in
-tests/integration/test_cli_sigint.py.
+tests/unit/cli/test_cli_sigint.py.
 """
 
 from __future__ import annotations
