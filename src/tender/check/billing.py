@@ -1,7 +1,8 @@
 """Spec §7 items 1-4: the exact compute bill per (month, provider, spend category).
 
 1. awards billed by use (contract, on-demand, spot, burst): gpus x rate x hours;
-2. reservations: every month of their term (or the whole term up front when prepaid);
+2. reservations: every month of their term (or the whole term up front when prepaid; nothing when
+   the prepayment was settled before the plan's months);
 3. holder blocks: exercised GPUs at the notice price in every block month, used or not;
 4. take-or-pay: per (gpu, region) of the provider, max(used, minimum) GPU-hours at the committed rate.
 """
@@ -37,6 +38,8 @@ def _reservation(ctx: Context, res: ReservedCapacity) -> Iterator[Charge]:
     for m in ctx.calendar.months():
         if not (in_force(res, m) and res.start_month <= m <= res.end_month):
             continue
+        if res.prepaid_settled:
+            continue  # its prepayment was billed before the plan's months (re-based): nothing to bill
         if res.billing == "prepaid_upfront":
             if m == res.start_month:
                 yield (m, res.provider, CONTRACT), res.gpus * ctx.hours * res.term_months * rate

@@ -169,6 +169,9 @@ class ReservedCapacity(Clause):
     billing: str = "full_reservation_regardless_of_use"
     burst_max_gpus: int = 0
     burst_rate: str = "on_demand"
+    # A prepaid reservation whose prepayment was billed before the plan's months (a re-based one,
+    # `domain.rebase`): its capacity is held for the rest of its term and nothing more is billed.
+    prepaid_settled: bool = False
 
     @property
     def type(self) -> ClauseType:

@@ -11,7 +11,9 @@ the actuals. The planner and the independent checker both plan/check `rebase(sce
    shortfall was charged); later ones less what was drawn and what was already charged (a charged
    shortfall counts toward later milestones), never below 0;
 3. reservations and take-or-pay begin no earlier than `as_of` (their earlier months were billed as
-   actuals); revenue share accrues from `as_of` on (the forecast before it is 0).
+   actuals); a prepaid reservation that began before `as_of` keeps its capacity for the rest of its
+   term but is `prepaid_settled` (its prepayment is in the actuals: nothing more is billed); revenue
+   share accrues from `as_of` on (the forecast before it is 0).
 Months keep their numbers (1..horizon) so the plan's months are the scenario's.
 """
 
@@ -83,7 +85,9 @@ def _clause(c: Contract, fixed: FixedMonths) -> Contract:
         total = max(ZERO, c.total_usd - d.drawn_usd)
         return replace(c, total_usd=total, milestones=_milestones(c.milestones, d, as_of))
     if isinstance(c, ReservedCapacity) and c.start_month < as_of:
-        return replace(c, start_month=as_of, term_months=max(0, c.end_month - as_of + 1))
+        settled = c.prepaid_settled or c.billing == "prepaid_upfront"
+        term = max(0, c.end_month - as_of + 1)
+        return replace(c, start_month=as_of, term_months=term, prepaid_settled=settled)
     if isinstance(c, TakeOrPay) and c.effective_from_month < as_of:
         end = c.effective_from_month + c.term_months - 1
         return replace(c, effective_from_month=as_of, term_months=max(0, end - as_of + 1))

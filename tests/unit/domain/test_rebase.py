@@ -53,3 +53,23 @@ def test_demand_reservations_and_revenue_start_at_as_of() -> None:
 def test_as_of_one_changes_nothing() -> None:
     sc = load_scenario(str(EXAMPLE))
     assert rebase(sc, FixedMonths(1)) == sc
+
+
+PREPAID = Path(__file__).with_name("prepaid_rebase.yaml")
+
+
+def test_a_prepaid_reservation_rebased_mid_term_is_held_and_not_billed_again() -> None:
+    """By hand: 100 H100 x 730 h x 6 months x $2 = $876,000, all billed in month 1 (prepaid). Re-planned
+    from month 4, that prepayment is in the actuals: the reservation still holds 100 GPUs for months 4-6
+    (the fleet's 100 H100-eq are met, the provider has no other capacity to sell), and bills $0. Before
+    the fix the re-plan billed months 4-6 again ($438,000). The planner's independent checker agrees."""
+    from tender.sourcing.planner import plan
+
+    sc = load_scenario(str(PREPAID))
+    assert plan(sc).cost_total_usd == Decimal(876_000)
+    res = next(c for c in rebase(sc, FixedMonths(4)).contracts if isinstance(c, ReservedCapacity))
+    assert (res.start_month, res.term_months, res.prepaid_settled) == (4, 3, True)
+    replanned = plan(sc, fixed=FixedMonths(4))
+    assert replanned.cost_total_usd == 0
+    assert replanned.unmet == () and replanned.check_violations == ()
+    assert {a.month for a in replanned.awards} == {4, 5, 6}

@@ -3,7 +3,8 @@
 Flow (`reserved_cost`), per month:
 1. inside the term (`start_month` .. `end_month`) the reserved GPU-hours are `gpus` x hours/month;
    `full_reservation_regardless_of_use` bills them every month, `prepaid_upfront` bills the whole
-   term in `start_month` (later months show 0 charged for the reservation);
+   term in `start_month` (later months show 0 charged for the reservation); a `prepaid_settled` one
+   (re-based: paid before the plan's months) bills nothing;
 2. hours used above the reservation are burst, up to `burst_max_gpus` x hours/month, billed at the
    burst rate (on-demand, or the contract rate when `burst_rate: contract`);
 3. use beyond the burst cap is reported as `unserved_gpu_hours` (not billed here).
@@ -53,7 +54,9 @@ def reserved_cost(
         used = used_gpu_hours.get(month, ZERO)
         in_term = clause.start_month <= month <= clause.end_month and clause.effective_in(month)
         reserved = Decimal(clause.gpus) * hours if in_term else ZERO
-        if clause.billing == "prepaid_upfront":
+        if clause.prepaid_settled:
+            charge = ZERO  # paid before the plan's months (a re-based prepaid reservation)
+        elif clause.billing == "prepaid_upfront":
             charge = (
                 Decimal(clause.gpus) * hours * clause.term_months * contract_rate
                 if month == clause.start_month
