@@ -122,8 +122,8 @@ def test_the_header_and_the_bytes(plan_json: Path, tmp_path: Path) -> None:
     assert all(c.startswith("x_") for c in header[len(COLUMNS) - 9 :])
 
 
-def _runtime_session(tmp_path: Path) -> Store:
-    """Three real `true` jobs on a local-backend pool, metered into a SQLite ledger."""
+def _runtime_session(tmp_path: Path, url: str) -> Store:
+    """Three real `sleep` jobs on a local-backend pool, metered into the ledger at `url`."""
     pool = PoolConfig(
         "local-h100",
         "on-prem",
@@ -133,7 +133,7 @@ def _runtime_session(tmp_path: Path) -> Store:
         BackendSpec("local"),
         price_per_gpu_hour=Decimal("2.49"),
     )
-    store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
+    store = Store(url)
     backend = LocalBackend(tmp_path / "local", gpus=2)
     runtime = Runtime(
         store, RuntimeConfig((pool,), {}), SystemClock(), tmp_path, backends={"local-h100": backend}
@@ -149,9 +149,10 @@ def _runtime_session(tmp_path: Path) -> Store:
 
 
 def test_a_runtime_sessions_focus_export_passes_focus_validator(
-    tmp_path: Path, focus_validator_path: Path
+    tmp_path: Path, focus_validator_path: Path, serve_db: str
 ) -> None:
-    store = _runtime_session(tmp_path)
+    """On SQLite and on PostgreSQL (`serve_db`): the export reads the runtime's metered usage."""
+    store = _runtime_session(tmp_path, serve_db)
     try:
         assert {j["state"] for j in store.jobs()} == {"succeeded"}
         with store.db.read() as s:
@@ -160,8 +161,9 @@ def test_a_runtime_sessions_focus_export_passes_focus_validator(
         store.close()
     assert len(metered) == 3
     out = tmp_path / "runtime-focus.csv"
-    url = f"sqlite:///{tmp_path / 'rt.db'}"
-    code, output = _invoke("ledger", "export", "--focus", str(out), "--database-url", url, "--preview-names")
+    code, output = _invoke(
+        "ledger", "export", "--focus", str(out), "--database-url", serve_db, "--preview-names"
+    )
     assert code == 0, output
     passed, report = validate(focus_validator_path, out)
     assert passed, report
