@@ -165,7 +165,7 @@ class Replay:
             dirty = False
             if self._done():
                 break
-        self.out.end = self.clock.now()
+        self.out.end = self.clock.seconds
         return self.out
 
     def _done(self) -> bool:
@@ -225,9 +225,9 @@ class Replay:
         if job is None:
             self.exhausted = True
             return
-        if job.arrival < self.clock.now():
+        if job.arrival < self.clock.seconds:
             raise ValueError(
-                f"job {job.id} arrives at {job.arrival}, before {self.clock.now()}: sort the trace"
+                f"job {job.id} arrives at {job.arrival}, before {self.clock.seconds}: sort the trace"
             )
         self.by_arrival = job
         self.heap.push(Event(job.arrival, Kind.ARRIVAL, job.id))
@@ -351,7 +351,7 @@ class Replay:
 
     # -- one decision ---------------------------------------------------------------------
     def _decide(self) -> None:
-        now = self.clock.now()
+        now = self.clock.seconds
         attained: Mapping[str, Mapping[str, float]] = {}
         type_service = dict(self.type_service)
         if self.policy.preemptive:
