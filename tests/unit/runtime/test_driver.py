@@ -120,3 +120,18 @@ def test_cancel(tmp_path: Path) -> None:
     h.tick()
     h.tick()
     assert h.store.job(job)["state"] == "cancelled"  # type: ignore[index]
+
+
+def test_the_harness_record_agrees_with_the_stored_history(tmp_path: Path) -> None:
+    h = two_pools(tmp_path)  # 2 pools x 2 GPUs; 5 one-GPU jobs of 100 s: four now, the fifth after them
+    ids = [h.submit(JobSpec(f"j{i}", "true", gpus=1)) for i in range(5)]
+    for _ in range(3):
+        h.tick()
+        h.advance(100)
+    assert [len(t.report.placed) for t in h.ticks] == [4, 1, 0]
+    assert [len(t.report.finished) for t in h.ticks] == [0, 4, 1]
+    assert sorted(h.placed()[:4]) == ids[:4] and h.placed()[4:] == [ids[4]]
+    events = h.store.events_of()  # written by the commit's own transaction, not by the report
+    assert sorted(h.placed()) == sorted(e["job_id"] for e in events if e["kind"] == "placed")
+    assert sorted(h.finished()) == sorted(e["job_id"] for e in events if e["kind"] == "finished") == ids
+    assert h.requeued() == [] and h.downs() == [{}, {}, {}]
