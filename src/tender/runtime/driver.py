@@ -112,6 +112,10 @@ class Runtime:
         self.config = config
         self.clock = clock
         self.policy = policy or Policy(name=PolicyName.FIFO_HET, backfill=True)
+        if (
+            self.policy.preemptive
+        ):  # a live attempt is not stopped to make room (the simulator's policies are)
+            raise ValueError(f"the runtime does not preempt: policy {self.policy.name} is preemptive")
         self.lost_after = lost_after
         self.backends: dict[str, Backend] = dict(backends or {})
         shared: dict[str, Backend] = {}

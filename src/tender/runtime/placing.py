@@ -4,7 +4,8 @@
    free GPUs and, for pools that share an engine, the engine's (`tender.runtime.engines`: one capacity
    truth per engine, so pools on one engine never oversubscribe it) — and `parts.schedule` (the placement
    core, `schedule_round`) under the configuration's contract rules at `now`.
-5. `commit(parts, placement, capacity, engine_of, now)` against fresh state: pick its devices where
+5. `commit_all`: the proposal through `tender.placement.commit.commit_round` (the simulator's order too),
+   each placement by `commit(parts, placement, pool, engine, now)` against fresh state: pick its devices where
    Tender assigns them (local), record the attempt (`submitting`, with its devices), submit
    (`CUDA_VISIBLE_DEVICES` in the env), record the handle. A refusal is logged and the job requeued
    (`settle.requeue`: it counts as a retry).
@@ -22,7 +23,17 @@ from dataclasses import dataclass
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from tender.placement import ClusterState, Eligibility, JobRequest, Placement, Pool, RoundResult, RunningJob
+from tender.placement import (
+    ClusterState,
+    Eligibility,
+    JobRequest,
+    Placement,
+    Pool,
+    Preemption,
+    RoundResult,
+    RunningJob,
+)
+from tender.placement.commit import commit_round
 from tender.ports import CapacityReport, RunRequest, SubmitRefused
 from tender.runtime import verdicts
 from tender.runtime.engines import (
@@ -99,15 +110,31 @@ def propose(
 
 
 def commit_all(parts: Parts, round_: Round, capacity: Mapping[str, CapacityReport], now: float) -> list[str]:
-    """Step 5 for every placement, in the scheduler's order; the ids of the jobs placed."""
-    placed: list[str] = []
-    for placement in round_.result.placements:
-        pool = parts.config.pool(placement.pool_id)
-        mates = frozenset(p for p, e in round_.engine_of.items() if e == round_.engine_of[placement.pool_id])
-        devices = capacity[placement.pool_id].total_gpus  # device indices 0..total-1 on the engine
-        if pool is not None and commit(parts, placement, pool, Engine(mates, devices), now):
-            placed.append(placement.job_id)
-    return placed
+    """Step 5 for every placement, in the scheduler's order (`tender.placement.commit.commit_round`, the
+    simulator's committer too); the ids of the jobs placed."""
+    return list(commit_round(round_.result, _Committer(parts, round_, capacity, now)).placed)
+
+
+@dataclass(frozen=True)
+class _Committer:
+    """The runtime's `tender.placement.commit.Committer`: SQL and the pool's engine."""
+
+    parts: Parts
+    round_: Round
+    capacity: Mapping[str, CapacityReport]
+    now: float
+
+    def preempt(self, preemption: Preemption) -> None:
+        raise RuntimeError(
+            f"the runtime does not preempt ({preemption.job_id}): its policy is not preemptive"
+        )
+
+    def place(self, placement: Placement) -> bool:
+        pool = self.parts.config.pool(placement.pool_id)
+        engine_of = self.round_.engine_of
+        mates = frozenset(p for p, e in engine_of.items() if e == engine_of[placement.pool_id])
+        devices = self.capacity[placement.pool_id].total_gpus  # device indices 0..total-1 on the engine
+        return pool is not None and commit(self.parts, placement, pool, Engine(mates, devices), self.now)
 
 
 def record_waiting(
@@ -168,62 +195,69 @@ def commit(parts: Parts, placement: Placement, pool: PoolConfig, engine: Engine,
         devices = _devices(parts, s, pool, engine, job["gpus"])
         if devices is None:
             return False  # stays queued; the next round sees the engine as it is
-        number = job["attempts"] + 1
-        key = run_key(parts.instance, job_id, number)
-        before = Store.previous_pool(s, job_id, number)
-        insert_attempt(
-            s,
-            key=key,
-            job_id=job_id,
-            number=number,
-            pool_id=pool.id,
-            handle=None,
-            state=AttemptState.SUBMITTING,
-            reason="",
-            gpus=job["gpus"],
-            created_at=now,
-            devices=",".join(map(str, devices)) or None,
-        )
-        job_update(
-            s,
-            job_id,
-            state=JobState.RUNNING,
-            attempts=number,
-            pool_id=pool.id,
-            reason="",
-            reason_code=None,
-            reason_clause=None,
-            updated_at=now,
-        )
-        Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})", audit=False)
-        moved = before is not None and before != pool.id
-        Store.event(  # audit only: the placement, or a fail-over when an earlier attempt ran elsewhere
-            s,
-            now,
-            job_id,
-            "failed_over" if moved else "placed",
-            f"{key} on {pool.id}" + (f" (from {before})" if moved else ""),
-            data={"pool": pool.id, "attempt": number, "key": key, "from": before},
-            history=False,
-        )
-    request = RunRequest(
+        request = _record_attempt(parts, s, job, pool, devices, now)
+    try:
+        handle = parts.backends[pool.id].submit(request)
+    except SubmitRefused as exc:
+        with parts.store.write() as s:
+            attempt_update(s, request.key, state=AttemptState.REFUSED, reason=exc.reason)
+            requeue(s, job_id, now, f"{pool.id} refused: {exc.reason}")
+        return False
+    with parts.store.write() as s:
+        attempt_update(s, request.key, handle=handle, state=AttemptState.ACTIVE)
+    return True
+
+
+def _record_attempt(
+    parts: Parts, s: Session, job: RowMapping, pool: PoolConfig, devices: tuple[int, ...], now: float
+) -> RunRequest:
+    """The attempt as `submitting` with its devices, the job `running`, the placement (or fail-over)
+    event; returns what to submit."""
+    job_id = job["id"]
+    number = job["attempts"] + 1
+    key = run_key(parts.instance, job_id, number)
+    before = Store.previous_pool(s, job_id, number)
+    insert_attempt(
+        s,
+        key=key,
+        job_id=job_id,
+        number=number,
+        pool_id=pool.id,
+        handle=None,
+        state=AttemptState.SUBMITTING,
+        reason="",
+        gpus=job["gpus"],
+        created_at=now,
+        devices=",".join(map(str, devices)) or None,
+    )
+    job_update(
+        s,
+        job_id,
+        state=JobState.RUNNING,
+        attempts=number,
+        pool_id=pool.id,
+        reason="",
+        reason_code=None,
+        reason_clause=None,
+        updated_at=now,
+    )
+    Store.event(s, now, job_id, "placed", f"{key} on {pool.id} ({pool.backend.kind})", audit=False)
+    moved = before is not None and before != pool.id
+    Store.event(  # audit only: the placement, or a fail-over when an earlier attempt ran elsewhere
+        s,
+        now,
+        job_id,
+        "failed_over" if moved else "placed",
+        f"{key} on {pool.id}" + (f" (from {before})" if moved else ""),
+        data={"pool": pool.id, "attempt": number, "key": key, "from": before},
+        history=False,
+    )
+    visible = {"CUDA_VISIBLE_DEVICES": ",".join(map(str, devices))} if devices else {}
+    return RunRequest(
         key=key,
         job_id=job_id,
         attempt=number,
         command=job["command"],
         gpus=job["gpus"],
-        env={
-            **json.loads(job["env"]),
-            **({"CUDA_VISIBLE_DEVICES": ",".join(map(str, devices))} if devices else {}),
-        },
+        env={**json.loads(job["env"]), **visible},
     )
-    try:
-        handle = parts.backends[pool.id].submit(request)
-    except SubmitRefused as exc:
-        with parts.store.write() as s:
-            attempt_update(s, key, state=AttemptState.REFUSED, reason=exc.reason)
-            requeue(s, job_id, now, f"{pool.id} refused: {exc.reason}")
-        return False
-    with parts.store.write() as s:
-        attempt_update(s, key, handle=handle, state=AttemptState.ACTIVE)
-    return True
