@@ -139,7 +139,7 @@ def one_backend(backend: str, rounds: int, work: Path) -> tuple[list[float], lis
     runtime = open_runtime(str(work / "state"), pools=str(pools), lost_after=LOST_AFTER)
     runtime.use_lease(LEASE, RENEW, GRACE)
     spare = Held(runtime.backend("spare"))
-    runtime._backends["spare"] = spare
+    runtime.backends["spare"] = spare
     baseline, failover, where, detected, overlaps = [], [], [], [], 0
     for n in range(rounds):
         log = work / f"r{n}.log"

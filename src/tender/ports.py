@@ -1,6 +1,7 @@
 """Protocols the core and the drivers need from the outside world, and the plain values they exchange.
 
-- `Clock`: where "now" comes from (the system clock live, a virtual one in simulation and tests).
+- `Clock`: where "now" comes from, an aware UTC datetime (`tender.clocks.SystemClock` live,
+  `tender.clocks.ManualClock` in tests, `tender.sim.events.VirtualClock` in simulation).
 - `Backend`: an execution engine (Slurm, Ray, local processes, a fake) that runs one attempt of a job.
 
 Adapters live in `tender.backends`; nothing here does I/O.

@@ -91,7 +91,7 @@ def _run_and_kill(
 ) -> tuple[list[str], list[str]]:
     """Two jobs on `engine` (the local pool paused until the kill), `kill` once both run, drain."""
     local = Paused(runtime.backend("local-ci"))
-    runtime._backends["local-ci"] = local
+    runtime.backends["local-ci"] = local
     names = ["one", "two"]
     ids = [
         runtime.submit(

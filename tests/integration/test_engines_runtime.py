@@ -69,7 +69,7 @@ def test_slurmd_killed_mid_job_fails_over_to_ray_and_completes_once(
     tmp_path.chmod(0o777)
     runtime = open_runtime(str(tmp_path / "state"), pools=str(write_pools(tmp_path)), lost_after=60)
     ray = Paused(runtime.backend("ray-ci"))
-    runtime._backends["ray-ci"] = ray  # keep Ray out of the first placement only
+    runtime.backends["ray-ci"] = ray  # keep Ray out of the first placement only
     job = runtime.submit(
         JobSpec("victim", f"sleep 40; echo $TENDER_ATTEMPT >> {marker}", gpus=2, workload_class="research")
     )

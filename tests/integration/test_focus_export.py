@@ -28,10 +28,10 @@ from typer.testing import CliRunner
 from focus_validator import validate
 from tender.backends import LocalBackend
 from tender.cli.app import app
+from tender.clocks import SystemClock
 from tender.domain.provider import BackendSpec
 from tender.ledger.focus import COLUMNS, FOCUS_1_0, PREVIEW_NAMES
 from tender.ledger.sql import runtime_ledger
-from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import PoolConfig, RuntimeConfig
 from tender.runtime.spec import JobSpec

@@ -22,9 +22,11 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tender.clocks import SystemClock
 from tender.fence.lease import LeaseSettings, read_pids, read_record, revoke, started_at
 from tender.ports import CapacityReport, Reachability, RunRequest, RunState, RunStatus, SubmitRefused
 
+_WALL = SystemClock()  # the wrapper stamps its files with the wall time: so does a cancel
 # Detach: the background job of a non-interactive bash is no group leader, so setsid execs in place
 # and $! is the wrapper's pid (a restarted runtime finds the attempt by its files).
 _LAUNCH = 'cd "$1" || exit 1; log=$2; shift 2; setsid "$@" < /dev/null > "$log" 2>&1 & echo $!'
@@ -160,7 +162,7 @@ class LocalBackend:
         run_dir = self._dir(handle)
         if not (run_dir / "pid").exists() or read_record(self.lease.dir(handle)) is not None:
             return
-        now = datetime.now(UTC).timestamp()
+        now = _WALL.now().timestamp()  # the real clock: the wrapper compares it with its own time
         (run_dir / "cancelled").write_text(f"{now:.6f}")
         revoke(self.lease.dir(handle), now)  # a wrapper that misses the signal sees this at its next renewal
         wrapper, *rest = self._pids(handle)

@@ -48,6 +48,8 @@ def register(app: typer.Typer) -> None:
         """Run jobs: place them with the scheduler, submit, reconcile, meter, fail over (fenced)."""
         if not 0 < renew < lease or kill_grace < 0:
             fail_bad_input("--renew must be positive and below --lease; --kill-grace at least 0")
+        from tender.runtime.store import ACTIVE_JOB_STATES  # here: `tender --help` imports no runtime
+
         runtime = open_or_fail(state, pools, scenario, database_url, allow_no_pools)
         runtime.lost_after = lost_after
         runtime.use_lease(lease, renew, kill_grace)
@@ -59,6 +61,6 @@ def register(app: typer.Typer) -> None:
                 console.print(f"finished {job_id}", markup=False)
             for job_id in report.requeued:
                 console.print(f"requeued {job_id}", markup=False)
-            if once or (until_idle and not runtime.store.jobs(["queued", "running"])):
+            if once or (until_idle and not runtime.store.jobs(ACTIVE_JOB_STATES)):
                 return
             time.sleep(interval)

@@ -14,8 +14,8 @@ from rich.text import Text
 
 from tender.cli.output import console, fail_bad_input, write_atomic
 from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
+from tender.clocks import SystemClock
 from tender.runtime import queue
-from tender.runtime.clock import SystemClock
 
 
 def register(app: typer.Typer) -> None:

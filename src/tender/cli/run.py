@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 
 from tender.cli.output import console, fail_bad_input
+from tender.clocks import SystemClock
 from tender.config import InputError
 from tender.runtime import queue
-from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.session import NotConfigured, State, open_runtime, open_state
 from tender.runtime.spec import check_against, parse_job_file

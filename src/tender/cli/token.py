@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import typer
 
 from tender.cli.output import console, fail_bad_input
 from tender.cli.serve import DB_HELP
+from tender.clocks import SystemClock
 
 token_app = typer.Typer(
     help="API tokens (admin, planner, skypilot, team:NAME, provider:ID).", no_args_is_help=True
@@ -32,7 +31,7 @@ def create(
     db = Database(database_url)
     try:
         upgrade(db)
-        now = datetime.now(UTC)
+        now = SystemClock().now()
         with db.write() as session:
             new = token_store.create(
                 session, role=parsed, subject=subject, now=now, created_by="cli", label=label

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from tender.ledger.sql.runtime_ledger import UsageEntry, append_usage
-from tender.ledger.sql.runtime_tables import usage
+from tender.ledger.sql.runtime_store import insert_usage
 from tender.ports import RunStatus
 from tender.runtime.pools import PoolConfig
 
@@ -99,17 +98,16 @@ def record(
     now: float,
 ) -> None:
     provider = pool.provider if pool else "?"
-    s.execute(
-        insert(usage).values(
-            attempt_key=attempt_key,
-            job_id=job_id,
-            pool_id=pool_id,
-            provider=provider,
-            gpus=measured.gpus,
-            seconds=measured.seconds,
-            gpu_hours=measured.gpu_hours,
-            outcome=outcome,
-        )
+    insert_usage(
+        s,
+        attempt_key=attempt_key,
+        job_id=job_id,
+        pool_id=pool_id,
+        provider=provider,
+        gpus=measured.gpus,
+        seconds=measured.seconds,
+        gpu_hours=measured.gpu_hours,
+        outcome=outcome,
     )
     entry = UsageEntry(
         attempt_key=attempt_key,

@@ -16,19 +16,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from tender.ledger.sql.runtime_tables import jobs
+from tender.ledger.sql.runtime_store import allocate_id, insert_job
 from tender.runtime.spec import JobSpec
-from tender.runtime.store import ACTIVE_JOB_STATES, Store, job_row, job_update
-
-
-def allocate_id(session: Session, name: str) -> str:
-    number = int(session.execute(select(func.count()).select_from(jobs)).scalar_one()) + 1
-    while session.execute(select(jobs.c.id).where(jobs.c.id == f"{name}-{number}")).first():
-        number += 1
-    return f"{name}-{number}"
+from tender.runtime.store import ACTIVE_JOB_STATES, JobState, Store, job_row, job_update
 
 
 def submit(
@@ -36,27 +28,26 @@ def submit(
 ) -> str:
     at = now.timestamp()
     job_id = allocate_id(session, spec.name)
-    session.execute(
-        insert(jobs).values(
-            id=job_id,
-            name=spec.name,
-            command=spec.command,
-            gpus=spec.gpus,
-            gpu_types=",".join(spec.accelerators),
-            workload_class=spec.workload_class,
-            workload=spec.workload,
-            max_retries=spec.max_retries,
-            env=json.dumps(spec.env, sort_keys=True),
-            state="queued",
-            reason="not scheduled yet",
-            retries=0,
-            attempts=0,
-            cancel_requested=False,
-            submitted_at=at,
-            updated_at=at,
-            team=team,
-            submitted_by=submitted_by,
-        )
+    insert_job(
+        session,
+        id=job_id,
+        name=spec.name,
+        command=spec.command,
+        gpus=spec.gpus,
+        gpu_types=",".join(spec.accelerators),
+        workload_class=spec.workload_class,
+        workload=spec.workload,
+        max_retries=spec.max_retries,
+        env=json.dumps(spec.env, sort_keys=True),
+        state=JobState.QUEUED,
+        reason="not scheduled yet",
+        retries=0,
+        attempts=0,
+        cancel_requested=False,
+        submitted_at=at,
+        updated_at=at,
+        team=team,
+        submitted_by=submitted_by,
     )
     Store.event(
         session,
@@ -77,8 +68,8 @@ def request_cancel(session: Session, job_id: str, *, now: datetime, actor: str) 
     row = job_row(session, job_id)
     if row is None or row["state"] not in ACTIVE_JOB_STATES:
         return False
-    if row["state"] == "queued":
-        job_update(session, job_id, state="cancelled", reason="cancelled before it ran", updated_at=at)
+    if row["state"] == JobState.QUEUED:
+        job_update(session, job_id, state=JobState.CANCELLED, reason="cancelled before it ran", updated_at=at)
         Store.event(session, at, job_id, "cancelled", "cancelled while queued", actor=actor)
     else:
         job_update(session, job_id, cancel_requested=True, updated_at=at)

@@ -20,10 +20,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tender.clocks import SystemClock
 from tender.config.yamlpos import read_text
 from tender.ledger.sql import resolve_url, tender_home
 from tender.ports import Clock
-from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import RuntimeConfig, from_json, from_scenario, load_pools_file, to_json
 from tender.runtime.store import Store

@@ -1,8 +1,10 @@
 """The runtime's state in SQL (SQLite file by default): jobs, attempts, events, usage, settings.
 
 The schema comes from the ledger/sql package's Alembic migrations (`upgrade`), so the runtime's file or
-database also holds the server's tables, and a server database can host the runtime. Every change is one short write transaction (`Database.write`: BEGIN IMMEDIATE on SQLite), so the CLI and
-a running agent can share the file, and a killed agent leaves either the whole change or none of it.
+database also holds the server's tables, and a server database can host the runtime. Every change is one
+short write transaction (`Database.write`: BEGIN IMMEDIATE on SQLite), so the CLI and a running agent can
+share the file, and a killed agent leaves either the whole change or none of it. The SQL itself is
+`tender.ledger.sql.runtime_store`'s; states are `JobState` / `AttemptState` (stored as their values).
 """
 
 from __future__ import annotations
@@ -10,20 +12,54 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from tender.ledger.sql import audit_store
+from tender.ledger.sql import runtime_store as sql
 from tender.ledger.sql.engine import Database
 from tender.ledger.sql.migrate import upgrade
-from tender.ledger.sql.runtime_tables import attempts, events, jobs, settings, usage
+from tender.ledger.sql.runtime_store import (
+    attempt_row,
+    attempt_state,
+    attempt_update,
+    insert_attempt,
+    job_row,
+    job_update,
+    previous_pool,
+)
 
-ACTIVE_JOB_STATES = ("queued", "running")
-FINAL_JOB_STATES = ("succeeded", "failed", "cancelled", "rejected")
-OPEN_ATTEMPT_STATES = ("submitting", "active", "fencing")  # fencing: revoked, not yet known dead
+
+class JobState(StrEnum):
+    """A runtime job's state (`runtime_jobs.state`, stored as the value)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"  # an attempt is open (submitting, active or fencing)
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"  # no pool may ever take it
+
+
+class AttemptState(StrEnum):
+    """One attempt's state (`runtime_attempts.state`, stored as the value)."""
+
+    SUBMITTING = "submitting"  # recorded, not yet known to the engine (repaired by tick step 2a)
+    ACTIVE = "active"  # the engine has it
+    FENCING = "fencing"  # lease revoked, not yet known dead: still holds its GPUs
+    REFUSED = "refused"  # never ran: the engine refused it, or it never reached the engine
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    LOST = "lost"
+
+
+ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING)
+FINAL_JOB_STATES = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED, JobState.REJECTED)
+OPEN_ATTEMPT_STATES = (AttemptState.SUBMITTING, AttemptState.ACTIVE, AttemptState.FENCING)
 RUNTIME_ACTOR = "runtime"  # the audit actor of what the agent does on its own
 # Moves of a job that also go into the hash-chained audit trail (`job.<kind>`); `started` stays an event.
 AUDITED_EVENTS = frozenset(
@@ -43,6 +79,9 @@ AUDITED_EVENTS = frozenset(
 
 
 class Store:
+    """The runtime's database: reads in their own transaction, writes through `write()`; the SQL is
+    `tender.ledger.sql.runtime_store`'s."""
+
     def __init__(self, url: str) -> None:
         self.db = Database(url)
         upgrade(self.db)  # the package's Alembic migrations (0003: the runtime tables)
@@ -53,53 +92,50 @@ class Store:
     # ---- settings -----------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:
         with self.db.read() as s:
-            return s.execute(select(settings.c.value).where(settings.c.key == key)).scalar_one_or_none()
+            return sql.get_setting(s, key)
 
     def put_setting(self, key: str, value: str) -> None:
         with self.db.write() as s:
-            if s.execute(select(settings.c.key).where(settings.c.key == key)).first():
-                s.execute(update(settings).where(settings.c.key == key).values(value=value))
-            else:
-                s.execute(insert(settings).values(key=key, value=value))
+            sql.put_setting(s, key, value)
 
     # ---- reads ----------------------------------------------------------------------------
-    def jobs(self, states: Sequence[str] | None = None) -> list[RowMapping]:
-        query = select(jobs).order_by(jobs.c.seq)
-        if states is not None:
-            query = query.where(jobs.c.state.in_(states))
+    def jobs(self, states: Sequence[JobState] | None = None) -> list[RowMapping]:
         with self.db.read() as s:
-            return list(s.execute(query).mappings())
+            return sql.job_rows(s, states)
 
     def job(self, job_id: str) -> RowMapping | None:
         with self.db.read() as s:
-            return s.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+            return sql.job_row(s, job_id)
 
     def open_attempts(self) -> list[RowMapping]:
         with self.db.read() as s:
-            query = select(attempts).where(attempts.c.state.in_(OPEN_ATTEMPT_STATES)).order_by(attempts.c.id)
-            return list(s.execute(query).mappings())
+            return sql.attempts_in(s, OPEN_ATTEMPT_STATES)
 
     def attempts_of(self, job_id: str) -> list[RowMapping]:
         with self.db.read() as s:
-            query = select(attempts).where(attempts.c.job_id == job_id).order_by(attempts.c.number)
-            return list(s.execute(query).mappings())
+            return sql.attempts_of(s, job_id)
 
     def events_of(self, job_id: str | None = None) -> list[RowMapping]:
-        query = select(events).order_by(events.c.id)
-        if job_id is not None:
-            query = query.where(events.c.job_id == job_id)
         with self.db.read() as s:
-            return list(s.execute(query).mappings())
+            return sql.event_rows(s, job_id)
 
     def usage_rows(self) -> list[RowMapping]:
         with self.db.read() as s:
-            return list(s.execute(select(usage).order_by(usage.c.id)).mappings())
+            return sql.usage_rows(s)
 
     def gpu_hours_by(self, column: str) -> dict[str, Decimal]:
-        col = usage.c[column]
         with self.db.read() as s:
-            rows = s.execute(select(col, func.sum(usage.c.gpu_hours)).group_by(col).order_by(col)).all()
-        return {str(k): Decimal(str(v)) for k, v in rows}
+            return sql.gpu_hours_by(s, column)
+
+    @staticmethod
+    def previous_pool(s: Session, job_id: str, number: int) -> str | None:
+        """The pool of the job's attempt before `number` (None for a first attempt)."""
+        return previous_pool(s, job_id, number)
+
+    @staticmethod
+    def devices_held(s: Session, pool_ids: frozenset[str]) -> list[RowMapping]:
+        """The devices of the open attempts on `pool_ids` (`engines.devices_in_use` reads them)."""
+        return sql.devices_held(s, pool_ids, OPEN_ATTEMPT_STATES)
 
     # ---- writes ---------------------------------------------------------------------------
     def write(self) -> Any:
@@ -125,10 +161,10 @@ class Store:
         the clock before a submission it then places, another process's clock); the audit chain is
         monotonic on its own (`audit_store.append`)."""
         if job_id is not None:
-            last = s.execute(select(func.max(events.c.at)).where(events.c.job_id == job_id)).scalar()
-            at = max(at, float(last)) if last is not None else at
+            last = sql.latest_event_at(s, job_id)
+            at = max(at, last) if last is not None else at
         if history:
-            s.execute(insert(events).values(at=at, job_id=job_id, kind=kind, detail=detail))
+            sql.insert_event(s, at, job_id, kind, detail)
         if audit and kind in AUDITED_EVENTS:
             body = {"job": job_id, "detail": detail, **(data or {})}
             audit_store.append(
@@ -136,25 +172,19 @@ class Store:
             )
 
 
-def job_update(s: Session, job_id: str, **values: Any) -> None:
-    s.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
-
-
-def attempt_update(s: Session, key: str, **values: Any) -> None:
-    s.execute(update(attempts).where(attempts.c.key == key).values(**values))
-
-
-def attempt_state(s: Session, key: str) -> str | None:
-    return s.execute(select(attempts.c.state).where(attempts.c.key == key)).scalar_one_or_none()
-
-
-def job_row(s: Session, job_id: str) -> RowMapping | None:
-    return s.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
-
-
-def insert_attempt(s: Session, **values: Any) -> None:
-    s.execute(insert(attempts).values(**values))
-
-
-def attempt_row(s: Session, key: str) -> RowMapping | None:
-    return s.execute(select(attempts).where(attempts.c.key == key)).mappings().first()
+__all__ = [
+    "ACTIVE_JOB_STATES",
+    "AUDITED_EVENTS",
+    "FINAL_JOB_STATES",
+    "OPEN_ATTEMPT_STATES",
+    "RUNTIME_ACTOR",
+    "AttemptState",
+    "JobState",
+    "Store",
+    "attempt_row",
+    "attempt_state",
+    "attempt_update",
+    "insert_attempt",
+    "job_row",
+    "job_update",
+]

@@ -1,7 +1,7 @@
 """The server's view of the live runtime's jobs (`tender.runtime`), in the service's own transactions.
 
-The server never runs jobs: it queues them in the runtime's tables (`tender.ledger.sql.runtime_tables`, in
-the server's database) and `tender agent` — on the same database (by default both use `--database-url` /
+The server never runs jobs: it queues them in the runtime's tables (read and written through
+`tender.ledger.sql.runtime_store`, in the server's database) and `tender agent` — on the same database (by default both use `--database-url` /
 `TENDER_DATABASE_URL`, else `$TENDER_HOME/tender.db`) — places, runs, meters and finishes them.
 
 1. `parse_spec(body)`: the JSON body is a Tender job spec or a SkyPilot task; it goes through the runtime's
@@ -21,15 +21,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from tender.config import InputError
 from tender.config.yamlpos import Positions
-from tender.ledger.sql.runtime_tables import jobs as jobs_table
-from tender.ledger.sql.runtime_tables import settings as settings_table
-from tender.ledger.sql.runtime_tables import usage as usage_table
+from tender.ledger.sql import runtime_store
 from tender.runtime.pools import RuntimeConfig, from_json
 from tender.runtime.queue import request_cancel, submit
 from tender.runtime.spec import JobSpec, check_against, parse_job_data
@@ -47,7 +44,7 @@ class Job:
 
 def runtime_config(session: Session) -> RuntimeConfig | None:
     """The pools the agent stored (`tender agent --pools/--scenario`), or None before it ever ran."""
-    text = session.scalar(select(settings_table.c.value).where(settings_table.c.key == "config"))
+    text = runtime_store.get_setting(session, "config")
     return from_json(text) if text else None
 
 
@@ -61,41 +58,23 @@ def parse_spec(body: dict[str, Any], config: RuntimeConfig | None, now: float | 
     return spec
 
 
-def _hours(session: Session, ids: list[str]) -> dict[str, Decimal]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(usage_table.c.job_id, func.sum(usage_table.c.gpu_hours))
-        .where(usage_table.c.job_id.in_(ids))
-        .group_by(usage_table.c.job_id)
-    ).all()
-    return {str(k): Decimal(str(v)) for k, v in rows}
-
-
 def jobs(session: Session, *, team: str | None = None, offset: int = 0, limit: int = 500) -> list[Job]:
     """Newest first; with `team`, only the jobs that team submitted through the API."""
-    query = select(jobs_table)
-    if team is not None:
-        query = query.where(jobs_table.c.team == team)
-    query = query.order_by(jobs_table.c.seq.desc()).offset(offset).limit(limit)
-    rows = list(session.execute(query).mappings())
-    hours = _hours(session, [r["id"] for r in rows])
+    rows = runtime_store.job_page(session, team=team, offset=offset, limit=limit)
+    hours = runtime_store.gpu_hours_of(session, [r["id"] for r in rows])
     return [Job(r, r["team"], r["submitted_by"], hours.get(r["id"], Decimal(0))) for r in rows]
 
 
 def job_count(session: Session, *, team: str | None = None) -> int:
-    query = select(func.count()).select_from(jobs_table)
-    if team is not None:
-        query = query.where(jobs_table.c.team == team)
-    return int(session.scalar(query) or 0)
+    return runtime_store.job_count(session, team=team)
 
 
 def job(session: Session, job_id: str) -> Job | None:
-    query = select(jobs_table).where(jobs_table.c.id == job_id)
-    row = session.execute(query).mappings().first()
+    row = runtime_store.job_row(session, job_id)
     if row is None:
         return None
-    return Job(row, row["team"], row["submitted_by"], _hours(session, [job_id]).get(job_id, Decimal(0)))
+    hours = runtime_store.gpu_hours_of(session, [job_id])
+    return Job(row, row["team"], row["submitted_by"], hours.get(job_id, Decimal(0)))
 
 
 __all__ = [

@@ -1,42 +1,13 @@
-"""What a service instance is configured with, and the clocks it can run on."""
+"""What a service instance is configured with (its clock: `tender.clocks`, real by default)."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
+from tender.clocks import ManualClock, SystemClock
 from tender.ports import Clock
 
 OPS_ENDPOINTS = ("healthz", "readyz", "metrics")
-
-
-class SystemClock:
-    """The real clock (UTC)."""
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class ManualClock:
-    """A clock tests move by hand (thread-safe)."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def advance(self, delta: timedelta) -> datetime:
-        with self._lock:
-            self._now += delta
-            return self._now
-
-    def set(self, at: datetime) -> None:
-        with self._lock:
-            self._now = at
 
 
 @dataclass
@@ -53,3 +24,6 @@ class Settings:
     public_endpoints: frozenset[str] = frozenset({"healthz"})
     # the HMAC key signing audit checkpoints; None: TENDER_AUDIT_KEY, else $TENDER_HOME/audit.key (made once)
     audit_key: bytes | None = None
+
+
+__all__ = ["OPS_ENDPOINTS", "ManualClock", "Settings", "SystemClock"]

@@ -1,5 +1,8 @@
 """The event heap, keyed (time, priority, sequence), and the virtual clock it drives.
 
+The simulator counts time in float seconds (`VirtualClock.seconds`); the clock also satisfies
+`tender.ports.Clock` (`now()`: the same instant as an aware UTC datetime, seconds since the epoch).
+
 At equal times events run in priority order (completions free GPUs before faults take pools
 down, before arrivals queue, before the round tick decides); `seq` keeps insertion order
 otherwise, so the order never depends on payload comparison.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import IntEnum
 
 
@@ -34,8 +38,14 @@ class VirtualClock:
     def __init__(self, start: float = 0.0) -> None:
         self._now = start
 
-    def now(self) -> float:
+    @property
+    def seconds(self) -> float:
+        """The simulated time in seconds (what the replay loop and the scheduler use)."""
         return self._now
+
+    def now(self) -> datetime:
+        """`tender.ports.Clock`: the simulated time as an aware datetime (`seconds` after the epoch)."""
+        return datetime.fromtimestamp(self._now, UTC)
 
     def advance(self, to: float) -> None:
         if to < self._now:

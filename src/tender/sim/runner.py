@@ -1,5 +1,8 @@
 """The replay loop: pop events, advance the virtual clock, ask the scheduler, commit its proposal.
 
+Committing goes through `tender.placement.commit.commit_round` (preemptions, then placements), the
+runtime's order too; `Replay` is the committer (`preempt`, `place`: memory and the event heap).
+
 Event-driven policies are asked after every batch of same-time events that changed something;
 round-based ones (las_het, or any policy given a round length) only on round ticks. Non-preemptive
 policies skip idle rounds: a tick is armed only when an arrival, completion or fault happens.
@@ -16,7 +19,9 @@ from tender.placement import (
     ClusterState,
     Eligibility,
     JobRequest,
+    Placement,
     Pool,
+    Preemption,
     RunningJob,
     Verdict,
     allow_all,
@@ -25,6 +30,7 @@ from tender.placement import (
     schedule_round,
 )
 from tender.placement import Policy as PlacementPolicy
+from tender.placement.commit import commit_round
 from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
 
@@ -165,7 +171,7 @@ class Replay:
             dirty = False
             if self._done():
                 break
-        self.out.end = self.clock.now()
+        self.out.end = self.clock.seconds
         return self.out
 
     def _done(self) -> bool:
@@ -225,9 +231,9 @@ class Replay:
         if job is None:
             self.exhausted = True
             return
-        if job.arrival < self.clock.now():
+        if job.arrival < self.clock.seconds:
             raise ValueError(
-                f"job {job.id} arrives at {job.arrival}, before {self.clock.now()}: sort the trace"
+                f"job {job.id} arrives at {job.arrival}, before {self.clock.seconds}: sort the trace"
             )
         self.by_arrival = job
         self.heap.push(Event(job.arrival, Kind.ARRIVAL, job.id))
@@ -349,9 +355,19 @@ class Replay:
             self.pending_tick = at
             self.heap.push(Event(at, Kind.TICK, generation=self.tick_generation))
 
+    # -- the committer (`tender.placement.commit.Committer`): memory and the event heap --------
+    def preempt(self, preemption: Preemption) -> None:
+        run = self.out.runs[preemption.job_id]
+        self._stop(run, self.clock.seconds)
+        self._requeue(run)
+
+    def place(self, placement: Placement) -> bool:
+        self._start(self.out.runs[placement.job_id], self.by_id[placement.pool_id], self.clock.seconds)
+        return True  # the simulator's state is the round's: a proposal always takes
+
     # -- one decision ---------------------------------------------------------------------
     def _decide(self) -> None:
-        now = self.clock.now()
+        now = self.clock.seconds
         attained: Mapping[str, Mapping[str, float]] = {}
         type_service = dict(self.type_service)
         if self.policy.preemptive:
@@ -378,12 +394,7 @@ class Replay:
         self.allocation = result.allocation
         self.stable_until = result.stable_until
         self.out.decisions += 1
-        for preemption in result.preemptions:
-            run = self.out.runs[preemption.job_id]
-            self._stop(run, now)
-            self._requeue(run)
-        for placement in result.placements:
-            self._start(self.out.runs[placement.job_id], self.by_id[placement.pool_id], now)
+        commit_round(result, self)  # preemptions, then placements (`Replay.preempt`, `Replay.place`)
         for job_id in result.rejected():
             if job_id in self.active and job_id not in self.running:
                 self.out.rejected[job_id] = result.verdict(job_id)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from step_clock import StepClock
 from tender.backends import FakeBackend, LocalBackend, UnknownBackend, make_backend
+from tender.clocks import ManualClock
 from tender.domain.provider import BackendSpec
 from tender.ports import EngineUnreachable, Reachability, RunRequest, RunState, SubmitRefused
 
 
 def test_fake_runs_for_its_duration_then_succeeds() -> None:
-    clock = StepClock()
+    clock = ManualClock()
     fake = FakeBackend(clock, gpus=4, durations={"a": 10})
     handle = fake.submit(RunRequest("tender-a-1", "a", 1, "x", gpus=2))
     assert fake.status([handle])[handle].state is RunState.RUNNING
@@ -26,7 +26,7 @@ def test_fake_runs_for_its_duration_then_succeeds() -> None:
 
 
 def test_fake_lose_refuse_and_unreachable() -> None:
-    clock = StepClock()
+    clock = ManualClock()
     fake = FakeBackend(clock)
     handle = fake.submit(RunRequest("k1", "a", 1, "x", gpus=1))
     fake.lose(handle, "slurmd killed")

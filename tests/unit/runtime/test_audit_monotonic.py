@@ -59,24 +59,24 @@ STEP = st.one_of(
 
 
 def _play(store: Store, steps: list[tuple[str, Any]], tmp: Path) -> None:
-    clock, a, b, _, runtime = two_pools(tmp, store=store)
+    h = two_pools(tmp, store=store)
     for kind, arg in steps:
         if kind == "submit":
-            ahead = clock.now() + timedelta(seconds=float(arg))
+            ahead = h.clock.now() + timedelta(seconds=float(arg))
             with store.write() as s:
                 queue.submit(s, JobSpec("j", "true", gpus=1, max_retries=1), now=ahead, submitted_by="cli:x")
         elif kind == "tick":
-            clock.advance(float(arg))
-            runtime.tick()
+            h.clock.advance(float(arg))
+            h.tick()
         elif kind == "lose":
             running = [x for x in store.open_attempts() if x["handle"]]
             if running:
                 attempt = running[arg % len(running)]
-                (a if attempt["pool_id"] == "a" else b).lose(attempt["handle"], "NODE_FAIL")
+                (h.a if attempt["pool_id"] == "a" else h.b).lose(attempt["handle"], "NODE_FAIL")
         else:
             jobs = store.jobs()
             if jobs:
-                runtime.request_cancel(jobs[arg % len(jobs)]["id"], actor="cli:x")
+                h.runtime.request_cancel(jobs[arg % len(jobs)]["id"], actor="cli:x")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -21,25 +21,25 @@ def _records(store: Store) -> list[dict[str, Any]]:
 
 
 def test_requeue_and_fail_over_are_audited_with_the_reason(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = two_pools(tmp_path)
+    h = two_pools(tmp_path)
     try:
-        job = runtime.submit(JobSpec("x", "true", gpus=2))
-        runtime.tick()
-        first = store.attempts_of(job)[0]
-        engine = a if first["pool_id"] == "a" else b
+        job = h.submit(JobSpec("x", "true", gpus=2))
+        h.tick()
+        first = h.store.attempts_of(job)[0]
+        engine = h.a if first["pool_id"] == "a" else h.b
         engine.lose(first["handle"], "NODE_FAIL")
         engine.degraded = "node vm DOWN+NOT_RESPONDING"
-        clock.advance(10)
-        runtime.tick()
-        clock.advance(100)
-        runtime.tick()
-        assert store.job(job)["state"] == "succeeded"  # type: ignore[index]
-        cancelled = runtime.submit(JobSpec("y", "true", gpus=1))
-        assert runtime.request_cancel(cancelled, actor="cli:alice")
+        h.clock.advance(10)
+        h.tick()
+        h.clock.advance(100)
+        h.tick()
+        assert h.store.job(job)["state"] == "succeeded"  # type: ignore[index]
+        cancelled = h.submit(JobSpec("y", "true", gpus=1))
+        assert h.runtime.request_cancel(cancelled, actor="cli:alice")
 
-        records = _records(store)
+        records = _records(h.store)
         assert audit.verify(records) is None
-        with store.db.read() as s:
+        with h.store.db.read() as s:
             assert audit_store.verify_chain(s).ok
         kinds = [r["kind"] for r in records if r["data"]["job"] == job]
         assert kinds == ["job.submitted", "job.placed", "job.requeued", "job.failed_over", "job.finished"]
@@ -49,10 +49,10 @@ def test_requeue_and_fail_over_are_audited_with_the_reason(tmp_path: Path) -> No
         moved = next(r for r in records if r["kind"] == "job.failed_over")["data"]
         assert (moved["from"], moved["pool"], moved["attempt"]) == (
             first["pool_id"],
-            "b" if engine is a else "a",
+            "b" if engine is h.a else "a",
             2,
         )
         last = records[-1]
         assert (last["kind"], last["actor"], last["data"]["job"]) == ("job.cancelled", "cli:alice", cancelled)
     finally:
-        store.close()
+        h.store.close()

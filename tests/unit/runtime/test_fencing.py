@@ -18,19 +18,19 @@ LEASE, RENEW, GRACE = 10.0, 2.0, 3.0  # deadline 16 s after the revocation
 
 
 def _setup(tmp_path: Path):  # type: ignore[no-untyped-def]
-    clock, a, b, store, runtime = two_pools(tmp_path)
+    h = two_pools(tmp_path)
     lease = LeaseSettings(tmp_path / "leases", LEASE, RENEW, GRACE)
-    a.lease = b.lease = lease  # type: ignore[attr-defined]
-    job = runtime.submit(JobSpec("x", "true", gpus=2))
-    runtime.tick()
-    first = store.attempts_of(job)[0]
+    h.a.lease = h.b.lease = lease  # type: ignore[attr-defined]
+    job = h.submit(JobSpec("x", "true", gpus=2))
+    h.tick()
+    first = h.store.attempts_of(job)[0]
     directory = lease.dir(first["key"])
     directory.mkdir(parents=True)
-    t0 = clock.now().timestamp()
+    t0 = h.clock.now().timestamp()
     write_whole(directory / "started", f"{t0}")
     write_whole(directory / "beat", f"{t0 + 4}")  # the wrapper's last renewal before it went quiet
-    backend = a if first["pool_id"] == "a" else b
-    return clock, backend, store, runtime, job, first, directory, t0
+    backend = h.a if first["pool_id"] == "a" else h.b
+    return h.clock, backend, h.store, h.runtime, job, first, directory, t0
 
 
 def _record(directory: Path, started: float, ended: float, rc: int, exited: bool) -> None:

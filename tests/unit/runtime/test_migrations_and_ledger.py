@@ -9,14 +9,12 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
-from two_pools import two_pools
+from two_pools import Harness, two_pools
 
-from step_clock import StepClock
-from tender.backends import FakeBackend
+from tender.clocks import ManualClock
 from tender.ledger.sql import runtime_ledger
 from tender.ledger.sql.migrate import SCRIPTS, current_revision
 from tender.ledger.sql.runtime_tables import runtime_metadata
-from tender.runtime.driver import Runtime
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import Store
 
@@ -55,8 +53,8 @@ def test_state_made_by_create_all_before_migrations_is_adopted(tmp_path: Path) -
     _check_migrated(url)
 
 
-def _setup(tmp_path: Path) -> tuple[StepClock, FakeBackend, FakeBackend, Store, Runtime]:
-    clock = StepClock(datetime(2025, 3, 31, 23, 58, tzinfo=UTC))
+def _setup(tmp_path: Path) -> Harness:
+    clock = ManualClock(datetime(2025, 3, 31, 23, 58, tzinfo=UTC))
     return two_pools(tmp_path, clock, prices={"a": Decimal("2.49"), "b": Decimal("1.10")})
 
 
@@ -66,64 +64,64 @@ def _ledger(store: Store) -> list[dict[str, object]]:
 
 
 def test_ledger_gpu_hours_and_money_equal_the_runtime_meter(tmp_path: Path) -> None:
-    clock, _a, _b, store, runtime = _setup(tmp_path)
+    h = _setup(tmp_path)
     for i in range(5):
-        runtime.submit(JobSpec(f"j{i}", "true", gpus=1 + i % 2))
+        h.submit(JobSpec(f"j{i}", "true", gpus=1 + i % 2))
     for _ in range(4):
-        runtime.tick()
-        clock.advance(100)
-    assert {j["state"] for j in store.jobs()} == {"succeeded"}
-    with store.db.read() as s:
+        h.tick()
+        h.clock.advance(100)
+    assert {j["state"] for j in h.store.jobs()} == {"succeeded"}
+    with h.store.db.read() as s:
         for column in ("job_id", "pool_id", "provider"):
-            assert runtime_ledger.gpu_hours_by(s, column) == store.gpu_hours_by(column)
+            assert runtime_ledger.gpu_hours_by(s, column) == h.store.gpu_hours_by(column)
     prices = {"a": Decimal("2.49"), "b": Decimal("1.10")}
-    rows = _ledger(store)
+    rows = _ledger(h.store)
     assert len(rows) == 5
     for row in rows:
         hours = Decimal(str(row["gpu_hours"]))
         assert Decimal(str(row["billed_cost_usd"])) == prices[str(row["pool_id"])] * hours
         assert row["lost"] is False and row["time_source"] == "engine" and row["month"] == 0
     assert {r["billing_period"] for r in rows} <= {"2025-03", "2025-04"}
-    with store.db.read() as s:
+    with h.store.db.read() as s:
         plan_less = runtime_ledger.gpu_hours_by(s, "outcome")
-    assert plan_less == {"succeeded": sum(store.gpu_hours_by("job_id").values())}
+    assert plan_less == {"succeeded": sum(h.store.gpu_hours_by("job_id").values())}
 
 
 def test_attempt_lost_mid_run_is_billed_from_the_engine_and_marked_lost(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
-    job = runtime.submit(JobSpec("x", "true", gpus=2))
-    runtime.tick()
-    first = store.attempts_of(job)[0]
-    backend = a if first["pool_id"] == "a" else b
-    clock.advance(40)
+    h = _setup(tmp_path)
+    job = h.submit(JobSpec("x", "true", gpus=2))
+    h.tick()
+    first = h.store.attempts_of(job)[0]
+    backend = h.a if first["pool_id"] == "a" else h.b
+    h.clock.advance(40)
     backend.lose(first["handle"], "NODE_FAIL")
-    runtime.tick()
-    clock.advance(100)
-    runtime.tick()
-    assert store.job(job)["state"] == "succeeded"  # type: ignore[index]
-    lost, done = _ledger(store)
+    h.tick()
+    h.clock.advance(100)
+    h.tick()
+    assert h.store.job(job)["state"] == "succeeded"  # type: ignore[index]
+    lost, done = _ledger(h.store)
     assert lost["lost"] is True and lost["outcome"] == "lost" and lost["reason"] == "NODE_FAIL"
     assert Decimal(str(lost["seconds"])) == Decimal("40.000") and lost["time_source"] == "engine"
     assert done["lost"] is False and done["job_id"] == lost["job_id"] == job
-    assert sum(Decimal(str(r["gpu_hours"])) for r in (lost, done)) == store.gpu_hours_by("job_id")[job]
+    assert sum(Decimal(str(r["gpu_hours"])) for r in (lost, done)) == h.store.gpu_hours_by("job_id")[job]
 
 
 def test_attempt_on_a_silent_engine_is_billed_from_tenders_own_observation(tmp_path: Path) -> None:
-    clock, a, b, store, runtime = _setup(tmp_path)
-    job = runtime.submit(JobSpec("x", "true", gpus=2))
-    runtime.tick()
-    clock.advance(5)
-    runtime.tick()  # seen running: the engine's start is recorded
-    first = store.attempts_of(job)[0]
-    (a if first["pool_id"] == "a" else b).reachable = False
-    runtime.tick()
-    clock.advance(31)
-    runtime.tick()  # silent for longer than lost_after: lost, billed up to now
-    [lost] = _ledger(store)
+    h = _setup(tmp_path)
+    job = h.submit(JobSpec("x", "true", gpus=2))
+    h.tick()
+    h.clock.advance(5)
+    h.tick()  # seen running: the engine's start is recorded
+    first = h.store.attempts_of(job)[0]
+    (h.a if first["pool_id"] == "a" else h.b).reachable = False
+    h.tick()
+    h.clock.advance(31)
+    h.tick()  # silent for longer than lost_after: lost, billed up to now
+    [lost] = _ledger(h.store)
     assert lost["lost"] is True and lost["time_source"] == "tender"
     assert Decimal(str(lost["seconds"])) == Decimal("36.000")
     assert Decimal(str(lost["gpu_hours"])) == Decimal("0.020000")
-    assert store.gpu_hours_by("job_id")[job] == Decimal("0.020000")
+    assert h.store.gpu_hours_by("job_id")[job] == Decimal("0.020000")
 
 
 def test_0004_copies_job_owners_onto_runtime_jobs(tmp_path: Path) -> None:

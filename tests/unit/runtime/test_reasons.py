@@ -11,9 +11,9 @@ import pytest
 from two_pools import two_pools
 from typer.testing import CliRunner
 
-from step_clock import StepClock
 from tender.backends import FakeBackend
 from tender.cli.app import app
+from tender.clocks import ManualClock
 from tender.domain.provider import BackendSpec
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import PoolConfig, RuntimeConfig
@@ -26,59 +26,59 @@ JOBS = ROOT / "examples" / "jobs"
 
 
 def test_unreachable_engines_are_engine_unreachable_with_the_error(tmp_path: Path) -> None:
-    _clock, a, b, store, runtime = two_pools(tmp_path)
+    h = two_pools(tmp_path)
     try:
-        a.reachable = b.reachable = False
-        job = runtime.submit(JobSpec("x", "true", gpus=1))
-        runtime.tick()
-        row = store.job(job)
+        h.a.reachable = h.b.reachable = False
+        job = h.submit(JobSpec("x", "true", gpus=1))
+        h.tick()
+        row = h.store.job(job)
         assert row is not None and row["state"] == "queued"
         assert row["reason_code"] == "engine_unreachable", row["reason"]
         assert row["reason"].startswith("engine_unreachable: ")
         for pool in ("a", "b"):  # each engine named, with its own words
             assert f"{pool} on fake unreachable: fake: engine switched off" in row["reason"]
         assert "capacity" not in row["reason"]
-        a.reachable = True  # one engine back, full: it waits for capacity, and says the other is down
-        runtime.submit(JobSpec("hog", "true", gpus=2))
-        runtime.tick()
-        hog_or_x = {j["id"]: j for j in store.jobs()}
+        h.a.reachable = True  # one engine back, full: it waits for capacity, and says the other is down
+        h.submit(JobSpec("hog", "true", gpus=2))
+        h.tick()
+        hog_or_x = {j["id"]: j for j in h.store.jobs()}
         waiting = [j for j in hog_or_x.values() if j["state"] == "queued"]
         assert waiting and all(j["reason_code"] == "capacity" for j in waiting), waiting
         assert all("down: b on fake unreachable" in j["reason"] for j in waiting)
     finally:
-        store.close()
+        h.store.close()
 
 
 def test_degraded_engine_is_an_outage_not_capacity(tmp_path: Path) -> None:
-    _clock, a, b, store, runtime = two_pools(tmp_path)
+    h = two_pools(tmp_path)
     try:
-        a.degraded = b.degraded = "node vm DOWN+NOT_RESPONDING"
-        job = runtime.submit(JobSpec("x", "true", gpus=1))
-        runtime.tick()
-        row = store.job(job)
+        h.a.degraded = h.b.degraded = "node vm DOWN+NOT_RESPONDING"
+        job = h.submit(JobSpec("x", "true", gpus=1))
+        h.tick()
+        row = h.store.job(job)
         assert row is not None and row["reason_code"] == "outage"
         assert "a on fake degraded: node vm DOWN+NOT_RESPONDING" in row["reason"]
     finally:
-        store.close()
+        h.store.close()
 
 
 def test_pools_file_rejection_names_its_rule_as_clause(tmp_path: Path) -> None:
-    _clock, _a, _b, store, runtime = two_pools(tmp_path, exclusivity={"training": "prov-z"})
+    h = two_pools(tmp_path, exclusivity={"training": "prov-z"})
     try:
-        job = runtime.submit(JobSpec("x", "true", gpus=1, workload_class="training"))
-        runtime.tick()
-        row = store.job(job)
+        job = h.submit(JobSpec("x", "true", gpus=1, workload_class="training"))
+        h.tick()
+        row = h.store.job(job)
         assert row is not None and row["state"] == "rejected"
         assert (row["reason_code"], row["reason_clause"]) == ("exclusivity", "exclusivity.training")
         assert "[exclusivity.training]" in row["reason"]
-        [rejected] = [e for e in store.events_of(job) if e["kind"] == "rejected"]
+        [rejected] = [e for e in h.store.events_of(job) if e["kind"] == "rejected"]
         assert "exclusivity.training" in rejected["detail"]
     finally:
-        store.close()
+        h.store.close()
 
 
 def test_mixed_rejection_lists_every_pool_with_its_code_and_clause(tmp_path: Path) -> None:
-    clock = StepClock()
+    clock = ManualClock()
     pools = (
         PoolConfig("a", "prov-a", "r", "h100", 2, BackendSpec("fake")),
         PoolConfig("b", "prov-b", "r", "a100", 2, BackendSpec("fake")),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from step_clock import StepClock
 from tender.backends import FakeBackend
+from tender.clocks import ManualClock
 from tender.placement import JobRequest, Reason
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import from_json, from_scenario, to_json
@@ -75,7 +75,7 @@ def test_an_exclusive_job_never_lands_on_a_rival_pool(tmp_path: Path) -> None:
     )
     config = from_scenario(rival_only, "s.yaml")
     assert PRIMARY not in {p.id for p in config.pools}
-    clock = StepClock(datetime(2026, 8, 1, tzinfo=UTC))
+    clock = ManualClock(datetime(2026, 8, 1, tzinfo=UTC))
     backends = {p.id: FakeBackend(clock, gpus=2, default_seconds=100) for p in config.pools}
     store = Store(f"sqlite:///{tmp_path / 'rt.db'}")
     runtime = Runtime(store, config, clock, tmp_path, backends=backends, lost_after=30)

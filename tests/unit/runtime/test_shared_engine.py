@@ -16,11 +16,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from step_clock import StepClock
 from tender.backends import FakeBackend
+from tender.clocks import ManualClock, SystemClock
 from tender.domain.provider import BackendSpec
 from tender.ports import RunRequest, RunState
-from tender.runtime.clock import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import PoolConfig, RuntimeConfig, from_scenario
 from tender.runtime.spec import JobSpec
@@ -96,7 +95,7 @@ def test_pools_sharing_fake_engines_never_oversubscribe_nor_share_devices(
     layout: tuple[list[tuple[str, int, int]], list[int]], sizes: list[int], seed: int
 ) -> None:
     pool_specs, job_gpus = layout
-    clock = StepClock()
+    clock = ManualClock()
     engines = [FakeBackend(clock, gpus=size, default_seconds=60) for size in sizes]
     pools = tuple(
         PoolConfig(p, f"prov-{p}", "r", "h100", share, BackendSpec("fake")) for p, _, share in pool_specs
@@ -136,7 +135,7 @@ def _check_engine(engine: FakeBackend) -> None:
 def test_what_others_run_on_the_engine_counts(tmp_path: Path) -> None:
     """Hand-checked: an engine of 4 GPUs running 3 GPUs of someone else's work has 1 free, whatever the pools'
     shares (2 + 2): Tender places one 1-GPU job, and the second waits for capacity."""
-    clock = StepClock()
+    clock = ManualClock()
     engine = FakeBackend(clock, gpus=4, default_seconds=100)
     engine.submit(RunRequest("foreign", "foreign", 1, "sleep", gpus=3))  # not Tender's
     pools = tuple(PoolConfig(p, f"prov-{p}", "r", "h100", 2, BackendSpec("fake")) for p in ("a", "b"))

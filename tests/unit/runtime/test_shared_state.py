@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tender.cli.app import app
+from tender.clocks import SystemClock
 from tender.ledger.sql import Database, audit_store, resolve_url
 from tender.runtime import queue
-from tender.runtime.clock import SystemClock
 from tender.runtime.session import database_url, open_runtime
 from tender.runtime.spec import JobSpec
 from tender.runtime.store import Store

@@ -13,7 +13,7 @@ import pytest
 from service_support import Service
 
 from tender.backends import FakeBackend
-from tender.runtime.clock import SystemClock
+from tender.clocks import SystemClock
 from tender.runtime.driver import Runtime
 from tender.runtime.pools import from_scenario, load_pools_text, to_json
 from tender.runtime.spec import parse_job_text

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from tender.clocks import SystemClock
 from tender.integrations.skypilot.evaluate import Outcome
 from tender.ledger.sql import Database, audit_store, upgrade
 
@@ -52,6 +53,6 @@ def record(
             session,
             kind="skypilot.decision",
             actor=f"skypilot:{user}" if user else "skypilot",
-            at=at or datetime.now(UTC),
+            at=at or SystemClock().now(),
             data=data,
         )

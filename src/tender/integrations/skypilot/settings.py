@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from tender.clocks import SystemClock
 from tender.config import InputError, load_scenario
 from tender.domain import Scenario
 
@@ -85,8 +86,8 @@ def scenario_at(path: str) -> Scenario:
 def month_of(scenario: Scenario, month: int | None, now: datetime | None = None) -> int:
     """The given month, else the month `now` falls in; either must be inside the horizon."""
     if month is None:
-        month = scenario.calendar.month_of(now or datetime.now(UTC))
-        where = f"now ({(now or datetime.now(UTC)).date()}) is month {month}, which"
+        month = scenario.calendar.month_of(now or SystemClock().now())
+        where = f"now ({(now or SystemClock().now()).date()}) is month {month}, which"
     else:
         where = f"TENDER_MONTH={month}"
     if not 1 <= month <= scenario.horizon:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tender.clocks import SystemClock
 from tender.domain import Scenario
 from tender.ledger.actuals.focus_read import ActualsError, FocusRow, canonical, read_rows
 from tender.ledger.actuals.mapping import Mapping, Resolved
@@ -111,7 +112,7 @@ def import_file(
 ) -> ImportResult:
     """Import one FOCUS file in one transaction; raise `ActualsError` (nothing stored) on a bad row."""
     file = str(path)
-    now = now or datetime.now(UTC)
+    now = now or SystemClock().now()
     currency = scenario.currency if scenario is not None else LEDGER_CURRENCY
     read = 0
     with db.write() as session:
