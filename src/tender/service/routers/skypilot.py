@@ -11,7 +11,7 @@ mutated `task` and `skypilot_config` YAML texts, or status 400 whose text it sho
 3. The scenario: `?scenario=ID` (an uploaded scenario), else the latest uploaded; the month:
    `?month=N`, else the month the server's clock is in. In the same read transaction, the needs raised
    against that scenario and their stored commands; each need's ROFR state is rebuilt by
-   `tender.service.rofr.replay` (the same replay that answers notices).
+   `tender.service.rofr.state_from_commands` (the same rebuild that answers notices).
 4. `tender.integrations.skypilot.evaluate` (the same code as the Python `ContractPolicy`) with those
    needs and states, so a holder's answer (declined, exercised) decides the rights it covers.
 5. Record the decision (`skypilot.decision`) in the audit chain; answer the rewritten task, or 400
@@ -118,7 +118,7 @@ def _scenario(request: Request, scenario_id: int | None) -> tuple[Scenario, tupl
         scenario = _parsed(row.sha256, row.name, row.text)
         stored = []
         for need in notice_store.needs_of_scenario(session, row.id):
-            state = rofr.replay(scenario, notice_store.commands(session, need.id))
+            state = rofr.state_from_commands(scenario, notice_store.commands(session, need.id))
             if need.id in state.needs:
                 stored.append(StoredNeed(state.needs[need.id], state))
     return scenario, tuple(stored)
