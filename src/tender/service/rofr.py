@@ -4,7 +4,8 @@ A need's protocol state is never stored; its commands are (`notice_store.add_com
 
 1. `scenario_for(session, pk)`: the stored scenario, parsed once per process;
 2. `state_from_commands(scenario, rows)` rebuilds a need's `RofrState` by stepping its stored commands
-   (`tender.contracts.command_from`, the one command builder) at their times;
+   (`tender.contracts.command_from`, the one command builder) at their times; `needs_with_states` does it
+   for every need of a scenario (the SkyPilot policy's view);
 3. `apply(state, command, now)` steps the engine once; a refusal comes back as a `Rejection`
    (`refusal` maps its reason code to 409, or 422 on `gpus` for a quantity);
 4. `notice_states(state, need)` turns the engine's notices into rows for `notice_store.sync_notices`,
@@ -70,6 +71,16 @@ def state_from_commands(scenario: Scenario, rows: list[NeedCommand]) -> RofrStat
     for row in rows:
         state = apply(state, command_from(row.kind, json.loads(row.body_json)), row.at).state
     return state
+
+
+def needs_with_states(session: Session, scenario_pk: int, scenario: Scenario) -> list[tuple[Need, RofrState]]:
+    """Every need raised against a stored scenario, with its rebuilt protocol state (in the caller's read)."""
+    out: list[tuple[Need, RofrState]] = []
+    for row in notice_store.needs_of_scenario(session, scenario_pk):
+        state = state_from_commands(scenario, notice_store.commands(session, row.id))
+        if row.id in state.needs:
+            out.append((state.needs[row.id], state))
+    return out
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from tender.domain import Scenario
 from tender.integrations.skypilot.decide import StoredNeed
 from tender.integrations.skypilot.evaluate import evaluate
 from tender.integrations.skypilot.tasks import TaskError
-from tender.ledger.sql import audit_store, notice_store, plan_store
+from tender.ledger.sql import audit_store, plan_store
 from tender.service import rofr
 from tender.service.auth import Principal, authenticate, deny
 from tender.service.context import ctx_of
@@ -116,12 +116,10 @@ def _scenario(request: Request, scenario_id: int | None) -> tuple[Scenario, tupl
                 404, "not_found", "no such scenario: upload one (POST /api/v1/scenarios)", "scenario"
             )
         scenario = _parsed(row.sha256, row.name, row.text)
-        stored = []
-        for need in notice_store.needs_of_scenario(session, row.id):
-            state = rofr.state_from_commands(scenario, notice_store.commands(session, need.id))
-            if need.id in state.needs:
-                stored.append(StoredNeed(state.needs[need.id], state))
-    return scenario, tuple(stored)
+        stored = tuple(
+            StoredNeed(need, state) for need, state in rofr.needs_with_states(session, row.id, scenario)
+        )
+    return scenario, stored
 
 
 def _parsed(sha: str, name: str, text: str) -> Scenario:
