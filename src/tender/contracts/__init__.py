@@ -59,7 +59,7 @@ from tender.contracts.protocol_types import (
     Tick,
     iso,
 )
-from tender.contracts.replay import outcome, run_script
+from tender.contracts.script import outcome, run_script
 from tender.contracts.timeline import clause_timeline, clauses_at
 
 AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
