@@ -2,7 +2,7 @@
 
 A need's protocol state is never stored; its commands are (`notice_store.add_command`).
 
-1. `scenario_for(session, pk)`: the stored scenario, parsed once per process;
+1. `scenario_for(session, pk)` / `parsed_scenario(row)`: the stored scenario, parsed once per process;
 2. `state_from_commands(scenario, rows)` rebuilds a need's `RofrState` by stepping its stored commands
    (`tender.contracts.command_from`, the one command builder) at their times; `needs_with_states` does it
    for every need of a scenario (the SkyPilot policy's view);
@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tender.config import load_scenario_text
+from tender.config import InputError, load_scenario_text
 from tender.contracts import (
     Command,
     Event,
@@ -45,7 +45,7 @@ from tender.contracts import (
 )
 from tender.domain import Scenario
 from tender.ledger.sql import audit_store, notice_store, plan_store
-from tender.ledger.sql.models import NeedCommand
+from tender.ledger.sql.models import NeedCommand, ScenarioRow
 from tender.ledger.sql.notice_store import AlreadyDecided, NoticeState
 from tender.service.context import Context
 from tender.service.errors import ApiError
@@ -150,14 +150,24 @@ def event_bodies(events: list[Event]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def scenario_for(session: Session, pk: int) -> Scenario:
+    """The stored scenario `pk`, parsed (404 when there is none)."""
     row = plan_store.get_scenario(session, pk)
     if row is None:
         raise ApiError(404, "not_found", f"no scenario {pk}", "scenario")
-    key = (pk, row.sha256)
+    return parsed_scenario(row)
+
+
+def parsed_scenario(row: ScenarioRow) -> Scenario:
+    """A stored scenario, parsed once per process (keyed by id and text digest; uploads never change).
+    One that no longer parses (it was valid when uploaded) is 409 `invalid_scenario`."""
+    key = (row.id, row.sha256)
     with _parsed_lock:
         cached = _parsed.get(key)
     if cached is None:
-        cached = load_scenario_text(row.text, row.name)
+        try:
+            cached = load_scenario_text(row.text, row.name)
+        except InputError as exc:
+            raise ApiError(409, "invalid_scenario", str(exc), "scenario") from None
         with _parsed_lock:
             _parsed[key] = cached
     return cached

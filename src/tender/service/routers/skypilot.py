@@ -29,7 +29,6 @@ import yaml
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from tender.config import InputError, load_scenario_text
 from tender.domain import Scenario
 from tender.integrations.skypilot.decide import StoredNeed
 from tender.integrations.skypilot.evaluate import evaluate
@@ -43,7 +42,6 @@ from tender.service.payloads import ErrorOut
 
 router = APIRouter(prefix="/api/v1/integrations/skypilot", tags=["integrations"])
 ROLES = ("skypilot", "admin")
-_SCENARIOS: dict[str, Scenario] = {}  # sha256 -> parsed scenario (uploaded scenarios never change)
 
 
 def _token(request: Request) -> str | None:
@@ -115,20 +113,11 @@ def _scenario(request: Request, scenario_id: int | None) -> tuple[Scenario, tupl
             raise ApiError(
                 404, "not_found", "no such scenario: upload one (POST /api/v1/scenarios)", "scenario"
             )
-        scenario = _parsed(row.sha256, row.name, row.text)
+        scenario = rofr.parsed_scenario(row)
         stored = tuple(
             StoredNeed(need, state) for need, state in rofr.needs_with_states(session, row.id, scenario)
         )
     return scenario, stored
-
-
-def _parsed(sha: str, name: str, text: str) -> Scenario:
-    if sha not in _SCENARIOS:
-        try:
-            _SCENARIOS[sha] = load_scenario_text(text, name)
-        except InputError as exc:  # stored scenarios were valid when uploaded
-            raise ApiError(409, "invalid_scenario", str(exc), "scenario") from None
-    return _SCENARIOS[sha]
 
 
 @router.post("/policy", responses={400: {"model": ErrorOut}, 422: {"model": ErrorOut}})
