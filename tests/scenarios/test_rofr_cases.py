@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tender.cli.rofr import Case, load_case, parse_instant, run_case
-from tender.contracts import eligibility, replay
+from tender.contracts import eligibility, run_script
 
 CASES = sorted((Path(__file__).parent / "rofr").glob("*.yaml"))
 
@@ -37,7 +37,7 @@ def _check_list(name: str, expected: list[Any], actual: list[dict[str, Any]]) ->
 
 
 def _check_eligibility(case: Case, checks: list[dict[str, Any]]) -> None:
-    state, _ = replay(case.scenario, case.script)
+    state, _ = run_script(case.scenario, case.script)
     last = case.script[-1][0]
     for check in checks:
         at = parse_instant(check["at"]) if "at" in check else last

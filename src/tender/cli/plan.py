@@ -22,16 +22,12 @@ from tender.cli.output import (
 from tender.cli.plan_actuals import Replan, load_replan, with_fixed
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-from tender.domain import Scenario
-from tender.plan_output import CHECK_FAILED, ledger_csv, plan_tables, plan_to_json, report_html, verified
-from tender.plan_output.json_out import plan_to_dict
-from tender.sourcing import NoSolution, Plan, PlanOptions, plan
+from tender.plan_output import CHECK_FAILED, PlanRenders, plan_tables, verified
+from tender.sourcing import NoSolution, PlanOptions, plan
 
 
-def _json(result: Plan, sc: Scenario, timings: bool, replan: Replan | None) -> str:
-    if replan is None:
-        return plan_to_json(result, sc, timings)
-    return with_fixed(plan_to_dict(result, sc, timings), replan)
+def _json(rendered: PlanRenders, replan: Replan | None) -> str:
+    return rendered.json_text() if replan is None else with_fixed(rendered.document, replan)
 
 
 def register(app: typer.Typer) -> None:
@@ -115,11 +111,11 @@ def register(app: typer.Typer) -> None:
         console.print(
             f"solved in {result.solve_seconds:.2f} s, status {result.status}, gap {float(result.gap):.4%}"
         )
-        labels = {m: sc.calendar.label(m) for m in sc.calendar.months()}
+        rendered = PlanRenders(result, sc, timings)
         renders: list[tuple[Path | None, Callable[[], str], str]] = [
-            (json_path, lambda: _json(result, sc, timings, replan), "--json"),
-            (ledger, lambda: ledger_csv(result, labels), "--ledger"),
-            (report, lambda: report_html(result, sc), "--report"),
+            (json_path, lambda: _json(rendered, replan), "--json"),
+            (ledger, rendered.ledger_csv, "--ledger"),
+            (report, rendered.report_html, "--report"),
         ]
         outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
         _write(outputs, out, mkdir)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,22 +23,11 @@ from rich.table import Table
 
 from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
 from tender.config import InputError, Problem, load_scenario
-from tender.config.errors import from_validation_error
+from tender.config.errors import format_path, from_validation_error
 from tender.config.schema_base import Name, NonNegDecimal, NonNegInt, PosInt, Strict
-from tender.config.yamlpos import Positions, format_path, load_yaml, read_text
-from tender.contracts import (
-    ClauseTerminated,
-    Command,
-    HolderResponse,
-    Need,
-    NewNeed,
-    QuoteReceived,
-    ThirdPartyFellThrough,
-    ThirdPartySigned,
-    Tick,
-    outcome,
-    replay,
-)
+from tender.config.yamlpos import Positions, load_yaml, read_text
+from tender.contracts import Command, outcome, run_script
+from tender.contracts.commands import command_from, parse_instant
 from tender.domain import Scenario
 from tender.ledger.audit import chain_of, dumps_jsonl, head
 
@@ -134,46 +123,14 @@ class Case:
     description: str
 
 
-def parse_instant(text: str) -> datetime:
-    """ISO-8601 instant (`Z` or an offset; a bare date is midnight UTC; no zone = UTC)."""
-    if len(text) == 10:
-        parsed = datetime.combine(date.fromisoformat(text), datetime.min.time())
-    else:
-        parsed = datetime.fromisoformat(text)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def _command(ev: EventIn, start: datetime | int | None) -> Command:
-    if ev.need is not None:
-        n = ev.need
-        assert start is not None
-        return NewNeed(
-            Need(
-                n.id,
-                n.workload,
-                n.workload_class,
-                n.gpu,
-                n.gpus,
-                n.region,
-                start,
-                n.months,
-                n.price,
-                n.new_capacity,
-            )
-        )
-    if ev.quote is not None:
-        return QuoteReceived(ev.quote.need, ev.quote.provider, ev.quote.price, ev.quote.gpus)
-    if ev.respond is not None:
-        r = ev.respond
-        return HolderResponse(r.need, r.holder, r.exercise_gpus, r.decline)
-    if ev.signed is not None:
-        s = ev.signed
-        return ThirdPartySigned(s.need, s.provider, s.gpus, s.price)
-    if ev.fell_through is not None:
-        return ThirdPartyFellThrough(ev.fell_through.need, ev.fell_through.provider)
-    if ev.terminate is not None:
-        return ClauseTerminated(ev.terminate.clause, ev.terminate.amendment)
-    return Tick()
+    """The event's command, built by the one builder (`tender.contracts.commands`, which also rebuilds the
+    service's stored commands)."""
+    kind = next(k for k in COMMAND_KEYS if getattr(ev, k) is not None)
+    body = getattr(ev, kind).model_dump()
+    if kind == "need":
+        body["start"] = start
+    return command_from(kind, body)
 
 
 def load_case(path: Path) -> Case:
@@ -199,7 +156,7 @@ def load_case(path: Path) -> Case:
                 if isinstance(raw, int)
                 else _instant(raw, ("events", i, "need", "start"), positions, file, problems)
             )
-        if at is not None:
+        if at is not None and (ev.need is None or start is not None):  # else a problem is recorded
             script.append((at, _command(ev, start)))
     scenario_path = (path.parent / case.scenario).resolve()
     if not scenario_path.is_file():
@@ -237,7 +194,7 @@ def _instant(
 
 def run_case(case: Case) -> dict[str, Any]:
     """Replay a case: the outcome document with `events` and `audit_head`, plus the audit chain."""
-    state, events = replay(case.scenario, case.script)
+    state, events = run_script(case.scenario, case.script)
     chain = chain_of(e.record() for e in events)
     document: dict[str, Any] = dict(outcome(state))
     document["events"] = [e.record() for e in events]

@@ -28,7 +28,7 @@ from tender.placement.contract_gate import ScenarioEligibility
 from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
 from tender.sim.faults import Fault, seeded_faults
 from tender.sim.gavel import COMPAT_COMMITS
-from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
+from tender.sim.pools import load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
 from tender.sim.report import render
 from tender.sim.traces import Trace, TraceError, load_trace
 
@@ -265,6 +265,8 @@ def _load_trace(trace: str, per_vc: bool) -> Trace:
 def _pools(
     pools: Path | None, plan: Path | None, scenario: Path | None, month: int | None, per_vc: bool
 ) -> tuple[tuple[Pool, ...], Eligibility, tuple[Fault, ...]]:
+    from tender.config.errors import InputError
+
     if sum(x is not None for x in (pools, plan, scenario)) > 1:
         fail_bad_input("--pools, --plan and --scenario are alternatives; give one")
     try:
@@ -273,7 +275,7 @@ def _pools(
             return loaded.pools, loaded.rules, loaded.faults
         if plan is not None:
             return pools_from_plan(plan, month), allow_all, ()
-    except PoolsError as exc:
+    except InputError as exc:
         fail_bad_input(str(exc))
     if scenario is not None:
         return (*_scenario_pools(scenario, month), ())

@@ -19,7 +19,7 @@ from itertools import count
 from pydantic import ValidationError
 
 from tender.config.clause_refs import check_clause
-from tender.config.errors import data_path
+from tender.config.errors import FieldPath, data_path, format_path
 from tender.config.findings import Findings, Names, check_month, one_of
 from tender.config.schema import ScenarioIn
 from tender.config.schema_contracts import (
@@ -31,7 +31,6 @@ from tender.config.schema_contracts import (
     settable_fields,
     with_field,
 )
-from tender.config.yamlpos import Path, format_path
 
 OPEN = 10**9  # the last month of an open-ended clause
 
@@ -43,7 +42,7 @@ class Version:
     clause: ClauseIn
     start: int
     end: int | None
-    at: Path  # where a problem of this version (an overlap) is reported
+    at: FieldPath  # where a problem of this version (an overlap) is reported
     seq: int  # order written: contracts first, then changes in the order they apply
 
     @property
@@ -71,14 +70,14 @@ class Replay:
     history: dict[str, list[Version]] = field(default_factory=dict)  # as clause_timeline builds it
     serial: count[int] = field(default_factory=count)
 
-    def push(self, clause: ClauseIn, start: int, end: int | None, at: Path) -> None:
+    def push(self, clause: ClauseIn, start: int, end: int | None, at: FieldPath) -> None:
         version = Version(clause, start, end, at, next(self.serial))
         self.history.setdefault(clause.id, []).append(version)
 
     def versions(self) -> list[Version]:
         return sorted((v for h in self.history.values() for v in h), key=lambda v: v.seq)
 
-    def apply(self, change: ChangeIn, month: int, path: Path, added: ClauseIn | None) -> None:
+    def apply(self, change: ChangeIn, month: int, path: FieldPath, added: ClauseIn | None) -> None:
         if change.action == "add_contract":
             if added is not None:
                 self.add(added, month, path)
@@ -91,7 +90,7 @@ class Replay:
         else:
             self.set_field(cid, str(change.field), change.value, month, path)
 
-    def in_force(self, cid: str, month: int, path: Path) -> bool:
+    def in_force(self, cid: str, month: int, path: FieldPath) -> bool:
         if cid not in self.ends:
             self.out.add(path, self.unknown(cid))
             return False
@@ -120,7 +119,7 @@ class Replay:
         if last.start <= month - 1:
             history.append(replace(last, end=month - 1))
 
-    def add(self, clause: ClauseIn, month: int, path: Path) -> None:
+    def add(self, clause: ClauseIn, month: int, path: FieldPath) -> None:
         cid, end = clause.id, clause.effective_to_month
         previous = self.ends.get(cid, -1)
         if cid in self.ends and (previous is None or previous >= month):
@@ -140,7 +139,7 @@ class Replay:
             clause, max(month, clause.effective_from_month), end, (*path, "contract", "effective_from_month")
         )
 
-    def set_field(self, cid: str, name: str, value: object, month: int, path: Path) -> None:
+    def set_field(self, cid: str, name: str, value: object, month: int, path: FieldPath) -> None:
         old = self.current[cid]
         new = _new_version(old, name, value, path, self.out)
         if new is None:
@@ -157,7 +156,7 @@ class Replay:
         self.current[cid] = new
         self.split(new, name, month, (*path, "value"))
 
-    def report_new_problems(self, old: ClauseIn, new: ClauseIn, name: str, at: Path) -> None:
+    def report_new_problems(self, old: ClauseIn, new: ClauseIn, name: str, at: FieldPath) -> None:
         before = set(_problems_of(old, self.names))
         for rel, message in _problems_of(new, self.names):
             if (rel, message) in before:
@@ -167,7 +166,7 @@ class Replay:
             else:
                 self.out.add(at, f"with {name} set, {new.id}.{format_path(rel)}: {message}")
 
-    def split(self, new: ClauseIn, name: str, month: int, at: Path) -> None:
+    def split(self, new: ClauseIn, name: str, month: int, at: FieldPath) -> None:
         """The old version ends the month before; the new one runs from `month` (as in the timeline;
         a set `effective_from_month` / `effective_to_month` moves the new version's start / end)."""
         history = self.history.get(new.id)
@@ -201,14 +200,14 @@ def check_amendments(
             c, c.effective_from_month, c.effective_to_month, ("contracts", index, "effective_from_month")
         )
     for i, amendment in amendment_order(sc.amendments):
-        base: Path = ("amendments", i)
+        base: FieldPath = ("amendments", i)
         check_month(out, (*base, "effective_month"), amendment.effective_month, names)
         for j, change in enumerate(amendment.changes):
             replay.apply(change, amendment.effective_month, (*base, "changes", j), added.get(i, {}).get(j))
     _check_right_overlaps(replay.versions(), out)
 
 
-def _new_version(old: ClauseIn, name: str, value: object, path: Path, out: Findings) -> ClauseIn | None:
+def _new_version(old: ClauseIn, name: str, value: object, path: FieldPath, out: Findings) -> ClauseIn | None:
     """`set_field` may change any field of the clause but its id and type, to a value of the right type."""
     fields = settable_fields(old)
     if name not in fields:
@@ -225,7 +224,7 @@ def _new_version(old: ClauseIn, name: str, value: object, path: Path, out: Findi
         return None
 
 
-def _problems_of(clause: ClauseIn, names: Names) -> list[tuple[Path, str]]:
+def _problems_of(clause: ClauseIn, names: Names) -> list[tuple[FieldPath, str]]:
     found = Findings()
     check_clause(clause, (), names, found)
     return found.items
@@ -233,7 +232,7 @@ def _problems_of(clause: ClauseIn, names: Names) -> list[tuple[Path, str]]:
 
 def _check_right_overlaps(versions: list[Version], out: Findings) -> None:
     rights = [v for v in versions if isinstance(v.clause, PriorityRightIn) and not v.empty]
-    reported: set[tuple[Path, str]] = set()
+    reported: set[tuple[FieldPath, str]] = set()
     for n, first in enumerate(rights):
         for later in rights[n + 1 :]:
             if not _same_right(first, later) or (later.at, first.clause.id) in reported:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from tender.config.errors import FieldPath
 from tender.config.findings import Findings, Names, check_month, check_ref, one_of
 from tender.config.schema_contracts import (
     ClauseIn,
@@ -20,10 +21,9 @@ from tender.config.schema_contracts import (
     TakeOrPayIn,
     WorkloadExclusivityIn,
 )
-from tender.config.yamlpos import Path
 
 
-def check_clause(c: ClauseIn, base: Path, names: Names, out: Findings) -> None:
+def check_clause(c: ClauseIn, base: FieldPath, names: Names, out: Findings) -> None:
     check_month(out, (*base, "effective_from_month"), c.effective_from_month, names)
     if c.effective_to_month is not None and c.effective_to_month < c.effective_from_month:
         out.add(
@@ -50,7 +50,7 @@ def check_clause(c: ClauseIn, base: Path, names: Names, out: Findings) -> None:
         check_ref(out, (*base, "counterparty"), "provider", c.counterparty, names.providers)
 
 
-def _check_right(c: PriorityRightIn, base: Path, names: Names, out: Findings) -> None:
+def _check_right(c: PriorityRightIn, base: FieldPath, names: Names, out: Findings) -> None:
     check_ref(out, (*base, "holder"), "provider", c.holder, names.providers)
     scope_refs(out, base, names, workloads=c.workloads, gpus=c.gpus, regions=c.regions)
     if isinstance(c, FirstShipIn):
@@ -69,7 +69,7 @@ def _check_right(c: PriorityRightIn, base: Path, names: Names, out: Findings) ->
             )
 
 
-def _check_commitment(c: CommittedSpendIn, base: Path, names: Names, out: Findings) -> None:
+def _check_commitment(c: CommittedSpendIn, base: FieldPath, names: Names, out: Findings) -> None:
     check_ref(out, (*base, "provider"), "provider", c.provider, names.providers)
     previous = None
     for i, m in enumerate(c.milestones):
@@ -89,7 +89,7 @@ def _check_commitment(c: CommittedSpendIn, base: Path, names: Names, out: Findin
         _check_drawdown(c.id, c.drawdown_order.removeprefix("after "), (*base, "drawdown_order"), names, out)
 
 
-def _check_drawdown(cid: str, target: str, path: Path, names: Names, out: Findings) -> None:
+def _check_drawdown(cid: str, target: str, path: FieldPath, names: Names, out: Findings) -> None:
     others = [c for c in names.commits if c != cid]
     kind = names.clause_types.get(target)
     if target == cid:
@@ -107,7 +107,7 @@ def _check_drawdown(cid: str, target: str, path: Path, names: Names, out: Findin
         )
 
 
-def _check_reservation(c: ReservedCapacityIn, base: Path, names: Names, out: Findings) -> None:
+def _check_reservation(c: ReservedCapacityIn, base: FieldPath, names: Names, out: Findings) -> None:
     check_month(out, (*base, "start_month"), c.start_month, names)
     regions = names.provider_regions.get(c.provider)
     if c.region is None or regions is None:  # an unknown provider is reported on its own
@@ -121,7 +121,7 @@ def _check_reservation(c: ReservedCapacityIn, base: Path, names: Names, out: Fin
 
 def scope_refs(
     out: Findings,
-    base: Path,
+    base: FieldPath,
     names: Names,
     *,
     workloads: Iterable[str] = (),

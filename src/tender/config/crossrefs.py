@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from tender.config.amended import check_amendments
 from tender.config.clause_refs import check_clause
+from tender.config.errors import FieldPath
 from tender.config.findings import Findings, Names, check_month, check_ref, one_of
 from tender.config.schema import CapacityLineIn, ProviderIn, RatesIn, ScenarioIn
 from tender.config.schema_contracts import ClauseIn
 from tender.config.uncertainty_refs import check_uncertainty
-from tender.config.yamlpos import Path
 
 
 def check_scenario(
     sc: ScenarioIn, contracts: list[tuple[int, ClauseIn]], added: dict[int, dict[int, ClauseIn]]
-) -> list[tuple[Path, str]]:
+) -> list[tuple[FieldPath, str]]:
     """Problems of a structurally valid scenario. `added[i][j]`: the clause amendment i, change j adds."""
     out = Findings()
     flat_added = [
@@ -53,7 +53,7 @@ def _names(sc: ScenarioIn, clauses: list[ClauseIn]) -> Names:
 
 
 def _check_lines(
-    lines: list[CapacityLineIn], base: Path, regions: list[str], names: Names, out: Findings
+    lines: list[CapacityLineIn], base: FieldPath, regions: list[str], names: Names, out: Findings
 ) -> None:
     for i, line in enumerate(lines):
         if line.gpu not in names.gpus:
@@ -76,7 +76,7 @@ def _check_lines(
 
 def _check_providers(sc: ScenarioIn, names: Names, out: Findings) -> None:
     for pid, p in sc.providers.items():
-        base: Path = ("providers", pid)
+        base: FieldPath = ("providers", pid)
         _check_lines(p.capacity, (*base, "capacity"), p.regions, names, out)
         _check_lines(p.new_capacity_offerable, (*base, "new_capacity_offerable"), p.regions, names, out)
         for i, phase in enumerate(p.campus_phases):
@@ -103,7 +103,7 @@ def _check_providers(sc: ScenarioIn, names: Names, out: Findings) -> None:
 SKYPILOT_CLOUDS_WITHOUT_CATALOG = ("Kubernetes", "SSH")
 
 
-def _check_skypilot(p: ProviderIn, base: Path, out: Findings) -> None:
+def _check_skypilot(p: ProviderIn, base: FieldPath, out: Findings) -> None:
     """The cloud is one SkyPilot knows (the shipped catalog's clouds, which are SkyPilot's); each mapped
     region is one of the provider's."""
     from tender.catalog import providers  # loaded only when a scenario maps providers to SkyPilot
@@ -122,7 +122,7 @@ def _check_skypilot(p: ProviderIn, base: Path, out: Findings) -> None:
             out.add((*base, "regions", region), "name at least one SkyPilot region")
 
 
-def _check_rates(p: ProviderIn, base: Path, names: Names, out: Findings) -> None:
+def _check_rates(p: ProviderIn, base: FieldPath, names: Names, out: Findings) -> None:
     for gpu in p.rates:
         if gpu not in names.gpus:
             out.add((*base, "rates", gpu), one_of("accelerator", gpu, names.gpus))
@@ -146,10 +146,10 @@ def _no_rate(r: RatesIn) -> bool:
 
 
 def _check_demand(sc: ScenarioIn, names: Names, out: Findings) -> None:
-    seen: dict[str, Path] = {}
+    seen: dict[str, FieldPath] = {}
     for section in ("inference_fleets", "continuous_training"):
         for i, fleet in enumerate(getattr(sc.demand, section)):
-            base: Path = ("demand", section, i)
+            base: FieldPath = ("demand", section, i)
             _unique(fleet.id, (*base, "id"), seen, out)
             for j, gpu in enumerate(fleet.allowed_gpus):
                 if gpu not in names.gpus:
@@ -183,7 +183,7 @@ def _check_demand(sc: ScenarioIn, names: Names, out: Findings) -> None:
             )
 
 
-def _unique(value: str, path: Path, seen: dict[str, Path], out: Findings) -> None:
+def _unique(value: str, path: FieldPath, seen: dict[str, FieldPath], out: Findings) -> None:
     if value in seen:
         out.add(path, f"duplicate id '{value}' (ids must be unique)")
     seen[value] = path

@@ -1,17 +1,65 @@
-"""Turn pydantic errors into located `Problem`s: FILE:LINE:COL: field.path: what is wrong (what is right)."""
+"""The one error type for input files, and pydantic errors turned into located `Problem`s.
+
+Every input file Tender reads (scenarios, pools files, job specs, ROFR cases) reports what is wrong as
+`Problem`s — FILE:LINE:COL: field.path: what is wrong (what is right) — raised together as one
+`InputError`. `from_validation_error` maps a pydantic `ValidationError` back onto the YAML positions.
+"""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from tender.config.yamlpos import Path, Positions, Problem, format_path
+if TYPE_CHECKING:
+    from tender.config.yamlpos import Positions
+
+FieldPath = tuple[str | int, ...]
+"""A place in a parsed document: mapping keys and list indices, outermost first."""
 
 
-def data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located by line/column and field path. Line 0 means the file as
+    a whole (missing, unreadable, not text): it prints as `FILE: message`."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        at = f"{self.file}:{self.line}:{self.column}" if self.line > 0 else self.file
+        return f"{at}: {where}{self.message}"
+
+
+class InputError(Exception):
+    """Raised with every problem found in one input file."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class InputLimitError(InputError):
+    """An input refused by a limit (`tender.config.yamllimits`): too large, too deep, too many aliases."""
+
+
+def format_path(path: FieldPath) -> str:
+    """`("pools", 0, "gpus")` -> `pools[0].gpus`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def data_path(data: Any, loc: tuple[int | str, ...]) -> FieldPath:
     """Map a pydantic `loc` onto the input data, dropping union/tag markers that are not real keys."""
     path: list[str | int] = []
     node: Any = data
@@ -60,14 +108,18 @@ def from_validation_error(
     data: Any,
     positions: Positions,
     file: str,
-    prefix: Path = (),
+    prefix: FieldPath = (),
     model: type[BaseModel] | None = None,
+    rename: Callable[[FieldPath], FieldPath] | None = None,
 ) -> list[Problem]:
-    """One `Problem` per distinct field path (union members repeat the same path; keep the first)."""
+    """One `Problem` per distinct field path (union members repeat the same path; keep the first).
+    `rename` maps a validated model's location back onto the field the input wrote, when the model
+    validated a translation of `data` (a SkyPilot task read as a job spec)."""
     problems: list[Problem] = []
-    seen: set[Path] = set()
+    seen: set[FieldPath] = set()
     for err in exc.errors():
-        rel = data_path(data, tuple(err["loc"]))
+        loc: FieldPath = tuple(err["loc"])
+        rel = data_path(data, rename(loc) if rename is not None else loc)
         path = (*prefix, *rel)
         if path in seen:
             continue
@@ -78,7 +130,7 @@ def from_validation_error(
     return problems
 
 
-def _model_at(model: type[BaseModel] | None, rel: Path) -> type[BaseModel] | None:
+def _model_at(model: type[BaseModel] | None, rel: FieldPath) -> type[BaseModel] | None:
     """The model class that owns the last key of `rel` (for listing valid field names)."""
     current: Any = model
     for part in rel[:-1]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from tender.config.yamlpos import Path
+from tender.config.errors import FieldPath
 
 
 @dataclass
 class Findings:
     """`(path, message)` pairs; `load.py` turns them into located problems."""
 
-    items: list[tuple[Path, str]] = field(default_factory=list)
+    items: list[tuple[FieldPath, str]] = field(default_factory=list)
 
-    def add(self, path: Path, message: str) -> None:
+    def add(self, path: FieldPath, message: str) -> None:
         self.items.append((path, message))
 
 
@@ -39,11 +39,11 @@ def one_of(kind: str, value: str, known: Iterable[str]) -> str:
     return f"unknown {kind} '{value}' (known: {', '.join(sorted(known)) or 'none'})"
 
 
-def check_month(out: Findings, path: Path, month: int, names: Names) -> None:
+def check_month(out: Findings, path: FieldPath, month: int, names: Names) -> None:
     if month > names.horizon:
         out.add(path, f"month {month} is outside the horizon (1..{names.horizon})")
 
 
-def check_ref(out: Findings, path: Path, kind: str, value: str | None, known: Iterable[str]) -> None:
+def check_ref(out: Findings, path: FieldPath, kind: str, value: str | None, known: Iterable[str]) -> None:
     if value is not None and value not in known:
         out.add(path, one_of(kind, value, known))

@@ -20,10 +20,10 @@ from pydantic import ValidationError
 
 from tender.config.convert import to_scenario
 from tender.config.crossrefs import check_scenario
-from tender.config.errors import from_validation_error
+from tender.config.errors import FieldPath, InputError, Problem, format_path, from_validation_error
 from tender.config.schema import CatalogRefIn, ScenarioIn
 from tender.config.schema_contracts import CONTRACT_MODELS, ClauseIn
-from tender.config.yamlpos import InputError, Path, Positions, Problem, format_path, load_yaml, read_text
+from tender.config.yamlpos import Positions, load_yaml, read_text
 from tender.domain import Scenario
 
 
@@ -67,13 +67,13 @@ def load_scenario_text(text: str, file: str) -> Scenario:
     return to_scenario(model, [c for _, c in contracts], added, catalog_rates)
 
 
-def _at(positions: Positions, file: str, path: Path, message: str) -> Problem:
+def _at(positions: Positions, file: str, path: FieldPath, message: str) -> Problem:
     line, col = positions.locate(path)
     return Problem(file, line, col, format_path(path), message)
 
 
 def _clause(
-    raw: Any, base: Path, positions: Positions, file: str, problems: list[Problem]
+    raw: Any, base: FieldPath, positions: Positions, file: str, problems: list[Problem]
 ) -> ClauseIn | None:
     if not isinstance(raw, dict):
         return None  # reported by the outer schema
@@ -118,7 +118,7 @@ def _added_contracts(
                 and change.get("action") == "add_contract"
                 and isinstance(change.get("contract"), dict)
             ):
-                path: Path = ("amendments", i, "changes", j, "contract")
+                path: FieldPath = ("amendments", i, "changes", j, "contract")
                 clause = _clause(change["contract"], path, positions, file, problems)
                 if clause is not None:
                     out.setdefault(i, {})[j] = clause

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tender.config.errors import FieldPath
 from tender.config.findings import Findings, one_of
 from tender.config.schema import ProviderIn, ScenarioIn
 from tender.config.schema_uncertainty import BandIn, HolderRangesIn, MonthsIn, PriceBandIn, UncertaintyIn
-from tender.config.yamlpos import Path
 from tender.domain.uncertainty import Band, HolderRanges, MonthsQuantiles, Range, Uncertainty
 
-BASE: Path = ("uncertainty",)
+BASE: FieldPath = ("uncertainty",)
 
 
 def check_uncertainty(sc: ScenarioIn, out: Findings) -> None:
@@ -63,21 +63,21 @@ def _delivers(p: ProviderIn) -> bool:
     return any(s.from_month > 1 for ln in (*p.capacity, *p.new_capacity_offerable) for s in ln.steps)
 
 
-def _months(path: Path, key: str, known: set[str], kind: str, m: MonthsIn, out: Findings) -> None:
+def _months(path: FieldPath, key: str, known: set[str], kind: str, m: MonthsIn, out: Findings) -> None:
     if key not in known:
         out.add(path, one_of(kind, key, known))
     if m.p90 < m.p50:
         out.add((*path, "p90"), "p90 is below p50 (p90 must be >= p50)")
 
 
-def _band(path: Path, b: BandIn, out: Findings) -> None:
+def _band(path: FieldPath, b: BandIn, out: Findings) -> None:
     if b.p50 < b.p10:
         out.add((*path, "p50"), "p50 is below p10 (need p10 <= p50 <= p90)")
     if b.p90 < b.p50:
         out.add((*path, "p90"), "p90 is below p50 (need p10 <= p50 <= p90)")
 
 
-def _ranges(path: Path, r: HolderRangesIn, out: Findings) -> None:
+def _ranges(path: FieldPath, r: HolderRangesIn, out: Findings) -> None:
     for key in ("accept_probability", "max_share_of_request"):
         pair = getattr(r, key)
         if pair is not None and pair[1] < pair[0]:

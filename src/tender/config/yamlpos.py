@@ -13,46 +13,18 @@ from typing import Any
 
 import yaml
 
+from tender.config.errors import FieldPath, InputError, InputLimitError, Problem, format_path
 from tender.config.yamllimits import MAX_CHARS, BoundedLoader, LimitExceeded, check_expansion, check_text
-
-Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file, located by line/column and field path."""
-
-    file: str
-    line: int
-    column: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.column}: {where}{self.message}"
-
-
-class InputError(Exception):
-    """Raised with every problem found in one input file."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-class InputLimitError(InputError):
-    """An input refused by a limit (`tender.config.yamllimits`): too large, too deep, too many aliases."""
 
 
 @dataclass
 class Positions:
     """Where each field path starts in the source (1-based line and column)."""
 
-    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
 
-    def locate(self, path: Path) -> tuple[int, int]:
+    def locate(self, path: FieldPath) -> tuple[int, int]:
         """The position of `path`, or of its nearest located ancestor."""
         probe = tuple(path)
         while probe:
@@ -61,16 +33,9 @@ class Positions:
             probe = probe[:-1]
         return self.marks.get((), (1, 1))
 
-    def locate_key(self, path: Path) -> tuple[int, int]:
+    def locate_key(self, path: FieldPath) -> tuple[int, int]:
         """The position of the key that introduces `path` (for "unknown field" messages)."""
         return self.key_marks.get(tuple(path)) or self.locate(path)
-
-
-def format_path(path: Path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class _Loader(BoundedLoader):
@@ -96,7 +61,7 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 def _build(
-    loader: _Loader, node: yaml.Node, path: Path, pos: Positions, problems: list[Problem], file: str
+    loader: _Loader, node: yaml.Node, path: FieldPath, pos: Positions, problems: list[Problem], file: str
 ) -> Any:
     pos.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -183,8 +148,9 @@ def _load(text: str, file: str) -> tuple[Any, Positions]:
     return data, pos
 
 
-def read_text(path: str) -> str:
-    """Read a UTF-8 text file, turning every way it can fail into an `InputError`."""
+def read_text(path: str, kind: str = "scenario", example: str = "examples/minimal.yaml") -> str:
+    """Read a UTF-8 text file, turning every way it can fail into an `InputError`. `kind` and `example`
+    name what the file should hold (a scenario, a pools file, a job spec) in the messages."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -203,7 +169,7 @@ def read_text(path: str) -> str:
             [Problem(path, 0, 0, "", f"file too large ({len(raw):,} bytes; at most {MAX_CHARS:,})")]
         )
     if b"\x00" in raw[:8192]:
-        raise InputError([Problem(path, 0, 0, "", "binary file, not YAML text (give a .yaml scenario)")])
+        raise InputError([Problem(path, 0, 0, "", f"binary file, not YAML text (give a .yaml {kind})")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -212,7 +178,5 @@ def read_text(path: str) -> str:
             [Problem(path, line, 1, "", "not valid UTF-8 text (save the file as UTF-8)")]
         ) from None
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
-        raise InputError(
-            [Problem(path, 1, 1, "", "empty file (expected a scenario mapping; see examples/minimal.yaml)")]
-        )
+        raise InputError([Problem(path, 1, 1, "", f"empty file (expected a {kind} mapping; see {example})")])
     return text.lstrip("\ufeff")

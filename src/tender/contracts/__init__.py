@@ -10,10 +10,12 @@ Pure core: no I/O, no clock reads; every function takes the instant (`at` / `now
 - `initial_state(scenario)`, `step(state, command, now) -> (state, events)`: the protocol.
   Commands: `NewNeed`, `QuoteReceived`, `HolderResponse`, `Tick`, `ThirdPartySigned`,
   `ThirdPartyFellThrough`, `ClauseTerminated`. State: `notices`, `awards`, `rejected`, `quotes`.
-- `replay(scenario, [(at, command), ...])`, `outcome(state)`: run a script, describe the result.
+- `run_script(scenario, [(at, command), ...])`, `outcome(state)`: run a dated script, describe the result.
+- `command_from(kind, body)` (`commands.py`): a command from plain data (stored commands, case events).
 - `tender.contracts.money`: `drawdown`, `take_or_pay`, `reserved_cost`, `revenue_share`.
 """
 
+from tender.contracts.commands import command_from
 from tender.contracts.eligibility import (
     carve_out_for,
     eligibility,
@@ -57,7 +59,7 @@ from tender.contracts.protocol_types import (
     Tick,
     iso,
 )
-from tender.contracts.replay import outcome, replay
+from tender.contracts.script import outcome, run_script
 from tender.contracts.timeline import clause_timeline, clauses_at
 
 AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
@@ -93,6 +95,7 @@ __all__ = [
     "carve_out_for",
     "clause_timeline",
     "clauses_at",
+    "command_from",
     "command_name",
     "drawdown",
     "eligibility",
@@ -101,12 +104,12 @@ __all__ = [
     "initial_state",
     "iso",
     "outcome",
-    "replay",
     "reserved_cost",
     "revenue_share",
     "revenue_share_versions",
     "rights_in_scope",
     "rofr_in_scope",
+    "run_script",
     "step",
     "take_or_pay",
 ]

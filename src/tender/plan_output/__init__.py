@@ -1,8 +1,10 @@
 """Edge renderers of a `tender.sourcing.Plan`: JSON, ledger CSV, Rich tables and the HTML report,
-and `verified`: the independent checker's verdict on a plan before it is rendered."""
+and `verified`: the independent checker's verdict on a plan before it is rendered. `PlanRenders` is what
+`tender plan` writes for one verified plan, the same for the CLI and the service."""
 
 from tender.plan_output.json_out import plan_to_dict, plan_to_json
 from tender.plan_output.ledger_csv import LEDGER_COLUMNS, ledger_csv
+from tender.plan_output.rendered import PlanRenders, month_labels
 from tender.plan_output.report_html import report_html
 from tender.plan_output.tables import plan_tables
 from tender.plan_output.verify import CHECK_FAILED, verified
@@ -10,7 +12,9 @@ from tender.plan_output.verify import CHECK_FAILED, verified
 __all__ = [
     "CHECK_FAILED",
     "LEDGER_COLUMNS",
+    "PlanRenders",
     "ledger_csv",
+    "month_labels",
     "plan_tables",
     "plan_to_dict",
     "plan_to_json",

@@ -160,4 +160,9 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
 
 
 def plan_to_json(plan: Plan, scenario: Scenario, timings: bool = False) -> str:
-    return json.dumps(plan_to_dict(plan, scenario, timings), indent=2, sort_keys=True) + "\n"
+    return dumps_plan(plan_to_dict(plan, scenario, timings))
+
+
+def dumps_plan(doc: dict[str, Any]) -> str:
+    """The plan JSON's bytes for its data (`plan_to_dict`): sorted keys, two-space indent, final newline."""
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -6,8 +6,9 @@
    kept with the pools, and every round asks the contract engine (`ScenarioEligibility`) about each
    (job, pool) in the month that round falls in: exclusivity, residency and amendments, with clause ids.
    A pool's price per GPU-hour is the provider's contract rate for that accelerator, else on-demand, else 0.
-2. `load_pools_file(path)`: the same from a small YAML (`pools:` list with an optional exact
-   `price_per_gpu_hour`, optional `exclusivity:` map).
+2. `load_pools_file(path)`: the same from a pools file, read by `tender.config.pools` (the one pools format
+   and loader, shared with `tender simulate --pools`): every pool names a `backend:`; an optional exact
+   `price_per_gpu_hour`; `rules: {exclusivity, residency}` (or the old top-level `exclusivity:`).
 3. `to_json` / `from_json`: the runtime keeps the configuration it was started with in its database.
 """
 
@@ -17,14 +18,10 @@ import functools
 import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from decimal import Decimal
 
 from tender.config import load_scenario_text
-from tender.config.yamlpos import InputError, Problem, load_yaml
+from tender.config import pools as config_pools
 from tender.domain.provider import BackendSpec
 from tender.domain.scenario import Scenario
 from tender.placement import ContractRules, Eligibility, JobRequest, Pool, Verdict
@@ -111,80 +108,27 @@ def _scenario(text: str) -> Scenario:
     return load_scenario_text(text, "runtime scenario")
 
 
-class _BackendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    kind: Literal["local", "slurm", "ray", "fake"]
-    partition: str | None = None
-    address: str | None = None
-    gpus: int | None = Field(default=None, gt=0)
-    log_dir: str | None = None
-
-
-class _PoolIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    id: str = Field(min_length=1)
-    provider: str = Field(min_length=1)
-    region: str = "local"
-    gpu: str = Field(min_length=1)
-    gpus: int = Field(gt=0)
-    backend: _BackendIn
-    price_per_gpu_hour: Decimal = Field(default=_ZERO, ge=0)
-
-    @field_validator("price_per_gpu_hour", mode="before")
-    @classmethod
-    def _exact_price(cls, value: object) -> object:
-        """YAML `2.49` is a float: take its shortest text, never its binary value; then exact Decimal."""
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            return value
-        try:
-            return Decimal(repr(value) if isinstance(value, float) else str(value))
-        except InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
-
-
-class _PoolsFileIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-    pools: list[_PoolIn] = Field(min_length=1)
-    exclusivity: dict[str, str] = {}
-
-
 def load_pools_text(text: str, file: str) -> RuntimeConfig:
-    data, positions = load_yaml(text, file)
-    try:
-        parsed = _PoolsFileIn.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            line, col = positions.locate(loc)
-            problems.append(Problem(file, line, col, ".".join(str(p) for p in loc), err["msg"]))
-        raise InputError(problems) from None
-    pools = tuple(
-        PoolConfig(
-            p.id,
-            p.provider,
-            p.region,
-            p.gpu,
-            p.gpus,
-            BackendSpec(
-                p.backend.kind,
-                {k: str(v) for k, v in p.backend.model_dump(exclude={"kind"}).items() if v is not None},
-            ),
-            p.price_per_gpu_hour,
-        )
-        for p in parsed.pools
-    )
-    return RuntimeConfig(pools, dict(parsed.exclusivity))
+    """A pools file's text (`tender.config.pools`, the one format and loader), every pool with a backend."""
+    return _config(config_pools.load_pools_text(text, file, need_backend=True))
 
 
 def load_pools_file(path: str) -> RuntimeConfig:
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [Problem(path, 1, 1, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]
-        ) from None
-    return load_pools_text(text, path)
+    """A pools file (`tender.config.pools`); raises `InputError` naming file, line, column and field."""
+    return _config(config_pools.load_pools_file(path, need_backend=True))
+
+
+def _config(parsed: config_pools.PoolsFileIn) -> RuntimeConfig:
+    """The runtime's part of a pools file: pools with their engines, and the plain contract rules
+    (simulation-only fields — `node_size`, `preemptible`, `speed`, `faults:` — are not used here)."""
+    pools = []
+    for p in parsed.pools:
+        assert p.backend is not None  # need_backend=True refused a pool without one
+        backend = BackendSpec(p.backend.kind, p.backend.options())
+        pools.append(PoolConfig(p.id, p.provider, p.region, p.gpu, p.size, backend, p.price_per_gpu_hour))
+    rules = parsed.contract_rules()
+    residency = {k: frozenset(v) for k, v in rules.residency.items()}
+    return RuntimeConfig(tuple(pools), dict(rules.exclusivity), residency)
 
 
 def to_json(config: RuntimeConfig) -> str:

@@ -21,7 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tender.config.yamlpos import InputError, Positions, Problem, load_yaml
+from tender.config.errors import InputError, Problem, from_validation_error
+from tender.config.yamlpos import Positions, load_yaml, read_text
 from tender.runtime import verdicts
 from tender.runtime.pools import RuntimeConfig
 
@@ -153,18 +154,24 @@ _SKY_FIELDS: dict[str | int, tuple[str | int, ...]] = {
 }
 
 
-def _problems(exc: ValidationError, file: str, positions: Positions, sky: bool = False) -> InputError:
-    out = []
-    for err in exc.errors():
-        loc: tuple[str | int, ...] = tuple(err["loc"])
-        if sky and loc and loc[0] in _SKY_FIELDS:
-            loc = (*_SKY_FIELDS[loc[0]], *loc[1:])
-        if loc[:2] == ("resources", "accelerators"):
-            loc = loc[:2]  # not pydantic's union member tags (`.str`, `.dict[str,int]`)
-        line, col = positions.locate_key(loc) if err["type"] == "extra_forbidden" else positions.locate(loc)
-        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-        out.append(Problem(file, line, col, ".".join(str(p) for p in loc), message))
-    return InputError(out)
+def _problems(
+    exc: ValidationError, data: Any, file: str, positions: Positions, model: type[BaseModel] | None, sky: bool
+) -> InputError:
+    """The one mapping of pydantic errors onto the input (`config.errors.from_validation_error`)."""
+    rename = _sky_field if sky else _plain_field
+    return InputError(from_validation_error(exc, data, positions, file, model=model, rename=rename))
+
+
+def _plain_field(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    # `resources.accelerators` as a whole, not pydantic's union member tags (`.str`, `.dict[str,int]`)
+    return loc[:2] if loc[:2] == ("resources", "accelerators") else loc
+
+
+def _sky_field(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """A location in the translated spec -> the SkyPilot task's own field."""
+    if loc and loc[0] in _SKY_FIELDS:
+        loc = (*_SKY_FIELDS[loc[0]], *loc[1:])
+    return _plain_field(loc)
 
 
 def _accelerators(
@@ -222,12 +229,13 @@ def parse_job_data(data: Any, positions: Positions, file: str) -> JobSpec:
     if not isinstance(data, dict):
         raise InputError([Problem(file, 1, 1, "", "a job spec is a mapping (name, command, gpus, ...)")])
     is_sky = "run" in data and "command" not in data
+    written = data  # the document as written: problems name its fields
     if is_sky:
         try:
             sky = _SkyTaskIn.model_validate(data)
             types, count = _accelerators(sky.resources.choices())
         except ValidationError as exc:
-            raise _problems(exc, file, positions) from None
+            raise _problems(exc, data, file, positions, _SkyTaskIn, sky=False) from None
         except ValueError as exc:
             line, col = positions.locate(("resources", "accelerators"))
             raise InputError([Problem(file, line, col, "resources.accelerators", str(exc))]) from None
@@ -251,7 +259,7 @@ def parse_job_data(data: Any, positions: Positions, file: str) -> JobSpec:
     try:
         job = _JobIn.model_validate(data)
     except ValidationError as exc:
-        raise _problems(exc, file, positions, sky=is_sky) from None
+        raise _problems(exc, written, file, positions, None if is_sky else _JobIn, sky=is_sky) from None
     return JobSpec(
         name=job.name,
         command=job.command,
@@ -265,13 +273,9 @@ def parse_job_data(data: Any, positions: Positions, file: str) -> JobSpec:
 
 
 def parse_job_file(path: str) -> JobSpec:
-    try:
-        text = Path(path).read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [Problem(path, 1, 1, "", f"cannot read: {getattr(exc, 'strerror', None) or exc}")]
-        ) from None
-    return parse_job_text(text, path)
+    """Read (`config.yamlpos.read_text`: missing, binary, non-UTF-8, empty and oversized files are
+    problems) and parse a job spec file."""
+    return parse_job_text(read_text(path, "job spec", "examples/jobs/hello.yaml"), path)
 
 
 # The job spec field a static "no" is about (contract reasons: the workload, else its class).

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from tender.ledger.sql import Database, notice_store, upgrade
 from tender.ledger.sql.audit_key import resolve_key
-from tender.service import docs, errors, protocol_flow
+from tender.service import docs, errors, rofr
 from tender.service.context import Context, TokenCache
 from tender.service.edge import Edge
 from tender.service.metrics import Metrics
@@ -52,7 +52,7 @@ async def _deadline_loop(ctx: Context) -> None:
     while True:
         await asyncio.sleep(ctx.settings.expiry_interval_seconds)
         try:
-            await run_in_threadpool(protocol_flow.expire_due, ctx)
+            await run_in_threadpool(rofr.expire_due, ctx)
         except Exception:  # keep ticking; the next round retries
             log.exception("deadline task failed")
 
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.migrate_on_start:
             revision = await run_in_threadpool(upgrade, db)
             log.info("database ready", extra={"dialect": db.dialect, "revision": revision})
-        await run_in_threadpool(protocol_flow.expire_due, ctx)
+        await run_in_threadpool(rofr.expire_due, ctx)
         task = asyncio.create_task(_deadline_loop(ctx)) if settings.background_tasks else None
         try:
             yield

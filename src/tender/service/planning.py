@@ -2,15 +2,15 @@
 
 1. `submit(ctx, plan_id)` hands the run to the app's plan pool (one worker by default: a solve uses a core).
 2. `_run` marks the plan running, loads its scenario and calls `run_planner`: `tender.sourcing.plan` with
-   the options `tender plan` uses, then `plan_to_json`, `report_html` and `ledger_csv` — the same bytes
-   `tender plan --json/--report/--ledger` writes for the same scenario and seed.
+   the options `tender plan` uses, `verified`, then `tender.plan_output.PlanRenders` — the path `tender plan`
+   renders through, so the same bytes `tender plan --json/--report/--ledger` writes for the same scenario
+   and seed.
 3. Those texts and the ledger rows are stored in one transaction (or the failure is); the solve time goes
    to /metrics.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -19,8 +19,8 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
-from tender.plan_output import ledger_csv, plan_to_json, report_html, verified
-from tender.service import protocol_flow
+from tender.plan_output import PlanRenders, verified
+from tender.service import rofr
 from tender.service.context import Context
 from tender.sourcing import PlanOptions, plan
 
@@ -37,18 +37,15 @@ class PlanResult:
 
 
 def run_planner(scenario: Scenario, seed: int) -> PlanResult:
-    """Solve exactly as `tender plan --seed SEED` does (its default options) and render with its functions."""
-    result = verified(plan(scenario, PlanOptions(seed=seed)), scenario)
-    json_text = plan_to_json(result, scenario)
-    labels = {m: scenario.calendar.label(m) for m in scenario.calendar.months()}
-    doc = json.loads(json_text)
-    rows = [{**row, "billing_period": labels.get(int(row["month"]), "")} for row in doc["ledger"]]
+    """Solve exactly as `tender plan --seed SEED` does (its default options) and render through the same
+    `tender.plan_output.PlanRenders` as `tender plan --json/--report/--ledger`."""
+    rendered = PlanRenders(verified(plan(scenario, PlanOptions(seed=seed)), scenario), scenario)
     return PlanResult(
-        json_text=json_text,
-        report_html=report_html(result, scenario),
-        ledger_csv=ledger_csv(result, labels),
-        ledger=rows,
-        cost_total_usd=str(doc["cost_total_usd"]),
+        json_text=rendered.json_text(),
+        report_html=rendered.report_html(),
+        ledger_csv=rendered.ledger_csv(),
+        ledger=rendered.ledger_rows(),
+        cost_total_usd=rendered.cost_total_usd(),
     )
 
 
@@ -61,7 +58,7 @@ def _run(ctx: Context, plan_id: int) -> None:
     started = time.perf_counter()
     try:
         with ctx.db.read() as session:
-            scenario = protocol_flow.scenario_for(session, scenario_pk)
+            scenario = rofr.scenario_for(session, scenario_pk)
         result = run_planner(scenario, seed)
     except Exception as exc:
         log.warning("plan failed", extra={"plan": plan_id, "error": str(exc)})

@@ -1,68 +1,24 @@
 """Where pools come from: a pools YAML file, a `tender plan` JSON, a scenario month, or Philly.
 
-Errors raise `PoolsError` naming the file, line and field.
+Every problem is a `tender.config.errors.InputError` naming the file (line and column where the input has
+them) and the field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from tender.config.yamlpos import InputError, Positions, load_yaml
+from tender.config.errors import InputError, Problem
+from tender.config.pools import load_pools_file
 from tender.domain import Scenario
 from tender.placement import ContractRules, Pool
 from tender.sim.faults import Fault
 from tender.sim.traces import philly_vcs
-
-
-class PoolsError(ValueError):
-    pass
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PoolSpec(_Strict):
-    id: str = Field(min_length=1)
-    provider: str = Field(min_length=1)
-    region: str = Field(min_length=1)
-    gpu: str = Field(min_length=1)
-    count: int = Field(ge=1)
-    price_per_gpu_hour: Decimal = Field(ge=0)
-    node_size: int = Field(default=8, ge=1)
-    preemptible: bool = False
-    backend: str | None = None
-    speed: float = Field(default=1.0, gt=0)
-
-    @field_validator("price_per_gpu_hour", mode="before")
-    @classmethod
-    def _no_float(cls, value: object) -> object:
-        return str(value) if isinstance(value, float) else value
-
-
-class FaultSpec(_Strict):
-    pool: str
-    start_s: float = Field(ge=0)
-    end_s: float = Field(gt=0)
-    kind: str = Field(default="outage", pattern="^(outage|spot)$")
-
-
-class RulesSpec(_Strict):
-    exclusivity: dict[str, str] = {}
-    residency: dict[str, list[str]] = {}
-
-
-class PoolsFile(_Strict):
-    pools: list[PoolSpec] = Field(min_length=1)
-    rules: RulesSpec = RulesSpec()
-    faults: list[FaultSpec] = []
 
 
 @dataclass(frozen=True)
@@ -73,78 +29,34 @@ class PoolSet:
 
 
 def load_pools_yaml(path: Path) -> PoolSet:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PoolsError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise PoolsError(f"{path}: not valid UTF-8 text (save the file as UTF-8)") from None
-    try:  # the one bounded YAML loader (`tender.config.yamllimits`): aliases, depth and size limited
-        data, positions = load_yaml(text, str(path))
-    except InputError as exc:
-        raise PoolsError("\n".join(str(p) for p in exc.problems)) from None
-    lines = _line_map(positions)
-    try:
-        spec = PoolsFile.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            where = _nearest_line(lines, loc)
-            dotted = ".".join(str(p) for p in loc) or "(top level)"
-            problems.append(f"{path}:{where}: {dotted}: {err['msg']}")
-        raise PoolsError("\n".join(problems)) from None
-    return _build(spec, path, lines)
-
-
-def _build(spec: PoolsFile, path: Path, lines: Mapping[tuple[Any, ...], int]) -> PoolSet:
-    seen: set[str] = set()
-    for i, p in enumerate(spec.pools):
-        if p.id in seen:
-            raise PoolsError(
-                f"{path}:{_nearest_line(lines, ('pools', i, 'id'))}: pools.{i}.id: repeated id {p.id!r}"
-            )
-        seen.add(p.id)
-    for i, f in enumerate(spec.faults):
-        where = f"{path}:{_nearest_line(lines, ('faults', i, 'pool'))}: faults.{i}"
-        if f.pool not in seen:
-            raise PoolsError(f"{where}.pool: unknown pool {f.pool!r}")
-        if f.end_s <= f.start_s:
-            raise PoolsError(f"{where}.end_s: must be after start_s")
+    """A pools file (`tender.config.pools`, the one format and loader) as the simulator's pools, rules, faults."""
+    spec = load_pools_file(str(path))
     pools = tuple(
         Pool(
             p.id,
             p.provider,
             p.region,
             p.gpu,
-            p.count,
+            p.size,
             p.price_per_gpu_hour,
             p.node_size,
             p.preemptible,
-            p.backend,
+            p.backend.kind if p.backend is not None else None,
             p.speed,
         )
         for p in spec.pools
     )
-    rules = ContractRules(
-        exclusivity=dict(spec.rules.exclusivity),
-        residency={k: frozenset(v) for k, v in spec.rules.residency.items()},
+    rules = spec.contract_rules()
+    contract = ContractRules(
+        exclusivity=dict(rules.exclusivity),
+        residency={k: frozenset(v) for k, v in rules.residency.items()},
     )
     faults = tuple(Fault(f.pool, f.start_s, f.end_s, f.kind) for f in spec.faults)
-    return PoolSet(pools, rules, faults)
+    return PoolSet(pools, contract, faults)
 
 
-def _line_map(positions: Positions) -> dict[tuple[Any, ...], int]:
-    lines = {path: line for path, (line, _col) in positions.marks.items()}
-    lines |= {path: line for path, (line, _col) in positions.key_marks.items()}
-    return lines
-
-
-def _nearest_line(lines: Mapping[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int:
-    for cut in range(len(loc), -1, -1):
-        if loc[:cut] in lines:
-            return lines[loc[:cut]]
-    return 1
+def _bad(path: Path, field_path: str, message: str, line: int = 0, column: int = 0) -> InputError:
+    return InputError([Problem(str(path), line, column, field_path, message)])
 
 
 def pools_from_plan(path: Path, month: int | None = None) -> tuple[Pool, ...]:
@@ -153,20 +65,22 @@ def pools_from_plan(path: Path, month: int | None = None) -> tuple[Pool, ...]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise PoolsError(f"{path}: cannot read: {exc.strerror}") from None
+        raise _bad(path, "", f"cannot read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise _bad(path, "", "not valid UTF-8 text (give a `tender plan --json` file)") from None
     except json.JSONDecodeError as exc:
-        raise PoolsError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        raise _bad(path, "", f"not valid JSON ({exc.msg})", exc.lineno, exc.colno) from None
     awards = data.get("awards") if isinstance(data, dict) else None
     if not isinstance(awards, list):
-        raise PoolsError(f"{path}: awards: expected a list of awards")
+        raise _bad(path, "awards", "expected a list of awards")
     keys = ("provider", "region", "gpu", "month", "gpus", "rate_usd_per_gpu_hour")
     for i, award in enumerate(awards):
         for key in keys:
             if not isinstance(award, dict) or key not in award:
-                raise PoolsError(f"{path}: awards.{i}.{key}: missing")
+                raise _bad(path, f"awards[{i}].{key}", "missing")
     months = sorted({int(a["month"]) for a in awards})
     if not months:
-        raise PoolsError(f"{path}: awards: empty")
+        raise _bad(path, "awards", "empty")
     chosen = months[0] if month is None else month
     totals: dict[tuple[str, str, str, str], int] = {}
     for a in awards:
@@ -174,7 +88,7 @@ def pools_from_plan(path: Path, month: int | None = None) -> tuple[Pool, ...]:
             group = (str(a["provider"]), str(a["region"]), str(a["gpu"]), str(a["rate_usd_per_gpu_hour"]))
             totals[group] = totals.get(group, 0) + int(a["gpus"])
     if not totals:
-        raise PoolsError(f"{path}: awards: none in month {chosen} (months with awards: {months})")
+        raise _bad(path, "awards", f"none in month {chosen} (months with awards: {months})")
     return _numbered(
         (prov, region, gpu, Decimal(rate), n) for (prov, region, gpu, rate), n in sorted(totals.items())
     )

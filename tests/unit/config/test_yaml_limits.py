@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tender.config import yamllimits
-from tender.config.yamlpos import InputError, InputLimitError, load_yaml, read_text
-from tender.sim.pools import PoolsError, load_pools_yaml
+from tender.config.errors import InputError, InputLimitError
+from tender.config.yamlpos import load_yaml, read_text
+from tender.sim.pools import load_pools_yaml
 
 BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
     f"{b}: &{b} [{','.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdef", "bcdefg", strict=True)
@@ -113,5 +114,5 @@ def test_accepts_exactly_the_documents_whose_expansion_fits(text: str, limit: in
 def test_pools_files_go_through_the_same_loader(tmp_path: Path) -> None:
     path = tmp_path / "pools.yaml"
     path.write_text(BOMB)
-    with pytest.raises(PoolsError, match="expands to more than"):
+    with pytest.raises(InputError, match="expands to more than"):
         load_pools_yaml(path)

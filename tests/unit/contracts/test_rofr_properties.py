@@ -29,7 +29,7 @@ from tender.contracts import (
     ThirdPartySigned,
     Tick,
     carve_out_for,
-    replay,
+    run_script,
 )
 from tender.ledger.audit import chain_of, head, verify
 
@@ -126,13 +126,13 @@ def _check_invariants(state: RofrState) -> None:
 @given(scripts())
 def test_invariants_hold_for_random_sequences(case: tuple[str, list[tuple[datetime, Command]]]) -> None:
     variant, script = case
-    state, events = replay(VARIANTS[variant], script)
+    state, events = run_script(VARIANTS[variant], script)
     _check_invariants(state)
     chain = chain_of(e.record() for e in events)
     assert verify(chain) is None
     assert all(e.clause for e in events if e.notice is not None)
     # (3) same commands, same audit head
-    again_state, again_events = replay(VARIANTS[variant], script)
+    again_state, again_events = run_script(VARIANTS[variant], script)
     assert head(chain_of(e.record() for e in again_events)) == head(chain)
     assert again_state == state
 
@@ -141,12 +141,12 @@ def test_invariants_hold_for_random_sequences(case: tuple[str, list[tuple[dateti
 @given(scripts())
 def test_extra_ticks_change_no_outcome(case: tuple[str, list[tuple[datetime, Command]]]) -> None:
     variant, script = case
-    state, _ = replay(VARIANTS[variant], script)
+    state, _ = run_script(VARIANTS[variant], script)
     ticked: list[tuple[datetime, Command]] = []
     for at, command in script:
         ticked.append((at, Tick()))
         ticked.append((at, command))
-    ticked_state, _ = replay(VARIANTS[variant], ticked)
+    ticked_state, _ = run_script(VARIANTS[variant], ticked)
     assert ticked_state.notices == state.notices
     assert ticked_state.awards == state.awards
     assert ticked_state.rejected == state.rejected

@@ -57,7 +57,7 @@ CASES: list[tuple[str, str, str]] = [
     ("class-too-long", JOB.format("1") + f"workload_class: {'c' * 65}\n", "workload_class"),
     ("env-bad-key", JOB.format("1") + 'env: {"A=B": x}\n', "env"),
     ("env-number", JOB.format("1") + "env: {A: 1}\n", "env.A"),
-    ("accelerator-number", JOB.format("1") + "accelerators: [100]\n", "accelerators.0"),
+    ("accelerator-number", JOB.format("1") + "accelerators: [100]\n", "accelerators[0]"),
     ("unknown-field", JOB.format("1") + "colour: red\n", "colour"),
     ("duplicate-key", JOB.format("1") + "name: b\n", "name"),
     ("not-a-mapping", "- a\n- b\n", ""),
@@ -106,9 +106,9 @@ def test_tender_run_exits_2_with_one_located_line(env: Path, text: str, field: s
 
 def test_unreadable_job_and_pools_files_exit_2(env: Path) -> None:
     (env / "bin.yaml").write_bytes(b"\xff\xfe\x00")
-    for args in (["run", str(env / "missing.yaml")], ["run", str(env / "bin.yaml")]):
-        result = CliRunner().invoke(app, [*args, "--pools", str(env / "pools.yaml")])
-        assert result.exit_code == 2 and ": cannot read" in result.stderr, result.output
+    for name, why in (("missing.yaml", "file not found"), ("bin.yaml", "binary file, not YAML text")):
+        result = CliRunner().invoke(app, ["run", str(env / name), "--pools", str(env / "pools.yaml")])
+        assert result.exit_code == 2 and f"{env / name}: {why}" in result.stderr, result.output
     (env / "ok.yaml").write_text(JOB.format("1"))
     result = CliRunner().invoke(app, ["run", str(env / "ok.yaml"), "--pools", str(env / "nope.yaml")])
-    assert result.exit_code == 2 and "nope.yaml:1:1: cannot read" in result.stderr, result.output
+    assert result.exit_code == 2 and "nope.yaml: file not found" in result.stderr, result.output

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tender.config.yamlpos import InputError
+from tender.config.errors import InputError
 from tender.runtime.spec import parse_job_file, parse_job_text
 
 TASKS = Path(__file__).resolve().parents[2] / "skypilot" / "tasks"
@@ -58,7 +58,7 @@ def test_candidates_contribute_their_accelerators_and_labels() -> None:
             "run: x\nnum_nodes: 9000\nresources:\n  accelerators: H100:8\n",
             "resources.accelerators",
         ),  # > 65536 GPUs
-        ("run: x\nresources:\n  any_of:\n    - {accelerator: H100:8}\n", "resources.any_of.0.accelerator"),
+        ("run: x\nresources:\n  any_of:\n    - {accelerator: H100:8}\n", "resources.any_of[0].accelerator"),
     ],
 )
 def test_bad_resources_name_the_field(text: str, field: str) -> None:

@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tender.cli.app import app
+from tender.config.errors import InputError
 from tender.sim.gavel import JOB_TABLE, GavelWorkload, throughputs
-from tender.sim.pools import PoolsError, load_pools_yaml, philly_pools, pools_from_plan
+from tender.sim.pools import load_pools_yaml, philly_pools, pools_from_plan
 from tender.sim.traces import TraceError, load_trace, parse_trace
 
 HEADER = "job_id,submit_time_s,duration_s,num_gpus,gpu_type,user_or_vc,status\n"
@@ -80,15 +81,15 @@ def test_pools_yaml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "where"),
     [
-        (("count: 16", "count: -1"), ":6: pools.0.count"),
-        (("gpu: h100\n    count: 8", "gpu: h100\n    count: 8\n    colour: red"), ":13: pools.1.colour"),
-        (("pool: spot", "pool: nowhere"), ":19: faults.0.pool: unknown pool"),
+        (("count: 16", "count: -1"), ":6:12: pools[0].count"),
+        (("gpu: h100\n    count: 8", "gpu: h100\n    count: 8\n    colour: red"), ":13:5: pools[1].colour"),
+        (("pool: spot", "pool: nowhere"), ":19:12: faults[0].pool: unknown pool"),
     ],
 )
 def test_pools_yaml_errors_name_line_and_field(tmp_path: Path, edit: tuple[str, str], where: str) -> None:
     path = tmp_path / "pools.yaml"
     path.write_text(POOLS_OK.replace(*edit))
-    with pytest.raises(PoolsError) as info:
+    with pytest.raises(InputError) as info:
         load_pools_yaml(path)
     assert f"{path}{where}" in str(info.value)
 
@@ -101,7 +102,7 @@ def test_pools_from_plan(tmp_path: Path) -> None:
     (p,) = pools_from_plan(path, 1)
     assert (p.id, p.count, str(p.price_per_gpu_hour)) == ("az/us/h100", 96, "2.10")
     path.write_text(json.dumps({"awards": [{"provider": "x"}]}))
-    with pytest.raises(PoolsError, match=r"awards\.0\.region: missing"):
+    with pytest.raises(InputError, match=r"awards\[0\]\.region: missing"):
         pools_from_plan(path)
 
 

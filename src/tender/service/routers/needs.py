@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from tender.ledger.sql import notice_store
 from tender.ledger.sql.models import NeedRow
-from tender.service import protocol_flow
+from tender.service import rofr
 from tender.service.auth import LabUser, Planner, Principal
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
@@ -51,9 +51,7 @@ def raise_need(body: NeedIn, request: Request, who: Principal = Planner) -> Need
     ctx = ctx_of(request)
     need = body.need.model_dump(mode="json")
     quotes = [q.model_dump(mode="json") for q in body.quotes]
-    need_id = protocol_flow.raise_need(
-        ctx, scenario_pk=body.scenario, need=need, quotes=quotes, actor=who.actor
-    )
+    need_id = rofr.raise_need(ctx, scenario_pk=body.scenario, need=need, quotes=quotes, actor=who.actor)
     return get_need(need_id, request, who)
 
 

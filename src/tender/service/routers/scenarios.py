@@ -6,7 +6,7 @@ import yaml
 from fastapi import APIRouter, Request, Response
 
 from tender.config import InputError, load_scenario_text
-from tender.config.yamlpos import InputLimitError, Problem
+from tender.config.errors import InputLimitError, Problem
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
 from tender.ledger.sql.models import ScenarioRow

@@ -11,7 +11,7 @@ mutated `task` and `skypilot_config` YAML texts, or status 400 whose text it sho
 3. The scenario: `?scenario=ID` (an uploaded scenario), else the latest uploaded; the month:
    `?month=N`, else the month the server's clock is in. In the same read transaction, the needs raised
    against that scenario and their stored commands; each need's ROFR state is rebuilt by
-   `tender.service.rofr.replay` (the same replay that answers notices).
+   `tender.service.rofr.state_from_commands` (the same rebuild that answers notices).
 4. `tender.integrations.skypilot.evaluate` (the same code as the Python `ContractPolicy`) with those
    needs and states, so a holder's answer (declined, exercised) decides the rights it covers.
 5. Record the decision (`skypilot.decision`) in the audit chain; answer the rewritten task, or 400
@@ -29,12 +29,11 @@ import yaml
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from tender.config import InputError, load_scenario_text
 from tender.domain import Scenario
 from tender.integrations.skypilot.decide import StoredNeed
 from tender.integrations.skypilot.evaluate import evaluate
 from tender.integrations.skypilot.tasks import TaskError
-from tender.ledger.sql import audit_store, notice_store, plan_store
+from tender.ledger.sql import audit_store, plan_store
 from tender.service import rofr
 from tender.service.auth import Principal, authenticate, deny
 from tender.service.context import ctx_of
@@ -43,7 +42,6 @@ from tender.service.payloads import ErrorOut
 
 router = APIRouter(prefix="/api/v1/integrations/skypilot", tags=["integrations"])
 ROLES = ("skypilot", "admin")
-_SCENARIOS: dict[str, Scenario] = {}  # sha256 -> parsed scenario (uploaded scenarios never change)
 
 
 def _token(request: Request) -> str | None:
@@ -115,22 +113,11 @@ def _scenario(request: Request, scenario_id: int | None) -> tuple[Scenario, tupl
             raise ApiError(
                 404, "not_found", "no such scenario: upload one (POST /api/v1/scenarios)", "scenario"
             )
-        scenario = _parsed(row.sha256, row.name, row.text)
-        stored = []
-        for need in notice_store.needs_of_scenario(session, row.id):
-            state = rofr.replay(scenario, notice_store.commands(session, need.id))
-            if need.id in state.needs:
-                stored.append(StoredNeed(state.needs[need.id], state))
-    return scenario, tuple(stored)
-
-
-def _parsed(sha: str, name: str, text: str) -> Scenario:
-    if sha not in _SCENARIOS:
-        try:
-            _SCENARIOS[sha] = load_scenario_text(text, name)
-        except InputError as exc:  # stored scenarios were valid when uploaded
-            raise ApiError(409, "invalid_scenario", str(exc), "scenario") from None
-    return _SCENARIOS[sha]
+        scenario = rofr.parsed_scenario(row)
+        stored = tuple(
+            StoredNeed(need, state) for need, state in rofr.needs_with_states(session, row.id, scenario)
+        )
+    return scenario, stored
 
 
 @router.post("/policy", responses={400: {"model": ErrorOut}, 422: {"model": ErrorOut}})

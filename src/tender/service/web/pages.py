@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tender.ledger.sql import notice_store, plan_store
-from tender.service import job_queue
+from tender.service import answers, job_queue
 from tender.service.auth import COOKIE, Principal, audit_denial, authenticate
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
@@ -195,8 +195,6 @@ def portal_respond(
 ) -> Response:
     from urllib.parse import urlencode
 
-    from tender.service.routers.notices import respond_once
-
     who, token = _who(request)
     if who is None:
         return RedirectResponse("/login", status_code=303)
@@ -205,7 +203,7 @@ def portal_respond(
     try:
         count = int(gpus) if gpus.strip() and action == "exercise" else None
         body = RespondIn(action=action, gpus=count)
-        status, payload = respond_once(request, who, notice_id, body, f"portal:{key}")
+        status, payload = answers.respond_once(request, who, notice_id, body, f"portal:{key}")
     except (ValueError, ApiError) as exc:
         text = exc.message if isinstance(exc, ApiError) else "GPUs must be a positive whole number"
         return RedirectResponse("/portal?" + urlencode({"message": text, "error": "true"}), status_code=303)

@@ -16,7 +16,9 @@ from tender.contracts.protocol_types import Command, Event, RofrState, iso, mone
 from tender.domain import Scenario
 
 
-def replay(scenario: Scenario, script: Iterable[tuple[datetime, Command]]) -> tuple[RofrState, list[Event]]:
+def run_script(
+    scenario: Scenario, script: Iterable[tuple[datetime, Command]]
+) -> tuple[RofrState, list[Event]]:
     """Apply every command in order; returns the final state and all events."""
     state = initial_state(scenario)
     events: list[Event] = []
