@@ -10,16 +10,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from tender.cli.check import _read_plan
-from tender.cli.output import console, fail_bad_input, no_database, write_atomic
+from tender.cli.output import console, fail_bad_input, no_database, status, write_atomic
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-from tender.domain import Scenario
+
+if TYPE_CHECKING:
+    from tender.domain import Scenario
 
 
 def _plan_doc(sc: Scenario, plan_path: Path | None) -> dict[str, Any]:
@@ -29,7 +31,7 @@ def _plan_doc(sc: Scenario, plan_path: Path | None) -> dict[str, Any]:
     from tender.plan_output.json_out import plan_to_dict
     from tender.sourcing import PlanOptions, plan
 
-    with console.status("planning…"):
+    with status("planning…"):
         return plan_to_dict(verified(plan(sc, PlanOptions()), sc), sc)
 
 

@@ -17,12 +17,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from tender.cli.output import Output, check_outputs, console, err_console, fail_bad_input, write_outputs
-from tender.ledger.audit import verify_jsonl
-from tender.ledger.sql import Database, anchor
+
+if TYPE_CHECKING:
+    from tender.ledger.sql import Database, anchor
 
 EXIT_TAMPERED = 1
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -40,6 +42,8 @@ def _read(file: Path, what: str) -> bytes:
 
 
 def _checkpoint(file: Path | None) -> list[anchor.Anchor]:
+    from tender.ledger.sql import anchor
+
     if file is None:
         return []
     try:
@@ -63,6 +67,8 @@ def _tampered(where: str, message: str) -> None:
 
 
 def _check_anchors(where: str, hashes: list[str], head: str | None, outside: list[anchor.Anchor]) -> int:
+    from tender.ledger.sql import anchor
+
     key = _key()
     held = anchor.check(outside, hashes, key)
     if not held.ok:
@@ -81,6 +87,8 @@ def _key() -> bytes | None:
 
 
 def _verify_file(file: Path, head: str | None, outside: list[anchor.Anchor]) -> None:
+    from tender.ledger.audit import verify_jsonl
+
     data = _read(file, "an audit log")
     check = verify_jsonl(data)
     if check.bad_line is not None:
@@ -94,6 +102,8 @@ def _verify_file(file: Path, head: str | None, outside: list[anchor.Anchor]) -> 
 
 
 def _open_database(url: str) -> Database:
+    from tender.ledger.sql import Database
+
     try:
         return Database(url, audit_key=_key())
     except Exception as exc:  # a malformed URL or a missing driver
@@ -162,7 +172,7 @@ def register(app: typer.Typer) -> None:
         """Write the database's audit log as JSONL, with its latest signed checkpoint beside it."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from tender.ledger.sql import audit_store
+        from tender.ledger.sql import anchor, audit_store
 
         checkpoint = out.with_name(out.name + ".checkpoint.json")
         check_outputs([(out, ""), (checkpoint, "")])

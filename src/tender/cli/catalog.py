@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from tender.catalog import Offering, Query, UnknownGpuError, UnknownProviderError, search
+if TYPE_CHECKING:
+    from tender.catalog import Offering
+
 from tender.cli.output import console, err_console, fail_bad_input
 
 JSON_KEYS = (
@@ -130,6 +132,8 @@ def catalog(
     ] = None,
 ) -> None:
     """List GPU offerings from the shipped public price catalog, cheapest accelerator-hour first."""
+    from tender.catalog import Query, UnknownGpuError, UnknownProviderError, search
+
     query = Query(
         gpu=gpu,
         provider=provider,

@@ -14,14 +14,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tender.check import PlanDocError, Violation, check_plan
 from tender.cli.output import check_outputs, console, err_console, fail_bad_input, write_atomic
 from tender.cli.validate import load_or_exit
-from tender.domain import Scenario
+
+if TYPE_CHECKING:
+    from tender.check import Violation
+    from tender.domain import Scenario
 
 EXIT_VIOLATIONS = 1
 
@@ -86,6 +88,8 @@ def register(app: typer.Typer) -> None:
         json_path: Path | None = typer.Option(None, "--json", help="Write the violations as JSON here."),
     ) -> None:
         """Check a plan against every contract clause, from the scenario and the plan JSON only."""
+        from tender.check import PlanDocError, check_plan
+
         check_outputs([(json_path, "--json")])
         sc = load_or_exit(scenario)
         plan = _read_plan(plan_json)

@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
 from rich.table import Table
 from rich.text import Text
 
 from tender.cli.output import console, fail_bad_input, write_atomic
 from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
-from tender.runtime import queue
-from tender.runtime.clock import SystemClock
 
 
 def register(app: typer.Typer) -> None:
@@ -87,6 +84,9 @@ def register(app: typer.Typer) -> None:
     @app.command("cancel")
     def cancel(job: str, state: StateOpt = None, database_url: DbOpt = None) -> None:
         """Cancel a queued or running job (the agent stops it on its engine)."""
+        from tender.runtime import queue
+        from tender.runtime.clock import SystemClock
+
         opened = state_or_fail(state, database=database_url)
         try:
             if opened.store.job(job) is None:
@@ -102,6 +102,8 @@ def _export(
     action: str | None, job: str | None, out: Path | None, state: str | None, database: str | None
 ) -> None:
     """`tender jobs export --skypilot JOB [--out FILE]`: docs/skypilot.md."""
+    import yaml
+
     from tender.integrations.skypilot.export import task_of
 
     if action != "export" or job is None:

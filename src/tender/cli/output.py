@@ -8,7 +8,12 @@
    files over their targets. Any error or Ctrl-C on the way removes the temporary files: no
    half-written output and no temporary file is left behind. `write_atomic` is the one-file form;
    `check_outputs` makes the same checks when a command starts, before its work.
-3. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
+3. `--json PATH` everywhere: `-` means stdout (`json_target`, the option's callback, then sends the
+   human lines and tables to stderr, so `tender plan s.yaml --json - | jq` reads clean JSON);
+   `write_outputs` writes `-` to stdout last, after every file is in place.
+4. A stream that is not a terminal (`| tee`, `> file`) gets tables at their full width
+   (`PipeConsole`); progress (`status`, `progress_bar`) is drawn on stderr, only when it is a terminal.
+5. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
    Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
    exits 130 with nothing written.
 """
@@ -21,22 +26,79 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn
+
+PIPE_WIDTH = 1000  # columns a table may take when the stream is not a terminal (never cut to fit)
+
+
+class PipeConsole(Console):
+    """A Rich console that lays tables out at their full width when its stream is not a terminal.
+
+    Rich otherwise asks the terminal of *any* standard stream (or assumes 80 columns), so
+    `tender plan ... | tee out.txt` cut provider names and totals to `jv-d…`."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        if self._width is None and not self.is_terminal:
+            return ConsoleDimensions(PIPE_WIDTH, size.height)
+        return size  # type: ignore[no-any-return]
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+
+
+console = PipeConsole(highlight=False, soft_wrap=True)
+err_console = PipeConsole(stderr=True, highlight=False, soft_wrap=True)
+
+STDOUT = Path("-")
+JSON_HELP = "`-` writes it to stdout (tables and messages then go to stderr)."
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 T = TypeVar("T")
+
+
+def reset_streams() -> None:
+    """Human output back on stdout (a command run earlier in this process may have given `--json -`)."""
+    console.stderr = False
+
+
+def json_target(value: Path | None) -> Path | None:
+    """The callback of every `--json PATH` option: `-` is stdout, and the human output moves to stderr."""
+    if value == STDOUT:
+        console.stderr = True
+    return value
+
+
+@contextlib.contextmanager
+def status(text: str) -> Iterator[Callable[[str], None]]:
+    """A spinner line on stderr while work runs (`update(text)` changes it); nothing when stderr is
+    not a terminal, so a log file or a pipe holds no redraws."""
+    if not err_console.is_terminal:
+        yield lambda _text: None
+        return
+    with err_console.status(text) as shown:
+        yield lambda new: shown.update(new)
+
+
+def progress_bar(*columns: str | ProgressColumn) -> Progress:
+    """A Rich progress bar on stderr, drawn only when stderr is a terminal; removed when done."""
+    from rich.progress import Progress
+
+    return Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal)
 
 
 def fail_bad_input(lines: list[str] | str) -> NoReturn:
@@ -63,7 +125,7 @@ def write_atomic(path: Path, data: str | bytes, option: str = "", mkdir: bool | 
 def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
     """Write every output or none. `mkdir`: None = the command has no `--mkdir`; False = not given;
     True = create missing parent folders."""
-    targets = [(_target(o, mkdir), o) for o in outputs]
+    targets = [(_target(o, mkdir), o) for o in outputs if o.path != STDOUT]
     staged: list[tuple[Path, Path, Output]] = []
     try:
         for target, o in targets:
@@ -78,13 +140,22 @@ def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
     finally:
         for tmp, _target_path, _o in staged:
             tmp.unlink(missing_ok=True)
+    for o in outputs:
+        if o.path == STDOUT:
+            _to_stdout(o.data)
+
+
+def _to_stdout(data: str | bytes) -> None:
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def check_outputs(outputs: Sequence[tuple[Path | None, str]], mkdir: bool | None = None) -> None:
     """The checks `write_outputs` makes before writing (a directory, a missing parent), made when the
     command starts, so that a mistyped path fails at once rather than after minutes of work."""
     for path, option in outputs:
-        if path is not None:
+        if path is not None and path != STDOUT:
             _target(Output(path, b"", option), mkdir, create=False)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,18 +18,23 @@ from tender.cli.output import (
     err_console,
     fail_bad_input,
     run_interruptible,
+    status,
     write_outputs,
 )
-from tender.cli.plan_actuals import Replan, load_replan, with_fixed
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-from tender.domain import Scenario
-from tender.plan_output import CHECK_FAILED, ledger_csv, plan_tables, plan_to_json, report_html, verified
-from tender.plan_output.json_out import plan_to_dict
-from tender.sourcing import NoSolution, Plan, PlanOptions, plan
+
+if TYPE_CHECKING:  # the solver and renderers load when the command runs (fast `tender --help`)
+    from tender.cli.plan_actuals import Replan
+    from tender.domain import Scenario
+    from tender.sourcing import Plan
 
 
 def _json(result: Plan, sc: Scenario, timings: bool, replan: Replan | None) -> str:
+    from tender.cli.plan_actuals import with_fixed
+    from tender.plan_output import plan_to_json
+    from tender.plan_output.json_out import plan_to_dict
+
     if replan is None:
         return plan_to_json(result, sc, timings)
     return with_fixed(plan_to_dict(result, sc, timings), replan)
@@ -73,6 +79,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
+        from tender.cli.plan_actuals import load_replan
+        from tender.plan_output import CHECK_FAILED, ledger_csv, plan_tables, report_html, verified
+        from tender.sourcing import NoSolution, PlanOptions, plan
+
         _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
         sc = load_or_exit(file)
         replan = load_replan(sc, as_of, database_url) if actuals else None
@@ -86,10 +96,10 @@ def register(app: typer.Typer) -> None:
             json_path = json_path or out / "plan.json"
             report = report or out / "plan.html"
             ledger = ledger or out / "ledger.csv"
-        with console.status("solving…") as status:
+        with status("solving…") as update:  # on stderr, only when it is a terminal
 
             def progress(objective: float, bound: float, mip_gap: float) -> None:
-                status.update(
+                update(
                     f"solving… best ${objective / 1e6:,.1f}M, bound ${bound / 1e6:,.1f}M, gap {mip_gap:.4%}"
                 )
 

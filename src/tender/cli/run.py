@@ -7,17 +7,15 @@ Every runtime command (`run`, `jobs`, `logs`, `cancel`, `pools`, `agent`) uses t
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tender.cli.output import console, fail_bad_input
-from tender.config import InputError
-from tender.runtime import queue
-from tender.runtime.clock import SystemClock
-from tender.runtime.driver import Runtime
-from tender.runtime.session import NotConfigured, State, open_runtime, open_state
-from tender.runtime.spec import check_against, parse_job_file
+
+if TYPE_CHECKING:
+    from tender.runtime.driver import Runtime
+    from tender.runtime.session import State
 
 DbOpt = Annotated[
     str | None,
@@ -57,6 +55,9 @@ def open_or_fail(
     database: str | None = None,
     allow_no_pools: bool = False,
 ) -> Runtime:
+    from tender.config import InputError
+    from tender.runtime.session import NotConfigured, open_runtime
+
     try:
         return open_runtime(state, pools, scenario, database=database, allow_no_pools=allow_no_pools)
     except InputError as exc:
@@ -69,6 +70,9 @@ def state_or_fail(
     state: str | None, pools: str | None = None, scenario: str | None = None, database: str | None = None
 ) -> State:
     """The store and pools only (no backend is built)."""
+    from tender.config import InputError
+    from tender.runtime.session import NotConfigured, open_state
+
     try:
         return open_state(state, pools, scenario, database)
     except InputError as exc:
@@ -90,6 +94,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Queue a job; `tender agent` places and runs it. A job no pool may ever take (its accelerator, its
         size, or the contracts, in this month) is refused with each pool's reason code and clause id, exit 2."""
+        from tender.config import InputError
+        from tender.runtime import queue
+        from tender.runtime.clock import SystemClock
+        from tender.runtime.spec import check_against, parse_job_file
+
         try:
             spec = parse_job_file(job_file)
         except InputError as exc:

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from tender.cli.output import console, fail_bad_input
-from tender.config import InputError, load_scenario
-from tender.domain import Scenario
+
+if TYPE_CHECKING:
+    from tender.domain import Scenario
 
 
 def load_or_exit(path: Path) -> Scenario:
     """Load a scenario for any command; on bad input print every problem and exit 2."""
+    from tender.config import InputError, load_scenario
+
     try:
         return load_scenario(str(path))
     except InputError as exc:
