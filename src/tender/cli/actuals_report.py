@@ -10,13 +10,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from tender.cli.check import _read_plan
-from tender.cli.output import console, fail_bad_input, no_database, status, write_atomic
+from tender.cli.output import (
+    STDOUT,
+    check_outputs,
+    console,
+    fail_bad_input,
+    json_option,
+    no_database,
+    status,
+    write_atomic,
+)
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
 
@@ -90,7 +99,7 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = typer.Option(
             None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
         ),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the comparison as JSON."),
+        json_path: Annotated[Path | None, json_option("the comparison")] = None,
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
     ) -> None:
@@ -105,6 +114,7 @@ def register(app: typer.Typer) -> None:
         from tender.ledger.sql import Database, upgrade
         from tender.ledger.sql.actuals_store import actual_lines, runtime_lines
 
+        check_outputs([(json_path, "--json"), (report, "--report")])
         sc = load_or_exit(scenario)
         if as_of is not None and as_of > sc.horizon + 1:
             fail_bad_input(f"--as-of: month {as_of} is past the horizon ({sc.horizon} months)")
@@ -131,4 +141,5 @@ def register(app: typer.Typer) -> None:
         for path, render in ((json_path, comparison_json), (report, report_html)):
             if path is not None:
                 write_atomic(path, render(result, sc))
-                console.print(f"wrote {path}")
+                if path != STDOUT:
+                    console.print(f"wrote {path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -12,7 +13,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from tender.catalog import Offering
 
-from tender.cli.output import console, err_console, fail_bad_input
+from tender.cli.output import check_outputs, console, err_console, fail_bad_input, json_option, write_atomic
 
 JSON_KEYS = (
     "provider",
@@ -126,7 +127,7 @@ def catalog(
             "--include-flagged", help="Also list rows with missing, placeholder or GPU-only prices."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")] = False,
+    json_path: Annotated[Path | None, json_option("the rows (an array of objects)")] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, metavar="N", help="Print at most this many rows.")
     ] = None,
@@ -134,6 +135,7 @@ def catalog(
     """List GPU offerings from the shipped public price catalog, cheapest accelerator-hour first."""
     from tender.catalog import Query, UnknownGpuError, UnknownProviderError, search
 
+    check_outputs([(json_path, "--json")])
     query = Query(
         gpu=gpu,
         provider=provider,
@@ -151,9 +153,8 @@ def catalog(
     total = len(rows)
     if limit is not None:
         rows = rows[:limit]
-    if as_json:
-        console.out(render_json(rows), highlight=False)
-        return
+    if json_path is not None:
+        write_atomic(json_path, render_json(rows) + "\n", "--json")
     if not rows:
         err_console.print("no offerings match", markup=False)
         return

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -65,6 +65,14 @@ err_console = PipeConsole(stderr=True, highlight=False, soft_wrap=True)
 STDOUT = Path("-")
 JSON_HELP = "`-` writes it to stdout (tables and messages then go to stderr)."
 
+
+def json_option(what: str) -> Any:
+    """The one `--json PATH` option (for `Annotated[Path | None, json_option("the plan")] = None`)."""
+    return typer.Option(
+        "--json", metavar="PATH", callback=json_target, help=f"Write {what} as JSON to PATH; {JSON_HELP}"
+    )
+
+
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
@@ -78,8 +86,7 @@ def reset_streams() -> None:
 
 def json_target(value: Path | None) -> Path | None:
     """The callback of every `--json PATH` option: `-` is stdout, and the human output moves to stderr."""
-    if value == STDOUT:
-        console.stderr = True
+    console.stderr = value == STDOUT  # called for every run of the command, given or not
     return value
 
 

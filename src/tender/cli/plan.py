@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tender.cli.output import (
+    STDOUT,
     Output,
     check_outputs,
     console,
     err_console,
     fail_bad_input,
+    json_option,
     run_interruptible,
     status,
     write_outputs,
@@ -49,7 +51,7 @@ def register(app: typer.Typer) -> None:
             60.0, "--time-limit", min=0.1, help="Solver time limit per pass, seconds (best plan + gap)."
         ),
         gap: float = typer.Option(0.001, "--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at."),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the plan as JSON."),
+        json_path: Annotated[Path | None, json_option("the plan")] = None,
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
         out: Path | None = typer.Option(
@@ -134,7 +136,8 @@ def register(app: typer.Typer) -> None:
         outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
         _write(outputs, out, mkdir)
         for o in outputs:
-            console.print(f"wrote {o.path}")
+            if o.path != STDOUT:
+                console.print(f"wrote {o.path}")
         if result.check_violations:
             for line in result.check_violations:
                 err_console.print(f"check: {line}", markup=False)

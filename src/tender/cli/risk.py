@@ -10,16 +10,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from tender.cli.output import (
+    STDOUT,
     Output,
     check_outputs,
     console,
     fail_bad_input,
+    json_option,
     progress_bar,
     status,
     write_outputs,
@@ -88,7 +90,7 @@ def register(app: typer.Typer) -> None:
             None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
         ),
         time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the study as JSON."),
+        json_path: Annotated[Path | None, json_option("the study")] = None,
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
     ) -> None:
@@ -151,4 +153,5 @@ def register(app: typer.Typer) -> None:
             outputs.append(Output(report, risk_report_html(sc, seed, summary, outcomes, bars), "--report"))
         write_outputs(outputs)  # all or none
         for o in outputs:
-            console.print(f"wrote {o.path}")
+            if o.path != STDOUT:
+                console.print(f"wrote {o.path}")

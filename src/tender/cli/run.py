@@ -7,6 +7,7 @@ Every runtime command (`run`, `jobs`, `logs`, `cancel`, `pools`, `agent`) uses t
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,16 +28,16 @@ DbOpt = Annotated[
     ),
 ]
 StateOpt = Annotated[
-    str | None,
+    Path | None,
     typer.Option(
         "--state",
         help="Runtime directory for local attempts and logs, and its own DIR/runtime.db "
         "(default $TENDER_RUNTIME_DIR, else $TENDER_HOME/runtime with the server's database).",
     ),
 ]
-PoolsOpt = Annotated[str | None, typer.Option("--pools", help="Pools YAML (kept for later commands).")]
+PoolsOpt = Annotated[Path | None, typer.Option("--pools", help="Pools YAML (kept for later commands).")]
 ScenarioOpt = Annotated[
-    str | None, typer.Option("--scenario", help="Scenario whose providers name a backend.")
+    Path | None, typer.Option("--scenario", help="Scenario whose providers name a backend.")
 ]
 
 
@@ -48,10 +49,14 @@ def cli_actor() -> str:
         return "cli"
 
 
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
 def open_or_fail(
-    state: str | None,
-    pools: str | None = None,
-    scenario: str | None = None,
+    state: Path | None,
+    pools: Path | None = None,
+    scenario: Path | None = None,
     database: str | None = None,
     allow_no_pools: bool = False,
 ) -> Runtime:
@@ -59,7 +64,9 @@ def open_or_fail(
     from tender.runtime.session import NotConfigured, open_runtime
 
     try:
-        return open_runtime(state, pools, scenario, database=database, allow_no_pools=allow_no_pools)
+        return open_runtime(
+            _text(state), _text(pools), _text(scenario), database=database, allow_no_pools=allow_no_pools
+        )
     except InputError as exc:
         fail_bad_input([str(p) for p in exc.problems])
     except NotConfigured as exc:
@@ -67,14 +74,14 @@ def open_or_fail(
 
 
 def state_or_fail(
-    state: str | None, pools: str | None = None, scenario: str | None = None, database: str | None = None
+    state: Path | None, pools: Path | None = None, scenario: Path | None = None, database: str | None = None
 ) -> State:
     """The store and pools only (no backend is built)."""
     from tender.config import InputError
     from tender.runtime.session import NotConfigured, open_state
 
     try:
-        return open_state(state, pools, scenario, database)
+        return open_state(_text(state), _text(pools), _text(scenario), database)
     except InputError as exc:
         fail_bad_input([str(p) for p in exc.problems])
     except NotConfigured as exc:
@@ -85,7 +92,7 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
         job_file: Annotated[
-            str, typer.Argument(help="Job spec YAML (name, command, gpus, ...) or a SkyPilot task.")
+            Path, typer.Argument(help="Job spec YAML (name, command, gpus, ...) or a SkyPilot task.")
         ],
         state: StateOpt = None,
         pools: PoolsOpt = None,
@@ -100,14 +107,14 @@ def register(app: typer.Typer) -> None:
         from tender.runtime.spec import check_against, parse_job_file
 
         try:
-            spec = parse_job_file(job_file)
+            spec = parse_job_file(str(job_file))
         except InputError as exc:
             fail_bad_input([str(p) for p in exc.problems])
         opened = state_or_fail(state, pools, scenario, database_url)
         try:
             now = SystemClock().now()
             try:
-                check_against(spec, opened.config, job_file, now.timestamp())
+                check_against(spec, opened.config, str(job_file), now.timestamp())
             except InputError as exc:
                 fail_bad_input([str(p) for p in exc.problems])
             with opened.store.write() as session:

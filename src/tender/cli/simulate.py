@@ -17,6 +17,7 @@ from tender.cli.output import (
     check_outputs,
     console,
     fail_bad_input,
+    json_option,
     progress_bar,
     write_atomic,
     write_outputs,
@@ -39,7 +40,7 @@ TraceOpt = Annotated[
     str, typer.Option("--trace", help="'philly' (packaged) or a CSV path in the same schema.")
 ]
 PolicyOpt = Annotated[str, typer.Option("--policy", help="fifo | fifo_het | las_het | cost_het")]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write metrics as JSON here.")]
+JsonOpt = Annotated[Path | None, json_option("the metrics")]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write an HTML report (offline, inline SVG).")
 ]
@@ -185,7 +186,9 @@ def compare(
         list[int] | None,
         typer.Option("--month", min=1, help="Month(s) for --scenario, 1..its horizon; repeat for regimes."),
     ] = None,
-    per_vc: Annotated[bool, typer.Option("--per-vc")] = False,
+    per_vc: Annotated[
+        bool, typer.Option("--per-vc", help="Philly: one pool per VC, jobs kept in their VC.")
+    ] = False,
     restore_s: Annotated[
         float, typer.Option("--restore", min=0.0, help="Checkpoint/restore seconds per restart, >= 0.")
     ] = 30.0,
