@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tender.cli.check import _read_plan
 from tender.cli.output import (
@@ -30,6 +29,8 @@ from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from tender.domain import Scenario
 
 
@@ -53,6 +54,8 @@ def _h(value: Any) -> str:
 
 
 def tables(c: Any, sc: Scenario) -> list[Table]:
+    from rich.table import Table
+
     months = Table(title=f"Plan vs actual (USD millions; actuals before {sc.calendar.label(c.as_of)})")
     for col in ("month", "provider", "planned", "actual", "variance", "GPU-h planned", "GPU-h actual"):
         months.add_column(col, justify="left" if col in ("month", "provider") else "right")

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from tender.catalog import Offering
 
 from tender.cli.output import check_outputs, console, err_console, fail_bad_input, json_option, write_atomic
@@ -80,6 +81,8 @@ def _cell(value: Decimal | None) -> str:
 
 
 def render_table(rows: tuple[Offering, ...], spot: bool, total: int) -> Table:
+    from rich.table import Table
+
     kind = "spot" if spot else "on-demand"
     shown = f"{len(rows)} of {total}" if total != len(rows) else str(total)
     table = Table(title=f"{shown} offerings, cheapest {kind} USD per accelerator-hour first")

@@ -8,12 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from tender.cli.output import check_outputs, console, fail_bad_input, json_option, write_atomic
 from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
-
 
 JobArg = Annotated[str, typer.Argument(help="Job id, as `tender run` printed it (see `tender jobs`).")]
 
@@ -33,6 +30,9 @@ def register(app: typer.Typer) -> None:
         json_path: Annotated[Path | None, json_option("the jobs (an array of objects)")] = None,
     ) -> None:
         """Every job: state, pool, attempts, and the reason it waits or how it ended."""
+        from rich.table import Table
+        from rich.text import Text
+
         check_outputs([(json_path, "--json")])
         if action is not None or skypilot is not None:
             _export(action, skypilot, out, state, database_url)

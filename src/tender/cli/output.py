@@ -12,7 +12,7 @@
    human lines and tables to stderr, so `tender plan s.yaml --json - | jq` reads clean JSON);
    `write_outputs` writes `-` to stdout last, after every file is in place.
 4. A stream that is not a terminal (`| tee`, `> file`) gets tables at their full width
-   (`PipeConsole`); progress (`status`, `progress_bar`) is drawn on stderr, only when it is a terminal.
+   (`pipe_console.PipeConsole`, made on first use); progress (`status`, `progress_bar`) is drawn on stderr, only when it is a terminal.
 5. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
    Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
    exits 130 with nothing written.
@@ -30,37 +30,48 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import typer
-from rich.console import Console, ConsoleDimensions
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, ProgressColumn
 
-PIPE_WIDTH = 1000  # columns a table may take when the stream is not a terminal (never cut to fit)
+
+class _Deferred:
+    """A console made on first use, so that Rich loads only when a command prints (`tender --help`
+    and `--version` need none of it). Attribute reads and writes go to the real console."""
+
+    def __init__(self, stderr: bool) -> None:
+        object.__setattr__(self, "_stderr", stderr)
+        object.__setattr__(self, "_made", None)
+
+    def real(self) -> Console:
+        made = object.__getattribute__(self, "_made")
+        if made is None:
+            from tender.cli.pipe_console import PipeConsole
+
+            made = PipeConsole(
+                stderr=object.__getattribute__(self, "_stderr"), highlight=False, soft_wrap=True
+            )
+            object.__setattr__(self, "_made", made)
+        return made  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.real(), name, value)
 
 
-class PipeConsole(Console):
-    """A Rich console that lays tables out at their full width when its stream is not a terminal.
-
-    Rich otherwise asks the terminal of *any* standard stream (or assumes 80 columns), so
-    `tender plan ... | tee out.txt` cut provider names and totals to `jv-d…`."""
-
-    @property
-    def size(self) -> ConsoleDimensions:
-        size = Console.size.fget(self)  # type: ignore[attr-defined]
-        if self._width is None and not self.is_terminal:
-            return ConsoleDimensions(PIPE_WIDTH, size.height)
-        return size  # type: ignore[no-any-return]
-
-    @size.setter
-    def size(self, new_size: tuple[int, int]) -> None:
-        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
+def real_console(c: Console) -> Console:
+    """The Rich console itself (for Rich objects that take one, such as a progress bar)."""
+    return c.real() if isinstance(c, _Deferred) else c
 
 
-console = PipeConsole(highlight=False, soft_wrap=True)
-err_console = PipeConsole(stderr=True, highlight=False, soft_wrap=True)
+console: Console = cast("Console", _Deferred(stderr=False))
+err_console: Console = cast("Console", _Deferred(stderr=True))
 
 STDOUT = Path("-")
 JSON_HELP = "`-` writes it to stdout (tables and messages then go to stderr)."
@@ -81,7 +92,8 @@ T = TypeVar("T")
 
 def reset_streams() -> None:
     """Human output back on stdout (a command run earlier in this process may have given `--json -`)."""
-    console.stderr = False
+    if not isinstance(console, _Deferred) or object.__getattribute__(console, "_made") is not None:
+        console.stderr = False  # (a console not made yet starts on stdout)
 
 
 def json_target(value: Path | None) -> Path | None:
@@ -105,7 +117,8 @@ def progress_bar(*columns: str | ProgressColumn) -> Progress:
     """A Rich progress bar on stderr, drawn only when stderr is a terminal; removed when done."""
     from rich.progress import Progress
 
-    return Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal)
+    shown = real_console(err_console)
+    return Progress(*columns, console=shown, transient=True, disable=not shown.is_terminal)
 
 
 def fail_bad_input(lines: list[str] | str) -> NoReturn:

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
 from tender.cli.output import check_outputs, console, json_option, write_atomic
 from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
@@ -37,6 +35,9 @@ def register(app: typer.Typer) -> None:
         json_path: Annotated[Path | None, json_option("the pools (an array of objects)")] = None,
     ) -> None:
         """Capacity and usage per pool, asking each engine now."""
+        from rich.table import Table
+        from rich.text import Text
+
         check_outputs([(json_path, "--json")])
         runtime = open_or_fail(state, pools, scenario, database_url)
         capacity = runtime.capacities()

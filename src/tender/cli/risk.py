@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from tender.cli.output import (
     STDOUT,
@@ -28,8 +27,10 @@ from tender.cli.output import (
 )
 from tender.cli.validate import load_or_exit
 
-if TYPE_CHECKING:  # the solver, the samplers and the renderers load when the command runs
+if TYPE_CHECKING:
+    # the solver, the samplers and the renderers load when the command runs
     from rich.progress import Progress
+    from rich.table import Table
 
     from tender.sourcing.risk.first_stage import FirstStage
     from tender.sourcing.risk.stats import Summary
@@ -57,6 +58,8 @@ def _samples_bar() -> Progress:
 
 
 def _summary_table(s: Summary) -> Table:
+    from rich.table import Table
+
     t = Table(title=f"plan {s.name}: {s.samples} samples")
     t.add_column("measure")
     t.add_column("value", justify="right")

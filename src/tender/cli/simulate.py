@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tender.cli.output import (
     Output,
@@ -24,7 +23,8 @@ from tender.cli.output import (
 )
 from tender.cli.ranges import positive
 
-if TYPE_CHECKING:  # the simulator, the policies (HiGHS) and the report load when a command runs
+if TYPE_CHECKING:
+    # the simulator, the policies (HiGHS) and the report load when a command runs
     from tender.placement import Eligibility, PolicyName, Pool
     from tender.sim.experiments import Result
     from tender.sim.faults import Fault
@@ -200,6 +200,8 @@ def compare(
     Regimes: each `--pools FILE`, and each `--scenario FILE --month M` (capacity and the contract
     engine's clauses in force at that month), e.g. `--scenario s.yaml --month 16 --month 17`.
     """
+    from rich.table import Table
+
     from tender.placement import Policy, PolicyName
     from tender.sim.experiments import run_trace, silence_highs_banner
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tender.cli.output import check_outputs, console, fail_bad_input, json_option, write_atomic
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from tender.config import InputError
     from tender.domain import Scenario
 
@@ -69,6 +70,8 @@ def _ranges(horizon: int, size: int = 6) -> list[tuple[int, int]]:
 
 
 def summary_tables(sc: Scenario) -> list[Table]:
+    from rich.table import Table
+
     kinds = Counter(p.kind.value for p in sc.providers.values())
     providers = Table(title="Providers", title_justify="left")
     for col in ("provider", "kind", "regions", "accelerators", "peak existing GPUs"):

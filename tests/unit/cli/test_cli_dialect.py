@@ -119,7 +119,9 @@ def test_validate_json_lists_every_problem(tmp_path: Path) -> None:
     assert doc["valid"] is False and doc["problems"]
     lines = result.stderr.splitlines()
     for problem in doc["problems"]:  # each JSON problem is one of the FILE:LINE:COL lines
-        assert any(line.startswith(f"{problem['file']}:{problem['line']}:{problem['column']}:") for line in lines)
+        assert any(
+            line.startswith(f"{problem['file']}:{problem['line']}:{problem['column']}:") for line in lines
+        )
 
 
 def test_catalog_json_to_stdout_and_to_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ server, the solver, the cluster client). bench/bench_startup.py measures the tim
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -28,19 +29,26 @@ main()
 """
 
 
-def _loaded(args: list[str]) -> tuple[int, set[str]]:
+def _run(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True, timeout=120
     )
     line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")]
     assert line, proc.stderr[-2000:]
-    return proc.returncode, set(json.loads(line[-1].removeprefix("MODULES ")))
+    return proc, set(json.loads(line[-1].removeprefix("MODULES ")))
+
+
+def _loaded(args: list[str]) -> tuple[int, set[str]]:
+    proc, modules = _run(args)
+    return proc.returncode, modules
 
 
 @pytest.mark.timeout(120)
 def test_importing_the_app_loads_no_heavy_package() -> None:
     code = "import json, sys; import tender.cli.app; print(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
     modules = {m.split(".")[0] for m in json.loads(out.stdout)}
     assert "tender" in modules  # the probe did import the app
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
@@ -55,8 +63,22 @@ def test_importing_the_app_loads_no_heavy_package() -> None:
 def test_light_commands_load_no_heavy_package(args: list[str]) -> None:
     code, modules = _loaded(args)
     assert code == 0
-    assert "typer" in modules
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.timeout(120)
+def test_version_is_answered_before_the_commands_load() -> None:
+    proc, modules = _run(["--version"])
+    assert proc.stdout == f"tender {importlib.metadata.version('tender')}\n"
+    assert "typer" not in modules and "rich" not in modules
+
+
+@pytest.mark.timeout(120)
+def test_help_loads_no_rich() -> None:
+    """Plain help (Click's layout): Rich loads only when a command prints a table or progress."""
+    proc, modules = _run(["--help"])
+    assert "Usage: tender" in proc.stdout
+    assert "typer" in modules and "rich" not in modules
 
 
 @pytest.mark.timeout(120)
