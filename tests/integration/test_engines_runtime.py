@@ -110,7 +110,7 @@ def test_exclusive_job_waits_for_its_provider_and_jobs_says_why(
     waiting = runtime.submit(JobSpec("exclusive", "true", gpus=2, workload_class="training"))
     runtime.tick()
     shown = subprocess.run(
-        [sys.executable, "-m", "tender.cli", "jobs", "--json", "--state", str(state)],
+        [sys.executable, "-m", "tender.cli", "jobs", "--json", "-", "--state", str(state)],
         capture_output=True,
         text=True,
         check=True,

@@ -4,7 +4,7 @@
    (SQLite: just `TENDER_HOME`, the default file both use; PostgreSQL: `TENDER_DATABASE_URL`) — and stores it;
 2. a team submits jobs through the API (a Tender spec and a SkyPilot task); the agent runs them to success;
 3. a long job is cancelled through the API while it runs; the agent stops it on its engine;
-4. `tender jobs --json` (the runtime's CLI) lists the very jobs the API queued.
+4. `tender jobs --json -` (the runtime's CLI) lists the very jobs the API queued.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def test_api_jobs_run_by_the_agent(serve_db: str, tmp_path: Path) -> None:
         assert r.status_code == 422 and r.json()["error"]["field"] == "accelerators"
 
         listed = subprocess.run(
-            [*TENDER, "jobs", "--json"], env=env, capture_output=True, text=True, timeout=60, check=True
+            [*TENDER, "jobs", "--json", "-"], env=env, capture_output=True, text=True, timeout=60, check=True
         )
         states = {j["id"]: j["state"] for j in json.loads(listed.stdout)}
         assert states == {ids[0]: "succeeded", ids[1]: "succeeded", ids[2]: "cancelled"}

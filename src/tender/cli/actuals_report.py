@@ -10,16 +10,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from tender.cli.check import _read_plan
-from tender.cli.output import console, fail_bad_input, no_database, write_atomic
+from tender.cli.output import (
+    STDOUT,
+    check_outputs,
+    console,
+    fail_bad_input,
+    json_option,
+    no_database,
+    status,
+    write_atomic,
+)
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-from tender.domain import Scenario
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from tender.domain import Scenario
 
 
 def _plan_doc(sc: Scenario, plan_path: Path | None) -> dict[str, Any]:
@@ -29,7 +41,7 @@ def _plan_doc(sc: Scenario, plan_path: Path | None) -> dict[str, Any]:
     from tender.plan_output.json_out import plan_to_dict
     from tender.sourcing import PlanOptions, plan
 
-    with console.status("planning…"):
+    with status("planning…"):
         return plan_to_dict(verified(plan(sc, PlanOptions()), sc), sc)
 
 
@@ -42,6 +54,8 @@ def _h(value: Any) -> str:
 
 
 def tables(c: Any, sc: Scenario) -> list[Table]:
+    from rich.table import Table
+
     months = Table(title=f"Plan vs actual (USD millions; actuals before {sc.calendar.label(c.as_of)})")
     for col in ("month", "provider", "planned", "actual", "variance", "GPU-h planned", "GPU-h actual"):
         months.add_column(col, justify="left" if col in ("month", "provider") else "right")
@@ -88,7 +102,7 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = typer.Option(
             None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
         ),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the comparison as JSON."),
+        json_path: Annotated[Path | None, json_option("the comparison")] = None,
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
     ) -> None:
@@ -103,6 +117,7 @@ def register(app: typer.Typer) -> None:
         from tender.ledger.sql import Database, upgrade
         from tender.ledger.sql.actuals_store import actual_lines, runtime_lines
 
+        check_outputs([(json_path, "--json"), (report, "--report")])
         sc = load_or_exit(scenario)
         if as_of is not None and as_of > sc.horizon + 1:
             fail_bad_input(f"--as-of: month {as_of} is past the horizon ({sc.horizon} months)")
@@ -129,4 +144,5 @@ def register(app: typer.Typer) -> None:
         for path, render in ((json_path, comparison_json), (report, report_html)):
             if path is not None:
                 write_atomic(path, render(result, sc))
-                console.print(f"wrote {path}")
+                if path != STDOUT:
+                    console.print(f"wrote {path}")

@@ -16,7 +16,7 @@ from tender.cli import (
     plan,
     pools,
     risk,
-    rofr,
+    rofr_cmd,
     run,
     serve,
     simulate,
@@ -31,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: the Rich help renderer alone costs ~8x `python -c pass` at start-up
     cls=TenderGroup,  # the one error boundary for every command (cli/boundary.py)
 )
 
@@ -50,7 +51,7 @@ for module in (
     actuals,
     ledger,
     simulate,
-    rofr,
+    rofr_cmd,
     audit,
     run,
     jobs,

@@ -6,7 +6,9 @@
    `GET /api/v1/audit/checkpoint` or `tender audit export`) anchor the tail: if that record is gone, the
    log was cut. Signatures are checked with the server's key when it is at hand (TENDER_AUDIT_KEY or
    $TENDER_HOME/audit.key).
-3. `export --database URL OUT` writes the log (JSONL) and its latest checkpoint (`OUT.checkpoint.json`).
+3. `verify --json PATH` also writes the verdict: {"intact": true, "source", "records", "head", ...} or
+   {"intact": false, "source", "problem"} (`-` = stdout).
+4. `export --database URL OUT` writes the log (JSONL) and its latest checkpoint (`OUT.checkpoint.json`).
 
 Exit 0 when intact, 1 naming the first bad record (numbered from 1, its line in the JSONL), 2 when an
 input cannot be read.
@@ -17,12 +19,23 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tender.cli.output import Output, check_outputs, console, err_console, fail_bad_input, write_outputs
-from tender.ledger.audit import verify_jsonl
-from tender.ledger.sql import Database, anchor
+from tender.cli.output import (
+    Output,
+    check_outputs,
+    console,
+    err_console,
+    fail_bad_input,
+    json_option,
+    write_atomic,
+    write_outputs,
+)
+
+if TYPE_CHECKING:
+    from tender.ledger.sql import Database, anchor
 
 EXIT_TAMPERED = 1
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -40,6 +53,8 @@ def _read(file: Path, what: str) -> bytes:
 
 
 def _checkpoint(file: Path | None) -> list[anchor.Anchor]:
+    from tender.ledger.sql import anchor
+
     if file is None:
         return []
     try:
@@ -57,12 +72,21 @@ def _head(value: str | None) -> str | None:
     return value
 
 
+class Tampered(Exception):
+    """The log is not intact: `where` (the file and line, or `database`) and what is wrong."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where, self.message = where, message
+
+
 def _tampered(where: str, message: str) -> None:
-    err_console.print(f"{where}: {message}", markup=False)
-    raise typer.Exit(EXIT_TAMPERED)
+    raise Tampered(where, message)
 
 
 def _check_anchors(where: str, hashes: list[str], head: str | None, outside: list[anchor.Anchor]) -> int:
+    from tender.ledger.sql import anchor
+
     key = _key()
     held = anchor.check(outside, hashes, key)
     if not held.ok:
@@ -80,7 +104,9 @@ def _key() -> bytes | None:
     return resolve_key(None, create=False)
 
 
-def _verify_file(file: Path, head: str | None, outside: list[anchor.Anchor]) -> None:
+def _verify_file(file: Path, head: str | None, outside: list[anchor.Anchor]) -> dict[str, Any]:
+    from tender.ledger.audit import verify_jsonl
+
     data = _read(file, "an audit log")
     check = verify_jsonl(data)
     if check.bad_line is not None:
@@ -89,18 +115,21 @@ def _verify_file(file: Path, head: str | None, outside: list[anchor.Anchor]) -> 
             f"record {check.bad_line} is bad: {check.problem} ({check.records} record(s) before it verify)",
         )
     hashes = [str(json.loads(line)["hash"]) for line in data.splitlines() if line]
-    _check_anchors(str(file), hashes, head, outside)
+    anchored = _check_anchors(str(file), hashes, head, outside)
     console.print(f"{file}: intact, {check.records} record(s), head {check.head}", markup=False)
+    return {"source": str(file), "records": check.records, "head": check.head, "anchored": anchored}
 
 
 def _open_database(url: str) -> Database:
+    from tender.ledger.sql import Database
+
     try:
         return Database(url, audit_key=_key())
     except Exception as exc:  # a malformed URL or a missing driver
         fail_bad_input(f"--database: cannot use {url!r} ({str(exc).splitlines()[0][:200]})")
 
 
-def _verify_database(url: str, head: str | None, outside: list[anchor.Anchor]) -> None:
+def _verify_database(url: str, head: str | None, outside: list[anchor.Anchor]) -> dict[str, Any]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from tender.ledger.sql import audit_store
@@ -124,6 +153,18 @@ def _verify_database(url: str, head: str | None, outside: list[anchor.Anchor]) -
         f"({signed}), head {check.head}",
         markup=False,
     )
+    return {
+        "source": "database",
+        "records": check.records,
+        "head": check.head,
+        "anchored": check.anchored,
+        "signatures_checked": bool(db.audit_key),
+    }
+
+
+def _write_verdict(json_path: Path | None, verdict: dict[str, Any]) -> None:
+    if json_path is not None:
+        write_atomic(json_path, json.dumps(verdict, indent=2, sort_keys=True) + "\n", "--json")
 
 
 def register(app: typer.Typer) -> None:
@@ -141,16 +182,27 @@ def register(app: typer.Typer) -> None:
         checkpoint: Path | None = typer.Option(
             None, "--checkpoint", help="A signed checkpoint JSON saved earlier."
         ),
+        json_path: Annotated[Path | None, json_option("the verdict")] = None,
     ) -> None:
         """Verify every record's hash and link, and that the anchored tail is still there."""
         if (file is None) == (database is None):
             fail_bad_input("give either FILE or --database URL (exactly one)")
+        check_outputs([(json_path, "--json")])
         outside = _checkpoint(checkpoint)
-        if database is not None:
-            _verify_database(database, _head(head), outside)
-        else:
-            assert file is not None
-            _verify_file(file, _head(head), outside)
+        try:
+            if database is not None:
+                verdict = {"intact": True, **_verify_database(database, _head(head), outside)}
+            else:
+                assert file is not None
+                verdict = {"intact": True, **_verify_file(file, _head(head), outside)}
+        except Tampered as exc:
+            source = "database" if database is not None else str(file)
+            _write_verdict(
+                json_path, {"intact": False, "source": source, "where": exc.where, "problem": exc.message}
+            )
+            err_console.print(str(exc), markup=False)
+            raise typer.Exit(EXIT_TAMPERED) from None
+        _write_verdict(json_path, verdict)
 
     @audit_app.command("export")
     def export_cmd(
@@ -162,7 +214,7 @@ def register(app: typer.Typer) -> None:
         """Write the database's audit log as JSONL, with its latest signed checkpoint beside it."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from tender.ledger.sql import audit_store
+        from tender.ledger.sql import anchor, audit_store
 
         checkpoint = out.with_name(out.name + ".checkpoint.json")
         check_outputs([(out, ""), (checkpoint, "")])

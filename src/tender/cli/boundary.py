@@ -3,6 +3,9 @@
 `TenderGroup` is the root Typer group (`Typer(cls=TenderGroup)`), so every command, and every new one,
 runs inside it, from the `tender` script and from `CliRunner` alike:
 
+0. Every command and group, and the root, takes `--version` and `-h`/`--help`, and a flag shows no
+   `<bool>` placeholder in `--help` (`one_dialect`); the console streams are reset
+   (`output.reset_streams`).
 1. Typer parses and runs the command (`standalone_mode=False`, so errors come back here).
 2. A usage error (unknown option, bad or out-of-range number, bad choice) -> one line naming the
    option and `--help`, exit 2; `tender` or a group with no arguments prints its help, exit 2.
@@ -20,13 +23,15 @@ import errno
 import signal
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
+from tender import __version__
 from tender.cli.interrupt import leave_at_once
-from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console
+from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console, reset_streams
 
 # Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.
 UsageError: type[Exception] = typer.BadParameter.__mro__[1]
@@ -63,8 +68,55 @@ def user_error(exc: BaseException) -> str | None:
     return None
 
 
+def _print_version(ctx: Any, _param: Any, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        typer.echo(f"tender {__version__}")
+        ctx.exit(0)
+
+
+def _version_option() -> Any:
+    """The `--version` flag as Typer builds it (taken from a one-option probe command)."""
+    probe = typer.Typer()
+
+    @probe.command()
+    def _probe(
+        version: bool = typer.Option(
+            False,
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Print Tender's version and exit.",
+        ),
+    ) -> None:
+        """A probe."""
+
+    option = typer.main.get_command(probe).params[0]
+    option.expose_value = False  # the commands' functions never see it
+    return option
+
+
+HELP_NAMES = ["-h", "--help"]
+
+
+def one_dialect(command: Any, version: Any = None) -> None:
+    """`command` and every command under it: a `--version` flag (eager: prints, exits 0), `-h` as
+    well as `--help`, and flags listed without Typer's `<bool>` type placeholder."""
+    version = version or _version_option()
+    if not any("--version" in getattr(p, "opts", ()) for p in command.params):
+        command.params.append(version)
+    command.context_settings.setdefault("help_option_names", HELP_NAMES)
+    # Typer caches the help option on first use; make it now, so its placeholder can be blanked too.
+    helper = command.get_help_option(SimpleNamespace(help_option_names=HELP_NAMES))
+    for param in [*command.params, helper]:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # Typer's help shows `metavar` in the type column
+    for sub in getattr(command, "commands", {}).values():
+        one_dialect(sub, version)
+
+
 def run_command(group: TyperGroup, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> int:
-    """Steps 1-5; the exit code."""
+    """Steps 0-5; the exit code."""
+    reset_streams()
     if signal.getsignal(signal.SIGINT) is leave_at_once:  # loaded: Ctrl-C is a KeyboardInterrupt again
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
@@ -100,6 +152,10 @@ def group_main(group: TyperGroup, args: Sequence[str] | None, prog_name: str | N
 
 class TenderGroup(TyperGroup):
     """The root group: runs every command inside `run_command`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        one_dialect(self)
 
     def main(
         self,

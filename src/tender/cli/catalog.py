@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from tender.catalog import Offering, Query, UnknownGpuError, UnknownProviderError, search
-from tender.cli.output import console, err_console, fail_bad_input
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from tender.catalog import Offering
+
+from tender.cli.output import check_outputs, console, err_console, fail_bad_input, json_option, write_atomic
 
 JSON_KEYS = (
     "provider",
@@ -77,6 +81,8 @@ def _cell(value: Decimal | None) -> str:
 
 
 def render_table(rows: tuple[Offering, ...], spot: bool, total: int) -> Table:
+    from rich.table import Table
+
     kind = "spot" if spot else "on-demand"
     shown = f"{len(rows)} of {total}" if total != len(rows) else str(total)
     table = Table(title=f"{shown} offerings, cheapest {kind} USD per accelerator-hour first")
@@ -124,12 +130,15 @@ def catalog(
             "--include-flagged", help="Also list rows with missing, placeholder or GPU-only prices."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")] = False,
+    json_path: Annotated[Path | None, json_option("the rows (an array of objects)")] = None,
     limit: Annotated[
         int | None, typer.Option(min=1, metavar="N", help="Print at most this many rows.")
     ] = None,
 ) -> None:
     """List GPU offerings from the shipped public price catalog, cheapest accelerator-hour first."""
+    from tender.catalog import Query, UnknownGpuError, UnknownProviderError, search
+
+    check_outputs([(json_path, "--json")])
     query = Query(
         gpu=gpu,
         provider=provider,
@@ -147,9 +156,8 @@ def catalog(
     total = len(rows)
     if limit is not None:
         rows = rows[:limit]
-    if as_json:
-        console.out(render_json(rows), highlight=False)
-        return
+    if json_path is not None:
+        write_atomic(json_path, render_json(rows) + "\n", "--json")
     if not rows:
         err_console.print("no offerings match", markup=False)
         return

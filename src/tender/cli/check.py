@@ -14,14 +14,24 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tender.check import PlanDocError, Violation, check_plan
-from tender.cli.output import check_outputs, console, err_console, fail_bad_input, write_atomic
+from tender.cli.output import (
+    STDOUT,
+    check_outputs,
+    console,
+    err_console,
+    fail_bad_input,
+    json_option,
+    write_atomic,
+)
 from tender.cli.validate import load_or_exit
-from tender.domain import Scenario
+
+if TYPE_CHECKING:
+    from tender.check import Violation
+    from tender.domain import Scenario
 
 EXIT_VIOLATIONS = 1
 
@@ -83,9 +93,11 @@ def register(app: typer.Typer) -> None:
     def check_cmd(
         scenario: Path = typer.Argument(..., help="Scenario YAML file the plan was made from."),
         plan_json: Path = typer.Argument(..., help="Plan JSON written by `tender plan --json`."),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the violations as JSON here."),
+        json_path: Annotated[Path | None, json_option('{"clean", "violations"}')] = None,
     ) -> None:
         """Check a plan against every contract clause, from the scenario and the plan JSON only."""
+        from tender.check import PlanDocError, check_plan
+
         check_outputs([(json_path, "--json")])
         sc = load_or_exit(scenario)
         plan = _read_plan(plan_json)
@@ -100,6 +112,7 @@ def register(app: typer.Typer) -> None:
         console.print(summary(plan_json, found), markup=False)
         if json_path is not None:
             write_atomic(json_path, document(found), "--json")
-            err_console.print(f"wrote {json_path}", markup=False)
+            if json_path != STDOUT:
+                err_console.print(f"wrote {json_path}", markup=False)
         if found:
             raise typer.Exit(EXIT_VIOLATIONS)

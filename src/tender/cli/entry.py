@@ -15,6 +15,11 @@ from tender.cli.interrupt import MESSAGE, leave_at_once
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:  # answered before the commands load (`tender X --version`: boundary.py)
+        from tender import __version__
+
+        sys.stdout.write(f"tender {__version__}\n")
+        return
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, leave_at_once)
     try:

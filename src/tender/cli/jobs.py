@@ -8,14 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import yaml
-from rich.table import Table
-from rich.text import Text
 
-from tender.cli.output import console, fail_bad_input, write_atomic
+from tender.cli.output import check_outputs, console, fail_bad_input, json_option, write_atomic
 from tender.cli.run import DbOpt, StateOpt, cli_actor, open_or_fail, state_or_fail
-from tender.clocks import SystemClock
-from tender.runtime import queue
+
+JobArg = Annotated[str, typer.Argument(help="Job id, as `tender run` printed it (see `tender jobs`).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -30,9 +27,13 @@ def register(app: typer.Typer) -> None:
         ] = None,
         state: StateOpt = None,
         database_url: DbOpt = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
+        json_path: Annotated[Path | None, json_option("the jobs (an array of objects)")] = None,
     ) -> None:
         """Every job: state, pool, attempts, and the reason it waits or how it ended."""
+        from rich.table import Table
+        from rich.text import Text
+
+        check_outputs([(json_path, "--json")])
         if action is not None or skypilot is not None:
             _export(action, skypilot, out, state, database_url)
             return
@@ -59,9 +60,8 @@ def register(app: typer.Typer) -> None:
             }
             for r in rows
         ]
-        if as_json:
-            console.print(json.dumps(records, indent=2), markup=False)
-            return
+        if json_path is not None:
+            write_atomic(json_path, json.dumps(records, indent=2) + "\n", "--json")
         table = Table("job", "state", "gpus", "class", "pool", "tries", "gpu-h", "why", box=None)
         for rec in records:
             table.add_row(
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         console.print(table)
 
     @app.command("logs")
-    def logs(job: str, state: StateOpt = None, database_url: DbOpt = None) -> None:
+    def logs(job: JobArg, state: StateOpt = None, database_url: DbOpt = None) -> None:
         """The output of a job's latest attempt, from its engine."""
         runtime = open_or_fail(state, database=database_url)
         if runtime.store.job(job) is None:
@@ -85,8 +85,11 @@ def register(app: typer.Typer) -> None:
         console.print(runtime.logs(job), markup=False, end="")
 
     @app.command("cancel")
-    def cancel(job: str, state: StateOpt = None, database_url: DbOpt = None) -> None:
+    def cancel(job: JobArg, state: StateOpt = None, database_url: DbOpt = None) -> None:
         """Cancel a queued or running job (the agent stops it on its engine)."""
+        from tender.clocks import SystemClock
+        from tender.runtime import queue
+
         opened = state_or_fail(state, database=database_url)
         try:
             if opened.store.job(job) is None:
@@ -99,9 +102,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _export(
-    action: str | None, job: str | None, out: Path | None, state: str | None, database: str | None
+    action: str | None, job: str | None, out: Path | None, state: Path | None, database: str | None
 ) -> None:
     """`tender jobs export --skypilot JOB [--out FILE]`: docs/skypilot.md."""
+    import yaml
+
     from tender.integrations.skypilot.export import task_of
 
     if action != "export" or job is None:

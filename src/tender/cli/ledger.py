@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -17,13 +18,16 @@ from tender.cli.check import _read_plan
 from tender.cli.output import console, fail_bad_input, write_atomic
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-from tender.ledger.focus import PlanMismatch, plan_rows, render_csv, usage_rows
-from tender.ledger.focus.columns import FocusRow
+
+if TYPE_CHECKING:
+    from tender.ledger.focus.columns import FocusRow
 
 ledger_app = typer.Typer(help="The ledger's books: FOCUS export.", no_args_is_help=True)
 
 
 def _from_plan(plan_path: Path, scenario: Path) -> list[FocusRow]:
+    from tender.ledger.focus import PlanMismatch, plan_rows
+
     sc = load_or_exit(scenario)
     doc = _read_plan(plan_path)
     try:
@@ -37,6 +41,7 @@ def _from_plan(plan_path: Path, scenario: Path) -> list[FocusRow]:
 def _from_database(url: str | None, account: str) -> list[FocusRow]:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from tender.ledger.focus import usage_rows
     from tender.ledger.sql import Database
     from tender.ledger.sql.runtime_ledger import usage_entries
 
@@ -67,6 +72,8 @@ def export_cmd(
     ),
 ) -> None:
     """Export the books as FOCUS 1.0 rows: a plan's (--plan PLAN.json SCENARIO) or the runtime's (--database-url)."""
+    from tender.ledger.focus import render_csv
+
     if (plan is None) == (database_url is None):
         fail_bad_input("give either --plan PLAN.json SCENARIO or --database-url URL")
     if plan is not None:

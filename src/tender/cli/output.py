@@ -8,7 +8,12 @@
    files over their targets. Any error or Ctrl-C on the way removes the temporary files: no
    half-written output and no temporary file is left behind. `write_atomic` is the one-file form;
    `check_outputs` makes the same checks when a command starts, before its work.
-3. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
+3. `--json PATH` everywhere: `-` means stdout (`json_target`, the option's callback, then sends the
+   human lines and tables to stderr, so `tender plan s.yaml --json - | jq` reads clean JSON);
+   `write_outputs` writes `-` to stdout last, after every file is in place.
+4. A stream that is not a terminal (`| tee`, `> file`) gets tables at their full width
+   (`pipe_console.PipeConsole`, made on first use); progress (`status`, `progress_bar`) is drawn on stderr, only when it is a terminal.
+5. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
    Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
    exits 130 with nothing written.
 """
@@ -21,22 +26,99 @@ import stat
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import typer
-from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, ProgressColumn
+
+
+class _Deferred:
+    """A console made on first use, so that Rich loads only when a command prints (`tender --help`
+    and `--version` need none of it). Attribute reads and writes go to the real console."""
+
+    def __init__(self, stderr: bool) -> None:
+        object.__setattr__(self, "_stderr", stderr)
+        object.__setattr__(self, "_made", None)
+
+    def real(self) -> Console:
+        made = object.__getattribute__(self, "_made")
+        if made is None:
+            from tender.cli.pipe_console import PipeConsole
+
+            made = PipeConsole(
+                stderr=object.__getattribute__(self, "_stderr"), highlight=False, soft_wrap=True
+            )
+            object.__setattr__(self, "_made", made)
+        return made  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.real(), name, value)
+
+
+def real_console(c: Console) -> Console:
+    """The Rich console itself (for Rich objects that take one, such as a progress bar)."""
+    return c.real() if isinstance(c, _Deferred) else c
+
+
+console: Console = cast("Console", _Deferred(stderr=False))
+err_console: Console = cast("Console", _Deferred(stderr=True))
+
+STDOUT = Path("-")
+JSON_HELP = "`-` writes it to stdout (tables and messages then go to stderr)."
+
+
+def json_option(what: str) -> Any:
+    """The one `--json PATH` option (for `Annotated[Path | None, json_option("the plan")] = None`)."""
+    return typer.Option(
+        "--json", metavar="PATH", callback=json_target, help=f"Write {what} as JSON to PATH; {JSON_HELP}"
+    )
+
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 T = TypeVar("T")
+
+
+def reset_streams() -> None:
+    """Human output back on stdout (a command run earlier in this process may have given `--json -`)."""
+    if not isinstance(console, _Deferred) or object.__getattribute__(console, "_made") is not None:
+        console.stderr = False  # (a console not made yet starts on stdout)
+
+
+def json_target(value: Path | None) -> Path | None:
+    """The callback of every `--json PATH` option: `-` is stdout, and the human output moves to stderr."""
+    console.stderr = value == STDOUT  # called for every run of the command, given or not
+    return value
+
+
+@contextlib.contextmanager
+def status(text: str) -> Iterator[Callable[[str], None]]:
+    """A spinner line on stderr while work runs (`update(text)` changes it); nothing when stderr is
+    not a terminal, so a log file or a pipe holds no redraws."""
+    if not err_console.is_terminal:
+        yield lambda _text: None
+        return
+    with err_console.status(text) as shown:
+        yield lambda new: shown.update(new)
+
+
+def progress_bar(*columns: str | ProgressColumn) -> Progress:
+    """A Rich progress bar on stderr, drawn only when stderr is a terminal; removed when done."""
+    from rich.progress import Progress
+
+    shown = real_console(err_console)
+    return Progress(*columns, console=shown, transient=True, disable=not shown.is_terminal)
 
 
 def fail_bad_input(lines: list[str] | str) -> NoReturn:
@@ -63,7 +145,7 @@ def write_atomic(path: Path, data: str | bytes, option: str = "", mkdir: bool | 
 def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
     """Write every output or none. `mkdir`: None = the command has no `--mkdir`; False = not given;
     True = create missing parent folders."""
-    targets = [(_target(o, mkdir), o) for o in outputs]
+    targets = [(_target(o, mkdir), o) for o in outputs if o.path != STDOUT]
     staged: list[tuple[Path, Path, Output]] = []
     try:
         for target, o in targets:
@@ -78,13 +160,22 @@ def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
     finally:
         for tmp, _target_path, _o in staged:
             tmp.unlink(missing_ok=True)
+    for o in outputs:
+        if o.path == STDOUT:
+            _to_stdout(o.data)
+
+
+def _to_stdout(data: str | bytes) -> None:
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def check_outputs(outputs: Sequence[tuple[Path | None, str]], mkdir: bool | None = None) -> None:
     """The checks `write_outputs` makes before writing (a directory, a missing parent), made when the
     command starts, so that a mistyped path fails at once rather than after minutes of work."""
     for path, option in outputs:
-        if path is not None:
+        if path is not None and path != STDOUT:
             _target(Output(path, b"", option), mkdir, create=False)
 
 

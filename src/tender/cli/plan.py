@@ -7,26 +7,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tender.cli.output import (
+    STDOUT,
     Output,
     check_outputs,
     console,
     err_console,
     fail_bad_input,
+    json_option,
     run_interruptible,
+    status,
     write_outputs,
 )
-from tender.cli.plan_actuals import Replan, load_replan, with_fixed
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
-from tender.plan_output import CHECK_FAILED, PlanRenders, plan_tables, verified
-from tender.sourcing import NoSolution, PlanOptions, plan
+
+if TYPE_CHECKING:  # the solver and renderers load when the command runs (fast `tender --help`)
+    from tender.cli.plan_actuals import Replan
+    from tender.plan_output import PlanRenders
 
 
 def _json(rendered: PlanRenders, replan: Replan | None) -> str:
+    from tender.cli.plan_actuals import with_fixed
+
     return rendered.json_text() if replan is None else with_fixed(rendered.document, replan)
 
 
@@ -39,7 +46,7 @@ def register(app: typer.Typer) -> None:
             60.0, "--time-limit", min=0.1, help="Solver time limit per pass, seconds (best plan + gap)."
         ),
         gap: float = typer.Option(0.001, "--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at."),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the plan as JSON."),
+        json_path: Annotated[Path | None, json_option("the plan")] = None,
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
         out: Path | None = typer.Option(
@@ -69,6 +76,10 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
+        from tender.cli.plan_actuals import load_replan
+        from tender.plan_output import CHECK_FAILED, PlanRenders, plan_tables, verified
+        from tender.sourcing import NoSolution, PlanOptions, plan
+
         _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
         sc = load_or_exit(file)
         replan = load_replan(sc, as_of, database_url) if actuals else None
@@ -82,10 +93,10 @@ def register(app: typer.Typer) -> None:
             json_path = json_path or out / "plan.json"
             report = report or out / "plan.html"
             ledger = ledger or out / "ledger.csv"
-        with console.status("solving…") as status:
+        with status("solving…") as update:  # on stderr, only when it is a terminal
 
             def progress(objective: float, bound: float, mip_gap: float) -> None:
-                status.update(
+                update(
                     f"solving… best ${objective / 1e6:,.1f}M, bound ${bound / 1e6:,.1f}M, gap {mip_gap:.4%}"
                 )
 
@@ -120,7 +131,8 @@ def register(app: typer.Typer) -> None:
         outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
         _write(outputs, out, mkdir)
         for o in outputs:
-            console.print(f"wrote {o.path}")
+            if o.path != STDOUT:
+                console.print(f"wrote {o.path}")
         if result.check_violations:
             for line in result.check_violations:
                 err_console.print(f"check: {line}", markup=False)

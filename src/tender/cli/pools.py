@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from tender.cli.output import console
+from tender.cli.output import check_outputs, console, json_option, write_atomic
 from tender.cli.run import DbOpt, PoolsOpt, ScenarioOpt, StateOpt, open_or_fail
 
 COLUMNS = (
@@ -33,9 +32,13 @@ def register(app: typer.Typer) -> None:
         pools: PoolsOpt = None,
         scenario: ScenarioOpt = None,
         database_url: DbOpt = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
+        json_path: Annotated[Path | None, json_option("the pools (an array of objects)")] = None,
     ) -> None:
         """Capacity and usage per pool, asking each engine now."""
+        from rich.table import Table
+        from rich.text import Text
+
+        check_outputs([(json_path, "--json")])
         runtime = open_or_fail(state, pools, scenario, database_url)
         capacity = runtime.capacities()
         hours = runtime.store.gpu_hours_by("pool_id")
@@ -58,9 +61,8 @@ def register(app: typer.Typer) -> None:
             for p in runtime.config.pools
         ]
         runtime.store.close()
-        if as_json:
-            console.print(json.dumps(records, indent=2), markup=False)
-            return
+        if json_path is not None:
+            write_atomic(json_path, json.dumps(records, indent=2) + "\n", "--json")
         table = Table(
             "pool", "provider", "gpu", "gpus", "backend", "status", "free", "in use", "gpu-h", "why", box=None
         )

@@ -10,39 +10,56 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
+
+from tender.cli.output import (
+    STDOUT,
+    Output,
+    check_outputs,
+    console,
+    fail_bad_input,
+    json_option,
+    progress_bar,
+    status,
+    write_outputs,
 )
-from rich.table import Table
-from rich.text import Text
-
-from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
-from tender.cli.risk_pool import run_local
-from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
 from tender.cli.validate import load_or_exit
-from tender.plan_output.risk_json import risk_to_json
-from tender.plan_output.risk_plan_in import PlanInputError, read_first_stage
-from tender.plan_output.risk_report import risk_report_html
-from tender.sourcing import NoSolution, PlanOptions, plan
-from tender.sourcing.risk.first_stage import FirstStage, of_plan
-from tender.sourcing.risk.stats import Summary, summarize
-from tender.sourcing.risk.tornado import tornado
+
+if TYPE_CHECKING:
+    # the solver, the samplers and the renderers load when the command runs
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from tender.sourcing.risk.first_stage import FirstStage
+    from tender.sourcing.risk.stats import Summary
 
 
-class _Rate(ProgressColumn):
-    def render(self, task: Task) -> Text:
-        return Text(f"{task.speed:.2f} samples/s" if task.speed else "- samples/s")
+def _samples_bar() -> Progress:
+    """Samples done, the rate and the time left; on stderr, only when it is a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            return Text(f"{task.speed:.2f} samples/s" if task.speed else "- samples/s")
+
+    return progress_bar(
+        TextColumn("samples"), BarColumn(), MofNCompleteColumn(), Rate(), TimeRemainingColumn()
+    )
 
 
 def _summary_table(s: Summary) -> Table:
+    from rich.table import Table
+
     t = Table(title=f"plan {s.name}: {s.samples} samples")
     t.add_column("measure")
     t.add_column("value", justify="right")
@@ -76,11 +93,21 @@ def register(app: typer.Typer) -> None:
             None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
         ),
         time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the study as JSON."),
+        json_path: Annotated[Path | None, json_option("the study")] = None,
         report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
         per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
     ) -> None:
         """Evaluate a plan's first stage against sampled futures: cost risk, misses, shortfalls."""
+        from tender.cli.risk_pool import run_local
+        from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
+        from tender.plan_output.risk_json import risk_to_json
+        from tender.plan_output.risk_plan_in import PlanInputError, read_first_stage
+        from tender.plan_output.risk_report import risk_report_html
+        from tender.sourcing import NoSolution, PlanOptions, plan
+        from tender.sourcing.risk.first_stage import of_plan
+        from tender.sourcing.risk.stats import summarize
+        from tender.sourcing.risk.tornado import tornado
+
         if samples < 1:
             fail_bad_input(f"--samples: {samples} is not a number of samples (give at least 1)")
         if workers < 1:
@@ -102,12 +129,11 @@ def register(app: typer.Typer) -> None:
                 fail_bad_input(str(exc))
         else:
             try:
-                with console.status("planning the deterministic first stage…"):
+                with status("planning the deterministic first stage…"):
                     first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
             except NoSolution as exc:
                 fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
-        columns = (TextColumn("samples"), BarColumn(), MofNCompleteColumn(), _Rate())
-        with Progress(*columns, TimeRemainingColumn(), console=console, transient=True) as bar:
+        with _samples_bar() as bar:
             task = bar.add_task("samples", total=samples)
             advance = lambda k: bar.advance(task, k)  # noqa: E731
             try:
@@ -119,7 +145,7 @@ def register(app: typer.Typer) -> None:
                 fail_bad_input(str(exc))
         fleets = tuple(f.id for f in sc.fleets)
         summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
-        with console.status("tornado: each input at its p10 and p90…"):
+        with status("tornado: each input at its p10 and p90…"):
             bars = tornado(sc, first, options)
         console.print(_summary_table(summary))
         outputs = []
@@ -130,4 +156,5 @@ def register(app: typer.Typer) -> None:
             outputs.append(Output(report, risk_report_html(sc, seed, summary, outcomes, bars), "--report"))
         write_outputs(outputs)  # all or none
         for o in outputs:
-            console.print(f"wrote {o.path}")
+            if o.path != STDOUT:
+                console.print(f"wrote {o.path}")

@@ -11,17 +11,15 @@ The case format is documented in docs/rofr.md.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import typer
 from pydantic import ValidationError, model_validator
 from rich.table import Table
 
-from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
+from tender.cli.output import console
 from tender.config import InputError, Problem, load_scenario
 from tender.config.errors import format_path, from_validation_error
 from tender.config.schema_base import Name, NonNegDecimal, NonNegInt, PosInt, Strict
@@ -29,7 +27,7 @@ from tender.config.yamlpos import Positions, load_yaml, read_text
 from tender.contracts import Command, outcome, run_script
 from tender.contracts.commands import command_from, parse_instant
 from tender.domain import Scenario
-from tender.ledger.audit import chain_of, dumps_jsonl, head
+from tender.ledger.audit import chain_of, head
 
 
 class NeedIn(Strict):
@@ -236,33 +234,3 @@ def _print(document: dict[str, Any]) -> None:
     for table in (notices, awards, rejected):
         console.print(table)
     console.print(f"audit head: {document['audit_head']}")
-
-
-def register(app: typer.Typer) -> None:
-    rofr_app = typer.Typer(help="Right-of-first-refusal protocol tools.", no_args_is_help=True)
-
-    @rofr_app.command("replay")
-    def replay_cmd(
-        case_file: Path = typer.Argument(..., help="Case YAML (see docs/rofr.md)."),
-        json_path: Path | None = typer.Option(None, "--json", help="Write the outcome as JSON here."),
-        audit_path: Path | None = typer.Option(
-            None, "--audit", help="Write the hash-chained audit log (JSONL) here."
-        ),
-    ) -> None:
-        """Replay a scripted sequence of needs, quotes, responses and deals against a scenario."""
-        check_outputs([(json_path, "--json"), (audit_path, "--audit")])
-        try:
-            case = load_case(case_file)
-        except InputError as exc:
-            fail_bad_input([str(p) for p in exc.problems])
-        document = run_case(case)
-        chain = document.pop("audit")
-        _print(document)
-        outputs = []
-        if json_path is not None:
-            outputs.append(Output(json_path, json.dumps(document, indent=2, sort_keys=True) + "\n", "--json"))
-        if audit_path is not None:
-            outputs.append(Output(audit_path, dumps_jsonl(chain), "--audit"))
-        write_outputs(outputs)
-
-    app.add_typer(rofr_app, name="rofr")

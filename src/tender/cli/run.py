@@ -7,17 +7,16 @@ Every runtime command (`run`, `jobs`, `logs`, `cancel`, `pools`, `agent`) uses t
 from __future__ import annotations
 
 import getpass
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tender.cli.output import console, fail_bad_input
-from tender.clocks import SystemClock
-from tender.config import InputError
-from tender.runtime import queue
-from tender.runtime.driver import Runtime
-from tender.runtime.session import NotConfigured, State, open_runtime, open_state
-from tender.runtime.spec import check_against, parse_job_file
+
+if TYPE_CHECKING:
+    from tender.runtime.driver import Runtime
+    from tender.runtime.session import State
 
 DbOpt = Annotated[
     str | None,
@@ -29,16 +28,16 @@ DbOpt = Annotated[
     ),
 ]
 StateOpt = Annotated[
-    str | None,
+    Path | None,
     typer.Option(
         "--state",
         help="Runtime directory for local attempts and logs, and its own DIR/runtime.db "
         "(default $TENDER_RUNTIME_DIR, else $TENDER_HOME/runtime with the server's database).",
     ),
 ]
-PoolsOpt = Annotated[str | None, typer.Option("--pools", help="Pools YAML (kept for later commands).")]
+PoolsOpt = Annotated[Path | None, typer.Option("--pools", help="Pools YAML (kept for later commands).")]
 ScenarioOpt = Annotated[
-    str | None, typer.Option("--scenario", help="Scenario whose providers name a backend.")
+    Path | None, typer.Option("--scenario", help="Scenario whose providers name a backend.")
 ]
 
 
@@ -50,15 +49,24 @@ def cli_actor() -> str:
         return "cli"
 
 
+def _text(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
 def open_or_fail(
-    state: str | None,
-    pools: str | None = None,
-    scenario: str | None = None,
+    state: Path | None,
+    pools: Path | None = None,
+    scenario: Path | None = None,
     database: str | None = None,
     allow_no_pools: bool = False,
 ) -> Runtime:
+    from tender.config import InputError
+    from tender.runtime.session import NotConfigured, open_runtime
+
     try:
-        return open_runtime(state, pools, scenario, database=database, allow_no_pools=allow_no_pools)
+        return open_runtime(
+            _text(state), _text(pools), _text(scenario), database=database, allow_no_pools=allow_no_pools
+        )
     except InputError as exc:
         fail_bad_input([str(p) for p in exc.problems])
     except NotConfigured as exc:
@@ -66,11 +74,14 @@ def open_or_fail(
 
 
 def state_or_fail(
-    state: str | None, pools: str | None = None, scenario: str | None = None, database: str | None = None
+    state: Path | None, pools: Path | None = None, scenario: Path | None = None, database: str | None = None
 ) -> State:
     """The store and pools only (no backend is built)."""
+    from tender.config import InputError
+    from tender.runtime.session import NotConfigured, open_state
+
     try:
-        return open_state(state, pools, scenario, database)
+        return open_state(_text(state), _text(pools), _text(scenario), database)
     except InputError as exc:
         fail_bad_input([str(p) for p in exc.problems])
     except NotConfigured as exc:
@@ -81,7 +92,7 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
         job_file: Annotated[
-            str, typer.Argument(help="Job spec YAML (name, command, gpus, ...) or a SkyPilot task.")
+            Path, typer.Argument(help="Job spec YAML (name, command, gpus, ...) or a SkyPilot task.")
         ],
         state: StateOpt = None,
         pools: PoolsOpt = None,
@@ -90,15 +101,20 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Queue a job; `tender agent` places and runs it. A job no pool may ever take (its accelerator, its
         size, or the contracts, in this month) is refused with each pool's reason code and clause id, exit 2."""
+        from tender.clocks import SystemClock
+        from tender.config import InputError
+        from tender.runtime import queue
+        from tender.runtime.spec import check_against, parse_job_file
+
         try:
-            spec = parse_job_file(job_file)
+            spec = parse_job_file(str(job_file))
         except InputError as exc:
             fail_bad_input([str(p) for p in exc.problems])
         opened = state_or_fail(state, pools, scenario, database_url)
         try:
             now = SystemClock().now()
             try:
-                check_against(spec, opened.config, job_file, now.timestamp())
+                check_against(spec, opened.config, str(job_file), now.timestamp())
             except InputError as exc:
                 fail_bad_input([str(p) for p in exc.problems])
             with opened.store.write() as session:

@@ -7,30 +7,28 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from tender.cli.output import (
     Output,
     check_outputs,
     console,
-    err_console,
     fail_bad_input,
+    json_option,
+    progress_bar,
     write_atomic,
     write_outputs,
 )
 from tender.cli.ranges import positive
-from tender.placement import Eligibility, Policy, PolicyName, Pool, UnknownPolicy, allow_all, parse_policy
-from tender.placement.contract_gate import ScenarioEligibility
-from tender.sim.experiments import Result, run_gavel, run_trace, silence_highs_banner
-from tender.sim.faults import Fault, seeded_faults
-from tender.sim.gavel import COMPAT_COMMITS
-from tender.sim.pools import load_pools_yaml, philly_pools, pools_from_plan, pools_from_scenario
-from tender.sim.report import render
-from tender.sim.traces import Trace, TraceError, load_trace
+
+if TYPE_CHECKING:
+    # the simulator, the policies (HiGHS) and the report load when a command runs
+    from tender.placement import Eligibility, PolicyName, Pool
+    from tender.sim.experiments import Result
+    from tender.sim.faults import Fault
+    from tender.sim.traces import Trace
 
 sim_app = typer.Typer(
     help="Replay jobs on held capacity under a scheduling policy.",
@@ -42,7 +40,7 @@ TraceOpt = Annotated[
     str, typer.Option("--trace", help="'philly' (packaged) or a CSV path in the same schema.")
 ]
 PolicyOpt = Annotated[str, typer.Option("--policy", help="fifo | fifo_het | las_het | cost_het")]
-JsonOpt = Annotated[Path | None, typer.Option("--json", help="Write metrics as JSON here.")]
+JsonOpt = Annotated[Path | None, json_option("the metrics")]
 ReportOpt = Annotated[
     Path | None, typer.Option("--report", help="Write an HTML report (offline, inline SVG).")
 ]
@@ -93,6 +91,10 @@ def simulate(
     """Replay a trace: `tender simulate --trace philly --policy fifo --json out.json`."""
     if ctx.invoked_subcommand is not None:
         return
+    from tender.placement import Policy, PolicyName
+    from tender.sim.experiments import run_trace, silence_highs_banner
+    from tender.sim.faults import seeded_faults
+
     check_outputs([(json_path, "--json"), (report, "--report")])
     name = _policy(policy)
     loaded = _load_trace(trace, per_vc)
@@ -136,6 +138,10 @@ def gavel(
     report: ReportOpt = None,
 ) -> None:
     """Gavel's published continuous-arrival experiment (OSDI 2020); reports the measured jobs' JCT."""
+    from tender.placement import PolicyName
+    from tender.sim.experiments import run_gavel, silence_highs_banner
+    from tender.sim.gavel import COMPAT_COMMITS
+
     check_outputs([(json_path, "--json"), (report, "--report")])
     name = _policy(policy)
     sizes = _cluster(cluster)
@@ -180,7 +186,9 @@ def compare(
         list[int] | None,
         typer.Option("--month", min=1, help="Month(s) for --scenario, 1..its horizon; repeat for regimes."),
     ] = None,
-    per_vc: Annotated[bool, typer.Option("--per-vc")] = False,
+    per_vc: Annotated[
+        bool, typer.Option("--per-vc", help="Philly: one pool per VC, jobs kept in their VC.")
+    ] = False,
     restore_s: Annotated[
         float, typer.Option("--restore", min=0.0, help="Checkpoint/restore seconds per restart, >= 0.")
     ] = 30.0,
@@ -192,6 +200,11 @@ def compare(
     Regimes: each `--pools FILE`, and each `--scenario FILE --month M` (capacity and the contract
     engine's clauses in force at that month), e.g. `--scenario s.yaml --month 16 --month 17`.
     """
+    from rich.table import Table
+
+    from tender.placement import Policy, PolicyName
+    from tender.sim.experiments import run_trace, silence_highs_banner
+
     check_outputs([(json_path, "--json")])
     names = [_policy(p.strip()) for p in policies.split(",") if p.strip()]
     if not names:
@@ -249,6 +262,8 @@ COMPARE_KEYS = (
 
 # -- helpers ------------------------------------------------------------------------------------
 def _policy(name: str) -> PolicyName:
+    from tender.placement import UnknownPolicy, parse_policy
+
     try:
         return parse_policy(name)
     except UnknownPolicy as exc:
@@ -256,6 +271,8 @@ def _policy(name: str) -> PolicyName:
 
 
 def _load_trace(trace: str, per_vc: bool) -> Trace:
+    from tender.sim.traces import TraceError, load_trace
+
     try:
         return load_trace(None if trace == "philly" else Path(trace), per_vc=per_vc)
     except TraceError as exc:
@@ -266,6 +283,8 @@ def _pools(
     pools: Path | None, plan: Path | None, scenario: Path | None, month: int | None, per_vc: bool
 ) -> tuple[tuple[Pool, ...], Eligibility, tuple[Fault, ...]]:
     from tender.config.errors import InputError
+    from tender.placement import allow_all
+    from tender.sim.pools import load_pools_yaml, philly_pools, pools_from_plan
 
     if sum(x is not None for x in (pools, plan, scenario)) > 1:
         fail_bad_input("--pools, --plan and --scenario are alternatives; give one")
@@ -285,6 +304,8 @@ def _pools(
 def _scenario_pools(path: Path, month: int | None) -> tuple[tuple[Pool, ...], Eligibility]:
     """The scenario's held capacity at `month`, and the contract engine's eligibility at that month."""
     from tender.config import InputError, load_scenario
+    from tender.placement.contract_gate import ScenarioEligibility
+    from tender.sim.pools import pools_from_scenario
 
     try:
         loaded = load_scenario(str(path))
@@ -340,14 +361,13 @@ def _measure(text: str) -> tuple[int, int]:
 
 @contextmanager
 def _progress(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
-    with Progress(
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+
+    with progress_bar(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed:,} events"),
         TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=total)
 
@@ -358,6 +378,8 @@ def _progress(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _emit(result: Result, json_path: Path | None, report: Path | None, wall: float) -> None:
+    from tender.sim.report import render
+
     s = result.summary
     console.print(
         f"{s['policy']}: {s['jobs_completed']:,} jobs completed, {s['jobs_rejected']:,} rejected; "

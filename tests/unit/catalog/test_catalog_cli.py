@@ -33,7 +33,7 @@ def run(*args: str) -> Result:
 
 
 def run_json(*args: str) -> list[dict[str, object]]:
-    result = run(*args, "--json")
+    result = run(*args, "--json", "-")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout, parse_float=Decimal)
     assert isinstance(data, list)
@@ -60,8 +60,8 @@ def test_json_prices_keep_every_digit_of_the_decimal() -> None:
 
 
 def test_json_matches_the_query_and_is_byte_identical_between_runs() -> None:
-    first = run("--gpu", "a100-80gb", "--json")
-    second = run("--gpu", "a100-80gb", "--json")
+    first = run("--gpu", "a100-80gb", "--json", "-")
+    second = run("--gpu", "a100-80gb", "--json", "-")
     assert first.stdout == second.stdout
     assert len(json.loads(first.stdout)) == len(search(Query(gpu="A100-80GB")))
     assert render_json(()) == "[]"

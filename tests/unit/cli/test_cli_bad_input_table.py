@@ -89,6 +89,13 @@ def _rows() -> list[Row]:
     return [
         r("validate", "missing-file", lambda p: ["validate", p.missing], lambda p: p.missing),
         r("validate", "directory", lambda p: ["validate", str(p.tmp)], lambda p: str(p.tmp)),
+        r(
+            "validate",
+            "json-is-dir",
+            lambda p: ["validate", MINIMAL, "--json", str(p.out)],
+            lambda p: "--json",
+        ),
+        r("catalog", "json-is-dir", lambda p: ["catalog", "--json", str(p.out)], lambda p: "--json"),
         r("catalog", "limit-zero", lambda p: ["catalog", "--limit", "0"], lambda p: "--limit"),
         r(
             "catalog",
@@ -313,6 +320,12 @@ def _rows() -> list[Row]:
         ),
         r("audit verify", "missing-file", lambda p: ["audit", "verify", p.missing], lambda p: p.missing),
         r("audit verify", "directory", lambda p: ["audit", "verify", str(p.tmp)], lambda p: str(p.tmp)),
+        r(
+            "audit verify",
+            "json-missing-folder",
+            lambda p: ["audit", "verify", p.missing, "--json", str(p.no / "v.json")],
+            lambda p: str(p.no),
+        ),
         r("run", "missing-job", lambda p: ["run", p.missing], lambda p: p.missing),
         r("run", "job-is-dir", lambda p: ["run", str(p.tmp)], lambda p: str(p.tmp)),
         r(

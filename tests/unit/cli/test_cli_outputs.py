@@ -90,7 +90,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _stored_pools(runner: CliRunner) -> list[str]:
-    listed = runner.invoke(app, ["pools", "--json"])
+    listed = runner.invoke(app, ["pools", "--json", "-"])
     assert listed.exit_code == 0, listed.output
     return [row["pool"] for row in json.loads(listed.stdout)]
 
@@ -104,7 +104,9 @@ def test_agent_keeps_stored_pools_when_a_scenario_gives_none(home: Path) -> None
     assert _stored_pools(runner) == ["local-h100"]
     asked = runner.invoke(app, ["agent", "--once", "--scenario", MINIMAL, "--allow-no-pools"])
     assert asked.exit_code == 0, asked.output
-    listed = runner.invoke(app, ["pools", "--json"])  # the stored configuration is now empty, and said so
+    listed = runner.invoke(
+        app, ["pools", "--json", "-"]
+    )  # the stored configuration is now empty, and said so
     assert listed.exit_code == 2 and "the configuration has no pool" in listed.stderr, listed.output
 
 

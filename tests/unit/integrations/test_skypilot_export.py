@@ -54,4 +54,4 @@ def test_export_of_a_missing_job_or_a_wrong_action_is_bad_input(queued: str) -> 
     assert r.exit_code == 2 and "no job 'nope-1'" in r.stderr
     r = CliRunner().invoke(app, ["jobs", "expot", "--skypilot", queued])
     assert r.exit_code == 2 and "tender jobs export --skypilot JOB" in r.stderr
-    assert CliRunner().invoke(app, ["jobs", "--json"]).exit_code == 0  # the listing is unchanged
+    assert CliRunner().invoke(app, ["jobs", "--json", "-"]).exit_code == 0  # the listing is unchanged

@@ -122,7 +122,7 @@ def test_tender_run_refuses_what_no_pool_may_take_with_clause_ids(home: Path) ->
     for ok in ("api.yaml", "hello.yaml"):
         accepted = runner.invoke(app, ["run", str(JOBS / ok)])
         assert accepted.exit_code == 0, accepted.output
-    listed = json.loads(runner.invoke(app, ["jobs", "--json"]).stdout)
+    listed = json.loads(runner.invoke(app, ["jobs", "--json", "-"]).stdout)
     assert [j["id"] for j in listed] == ["api-1", "hello-2"]  # nothing was queued for the refused one
     too_big = home / "big.yaml"
     too_big.write_text("name: big\ncommand: 'true'\ngpus: 3\n")

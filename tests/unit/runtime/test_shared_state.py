@@ -67,14 +67,14 @@ def test_cli_jobs_land_where_the_server_reads_them(home: Path) -> None:
             assert [r.kind for r in audit_store.records(s)] == ["job.submitted"]
     finally:
         db.dispose()
-    r = runner.invoke(app, ["jobs", "--json"])  # no flags: same database, pools remembered
+    r = runner.invoke(app, ["jobs", "--json", "-"])  # no flags: same database, pools remembered
     assert r.exit_code == 0 and [j["id"] for j in json.loads(r.stdout)] == [job_id], r.output
     r = runner.invoke(app, ["cancel", job_id])
     assert r.exit_code == 0 and "cancel requested" in r.stdout
 
 
 def test_local_pool_capacity_is_the_pools_gpus(home: Path) -> None:
-    r = CliRunner().invoke(app, ["pools", "--json", "--pools", str(home / "pools.yaml")])
+    r = CliRunner().invoke(app, ["pools", "--json", "-", "--pools", str(home / "pools.yaml")])
     assert r.exit_code == 0, r.output
     (row,) = json.loads(r.stdout)
     assert (row["gpus"], row["status"], row["engine_free_gpus"], row["tender_gpus_in_use"]) == (2, "ok", 2, 0)

@@ -1,0 +1,25 @@
+"""The Rich console of every command (`tender.cli.output.console` / `err_console` make one on first use)."""
+
+from __future__ import annotations
+
+from rich.console import Console, ConsoleDimensions
+
+PIPE_WIDTH = 1000  # columns a table may take when the stream is not a terminal (never cut to fit)
+
+
+class PipeConsole(Console):
+    """A Rich console that lays tables out at their full width when its stream is not a terminal.
+
+    Rich otherwise asks the terminal of *any* standard stream (or assumes 80 columns), so
+    `tender plan ... | tee out.txt` cut provider names and totals to `jv-d…`."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = Console.size.fget(self)  # type: ignore[attr-defined]
+        if self._width is None and not self.is_terminal:
+            return ConsoleDimensions(PIPE_WIDTH, size.height)
+        return size  # type: ignore[no-any-return]
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]

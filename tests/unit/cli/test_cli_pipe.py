@@ -1,0 +1,57 @@
+"""Output that survives a pipe (issue 18 item 11): `tender plan` with stdout and stderr piped, as
+`make demo | tee` runs it.
+
+The expected cells come from elsewhere than the tables: provider ids from the scenario YAML, totals
+summed here from the plan JSON's ledger rows (USD millions, one decimal, as the table's caption says).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+FRONTIER = REPO / "examples" / "frontier-lab.yaml"
+
+
+@pytest.mark.timeout(300)
+def test_plan_through_a_pipe_keeps_every_cell_whole(tmp_path: Path) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES") and not k.startswith("TENDER_")
+    }
+    plan_json = tmp_path / "plan.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "tender.cli", "plan", str(FRONTIER), "--json", str(plan_json)],
+        capture_output=True,
+        text=True,
+        env={**env, "TENDER_HOME": str(tmp_path / "home"), "TERM": "xterm"},
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "…" not in out, "a cell was cut to fit a terminal width"
+    assert "\x1b[" not in out + proc.stderr, "escape codes (colour, progress redraws) in piped output"
+    assert "solving" not in proc.stderr, "the progress line was drawn on a stderr that is not a terminal"
+
+    providers = set(yaml.safe_load(FRONTIER.read_text())["providers"])
+    ledger = json.loads(plan_json.read_text())["ledger"]
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in ledger:
+        totals[row["provider"]] += Decimal(row["billed_cost_usd"])
+    assert set(totals) <= providers and len(totals) >= 5
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Cost by provider per quarter"))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("└"))
+    cost_rows = {line.split("│")[1].strip(): line for line in lines[start:end] if line.startswith("│")}
+    for provider, total in totals.items():
+        assert provider in cost_rows, f"{provider} not whole in the cost table"
+        cell = f"{total / Decimal(1_000_000):,.1f}"
+        assert cost_rows[provider].rstrip("│ ").endswith(cell), (provider, cell, cost_rows[provider])

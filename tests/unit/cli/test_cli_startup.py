@@ -1,0 +1,89 @@
+"""Fast start (issue 18 item 9), checked structurally: the modules a command loads, not its timing.
+
+`tender --help`, `--version`, a command's `-h` and `tender validate` run in a fresh interpreter; the
+modules it ends with must hold none of the heavy packages (the database, the migrations, the web
+server, the solver, the cluster client). bench/bench_startup.py measures the times.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+MINIMAL = str(REPO / "examples" / "minimal.yaml")
+HEAVY = ("sqlalchemy", "alembic", "fastapi", "highspy", "ray", "uvicorn", "numpy")
+
+# Runs `tender ARGS...` in this interpreter and prints every loaded top-level module on exit.
+PROBE = """
+import atexit, json, sys
+atexit.register(lambda: sys.stderr.write("\\nMODULES " + json.dumps(sorted({m.split('.')[0] for m in sys.modules})) + "\\n"))
+sys.argv = ["tender", *json.loads(sys.argv[1])]
+from tender.cli.entry import main
+main()
+"""
+
+
+def _run(args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)], capture_output=True, text=True, timeout=120
+    )
+    line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")]
+    assert line, proc.stderr[-2000:]
+    return proc, set(json.loads(line[-1].removeprefix("MODULES ")))
+
+
+def _loaded(args: list[str]) -> tuple[int, set[str]]:
+    proc, modules = _run(args)
+    return proc.returncode, modules
+
+
+@pytest.mark.timeout(120)
+def test_importing_the_app_loads_no_heavy_package() -> None:
+    code = "import json, sys; import tender.cli.app; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    modules = {m.split(".")[0] for m in json.loads(out.stdout)}
+    assert "tender" in modules  # the probe did import the app
+    assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["plan", "-h"], ["simulate", "gavel", "--help"], ["validate", MINIMAL]],
+    ids=["help", "version", "plan-h", "gavel-help", "validate"],
+)
+def test_light_commands_load_no_heavy_package(args: list[str]) -> None:
+    code, modules = _loaded(args)
+    assert code == 0
+    assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
+
+
+@pytest.mark.timeout(120)
+def test_version_is_answered_before_the_commands_load() -> None:
+    proc, modules = _run(["--version"])
+    assert proc.stdout == f"tender {importlib.metadata.version('tender')}\n"
+    assert "typer" not in modules and "rich" not in modules
+
+
+@pytest.mark.timeout(120)
+def test_help_loads_no_rich() -> None:
+    """Plain help (Click's layout): Rich loads only when a command prints a table or progress."""
+    proc, modules = _run(["--help"])
+    assert "Usage: tender" in proc.stdout
+    assert "typer" in modules and "rich" not in modules
+
+
+@pytest.mark.timeout(120)
+def test_help_and_version_load_no_scenario_model() -> None:
+    """`--help` and `--version` need neither pydantic nor YAML (only `validate` and up do)."""
+    for args in (["--help"], ["--version"]):
+        _code, modules = _loaded(args)
+        assert modules.isdisjoint({"pydantic", "yaml", "pydantic_core"}), (args, modules)
