@@ -11,65 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from tender.domain import CommittedSpend, Fleet, ProviderKind, Rates, Scenario, TrainingRun
+from tender.domain import CommittedSpend, Fleet, Rates, Scenario, TrainingRun
 from tender.sourcing.clauses import ClauseView
+from tender.sourcing.direct import direct_offers
+from tender.sourcing.merge import fleet_groups
 from tender.sourcing.reservations import Pool, committed_rate, reservation_pools
-
-HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
-
-
-@dataclass(frozen=True)
-class Offer:
-    """One provider x accelerator x region supply line (or a block the ROFR holder exercised)."""
-
-    idx: int
-    provider: str
-    gpu: str
-    region: str
-    h100_eq: float
-    cap: tuple[int, ...]  # GPUs per month (index m-1)
-    rate: tuple[Decimal | None, ...]  # base USD/GPU-h per month (None = not sold at a base price)
-    pricing: tuple[str, ...]  # base pricing per month: contract | on_demand | take_or_pay | reserved
-    clause: tuple[str | None, ...]  # clause behind the base pricing per month
-    spot_rate: Decimal | None
-    pool: tuple[int | None, ...] = ()  # the reservation pool governing each month (`PlanData.pools`)
-    top_min: tuple[int, ...] = ()  # take-or-pay minimum paid GPUs per month
-    rack: int | None = None
-    kind: str = "existing"  # existing | new (holder block)
-    notice: str | None = None
-    block_gpus: tuple[int, ...] = ()  # holder block: GPUs the lab committed to pay for per month
-
-    def base_usable(self, month: int) -> bool:
-        """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
-        return self.kind == HOLDER_NEW or self.under_reservation(month) or self.rate[month - 1] is not None
-
-    def is_new(self, view: ClauseView, month: int) -> bool:
-        """Is buying here new capacity (what a `new_capacity` right covers)? Not the lab's own
-        cluster, and not GPUs taken through a running reservation (this offer-month's share of it)."""
-        if view.scenario.providers[self.provider].kind is ProviderKind.OWNED:
-            return False
-        return not (self.kind == "existing" and self.under_reservation(month))
-
-    def under_reservation(self, month: int) -> bool:
-        """Does a running reservation govern this offer-month (its reserved GPUs or its burst)?"""
-        return bool(self.pool) and self.pool[month - 1] is not None
-
-    def spot_usable(self, month: int) -> bool:
-        """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
-        reservation (the reservation governs that capacity)."""
-        return self.spot_rate is not None and self.kind == "existing" and not self.under_reservation(month)
-
-    def unit_cost(self, month: int, hours: int) -> float:
-        """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block:
-        a reservation's burst is priced on its pool's burst column)."""
-        if self.kind == HOLDER_NEW or self.under_reservation(month):
-            return 0.0
-        rate = self.rate[month - 1]
-        return float(rate) * hours if rate is not None else 0.0
-
-    @property
-    def site(self) -> tuple[str, str, str]:
-        return (self.provider, self.gpu, self.region)
+from tender.sourcing.types import HOLDER_NEW, Offer
 
 
 @dataclass(frozen=True)
@@ -83,6 +30,9 @@ class Gate:
     def clause(self) -> str:
         """The first binding right: the clause an award on gated capacity cites."""
         return self.rights[0][0]
+
+
+Gates = dict[tuple[str, int, int], Gate]  # (demand id, offer idx, month) -> the rights gating it
 
 
 @dataclass(frozen=True)
@@ -108,7 +58,7 @@ class PlanData:
     sites: tuple[tuple[int, ...], ...]  # each site: offer indices sharing provider/gpu/region
     run_options: tuple[tuple[tuple[int, int, int], ...], ...]  # (site idx, start, gpus used)
     # (demand id, offer idx, month) -> Gate for ROFR-gated third-party capacity
-    gates: dict[tuple[str, int, int], Gate]
+    gates: Gates
     commitments: tuple[Commitment, ...]
     unmet_penalty: Decimal
     # (demand id, provider, gpu, region) -> per-month GPU bound on gated third-party capacity
@@ -259,141 +209,160 @@ def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitmen
 
 
 def build(
-    sc: Scenario,
+    scenario: Scenario,
     extra_offers: tuple[Offer, ...] = (),
     gate_bounds: dict[tuple[str, str, str, str], tuple[int | None, ...]] | None = None,
     now: datetime | None = None,
     view: ClauseView | None = None,
 ) -> PlanData:
-    """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need."""
-    from tender.sourcing.direct import direct_offers
-    from tender.sourcing.merge import fleet_groups
+    """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need.
 
-    view = view or ClauseView.of(sc)
-    now = now or sc.calendar.month_start(1)
-    months = tuple(sc.calendar.months())
-    pools = reservation_pools(sc, view)
-    offers = build_offers(sc, view, pools)
-    for extra in extra_offers:
-        offers.append(_reindex(extra, len(offers)))
-    offers.extend(direct_offers(sc, view, tuple(extra_offers), len(offers)))
-    gates: dict[tuple[str, int, int], Gate] = {}
-    fleet_offers = [_fleet_offers(view, f, offers, months, gates, now) for f in sc.fleets]
+    1. reservation pools (`reservations.py`);
+    2. offers: listed supply lines, then the holder blocks, then direct new capacity (`direct.py`);
+    3. each fleet's (offer, months) under the hard rules, and the rights gating them;
+    4. sites: offers grouped by (provider, accelerator, region);
+    5. each run's (site, start, GPUs) options, and the rights gating them;
+    6. commitments and fleet groups (`merge.py`), all in one `PlanData`.
+    """
+    view = view or ClauseView.of(scenario)
+    now = now or scenario.calendar.month_start(1)
+    months = tuple(scenario.calendar.months())
+    pools = reservation_pools(scenario, view)
+    offers = _all_offers(scenario, view, pools, extra_offers)
+    fleet_rows = [_fleet_offers(view, fleet, offers, months, now) for fleet in scenario.fleets]
     sites = _sites(offers)
-    run_options = [_run_options(view, r, offers, sites, months, gates, now) for r in sc.training_runs]
-    fleets, runs = sc.fleets, sc.training_runs
+    run_rows = [_run_options(view, run, offers, sites, months, now) for run in scenario.training_runs]
+    gates = _merged([gated for _row, gated in fleet_rows] + [gated for _opts, gated in run_rows])
+    fleet_offers = [row for row, _gated in fleet_rows]
     return PlanData(
-        scenario=sc,
+        scenario=scenario,
         view=view,
         months=months,
-        hours=sc.calendar.hours_per_month,
-        offers=tuple(offers),
-        fleets=fleets,
-        runs=runs,
+        hours=scenario.calendar.hours_per_month,
+        offers=offers,
+        fleets=scenario.fleets,
+        runs=scenario.training_runs,
         fleet_offers=tuple(fleet_offers),
         sites=sites,
-        run_options=tuple(run_options),
+        run_options=tuple(opts for opts, _gated in run_rows),
         gates=gates,
         commitments=commitments_of(view, months),
-        unmet_penalty=sc.unmet_penalty_usd_per_h100_eq_hour,
+        unmet_penalty=scenario.unmet_penalty_usd_per_h100_eq_hour,
         gate_bounds=dict(gate_bounds or {}),
         now=now,
         gates_bounded=gate_bounds is not None,
-        fleet_groups=fleet_groups(fleets, fleet_offers, {d for d, _o, _m in gates}),
+        fleet_groups=fleet_groups(scenario.fleets, fleet_offers, {demand for demand, _o, _m in gates}),
         pools=tuple(pools[0]),
     )
 
 
-def _fleet_offers(
+def _all_offers(
+    scenario: Scenario,
     view: ClauseView,
-    f: Fleet,
-    offers: list[Offer],
-    months: tuple[int, ...],
-    gates: dict[tuple[str, int, int], Gate],
-    now: datetime,
-) -> tuple[tuple[int, tuple[int, ...]], ...]:
-    """Every (offer, months) fleet `f` may use: the hard rules, then the rights' gates."""
+    pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]],
+    extra_offers: tuple[Offer, ...],
+) -> tuple[Offer, ...]:
+    """Step 2: listed offers, the holder blocks re-indexed after them, then direct new capacity."""
+    listed = build_offers(scenario, view, pools)
+    blocks = [replace(block, idx=len(listed) + n) for n, block in enumerate(extra_offers)]
+    direct = direct_offers(scenario, view, extra_offers, len(listed) + len(blocks))
+    return (*listed, *blocks, *direct)
+
+
+def _merged(found: list[Gates]) -> Gates:
+    """The gates of every demand in one map (first finding first; a repeat finds the same rights)."""
+    gates: Gates = {}
+    for part in found:
+        gates.update(part)
+    return gates
+
+
+def _fleet_offers(
+    view: ClauseView, fleet: Fleet, offers: tuple[Offer, ...], months: tuple[int, ...], now: datetime
+) -> tuple[tuple[tuple[int, tuple[int, ...]], ...], Gates]:
+    """Step 3: every (offer, months) `fleet` may use (the hard rules, then the rights' gates), and
+    the gates found."""
     row: list[tuple[int, tuple[int, ...]]] = []
-    for o in offers:
-        ms = _gate(view, f, o, eligible_months(view, f, o, months), gates, now)
-        if ms:
-            row.append((o.idx, ms))
-    return tuple(row)
+    gates: Gates = {}
+    for offer in offers:
+        kept, found = _gate(view, fleet, offer, eligible_months(view, fleet, offer, months), now)
+        gates.update(found)
+        if kept:
+            row.append((offer.idx, kept))
+    return tuple(row), gates
 
 
-def _sites(offers: list[Offer]) -> tuple[tuple[int, ...], ...]:
-    """Offers grouped by (provider, accelerator, region), in site order: where a run can be."""
+def _sites(offers: tuple[Offer, ...]) -> tuple[tuple[int, ...], ...]:
+    """Step 4: offers grouped by (provider, accelerator, region), in site order: where a run can be."""
     site_map: dict[tuple[str, str, str], list[int]] = {}
-    for o in offers:
-        site_map.setdefault(o.site, []).append(o.idx)
-    return tuple(tuple(site_map[k]) for k in sorted(site_map))
+    for offer in offers:
+        site_map.setdefault(offer.site, []).append(offer.idx)
+    return tuple(tuple(site_map[key]) for key in sorted(site_map))
 
 
 def _run_options(
     view: ClauseView,
-    r: TrainingRun,
-    offers: list[Offer],
+    run: TrainingRun,
+    offers: tuple[Offer, ...],
     sites: tuple[tuple[int, ...], ...],
     months: tuple[int, ...],
-    gates: dict[tuple[str, int, int], Gate],
     now: datetime,
-) -> tuple[tuple[int, int, int], ...]:
-    """(site, start, GPUs used) for every site of an allowed type that can hold the whole run in every
-    month of a window inside its start window (GPUs rounded up to whole racks where sold)."""
-    opts: list[tuple[int, int, int]] = []
-    for si, offer_ids in enumerate(sites):
-        if offers[offer_ids[0]].gpu not in r.gpu_types:
+) -> tuple[tuple[tuple[int, int, int], ...], Gates]:
+    """Step 5: (site, start, GPUs used) for every site of an allowed type that can hold the whole run
+    in every month of a window inside its start window (GPUs rounded up to whole racks where sold),
+    and the gates found on the way."""
+    options: list[tuple[int, int, int]] = []
+    gates: Gates = {}
+    for site, offer_ids in enumerate(sites):
+        if offers[offer_ids[0]].gpu not in run.gpu_types:
             continue
         rack = next((offers[i].rack for i in offer_ids if offers[i].rack), None)
-        used = math.ceil(r.gpus / rack) * rack if rack else r.gpus
-        for start in r.start_months():
-            window = range(start, start + r.duration_months)
-            inside = window[0] >= 1 and window[-1] <= len(months)
-            if inside and all(_site_holds(view, r, offers, offer_ids, m, used, gates, now) for m in window):
-                opts.append((si, start, used))
-    return tuple(opts)
+        used = math.ceil(run.gpus / rack) * rack if rack else run.gpus
+        for start in run.start_months():
+            window = range(start, start + run.duration_months)
+            if window[0] < 1 or window[-1] > len(months):
+                continue
+            holds, found = _window_holds(view, run, [offers[i] for i in offer_ids], window, used, now)
+            gates.update(found)
+            if holds:
+                options.append((site, start, used))
+    return tuple(options), gates
 
 
-def _site_holds(
-    view: ClauseView,
-    r: TrainingRun,
-    offers: list[Offer],
-    offer_ids: tuple[int, ...],
-    m: int,
-    used: int,
-    gates: dict[tuple[str, int, int], Gate],
-    now: datetime,
-) -> bool:
-    """Can the site's offers the run may use in month `m` hold `used` GPUs together?"""
-    total = 0
-    for i in offer_ids:
-        ms = _gate(view, r, offers[i], eligible_months(view, r, offers[i], (m,)), gates, now)
-        if ms and offers[i].base_usable(m):
-            total += offers[i].cap[m - 1]
-    return total >= used
+def _window_holds(
+    view: ClauseView, run: TrainingRun, site_offers: list[Offer], window: range, used: int, now: datetime
+) -> tuple[bool, Gates]:
+    """Can the site hold `used` GPUs in every month of `window`? Months are tried in order up to
+    the first that cannot; the gates of the months tried come back with the answer."""
+    gates: Gates = {}
+    for month in window:
+        total = 0
+        for offer in site_offers:
+            kept, found = _gate(view, run, offer, eligible_months(view, run, offer, (month,)), now)
+            gates.update(found)
+            if kept and offer.base_usable(month):
+                total += offer.cap[month - 1]
+        if total < used:
+            return False, gates
+    return True, gates
 
 
 def _gate(
-    view: ClauseView,
-    demand: Fleet | TrainingRun,
-    o: Offer,
-    months: tuple[int, ...],
-    gates: dict[tuple[str, int, int], Gate],
-    now: datetime,
-) -> tuple[int, ...]:
-    """Record the rights gating (demand, offer, month); drop gated months no answer can precede."""
-    if o.kind == HOLDER_NEW:
-        return months
+    view: ClauseView, demand: Fleet | TrainingRun, offer: Offer, months: tuple[int, ...], now: datetime
+) -> tuple[tuple[int, ...], Gates]:
+    """The months of `months` `demand` may use `offer` in (gated months no answer can precede are
+    dropped), and the rights gating each kept (demand, offer, month)."""
+    if offer.kind == HOLDER_NEW:
+        return months, {}
     kept: list[int] = []
-    for m in months:
-        rights = view.rofr_clauses(demand, o.provider, o.gpu, o.region, m, new=o.is_new(view, m))
+    gates: Gates = {}
+    for month in months:
+        rights = view.rofr_clauses(
+            demand, offer.provider, offer.gpu, offer.region, month, new=offer.is_new(view, month)
+        )
         if rights:
-            if not all(view.gate_open(r, m, now) for r in rights):
+            if not all(view.gate_open(right, month, now) for right in rights):
                 continue
-            gates[(demand.id, o.idx, m)] = Gate(tuple((r.id, r.holder) for r in rights))
-        kept.append(m)
-    return tuple(kept)
-
-
-def _reindex(o: Offer, idx: int) -> Offer:
-    return replace(o, idx=idx)
+            gates[(demand.id, offer.idx, month)] = Gate(tuple((right.id, right.holder) for right in rights))
+        kept.append(month)
+    return tuple(kept), gates

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tender.domain import Rofr, Scenario
 from tender.sourcing.clauses import ClauseView
-from tender.sourcing.data import HOLDER_NEW, Offer
+from tender.sourcing.types import HOLDER_NEW, Offer
 
 DIRECT_NEW = "direct_new"  # offer kind: a provider's new capacity ordered directly (no notice)
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from tender.contracts import Reason
 from tender.domain import Fleet, TrainingRun
 from tender.sourcing.clauses import ClauseView
-from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage
-from tender.sourcing.types import Infeasibility
+from tender.sourcing.types import HOLDER_NEW, Infeasibility, Offer
 
 CAMPUS_NOT_ONLINE = "campus_not_online"
 

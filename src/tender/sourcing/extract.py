@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.data import PlanData
 from tender.sourcing.merge import split
-from tender.sourcing.types import Award
+from tender.sourcing.types import HOLDER_NEW, Award, Offer
 from tender.sourcing.variables import Vars
 
 EPS = 1e-6

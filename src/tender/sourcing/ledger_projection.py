@@ -1,6 +1,7 @@
 """Ledger projection: month x provider rows in FOCUS-style columns, exact `Decimal` money.
 
-Flow (`project`), each step one function adding spend lines to one `_Books`:
+Flow (`project`), each step one function returning what it found (steps 1-4 their charges, summed
+into one `_Books`):
 1. usage awards (contract / on-demand / spot, burst above a reservation) bill GPUs x rate x hours;
 2. reservations bill through the contract engine's `reserved_cost` at the committed rate (prepaid =
    whole term up front, effective cost spread over the term), used or not;
@@ -20,7 +21,7 @@ Every clause is read on the amended timeline: each version bills only in the mon
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from tender.contracts import (
@@ -33,9 +34,9 @@ from tender.contracts import (
 )
 from tender.domain import ReservedCapacity, RevenueShare, TakeOrPay
 from tender.domain.money import cents
-from tender.sourcing.data import HOLDER_NEW, PlanData
+from tender.sourcing.data import PlanData
 from tender.sourcing.reservations import committed_rate
-from tender.sourcing.types import Award, Charge, LedgerRow, MilestoneStatus
+from tender.sourcing.types import HOLDER_NEW, Award, Charge, LedgerRow, MilestoneStatus, Offer
 
 ZERO = Decimal(0)
 CATEGORY = {
@@ -64,28 +65,26 @@ class Projection:
         return self.billed_usd + self.shortfall_usd + self.revenue_share_usd + self.unmet_penalty_usd
 
 
-@dataclass
+@dataclass(frozen=True)
+class _Lines:
+    """What one billing step found: its charges (each with its FOCUS category), in billing order, and
+    the provider-months where something was paid but not used."""
+
+    charges: tuple[tuple[Charge, str], ...]
+    unused: frozenset[PM] = frozenset()
+
+
+@dataclass(frozen=True)
 class _Books:
-    """Running per-(provider, month) amounts and the spend lines commitments draw down from."""
+    """Per-(provider, month) amounts of every billing step, and the spend lines commitments draw
+    down from."""
 
-    hours: Decimal
-    billed: dict[PM, Decimal] = field(default_factory=dict)
-    effective: dict[PM, Decimal] = field(default_factory=dict)
-    gpu_hours: dict[PM, Decimal] = field(default_factory=dict)
-    unused: set[PM] = field(default_factory=set)
-    spend: list[Spend] = field(default_factory=list)
-    charges: list[Charge] = field(default_factory=list)
-
-    def add(self, p: str, m: int, amount: Decimal, category: str, eff: Decimal | None = None) -> None:
-        self.billed[(p, m)] = self.billed.get((p, m), ZERO) + amount
-        self.effective[(p, m)] = self.effective.get((p, m), ZERO) + (amount if eff is None else eff)
-        if amount:
-            self.spend.append(Spend(m, p, category, amount))
-
-    def charge(self, line: Charge, category: str) -> None:
-        """`add` with the line kept as the ledger's detail."""
-        self.add(line.provider, line.month, line.billed_usd, category, line.effective_usd)
-        self.charges.append(line)
+    billed: dict[PM, Decimal]
+    effective: dict[PM, Decimal]
+    gpu_hours: dict[PM, Decimal]
+    unused: frozenset[PM]
+    spend: tuple[Spend, ...]
+    charges: tuple[Charge, ...]
 
 
 def project(
@@ -94,137 +93,199 @@ def project(
     unmet_h100_eq: Iterable[tuple[str, int, Decimal]],
     unplaced_runs: Iterable[str],
 ) -> Projection:
-    books = _Books(Decimal(data.hours))
-    blocks = {(o.notice, *o.site) for o in data.offers if o.kind == HOLDER_NEW}
-    _usage(books, awards, blocks)
-    _reservations(data, books, awards)
-    _holder_blocks(data, books, awards)
-    _take_or_pay(data, books, awards)
-    drawn, penalty, milestones = _drawdown(data, books)
-    share = _revenue_share(data)
-    rows = _rows(data, books, drawn, penalty, share)
-    return Projection(
+    """The flow of the module docstring, one step per helper, each returning what it found."""
+    hours = Decimal(data.hours)
+    blocks = {(offer.notice, *offer.site) for offer in data.offers if offer.kind == HOLDER_NEW}
+    steps = (
+        _usage(awards, blocks, hours),  # 1.
+        _reservations(data, awards, hours),  # 2.
+        _holder_blocks(data, awards, hours),  # 3.
+        _take_or_pay(data, awards, hours),  # 4.
+    )
+    books = _books(_gpu_hours(awards, hours), steps)
+    drawn, penalty, milestones = _drawdown(data, books.spend)  # 5.
+    share = _revenue_share(data)  # 6.
+    rows = _rows(data, books, drawn, penalty, share)  # 7.
+    return Projection(  # 8.
         rows,
         sum(books.billed.values(), ZERO),
         sum(penalty.values(), ZERO),
         sum(share.values(), ZERO),
         unmet_penalty(data, unmet_h100_eq, unplaced_runs),
         milestones,
-        tuple(books.charges),
+        books.charges,
     )
 
 
-def _usage(books: _Books, awards: Sequence[Award], blocks: set[tuple[str | None, str, str, str]]) -> None:
+def _gpu_hours(awards: Sequence[Award], hours: Decimal) -> dict[PM, Decimal]:
+    """GPU-hours used per (provider, month), whatever the pricing."""
+    used: dict[PM, Decimal] = {}
+    for award in awards:
+        key = (award.provider, award.month)
+        used[key] = used.get(key, ZERO) + award.gpus * hours
+    return used
+
+
+def _books(gpu_hours: dict[PM, Decimal], steps: Sequence[_Lines]) -> _Books:
+    """The billing steps' charges summed per (provider, month), in step order; a charge with a
+    non-zero bill is a spend line too."""
+    billed: dict[PM, Decimal] = {}
+    effective: dict[PM, Decimal] = {}
+    spend: list[Spend] = []
+    for step in steps:
+        for line, category in step.charges:
+            key = (line.provider, line.month)
+            billed[key] = billed.get(key, ZERO) + line.billed_usd
+            effective[key] = effective.get(key, ZERO) + line.effective_usd
+            if line.billed_usd:
+                spend.append(Spend(line.month, line.provider, category, line.billed_usd))
+    return _Books(
+        billed=billed,
+        effective=effective,
+        gpu_hours=gpu_hours,
+        unused=frozenset[PM]().union(*(step.unused for step in steps)),
+        spend=tuple(spend),
+        charges=tuple(line for step in steps for line, _category in step.charges),
+    )
+
+
+def _usage(awards: Sequence[Award], blocks: set[tuple[str | None, str, str, str]], hours: Decimal) -> _Lines:
     """Step 1: awards billed by use; reserved and take-or-pay GPUs and holder blocks bill as a whole."""
-    for a in awards:
-        pm = (a.provider, a.month)
-        books.gpu_hours[pm] = books.gpu_hours.get(pm, ZERO) + a.gpus * books.hours
-        block = (a.notice, a.provider, a.gpu, a.region) in blocks
-        if a.pricing in ("contract", "on_demand", "spot") and not block:
-            cost = a.gpus * a.rate_usd_per_gpu_hour * books.hours
+    lines: list[tuple[Charge, str]] = []
+    for award in awards:
+        block = (award.notice, award.provider, award.gpu, award.region) in blocks
+        if award.pricing in ("contract", "on_demand", "spot") and not block:
+            rate = award.rate_usd_per_gpu_hour
+            cost = award.gpus * rate * hours
             line = Charge(
-                a.month, a.provider, "usage", a.clause, a.notice, cost, cost, ZERO, a.gpus * books.hours,
-                demand=a.demand, gpu=a.gpu, region=a.region, pricing=a.pricing, rate=a.rate_usd_per_gpu_hour,
+                award.month, award.provider, "usage", award.clause, award.notice, cost, cost, ZERO,
+                award.gpus * hours, demand=award.demand, gpu=award.gpu, region=award.region,
+                pricing=award.pricing, rate=rate,
             )  # fmt: skip
-            books.charge(line, CATEGORY[a.pricing])
+            lines.append((line, CATEGORY[award.pricing]))
+    return _Lines(tuple(lines))
 
 
-def _reservations(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
+def _reservations(data: PlanData, awards: Sequence[Award], hours: Decimal) -> _Lines:
     """Step 2: each reservation version, in its term and in force, paid whether used."""
-    sc = data.scenario
-    for c in data.view.versions():
-        if not isinstance(c, ReservedCapacity):
+    lines: list[tuple[Charge, str]] = []
+    unused: set[PM] = set()
+    for clause in data.view.versions():
+        if not isinstance(clause, ReservedCapacity):
             continue
-        rates = sc.providers[c.provider].rates.get(c.gpu)
+        rates = data.scenario.providers[clause.provider].rates.get(clause.gpu)
         rate = committed_rate(rates) if rates is not None else None
         if rate is None:
             continue
-        used = {m: ZERO for m in data.months}
-        for a in awards:
-            if a.clause == c.id and a.pricing == "reserved" and a.month in used:
-                used[a.month] += a.gpus * books.hours
-        per_month = Decimal(c.gpus) * books.hours * rate
-        for row in reserved_cost(c, used, rate, rate, data.hours, sc.horizon):
+        used = {month: ZERO for month in data.months}
+        for award in awards:
+            if award.clause == clause.id and award.pricing == "reserved" and award.month in used:
+                used[award.month] += award.gpus * hours
+        per_month = Decimal(clause.gpus) * hours * rate
+        for row in reserved_cost(clause, used, rate, rate, data.hours, data.scenario.horizon):
             if not row.reserved_gpu_hours:
                 continue  # outside the term or not in force: use is billed from its awards
             idle = min(per_month, row.idle_gpu_hours * rate)
             line = Charge(
-                row.month, c.provider, "reservation", c.id, None, row.reservation_charge, per_month, idle,
-                row.used_gpu_hours, upfront=c.billing == "prepaid_upfront", gpu=c.gpu, region=c.region,
-                rate=rate,
+                row.month, clause.provider, "reservation", clause.id, None, row.reservation_charge,
+                per_month, idle, row.used_gpu_hours, upfront=clause.billing == "prepaid_upfront",
+                gpu=clause.gpu, region=clause.region, rate=rate,
             )  # fmt: skip
-            books.charge(line, "compute_contract")
+            lines.append((line, "compute_contract"))
             if row.idle_gpu_hours > 0:
-                books.unused.add((c.provider, row.month))
+                unused.add((clause.provider, row.month))
+    return _Lines(tuple(lines), frozenset(unused))
 
 
-def _holder_blocks(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
+def _holder_blocks(data: PlanData, awards: Sequence[Award], hours: Decimal) -> _Lines:
     """Step 3: a ROFR holder block is paid every month of the block at the notice price."""
-    for o in data.offers:
-        if o.kind != HOLDER_NEW:
+    lines: list[tuple[Charge, str]] = []
+    for offer in data.offers:
+        if offer.kind != HOLDER_NEW:
             continue
-        for m in data.months:
-            if o.block_gpus[m - 1]:
-                rate = o.rate[m - 1] or ZERO
-                amount = o.block_gpus[m - 1] * rate * books.hours
-                used = sum(
-                    (
-                        a.gpus * books.hours
-                        for a in awards
-                        if (a.notice, a.provider, a.gpu, a.region, a.month) == (o.notice, *o.site, m)
-                    ),
-                    ZERO,
-                )
-                line = Charge(
-                    m, o.provider, "holder_block", o.clause[m - 1], o.notice, amount, amount,
-                    max(ZERO, amount - used * rate), used, gpu=o.site[1], region=o.site[2], rate=rate,
-                )  # fmt: skip
-                books.charge(line, "compute_contract")
+        for month in data.months:
+            if offer.block_gpus[month - 1]:
+                lines.append((_block_charge(offer, month, awards, hours), "compute_contract"))
+    return _Lines(tuple(lines))
 
 
-def _take_or_pay(data: PlanData, books: _Books, awards: Sequence[Award]) -> None:
+def _block_charge(offer: Offer, month: int, awards: Sequence[Award], hours: Decimal) -> Charge:
+    """One month of a holder block: its GPUs at the notice price, and what awards used of it."""
+    rate = offer.rate[month - 1] or ZERO
+    amount = offer.block_gpus[month - 1] * rate * hours
+    key = (offer.notice, *offer.site, month)
+    used = sum(
+        (
+            award.gpus * hours
+            for award in awards
+            if (award.notice, award.provider, award.gpu, award.region, award.month) == key
+        ),
+        ZERO,
+    )
+    return Charge(
+        month, offer.provider, "holder_block", offer.clause[month - 1], offer.notice, amount, amount,
+        max(ZERO, amount - used * rate), used, gpu=offer.site[1], region=offer.site[2], rate=rate,
+    )  # fmt: skip
+
+
+def _take_or_pay(data: PlanData, awards: Sequence[Award], hours: Decimal) -> _Lines:
     """Step 4: in the term, max(take-or-pay GPU-hours used, minimum) at the committed rate."""
-    sc = data.scenario
     used: dict[tuple[str, str, str, int], Decimal] = {}
-    for a in awards:
-        if a.pricing == "take_or_pay":
-            key = (a.provider, a.gpu, a.region, a.month)
-            used[key] = used.get(key, ZERO) + a.gpus * books.hours
-    for c in data.view.versions():
-        if not isinstance(c, TakeOrPay):
+    for award in awards:
+        if award.pricing == "take_or_pay":
+            key = (award.provider, award.gpu, award.region, award.month)
+            used[key] = used.get(key, ZERO) + award.gpus * hours
+    lines: list[tuple[Charge, str]] = []
+    unused: set[PM] = set()
+    for clause in data.view.versions():
+        if not isinstance(clause, TakeOrPay):
             continue
-        prov = sc.providers[c.provider]
-        term = [
-            m for m in data.months if c.effective_from_month <= m < c.effective_from_month + c.term_months
-        ]
-        for g, r in sorted(set(prov.gpu_region_pairs())):
-            rate = committed_rate(prov.rates[g]) if g in prov.rates else None
-            if (c.gpu is not None and c.gpu != g) or rate is None:
+        provider = data.scenario.providers[clause.provider]
+        for gpu, region in sorted(set(provider.gpu_region_pairs())):
+            rate = committed_rate(provider.rates[gpu]) if gpu in provider.rates else None
+            if (clause.gpu is not None and clause.gpu != gpu) or rate is None:
                 continue
-            months = [
-                DeliveryMonth(
-                    m,
-                    Decimal(prov.existing_gpus(g, r, m)) * books.hours,
-                    Decimal(prov.existing_gpus(g, r, m)) * books.hours,
-                    used.get((c.provider, g, r, m), ZERO),
-                    rate,
-                )
-                for m in term
-                if c.effective_in(m)
-            ]
-            for row in take_or_pay(c, months):
-                taken = next(d.used_gpu_hours for d in months if d.month == row.month)
+            delivered = _delivered(data, clause, (gpu, region), used, rate, hours)
+            for row in take_or_pay(clause, delivered):
+                taken = next(delivery.used_gpu_hours for delivery in delivered if delivery.month == row.month)
                 line = Charge(
-                    row.month, c.provider, "take_or_pay", c.id, None, row.charge, row.charge,
-                    row.unused_paid, taken, gpu=g, region=r, rate=rate,
+                    row.month, clause.provider, "take_or_pay", clause.id, None, row.charge, row.charge,
+                    row.unused_paid, taken, gpu=gpu, region=region, rate=rate,
                 )  # fmt: skip
-                books.charge(line, "compute_contract")
+                lines.append((line, "compute_contract"))
                 if row.unused_paid > 0:
-                    books.unused.add((c.provider, row.month))
+                    unused.add((clause.provider, row.month))
+    return _Lines(tuple(lines), frozenset(unused))
+
+
+def _delivered(
+    data: PlanData,
+    clause: TakeOrPay,
+    line: tuple[str, str],
+    used: dict[tuple[str, str, str, int], Decimal],
+    rate: Decimal,
+    hours: Decimal,
+) -> list[DeliveryMonth]:
+    """The take-or-pay clause's months in its term and in force on one (accelerator, region) line:
+    listed capacity delivered, and what was used of it."""
+    gpu, region = line
+    provider = data.scenario.providers[clause.provider]
+    start, end = clause.effective_from_month, clause.effective_from_month + clause.term_months
+    return [
+        DeliveryMonth(
+            month,
+            Decimal(provider.existing_gpus(gpu, region, month)) * hours,
+            Decimal(provider.existing_gpus(gpu, region, month)) * hours,
+            used.get((clause.provider, gpu, region, month), ZERO),
+            rate,
+        )
+        for month in data.months
+        if start <= month < end and clause.effective_in(month)
+    ]
 
 
 def _drawdown(
-    data: PlanData, books: _Books
+    data: PlanData, spend: Sequence[Spend]
 ) -> tuple[dict[CM, Decimal], dict[CM, Decimal], tuple[MilestoneStatus, ...]]:
     """Step 5: eligible spend against commitments (every version): per (commitment, month) what it
     drew and its penalty, and the milestones, all from the one `drawdown` attribution."""
@@ -233,7 +294,7 @@ def _drawdown(
     drawn: dict[CM, Decimal] = {}
     penalty: dict[CM, Decimal] = {}
     milestones: list[MilestoneStatus] = []
-    for row in drawdown(commitments, books.spend, data.scenario.horizon):
+    for row in drawdown(commitments, spend, data.scenario.horizon):
         key = (row.clause, row.month)
         if row.drawn:  # whole cents, telescoped: the rows up to a month sum to cents(cumulative)
             drawn[key] = cents(row.cumulative) - cents(row.cumulative - row.drawn)

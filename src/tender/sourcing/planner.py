@@ -32,7 +32,7 @@ from tender.sourcing.ledger_projection import Projection, project
 from tender.sourcing.pipeline import Pass, run_pass
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.solve import Progress
-from tender.sourcing.types import Award, Notice, Plan, PlanOptions, Unmet
+from tender.sourcing.types import HOLDER_NEW, Award, Notice, Plan, PlanOptions, Unmet
 
 ZERO = Decimal(0)
 
@@ -70,7 +70,7 @@ def plan(
         data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
     )
     second = run_pass(second_data, options, constant, progress)
-    blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
+    blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == HOLDER_NEW}
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
     proj = project(second_data, priced, second.unmet, second.unplaced)
     solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced), proj)

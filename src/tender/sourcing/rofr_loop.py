@@ -40,9 +40,10 @@ from tender.contracts import (
     step,
 )
 from tender.domain import OnExpiry, Rofr
-from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage
 from tender.sourcing.rofr_answers import Answer, Granted, answer, book
+from tender.sourcing.types import HOLDER_NEW, Offer
 
 GateKey = tuple[str, str, str, str]  # (demand, provider, gpu, region)
 NoticeKey = tuple[str, str, str, str, int]  # a gate key and a month: which notice released it
