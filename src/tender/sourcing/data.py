@@ -96,7 +96,7 @@ class PlanData:
 
 
 def _offer_for(
-    sc: Scenario,
+    scenario: Scenario,
     view: ClauseView,
     idx: int,
     site: tuple[str, str, str],
@@ -105,13 +105,13 @@ def _offer_for(
     """One existing supply line: per month its capacity, base rate and pricing (a reservation pool,
     take-or-pay at the committed rate, else the contract rate, else on-demand)."""
     pid, gpu, region = site
-    prov = sc.providers[pid]
-    acc = sc.accelerators.get(gpu)
+    prov = scenario.providers[pid]
+    acc = scenario.accelerators.get(gpu)
     rates = prov.rates.get(gpu)
     if acc is None or rates is None:
         return None
-    months = tuple(sc.calendar.months())
-    month_terms = [_month_terms(sc, view, site, rates, m, pools) for m in months]
+    months = tuple(scenario.calendar.months())
+    month_terms = [_month_terms(scenario, view, site, rates, month, pools) for month in months]
     full_rack = prov.full_rack_only and acc.rack_size is not None
     return Offer(
         idx=idx,
@@ -119,33 +119,40 @@ def _offer_for(
         gpu=gpu,
         region=region,
         h100_eq=float(acc.h100_eq),
-        cap=tuple(t[0] for t in month_terms),
-        rate=tuple(t[1] for t in month_terms),
-        pricing=tuple(t[2] for t in month_terms),
-        clause=tuple(t[3] for t in month_terms),
+        cap=tuple(terms[0] for terms in month_terms),
+        rate=tuple(terms[1] for terms in month_terms),
+        pricing=tuple(terms[2] for terms in month_terms),
+        clause=tuple(terms[3] for terms in month_terms),
         spot_rate=rates.spot,
-        pool=tuple(t[4] for t in month_terms),
-        top_min=tuple(t[5] for t in month_terms),
+        pool=tuple(terms[4] for terms in month_terms),
+        top_min=tuple(terms[5] for terms in month_terms),
         rack=acc.rack_size if full_rack else None,
     )
 
 
 def _month_terms(
-    sc: Scenario,
+    scenario: Scenario,
     view: ClauseView,
     site: tuple[str, str, str],
     rates: Rates,
-    m: int,
+    month: int,
     pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]],
 ) -> tuple[int, Decimal | None, str, str | None, int | None, int]:
     """(capacity, rate, pricing, clause, pool, take-or-pay minimum) of one offer-month."""
     pid, gpu, region = site
-    listed = sc.providers[pid].existing_gpus(gpu, region, m)
-    pool = pools[1].get((pid, gpu, region, m))
+    listed = scenario.providers[pid].existing_gpus(gpu, region, month)
+    pool = pools[1].get((pid, gpu, region, month))
     if pool is not None:
-        p = pools[0][pool]
-        return min(listed, p.reserved + p.burst), None, "reserved", p.clause, pool, 0
-    top = view.take_or_pay(pid, gpu, m)
+        reservation = pools[0][pool]
+        return (
+            min(listed, reservation.reserved + reservation.burst),
+            None,
+            "reserved",
+            reservation.clause,
+            pool,
+            0,
+        )
+    top = view.take_or_pay(pid, gpu, month)
     if top is not None:
         minimum = math.ceil(listed * top.minimum_pct_of_delivered_capacity / 100)
         return listed, committed_rate(rates), "take_or_pay", top.id, None, minimum
@@ -155,57 +162,63 @@ def _month_terms(
 
 
 def build_offers(
-    sc: Scenario, view: ClauseView, pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]]
+    scenario: Scenario, view: ClauseView, pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]]
 ) -> list[Offer]:
     offers: list[Offer] = []
-    for pid in sorted(sc.providers):
-        prov = sc.providers[pid]
+    for pid in sorted(scenario.providers):
+        prov = scenario.providers[pid]
         pairs = sorted({(g, r) for g, r in prov.gpu_region_pairs()})
         for gpu, region in pairs:
-            if all(prov.existing_gpus(gpu, region, m) == 0 for m in sc.calendar.months()):
+            if all(prov.existing_gpus(gpu, region, month) == 0 for month in scenario.calendar.months()):
                 continue
-            o = _offer_for(sc, view, len(offers), (pid, gpu, region), pools)
-            if o is not None:
-                offers.append(o)
+            offer = _offer_for(scenario, view, len(offers), (pid, gpu, region), pools)
+            if offer is not None:
+                offers.append(offer)
     return offers
 
 
 def eligible_months(
-    view: ClauseView, demand: Fleet | TrainingRun, o: Offer, months: tuple[int, ...]
+    view: ClauseView, demand: Fleet | TrainingRun, offer: Offer, months: tuple[int, ...]
 ) -> tuple[int, ...]:
-    """Months in which `demand` may use offer `o` under the hard rules (type, residency, exclusivity)."""
+    """Months in which `demand` may use `offer` under the hard rules (type, residency, exclusivity)."""
     allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
-    if o.gpu not in allowed:
+    if offer.gpu not in allowed:
         return ()
-    if demand.regions_allowed and o.region not in demand.regions_allowed:
+    if demand.regions_allowed and offer.region not in demand.regions_allowed:
         return ()
     if not view.restricted(demand):
-        return tuple(m for m in months if o.cap[m - 1] > 0)
-    blocked = view.blocked_months(demand, o.region, o.provider)
-    return tuple(m for m in months if o.cap[m - 1] > 0 and m not in blocked)
+        return tuple(month for month in months if offer.cap[month - 1] > 0)
+    blocked = view.blocked_months(demand, offer.region, offer.provider)
+    return tuple(month for month in months if offer.cap[month - 1] > 0 and month not in blocked)
 
 
 def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitment, ...]:
     """One entry per committed-spend clause id: its latest version's terms, over every month any
     version is in force (the model's approximation; the ledger reads each version exactly)."""
     versions = view.commitments()
-    by_id = {c.id: c for c in versions}
+    by_id = {clause.id: clause for clause in versions}
 
     def live(cid: str) -> tuple[int, ...]:
-        return tuple(m for m in months if any(v.id == cid and v.effective_in(m) for v in versions))
+        return tuple(
+            month
+            for month in months
+            if any(version.id == cid and version.effective_in(month) for version in versions)
+        )
 
     out: list[Commitment] = []
-    for c in sorted(by_id.values(), key=lambda c: c.id):
-        after = by_id.get(c.drawdown_after) if c.drawdown_after else None
+    for clause in sorted(by_id.values(), key=lambda clause: clause.id):
+        after = by_id.get(clause.drawdown_after) if clause.drawdown_after else None
         out.append(
             Commitment(
-                clause=c,
-                months=live(c.id),
+                clause=clause,
+                months=live(clause.id),
                 after_total=after.total_usd if after is not None else None,
                 after_months=live(after.id) if after is not None else (),
             )
         )
-    return tuple(sorted(out, key=lambda c: (c.after_total is not None, c.clause.id)))
+    return tuple(
+        sorted(out, key=lambda commitment: (commitment.after_total is not None, commitment.clause.id))
+    )
 
 
 def build(
@@ -251,7 +264,9 @@ def build(
         gate_bounds=dict(gate_bounds or {}),
         now=now,
         gates_bounded=gate_bounds is not None,
-        fleet_groups=fleet_groups(scenario.fleets, fleet_offers, {demand for demand, _o, _m in gates}),
+        fleet_groups=fleet_groups(
+            scenario.fleets, fleet_offers, {demand for demand, _o_idx, _month in gates}
+        ),
         pools=tuple(pools[0]),
     )
 

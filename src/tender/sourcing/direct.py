@@ -20,20 +20,22 @@ DIRECT_NEW = "direct_new"  # offer kind: a provider's new capacity ordered direc
 def order_month(view: ClauseView, provider: str, horizon: int) -> int | None:
     """First month the lab may order `provider`'s new capacity directly (None: never in the horizon)."""
     held = [
-        m
-        for m in range(1, horizon + 1)
-        if any(isinstance(c, Rofr) and c.holder == provider for c in view.at(m))
+        month
+        for month in range(1, horizon + 1)
+        if any(isinstance(clause, Rofr) and clause.holder == provider for clause in view.at(month))
     ]
     first = max(held) + 1 if held else 1
     return first if first <= horizon else None
 
 
-def direct_offers(sc: Scenario, view: ClauseView, blocks: tuple[Offer, ...], start_idx: int) -> list[Offer]:
+def direct_offers(
+    scenario: Scenario, view: ClauseView, blocks: tuple[Offer, ...], start_idx: int
+) -> list[Offer]:
     """One offer per (provider, accelerator, region) of new capacity the lab can buy without a notice."""
-    months = tuple(sc.calendar.months())
+    months = tuple(scenario.calendar.months())
     out: list[Offer] = []
-    for pid in sorted(sc.providers):
-        prov = sc.providers[pid]
+    for pid in sorted(scenario.providers):
+        prov = scenario.providers[pid]
         if not prov.new_capacity_offerable:
             continue
         ordered = order_month(view, pid, len(months))
@@ -41,22 +43,28 @@ def direct_offers(sc: Scenario, view: ClauseView, blocks: tuple[Offer, ...], sta
             continue
         usable_from = ordered + prov.lead_time_months
         for gpu, region in sorted({(line.gpu, line.region) for line in prov.new_capacity_offerable}):
-            acc = sc.accelerators.get(gpu)
+            acc = scenario.accelerators.get(gpu)
             rates = prov.rates.get(gpu)
             rate = (rates.contract if rates.contract is not None else rates.on_demand) if rates else None
             if acc is None or rate is None:
                 continue
             taken = [
-                sum(b.cap[m - 1] for b in blocks if b.kind == HOLDER_NEW and b.site == (pid, gpu, region))
-                for m in months
+                sum(
+                    block.cap[month - 1]
+                    for block in blocks
+                    if block.kind == HOLDER_NEW and block.site == (pid, gpu, region)
+                )
+                for month in months
             ]
             cap = tuple(
-                max(prov.offerable_gpus(gpu, region, m) - taken[m - 1], 0) if m >= usable_from else 0
-                for m in months
+                max(prov.offerable_gpus(gpu, region, month) - taken[month - 1], 0)
+                if month >= usable_from
+                else 0
+                for month in months
             )
             if not any(cap):
                 continue
-            n = len(months)
+            horizon = len(months)
             out.append(
                 Offer(
                     idx=start_idx + len(out),
@@ -65,11 +73,11 @@ def direct_offers(sc: Scenario, view: ClauseView, blocks: tuple[Offer, ...], sta
                     region=region,
                     h100_eq=float(acc.h100_eq),
                     cap=cap,
-                    rate=tuple(rate if c else None for c in cap),
-                    pricing=("contract" if rates and rates.contract is not None else "on_demand",) * n,
-                    clause=(None,) * n,
+                    rate=tuple(rate if gpus else None for gpus in cap),
+                    pricing=("contract" if rates and rates.contract is not None else "on_demand",) * horizon,
+                    clause=(None,) * horizon,
                     spot_rate=None,
-                    top_min=(0,) * n,
+                    top_min=(0,) * horizon,
                     rack=acc.rack_size if prov.full_rack_only and acc.rack_size is not None else None,
                     kind=DIRECT_NEW,
                 )
