@@ -28,7 +28,7 @@ CATEGORY = {
     "on_demand": "compute_on_demand",
     "spot": "compute_spot",
 }
-PM = tuple[str, int]  # (provider, month)
+ProviderMonth = tuple[str, int]  # (provider, month)
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Lines:
     the provider-months where something was paid but not used."""
 
     charges: tuple[tuple[Charge, str], ...]
-    unused: frozenset[PM] = frozenset()
+    unused: frozenset[ProviderMonth] = frozenset()
 
 
 def bill_usage(
@@ -62,7 +62,7 @@ def bill_usage(
 def bill_reservations(data: PlanData, awards: Sequence[Award], hours: Decimal) -> Lines:
     """Step 2: each reservation version, in its term and in force, paid whether used."""
     lines: list[tuple[Charge, str]] = []
-    unused: set[PM] = set()
+    unused: set[ProviderMonth] = set()
     for clause in data.view.versions():
         if not isinstance(clause, ReservedCapacity):
             continue
@@ -129,7 +129,7 @@ def bill_take_or_pay(data: PlanData, awards: Sequence[Award], hours: Decimal) ->
             key = (award.provider, award.gpu, award.region, award.month)
             used[key] = used.get(key, ZERO) + award.gpus * hours
     lines: list[tuple[Charge, str]] = []
-    unused: set[PM] = set()
+    unused: set[ProviderMonth] = set()
     for clause in data.view.versions():
         if not isinstance(clause, TakeOrPay):
             continue

@@ -28,8 +28,8 @@ from tender.contracts import Spend, drawdown, revenue_share_versions
 from tender.domain import RevenueShare
 from tender.domain.money import cents
 from tender.sourcing.billing import (
-    PM,
     Lines,
+    ProviderMonth,
     bill_holder_blocks,
     bill_reservations,
     bill_take_or_pay,
@@ -39,7 +39,7 @@ from tender.sourcing.data import PlanData
 from tender.sourcing.types import HOLDER_NEW, Award, Charge, LedgerRow, MilestoneStatus
 
 ZERO = Decimal(0)
-CM = tuple[str, int]  # (commitment clause id, month)
+ClauseMonth = tuple[str, int]  # (commitment clause id, month)
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,10 @@ class _Books:
     """Per-(provider, month) amounts of every billing step, and the spend lines commitments draw
     down from."""
 
-    billed: dict[PM, Decimal]
-    effective: dict[PM, Decimal]
-    gpu_hours: dict[PM, Decimal]
-    unused: frozenset[PM]
+    billed: dict[ProviderMonth, Decimal]
+    effective: dict[ProviderMonth, Decimal]
+    gpu_hours: dict[ProviderMonth, Decimal]
+    unused: frozenset[ProviderMonth]
     spend: tuple[Spend, ...]
     charges: tuple[Charge, ...]
 
@@ -100,20 +100,20 @@ def project(
     )
 
 
-def _gpu_hours(awards: Sequence[Award], hours: Decimal) -> dict[PM, Decimal]:
+def _gpu_hours(awards: Sequence[Award], hours: Decimal) -> dict[ProviderMonth, Decimal]:
     """GPU-hours used per (provider, month), whatever the pricing."""
-    used: dict[PM, Decimal] = {}
+    used: dict[ProviderMonth, Decimal] = {}
     for award in awards:
         key = (award.provider, award.month)
         used[key] = used.get(key, ZERO) + award.gpus * hours
     return used
 
 
-def _books(gpu_hours: dict[PM, Decimal], steps: Sequence[Lines]) -> _Books:
+def _books(gpu_hours: dict[ProviderMonth, Decimal], steps: Sequence[Lines]) -> _Books:
     """The billing steps' charges summed per (provider, month), in step order; a charge with a
     non-zero bill is a spend line too."""
-    billed: dict[PM, Decimal] = {}
-    effective: dict[PM, Decimal] = {}
+    billed: dict[ProviderMonth, Decimal] = {}
+    effective: dict[ProviderMonth, Decimal] = {}
     spend: list[Spend] = []
     for step in steps:
         for line, category in step.charges:
@@ -126,7 +126,7 @@ def _books(gpu_hours: dict[PM, Decimal], steps: Sequence[Lines]) -> _Books:
         billed=billed,
         effective=effective,
         gpu_hours=gpu_hours,
-        unused=frozenset[PM]().union(*(step.unused for step in steps)),
+        unused=frozenset[ProviderMonth]().union(*(step.unused for step in steps)),
         spend=tuple(spend),
         charges=tuple(line for step in steps for line, _category in step.charges),
     )
@@ -134,13 +134,13 @@ def _books(gpu_hours: dict[PM, Decimal], steps: Sequence[Lines]) -> _Books:
 
 def _drawdown(
     data: PlanData, spend: Sequence[Spend]
-) -> tuple[dict[CM, Decimal], dict[CM, Decimal], tuple[MilestoneStatus, ...]]:
+) -> tuple[dict[ClauseMonth, Decimal], dict[ClauseMonth, Decimal], tuple[MilestoneStatus, ...]]:
     """Step 5: eligible spend against commitments (every version): per (commitment, month) what it
     drew and its penalty, and the milestones, all from the one `drawdown` attribution."""
     commitments = data.view.commitments()
     provider_of = {clause.id: clause.provider for clause in commitments}
-    drawn: dict[CM, Decimal] = {}
-    penalty: dict[CM, Decimal] = {}
+    drawn: dict[ClauseMonth, Decimal] = {}
+    penalty: dict[ClauseMonth, Decimal] = {}
     milestones: list[MilestoneStatus] = []
     for row in drawdown(commitments, spend, data.scenario.horizon):
         key = (row.clause, row.month)
@@ -157,13 +157,13 @@ def _drawdown(
     return drawn, penalty, tuple(milestones)
 
 
-def _revenue_share(data: PlanData) -> dict[PM, Decimal]:
+def _revenue_share(data: PlanData) -> dict[ProviderMonth, Decimal]:
     """Step 6: what each revenue-share clause accrues per month (amended rate and cap)."""
     scenario = data.scenario
     versions: dict[str, list[RevenueShare]] = {}
     for share_clause in data.view.revenue_shares():
         versions.setdefault(share_clause.id, []).append(share_clause)
-    share: dict[PM, Decimal] = {}
+    share: dict[ProviderMonth, Decimal] = {}
     for clause_versions in versions.values():
         for row in revenue_share_versions(clause_versions, scenario.revenue_forecast_usd[: scenario.horizon]):
             live = next(version for version in clause_versions if version.effective_in(row.month))
@@ -175,9 +175,9 @@ def _revenue_share(data: PlanData) -> dict[PM, Decimal]:
 def _rows(
     data: PlanData,
     books: _Books,
-    drawn: dict[CM, Decimal],
-    penalty: dict[CM, Decimal],
-    share: dict[PM, Decimal],
+    drawn: dict[ClauseMonth, Decimal],
+    penalty: dict[ClauseMonth, Decimal],
+    share: dict[ProviderMonth, Decimal],
 ) -> tuple[LedgerRow, ...]:
     """Step 7: the provider-month rows (billing, under the provider's first contract) and a row for
     each other commitment that draws or is penalised that month; drawdown and penalty columns
