@@ -167,7 +167,7 @@ def build_offers(
     offers: list[Offer] = []
     for pid in sorted(scenario.providers):
         prov = scenario.providers[pid]
-        pairs = sorted({(g, r) for g, r in prov.gpu_region_pairs()})
+        pairs = sorted(set(prov.gpu_region_pairs()))
         for gpu, region in pairs:
             if all(prov.existing_gpus(gpu, region, month) == 0 for month in scenario.calendar.months()):
                 continue
