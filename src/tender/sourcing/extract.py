@@ -32,12 +32,33 @@ class Usage:
 def usages(data: PlanData, cols: Vars, values: tuple[float, ...]) -> list[Usage]:
     """Integral usage per (demand, offer, month, spot).
 
-    Fleet columns are continuous: each is rounded up (gated third-party columns under one GPU down), then where an
-    offer-month would pass its capacity (or a whole number of racks) the columns rounded up the most
-    give the excess back. `repair.top_up` then covers what rounding left short.
-    Runs use exactly their GPUs (their binaries are integral).
+    1. runs use exactly their GPUs (their binaries are integral; `_run_usages`);
+    2. fleet columns are continuous: each is rounded up (gated third-party columns under one GPU
+       down), then where an offer-month would pass its capacity (or a whole number of racks) the
+       columns rounded up the most give the excess back (`_round_offer`);
+    3. both kept within the pools and the ROFR releases. `repair.top_up` then covers what rounding
+       left short.
     """
+    fixed = _run_usages(data, cols, values)
+    taken: dict[tuple[int, int], int] = {}
+    for use in fixed:
+        taken[(use.offer, use.month)] = taken.get((use.offer, use.month), 0) + use.gpus
     rank = {fleet.id: k for k, fleet in enumerate(data.fleets)}
+    raw: dict[tuple[int, int], list[tuple[str, bool, float]]] = {}
+    for i, o_idx, month, spot, value in fleet_values(data, cols, values):
+        raw.setdefault((o_idx, month), []).append((data.fleets[i].id, spot, value))
+    for parts_ in raw.values():
+        parts_.sort(key=lambda part: (part[1], rank[part[0]]))
+    out = list(fixed)
+    for (o_idx, month), parts in sorted(raw.items()):
+        solved = sum(coef * values[col] for col, coef in cols.usage_terms.get((o_idx, month), []))
+        out.extend(_round_offer(data, o_idx, month, parts, taken.get((o_idx, month), 0), solved))
+    return within_pools(data, within_release(data, out))
+
+
+def _run_usages(data: PlanData, cols: Vars, values: tuple[float, ...]) -> list[Usage]:
+    """Step 1: each placed run's GPUs per month of its window, at its site's offers (the solver's
+    split where the site has several offers that month, else the first usable one)."""
     fixed: list[Usage] = []
     z_by_y: dict[int, list[tuple[int, int, int]]] = {}
     for (_run_idx, o_idx, month, y), split_col in cols.z.items():
@@ -57,15 +78,10 @@ def usages(data: PlanData, cols: Vars, values: tuple[float, ...]) -> list[Usage]
         for month in range(start, start + run.duration_months):
             if month in per_month:  # several offers at the site this month: the solver's split
                 rack = next(
-                    (
-                        data.offers[o_idx].rack
-                        for o_idx, _value in per_month[month]
-                        if data.offers[o_idx].rack
-                    ),
-                    None,
+                    (data.offers[i].rack for i, _value in per_month[month] if data.offers[i].rack), None
                 )
                 pieces = _split(used, per_month[month], rack or 1)
-                fixed.extend(Usage(run.id, o, month, gpus, False) for o, gpus in pieces if gpus)
+                fixed.extend(Usage(run.id, piece, month, gpus, False) for piece, gpus in pieces if gpus)
                 continue
             usable = [
                 o_idx
@@ -73,19 +89,7 @@ def usages(data: PlanData, cols: Vars, values: tuple[float, ...]) -> list[Usage]
                 if data.offers[o_idx].cap[month - 1] > 0 and data.offers[o_idx].base_usable(month)
             ]
             fixed.append(Usage(run.id, usable[0], month, used, False))
-    taken: dict[tuple[int, int], int] = {}
-    for use in fixed:
-        taken[(use.offer, use.month)] = taken.get((use.offer, use.month), 0) + use.gpus
-    raw: dict[tuple[int, int], list[tuple[str, bool, float]]] = {}
-    for i, o_idx, month, spot, value in fleet_values(data, cols, values):
-        raw.setdefault((o_idx, month), []).append((data.fleets[i].id, spot, value))
-    for parts_ in raw.values():
-        parts_.sort(key=lambda part: (part[1], rank[part[0]]))
-    out = list(fixed)
-    for (o_idx, month), parts in sorted(raw.items()):
-        solved = sum(coef * values[col] for col, coef in cols.usage_terms.get((o_idx, month), []))
-        out.extend(_round_offer(data, o_idx, month, parts, taken.get((o_idx, month), 0), solved))
-    return within_pools(data, within_release(data, out))
+    return fixed
 
 
 def within_pools(data: PlanData, uses: list[Usage]) -> list[Usage]:

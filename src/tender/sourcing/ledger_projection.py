@@ -39,6 +39,7 @@ from tender.sourcing.data import PlanData
 from tender.sourcing.types import HOLDER_NEW, Award, Charge, LedgerRow, MilestoneStatus
 
 ZERO = Decimal(0)
+CONTRACT_TYPES = ("committed_spend", "reserved_capacity", "take_or_pay")
 ClauseMonth = tuple[str, int]  # (commitment clause id, month)
 
 
@@ -182,15 +183,7 @@ def _rows(
     """Step 7: the provider-month rows (billing, under the provider's first contract) and a row for
     each other commitment that draws or is penalised that month; drawdown and penalty columns
     always belong to the row's `contract_id`."""
-    contract_of: dict[str, str] = {}
-    for clause in data.view.all_clauses():
-        counterparty = clause.counterparty()
-        if counterparty is not None and clause.type.value in (
-            "committed_spend",
-            "reserved_capacity",
-            "take_or_pay",
-        ):
-            contract_of.setdefault(counterparty, clause.id)
+    contract_of = _contract_of(data)
     provider_of = {clause.id: clause.provider for clause in data.view.commitments()}
     keys = {*books.billed, *share, *books.gpu_hours}
     keys |= {
@@ -232,6 +225,17 @@ def _rows(
         if contract_of.get(provider_of[commitment]) != commitment
     ]
     return tuple(sorted(rows, key=_row_order(contract_of)))
+
+
+def _contract_of(data: PlanData) -> dict[str, str]:
+    """Each provider's first contract (committed spend, reservation or take-or-pay): the clause its
+    billing row is filed under."""
+    contract_of: dict[str, str] = {}
+    for clause in data.view.all_clauses():
+        counterparty = clause.counterparty()
+        if counterparty is not None and clause.type.value in CONTRACT_TYPES:
+            contract_of.setdefault(counterparty, clause.id)
+    return contract_of
 
 
 def _row_order(contract_of: dict[str, str]) -> Callable[[LedgerRow], tuple[int, str, int, str]]:
