@@ -148,18 +148,28 @@ def solve(
         highs.setSolution(len(start), idx, val)
         highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)  # the start is far better
     if progress is not None:
-        callback = progress
-
-        def on_event(event: object) -> None:
-            out = event.data_out  # type: ignore[attr-defined]
-            callback(float(out.objective_function_value), float(out.mip_dual_bound), float(out.mip_gap))
-
-        highs.cbMipImprovingSolution.subscribe(on_event)
-        highs.cbMipLogging.subscribe(on_event)
+        _report_progress(highs, progress)
     _stoppable(highs, stop)
     highs.run()
     _stopped(stop)
-    seconds = spent + float(highs.getRunTime())  # the solver's own timer: the core reads no clock
+    return _solution(highs, model, spent)
+
+
+def _report_progress(highs: highspy.Highs, progress: Progress) -> None:
+    """Call `progress(objective, bound, gap)` on each improving solution and MIP log line."""
+
+    def on_event(event: object) -> None:
+        out = event.data_out  # type: ignore[attr-defined]
+        progress(float(out.objective_function_value), float(out.mip_dual_bound), float(out.mip_gap))
+
+    highs.cbMipImprovingSolution.subscribe(on_event)
+    highs.cbMipLogging.subscribe(on_event)
+
+
+def _solution(highs: highspy.Highs, model: LinearModel, spent: float) -> Solution:
+    """What the run found: values, objective, bound, gap (1.0 when HiGHS reports none), status
+    label and seconds (the solver's own timer: the core reads no clock). `NoSolution` if none."""
+    seconds = spent + float(highs.getRunTime())
     status = highs.getModelStatus()
     info = highs.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible

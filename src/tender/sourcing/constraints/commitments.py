@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tender.sourcing.data import PlanData
+from tender.domain import Milestone
+from tender.sourcing.data import Commitment, PlanData
 from tender.sourcing.objective import spend_terms
 from tender.sourcing.variables import LinearModel, Vars
 
@@ -52,29 +53,39 @@ def committed_spend(data: PlanData, model: LinearModel, cols: Vars) -> None:
                     lb=float(milestone.cumulative_usd),
                 )
                 continue
-            first = by_id[commitment.clause.drawdown_after]
-            drawdown_col = model.var(f"drawdown[{commitment.clause.id},{k}]")
-            cols.drawdown[f"{commitment.clause.id}:{k}"] = drawdown_col
-            model.row(
-                f"dd_window[{commitment.clause.id},{k}]",
-                [(drawdown_col, 1.0), *((col, -coef) for col, coef in window)],
-                ub=0.0,
+            _drawn_after(
+                model,
+                cols,
+                commitment,
+                by_id[commitment.clause.drawdown_after],
+                (k, milestone),
+                window,
+                shortfalls,
             )
-            # d <= max(0, S - T), S = the earlier commitment's eligible spend so far, T its total:
-            # `full` = 1 once S reaches T (then d <= S - T), else d <= 0.
-            full = model.var(f"dd_full[{cid},{k}]", ub=1.0, integer=True)
-            total = float(commitment.after_total)
-            earlier = [
-                (cols.spend[(first.clause.id, month)], -1.0)
-                for month in first.months
-                if month <= milestone.by_month
-            ]
-            model.row(f"dd_after[{cid},{k}]", [(drawdown_col, 1.0), (full, total), *earlier], ub=0.0)
-            model.row(
-                f"dd_gate[{cid},{k}]", [(drawdown_col, 1.0), (full, -float(milestone.cumulative_usd))], ub=0.0
-            )
-            model.row(
-                f"milestone[{commitment.clause.id},{k}]",
-                [(drawdown_col, 1.0), *shortfalls],
-                lb=float(milestone.cumulative_usd),
-            )
+
+
+def _drawn_after(
+    model: LinearModel,
+    cols: Vars,
+    commitment: Commitment,
+    first: Commitment,
+    milestone_k: tuple[int, Milestone],
+    window: list[tuple[int, float]],
+    shortfalls: list[tuple[int, float]],
+) -> None:
+    """Milestone `k` (`milestone_k`) of a commitment drawn down after `first`: drawdown d <= its eligible spend in
+    the window, d <= max(0, S - T) (S = `first`'s eligible spend so far, T its total: `full` = 1 once
+    S reaches T, then d <= S - T, else d <= 0), and d + shortfalls so far >= the cumulative target."""
+    cid = commitment.clause.id
+    k, milestone = milestone_k
+    drawdown_col = model.var(f"drawdown[{cid},{k}]")
+    cols.drawdown[f"{cid}:{k}"] = drawdown_col
+    model.row(f"dd_window[{cid},{k}]", [(drawdown_col, 1.0), *((col, -coef) for col, coef in window)], ub=0.0)
+    full = model.var(f"dd_full[{cid},{k}]", ub=1.0, integer=True)
+    total = float(commitment.after_total or 0)
+    earlier = [
+        (cols.spend[(first.clause.id, month)], -1.0) for month in first.months if month <= milestone.by_month
+    ]
+    model.row(f"dd_after[{cid},{k}]", [(drawdown_col, 1.0), (full, total), *earlier], ub=0.0)
+    model.row(f"dd_gate[{cid},{k}]", [(drawdown_col, 1.0), (full, -float(milestone.cumulative_usd))], ub=0.0)
+    model.row(f"milestone[{cid},{k}]", [(drawdown_col, 1.0), *shortfalls], lb=float(milestone.cumulative_usd))
