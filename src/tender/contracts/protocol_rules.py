@@ -85,6 +85,19 @@ def refresh_terms(state: RofrState, need_id: str, now: datetime, events: list[Ev
 
 
 def respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[Event]) -> RofrState:
+    """1. the holder's open notice for the need (else the refusal that says why); 2. a decline
+    releases it all; 3. else the quantity must pass the right's exercise rules; 4. the exercise."""
+    notice = _open_notice(state, cmd, now)
+    close_by = now + _days(notice.right.third_party_close_window_days)
+    if cmd.decline:
+        return _declined(state, cmd, notice, now, close_by, events)
+    gpus = notice.gpus if cmd.exercise_gpus is None else cmd.exercise_gpus
+    _check_exercise(state, cmd, notice, gpus)
+    return _exercised(state, cmd, notice, gpus, now, close_by, events)
+
+
+def _open_notice(state: RofrState, cmd: HolderResponse, now: datetime) -> Notice:
+    """Step 1: the holder's open notice for `cmd.need` (its clause's, if named)."""
     if cmd.need not in state.needs:
         raise Refused(Reason.UNKNOWN_NEED, None, f"no need '{cmd.need}'")
     mine = [
@@ -97,30 +110,45 @@ def respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[E
         raise Refused(reason, None, f"{cmd.holder} has no notice for '{cmd.need}'")
     open_ = [n for n in mine if n.status is NoticeStatus.OPEN]
     notice = open_[0] if open_ else mine[-1]
-    clause = notice.clause
     if notice.status is not NoticeStatus.OPEN:
         if (
             now > notice.deadline
             and notice.status in (NoticeStatus.EXPIRED, NoticeStatus.EXERCISED)
             and notice.resolved_at == notice.deadline
         ):
-            raise Refused(Reason.AFTER_DEADLINE, clause, f"deadline of {notice.id} passed")
-        raise Refused(Reason.NOTICE_NOT_OPEN, clause, f"{notice.id} is {notice.status.value}")
-    right = notice.right
-    close_by = now + _days(right.third_party_close_window_days)
-    if cmd.decline:
-        notice = replace(
-            notice,
-            status=NoticeStatus.DECLINED,
-            released_gpus=notice.gpus,
-            resolved_at=now,
-            close_by=close_by,
+            raise Refused(Reason.AFTER_DEADLINE, notice.clause, f"deadline of {notice.id} passed")
+        raise Refused(Reason.NOTICE_NOT_OPEN, notice.clause, f"{notice.id} is {notice.status.value}")
+    return notice
+
+
+def _declined(
+    state: RofrState,
+    cmd: HolderResponse,
+    notice: Notice,
+    now: datetime,
+    close_by: datetime,
+    events: list[Event],
+) -> RofrState:
+    """Step 2: a decline releases every GPU noticed; the third party may close by `close_by`."""
+    notice = replace(
+        notice,
+        status=NoticeStatus.DECLINED,
+        released_gpus=notice.gpus,
+        resolved_at=now,
+        close_by=close_by,
+    )
+    events.append(
+        Event(
+            now, "holder_declined", notice.clause, cmd.need, notice.id, (("released_gpus", str(notice.gpus)),)
         )
-        events.append(
-            Event(now, "holder_declined", clause, cmd.need, notice.id, (("released_gpus", str(notice.gpus)),))
-        )
-        return replace_notice(state, notice)
-    gpus = notice.gpus if cmd.exercise_gpus is None else cmd.exercise_gpus
+    )
+    return replace_notice(state, notice)
+
+
+def _check_exercise(state: RofrState, cmd: HolderResponse, notice: Notice, gpus: int) -> None:
+    """Step 3: positive, never more than noticed nor than the need still lacks; a part only if
+    the right allows it, in whole minimum blocks."""
+    clause, right = notice.clause, notice.right
     if gpus <= 0:
         raise Refused(Reason.INVALID_QUANTITY, clause, "exercise a positive number of GPUs, or decline")
     if gpus > notice.gpus:
@@ -136,6 +164,19 @@ def respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[E
             raise Refused(Reason.BELOW_MIN_BLOCK, clause, f"{gpus} is below the minimum block of {block}")
         if gpus % block:
             raise Refused(Reason.NOT_BLOCK_MULTIPLE, clause, f"{gpus} is not a multiple of {block}")
+
+
+def _exercised(
+    state: RofrState,
+    cmd: HolderResponse,
+    notice: Notice,
+    gpus: int,
+    now: datetime,
+    close_by: datetime,
+    events: list[Event],
+) -> RofrState:
+    """Step 4: the holder takes `gpus` at the notice price (an award); the rest is released, and
+    the third party may close on it by `close_by`."""
     partial = gpus < notice.gpus
     notice = replace(
         notice,
@@ -145,12 +186,12 @@ def respond(state: RofrState, cmd: HolderResponse, now: datetime, events: list[E
         resolved_at=now,
         close_by=close_by if partial else None,
     )
-    award = Award(cmd.need, notice.holder, gpus, notice.price, clause, notice.id, now)
+    award = Award(cmd.need, notice.holder, gpus, notice.price, notice.clause, notice.id, now)
     events.append(
         Event(
             now,
             "holder_exercised",
-            clause,
+            notice.clause,
             cmd.need,
             notice.id,
             (("exercised_gpus", str(gpus)), ("released_gpus", str(notice.released_gpus))),

@@ -1,6 +1,7 @@
 """las_het: Gavel's heterogeneity-aware max-min fairness as a sparse LP solved with HiGHS.
 
-Data -> variables -> constraints -> objective -> solve -> extract (Narayanan et al., OSDI 2020, 4.1):
+`solve_max_min`: 1. variables -> 2. constraints -> 3. objective -> 4. solve -> 5. extract, one helper
+each (Narayanan et al., OSDI 2020, 4.1):
 
     x[j,t] in [0, 1]   time fraction job j spends on accelerator type t per round
     z                  the worst normalized throughput
@@ -42,12 +43,26 @@ def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
     total = sum(data.capacity[t] for t in types)
     if not data.job_ids or total == 0:
         return {job_id: {} for job_id in data.job_ids}
-    type_row = {t: i for i, t in enumerate(types)}
-    n_jobs = len(data.job_ids)
-    # 1. Variables: one column per (job, type) the job can use, then z.
-    col_job: list[int] = []
-    col_type: list[str] = []
-    coef: list[float] = []
+    columns = _columns(data, types, total)  # 1.
+    lp = _lp(data, types, columns)  # 2. and 3.
+    solution = _solve(lp, data.gavel)  # 4.
+    if solution is None:  # pragma: no cover - LP is always feasible
+        return {job_id: {} for job_id in data.job_ids}
+    return _extract(data, columns, solution)  # 5.
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """One x column per (job, type) the job can use: its job index, type and coefficient a[j,t]."""
+
+    job: list[int]
+    type: list[str]
+    coef: list[float]
+
+
+def _columns(data: FairnessInput, types: list[str], total: int) -> _Columns:
+    """Step 1, variables: one column per (job, type) the job can use (then z, last)."""
+    columns = _Columns([], [], [])
     for j, job_id in enumerate(data.job_ids):
         rates = data.rates[job_id]
         gpus = data.gpus[job_id]
@@ -55,32 +70,39 @@ def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
         equal = sum(rates[t] * data.capacity[t] for t in usable) / total
         scale = gpus if data.gavel else 1
         for t in usable:
-            col_job.append(j)
-            col_type.append(t)
-            coef.append(scale * rates[t] / (equal * data.weights.get(job_id, 1.0)))
-    n_x = len(col_job)
-    # 2. Constraints, column-wise: x[j,t] sits in fair row j, one-type row J+j, capacity row 2J+t.
+            columns.job.append(j)
+            columns.type.append(t)
+            columns.coef.append(scale * rates[t] / (equal * data.weights.get(job_id, 1.0)))
+    return columns
+
+
+def _lp(data: FairnessInput, types: list[str], columns: _Columns) -> highspy.HighsLp:
+    """Steps 2 and 3: the constraints column-wise (x[j,t] sits in fair row j, one-type row J+j,
+    capacity row 2J+t; z in every fair row) and the objective, max z (+ a small push towards
+    total normalized throughput)."""
+    type_row = {t: i for i, t in enumerate(types)}
+    n_jobs = len(data.job_ids)
+    n_x = len(columns.job)
     starts = np.zeros(n_x + 2, dtype=np.int32)
     index = np.empty(3 * n_x + n_jobs, dtype=np.int32)
     value = np.empty(3 * n_x + n_jobs, dtype=np.float64)
-    a = np.asarray(coef, dtype=np.float64)
-    jj = np.asarray(col_job, dtype=np.int32)
-    tt = np.asarray([type_row[t] for t in col_type], dtype=np.int32)
-    index[0 : 3 * n_x : 3] = jj
-    index[1 : 3 * n_x : 3] = n_jobs + jj
-    index[2 : 3 * n_x : 3] = 2 * n_jobs + tt
-    value[0 : 3 * n_x : 3] = -a
+    coef = np.asarray(columns.coef, dtype=np.float64)
+    job_rows = np.asarray(columns.job, dtype=np.int32)
+    type_rows = np.asarray([type_row[t] for t in columns.type], dtype=np.int32)
+    index[0 : 3 * n_x : 3] = job_rows
+    index[1 : 3 * n_x : 3] = n_jobs + job_rows
+    index[2 : 3 * n_x : 3] = 2 * n_jobs + type_rows
+    value[0 : 3 * n_x : 3] = -coef
     value[1 : 3 * n_x : 3] = 1.0
-    value[2 : 3 * n_x : 3] = np.asarray([data.gpus[data.job_ids[j]] for j in col_job], dtype=np.float64)
+    value[2 : 3 * n_x : 3] = np.asarray([data.gpus[data.job_ids[j]] for j in columns.job], dtype=np.float64)
     starts[1 : n_x + 1] = np.arange(1, n_x + 1, dtype=np.int32) * 3
-    index[3 * n_x :] = np.arange(n_jobs, dtype=np.int32)  # z in every fair row
+    index[3 * n_x :] = np.arange(n_jobs, dtype=np.int32)
     value[3 * n_x :] = 1.0
     starts[n_x + 1] = 3 * n_x + n_jobs
     lp = highspy.HighsLp()
     lp.num_col_ = n_x + 1
     lp.num_row_ = 2 * n_jobs + len(types)
-    # 3. Objective: max z (+ a small push towards total normalized throughput).
-    lp.col_cost_ = np.concatenate([a * ((0.0 if data.gavel else EPS) / n_jobs), np.ones(1)])
+    lp.col_cost_ = np.concatenate([coef * ((0.0 if data.gavel else EPS) / n_jobs), np.ones(1)])
     lp.col_lower_ = np.zeros(n_x + 1)
     lp.col_upper_ = np.concatenate([np.ones(n_x), np.full(1, highspy.kHighsInf)])
     lp.row_lower_ = np.full(lp.num_row_, -highspy.kHighsInf)
@@ -92,24 +114,30 @@ def solve_max_min(data: FairnessInput) -> dict[str, dict[str, float]]:
     lp.a_matrix_.start_ = starts
     lp.a_matrix_.index_ = index
     lp.a_matrix_.value_ = value
-    # 4. Solve.
+    return lp
+
+
+def _solve(lp: highspy.HighsLp, gavel: bool) -> list[float] | None:
+    """Step 4: one thread; Gavel-compatible runs use interior point without crossover. None = not
+    optimal."""
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
-    if data.gavel:
+    if gavel:
         highs.setOptionValue("solver", "ipm")
         highs.setOptionValue("run_crossover", "off")
     highs.passModel(lp)
     highs.run()
-    if (
-        highs.getModelStatus() != highspy.HighsModelStatus.kOptimal
-    ):  # pragma: no cover - LP is always feasible
-        return {job_id: {} for job_id in data.job_ids}
-    # 5. Extract: fractions rounded to 1e-9 so tiny solver noise never changes a decision.
-    x = highs.getSolution().col_value
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
+        return None
+    return [float(x) for x in highs.getSolution().col_value]
+
+
+def _extract(data: FairnessInput, columns: _Columns, solution: list[float]) -> dict[str, dict[str, float]]:
+    """Step 5: fractions rounded to 1e-9 so tiny solver noise never changes a decision."""
     out: dict[str, dict[str, float]] = {job_id: {} for job_id in data.job_ids}
-    for k in range(n_x):
-        share = round(float(x[k]), 9)
+    for k in range(len(columns.job)):
+        share = round(solution[k], 9)
         if share > 0:
-            out[data.job_ids[col_job[k]]][col_type[k]] = share
+            out[data.job_ids[columns.job[k]]][columns.type[k]] = share
     return out

@@ -26,13 +26,13 @@ from tender.sourcing.repair import Book
 from tender.sourcing.types import Award
 
 
-def _rate(data: PlanData, o_idx: int, m: int, spot: bool) -> Decimal | None:
-    o = data.offers[o_idx]
+def _rate(data: PlanData, o_idx: int, month: int, spot: bool) -> Decimal | None:
+    offer = data.offers[o_idx]
     if spot:
-        return o.spot_rate
-    if o.under_reservation(m):
-        return data.pools[o.pool[m - 1] or 0].rate
-    return o.rate[m - 1]
+        return offer.spot_rate
+    if offer.under_reservation(month):
+        return data.pools[offer.pool[month - 1] or 0].rate
+    return offer.rate[month - 1]
 
 
 def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], list[str]]:
@@ -40,50 +40,50 @@ def place(data: PlanData) -> tuple[list[Usage], list[tuple[str, int, Decimal]], 
     left = Book(data, [])
     uses: list[Usage] = []
     unplaced: list[str] = []
-    for r_idx, r in enumerate(data.runs):
+    for r_idx, run in enumerate(data.runs):
         placed = _place_run(data, left, r_idx)
         if placed is None:
-            unplaced.append(r.id)
+            unplaced.append(run.id)
             continue
-        for u in placed:
-            left.add(u)
+        for use in placed:
+            left.add(use)
         uses.extend(placed)
     unmet: list[tuple[str, int, Decimal]] = []
-    for i, f in enumerate(data.fleets):
-        allowed = {o: set(ms) for o, ms in data.fleet_offers[i]}
-        for m in data.months:
-            need = _place_fleet(data, left, f, allowed, m, uses)
+    for i, fleet in enumerate(data.fleets):
+        allowed = {o_idx: set(ms) for o_idx, ms in data.fleet_offers[i]}
+        for month in data.months:
+            need = _place_fleet(data, left, fleet, allowed, month, uses)
             if need > 0:
-                unmet.append((f.id, m, need))
+                unmet.append((fleet.id, month, need))
     return uses, unmet, unplaced
 
 
 def _place_fleet(
-    data: PlanData, left: Book, f: Fleet, allowed: dict[int, set[int]], m: int, uses: list[Usage]
+    data: PlanData, left: Book, fleet: Fleet, allowed: dict[int, set[int]], month: int, uses: list[Usage]
 ) -> Decimal:
     """Fill one fleet-month from the cheapest offerings (per h100_eq-hour) up; what is still short."""
-    need = f.need(m)
+    need = fleet.need(month)
     options: list[tuple[Decimal, int, bool]] = []
-    for o in data.offers:
-        if m not in allowed.get(o.idx, ()):
+    for offer in data.offers:
+        if month not in allowed.get(offer.idx, ()):
             continue
-        for spot in (False, True) if f.preemptible_ok and o.spot_usable(m) else (False,):
-            rate = _rate(data, o.idx, m, spot)
+        for spot in (False, True) if fleet.preemptible_ok and offer.spot_usable(month) else (False,):
+            rate = _rate(data, offer.idx, month, spot)
             if rate is not None:
-                options.append((rate / Decimal(str(o.h100_eq)), o.idx, spot))
+                options.append((rate / Decimal(str(offer.h100_eq)), offer.idx, spot))
     for _price, o_idx, spot in sorted(options):
         if need <= 0:
             break
-        o = data.offers[o_idx]
-        eq = Decimal(str(o.h100_eq))
-        room, want = left.room(f.id, o_idx, m), math.ceil(need / eq)
-        rack = o.rack or 1  # whole racks where racks are sold
+        offer = data.offers[o_idx]
+        h100_eq = Decimal(str(offer.h100_eq))
+        room, want = left.room(fleet.id, o_idx, month), math.ceil(need / h100_eq)
+        rack = offer.rack or 1  # whole racks where racks are sold
         take = min(math.ceil(want / rack) * rack, (room // rack) * rack)
         if take > 0:
-            u = Usage(f.id, o_idx, m, take, spot)
-            left.add(u)
-            uses.append(u)
-            need -= take * eq
+            use = Usage(fleet.id, o_idx, month, take, spot)
+            left.add(use)
+            uses.append(use)
+            need -= take * h100_eq
     return need
 
 
@@ -92,41 +92,45 @@ def _place_run(data: PlanData, left: Book, r_idx: int) -> list[Usage] | None:
     that holds all its GPUs in every month of its window, spread over the site's offers."""
     run = data.runs[r_idx]
     best: tuple[Decimal, int, int, list[Usage]] | None = None
-    for si, start, used in data.run_options[r_idx]:
+    for site, start, used in data.run_options[r_idx]:
         window = range(start, start + run.duration_months)
-        pieces = _run_pieces(data, left, run.id, si, window, used)
-        offers = _site_offers(data, si, start)
+        pieces = _run_pieces(data, left, run.id, site, window, used)
+        offers = _site_offers(data, site, start)
         if pieces is None or not offers:
             continue
-        o = data.offers[offers[0]]
-        rate = _rate(data, o.idx, start, False) or Decimal(0)
-        key = (rate / Decimal(str(o.h100_eq)), start, si, pieces)
+        offer = data.offers[offers[0]]
+        rate = _rate(data, offer.idx, start, False) or Decimal(0)
+        key = (rate / Decimal(str(offer.h100_eq)), start, site, pieces)
         if best is None or key[:3] < best[:3]:
             best = key
     return None if best is None else best[3]
 
 
-def _site_offers(data: PlanData, si: int, m: int) -> list[int]:
-    """The offers of a site a run may buy from in month `m`, cheapest first."""
-    usable = [o for o in data.sites[si] if data.offers[o].cap[m - 1] > 0 and data.offers[o].base_usable(m)]
-    return sorted(usable, key=lambda o: (_rate(data, o, m, False) or Decimal(0), o))
+def _site_offers(data: PlanData, site: int, month: int) -> list[int]:
+    """The offers of a site a run may buy from in month `month`, cheapest first."""
+    usable = [
+        o_idx
+        for o_idx in data.sites[site]
+        if data.offers[o_idx].cap[month - 1] > 0 and data.offers[o_idx].base_usable(month)
+    ]
+    return sorted(usable, key=lambda o_idx: (_rate(data, o_idx, month, False) or Decimal(0), o_idx))
 
 
 def _run_pieces(
-    data: PlanData, left: Book, run_id: str, si: int, window: range, used: int
+    data: PlanData, left: Book, run_id: str, site: int, window: range, used: int
 ) -> list[Usage] | None:
     """The run's GPUs per month from the site's offers (whole racks where sold), or None if short."""
     pieces: list[Usage] = []
-    for m in window:
+    for month in window:
         need = used
-        for o in _site_offers(data, si, m):
-            released = data.released(run_id, o, m)
+        for o_idx in _site_offers(data, site, month):
+            released = data.released(run_id, o_idx, month)
             if released is not None and released < used:
                 return None  # the holders did not release the site for the whole run
-            rack = data.offers[o].rack or 1
-            take = min(need, (left.room(run_id, o, m) // rack) * rack)
+            rack = data.offers[o_idx].rack or 1
+            take = min(need, (left.room(run_id, o_idx, month) // rack) * rack)
             if take > 0:
-                pieces.append(Usage(run_id, o, m, take, False))
+                pieces.append(Usage(run_id, o_idx, month, take, False))
                 need -= take
         if need > 0:
             return None

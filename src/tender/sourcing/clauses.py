@@ -44,7 +44,9 @@ class ClauseView:
 
     @classmethod
     def of(cls, scenario: Scenario) -> ClauseView:
-        return cls(scenario, tuple(tuple(clauses_at(scenario, m)) for m in scenario.calendar.months()))
+        return cls(
+            scenario, tuple(tuple(clauses_at(scenario, month)) for month in scenario.calendar.months())
+        )
 
     def at(self, month: int) -> tuple[Contract, ...]:
         return self.by_month[month - 1]
@@ -54,8 +56,8 @@ class ClauseView:
         if "*" not in self._kinds:
             seen: dict[str, Contract] = {}
             for clauses in self.by_month:
-                for c in clauses:
-                    seen.setdefault(c.id, c)
+                for clause in clauses:
+                    seen.setdefault(clause.id, clause)
             self._kinds["*"] = (tuple(seen.values()),)
         return list(self._kinds["*"][0])
 
@@ -64,8 +66,8 @@ class ClauseView:
         if "#" not in self._kinds:
             seen: dict[Contract, None] = {}
             for clauses in self.by_month:
-                for c in clauses:
-                    seen.setdefault(c, None)
+                for clause in clauses:
+                    seen.setdefault(clause, None)
             self._kinds["#"] = (tuple(seen),)
         return list(self._kinds["#"][0])
 
@@ -74,7 +76,7 @@ class ClauseView:
         name = kind.__name__
         if name not in self._kinds:
             self._kinds[name] = tuple(
-                tuple(c for c in clauses if isinstance(c, kind)) for clauses in self.by_month
+                tuple(clause for clause in clauses if isinstance(clause, kind)) for clauses in self.by_month
             )
         return self._kinds[name][month - 1]
 
@@ -82,14 +84,14 @@ class ClauseView:
         """Does any residency or exclusivity clause, in any month, name `demand` (or its class)?"""
         if not self._restricted:
             self._restricted[""] = False  # built: names every demand some clause restricts
-            for c in self.versions():  # every version: an amendment may name new workloads
-                if isinstance(c, DataResidency | WorkloadExclusivity):
-                    for w in c.workloads:
-                        self._restricted[w] = True
+            for clause in self.versions():  # every version: an amendment may name new workloads
+                if isinstance(clause, DataResidency | WorkloadExclusivity):
+                    for workload in clause.workloads:
+                        self._restricted[workload] = True
         if demand.id not in self._restricted:
             self._restricted[demand.id] = any(
-                isinstance(c, WorkloadExclusivity) and demand.workload_class in c.workload_classes
-                for c in self.versions()
+                isinstance(clause, WorkloadExclusivity) and demand.workload_class in clause.workload_classes
+                for clause in self.versions()
             )
         return self._restricted[demand.id]
 
@@ -98,37 +100,41 @@ class ClauseView:
         res_key = (demand.id, "region", region)
         if res_key not in self._blocked:
             self._blocked[res_key] = frozenset(
-                m for m in range(1, len(self.by_month) + 1) if self.residency_block(demand, region, m)
+                month
+                for month in range(1, len(self.by_month) + 1)
+                if self.residency_block(demand, region, month)
             )
         exc_key = (demand.id, "provider", provider)
         if exc_key not in self._blocked:
             self._blocked[exc_key] = frozenset(
-                m for m in range(1, len(self.by_month) + 1) if self.exclusivity_block(demand, provider, m)
+                month
+                for month in range(1, len(self.by_month) + 1)
+                if self.exclusivity_block(demand, provider, month)
             )
         return self._blocked[res_key] | self._blocked[exc_key]
 
     def exclusivity_block(self, demand: Demand, provider: str, month: int) -> str | None:
         """The exclusivity clause id that forbids `provider` for `demand` in `month`, if any."""
-        for c in self.of_kind(WorkloadExclusivity, month):
+        for clause in self.of_kind(WorkloadExclusivity, month):
             if (
-                isinstance(c, WorkloadExclusivity)
-                and (demand.id in c.workloads or demand.workload_class in c.workload_classes)
-                and c.provider != provider
+                isinstance(clause, WorkloadExclusivity)
+                and (demand.id in clause.workloads or demand.workload_class in clause.workload_classes)
+                and clause.provider != provider
             ):
-                return c.id
+                return clause.id
         return None
 
     def residency_block(self, demand: Demand, region: str, month: int) -> str | None:
         if month not in self._residency:
             index: dict[str, list[DataResidency]] = {}
-            for c in self.of_kind(DataResidency, month):
-                if isinstance(c, DataResidency):
-                    for w in dict.fromkeys(c.workloads):
-                        index.setdefault(w, []).append(c)
-            self._residency[month] = {w: tuple(cs) for w, cs in index.items()}
-        for c in self._residency[month].get(demand.id, ()):
-            if region not in c.allowed_regions:
-                return c.id
+            for clause in self.of_kind(DataResidency, month):
+                if isinstance(clause, DataResidency):
+                    for workload in dict.fromkeys(clause.workloads):
+                        index.setdefault(workload, []).append(clause)
+            self._residency[month] = {w: tuple(clauses) for w, clauses in index.items()}
+        for clause in self._residency[month].get(demand.id, ()):
+            if region not in clause.allowed_regions:
+                return clause.id
         return None
 
     def rofr_clause(
@@ -155,7 +161,11 @@ class ClauseView:
         if key in self._rofr_cache:
             return self._rofr_cache[key]
         found: tuple[Rofr, ...] = ()
-        rights = [c for c in self.of_kind(Rofr, month) if isinstance(c, Rofr) and c.holder != provider]
+        rights = [
+            clause
+            for clause in self.of_kind(Rofr, month)
+            if isinstance(clause, Rofr) and clause.holder != provider
+        ]
         if rights:
             need = Need(
                 id=demand.id,
@@ -170,7 +180,7 @@ class ClauseView:
                 new_capacity=new,
                 third_party=provider,
             )
-            found = tuple(c for c in rights if in_right_scope(c, need, provider))
+            found = tuple(clause for clause in rights if in_right_scope(clause, need, provider))
         self._rofr_cache[key] = found
         return found
 
@@ -198,35 +208,37 @@ class ClauseView:
         return self.reserved(provider, gpu, region, month) is None
 
     def reserved(self, provider: str, gpu: str, region: str, month: int) -> ReservedCapacity | None:
-        for c in self.of_kind(ReservedCapacity, month):
+        for clause in self.of_kind(ReservedCapacity, month):
             if (
-                isinstance(c, ReservedCapacity)
-                and c.provider == provider
-                and c.gpu == gpu
-                and (c.region is None or c.region == region)
-                and c.start_month <= month <= c.end_month
+                isinstance(clause, ReservedCapacity)
+                and clause.provider == provider
+                and clause.gpu == gpu
+                and (clause.region is None or clause.region == region)
+                and clause.start_month <= month <= clause.end_month
             ):
-                return c
+                return clause
         return None
 
     def take_or_pay(self, provider: str, gpu: str, month: int) -> TakeOrPay | None:
-        for c in self.of_kind(TakeOrPay, month):
+        for clause in self.of_kind(TakeOrPay, month):
             if (
-                isinstance(c, TakeOrPay)
-                and c.provider == provider
-                and (c.gpu is None or c.gpu == gpu)
-                and c.effective_from_month <= month < c.effective_from_month + max(c.term_months, 1)
+                isinstance(clause, TakeOrPay)
+                and clause.provider == provider
+                and (clause.gpu is None or clause.gpu == gpu)
+                and clause.effective_from_month
+                <= month
+                < clause.effective_from_month + max(clause.term_months, 1)
             ):
-                return c
+                return clause
         return None
 
     def commitments(self) -> list[CommittedSpend]:
         """Every version of every committed-spend clause (`versions`)."""
-        return [c for c in self.versions() if isinstance(c, CommittedSpend)]
+        return [clause for clause in self.versions() if isinstance(clause, CommittedSpend)]
 
     def revenue_shares(self) -> list[RevenueShare]:
         """Every version of every revenue-share clause (`versions`)."""
-        return [c for c in self.versions() if isinstance(c, RevenueShare)]
+        return [clause for clause in self.versions() if isinstance(clause, RevenueShare)]
 
     def right_at(self, clause: str, month: int) -> Rofr | None:
         """The version of priority right `clause` in force in `month` (None when none is)."""
@@ -234,4 +246,4 @@ class ClauseView:
         return next((c for c in self.of_kind(Rofr, month) if isinstance(c, Rofr) and c.id == clause), None)
 
     def rofrs(self) -> list[Rofr]:
-        return [c for c in self.all_clauses() if isinstance(c, Rofr)]
+        return [clause for clause in self.all_clauses() if isinstance(clause, Rofr)]

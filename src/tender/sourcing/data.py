@@ -11,65 +11,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from tender.domain import CommittedSpend, Fleet, ProviderKind, Rates, Scenario, TrainingRun
+from tender.domain import CommittedSpend, Fleet, Rates, Scenario, TrainingRun
 from tender.sourcing.clauses import ClauseView
+from tender.sourcing.direct import direct_offers
+from tender.sourcing.merge import fleet_groups
 from tender.sourcing.reservations import Pool, committed_rate, reservation_pools
-
-HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
-
-
-@dataclass(frozen=True)
-class Offer:
-    """One provider x accelerator x region supply line (or a block the ROFR holder exercised)."""
-
-    idx: int
-    provider: str
-    gpu: str
-    region: str
-    h100_eq: float
-    cap: tuple[int, ...]  # GPUs per month (index m-1)
-    rate: tuple[Decimal | None, ...]  # base USD/GPU-h per month (None = not sold at a base price)
-    pricing: tuple[str, ...]  # base pricing per month: contract | on_demand | take_or_pay | reserved
-    clause: tuple[str | None, ...]  # clause behind the base pricing per month
-    spot_rate: Decimal | None
-    pool: tuple[int | None, ...] = ()  # the reservation pool governing each month (`PlanData.pools`)
-    top_min: tuple[int, ...] = ()  # take-or-pay minimum paid GPUs per month
-    rack: int | None = None
-    kind: str = "existing"  # existing | new (holder block)
-    notice: str | None = None
-    block_gpus: tuple[int, ...] = ()  # holder block: GPUs the lab committed to pay for per month
-
-    def base_usable(self, month: int) -> bool:
-        """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
-        return self.kind == HOLDER_NEW or self.under_reservation(month) or self.rate[month - 1] is not None
-
-    def is_new(self, view: ClauseView, month: int) -> bool:
-        """Is buying here new capacity (what a `new_capacity` right covers)? Not the lab's own
-        cluster, and not GPUs taken through a running reservation (this offer-month's share of it)."""
-        if view.scenario.providers[self.provider].kind is ProviderKind.OWNED:
-            return False
-        return not (self.kind == "existing" and self.under_reservation(month))
-
-    def under_reservation(self, month: int) -> bool:
-        """Does a running reservation govern this offer-month (its reserved GPUs or its burst)?"""
-        return bool(self.pool) and self.pool[month - 1] is not None
-
-    def spot_usable(self, month: int) -> bool:
-        """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
-        reservation (the reservation governs that capacity)."""
-        return self.spot_rate is not None and self.kind == "existing" and not self.under_reservation(month)
-
-    def unit_cost(self, month: int, hours: int) -> float:
-        """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block:
-        a reservation's burst is priced on its pool's burst column)."""
-        if self.kind == HOLDER_NEW or self.under_reservation(month):
-            return 0.0
-        rate = self.rate[month - 1]
-        return float(rate) * hours if rate is not None else 0.0
-
-    @property
-    def site(self) -> tuple[str, str, str]:
-        return (self.provider, self.gpu, self.region)
+from tender.sourcing.types import HOLDER_NEW, Offer
 
 
 @dataclass(frozen=True)
@@ -83,6 +30,9 @@ class Gate:
     def clause(self) -> str:
         """The first binding right: the clause an award on gated capacity cites."""
         return self.rights[0][0]
+
+
+Gates = dict[tuple[str, int, int], Gate]  # (demand id, offer idx, month) -> the rights gating it
 
 
 @dataclass(frozen=True)
@@ -108,7 +58,7 @@ class PlanData:
     sites: tuple[tuple[int, ...], ...]  # each site: offer indices sharing provider/gpu/region
     run_options: tuple[tuple[tuple[int, int, int], ...], ...]  # (site idx, start, gpus used)
     # (demand id, offer idx, month) -> Gate for ROFR-gated third-party capacity
-    gates: dict[tuple[str, int, int], Gate]
+    gates: Gates
     commitments: tuple[Commitment, ...]
     unmet_penalty: Decimal
     # (demand id, provider, gpu, region) -> per-month GPU bound on gated third-party capacity
@@ -146,7 +96,7 @@ class PlanData:
 
 
 def _offer_for(
-    sc: Scenario,
+    scenario: Scenario,
     view: ClauseView,
     idx: int,
     site: tuple[str, str, str],
@@ -155,13 +105,13 @@ def _offer_for(
     """One existing supply line: per month its capacity, base rate and pricing (a reservation pool,
     take-or-pay at the committed rate, else the contract rate, else on-demand)."""
     pid, gpu, region = site
-    prov = sc.providers[pid]
-    acc = sc.accelerators.get(gpu)
+    prov = scenario.providers[pid]
+    acc = scenario.accelerators.get(gpu)
     rates = prov.rates.get(gpu)
     if acc is None or rates is None:
         return None
-    months = tuple(sc.calendar.months())
-    month_terms = [_month_terms(sc, view, site, rates, m, pools) for m in months]
+    months = tuple(scenario.calendar.months())
+    month_terms = [_month_terms(scenario, view, site, rates, month, pools) for month in months]
     full_rack = prov.full_rack_only and acc.rack_size is not None
     return Offer(
         idx=idx,
@@ -169,33 +119,40 @@ def _offer_for(
         gpu=gpu,
         region=region,
         h100_eq=float(acc.h100_eq),
-        cap=tuple(t[0] for t in month_terms),
-        rate=tuple(t[1] for t in month_terms),
-        pricing=tuple(t[2] for t in month_terms),
-        clause=tuple(t[3] for t in month_terms),
+        cap=tuple(terms[0] for terms in month_terms),
+        rate=tuple(terms[1] for terms in month_terms),
+        pricing=tuple(terms[2] for terms in month_terms),
+        clause=tuple(terms[3] for terms in month_terms),
         spot_rate=rates.spot,
-        pool=tuple(t[4] for t in month_terms),
-        top_min=tuple(t[5] for t in month_terms),
+        pool=tuple(terms[4] for terms in month_terms),
+        top_min=tuple(terms[5] for terms in month_terms),
         rack=acc.rack_size if full_rack else None,
     )
 
 
 def _month_terms(
-    sc: Scenario,
+    scenario: Scenario,
     view: ClauseView,
     site: tuple[str, str, str],
     rates: Rates,
-    m: int,
+    month: int,
     pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]],
 ) -> tuple[int, Decimal | None, str, str | None, int | None, int]:
     """(capacity, rate, pricing, clause, pool, take-or-pay minimum) of one offer-month."""
     pid, gpu, region = site
-    listed = sc.providers[pid].existing_gpus(gpu, region, m)
-    pool = pools[1].get((pid, gpu, region, m))
+    listed = scenario.providers[pid].existing_gpus(gpu, region, month)
+    pool = pools[1].get((pid, gpu, region, month))
     if pool is not None:
-        p = pools[0][pool]
-        return min(listed, p.reserved + p.burst), None, "reserved", p.clause, pool, 0
-    top = view.take_or_pay(pid, gpu, m)
+        reservation = pools[0][pool]
+        return (
+            min(listed, reservation.reserved + reservation.burst),
+            None,
+            "reserved",
+            reservation.clause,
+            pool,
+            0,
+        )
+    top = view.take_or_pay(pid, gpu, month)
     if top is not None:
         minimum = math.ceil(listed * top.minimum_pct_of_delivered_capacity / 100)
         return listed, committed_rate(rates), "take_or_pay", top.id, None, minimum
@@ -205,195 +162,222 @@ def _month_terms(
 
 
 def build_offers(
-    sc: Scenario, view: ClauseView, pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]]
+    scenario: Scenario, view: ClauseView, pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]]
 ) -> list[Offer]:
     offers: list[Offer] = []
-    for pid in sorted(sc.providers):
-        prov = sc.providers[pid]
-        pairs = sorted({(g, r) for g, r in prov.gpu_region_pairs()})
+    for pid in sorted(scenario.providers):
+        prov = scenario.providers[pid]
+        pairs = sorted(set(prov.gpu_region_pairs()))
         for gpu, region in pairs:
-            if all(prov.existing_gpus(gpu, region, m) == 0 for m in sc.calendar.months()):
+            if all(prov.existing_gpus(gpu, region, month) == 0 for month in scenario.calendar.months()):
                 continue
-            o = _offer_for(sc, view, len(offers), (pid, gpu, region), pools)
-            if o is not None:
-                offers.append(o)
+            offer = _offer_for(scenario, view, len(offers), (pid, gpu, region), pools)
+            if offer is not None:
+                offers.append(offer)
     return offers
 
 
 def eligible_months(
-    view: ClauseView, demand: Fleet | TrainingRun, o: Offer, months: tuple[int, ...]
+    view: ClauseView, demand: Fleet | TrainingRun, offer: Offer, months: tuple[int, ...]
 ) -> tuple[int, ...]:
-    """Months in which `demand` may use offer `o` under the hard rules (type, residency, exclusivity)."""
+    """Months in which `demand` may use `offer` under the hard rules (type, residency, exclusivity)."""
     allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
-    if o.gpu not in allowed:
+    if offer.gpu not in allowed:
         return ()
-    if demand.regions_allowed and o.region not in demand.regions_allowed:
+    if demand.regions_allowed and offer.region not in demand.regions_allowed:
         return ()
     if not view.restricted(demand):
-        return tuple(m for m in months if o.cap[m - 1] > 0)
-    blocked = view.blocked_months(demand, o.region, o.provider)
-    return tuple(m for m in months if o.cap[m - 1] > 0 and m not in blocked)
+        return tuple(month for month in months if offer.cap[month - 1] > 0)
+    blocked = view.blocked_months(demand, offer.region, offer.provider)
+    return tuple(month for month in months if offer.cap[month - 1] > 0 and month not in blocked)
 
 
 def commitments_of(view: ClauseView, months: tuple[int, ...]) -> tuple[Commitment, ...]:
     """One entry per committed-spend clause id: its latest version's terms, over every month any
     version is in force (the model's approximation; the ledger reads each version exactly)."""
     versions = view.commitments()
-    by_id = {c.id: c for c in versions}
+    by_id = {clause.id: clause for clause in versions}
 
     def live(cid: str) -> tuple[int, ...]:
-        return tuple(m for m in months if any(v.id == cid and v.effective_in(m) for v in versions))
+        return tuple(
+            month
+            for month in months
+            if any(version.id == cid and version.effective_in(month) for version in versions)
+        )
 
     out: list[Commitment] = []
-    for c in sorted(by_id.values(), key=lambda c: c.id):
-        after = by_id.get(c.drawdown_after) if c.drawdown_after else None
+    for clause in sorted(by_id.values(), key=lambda clause: clause.id):
+        after = by_id.get(clause.drawdown_after) if clause.drawdown_after else None
         out.append(
             Commitment(
-                clause=c,
-                months=live(c.id),
+                clause=clause,
+                months=live(clause.id),
                 after_total=after.total_usd if after is not None else None,
                 after_months=live(after.id) if after is not None else (),
             )
         )
-    return tuple(sorted(out, key=lambda c: (c.after_total is not None, c.clause.id)))
+    return tuple(
+        sorted(out, key=lambda commitment: (commitment.after_total is not None, commitment.clause.id))
+    )
 
 
 def build(
-    sc: Scenario,
+    scenario: Scenario,
     extra_offers: tuple[Offer, ...] = (),
     gate_bounds: dict[tuple[str, str, str, str], tuple[int | None, ...]] | None = None,
     now: datetime | None = None,
     view: ClauseView | None = None,
 ) -> PlanData:
-    """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need."""
-    from tender.sourcing.direct import direct_offers
-    from tender.sourcing.merge import fleet_groups
+    """Index the scenario. `extra_offers` are holder blocks; `gate_bounds` bound gated usage per need.
 
-    view = view or ClauseView.of(sc)
-    now = now or sc.calendar.month_start(1)
-    months = tuple(sc.calendar.months())
-    pools = reservation_pools(sc, view)
-    offers = build_offers(sc, view, pools)
-    for extra in extra_offers:
-        offers.append(_reindex(extra, len(offers)))
-    offers.extend(direct_offers(sc, view, tuple(extra_offers), len(offers)))
-    gates: dict[tuple[str, int, int], Gate] = {}
-    fleet_offers = [_fleet_offers(view, f, offers, months, gates, now) for f in sc.fleets]
+    1. reservation pools (`reservations.py`);
+    2. offers: listed supply lines, then the holder blocks, then direct new capacity (`direct.py`);
+    3. each fleet's (offer, months) under the hard rules, and the rights gating them;
+    4. sites: offers grouped by (provider, accelerator, region);
+    5. each run's (site, start, GPUs) options, and the rights gating them;
+    6. commitments and fleet groups (`merge.py`), all in one `PlanData`.
+    """
+    view = view or ClauseView.of(scenario)
+    now = now or scenario.calendar.month_start(1)
+    months = tuple(scenario.calendar.months())
+    pools = reservation_pools(scenario, view)
+    offers = _all_offers(scenario, view, pools, extra_offers)
+    fleet_rows = [_fleet_offers(view, fleet, offers, months, now) for fleet in scenario.fleets]
     sites = _sites(offers)
-    run_options = [_run_options(view, r, offers, sites, months, gates, now) for r in sc.training_runs]
-    fleets, runs = sc.fleets, sc.training_runs
+    run_rows = [_run_options(view, run, offers, sites, months, now) for run in scenario.training_runs]
+    gates = _merged([gated for _row, gated in fleet_rows] + [gated for _opts, gated in run_rows])
+    fleet_offers = [row for row, _gated in fleet_rows]
     return PlanData(
-        scenario=sc,
+        scenario=scenario,
         view=view,
         months=months,
-        hours=sc.calendar.hours_per_month,
-        offers=tuple(offers),
-        fleets=fleets,
-        runs=runs,
+        hours=scenario.calendar.hours_per_month,
+        offers=offers,
+        fleets=scenario.fleets,
+        runs=scenario.training_runs,
         fleet_offers=tuple(fleet_offers),
         sites=sites,
-        run_options=tuple(run_options),
+        run_options=tuple(opts for opts, _gated in run_rows),
         gates=gates,
         commitments=commitments_of(view, months),
-        unmet_penalty=sc.unmet_penalty_usd_per_h100_eq_hour,
+        unmet_penalty=scenario.unmet_penalty_usd_per_h100_eq_hour,
         gate_bounds=dict(gate_bounds or {}),
         now=now,
         gates_bounded=gate_bounds is not None,
-        fleet_groups=fleet_groups(fleets, fleet_offers, {d for d, _o, _m in gates}),
+        fleet_groups=fleet_groups(
+            scenario.fleets, fleet_offers, {demand for demand, _o_idx, _month in gates}
+        ),
         pools=tuple(pools[0]),
     )
 
 
-def _fleet_offers(
+def _all_offers(
+    scenario: Scenario,
     view: ClauseView,
-    f: Fleet,
-    offers: list[Offer],
-    months: tuple[int, ...],
-    gates: dict[tuple[str, int, int], Gate],
-    now: datetime,
-) -> tuple[tuple[int, tuple[int, ...]], ...]:
-    """Every (offer, months) fleet `f` may use: the hard rules, then the rights' gates."""
+    pools: tuple[list[Pool], dict[tuple[str, str, str, int], int]],
+    extra_offers: tuple[Offer, ...],
+) -> tuple[Offer, ...]:
+    """Step 2: listed offers, the holder blocks re-indexed after them, then direct new capacity."""
+    listed = build_offers(scenario, view, pools)
+    blocks = [replace(block, idx=len(listed) + n) for n, block in enumerate(extra_offers)]
+    direct = direct_offers(scenario, view, extra_offers, len(listed) + len(blocks))
+    return (*listed, *blocks, *direct)
+
+
+def _merged(found: list[Gates]) -> Gates:
+    """The gates of every demand in one map (first finding first; a repeat finds the same rights)."""
+    gates: Gates = {}
+    for part in found:
+        gates.update(part)
+    return gates
+
+
+def _fleet_offers(
+    view: ClauseView, fleet: Fleet, offers: tuple[Offer, ...], months: tuple[int, ...], now: datetime
+) -> tuple[tuple[tuple[int, tuple[int, ...]], ...], Gates]:
+    """Step 3: every (offer, months) `fleet` may use (the hard rules, then the rights' gates), and
+    the gates found."""
     row: list[tuple[int, tuple[int, ...]]] = []
-    for o in offers:
-        ms = _gate(view, f, o, eligible_months(view, f, o, months), gates, now)
-        if ms:
-            row.append((o.idx, ms))
-    return tuple(row)
+    gates: Gates = {}
+    for offer in offers:
+        kept, found = _gate(view, fleet, offer, eligible_months(view, fleet, offer, months), now)
+        gates.update(found)
+        if kept:
+            row.append((offer.idx, kept))
+    return tuple(row), gates
 
 
-def _sites(offers: list[Offer]) -> tuple[tuple[int, ...], ...]:
-    """Offers grouped by (provider, accelerator, region), in site order: where a run can be."""
+def _sites(offers: tuple[Offer, ...]) -> tuple[tuple[int, ...], ...]:
+    """Step 4: offers grouped by (provider, accelerator, region), in site order: where a run can be."""
     site_map: dict[tuple[str, str, str], list[int]] = {}
-    for o in offers:
-        site_map.setdefault(o.site, []).append(o.idx)
-    return tuple(tuple(site_map[k]) for k in sorted(site_map))
+    for offer in offers:
+        site_map.setdefault(offer.site, []).append(offer.idx)
+    return tuple(tuple(site_map[key]) for key in sorted(site_map))
 
 
 def _run_options(
     view: ClauseView,
-    r: TrainingRun,
-    offers: list[Offer],
+    run: TrainingRun,
+    offers: tuple[Offer, ...],
     sites: tuple[tuple[int, ...], ...],
     months: tuple[int, ...],
-    gates: dict[tuple[str, int, int], Gate],
     now: datetime,
-) -> tuple[tuple[int, int, int], ...]:
-    """(site, start, GPUs used) for every site of an allowed type that can hold the whole run in every
-    month of a window inside its start window (GPUs rounded up to whole racks where sold)."""
-    opts: list[tuple[int, int, int]] = []
-    for si, offer_ids in enumerate(sites):
-        if offers[offer_ids[0]].gpu not in r.gpu_types:
+) -> tuple[tuple[tuple[int, int, int], ...], Gates]:
+    """Step 5: (site, start, GPUs used) for every site of an allowed type that can hold the whole run
+    in every month of a window inside its start window (GPUs rounded up to whole racks where sold),
+    and the gates found on the way."""
+    options: list[tuple[int, int, int]] = []
+    gates: Gates = {}
+    for site, offer_ids in enumerate(sites):
+        if offers[offer_ids[0]].gpu not in run.gpu_types:
             continue
         rack = next((offers[i].rack for i in offer_ids if offers[i].rack), None)
-        used = math.ceil(r.gpus / rack) * rack if rack else r.gpus
-        for start in r.start_months():
-            window = range(start, start + r.duration_months)
-            inside = window[0] >= 1 and window[-1] <= len(months)
-            if inside and all(_site_holds(view, r, offers, offer_ids, m, used, gates, now) for m in window):
-                opts.append((si, start, used))
-    return tuple(opts)
+        used = math.ceil(run.gpus / rack) * rack if rack else run.gpus
+        for start in run.start_months():
+            window = range(start, start + run.duration_months)
+            if window[0] < 1 or window[-1] > len(months):
+                continue
+            holds, found = _window_holds(view, run, [offers[i] for i in offer_ids], window, used, now)
+            gates.update(found)
+            if holds:
+                options.append((site, start, used))
+    return tuple(options), gates
 
 
-def _site_holds(
-    view: ClauseView,
-    r: TrainingRun,
-    offers: list[Offer],
-    offer_ids: tuple[int, ...],
-    m: int,
-    used: int,
-    gates: dict[tuple[str, int, int], Gate],
-    now: datetime,
-) -> bool:
-    """Can the site's offers the run may use in month `m` hold `used` GPUs together?"""
-    total = 0
-    for i in offer_ids:
-        ms = _gate(view, r, offers[i], eligible_months(view, r, offers[i], (m,)), gates, now)
-        if ms and offers[i].base_usable(m):
-            total += offers[i].cap[m - 1]
-    return total >= used
+def _window_holds(
+    view: ClauseView, run: TrainingRun, site_offers: list[Offer], window: range, used: int, now: datetime
+) -> tuple[bool, Gates]:
+    """Can the site hold `used` GPUs in every month of `window`? Months are tried in order up to
+    the first that cannot; the gates of the months tried come back with the answer."""
+    gates: Gates = {}
+    for month in window:
+        total = 0
+        for offer in site_offers:
+            kept, found = _gate(view, run, offer, eligible_months(view, run, offer, (month,)), now)
+            gates.update(found)
+            if kept and offer.base_usable(month):
+                total += offer.cap[month - 1]
+        if total < used:
+            return False, gates
+    return True, gates
 
 
 def _gate(
-    view: ClauseView,
-    demand: Fleet | TrainingRun,
-    o: Offer,
-    months: tuple[int, ...],
-    gates: dict[tuple[str, int, int], Gate],
-    now: datetime,
-) -> tuple[int, ...]:
-    """Record the rights gating (demand, offer, month); drop gated months no answer can precede."""
-    if o.kind == HOLDER_NEW:
-        return months
+    view: ClauseView, demand: Fleet | TrainingRun, offer: Offer, months: tuple[int, ...], now: datetime
+) -> tuple[tuple[int, ...], Gates]:
+    """The months of `months` `demand` may use `offer` in (gated months no answer can precede are
+    dropped), and the rights gating each kept (demand, offer, month)."""
+    if offer.kind == HOLDER_NEW:
+        return months, {}
     kept: list[int] = []
-    for m in months:
-        rights = view.rofr_clauses(demand, o.provider, o.gpu, o.region, m, new=o.is_new(view, m))
+    gates: Gates = {}
+    for month in months:
+        rights = view.rofr_clauses(
+            demand, offer.provider, offer.gpu, offer.region, month, new=offer.is_new(view, month)
+        )
         if rights:
-            if not all(view.gate_open(r, m, now) for r in rights):
+            if not all(view.gate_open(right, month, now) for right in rights):
                 continue
-            gates[(demand.id, o.idx, m)] = Gate(tuple((r.id, r.holder) for r in rights))
-        kept.append(m)
-    return tuple(kept)
-
-
-def _reindex(o: Offer, idx: int) -> Offer:
-    return replace(o, idx=idx)
+            gates[(demand.id, offer.idx, month)] = Gate(tuple((right.id, right.holder) for right in rights))
+        kept.append(month)
+    return tuple(kept), gates

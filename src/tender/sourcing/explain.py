@@ -14,17 +14,17 @@ from collections.abc import Iterable
 from tender.contracts import Reason
 from tender.domain import Fleet, TrainingRun
 from tender.sourcing.clauses import ClauseView
-from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage
-from tender.sourcing.types import Infeasibility
+from tender.sourcing.types import HOLDER_NEW, Infeasibility, Offer
 
 CAMPUS_NOT_ONLINE = "campus_not_online"
 
 
 def used_by_offer(uses: Iterable[Usage]) -> dict[tuple[int, int], int]:
     out: dict[tuple[int, int], int] = {}
-    for u in uses:
-        out[(u.offer, u.month)] = out.get((u.offer, u.month), 0) + u.gpus
+    for use in uses:
+        out[(use.offer, use.month)] = out.get((use.offer, use.month), 0) + use.gpus
     return out
 
 
@@ -32,7 +32,11 @@ def run_reasons(data: PlanData, run: TrainingRun, used: dict[tuple[int, int], in
     """Why an unplaced run found no site: the reasons of every month of its window; `capacity` when
     each month alone has room somewhere but no one site holds all its GPUs for a whole window."""
     last = min(run.latest_end_month, len(data.months))
-    found = {r for m in range(run.earliest_start_month, last + 1) for r in month_reasons(data, run, m, used)}
+    found = {
+        reason
+        for month in range(run.earliest_start_month, last + 1)
+        for reason in month_reasons(data, run, month, used)
+    }
     return tuple(sorted(found or {Reason.CAPACITY}))
 
 
@@ -54,13 +58,13 @@ def month_reasons(
     allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
     need = 1 if isinstance(demand, Fleet) else demand.gpus
     found: set[str] = set()
-    sc = data.scenario
+    scenario = data.scenario
     pooled: dict[int, int] = {}  # GPUs used per reservation pool this month
-    for o in data.offers:
-        if (pool := data.pool_of(o.idx, month)) is not None:
-            pooled[pool] = pooled.get(pool, 0) + used.get((o.idx, month), 0)
-    for pid in sorted(sc.providers):
-        prov = sc.providers[pid]
+    for offer in data.offers:
+        if (pool := data.pool_of(offer.idx, month)) is not None:
+            pooled[pool] = pooled.get(pool, 0) + used.get((offer.idx, month), 0)
+    for pid in sorted(scenario.providers):
+        prov = scenario.providers[pid]
         region = prov.campus_region()
         for phase in prov.campus_phases:
             if (
@@ -72,21 +76,26 @@ def month_reasons(
                 found.add(CAMPUS_NOT_ONLINE)
     allowed_full = True  # every offer the demand may use this month is full
     preemptible = isinstance(demand, Fleet) and demand.preemptible_ok
-    for o in data.offers:
-        if o.gpu not in allowed or o.kind == HOLDER_NEW:
+    for offer in data.offers:
+        if offer.gpu not in allowed or offer.kind == HOLDER_NEW:
             continue
-        if not o.base_usable(month) and not (preemptible and o.spot_usable(month)):
+        if not offer.base_usable(month) and not (preemptible and offer.spot_usable(month)):
             continue  # nothing this demand may buy here (e.g. spot-only, not preemptible)
-        spare = _spare(data, o, month, used, pooled)
+        spare = _spare(data, offer, month, used, pooled)
         if spare < need:
             continue
-        if (demand.regions_allowed and o.region not in demand.regions_allowed) or view.residency_block(
-            demand, o.region, month
+        if (demand.regions_allowed and offer.region not in demand.regions_allowed) or view.residency_block(
+            demand, offer.region, month
         ) is not None:
             found.add(Reason.RESIDENCY)
-        elif view.exclusivity_block(demand, o.provider, month) is not None:
+        elif view.exclusivity_block(demand, offer.provider, month) is not None:
             found.add(Reason.EXCLUSIVE_TO_OTHER)
-        elif view.rofr_clause(demand, o.provider, o.gpu, o.region, month, o.is_new(view, month)) is not None:
+        elif (
+            view.rofr_clause(
+                demand, offer.provider, offer.gpu, offer.region, month, offer.is_new(view, month)
+            )
+            is not None
+        ):
             found.add(Reason.ROFR_PENDING)
         else:
             allowed_full = False
@@ -96,16 +105,16 @@ def month_reasons(
 
 
 def _spare(
-    data: PlanData, o: Offer, month: int, used: dict[tuple[int, int], int], pooled: dict[int, int]
+    data: PlanData, offer: Offer, month: int, used: dict[tuple[int, int], int], pooled: dict[int, int]
 ) -> int:
-    """GPUs still free at offer `o` in `month`: its capacity, its reservation pool's reserved + burst
+    """GPUs still free at `offer` in `month`: its capacity, its reservation pool's reserved + burst
     over every region the pool covers, and whole racks where racks are sold."""
-    spare = o.cap[month - 1] - used.get((o.idx, month), 0)
-    pool = data.pool_of(o.idx, month)
+    spare = offer.cap[month - 1] - used.get((offer.idx, month), 0)
+    pool = data.pool_of(offer.idx, month)
     if pool is not None:
         spare = min(spare, data.pools[pool].reserved + data.pools[pool].burst - pooled.get(pool, 0))
-    if o.rack:
-        spare = (spare // o.rack) * o.rack  # sold in whole racks only
+    if offer.rack:
+        spare = (spare // offer.rack) * offer.rack  # sold in whole racks only
     return spare
 
 
@@ -124,46 +133,51 @@ def hard_rule_conflicts(data: PlanData) -> list[Infeasibility]:
     out: list[Infeasibility] = []
     view = data.view
     demands: list[Fleet | TrainingRun] = [*data.fleets, *data.runs]
-    for d in demands:
-        allowed = d.allowed_gpus if isinstance(d, Fleet) else d.gpu_types
-        typed = [o for o in data.offers if o.gpu in allowed and any(o.cap)]
-        if isinstance(d, Fleet):
-            months = tuple(m for m in data.months if d.need(m) > 0)
+    for demand in demands:
+        allowed = demand.allowed_gpus if isinstance(demand, Fleet) else demand.gpu_types
+        typed = [offer for offer in data.offers if offer.gpu in allowed and any(offer.cap)]
+        if isinstance(demand, Fleet):
+            months = tuple(month for month in data.months if demand.need(month) > 0)
         else:
-            months = tuple(range(d.earliest_start_month, min(d.latest_end_month, len(data.months)) + 1))
+            months = tuple(
+                range(demand.earliest_start_month, min(demand.latest_end_month, len(data.months)) + 1)
+            )
         if not typed:
             out.append(
                 Infeasibility(
-                    "allowed_gpus", d.id, months, f"{d.id}: no provider offers any of {', '.join(allowed)}"
+                    "allowed_gpus",
+                    demand.id,
+                    months,
+                    f"{demand.id}: no provider offers any of {', '.join(allowed)}",
                 )
             )
             continue
         for label in ("residency", "exclusivity"):
             bad_months: list[int] = []
             clause_ids: set[str] = set()
-            for m in months:
-                live = [o for o in typed if o.cap[m - 1] > 0]
-                blocks = [_block(view, label, d, o, m) for o in live]
-                if live and all(b is not None for b in blocks):
-                    bad_months.append(m)
-                    clause_ids.update(b for b in blocks if b is not None)
+            for month in months:
+                live = [offer for offer in typed if offer.cap[month - 1] > 0]
+                blocks = [_block(view, label, demand, offer, month) for offer in live]
+                if live and all(block is not None for block in blocks):
+                    bad_months.append(month)
+                    clause_ids.update(block for block in blocks if block is not None)
             if bad_months:
                 rule = ",".join(sorted(clause_ids))
                 out.append(
                     Infeasibility(
                         rule,
-                        d.id,
+                        demand.id,
                         tuple(bad_months),
-                        f"{d.id}: {label} rule {rule} excludes every provider with capacity "
+                        f"{demand.id}: {label} rule {rule} excludes every provider with capacity "
                         f"of an allowed type in months {bad_months[0]}..{bad_months[-1]}",
                     )
                 )
     return out
 
 
-def _block(view: ClauseView, label: str, d: Fleet | TrainingRun, o: Offer, m: int) -> str | None:
+def _block(view: ClauseView, label: str, demand: Fleet | TrainingRun, offer: Offer, month: int) -> str | None:
     if label == "residency":
-        if d.regions_allowed and o.region not in d.regions_allowed:
+        if demand.regions_allowed and offer.region not in demand.regions_allowed:
             return "regions_allowed"
-        return view.residency_block(d, o.region, m)
-    return view.exclusivity_block(d, o.provider, m)
+        return view.residency_block(demand, offer.region, month)
+    return view.exclusivity_block(demand, offer.provider, month)

@@ -31,10 +31,10 @@ def fleet_groups(
 ) -> tuple[tuple[int, ...], ...]:
     """Groups of fleet indices with one eligibility signature, ordered by their first member."""
     groups: dict[Signature | int, list[int]] = {}
-    for i, f in enumerate(fleets):
-        key: Signature | int = i if f.id in gated else (fleet_offers[i], f.preemptible_ok)
+    for i, fleet in enumerate(fleets):
+        key: Signature | int = i if fleet.id in gated else (fleet_offers[i], fleet.preemptible_ok)
         groups.setdefault(key, []).append(i)
-    return tuple(sorted((tuple(g) for g in groups.values()), key=lambda g: g[0]))
+    return tuple(sorted((tuple(members) for members in groups.values()), key=lambda members: members[0]))
 
 
 def group_need(fleets: Sequence[Fleet], members: Sequence[int], month: int) -> Decimal:
@@ -46,25 +46,25 @@ def split(
     members: Sequence[int],
     month: int,
     parts: Sequence[tuple[int, bool, float]],
-    eq: Mapping[int, float],
+    h100_eq: Mapping[int, float],
 ) -> list[tuple[int, int, bool, float]]:
     """Share one group-month's (offer, spot, GPUs) among `members` -> (fleet, offer, spot, GPUs)."""
     if len(members) == 1:
         return [(members[0], o, spot, g) for o, spot, g in parts]
-    left = [[o, spot, g] for o, spot, g in sorted(parts, key=lambda p: (p[1], p[0]))]
+    left = [[o, spot, g] for o, spot, g in sorted(parts, key=lambda part: (part[1], part[0]))]
     out: list[tuple[int, int, bool, float]] = []
     k = 0
-    for n, i in enumerate(members):
-        last = n == len(members) - 1
+    for position, i in enumerate(members):
+        last = position == len(members) - 1
         want = float(fleets[i].need(month))
         while k < len(left) and (last or want > EPS):
-            o, spot, g = left[k]
-            per_gpu = eq[int(o)]
-            take = float(g) if last else min(float(g), want / per_gpu)
+            o_idx, spot, amount = left[k]
+            per_gpu = h100_eq[int(o_idx)]
+            take = float(amount) if last else min(float(amount), want / per_gpu)
             if take > EPS:
-                out.append((i, int(o), bool(spot), take))
+                out.append((i, int(o_idx), bool(spot), take))
             want -= take * per_gpu
-            left[k][2] = float(g) - take
+            left[k][2] = float(amount) - take
             if float(left[k][2]) <= EPS:
                 k += 1
     return out

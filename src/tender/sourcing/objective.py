@@ -22,15 +22,19 @@ CONTRACT, ON_DEMAND, SPOT = "compute_contract", "compute_on_demand", "compute_sp
 def fixed_cost(data: PlanData, provider: str, month: int) -> Decimal:
     """Paid whether used or not: reserved blocks and ROFR holder blocks, in `month` (compute_contract)."""
     total = sum(
-        (p.reserved * p.rate * data.hours for p in data.pools if (p.provider, p.month) == (provider, month)),
+        (
+            pool.reserved * pool.rate * data.hours
+            for pool in data.pools
+            if (pool.provider, pool.month) == (provider, month)
+        ),
         Decimal(0),
     )
-    for o in data.offers:
-        if o.provider != provider:
+    for offer in data.offers:
+        if offer.provider != provider:
             continue
-        if o.block_gpus and o.block_gpus[month - 1] > 0:
-            rate = o.rate[month - 1] or Decimal(0)
-            total += o.block_gpus[month - 1] * rate * data.hours
+        if offer.block_gpus and offer.block_gpus[month - 1] > 0:
+            rate = offer.rate[month - 1] or Decimal(0)
+            total += offer.block_gpus[month - 1] * rate * data.hours
     return total
 
 
@@ -39,7 +43,7 @@ def _category(pricing: str) -> str:
 
 
 def spend_terms(
-    data: PlanData, v: Vars, provider: str, month: int, eligible: frozenset[str] | None
+    data: PlanData, cols: Vars, provider: str, month: int, eligible: frozenset[str] | None
 ) -> tuple[list[tuple[int, float]], float]:
     """Billed spend with `provider` in `month` as (linear terms, constant), counting only the
     spend categories in `eligible` (None = every category), as the ledger's drawdown does."""
@@ -48,60 +52,64 @@ def spend_terms(
         return eligible is None or category in eligible
 
     terms: list[tuple[int, float]] = []
-    for o in data.offers:
-        if o.provider != provider:
+    for offer in data.offers:
+        if offer.provider != provider:
             continue
-        unit = o.unit_cost(month, data.hours)
-        base = counts(_category(o.pricing[month - 1]))
-        for j, coef in v.usage_terms.get((o.idx, month), []):
-            if j in v.spot:
-                if counts(SPOT) and o.spot_rate is not None:
-                    terms.append((j, float(o.spot_rate) * data.hours))
+        unit = offer.unit_cost(month, data.hours)
+        base = counts(_category(offer.pricing[month - 1]))
+        for col, coef in cols.usage_terms.get((offer.idx, month), []):
+            if col in cols.spot:
+                if counts(SPOT) and offer.spot_rate is not None:
+                    terms.append((col, float(offer.spot_rate) * data.hours))
             elif unit and base:
-                terms.append((j, coef * unit))
-        if (o.idx, month) in v.topup and counts(CONTRACT):
-            rate = o.rate[month - 1] or Decimal(0)
-            terms.append((v.topup[(o.idx, month)], float(rate) * data.hours))
-    for pool, j in v.burst.items():
+                terms.append((col, coef * unit))
+        if (offer.idx, month) in cols.topup and counts(CONTRACT):
+            rate = offer.rate[month - 1] or Decimal(0)
+            terms.append((cols.topup[(offer.idx, month)], float(rate) * data.hours))
+    for pool, col in cols.burst.items():
         p = data.pools[pool]
         if (p.provider, p.month) == (provider, month) and counts(_category(p.burst_pricing)):
-            terms.append((j, float(p.burst_rate or 0) * data.hours))
+            terms.append((col, float(p.burst_rate or 0) * data.hours))
     fixed = float(fixed_cost(data, provider, month)) if counts(CONTRACT) else 0.0
     return terms, fixed
 
 
-def set_objective(data: PlanData, model: LinearModel, v: Vars, constant: Decimal) -> None:
+def set_objective(data: PlanData, model: LinearModel, cols: Vars, constant: Decimal) -> None:
     """Put every cost on its column; `constant` (e.g. revenue share) goes to the offset."""
     hours = data.hours
-    for (o, m), terms in v.usage_terms.items():
-        unit = data.offers[o].unit_cost(m, hours)
+    for (o_idx, month), terms in cols.usage_terms.items():
+        unit = data.offers[o_idx].unit_cost(month, hours)
         if not unit:
             continue
-        for j, coef in terms:
-            if j not in v.spot:
-                model.add_cost(j, coef * unit)
-    for (_i, o, _m), j in v.xs.items():
-        rate = data.offers[o].spot_rate
-        model.add_cost(j, float(rate or 0) * hours)
-    for pool, j in v.burst.items():
-        model.add_cost(j, float(data.pools[pool].burst_rate or 0) * hours)
-    for (o, m), j in v.topup.items():
-        model.add_cost(j, float(data.offers[o].rate[m - 1] or 0) * hours)
-    pct = {c.clause.id: float(c.clause.penalty_pct_of_shortfall) / 100 for c in data.commitments}
-    for (cid, _k), j in v.shortfall.items():
-        model.add_cost(j, pct[cid])
+        for col, coef in terms:
+            if col not in cols.spot:
+                model.add_cost(col, coef * unit)
+    for (_i, o_idx, _month), col in cols.xs.items():
+        rate = data.offers[o_idx].spot_rate
+        model.add_cost(col, float(rate or 0) * hours)
+    for pool, col in cols.burst.items():
+        model.add_cost(col, float(data.pools[pool].burst_rate or 0) * hours)
+    for (o_idx, month), col in cols.topup.items():
+        model.add_cost(col, float(data.offers[o_idx].rate[month - 1] or 0) * hours)
+    pct = {
+        commitment.clause.id: float(commitment.clause.penalty_pct_of_shortfall) / 100
+        for commitment in data.commitments
+    }
+    for (cid, _k), col in cols.shortfall.items():
+        model.add_cost(col, pct[cid])
     penalty = float(data.unmet_penalty) * hours
-    for (_i, _m), j in v.unmet.items():
-        model.add_cost(j, penalty)
-    for r_idx, j in v.run_unmet.items():
+    for (_i, _month), col in cols.unmet.items():
+        model.add_cost(col, penalty)
+    for r_idx, col in cols.run_unmet.items():
         run = data.runs[r_idx]
-        eq = max(
-            float(data.scenario.accelerators[g].h100_eq)
-            for g in run.gpu_types
-            if g in data.scenario.accelerators
+        h100_eq = max(
+            float(data.scenario.accelerators[gpu].h100_eq)
+            for gpu in run.gpu_types
+            if gpu in data.scenario.accelerators
         )
-        model.add_cost(j, penalty * run.gpus * eq * run.duration_months)
+        model.add_cost(col, penalty * run.gpus * h100_eq * run.duration_months)
     fixed = sum(
-        (fixed_cost(data, p, m) for p in sorted(data.scenario.providers) for m in data.months), Decimal(0)
+        (fixed_cost(data, provider, m) for provider in sorted(data.scenario.providers) for m in data.months),
+        Decimal(0),
     )
     model.offset = float(fixed + constant)

@@ -27,19 +27,19 @@ class Pass:
 
 def build_model(data: PlanData, options: PlanOptions, constant: Decimal) -> tuple[LinearModel, Vars]:
     model = LinearModel()
-    v = variables.create(data, model, options.integral_gpus)
-    constraints.add_all(data, model, v)
-    objective.set_objective(data, model, v, constant)
-    return model, v
+    cols = variables.create(data, model, options.integral_gpus)
+    constraints.add_all(data, model, cols)
+    objective.set_objective(data, model, cols, constant)
+    return model, cols
 
 
 def run_pass(
     data: PlanData, options: PlanOptions, constant: Decimal, progress: Progress | None = None
 ) -> Pass:
-    model, v = build_model(data, options, constant)
+    model, cols = build_model(data, options, constant)
     sol = None
     if warmstart.wanted(model):
-        sol = warmstart.solve_from_relaxation(data, v, model, options, progress)
+        sol = warmstart.solve_from_relaxation(data, cols, model, options, progress)
     if sol is None:
         sol = solve(
             model,
@@ -50,13 +50,13 @@ def run_pass(
             progress=progress,
             stop=options.stop,
         )
-    uses = top_up(data, usages(data, v, sol.values))
+    uses = top_up(data, usages(data, cols, sol.values))
     return Pass(
         data,
         model,
-        v,
+        cols,
         sol,
         tuple(uses),
         tuple(unmet_from(data, uses)),
-        tuple(unplaced_runs(data, v, sol.values)),
+        tuple(unplaced_runs(data, cols, sol.values)),
     )

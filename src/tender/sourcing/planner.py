@@ -32,7 +32,7 @@ from tender.sourcing.ledger_projection import Projection, project
 from tender.sourcing.pipeline import Pass, run_pass
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.solve import Progress
-from tender.sourcing.types import Award, Notice, Plan, PlanOptions, Unmet
+from tender.sourcing.types import HOLDER_NEW, Award, Notice, Plan, PlanOptions, Unmet
 
 ZERO = Decimal(0)
 
@@ -70,7 +70,9 @@ def plan(
         data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
     )
     second = run_pass(second_data, options, constant, progress)
-    blocks_clause = {o.idx: o.clause[0] or "" for o in second_data.offers if o.kind == data_mod.HOLDER_NEW}
+    blocks_clause = {
+        offer.idx: offer.clause[0] or "" for offer in second_data.offers if offer.kind == HOLDER_NEW
+    }
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
     proj = project(second_data, priced, second.unmet, second.unplaced)
     solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced), proj)
@@ -80,8 +82,8 @@ def plan(
     return _assemble(scenario, options, first, second, chosen, base, protocol)
 
 
-def _same(d: data_mod.PlanData) -> data_mod.PlanData:
-    return d
+def _same(data: data_mod.PlanData) -> data_mod.PlanData:
+    return data
 
 
 @dataclass(frozen=True)
@@ -105,29 +107,29 @@ def _cheaper(solved: Chosen, base: baseline.Baseline) -> Chosen:
     return solved
 
 
-def _notice(sc: Scenario, np_: rofr_loop.NeedPlan, n: EngineNotice) -> Notice:
+def _notice(scenario: Scenario, np_: rofr_loop.NeedPlan, notice: EngineNotice) -> Notice:
     """A protocol notice with its need's demand, accelerator, region, months and third party."""
     need = np_.need
-    resolved = n.resolved_at if n.resolved_at and n.status is not NoticeStatus.OPEN else None
+    resolved = notice.resolved_at if notice.resolved_at and notice.status is not NoticeStatus.OPEN else None
     return Notice(
-        id=n.id,
-        need=n.need,
+        id=notice.id,
+        need=notice.need,
         demand=np_.demand,
-        holder=n.holder,
-        clause=n.clause,
+        holder=notice.holder,
+        clause=notice.clause,
         gpu=need.gpu,
-        gpus=n.gpus,
+        gpus=notice.gpus,
         region=need.region,
-        start_month=need.start_month(sc.calendar),
+        start_month=need.start_month(scenario.calendar),
         duration_months=need.months,
-        price_usd_per_gpu_hour=n.price,
-        best_third_party=n.best_quote_provider,
-        best_third_party_quote=n.best_quote,
-        issued_at=_iso(n.issued_at),
-        deadline=_iso(n.deadline),
-        status=n.status.value,
-        exercised_gpus=n.exercised_gpus,
-        released_gpus=n.released_gpus,
+        price_usd_per_gpu_hour=notice.price,
+        best_third_party=notice.best_quote_provider,
+        best_third_party_quote=notice.best_quote,
+        issued_at=_iso(notice.issued_at),
+        deadline=_iso(notice.deadline),
+        status=notice.status.value,
+        exercised_gpus=notice.exercised_gpus,
+        released_gpus=notice.released_gpus,
         responded_at=_iso(resolved) if resolved else None,
         third_party=np_.provider,
     )
@@ -143,30 +145,33 @@ def _breakdown(proj: Projection) -> dict[str, Decimal]:
 
 
 def _unmet(
-    d: data_mod.PlanData,
+    data: data_mod.PlanData,
     uses: tuple[Usage, ...],
     short: tuple[tuple[str, int, Decimal], ...],
     unplaced: tuple[str, ...],
 ) -> tuple[Unmet, ...]:
     """Unmet demand with its reasons, for a placement (the plan's or the baseline's)."""
-    runs = {r.id: r for r in d.runs}
-    fleets = {f.id: f for f in d.fleets}
+    runs = {r.id: r for r in data.runs}
+    fleets = {fleet.id: fleet for fleet in data.fleets}
     used = explain.used_by_offer(uses)
-    out = [Unmet(f, m, eq, None, explain.reasons(d, fleets[f], m, used)) for f, m, eq in short]
-    for r in unplaced:
-        run = runs[r]
-        why = explain.reasons(d, run, run.earliest_start_month, used)
-        out.append(Unmet(r, run.earliest_start_month, None, run.gpus, why))
-    return tuple(sorted(out, key=lambda u: (u.month, u.demand)))
+    out = [
+        Unmet(fleet_id, month, h100_eq, None, explain.reasons(data, fleets[fleet_id], month, used))
+        for fleet_id, month, h100_eq in short
+    ]
+    for run_id in unplaced:
+        run = runs[run_id]
+        why = explain.reasons(data, run, run.earliest_start_month, used)
+        out.append(Unmet(run_id, run.earliest_start_month, None, run.gpus, why))
+    return tuple(sorted(out, key=lambda unmet: (unmet.month, unmet.demand)))
 
 
-def _revenue_share_total(d: data_mod.PlanData) -> Decimal:
-    proj = project(d, [], [], [])
+def _revenue_share_total(data: data_mod.PlanData) -> Decimal:
+    proj = project(data, [], [], [])
     return proj.revenue_share_usd
 
 
 def _assemble(
-    sc: Scenario,
+    scenario: Scenario,
     options: PlanOptions,
     first: Pass,
     second: Pass,
@@ -174,11 +179,15 @@ def _assemble(
     base: baseline.Baseline,
     protocol: rofr_loop.Protocol,
 ) -> Plan:
-    d = second.data
+    data = second.data
     proj = chosen.projection
-    unmet = _unmet(d, chosen.uses, chosen.unmet, chosen.unplaced)
-    state = protocol.merged(d)
-    notices = [_notice(sc, np_, n) for np_, _a, s in protocol.runs for n in s.notices]
+    unmet = _unmet(data, chosen.uses, chosen.unmet, chosen.unplaced)
+    state = protocol.merged(data)
+    notices = [
+        _notice(scenario, np_, notice)
+        for np_, _answers, run_state in protocol.runs
+        for notice in run_state.notices
+    ]
     sol = second.solution
     total = proj.total_usd
     bound = min(Decimal(repr(round(sol.bound, 2))), total)
@@ -186,12 +195,13 @@ def _assemble(
     if chosen.from_baseline:
         gap = Decimal(repr(round(float((total - bound) / total), 6))) if total else Decimal(0)
     explanations = tuple(
-        f"{r.command} {r.need or ''}: {r.reason} ({r.clause or '-'}) {r.message}" for r in state.rejected
+        f"{rejection.command} {rejection.need or ''}: {rejection.reason} ({rejection.clause or '-'}) {rejection.message}"
+        for rejection in state.rejected
     )
     return Plan(
-        scenario=sc.id,
+        scenario=scenario.id,
         seed=options.seed,
-        horizon=sc.horizon,
+        horizon=scenario.horizon,
         awards=chosen.awards,
         notices=tuple(notices),
         unmet=unmet,
@@ -203,11 +213,11 @@ def _assemble(
         baseline_cost_usd=base.projection.total_usd,
         solve_seconds=first.solution.seconds + sol.seconds,
         status=sol.status,
-        infeasibilities=tuple(explain.hard_rule_conflicts(d)),
+        infeasibilities=tuple(explain.hard_rule_conflicts(data)),
         milestones=proj.milestones,
         explanations=explanations,
         charges=proj.charges,
         baseline_awards=base.awards,
-        baseline_unmet=_unmet(d, base.uses, base.unmet, base.unplaced),
+        baseline_unmet=_unmet(data, base.uses, base.unmet, base.unplaced),
         baseline_breakdown_usd=_breakdown(base.projection),
     )

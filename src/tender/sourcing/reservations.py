@@ -58,39 +58,54 @@ def covered_regions(provider: Provider, clause: ReservedCapacity) -> tuple[str, 
 
 
 def reservation_pools(
-    sc: Scenario, view: ClauseView
+    scenario: Scenario, view: ClauseView
 ) -> tuple[list[Pool], dict[tuple[str, str, str, int], int]]:
     """Every pool, and for each (provider, gpu, region, month) the pool that governs it (the first
     reservation in force there, in clause order)."""
     pools: list[Pool] = []
     where: dict[tuple[str, str, str, int], int] = {}
-    for m in sc.calendar.months():
-        for c in view.of_kind(ReservedCapacity, m):
-            if not isinstance(c, ReservedCapacity) or not c.start_month <= m <= c.end_month:
+    for month in scenario.calendar.months():
+        for clause in view.of_kind(ReservedCapacity, month):
+            if (
+                not isinstance(clause, ReservedCapacity)
+                or not clause.start_month <= month <= clause.end_month
+            ):
                 continue
-            pool = _pool(sc, c, m)
+            pool = _pool(scenario, clause, month)
             if pool is None:
                 continue
             free = [
                 r
-                for r in covered_regions(sc.providers[c.provider], c)
-                if (c.provider, c.gpu, r, m) not in where
+                for r in covered_regions(scenario.providers[clause.provider], clause)
+                if (clause.provider, clause.gpu, r, month) not in where
             ]
             if not free:
                 continue
             pools.append(pool)
-            for r in free:
-                where[(c.provider, c.gpu, r, m)] = len(pools) - 1
+            for region in free:
+                where[(clause.provider, clause.gpu, region, month)] = len(pools) - 1
     return pools, where
 
 
-def _pool(sc: Scenario, c: ReservedCapacity, m: int) -> Pool | None:
-    provider = sc.providers[c.provider]
-    rates = provider.rates.get(c.gpu)
+def _pool(scenario: Scenario, clause: ReservedCapacity, month: int) -> Pool | None:
+    provider = scenario.providers[clause.provider]
+    rates = provider.rates.get(clause.gpu)
     rate = committed_rate(rates) if rates is not None else None
-    listed = sum(provider.existing_gpus(c.gpu, r, m) for r in covered_regions(provider, c))
+    listed = sum(
+        provider.existing_gpus(clause.gpu, region, month) for region in covered_regions(provider, clause)
+    )
     if rates is None or rate is None or listed == 0:
         return None
-    burst_rate, label = burst_terms(c, rates)
-    burst = c.burst_max_gpus if burst_rate is not None else 0
-    return Pool(c.id, m, c.provider, c.gpu, min(c.gpus, listed), burst, rate, burst_rate, label)
+    burst_rate, label = burst_terms(clause, rates)
+    burst = clause.burst_max_gpus if burst_rate is not None else 0
+    return Pool(
+        clause.id,
+        month,
+        clause.provider,
+        clause.gpu,
+        min(clause.gpus, listed),
+        burst,
+        rate,
+        burst_rate,
+        label,
+    )

@@ -38,11 +38,11 @@ class Answer:
 
 
 def answer(
-    sc: Scenario, need: Need, rofr: Rofr, at: datetime, seed: int, granted: Granted, indivisible: bool
+    scenario: Scenario, need: Need, rofr: Rofr, at: datetime, seed: int, granted: Granted, indivisible: bool
 ) -> Answer:
     """The answer of `rofr`'s holder to a notice for `need` issued at `at`."""
-    holder = sc.providers[rofr.holder]
-    script = _script(sc.rofr_responses, need.id, need.workload, rofr.holder)
+    holder = scenario.providers[rofr.holder]
+    script = _script(scenario.rofr_responses, need.id, need.workload, rofr.holder)
     behavior = holder.rofr_behavior
     deadline = at + timedelta(days=rofr.response_window_days)
     if script is not None and script.response_days is not None:
@@ -50,8 +50,8 @@ def answer(
     else:
         days = behavior.typical_response_days if behavior is not None else rofr.response_window_days
     when = at + timedelta(days=min(days, rofr.response_window_days))
-    start = need.start_month(sc.calendar)
-    avail = sc.calendar.month_of(when) + holder.lead_time_months  # usable from acceptance + lead time
+    start = need.start_month(scenario.calendar)
+    avail = scenario.calendar.month_of(when) + holder.lead_time_months  # usable from acceptance + lead time
     room = _room(holder, need, start, avail, granted)
     region = max(sorted(room), key=lambda r: room[r]) if room else None
     base = Answer(need.id, rofr.id, rofr.holder, when, 0, False, None, avail)
@@ -86,35 +86,36 @@ def _scripted(
 
 def _room(holder: Provider, need: Need, start: int, avail: int, granted: Granted) -> dict[str, int]:
     """Per region, the new capacity the holder can still supply in every month of the need it can reach."""
-    months = [m for m in range(start, start + need.months) if m >= max(start, avail)]
+    months = [month for month in range(start, start + need.months) if month >= max(start, avail)]
     regions = sorted({line.region for line in holder.new_capacity_offerable if line.gpu == need.gpu})
     if not months:
         return dict.fromkeys(regions, 0)
     return {
-        r: max(
+        region: max(
             0,
             min(
-                holder.offerable_gpus(need.gpu, r, m) - granted.get((holder.id, need.gpu, r, m), 0)
-                for m in months
+                holder.offerable_gpus(need.gpu, region, month)
+                - granted.get((holder.id, need.gpu, region, month), 0)
+                for month in months
             ),
         )
-        for r in regions
+        for region in regions
     }
 
 
-def book(granted: Granted, a: Answer, need: Need, start: int, gpus: int) -> None:
+def book(granted: Granted, reply: Answer, need: Need, start: int, gpus: int) -> None:
     """Book an exercised block against the holder's offerable new capacity."""
-    if gpus <= 0 or a.region is None:
+    if gpus <= 0 or reply.region is None:
         return
-    for m in range(max(a.block_from, start), start + need.months):
-        key = (a.holder, need.gpu, a.region, m)
+    for month in range(max(reply.block_from, start), start + need.months):
+        key = (reply.holder, need.gpu, reply.region, month)
         granted[key] = granted.get(key, 0) + gpus
 
 
 def _script(
     responses: tuple[ScriptedResponse, ...], need: str, demand: str, holder: str
 ) -> ScriptedResponse | None:
-    mine = [r for r in responses if r.holder in (None, holder)]
-    return next((r for r in mine if r.need == need), None) or next(
-        (r for r in mine if r.need == demand), None
+    mine = [response for response in responses if response.holder in (None, holder)]
+    return next((response for response in mine if response.need == need), None) or next(
+        (response for response in mine if response.need == demand), None
     )

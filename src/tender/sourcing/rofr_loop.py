@@ -40,9 +40,10 @@ from tender.contracts import (
     step,
 )
 from tender.domain import OnExpiry, Rofr
-from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
+from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage
 from tender.sourcing.rofr_answers import Answer, Granted, answer, book
+from tender.sourcing.types import HOLDER_NEW, Offer
 
 GateKey = tuple[str, str, str, str]  # (demand, provider, gpu, region)
 NoticeKey = tuple[str, str, str, str, int]  # a gate key and a month: which notice released it
@@ -63,8 +64,8 @@ class NeedPlan:
         return (self.demand, self.provider, self.need.gpu, self.need.region)
 
 
-def gate_key(demand: str, o: Offer) -> GateKey:
-    return (demand, o.provider, o.gpu, o.region)
+def gate_key(demand: str, offer: Offer) -> GateKey:
+    return (demand, offer.provider, offer.gpu, offer.region)
 
 
 Rights = tuple[tuple[str, str], ...]  # (clause, holder) of every right that binds a purchase
@@ -76,28 +77,30 @@ def find_needs(data: PlanData, uses: tuple[Usage, ...]) -> list[NeedPlan]:
     rights, new-or-contracted capacity and unbroken run of months (so the rights the contract
     engine finds for a need are exactly those that gate its months)."""
     by_key: dict[tuple[GateKey, Rights, bool], dict[int, int]] = {}
-    for u in uses:
-        gate = data.gates.get((u.demand, u.offer, u.month))
+    for use in uses:
+        gate = data.gates.get((use.demand, use.offer, use.month))
         if gate is None:
             continue
-        o = data.offers[u.offer]
-        months = by_key.setdefault((gate_key(u.demand, o), gate.rights, o.is_new(data.view, u.month)), {})
-        months[u.month] = months.get(u.month, 0) + u.gpus
+        offer = data.offers[use.offer]
+        months = by_key.setdefault(
+            (gate_key(use.demand, offer), gate.rights, offer.is_new(data.view, use.month)), {}
+        )
+        months[use.month] = months.get(use.month, 0) + use.gpus
     groups: dict[Group, dict[int, int]] = {}
     for (key, rights, new), months in by_key.items():
         for run in _runs(sorted(months)):
-            groups[(key, rights, new, run[0])] = {m: months[m] for m in run}
+            groups[(key, rights, new, run[0])] = {month: months[month] for month in run}
     return _named(data, groups)
 
 
 def _runs(months: list[int]) -> list[list[int]]:
     """Split sorted months into unbroken runs."""
     out: list[list[int]] = []
-    for m in months:
-        if out and out[-1][-1] == m - 1:
-            out[-1].append(m)
+    for month in months:
+        if out and out[-1][-1] == month - 1:
+            out[-1].append(month)
         else:
-            out.append([m])
+            out.append([month])
     return out
 
 
@@ -106,7 +109,7 @@ def _named(data: PlanData, groups: dict[Group, dict[int, int]]) -> list[NeedPlan
     bases = [f"{k[0]}/{k[2]}/{k[1]}" for k, *_rest in groups]
     seen: dict[str, int] = {}
     out: list[NeedPlan] = []
-    for (key, rights, new, start), months in sorted(groups.items(), key=lambda kv: (kv[0][3], kv[0])):
+    for (key, rights, new, start), months in sorted(groups.items(), key=lambda item: (item[0][3], item[0])):
         base = f"{key[0]}/{key[2]}/{key[1]}"
         seen[base] = seen.get(base, 0) + 1
         nid = (
@@ -123,13 +126,19 @@ def site_price(data: PlanData, key: GateKey, window: range) -> Decimal:
     """The need's terms: the highest rate the lab could pay the third party at that site in the
     need's months (base, burst, reserved or spot), so no deal it signs beats them."""
     rates: list[Decimal] = []
-    for o in data.offers:
-        if (key[0], *o.site) != key or o.kind == HOLDER_NEW:
+    for offer in data.offers:
+        if (key[0], *offer.site) != key or offer.kind == HOLDER_NEW:
             continue
-        for m in window:
-            pool = data.pools[p] if o.pool and (p := o.pool[m - 1]) is not None else None
+        for month in window:
+            pool = (
+                data.pools[pool_idx]
+                if offer.pool and (pool_idx := offer.pool[month - 1]) is not None
+                else None
+            )
             extra = (pool.rate, pool.burst_rate) if pool is not None else ()
-            rates.extend(r for r in (o.rate[m - 1], o.spot_rate, *extra) if r is not None)
+            rates.extend(
+                price for price in (offer.rate[month - 1], offer.spot_rate, *extra) if price is not None
+            )
     return max(rates, default=Decimal(0))
 
 
@@ -158,10 +167,10 @@ def _need_plan(
         new_capacity=new,
         third_party=provider,
     )
-    by_id = {c.id: c for c in data.view.rofrs()}
+    by_id = {clause.id: clause for clause in data.view.rofrs()}
     now = data.now or data.scenario.calendar.month_start(1)
-    at = max(data.view.notice_instant(by_id[clause], start, now) for clause, _h in rights)
-    indivisible = demand in {r.id for r in data.runs}
+    at = max(data.view.notice_instant(by_id[clause], start, now) for clause, _holder in rights)
+    indivisible = demand in {run.id for run in data.runs}
     return NeedPlan(need, demand, provider, rights, indivisible, at)
 
 
@@ -173,16 +182,18 @@ def answers_for(data: PlanData, np_: NeedPlan, seed: int, granted: Granted) -> l
     out: list[Answer] = []
     for clause, _holder in np_.rights:
         right: Rofr = data.view.right_at(clause, month) or first[clause]  # the version noticed
-        a = answer(data.scenario, replace(np_.need, gpus=left), right, np_.at, seed, granted, np_.indivisible)
-        if not a.silent and (left == 0 or (a.exercise is None and left < np_.need.gpus)):
-            a = replace(a, exercise=_most_of(right, left))  # "exercise all" takes what is left
-        taken = left if a.exercise is None else a.exercise
-        if taken > 0 and not a.silent:
-            book(granted, a, np_.need, np_.need.start_month(data.scenario.calendar), taken)
+        reply = answer(
+            data.scenario, replace(np_.need, gpus=left), right, np_.at, seed, granted, np_.indivisible
+        )
+        if not reply.silent and (left == 0 or (reply.exercise is None and left < np_.need.gpus)):
+            reply = replace(reply, exercise=_most_of(right, left))  # "exercise all" takes what is left
+        taken = left if reply.exercise is None else reply.exercise
+        if taken > 0 and not reply.silent:
+            book(granted, reply, np_.need, np_.need.start_month(data.scenario.calendar), taken)
             left = max(left - taken, 0)
-        elif a.silent and right.on_expiry is OnExpiry.DEEMED_EXERCISED:
+        elif reply.silent and right.on_expiry is OnExpiry.DEEMED_EXERCISED:
             left = 0  # silence deemed an exercise of all that is left: later holders have nothing to take
-        out.append(a)
+        out.append(reply)
     return out
 
 
@@ -199,13 +210,17 @@ def _commands(np_: NeedPlan, answers: list[Answer]) -> list[Timed]:
         (np_.at, 0, NewNeed(need)),
         (np_.at, 1, QuoteReceived(need.id, np_.provider, need.price, need.gpus)),
     ]
-    for k, a in enumerate(answers, start=2):
-        if a.silent:
-            out.append((a.at + timedelta(seconds=1), k, Tick()))
-        elif a.exercise == 0:
-            out.append((a.at, k, HolderResponse(need.id, a.holder, decline=True, clause=a.clause)))
+    for seq, reply in enumerate(answers, start=2):
+        if reply.silent:
+            out.append((reply.at + timedelta(seconds=1), seq, Tick()))
+        elif reply.exercise == 0:
+            out.append(
+                (reply.at, seq, HolderResponse(need.id, reply.holder, decline=True, clause=reply.clause))
+            )
         else:
-            out.append((a.at, k, HolderResponse(need.id, a.holder, a.exercise, clause=a.clause)))
+            out.append(
+                (reply.at, seq, HolderResponse(need.id, reply.holder, reply.exercise, clause=reply.clause))
+            )
     return out
 
 
@@ -213,7 +228,7 @@ def _run(data: PlanData, commands: list[Timed]) -> RofrState:
     """One need's commands in time order; a notice still open at the end (its answer was refused)
     runs out: one tick just past its deadline, so `on_expiry` decides as if the holder were silent."""
     state = _replay(data, commands)
-    late = [n.deadline for n in state.notices if n.status is NoticeStatus.OPEN]
+    late = [notice.deadline for notice in state.notices if notice.status is NoticeStatus.OPEN]
     if late:
         state = _replay(data, [*commands, (max(late) + timedelta(seconds=1), len(commands), Tick())])
     return state
@@ -221,7 +236,7 @@ def _run(data: PlanData, commands: list[Timed]) -> RofrState:
 
 def _replay(data: PlanData, commands: list[Timed]) -> RofrState:
     state = initial_state(data.scenario)
-    for at, _s, cmd in sorted(commands, key=lambda c: (c[0], c[1])):
+    for at, _state, cmd in sorted(commands, key=lambda timed: (timed[0], timed[1])):
         state, _events = step(state, cmd, at)
     return state
 
@@ -229,8 +244,8 @@ def _replay(data: PlanData, commands: list[Timed]) -> RofrState:
 def _releasable(np_: NeedPlan, notices: list[Notice]) -> int:
     """What a third party may have: what every holder released, and never more than the need lacks
     after all the holders' exercises (one holder may hold several binding rights)."""
-    exercised = sum(n.exercised_gpus for n in notices)
-    return max(min(*(n.released_gpus for n in notices), np_.need.gpus - exercised), 0)
+    exercised = sum(notice.exercised_gpus for notice in notices)
+    return max(min(*(notice.released_gpus for notice in notices), np_.need.gpus - exercised), 0)
 
 
 def sign_at(notices: list[Notice], settled: datetime | None) -> datetime | None:
@@ -239,7 +254,10 @@ def sign_at(notices: list[Notice], settled: datetime | None) -> datetime | None:
     every release window, inclusive (None: no such instant, so nothing can be signed)."""
     if settled is None:
         return None
-    late = any(n.close_by is not None and n.released_gpus > 0 and settled > n.close_by for n in notices)
+    late = any(
+        notice.close_by is not None and notice.released_gpus > 0 and settled > notice.close_by
+        for notice in notices
+    )
     return None if late else settled
 
 
@@ -251,9 +269,9 @@ class Protocol:
 
     def merged(self, data: PlanData) -> RofrState:
         base = initial_state(data.scenario)
-        notices = tuple(n for _np, _a, s in self.runs for n in s.notices)
-        rejected = tuple(r for _np, _a, s in self.runs for r in s.rejected)
-        awards = tuple(a for _np, _a, s in self.runs for a in s.awards)
+        notices = tuple(notice for _np, _answers, state in self.runs for notice in state.notices)
+        rejected = tuple(rejection for _np, _answers, state in self.runs for rejection in state.rejected)
+        awards = tuple(award for _np, _answers, state in self.runs for award in state.awards)
         return replace(base, notices=notices, rejected=rejected, awards=awards)
 
 
@@ -280,43 +298,43 @@ def blocks_and_bounds(
     bounds: dict[GateKey, list[int]] = {}
     notice_of: dict[NoticeKey, str] = {}
     for np_, answers, state in protocol.runs:
-        notices = [_latest(state, np_.need.id, clause) for clause, _h in np_.rights]
+        notices = [_latest(state, np_.need.id, clause) for clause, _holder in np_.rights]
         row = bounds.setdefault(np_.key, [0] * data.scenario.horizon)
         window = range(np_.need.start_month(cal), np_.need.start_month(cal) + np_.need.months)
-        if any(n is None for n in notices):
+        if any(notice is None for notice in notices):
             continue
         decided = [n for n in notices if n is not None]
         notice_of.update({(*np_.key, m): decided[0].id for m in window})
         released = _releasable(np_, decided)
         resolved = sign_at(decided, state.now)
         if resolved is not None:
-            for m in window:
-                if cal.month_start(m) >= resolved:  # needs of one site in one month add up
-                    row[m - 1] += released
-        for (clause, _holder), a in zip(np_.rights, answers, strict=True):
-            for n in state.notices_for(np_.need.id, clause):  # a revived notice may be exercised too
-                if n.exercised_gpus > 0:
-                    blocks.append(_block(data, np_, n, a, start_idx + len(blocks), window))
-    return blocks, {k: tuple(v) for k, v in bounds.items()}, notice_of
+            for month in window:
+                if cal.month_start(month) >= resolved:  # needs of one site in one month add up
+                    row[month - 1] += released
+        for (clause, _holder), reply in zip(np_.rights, answers, strict=True):
+            for notice in state.notices_for(np_.need.id, clause):  # a revived notice may be exercised too
+                if notice.exercised_gpus > 0:
+                    blocks.append(_block(data, np_, notice, reply, start_idx + len(blocks), window))
+    return blocks, {key: tuple(bound) for key, bound in bounds.items()}, notice_of
 
 
-def _block(data: PlanData, np_: NeedPlan, notice: Notice, a: Answer, idx: int, window: range) -> Offer:
+def _block(data: PlanData, np_: NeedPlan, notice: Notice, reply: Answer, idx: int, window: range) -> Offer:
     """The holder's exercised GPUs as an offer of its new capacity, from acceptance + lead time."""
-    sc = data.scenario
-    months = tuple(sc.calendar.months())
-    holder = sc.providers[notice.holder]
-    region = a.region or holder.regions[0]
-    answered = sc.calendar.month_of(notice.resolved_at or notice.deadline)
+    scenario = data.scenario
+    months = tuple(scenario.calendar.months())
+    holder = scenario.providers[notice.holder]
+    region = reply.region or holder.regions[0]
+    answered = scenario.calendar.month_of(notice.resolved_at or notice.deadline)
     first = max(window.start, answered + holder.lead_time_months)
-    cap = tuple(notice.exercised_gpus if (m in window and m >= first) else 0 for m in months)
+    cap = tuple(notice.exercised_gpus if (month in window and month >= first) else 0 for month in months)
     n = len(months)
-    rack = sc.accelerators[np_.need.gpu].rack_size if holder.full_rack_only else None
+    rack = scenario.accelerators[np_.need.gpu].rack_size if holder.full_rack_only else None
     return Offer(
         idx=idx,
         provider=notice.holder,
         gpu=np_.need.gpu,
         region=region,
-        h100_eq=float(sc.accelerators[np_.need.gpu].h100_eq),
+        h100_eq=float(scenario.accelerators[np_.need.gpu].h100_eq),
         cap=cap,
         rate=(notice.price,) * n,
         pricing=("contract",) * n,
@@ -333,22 +351,22 @@ def _block(data: PlanData, np_: NeedPlan, notice: Notice, a: Answer, idx: int, w
 def sign_third_parties(data: PlanData, protocol: Protocol, uses: tuple[Usage, ...]) -> Protocol:
     """Step 5: replay each need with the lab signing what the re-plan buys from its third party."""
     peak: dict[GateKey, dict[int, int]] = {}
-    for u in uses:
-        if (u.demand, u.offer, u.month) in data.gates:
-            months = peak.setdefault(gate_key(u.demand, data.offers[u.offer]), {})
-            months[u.month] = months.get(u.month, 0) + u.gpus
+    for use in uses:
+        if (use.demand, use.offer, use.month) in data.gates:
+            months = peak.setdefault(gate_key(use.demand, data.offers[use.offer]), {})
+            months[use.month] = months.get(use.month, 0) + use.gpus
     runs = []
     for np_, answers, state in protocol.runs:
-        decided = [_latest(state, np_.need.id, clause) for clause, _h in np_.rights]
+        decided = [_latest(state, np_.need.id, clause) for clause, _holder in np_.rights]
         window = range(
             np_.need.start_month(data.scenario.calendar),
             np_.need.start_month(data.scenario.calendar) + np_.need.months,
         )
-        used = max((g for m, g in peak.get(np_.key, {}).items() if m in window), default=0)
-        if used <= 0 or any(n is None for n in decided):
+        used = max((gpus for month, gpus in peak.get(np_.key, {}).items() if month in window), default=0)
+        if used <= 0 or any(notice is None for notice in decided):
             runs.append((np_, answers, state))
             continue
-        notices = [n for n in decided if n is not None]
+        notices = [notice for notice in decided if notice is not None]
         gpus = min(used, _releasable(np_, notices))
         at = sign_at(notices, state.now)
         commands = _commands(np_, answers)

@@ -43,7 +43,7 @@ class Interrupted(Exception):
     """The caller's `stop()` said stop (e.g. Ctrl-C): the solve was abandoned."""
 
 
-def _stoppable(h: highspy.Highs, stop: Stop | None) -> None:
+def _stoppable(highs: highspy.Highs, stop: Stop | None) -> None:
     """Let `stop()` interrupt the simplex, interior-point and MIP loops; raise before we start."""
     if stop is None:
         return
@@ -54,7 +54,7 @@ def _stoppable(h: highspy.Highs, stop: Stop | None) -> None:
         if stop():
             event.interrupt()  # type: ignore[attr-defined]
 
-    for hook in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+    for hook in (highs.cbSimplexInterrupt, highs.cbIpmInterrupt, highs.cbMipInterrupt):
         hook.subscribe(on_interrupt)
 
 
@@ -74,28 +74,28 @@ class Solution:
 
 
 def to_highs(model: LinearModel) -> highspy.HighsModel:
-    lp = highspy.HighsLp()
-    n = model.num_cols
-    lp.num_col_ = n
-    lp.num_row_ = model.num_rows
-    lp.col_cost_ = np.array(model.col_cost, dtype=np.float64)
-    lp.col_lower_ = np.array(model.col_lower, dtype=np.float64)
-    lp.col_upper_ = np.array(model.col_upper, dtype=np.float64)
-    lp.row_lower_ = np.array(model.row_lower, dtype=np.float64)
-    lp.row_upper_ = np.array(model.row_upper, dtype=np.float64)
-    lp.offset_ = model.offset
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.array(model.row_start, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(model.row_index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(model.row_value, dtype=np.float64)
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = model.num_rows
+    highs_lp = highspy.HighsLp()
+    num_cols = model.num_cols
+    highs_lp.num_col_ = num_cols
+    highs_lp.num_row_ = model.num_rows
+    highs_lp.col_cost_ = np.array(model.col_cost, dtype=np.float64)
+    highs_lp.col_lower_ = np.array(model.col_lower, dtype=np.float64)
+    highs_lp.col_upper_ = np.array(model.col_upper, dtype=np.float64)
+    highs_lp.row_lower_ = np.array(model.row_lower, dtype=np.float64)
+    highs_lp.row_upper_ = np.array(model.row_upper, dtype=np.float64)
+    highs_lp.offset_ = model.offset
+    highs_lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    highs_lp.a_matrix_.start_ = np.array(model.row_start, dtype=np.int32)
+    highs_lp.a_matrix_.index_ = np.array(model.row_index, dtype=np.int32)
+    highs_lp.a_matrix_.value_ = np.array(model.row_value, dtype=np.float64)
+    highs_lp.a_matrix_.num_col_ = num_cols
+    highs_lp.a_matrix_.num_row_ = model.num_rows
     if model.num_integer:
         kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        lp.integrality_ = [kinds[flag] for flag in model.col_integer]
-    hm = highspy.HighsModel()
-    hm.lp_ = lp
-    return hm
+        highs_lp.integrality_ = [kinds[flag] for flag in model.col_integer]
+    highs_model = highspy.HighsModel()
+    highs_model.lp_ = highs_lp
+    return highs_model
 
 
 def relax(
@@ -107,19 +107,19 @@ def relax(
     stop: Stop | None = None,
 ) -> tuple[tuple[float, ...], float, float]:
     """The LP relaxation's column values, objective and HiGHS's seconds (no values if not optimal)."""
-    h = QuietHighs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("random_seed", int(seed) % 2147483647)
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("time_limit", float(time_limit_s))
-    hm = to_highs(model)
-    hm.lp_.integrality_ = []
-    h.passModel(hm)
-    _stoppable(h, stop)
-    h.run()
+    highs = QuietHighs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("random_seed", int(seed) % 2147483647)
+    highs.setOptionValue("threads", int(threads))
+    highs.setOptionValue("time_limit", float(time_limit_s))
+    highs_model = to_highs(model)
+    highs_model.lp_.integrality_ = []
+    highs.passModel(highs_model)
+    _stoppable(highs, stop)
+    highs.run()
     _stopped(stop)
-    ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    values = tuple(float(x) for x in h.getSolution().col_value) if ok else ()
-    return values, float(h.getInfo().objective_function_value), float(h.getRunTime())
+    ok = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    values = tuple(float(value) for value in highs.getSolution().col_value) if ok else ()
+    return values, float(highs.getInfo().objective_function_value), float(highs.getRunTime())
 
 
 def solve(
@@ -136,36 +136,46 @@ def solve(
 ) -> Solution:
     """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
     (e.g. by `relax`), taken off the time limit and added to the reported time."""
-    h = QuietHighs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("random_seed", int(seed) % 2147483647)
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("time_limit", max(float(time_limit_s) - spent, 1.0))
-    h.setOptionValue("mip_rel_gap", float(mip_gap))
-    h.passModel(to_highs(model))
+    highs = QuietHighs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("random_seed", int(seed) % 2147483647)
+    highs.setOptionValue("threads", int(threads))
+    highs.setOptionValue("time_limit", max(float(time_limit_s) - spent, 1.0))
+    highs.setOptionValue("mip_rel_gap", float(mip_gap))
+    highs.passModel(to_highs(model))
     if start:
-        idx = np.array([j for j, _x in start], dtype=np.int32)
-        val = np.array([x for _j, x in start], dtype=np.float64)
-        h.setSolution(len(start), idx, val)
-        h.setOptionValue("mip_heuristic_run_feasibility_jump", False)  # the start is far better
+        idx = np.array([col for col, _value in start], dtype=np.int32)
+        val = np.array([value for _col, value in start], dtype=np.float64)
+        highs.setSolution(len(start), idx, val)
+        highs.setOptionValue("mip_heuristic_run_feasibility_jump", False)  # the start is far better
     if progress is not None:
-        callback = progress
-
-        def on_event(event: object) -> None:
-            out = event.data_out  # type: ignore[attr-defined]
-            callback(float(out.objective_function_value), float(out.mip_dual_bound), float(out.mip_gap))
-
-        h.cbMipImprovingSolution.subscribe(on_event)
-        h.cbMipLogging.subscribe(on_event)
-    _stoppable(h, stop)
-    h.run()
+        _report_progress(highs, progress)
+    _stoppable(highs, stop)
+    highs.run()
     _stopped(stop)
-    seconds = spent + float(h.getRunTime())  # the solver's own timer: the core reads no clock
-    status = h.getModelStatus()
-    info = h.getInfo()
+    return _solution(highs, model, spent)
+
+
+def _report_progress(highs: highspy.Highs, progress: Progress) -> None:
+    """Call `progress(objective, bound, gap)` on each improving solution and MIP log line."""
+
+    def on_event(event: object) -> None:
+        out = event.data_out  # type: ignore[attr-defined]
+        progress(float(out.objective_function_value), float(out.mip_dual_bound), float(out.mip_gap))
+
+    highs.cbMipImprovingSolution.subscribe(on_event)
+    highs.cbMipLogging.subscribe(on_event)
+
+
+def _solution(highs: highspy.Highs, model: LinearModel, spent: float) -> Solution:
+    """What the run found: values, objective, bound, gap (1.0 when HiGHS reports none), status
+    label and seconds (the solver's own timer: the core reads no clock). `NoSolution` if none."""
+    seconds = spent + float(highs.getRunTime())
+    status = highs.getModelStatus()
+    info = highs.getInfo()
     has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
     if not has_solution:
-        raise NoSolution(h.modelStatusToString(status))
-    values = tuple(float(x) for x in h.getSolution().col_value)
+        raise NoSolution(highs.modelStatusToString(status))
+    values = tuple(float(value) for value in highs.getSolution().col_value)
     objective = float(info.objective_function_value)
     if model.num_integer:
         bound = float(info.mip_dual_bound)
@@ -177,7 +187,7 @@ def solve(
     elif status == highspy.HighsModelStatus.kTimeLimit:
         label = "time_limit"
     else:
-        label = h.modelStatusToString(status).lower().replace(" ", "_")
+        label = highs.modelStatusToString(status).lower().replace(" ", "_")
     if abs(gap) > 1e300 or gap != gap:
         gap = 1.0
     return Solution(values, objective, bound, max(gap, 0.0), label, seconds)

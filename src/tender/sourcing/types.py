@@ -1,10 +1,69 @@
-"""The plan's value types: awards, notices, unmet demand, ledger rows and the plan itself."""
+"""The plan's value types: offers, awards, notices, unmet demand, ledger rows and the plan itself."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from tender.domain import ProviderKind
+from tender.sourcing.clauses import ClauseView
+
+HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One provider x accelerator x region supply line (or a block the ROFR holder exercised)."""
+
+    idx: int
+    provider: str
+    gpu: str
+    region: str
+    h100_eq: float
+    cap: tuple[int, ...]  # GPUs per month (index m-1)
+    rate: tuple[Decimal | None, ...]  # base USD/GPU-h per month (None = not sold at a base price)
+    pricing: tuple[str, ...]  # base pricing per month: contract | on_demand | take_or_pay | reserved
+    clause: tuple[str | None, ...]  # clause behind the base pricing per month
+    spot_rate: Decimal | None
+    pool: tuple[int | None, ...] = ()  # the reservation pool governing each month (`PlanData.pools`)
+    top_min: tuple[int, ...] = ()  # take-or-pay minimum paid GPUs per month
+    rack: int | None = None
+    kind: str = "existing"  # existing | new (holder block)
+    notice: str | None = None
+    block_gpus: tuple[int, ...] = ()  # holder block: GPUs the lab committed to pay for per month
+
+    def base_usable(self, month: int) -> bool:
+        """Can GPUs be bought here in `month` at a non-spot price (or from a paid block)?"""
+        return self.kind == HOLDER_NEW or self.under_reservation(month) or self.rate[month - 1] is not None
+
+    def is_new(self, view: ClauseView, month: int) -> bool:
+        """Is buying here new capacity (what a `new_capacity` right covers)? Not the lab's own
+        cluster, and not GPUs taken through a running reservation (this offer-month's share of it)."""
+        if view.scenario.providers[self.provider].kind is ProviderKind.OWNED:
+            return False
+        return not (self.kind == "existing" and self.under_reservation(month))
+
+    def under_reservation(self, month: int) -> bool:
+        """Does a running reservation govern this offer-month (its reserved GPUs or its burst)?"""
+        return bool(self.pool) and self.pool[month - 1] is not None
+
+    def spot_usable(self, month: int) -> bool:
+        """Can GPUs be bought here at spot in `month`? Listed capacity only, and not inside a
+        reservation (the reservation governs that capacity)."""
+        return self.spot_rate is not None and self.kind == "existing" and not self.under_reservation(month)
+
+    def unit_cost(self, month: int, hours: int) -> float:
+        """Marginal USD per GPU-month at base pricing (0 inside a paid reservation or holder block:
+        a reservation's burst is priced on its pool's burst column)."""
+        if self.kind == HOLDER_NEW or self.under_reservation(month):
+            return 0.0
+        rate = self.rate[month - 1]
+        return float(rate) * hours if rate is not None else 0.0
+
+    @property
+    def site(self) -> tuple[str, str, str]:
+        return (self.provider, self.gpu, self.region)
 
 
 @dataclass(frozen=True)

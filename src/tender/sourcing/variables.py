@@ -44,12 +44,12 @@ class LinearModel:
 
     def row(self, name: str, terms: list[tuple[int, float]], lb: float = -INF, ub: float = INF) -> int:
         merged: dict[int, float] = {}
-        for j, a in terms:
-            merged[j] = merged.get(j, 0.0) + a
-        for j in sorted(merged):
-            if merged[j] != 0.0:
-                self.row_index.append(j)
-                self.row_value.append(merged[j])
+        for col, coef in terms:
+            merged[col] = merged.get(col, 0.0) + coef
+        for col in sorted(merged):
+            if merged[col] != 0.0:
+                self.row_index.append(col)
+                self.row_value.append(merged[col])
         self.row_start.append(len(self.row_index))
         self.row_lower.append(lb)
         self.row_upper.append(ub)
@@ -59,13 +59,14 @@ class LinearModel:
     @property
     def rows(self) -> list[list[tuple[int, float]]]:
         """Each row's (column, coefficient) entries (for readers; the solver takes the CSR as is)."""
-        s, idx, val = self.row_start, self.row_index, self.row_value
+        starts, idx, val = self.row_start, self.row_index, self.row_value
         return [
-            list(zip(idx[s[k] : s[k + 1]], val[s[k] : s[k + 1]], strict=True)) for k in range(self.num_rows)
+            list(zip(idx[starts[k] : starts[k + 1]], val[starts[k] : starts[k + 1]], strict=True))
+            for k in range(self.num_rows)
         ]
 
-    def add_cost(self, j: int, amount: float) -> None:
-        self.col_cost[j] += amount
+    def add_cost(self, col: int, amount: float) -> None:
+        self.col_cost[col] += amount
 
     @property
     def num_cols(self) -> int:
@@ -104,40 +105,44 @@ class Vars:
 
 def create(data: PlanData, model: LinearModel, integral: bool) -> Vars:
     """Create every fleet/run/slack column; pricing-dependent costs are set by `objective`."""
-    v = Vars()
+    cols = Vars()
     for members in data.groups():
         i = members[0]  # a group's columns are keyed by its first member
-        f = data.fleets[i]
+        fleet = data.fleets[i]
         for o_idx, months in data.fleet_offers[i]:
-            o = data.offers[o_idx]
-            spot_ok = f.preemptible_ok and o.spot_rate is not None and o.kind == "existing"
-            for m in months:
-                if o.base_usable(m):
-                    j = model.var(f"x[{f.id},{o_idx},{m}]", integer=integral)
-                    v.x[(i, o_idx, m)] = j
-                    v.usage_terms.setdefault((o_idx, m), []).append((j, 1.0))
-                if spot_ok and o.spot_usable(m):
-                    j = model.var(f"xs[{f.id},{o_idx},{m}]", integer=integral)
-                    v.xs[(i, o_idx, m)] = j
-                    v.usage_terms.setdefault((o_idx, m), []).append((j, 1.0))
-                    v.spot.add(j)
-        for m in data.months:
-            v.unmet[(i, m)] = model.var(f"u[{f.id},{m}]", ub=float(group_need(data.fleets, members, m)))
-    for r_idx, r in enumerate(data.runs):
-        for si, start, used in data.run_options[r_idx]:
-            y = model.var(f"y[{r.id},{si},{start}]", ub=1.0, integer=True)
-            v.y[(r_idx, si, start)] = y
-            offer_ids = data.sites[si]
-            for m in range(start, start + r.duration_months):
+            offer = data.offers[o_idx]
+            spot_ok = fleet.preemptible_ok and offer.spot_rate is not None and offer.kind == "existing"
+            for month in months:
+                if offer.base_usable(month):
+                    col = model.var(f"x[{fleet.id},{o_idx},{month}]", integer=integral)
+                    cols.x[(i, o_idx, month)] = col
+                    cols.usage_terms.setdefault((o_idx, month), []).append((col, 1.0))
+                if spot_ok and offer.spot_usable(month):
+                    col = model.var(f"xs[{fleet.id},{o_idx},{month}]", integer=integral)
+                    cols.xs[(i, o_idx, month)] = col
+                    cols.usage_terms.setdefault((o_idx, month), []).append((col, 1.0))
+                    cols.spot.add(col)
+        for month in data.months:
+            cols.unmet[(i, month)] = model.var(
+                f"u[{fleet.id},{month}]", ub=float(group_need(data.fleets, members, month))
+            )
+    for r_idx, run in enumerate(data.runs):
+        for site, start, used in data.run_options[r_idx]:
+            y = model.var(f"y[{run.id},{site},{start}]", ub=1.0, integer=True)
+            cols.y[(r_idx, site, start)] = y
+            offer_ids = data.sites[site]
+            for month in range(start, start + run.duration_months):
                 usable = [
-                    i for i in offer_ids if data.offers[i].cap[m - 1] > 0 and data.offers[i].base_usable(m)
+                    i
+                    for i in offer_ids
+                    if data.offers[i].cap[month - 1] > 0 and data.offers[i].base_usable(month)
                 ]
                 if len(usable) == 1:
-                    v.usage_terms.setdefault((usable[0], m), []).append((y, float(used)))
+                    cols.usage_terms.setdefault((usable[0], month), []).append((y, float(used)))
                     continue
                 for o_idx in usable:
-                    zc = model.var(f"z[{r.id},{si},{start},{o_idx},{m}]")
-                    v.z[(r_idx, o_idx, m, y)] = zc
-                    v.usage_terms.setdefault((o_idx, m), []).append((zc, 1.0))
-        v.run_unmet[r_idx] = model.var(f"ru[{r.id}]", ub=1.0)
-    return v
+                    split_col = model.var(f"z[{run.id},{site},{start},{o_idx},{month}]")
+                    cols.z[(r_idx, o_idx, month, y)] = split_col
+                    cols.usage_terms.setdefault((o_idx, month), []).append((split_col, 1.0))
+        cols.run_unmet[r_idx] = model.var(f"ru[{run.id}]", ub=1.0)
+    return cols

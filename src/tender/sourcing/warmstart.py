@@ -26,60 +26,68 @@ def wanted(model: LinearModel) -> bool:
     return model.num_integer > 0 and model.num_cols >= MIN_COLS
 
 
-def round_runs(data: PlanData, v: Vars, model: LinearModel, lp: tuple[float, ...]) -> list[tuple[int, float]]:
+def round_runs(
+    data: PlanData, cols: Vars, model: LinearModel, relaxed: tuple[float, ...]
+) -> list[tuple[int, float]]:
     """(column, value) for every run binary and run-unplaced column: a capacity-feasible choice."""
     left: dict[tuple[int, int], float] = {}
     options: dict[int, list[tuple[float, int, int, int, int]]] = {}
-    for (r_idx, si, start), y in v.y.items():
-        if model.col_upper[y] <= 0.5 or lp[y] <= 1e-6:
+    for (r_idx, site, start), y in cols.y.items():
+        if model.col_upper[y] <= 0.5 or relaxed[y] <= 1e-6:
             continue
-        used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
-        options.setdefault(r_idx, []).append((-lp[y], si, start, used, y))
-    order = sorted(options, key=lambda r: (min(options[r])[0], r))
+        used = next(
+            gpus
+            for other_site, other_start, gpus in data.run_options[r_idx]
+            if (other_site, other_start) == (site, start)
+        )
+        options.setdefault(r_idx, []).append((-relaxed[y], site, start, used, y))
+    order = sorted(options, key=lambda run_idx: (min(options[run_idx])[0], run_idx))
     chosen: set[int] = set()
     for r_idx in order:
         run = data.runs[r_idx]
-        for _neg, si, start, used, y in sorted(options[r_idx]):
+        for _neg, site, start, used, y in sorted(options[r_idx]):
             months = range(start, start + run.duration_months)
             room = []
-            for m in months:
+            for month in months:
                 usable = [
                     o
-                    for o in data.sites[si]
-                    if data.offers[o].cap[m - 1] > 0 and data.offers[o].base_usable(m)
+                    for o in data.sites[site]
+                    if data.offers[o].cap[month - 1] > 0 and data.offers[o].base_usable(month)
                 ]
-                room.append(sum(left.setdefault((o, m), float(data.offers[o].cap[m - 1])) for o in usable))
+                room.append(
+                    sum(left.setdefault((o, month), float(data.offers[o].cap[month - 1])) for o in usable)
+                )
             if min(room) < used:
                 continue
-            for m in months:
+            for month in months:
                 need = float(used)
-                for o in data.sites[si]:
-                    if (o, m) in left and need > 0:
-                        take = min(need, left[(o, m)])
-                        left[(o, m)] -= take
+                for o_idx in data.sites[site]:
+                    if (o_idx, month) in left and need > 0:
+                        take = min(need, left[(o_idx, month)])
+                        left[(o_idx, month)] -= take
                         need -= take
             chosen.add(y)
             break
-    out = [(y, 1.0 if y in chosen else 0.0) for _k, y in sorted(v.y.items())]
-    placed = {r for (r, _s, _st), y in v.y.items() if y in chosen}
-    out += [(j, 0.0 if r in placed else 1.0) for r, j in sorted(v.run_unmet.items())]
+    out = [(y, 1.0 if y in chosen else 0.0) for _k, y in sorted(cols.y.items())]
+    placed = {run_idx for (run_idx, _site, _start), y in cols.y.items() if y in chosen}
+    out += [(col, 0.0 if run_idx in placed else 1.0) for run_idx, col in sorted(cols.run_unmet.items())]
     return out
 
 
 def solve_from_relaxation(
-    data: PlanData, v: Vars, model: LinearModel, options: PlanOptions, progress: Progress | None
+    data: PlanData, cols: Vars, model: LinearModel, options: PlanOptions, progress: Progress | None
 ) -> Solution | None:
     """Steps 1-4; None when the relaxation or the fixed-run model gives nothing to start from."""
     seed, threads = options.seed, options.threads
-    lp, bound, spent = relax(
+    relaxed, bound, spent = relax(
         model, seed=seed, time_limit_s=options.time_limit_s, threads=threads, stop=options.stop
     )
-    if not lp:
+    if not relaxed:
         return None
-    runs = round_runs(data, v, model, lp)
+    runs = round_runs(data, cols, model, relaxed)
     lower, upper = list(model.col_lower), list(model.col_upper)
-    for j, x in runs:
-        lower[j] = upper[j] = x
+    for col, value in runs:
+        lower[col] = upper[col] = value
     try:
         fixed = solve(
             replace(model, col_lower=lower, col_upper=upper),

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
-from placement_builders import job, pool, state
+from placement_builders import MakeCase, MakeJob, MakePool, PolicyCase, job, pool, state
 
 from tender.placement import (
     ContractRules,
@@ -13,7 +11,6 @@ from tender.placement import (
     Placement,
     Policy,
     PolicyName,
-    Pool,
     Reason,
     RunningJob,
     admit,
@@ -22,79 +19,59 @@ from tender.placement import (
 )
 from tender.placement.policy import UnknownPolicy
 
-V100 = pool("a-v100", "v100", 4, "3.00")
-K80 = pool("b-k80", "k80", 4, "0.50")
+V100 = MakePool("a-v100").gpu("v100").count(4).price("3.00").obj()
+K80 = MakePool("b-k80").gpu("k80").count(4).price("0.50").obj()
 FAST_ON_V100 = {"v100": 4.0, "k80": 1.0}
 FAST_ON_K80 = {"v100": 1.0, "k80": 2.0}
 
 CASES = [
-    # (name, policy, pools, queued jobs, free, expected placements {job: pool})
-    (
-        "fifo_het puts each job on its fastest type",
-        PolicyName.FIFO_HET,
-        [V100, K80],
-        [job("j1", throughput=FAST_ON_K80), job("j2", arrival=1, throughput=FAST_ON_V100)],
-        None,
-        {"j1": "b-k80", "j2": "a-v100"},
-    ),
-    (
-        "fifo_het falls back to the slower type when the fast one is full",
-        PolicyName.FIFO_HET,
-        [V100, K80],
-        [job("j1", throughput=FAST_ON_V100)],
-        {"a-v100": 0, "b-k80": 4},
-        {"j1": "b-k80"},
-    ),
-    (
-        "cost_het picks the cheapest cost per unit of work (k80: 0.50/1 < v100: 3.00/4)",
-        PolicyName.COST_HET,
-        [V100, K80],
-        [job("j1", throughput=FAST_ON_V100)],
-        None,
-        {"j1": "b-k80"},
-    ),
-    (
-        "cost_het pays for speed when the cheap pool would miss the deadline",
-        PolicyName.COST_HET,
-        [V100, K80],
-        [job("j1", work=400.0, throughput=FAST_ON_V100, deadline=200.0)],
-        None,
-        {"j1": "a-v100"},
-    ),
-    (
-        "backfill lets a small job pass a gang that does not fit now",
-        PolicyName.FIFO_HET,
-        [V100],
-        [job("big", gpus=4), job("small", gpus=1, arrival=1)],
-        {"a-v100": 2},
-        {"small": "a-v100"},
-    ),
-    (
-        "fifo fills in arrival order until capacity runs out",
-        PolicyName.FIFO,
-        [V100],
-        [job("j1", gpus=2), job("j2", gpus=2, arrival=1), job("j3", gpus=1, arrival=2)],
-        None,
-        {"j1": "a-v100", "j2": "a-v100"},
-    ),
+    MakeCase("fifo_het puts each job on its fastest type")
+    .policy(PolicyName.FIFO_HET)
+    .pools(V100, K80)
+    .queued(MakeJob("j1").throughput(FAST_ON_K80), MakeJob("j2").arrival(1).throughput(FAST_ON_V100))
+    .expect({"j1": "b-k80", "j2": "a-v100"})
+    .obj(),
+    MakeCase("fifo_het falls back to the slower type when the fast one is full")
+    .policy(PolicyName.FIFO_HET)
+    .pools(V100, K80)
+    .queued(MakeJob("j1").throughput(FAST_ON_V100))
+    .free({"a-v100": 0, "b-k80": 4})
+    .expect({"j1": "b-k80"})
+    .obj(),
+    MakeCase("cost_het picks the cheapest cost per unit of work (k80: 0.50/1 < v100: 3.00/4)")
+    .policy(PolicyName.COST_HET)
+    .pools(V100, K80)
+    .queued(MakeJob("j1").throughput(FAST_ON_V100))
+    .expect({"j1": "b-k80"})
+    .obj(),
+    MakeCase("cost_het pays for speed when the cheap pool would miss the deadline")
+    .policy(PolicyName.COST_HET)
+    .pools(V100, K80)
+    .queued(MakeJob("j1").work(400.0).throughput(FAST_ON_V100).deadline(200.0))
+    .expect({"j1": "a-v100"})
+    .obj(),
+    MakeCase("backfill lets a small job pass a gang that does not fit now")
+    .policy(PolicyName.FIFO_HET)
+    .pools(V100)
+    .queued(MakeJob("big").gpus(4), MakeJob("small").gpus(1).arrival(1))
+    .free({"a-v100": 2})
+    .expect({"small": "a-v100"})
+    .obj(),
+    MakeCase("fifo fills in arrival order until capacity runs out")
+    .policy(PolicyName.FIFO)
+    .pools(V100)
+    .queued(MakeJob("j1").gpus(2), MakeJob("j2").gpus(2).arrival(1), MakeJob("j3").gpus(1).arrival(2))
+    .expect({"j1": "a-v100", "j2": "a-v100"})
+    .obj(),
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "policy", "pools", "queued", "free", "expected"), CASES, ids=[c[0] for c in CASES]
-)
-def test_policy_decisions(
-    name: str,
-    policy: PolicyName,
-    pools: list[Pool],
-    queued: list[JobRequest],
-    free: dict[str, int] | None,
-    expected: dict[str, str],
-) -> None:
-    result = schedule_round(state(pools, queued, free), 0.0, Policy(policy))
-    assert {p.job_id: p.pool_id for p in result.placements} == expected
-    for j in queued:
-        if j.id not in expected:
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_policy_decisions(case: PolicyCase) -> None:
+    result = schedule_round(state(case.pools, case.queued, case.free), 0.0, Policy(case.policy))
+    assert {p.job_id: p.pool_id for p in result.placements} == case.expected
+    for j in case.queued:
+        if j.id not in case.expected:
             assert not result.verdict(j.id).ok
 
 
@@ -157,8 +134,8 @@ def test_mixed_static_reasons_say_no_pool_fits() -> None:
 
 
 def test_contract_rules_exclusivity_and_residency() -> None:
-    azure = Pool("az", "azure", "us", "v100", 4, Decimal(1))
-    other = Pool("ot", "other", "eu", "v100", 4, Decimal(1))
+    azure = MakePool("az").provider("azure").region("us").count(4).price("1").obj()
+    other = MakePool("ot").provider("other").region("eu").count(4).price("1").obj()
     rules = ContractRules(exclusivity={"gpt": "azure"}, residency={"eu-data": frozenset({"eu"})})
     s = state([azure, other], [job("a", workload="gpt"), job("b", arrival=1, workload="eu-data")])
     result = schedule_round(s, 0.0, Policy(PolicyName.FIFO_HET), rules)
@@ -179,7 +156,7 @@ def test_outage_pools_are_skipped() -> None:
 def test_las_het_time_shares_and_preempts() -> None:
     # One V100 GPU, two identical jobs: the LP gives each half; the one not yet served goes first,
     # so the running job is preempted in favour of the other.
-    one = pool("v", "v100", 1)
+    one = MakePool("v").gpu("v100").count(1).obj()
     a = job("a", throughput={"v100": 1.0})
     b = job("b", arrival=0.0, throughput={"v100": 1.0})
     s = state(
@@ -200,7 +177,7 @@ def test_las_het_time_shares_and_preempts() -> None:
 
 def test_las_het_sends_each_job_where_it_is_relatively_fastest() -> None:
     s = state(
-        [pool("v", "v100", 1), pool("k", "k80", 1)],
+        [MakePool("v").gpu("v100").count(1).obj(), MakePool("k").gpu("k80").count(1).obj()],
         [job("x", throughput=FAST_ON_V100), job("y", arrival=1, throughput=FAST_ON_K80)],
     )
     result = schedule_round(s, 0.0, Policy(PolicyName.LAS_HET))

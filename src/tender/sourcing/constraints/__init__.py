@@ -14,14 +14,14 @@ from tender.sourcing.variables import LinearModel, Vars
 __all__ = ["add_all"]
 
 
-def add_all(data: PlanData, model: LinearModel, v: Vars) -> None:
+def add_all(data: PlanData, model: LinearModel, cols: Vars) -> None:
     """Every family in a fixed order (row order is part of determinism)."""
-    demand_cover(data, model, v)
-    training_runs(data, model, v)
-    capacity(data, model, v)
-    full_racks(data, model, v)
-    reserved_burst(data, model, v)
-    take_or_pay(data, model, v)
-    rofr_release(data, model, v)
-    provider_spend(data, model, v)
-    committed_spend(data, model, v)
+    demand_cover(data, model, cols)
+    training_runs(data, model, cols)
+    capacity(data, model, cols)
+    full_racks(data, model, cols)
+    reserved_burst(data, model, cols)
+    take_or_pay(data, model, cols)
+    rofr_release(data, model, cols)
+    provider_spend(data, model, cols)
+    committed_spend(data, model, cols)

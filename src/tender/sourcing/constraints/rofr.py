@@ -6,7 +6,7 @@ from tender.sourcing.data import PlanData
 from tender.sourcing.variables import LinearModel, Vars
 
 
-def rofr_release(data: PlanData, model: LinearModel, v: Vars) -> None:
+def rofr_release(data: PlanData, model: LinearModel, cols: Vars) -> None:
     """Bound gated third-party use per (demand, provider, accelerator, region, month) by the GPUs
     the holders released (`PlanData.released`).
 
@@ -19,20 +19,24 @@ def rofr_release(data: PlanData, model: LinearModel, v: Vars) -> None:
         return
     terms: dict[tuple[str, str, str, str, int], list[tuple[int, float]]] = {}
     bounds: dict[tuple[str, str, str, str, int], int] = {}
-    for (i, o, m), j in (*v.x.items(), *v.xs.items()):
-        f = data.fleets[i]
-        released = data.released(f.id, o, m)
+    for (i, o_idx, month), col in (*cols.x.items(), *cols.xs.items()):
+        fleet = data.fleets[i]
+        released = data.released(fleet.id, o_idx, month)
         if released is not None:
-            key = (f.id, *data.offers[o].site, m)
-            terms.setdefault(key, []).append((j, 1.0))
+            key = (fleet.id, *data.offers[o_idx].site, month)
+            terms.setdefault(key, []).append((col, 1.0))
             bounds[key] = released
     for key, row in sorted(terms.items()):
         model.row(f"rofr[{','.join(map(str, key))}]", row, ub=float(bounds[key]))
-    for (r_idx, si, start), y in v.y.items():
+    for (r_idx, site, start), run_col in cols.y.items():
         run = data.runs[r_idx]
-        used = next(u for s2, st2, u in data.run_options[r_idx] if (s2, st2) == (si, start))
-        for o in data.sites[si]:
-            for m in range(start, start + run.duration_months):
-                released = data.released(run.id, o, m)
+        used = next(
+            gpus
+            for other_site, other_start, gpus in data.run_options[r_idx]
+            if (other_site, other_start) == (site, start)
+        )
+        for o_idx in data.sites[site]:
+            for month in range(start, start + run.duration_months):
+                released = data.released(run.id, o_idx, month)
                 if released is not None and released < used:
-                    model.col_upper[y] = 0.0
+                    model.col_upper[run_col] = 0.0
