@@ -167,72 +167,71 @@ def _write_verdict(json_path: Path | None, verdict: dict[str, Any]) -> None:
         write_atomic(json_path, json.dumps(verdict, indent=2, sort_keys=True) + "\n", "--json")
 
 
+def verify_cmd(
+    file: Path | None = typer.Argument(None, help="JSONL audit log (or give --database)."),
+    database: str | None = typer.Option(None, "--database", help="Verify the log stored in this database."),
+    head: str | None = typer.Option(
+        None, "--head", help="A head hash recorded earlier: it must be in the log."
+    ),
+    checkpoint: Path | None = typer.Option(
+        None, "--checkpoint", help="A signed checkpoint JSON saved earlier."
+    ),
+    json_path: Annotated[Path | None, json_option("the verdict")] = None,
+) -> None:
+    """Verify every record's hash and link, and that the anchored tail is still there."""
+    if (file is None) == (database is None):
+        fail_bad_input("give either FILE or --database URL (exactly one)")
+    check_outputs([(json_path, "--json")])
+    outside = _checkpoint(checkpoint)
+    try:
+        if database is not None:
+            verdict = {"intact": True, **_verify_database(database, _head(head), outside)}
+        else:
+            assert file is not None
+            verdict = {"intact": True, **_verify_file(file, _head(head), outside)}
+    except Tampered as exc:
+        source = "database" if database is not None else str(file)
+        _write_verdict(
+            json_path, {"intact": False, "source": source, "where": exc.where, "problem": exc.message}
+        )
+        err_console.print(str(exc), markup=False)
+        raise typer.Exit(EXIT_TAMPERED) from None
+    _write_verdict(json_path, verdict)
+
+
+def export_cmd(
+    out: Path = typer.Argument(..., help="JSONL file to write (its checkpoint goes to OUT.checkpoint.json)."),
+    database: str = typer.Option(..., "--database", help="The database whose log to export."),
+) -> None:
+    """Write the database's audit log as JSONL, with its latest signed checkpoint beside it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from tender.ledger.sql import anchor, audit_store
+
+    checkpoint = out.with_name(out.name + ".checkpoint.json")
+    check_outputs([(out, ""), (checkpoint, "")])
+    db = _open_database(database)
+    try:
+        with db.read() as session:
+            data = audit_store.export_jsonl(session)
+            latest = audit_store.latest_checkpoint(session)
+    except SQLAlchemyError as exc:
+        fail_bad_input(f"--database: cannot read the audit log ({str(exc).splitlines()[0][:200]})")
+    finally:
+        db.dispose()
+    outputs = [Output(out, data, "")]
+    if latest is not None:
+        doc = json.dumps(anchor.checkpoint_document(latest), indent=2, sort_keys=True) + "\n"
+        outputs.append(Output(checkpoint, doc, ""))
+    write_outputs(outputs)  # both or neither
+    records = data.count(b"\n")
+    console.print(f"{out}: {records} record(s)", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     audit_app = typer.Typer(help="Audit-trail tools.", no_args_is_help=True)
 
-    @audit_app.command("verify")
-    def verify_cmd(
-        file: Path | None = typer.Argument(None, help="JSONL audit log (or give --database)."),
-        database: str | None = typer.Option(
-            None, "--database", help="Verify the log stored in this database."
-        ),
-        head: str | None = typer.Option(
-            None, "--head", help="A head hash recorded earlier: it must be in the log."
-        ),
-        checkpoint: Path | None = typer.Option(
-            None, "--checkpoint", help="A signed checkpoint JSON saved earlier."
-        ),
-        json_path: Annotated[Path | None, json_option("the verdict")] = None,
-    ) -> None:
-        """Verify every record's hash and link, and that the anchored tail is still there."""
-        if (file is None) == (database is None):
-            fail_bad_input("give either FILE or --database URL (exactly one)")
-        check_outputs([(json_path, "--json")])
-        outside = _checkpoint(checkpoint)
-        try:
-            if database is not None:
-                verdict = {"intact": True, **_verify_database(database, _head(head), outside)}
-            else:
-                assert file is not None
-                verdict = {"intact": True, **_verify_file(file, _head(head), outside)}
-        except Tampered as exc:
-            source = "database" if database is not None else str(file)
-            _write_verdict(
-                json_path, {"intact": False, "source": source, "where": exc.where, "problem": exc.message}
-            )
-            err_console.print(str(exc), markup=False)
-            raise typer.Exit(EXIT_TAMPERED) from None
-        _write_verdict(json_path, verdict)
-
-    @audit_app.command("export")
-    def export_cmd(
-        out: Path = typer.Argument(
-            ..., help="JSONL file to write (its checkpoint goes to OUT.checkpoint.json)."
-        ),
-        database: str = typer.Option(..., "--database", help="The database whose log to export."),
-    ) -> None:
-        """Write the database's audit log as JSONL, with its latest signed checkpoint beside it."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from tender.ledger.sql import anchor, audit_store
-
-        checkpoint = out.with_name(out.name + ".checkpoint.json")
-        check_outputs([(out, ""), (checkpoint, "")])
-        db = _open_database(database)
-        try:
-            with db.read() as session:
-                data = audit_store.export_jsonl(session)
-                latest = audit_store.latest_checkpoint(session)
-        except SQLAlchemyError as exc:
-            fail_bad_input(f"--database: cannot read the audit log ({str(exc).splitlines()[0][:200]})")
-        finally:
-            db.dispose()
-        outputs = [Output(out, data, "")]
-        if latest is not None:
-            doc = json.dumps(anchor.checkpoint_document(latest), indent=2, sort_keys=True) + "\n"
-            outputs.append(Output(checkpoint, doc, ""))
-        write_outputs(outputs)  # both or neither
-        records = data.count(b"\n")
-        console.print(f"{out}: {records} record(s)", markup=False)
+    audit_app.command("verify")(verify_cmd)
+    audit_app.command("export")(export_cmd)
 
     app.add_typer(audit_app, name="audit")

@@ -196,6 +196,7 @@ def compare(
     json_path: JsonOpt = None,
 ) -> None:
     """Run several policies x pool/contract regimes on the same trace; print them side by side.
+    Long because: Typer declares each option in the signature; the body fits one screen.
 
     Regimes: each `--pools FILE`, and each `--scenario FILE --month M` (capacity and the contract
     engine's clauses in force at that month), e.g. `--scenario s.yaml --month 16 --month 17`.

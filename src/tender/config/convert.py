@@ -237,15 +237,8 @@ def _priority_right(c: PriorityRightIn, common: _Common) -> Rofr:
     )
 
 
-def to_contract(c: ClauseIn) -> Contract:
-    common = _Common(
-        id=c.id,
-        effective_from_month=c.effective_from_month,
-        effective_to_month=c.effective_to_month,
-        resembles=c.resembles,
-    )
-    if isinstance(c, PriorityRightIn):
-        return _priority_right(c, common)
+def _money_clause(c: ClauseIn, common: _Common) -> Contract | None:
+    """Committed spend, take-or-pay and reserved capacity (None for any other clause)."""
     if isinstance(c, CommittedSpendIn):
         return CommittedSpend(
             **common,
@@ -281,6 +274,21 @@ def to_contract(c: ClauseIn) -> Contract:
             burst_max_gpus=c.burst.max_gpus,
             burst_rate=c.burst.rate,
         )
+    return None
+
+
+def to_contract(c: ClauseIn) -> Contract:
+    common = _Common(
+        id=c.id,
+        effective_from_month=c.effective_from_month,
+        effective_to_month=c.effective_to_month,
+        resembles=c.resembles,
+    )
+    if isinstance(c, PriorityRightIn):
+        return _priority_right(c, common)
+    money = _money_clause(c, common)
+    if money is not None:
+        return money
     if isinstance(c, WorkloadExclusivityIn):
         return WorkloadExclusivity(
             **common,

@@ -14,7 +14,7 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.domain.money import cents
-from tender.sourcing import Award, Charge, Plan, Unmet
+from tender.sourcing import Award, Charge, LedgerRow, MilestoneStatus, Notice, Plan, Unmet
 
 SCHEMA = "tender.plan/1"
 
@@ -72,6 +72,59 @@ def _unmet(u: Unmet) -> dict[str, Any]:
     }
 
 
+def _notice(n: Notice) -> dict[str, Any]:
+    return {
+        "id": n.id,
+        "need": n.need,
+        "demand": n.demand,
+        "holder": n.holder,
+        "clause": n.clause,
+        "gpu": n.gpu,
+        "gpus": n.gpus,
+        "region": n.region,
+        "start_month": n.start_month,
+        "duration_months": n.duration_months,
+        "issued_at": n.issued_at,
+        "deadline": n.deadline,
+        "responded_at": n.responded_at,
+        "third_party": n.third_party,
+        "status": n.status,
+        "exercised_gpus": n.exercised_gpus,
+        "released_gpus": n.released_gpus,
+        "terms": {
+            "price": rate(n.price_usd_per_gpu_hour),
+            "best_third_party_quote": rate(n.best_third_party_quote),
+            "best_third_party_provider": n.best_third_party,
+        },
+    }
+
+
+def _ledger_row(r: LedgerRow) -> dict[str, Any]:
+    return {
+        "month": r.month,
+        "provider": r.provider,
+        "contract_id": r.contract_id,
+        "gpu_hours": format(r.gpu_hours, "f"),
+        "billed_cost_usd": usd(r.billed_cost_usd),
+        "effective_cost_usd": usd(r.effective_cost_usd),
+        "commitment_status": r.commitment_status,
+        "commitment_drawdown_usd": usd(r.commitment_drawdown_usd),
+        "shortfall_accrual_usd": usd(r.shortfall_accrual_usd),
+        "revenue_share_usd": usd(r.revenue_share_usd),
+    }
+
+
+def _milestone(m: MilestoneStatus) -> dict[str, Any]:
+    return {
+        "contract": m.contract,
+        "provider": m.provider,
+        "by_month": m.by_month,
+        "cumulative_usd": usd(m.cumulative_usd),
+        "drawdown_usd": usd(m.drawdown_usd),
+        "shortfall_usd": usd(m.shortfall_usd),
+    }
+
+
 def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[str, Any]:
     cal = scenario.calendar
     doc: dict[str, Any] = {
@@ -87,61 +140,11 @@ def plan_to_dict(plan: Plan, scenario: Scenario, timings: bool = False) -> dict[
         "gap": float(plan.gap),
         "baseline_cost_usd": usd(plan.baseline_cost_usd),
         "awards": [_award(a) for a in plan.awards],
-        "notices": [
-            {
-                "id": n.id,
-                "need": n.need,
-                "demand": n.demand,
-                "holder": n.holder,
-                "clause": n.clause,
-                "gpu": n.gpu,
-                "gpus": n.gpus,
-                "region": n.region,
-                "start_month": n.start_month,
-                "duration_months": n.duration_months,
-                "issued_at": n.issued_at,
-                "deadline": n.deadline,
-                "responded_at": n.responded_at,
-                "third_party": n.third_party,
-                "status": n.status,
-                "exercised_gpus": n.exercised_gpus,
-                "released_gpus": n.released_gpus,
-                "terms": {
-                    "price": rate(n.price_usd_per_gpu_hour),
-                    "best_third_party_quote": rate(n.best_third_party_quote),
-                    "best_third_party_provider": n.best_third_party,
-                },
-            }
-            for n in plan.notices
-        ],
+        "notices": [_notice(n) for n in plan.notices],
         "unmet": [_unmet(u) for u in plan.unmet],
-        "ledger": [
-            {
-                "month": r.month,
-                "provider": r.provider,
-                "contract_id": r.contract_id,
-                "gpu_hours": format(r.gpu_hours, "f"),
-                "billed_cost_usd": usd(r.billed_cost_usd),
-                "effective_cost_usd": usd(r.effective_cost_usd),
-                "commitment_status": r.commitment_status,
-                "commitment_drawdown_usd": usd(r.commitment_drawdown_usd),
-                "shortfall_accrual_usd": usd(r.shortfall_accrual_usd),
-                "revenue_share_usd": usd(r.revenue_share_usd),
-            }
-            for r in plan.ledger
-        ],
+        "ledger": [_ledger_row(r) for r in plan.ledger],
         "charges": [_charge(c) for c in plan.charges],
-        "milestones": [
-            {
-                "contract": m.contract,
-                "provider": m.provider,
-                "by_month": m.by_month,
-                "cumulative_usd": usd(m.cumulative_usd),
-                "drawdown_usd": usd(m.drawdown_usd),
-                "shortfall_usd": usd(m.shortfall_usd),
-            }
-            for m in plan.milestones
-        ],
+        "milestones": [_milestone(m) for m in plan.milestones],
         "infeasibilities": [
             {"rule": i.rule, "demand": i.demand, "months": list(i.months), "message": i.message}
             for i in plan.infeasibilities

@@ -17,6 +17,11 @@ def _m(amount: Decimal) -> str:
 
 
 def plan_tables(plan: Plan, sc: Scenario) -> list[Table]:
+    """The terminal tables of a plan: cost per provider and quarter, commitments, notices, unmet, result."""
+    return [_cost(plan), _commitments(plan), _notices(plan), _unmet(plan, sc), _summary(plan)]
+
+
+def _cost(plan: Plan) -> Table:
     quarters = [(q, q + 2) for q in range(1, plan.horizon + 1, 3)]
     cost = Table(title="Cost by provider per quarter (USD millions, billed)", title_justify="left")
     cost.add_column("provider")
@@ -31,7 +36,10 @@ def plan_tables(plan: Plan, sc: Scenario) -> list[Table]:
                 sum((r.billed_cost_usd for r in plan.ledger if r.provider == p and lo <= r.month <= hi), ZERO)
             )
         cost.add_row(p, *(_m(c) for c in cells), _m(sum(cells, ZERO)))
+    return cost
 
+
+def _commitments(plan: Plan) -> Table:
     commits = Table(title="Commitments: drawdown vs milestones (USD millions)", title_justify="left")
     for col in ("contract", "provider", "by month", "due (cumulative)", "drawn", "shortfall"):
         commits.add_column(col, justify="right" if col not in ("contract", "provider") else "left")
@@ -44,7 +52,10 @@ def plan_tables(plan: Plan, sc: Scenario) -> list[Table]:
             _m(ms.drawdown_usd),
             _m(ms.shortfall_usd),
         )
+    return commits
 
+
+def _notices(plan: Plan) -> Table:
     notices = Table(title="ROFR notices and outcomes", title_justify="left")
     for col in (
         "notice",
@@ -66,6 +77,10 @@ def plan_tables(plan: Plan, sc: Scenario) -> list[Table]:
             f"{n.exercised_gpus:,}",
             f"{n.released_gpus:,}",
         )
+    return notices
+
+
+def _unmet(plan: Plan, sc: Scenario) -> Table:
     unmet = Table(title="Unmet demand", title_justify="left")
     for col in ("demand", "month", "h100_eq / gpus", "reasons"):
         unmet.add_column(col)
@@ -74,7 +89,10 @@ def plan_tables(plan: Plan, sc: Scenario) -> list[Table]:
         unmet.add_row(u.demand, f"{u.month} ({sc.calendar.label(u.month)})", amount, ", ".join(u.reasons))
     if not plan.unmet:
         unmet.add_row("-", "-", "-", "all demand met")
+    return unmet
 
+
+def _summary(plan: Plan) -> Table:
     summary = Table(title="Result", title_justify="left", show_header=False)
     summary.add_column("k")
     summary.add_column("v", justify="right")
@@ -86,4 +104,4 @@ def plan_tables(plan: Plan, sc: Scenario) -> list[Table]:
     summary.add_row("optimality gap", f"{float(plan.gap) * 100:.3f} %")
     summary.add_row("contract-blind baseline (USD M)", _m(plan.baseline_cost_usd))
     summary.add_row("saving vs baseline (USD M)", _m(plan.baseline_cost_usd - plan.cost_total_usd))
-    return [cost, commits, notices, unmet, summary]
+    return summary

@@ -12,7 +12,8 @@ from tender.placement import Eligibility, GavelCompat, JobRequest, Policy, Polic
 from tender.sim.faults import Fault
 from tender.sim.gavel import GavelWorkload, gavel_pools, job_id, job_table
 from tender.sim.metrics import summarize
-from tender.sim.runner import Outcome, replay
+from tender.sim.runner import replay
+from tender.sim.runs import Outcome
 
 GAVEL_ROUND_S = 360.0
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from tender.domain.money import cents
 from tender.placement import Pool
-from tender.sim.runner import JobRun, Outcome
+from tender.sim.runs import JobRun, Outcome
 
 HOUR = 3600.0
 
@@ -56,23 +56,7 @@ def summarize(
     first = min((r.job.arrival for r in runs.values()), default=0.0)
     last = max((r.finish for r in runs.values() if r.finish is not None), default=first)
     span = max(last - first, 1e-9)
-    by_pool: dict[str, Any] = {}
-    by_provider: dict[str, Decimal] = {}
-    total_cost = Decimal(0)
-    for pool in sorted(pools, key=lambda p: p.id):
-        seconds = outcome.gpu_seconds.get(pool.id, 0.0)
-        cost = gpu_hours_cost(pool, seconds)
-        total_cost += cost
-        by_provider[pool.provider] = by_provider.get(pool.provider, Decimal(0)) + cost
-        by_pool[pool.id] = {
-            "provider": pool.provider,
-            "region": pool.region,
-            "gpu": pool.gpu,
-            "gpus": pool.count,
-            "gpu_hours": r6(seconds / HOUR),
-            "utilization": r6(seconds / (pool.count * span)),
-            "cost_usd": money(cost),
-        }
+    by_pool, by_provider, total_cost = _pool_costs(outcome, pools, span)
     capacity = sum(p.count for p in pools)
     used = sum(outcome.gpu_seconds.values())
     return {
@@ -110,6 +94,30 @@ def summarize(
         ][:100],
         "rejected_by_reason": dict(sorted(Counter(str(v.reason) for v in outcome.rejected.values()).items())),
     }
+
+
+def _pool_costs(
+    outcome: Outcome, pools: Sequence[Pool], span: float
+) -> tuple[dict[str, Any], dict[str, Decimal], Decimal]:
+    """Per pool its use and cost; per provider its cost; the total (exact cents)."""
+    by_pool: dict[str, Any] = {}
+    by_provider: dict[str, Decimal] = {}
+    total_cost = Decimal(0)
+    for pool in sorted(pools, key=lambda p: p.id):
+        seconds = outcome.gpu_seconds.get(pool.id, 0.0)
+        cost = gpu_hours_cost(pool, seconds)
+        total_cost += cost
+        by_provider[pool.provider] = by_provider.get(pool.provider, Decimal(0)) + cost
+        by_pool[pool.id] = {
+            "provider": pool.provider,
+            "region": pool.region,
+            "gpu": pool.gpu,
+            "gpus": pool.count,
+            "gpu_hours": r6(seconds / HOUR),
+            "utilization": r6(seconds / (pool.count * span)),
+            "cost_usd": money(cost),
+        }
+    return by_pool, by_provider, total_cost
 
 
 def _mean(values: Sequence[float]) -> float:

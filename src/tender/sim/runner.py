@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 
 from tender.placement import (
     Allocation,
@@ -23,7 +22,6 @@ from tender.placement import (
     Pool,
     Preemption,
     RunningJob,
-    Verdict,
     allow_all,
     explain,
     feasible_pools,
@@ -33,78 +31,7 @@ from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
 from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
-
-
-@dataclass
-class JobRun:
-    """Mutable per-job bookkeeping of one replay."""
-
-    job: JobRequest
-    remaining: float
-    pool: str | None = None
-    gpu: str = ""
-    seg_start: float = 0.0  # GPUs held since
-    work_start: float = 0.0  # progress resumes (after the restore overhead)
-    rate: float = 0.0
-    first_start: float | None = None
-    finish: float | None = None
-    generation: int = 0
-    restore_due: bool = False
-    evicted_from: str | None = None
-    preemptions: int = 0
-    failovers: int = 0
-    ran_on: list[str] = field(default_factory=list)  # the pool of each run segment, in order
-    attained: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass
-class Outcome:
-    runs: dict[str, JobRun]
-    rejected: dict[str, Verdict]
-    gpu_seconds: dict[str, float]
-    timeline: list[tuple[float, int, int]]  # (time, busy GPUs, queued jobs) at each decision
-    events: int = 0
-    decisions: int = 0
-    lp_solves: int = 0
-    end: float = 0.0
-
-
-class _Remaining(Mapping[str, float]):
-    def __init__(self, runs: Mapping[str, JobRun]) -> None:
-        self._runs = runs
-
-    def __getitem__(self, key: str) -> float:
-        return self._runs[key].remaining
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._runs)
-
-    def __len__(self) -> int:
-        return len(self._runs)
-
-
-class _Attained(Mapping[str, Mapping[str, float]]):
-    """Seconds of service per active job per GPU type at `now`, computed when a job is looked up
-    (a round often reads only a few jobs)."""
-
-    def __init__(self, runs: Mapping[str, JobRun], active: Mapping[str, JobRequest], now: float) -> None:
-        self._runs, self._active, self._now = runs, active, now
-
-    def __getitem__(self, key: str) -> Mapping[str, float]:
-        if key not in self._active:
-            raise KeyError(key)
-        run = self._runs[key]
-        if run.pool is None:
-            return run.attained
-        out = dict(run.attained)
-        out[run.gpu] = out.get(run.gpu, 0.0) + self._now - run.seg_start
-        return out
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._active)
-
-    def __len__(self) -> int:
-        return len(self._active)
+from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
 
 
 class Replay:
@@ -371,7 +298,7 @@ class Replay:
         attained: Mapping[str, Mapping[str, float]] = {}
         type_service = dict(self.type_service)
         if self.policy.preemptive:
-            attained = _Attained(self.out.runs, self.active, now)
+            attained = AttainedService(self.out.runs, self.active, now)
             for job_id in self.running:
                 run = self.out.runs[job_id]
                 type_service[run.gpu] = type_service.get(run.gpu, 0.0) + now - run.seg_start
@@ -381,7 +308,7 @@ class Replay:
             queued=self.queue.values(),
             running=self.running,
             jobs=self.active,
-            remaining=_Remaining(self.out.runs),
+            remaining=RemainingWork(self.out.runs),
             down=frozenset(self.down),
             attained=attained,
             allocation=self.allocation,

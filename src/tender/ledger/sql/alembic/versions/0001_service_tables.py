@@ -19,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    """Long because: a revision is one table list, written once and never edited (splitting it would
+    let a later edit change what a past revision creates)."""
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.String(32), primary_key=True),

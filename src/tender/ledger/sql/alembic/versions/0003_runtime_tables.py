@@ -47,6 +47,7 @@ RUNTIME_TABLES = ("runtime_jobs", "runtime_attempts", "runtime_events", "runtime
 
 
 def _runtime_tables() -> dict[str, list[SchemaItem]]:
+    """Long because: one declarative list of this revision's columns, frozen with the revision."""
     return {
         "runtime_jobs": [
             sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
