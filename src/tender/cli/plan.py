@@ -1,6 +1,7 @@
 """`tender plan FILE`: contract-aware sourcing over the horizon; terminal tables, JSON, CSV and HTML.
 
 With `--actuals [--as-of M]` the months before M are fixed to the actuals in the database (`plan_actuals`).
+With `--robust --samples K` the plan is the SAA two-stage plan and its study (`plan_robust`).
 """
 
 from __future__ import annotations
@@ -71,8 +72,28 @@ def register(app: typer.Typer) -> None:
         database_url: str | None = typer.Option(
             None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
         ),
+        robust: bool = typer.Option(
+            False, "--robust", help="Two-stage plan by SAA over --samples futures, studied out of sample."
+        ),
+        samples: int | None = typer.Option(
+            None, "--samples", help="With --robust: sampled futures in the extensive form (default 10)."
+        ),
+        eval_samples: int = typer.Option(
+            100, "--eval-samples", help="With --robust: fresh samples the two plans are evaluated on."
+        ),
+        workers: int = typer.Option(1, "--workers", help="With --robust: local worker processes (>= 1)."),
     ) -> None:
         """Plan who supplies what each month, run ROFR notices, and project the ledger."""
+        if robust or samples is not None:
+            for flag, given in (
+                ("--actuals", actuals),
+                ("--out", out is not None),
+                ("--ledger", ledger is not None),
+            ):
+                if robust and given:
+                    fail_bad_input(f"{flag}: not with --robust (the robust plan writes --json and --report)")
+            _robust(file, seed, time_limit, gap, samples, eval_samples, workers, json_path, report, robust)
+            return
         _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
         sc = load_or_exit(file)
         replan = load_replan(sc, as_of, database_url) if actuals else None
@@ -134,6 +155,29 @@ def register(app: typer.Typer) -> None:
                 markup=False,
             )
             raise typer.Exit(1)
+
+
+def _robust(
+    file: Path,
+    seed: int,
+    time_limit: float,
+    gap: float,
+    samples: int | None,
+    eval_samples: int,
+    workers: int,
+    json_path: Path | None,
+    report: Path | None,
+    robust: bool,
+) -> None:
+    if not robust:
+        fail_bad_input("--samples: only with --robust")
+    from tender.cli import plan_robust  # only a robust plan pays for its imports
+
+    options = PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap)
+    req = plan_robust.Request(
+        file, seed, 10 if samples is None else samples, eval_samples, workers, options, json_path, report
+    )
+    plan_robust.run(req)
 
 
 def _write(outputs: list[Output], out: Path | None, mkdir: bool) -> None:
