@@ -133,14 +133,19 @@ def solve(
     start: Sequence[tuple[int, float]] = (),
     spent: float = 0.0,
     stop: Stop | None = None,
+    tolerance: float | None = None,
 ) -> Solution:
     """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
-    (e.g. by `relax`), taken off the time limit and added to the reported time."""
+    (e.g. by `relax`), taken off the time limit and added to the reported time; `tolerance`: HiGHS's
+    primal and MIP feasibility tolerances (default: HiGHS's own, 1e-7 and 1e-6)."""
     h = QuietHighs()  # type: ignore[no-untyped-call]
     h.setOptionValue("random_seed", int(seed) % 2147483647)
     h.setOptionValue("threads", int(threads))
     h.setOptionValue("time_limit", max(float(time_limit_s) - spent, 1.0))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
+    if tolerance is not None:
+        h.setOptionValue("primal_feasibility_tolerance", float(tolerance))
+        h.setOptionValue("mip_feasibility_tolerance", float(tolerance))
     h.passModel(to_highs(model))
     if start:
         idx = np.array([j for j, _x in start], dtype=np.int32)

@@ -2,27 +2,28 @@
 
 A *booking* is a number of GPUs per (provider, accelerator, region, month) at the provider's contract
 rate, signed before the future is known (`tender plan --robust`, docs/risk.md "The extensive form").
-1. `bookings_of(awards)`: what a plan books, the GPUs of its contract-priced awards per site-month
-   (holder blocks and reserved / take-or-pay / spot / on-demand awards are not bookings);
+1. `bookings_of(plan)`: what a plan books, the GPUs of its contract-priced awards per site-month
+   (third-party capacity a holder released included; awards on a holder's own block, and reserved /
+   take-or-pay / spot / on-demand awards, are not bookings);
 2. `slots(data)`: the model's booked slots — every offer-month whose base pricing is `contract`
    (an existing line or direct new capacity, not a holder block, not inside a reservation), grouped
    by site-month, with the non-spot usage terms and the contract rate;
 3. `bind(booked)`: a model hook for the recourse (`pipeline.run_pass(extend=...)`): per slot,
    usage + idle = booked (an idle column at the contract rate), so the booked GPUs are paid whether
    used, and no slot gives more than its booking (a slot never booked gives nothing);
-4. `idle_usd(booked, scenario, awards)`: the booked GPU-hours a placement left idle, at the contract
+4. `idle_usd(booked, scenario, plan)`: the booked GPU-hours a placement left idle, at the contract
    rate (the ledger bills the used part through the awards; this is the rest).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from tender.domain import Scenario
 from tender.sourcing.data import HOLDER_NEW, PlanData
-from tender.sourcing.types import Award
+from tender.sourcing.types import Plan
 from tender.sourcing.variables import LinearModel, Vars
 
 Key = tuple[str, str, str, int]  # provider, accelerator, region, month
@@ -38,10 +39,11 @@ class Slot:
     terms: tuple[tuple[int, float], ...]  # non-spot usage of the slot's offers that month
 
 
-def bookings_of(awards: Sequence[Award]) -> dict[Key, int]:
+def bookings_of(p: Plan) -> dict[Key, int]:
+    blocks = {(n.id, n.holder) for n in p.notices}  # an award citing its own holder's notice: a block
     out: dict[Key, int] = {}
-    for a in awards:
-        if a.pricing == "contract" and a.notice is None:
+    for a in p.awards:
+        if a.pricing == "contract" and (a.notice, a.provider) not in blocks:
             key = (a.provider, a.gpu, a.region, a.month)
             out[key] = out.get(key, 0) + a.gpus
     return dict(sorted(out.items()))
@@ -77,8 +79,8 @@ def bind(booked: Bookings) -> Hook:
     return extend
 
 
-def idle_usd(booked: Bookings, sc: Scenario, awards: Sequence[Award]) -> Decimal:
-    used = bookings_of(awards)
+def idle_usd(booked: Bookings, sc: Scenario, p: Plan) -> Decimal:
+    used = bookings_of(p)
     total = ZERO
     for (pid, gpu, region, m), gpus in sorted(booked.items()):
         idle = gpus - used.get((pid, gpu, region, m), 0)

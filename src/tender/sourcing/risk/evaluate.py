@@ -76,7 +76,7 @@ def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
     shortfalls: dict[str, Decimal] = {}
     for ms in p.milestones:
         shortfalls[ms.contract] = shortfalls.get(ms.contract, ZERO) + ms.shortfall_usd
-    idle = ZERO if stage.booked is None else idle_usd(stage.booked, sc, p.awards)
+    idle = ZERO if stage.booked is None else idle_usd(stage.booked, sc, p)
     return Outcome(
         index,
         p.cost_total_usd + idle,

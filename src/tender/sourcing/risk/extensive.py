@@ -33,7 +33,7 @@ from tender.sourcing.risk.booking import Key, slots
 from tender.sourcing.risk.first_stage import FirstStage, RunSlot
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import draw, inputs
-from tender.sourcing.solve import solve
+from tender.sourcing.solve import Solution, solve
 from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel
 
@@ -136,6 +136,21 @@ def _sample(
         big.row(f"nonant_run[{i}]", [(j + base, 1.0), (shared.run(key), -1.0)], lb=0.0, ub=0.0)
 
 
+def _solve(model: LinearModel, options: PlanOptions) -> Solution:
+    """`solve.solve` with primal and MIP feasibility tolerances of 1e-5: with the default 1e-7 HiGHS
+    rejected its own optimum of the example's extensive form (costs near 1e10) for a residual of
+    1.1e-6 GPUs after postsolve ("Solve error")."""
+    return solve(
+        model,
+        seed=options.seed,
+        time_limit_s=options.time_limit_s,
+        mip_gap=options.mip_gap,
+        threads=options.threads,
+        stop=options.stop,
+        tolerance=1e-5,
+    )
+
+
 def solve_robust(sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions) -> Robust:
     """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
     deterministic plan's first stage)."""
@@ -149,14 +164,7 @@ def solve_robust(sc: Scenario, answers: FirstStage, seed: int, samples: int, opt
         if ys:
             shared.model.row(f"run_once[{run.id}]", ys, ub=1.0)
     big = shared.model
-    sol = solve(
-        big,
-        seed=options.seed,
-        time_limit_s=options.time_limit_s,
-        mip_gap=options.mip_gap,
-        threads=options.threads,
-        stop=options.stop,
-    )
+    sol = _solve(big, options)
     x = sol.values
     slots_of: dict[str, RunSlot | None] = dict.fromkeys(r.id for r in sc.training_runs)
     for (run_id, site, start), j in sorted(shared.runs.items()):

@@ -126,4 +126,4 @@ def of_plan(p: Plan, run_ids: tuple[str, ...], *, book: bool = False) -> FirstSt
         for n in p.notices
     ]
     first = of_parts(slots, notices, run_ids)
-    return replace(first, booked=bookings_of(p.awards)) if book else first
+    return replace(first, booked=bookings_of(p)) if book else first
