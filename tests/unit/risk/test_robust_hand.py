@@ -104,3 +104,15 @@ def test_the_cli_writes_both_plans_side_by_side(tmp_path: Path) -> None:
         {"provider": "book", "gpu": "H100", "region": "us-east", "month": 1, "gpus": 2000}
     ]
     assert doc["hedge"]["cost_usd"] == "1460000.00"  # 1,000 more GPUs booked at $2 for 730 h
+
+
+@pytest.mark.timeout(180)
+def test_the_study_json_is_the_same_bytes_on_one_and_two_workers(tmp_path: Path) -> None:
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.json"
+        args = ["plan", str(CASE), "--robust", "--samples", "8", "--eval-samples", "6", "--seed", "4"]
+        result = CliRunner().invoke(app, [*args, "--workers", workers, "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
