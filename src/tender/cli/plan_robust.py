@@ -26,7 +26,7 @@ from tender.plan_output.risk_study_report import study_report_html
 from tender.sourcing import NoSolution, PlanOptions, plan
 from tender.sourcing.risk.extensive import solve_robust
 from tender.sourcing.risk.first_stage import of_plan
-from tender.sourcing.risk.sampler import inputs
+from tender.sourcing.risk.sampler import uncertain
 from tender.sourcing.risk.stats import Summary, summarize
 from tender.sourcing.risk.study import Measures, hedge, measures
 
@@ -41,13 +41,6 @@ class Request:
     options: PlanOptions
     json_path: Path | None
     report: Path | None
-
-
-def uncertain(sc: Scenario) -> bool:
-    inp = inputs(sc)
-    tables = [c.table for c in inp.campuses] + [t for _k, t in (*inp.slips, *inp.bands, *inp.run_slips)]
-    tables += [t for t in (inp.on_demand, inp.spot) if t is not None]
-    return bool(inp.holders) or any(len(t.values) > 1 for t in tables)
 
 
 def _check(req: Request) -> Scenario:
