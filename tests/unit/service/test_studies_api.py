@@ -68,3 +68,22 @@ def test_nothing_uncertain_and_unknown_studies(service: Service) -> None:
     assert r.status_code == 422, r.text
     assert service.call("planner", "GET", "/api/v1/studies/77").status_code == 404
     assert service.call("planner", "GET", "/api/v1/studies/77/report").status_code == 404
+
+
+def test_the_dashboard_links_the_latest_study(service: Service) -> None:
+    up = service.call(
+        "admin", "POST", "/api/v1/scenarios", json={"name": CASE.name, "yaml": CASE.read_text()}
+    )
+    scenario = int(up.json()["id"])
+    service.client.cookies.set("tender_token", service.tokens["planner"])  # the dashboard reads the cookie
+    first = service.client.get("/")
+    assert first.status_code == 200 and "Dashboard" in first.text and "study-summary" not in first.text
+    r = service.call(
+        "planner", "POST", "/api/v1/studies", json={"scenario": scenario, "samples": 4, "eval_samples": 3}
+    )
+    study = int(r.json()["id"])
+    assert _finished(service, study)["status"] == "done"
+    doc = service.call("planner", "GET", f"/api/v1/studies/{study}/risk.json").json()
+    page = service.client.get("/").text
+    assert f'href="/api/v1/studies/{study}/report"' in page
+    assert f"${float(doc['hedge']['cost_usd']):,.2f}" in page

@@ -105,5 +105,9 @@ def list_studies(session: Session, offset: int = 0, limit: int = 100) -> Page[St
 
 def latest_done_study(session: Session) -> StudyRow | None:
     return session.scalar(
-        select(StudyRow).where(StudyRow.status == "done").order_by(StudyRow.id.desc()).limit(1)
+        select(StudyRow)
+        .options(undefer(StudyRow.result_json))
+        .where(StudyRow.status == "done")
+        .order_by(StudyRow.id.desc())
+        .limit(1)
     )
