@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -59,14 +60,14 @@ def _check(req: Request) -> Scenario:
     return sc
 
 
-def _side_by_side(det: Summary, rob: Summary, m: Measures, hedge_usd: tuple[object, object]) -> Table:
+def _side_by_side(det: Summary, rob: Summary, m: Measures, hedge_usd: tuple[Decimal, Decimal]) -> Table:
     t = Table(title=f"deterministic vs robust: {det.samples} fresh samples")
     t.add_column("measure")
     t.add_column("deterministic", justify="right")
     t.add_column("robust", justify="right")
 
-    def usd(v: object) -> str:
-        return f"${float(str(v)) / 1e6:,.2f}M"
+    def usd(v: Decimal) -> str:
+        return f"${v / 10**6:,.2f}M"
 
     t.add_row("expected cost", usd(det.expected_cost_usd), usd(rob.expected_cost_usd))
     t.add_row("std error", usd(det.expected_cost_se_usd), usd(rob.expected_cost_se_usd))
