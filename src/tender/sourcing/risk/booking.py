@@ -11,18 +11,23 @@ rate, signed before the future is known (`tender plan --robust`, docs/risk.md "T
 3. `bind(booked)`: a model hook for the recourse (`pipeline.run_pass(extend=...)`): per slot,
    usage + idle = booked (an idle column at the contract rate), so the booked GPUs are paid whether
    used, and no slot gives more than its booking (a slot never booked gives nothing);
-4. `idle_usd(booked, scenario, plan)`: the booked GPU-hours a placement left idle, at the contract
-   rate (the ledger bills the used part through the awards; this is the rest).
+4. `unbooked(data, booked)` (second pass, `FirstStage.restrict`): a slot booked 0 GPUs is not sold
+   at its base price at all (so neither the model nor the repair of rounding can buy it; spot on the
+   line stays), and a run option whose window then no longer fits its site is dropped;
+5. `idle_usd(booked, scenario, plan)`: what the bookings add to a future's ledger total: the booked
+   GPU-hours a placement left idle, at the contract rate, and for contract GPUs above a booking (the
+   repair of rounding may add some; it does not know bookings) their price as unmet demand instead
+   of at the contract rate (unmet penalty x h100_eq - rate, per GPU-hour).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from tender.domain import Scenario
-from tender.sourcing.data import HOLDER_NEW, PlanData
+from tender.sourcing.data import HOLDER_NEW, Offer, PlanData
 from tender.sourcing.types import Plan
 from tender.sourcing.variables import LinearModel, Vars
 
@@ -79,12 +84,52 @@ def bind(booked: Bookings) -> Hook:
     return extend
 
 
+def _booked_slot(o: Offer, m: int) -> bool:
+    return (
+        o.kind != HOLDER_NEW
+        and o.pricing[m - 1] == "contract"
+        and not o.under_reservation(m)
+        and o.rate[m - 1] is not None
+    )
+
+
+def unbooked(data: PlanData, booked: Bookings) -> PlanData:
+    """Step 4."""
+    offers = []
+    for o in data.offers:
+        rate = tuple(
+            None if _booked_slot(o, m) and booked.get((*o.site, m), 0) <= 0 else o.rate[m - 1]
+            for m in data.months
+        )
+        offers.append(o if rate == o.rate else replace(o, rate=rate))
+
+    def holds(site: int, start: int, used: int, months: int) -> bool:
+        return all(
+            sum(offers[i].cap[m - 1] for i in data.sites[site] if offers[i].base_usable(m)) >= used
+            for m in range(start, start + months)
+        )
+
+    options = tuple(
+        tuple(opt for opt in opts if holds(opt[0], opt[1], opt[2], run.duration_months))
+        for run, opts in zip(data.runs, data.run_options, strict=True)
+    )
+    return replace(data, offers=tuple(offers), run_options=options)
+
+
 def idle_usd(booked: Bookings, sc: Scenario, p: Plan) -> Decimal:
+    """Step 5."""
     used = bookings_of(p)
+    hours = sc.calendar.hours_per_month
     total = ZERO
-    for (pid, gpu, region, m), gpus in sorted(booked.items()):
-        idle = gpus - used.get((pid, gpu, region, m), 0)
+    for key in sorted(set(booked) | set(used)):
+        pid, gpu = key[0], key[1]
         rates = sc.providers[pid].rates.get(gpu) if pid in sc.providers else None
-        if idle > 0 and rates is not None and rates.contract is not None:
-            total += idle * rates.contract * sc.calendar.hours_per_month
+        if rates is None or rates.contract is None:
+            continue
+        extra = used.get(key, 0) - booked.get(key, 0)
+        if extra < 0:
+            total += -extra * rates.contract * hours
+        elif extra > 0:
+            eq = sc.accelerators[gpu].h100_eq
+            total += extra * (sc.unmet_penalty_usd_per_h100_eq_hour * eq - rates.contract) * hours
     return total

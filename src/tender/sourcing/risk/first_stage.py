@@ -11,7 +11,7 @@
    it (`tender risk`) contract capacity is re-chosen in each future.
 Everything else (fleet capacity per offer and month at any pricing, holder blocks' use) is the
 recourse, re-planned by the planner in each future. `restrict(data)` applies step 1 to the planner's
-index (`PlanData.run_options`) in both passes, but in the first pass (which finds the needs the
+index (`PlanData.run_options`) in both passes (and, with bookings, `booking.unbooked` in the second), but in the first pass (which finds the needs the
 notices are for) a run whose slot cannot hold it before any answer (it sits partly on a holder block)
 keeps every option, as in `tender plan`; `with_answers(scenario)` applies step 2 as scripted responses.
 """
@@ -24,7 +24,7 @@ from datetime import datetime
 
 from tender.domain import Scenario, ScriptedResponse
 from tender.sourcing.data import PlanData
-from tender.sourcing.risk.booking import Bookings, Hook, bind, bookings_of
+from tender.sourcing.risk.booking import Bookings, Hook, bind, bookings_of, unbooked
 from tender.sourcing.types import Plan
 
 
@@ -69,7 +69,8 @@ class FirstStage:
                 and o[1] == slot.start
             )
             options.append(opts if first_pass and slot is not None and not keep else keep)
-        return replace(data, run_options=tuple(options))
+        data = replace(data, run_options=tuple(options))
+        return data if first_pass or self.booked is None else unbooked(data, self.booked)
 
     def with_answers(self, sc: Scenario) -> Scenario:
         return replace(sc, rofr_responses=(*self.answers, *sc.rofr_responses))
