@@ -1,6 +1,8 @@
-"""Benchmark `tender risk` on the example: N samples on 1 and 2 local workers (and Ray, with --ray).
+"""Benchmark `tender risk` on the example: N samples on 1 and 2 local workers (and Ray, with --ray),
+and `tender plan --robust` at several K (with --robust 10,30,100).
 
 Usage: .venv/bin/python bench/bench_risk.py [--samples 1000] [--repeats 1] [--ray 127.0.0.1:6379]
+       .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--eval-samples 40] [--workers 2]
 Baseline, measured in the same run: one `tender plan` of the example (a sample is one such re-plan).
 Each configuration is its own `tender risk` process (wall clock, including start-up and the
 deterministic plan); the JSONs of all configurations must be byte-identical (checked).
@@ -27,12 +29,56 @@ def _timed(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def robust(ks: list[int], eval_samples: int, workers: int) -> None:
+    """In-process: the deterministic plan (baseline), then per K the extensive form (wall seconds and
+    HiGHS seconds) and its study on the same fresh samples (VSS and its standard error)."""
+    from tender.cli.study_pool import run_study
+    from tender.config import load_scenario
+    from tender.sourcing import PlanOptions, plan
+    from tender.sourcing.risk.extensive import solve_robust
+    from tender.sourcing.risk.first_stage import of_plan
+    from tender.sourcing.risk.study import measures
+
+    sc = load_scenario(str(EXAMPLE))
+    options = PlanOptions(seed=0, time_limit_s=600.0)
+    start = time.perf_counter()
+    det = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs), book=True)
+    plan_s = time.perf_counter() - start
+    print(
+        f"baseline: the deterministic plan in process {plan_s:.2f} s; fresh samples {eval_samples}, {workers} workers"
+    )
+    print(
+        "| K | columns | rows | status | extensive form s (wall) | HiGHS s | / plan s | study s | VSS | SE of VSS | EVPI | SE |"
+    )
+    print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for k in ks:
+        start = time.perf_counter()
+        r = solve_robust(sc, det, 0, k, options)
+        wall = time.perf_counter() - start
+        start = time.perf_counter()
+        triples = run_study(EXAMPLE, sc, (det, r.first), 0, eval_samples, workers, options, lambda _n: None)
+        study_s = time.perf_counter() - start
+        m = measures(triples)
+        print(
+            f"| {k} | {r.columns:,} | {r.rows:,} | {r.status} | {wall:.1f} | {r.seconds:.1f} | {wall / plan_s:.1f} "
+            f"| {study_s:.0f} | ${float(m.vss_usd) / 1e6:,.0f}M | ${float(m.vss_se_usd) / 1e6:,.0f}M "
+            f"| ${float(m.evpi_usd) / 1e6:,.0f}M | ${float(m.evpi_se_usd) / 1e6:,.0f}M |",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--ray", default=None)
+    ap.add_argument("--robust", default=None, help="Comma-separated K values: bench --robust instead.")
+    ap.add_argument("--eval-samples", type=int, default=40)
+    ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
+    if a.robust:
+        robust([int(k) for k in a.robust.split(",")], a.eval_samples, a.workers)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         plan_s = statistics.median(
             _timed(["plan", str(EXAMPLE), "--quiet", "--json", f"{tmp}/p.json"]) for _ in range(a.repeats)

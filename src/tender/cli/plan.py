@@ -1,6 +1,7 @@
 """`tender plan FILE`: contract-aware sourcing over the horizon; terminal tables, JSON, CSV and HTML.
 
 With `--actuals [--as-of M]` the months before M are fixed to the actuals in the database (`plan_actuals`).
+With `--robust --samples K` the plan is the SAA two-stage plan and its study (`plan_robust`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from tender.cli.validate import load_or_exit
 
 if TYPE_CHECKING:  # the solver and renderers load when the command runs (fast `tender --help`)
     from tender.cli.plan_actuals import Replan
+    from tender.domain import Scenario
     from tender.plan_output import PlanRenders
+    from tender.sourcing import Plan
 
 
 def _json(rendered: PlanRenders, replan: Replan | None) -> str:
@@ -37,111 +40,175 @@ def _json(rendered: PlanRenders, replan: Replan | None) -> str:
     return rendered.json_text() if replan is None else with_fixed(rendered.document, replan)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("plan")
-    def plan_cmd(
-        file: Path = typer.Argument(..., help="Scenario YAML file."),
-        seed: int = typer.Option(0, "--seed", min=0, help="Seed for the solver and the ROFR holder model."),
-        time_limit: float = typer.Option(
-            60.0, "--time-limit", min=0.1, help="Solver time limit per pass, seconds (best plan + gap)."
-        ),
-        gap: float = typer.Option(0.001, "--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at."),
-        json_path: Annotated[Path | None, json_option("the plan")] = None,
-        report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
-        ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
-        out: Path | None = typer.Option(
-            None,
-            "--out",
-            help="Directory for plan.json, plan.html and ledger.csv (all three); created if missing "
-            "when its parent exists.",
-        ),
-        mkdir: bool = typer.Option(
-            False, "--mkdir", help="Create missing parent folders of the outputs (never done otherwise)."
-        ),
-        timings: bool = typer.Option(False, "--timings", help="Also write solve_seconds into the JSON."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
-        actuals: bool = typer.Option(
-            False,
-            "--actuals",
-            help="Fix the months before --as-of to the actuals in the database; plan the rest.",
-        ),
-        as_of: int | None = typer.Option(
-            None,
-            "--as-of",
-            min=1,
-            help="With --actuals: first month planned (default: after the last actuals).",
-        ),
-        database_url: str | None = typer.Option(
-            None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
-        ),
-    ) -> None:
-        """Plan who supplies what each month, run ROFR notices, and project the ledger."""
-        from tender.cli.plan_actuals import load_replan
-        from tender.plan_output import CHECK_FAILED, PlanRenders, plan_tables, verified
-        from tender.sourcing import NoSolution, PlanOptions, plan
+def plan_cmd(
+    file: Path = typer.Argument(..., help="Scenario YAML file."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed for the solver and the ROFR holder model."),
+    time_limit: float = typer.Option(
+        60.0, "--time-limit", min=0.1, help="Solver time limit per pass, seconds (best plan + gap)."
+    ),
+    gap: float = typer.Option(0.001, "--gap", min=0.0, max=1.0, help="Relative MIP gap to stop at."),
+    json_path: Annotated[Path | None, json_option("the plan")] = None,
+    report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+    ledger: Path | None = typer.Option(None, "--ledger", help="Write the ledger rows as CSV."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Directory for plan.json, plan.html and ledger.csv (all three); created if missing "
+        "when its parent exists.",
+    ),
+    mkdir: bool = typer.Option(
+        False, "--mkdir", help="Create missing parent folders of the outputs (never done otherwise)."
+    ),
+    timings: bool = typer.Option(False, "--timings", help="Also write solve_seconds into the JSON."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No tables; outputs only."),
+    actuals: bool = typer.Option(
+        False,
+        "--actuals",
+        help="Fix the months before --as-of to the actuals in the database; plan the rest.",
+    ),
+    as_of: int | None = typer.Option(
+        None,
+        "--as-of",
+        min=1,
+        help="With --actuals: first month planned (default: after the last actuals).",
+    ),
+    database_url: str | None = typer.Option(
+        None, "--database-url", envvar="TENDER_DATABASE_URL", help=DB_HELP
+    ),
+    robust: bool = typer.Option(
+        False, "--robust", help="Two-stage plan by SAA over --samples futures, studied out of sample."
+    ),
+    samples: int | None = typer.Option(
+        None, "--samples", help="With --robust: sampled futures in the extensive form (default 10)."
+    ),
+    eval_samples: int = typer.Option(
+        100, "--eval-samples", help="With --robust: fresh samples the two plans are evaluated on."
+    ),
+    workers: int = typer.Option(1, "--workers", help="With --robust: local worker processes (>= 1)."),
+) -> None:
+    """Plan who supplies what each month, run ROFR notices, and project the ledger.
+    Long because: Typer declares each option in the signature; the body is the numbered steps."""
+    if robust or samples is not None:  # 0. a two-stage plan instead (cli/plan_robust.py)
+        _refuse_with_robust(robust, actuals=actuals, out=out, ledger=ledger)
+        _robust(file, seed, time_limit, gap, samples, eval_samples, workers, json_path, report, robust)
+        return
+    from tender.cli.plan_actuals import load_replan
+    from tender.plan_output import PlanRenders
 
-        _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
-        sc = load_or_exit(file)
-        replan = load_replan(sc, as_of, database_url) if actuals else None
-        if as_of is not None and replan is None:
-            fail_bad_input("--as-of: only with --actuals")
+    # 1. outputs checked before any work; 2. the scenario (re-based on the actuals with --actuals)
+    _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
+    sc = load_or_exit(file)
+    replan = load_replan(sc, as_of, database_url) if actuals else None
+    if as_of is not None and replan is None:
+        fail_bad_input("--as-of: only with --actuals")
+    if out is not None:
+        json_path = json_path or out / "plan.json"
+        report = report or out / "plan.html"
+        ledger = ledger or out / "ledger.csv"
+    # 3. solve and re-check; 4. tables; 5. outputs (all or none); 6. exit 1 when the checker objects
+    result, sc = _solve(file, sc, replan, seed=seed, time_limit=time_limit, gap=gap)
+    _print_result(result, sc, quiet)
+    rendered = PlanRenders(result, sc, timings)
+    renders: list[tuple[Path | None, Callable[[], str], str]] = [
+        (json_path, lambda: _json(rendered, replan), "--json"),
+        (ledger, rendered.ledger_csv, "--ledger"),
+        (report, rendered.report_html, "--report"),
+    ]
+    outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
+    _write(outputs, out, mkdir)
+    for o in outputs:
+        if o.path != STDOUT:
+            console.print(f"wrote {o.path}")
+    _fail_on_violations(file, result)
 
-        def options(stop: Callable[[], bool]) -> PlanOptions:
-            return PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap, stop=stop)
 
-        if out is not None:
-            json_path = json_path or out / "plan.json"
-            report = report or out / "plan.html"
-            ledger = ledger or out / "ledger.csv"
-        with status("solving…") as update:  # on stderr, only when it is a terminal
+def _refuse_with_robust(robust: bool, *, actuals: bool, out: Path | None, ledger: Path | None) -> None:
+    for flag, given in (("--actuals", actuals), ("--out", out is not None), ("--ledger", ledger is not None)):
+        if robust and given:
+            fail_bad_input(f"{flag}: not with --robust (the robust plan writes --json and --report)")
 
-            def progress(objective: float, bound: float, mip_gap: float) -> None:
-                update(
-                    f"solving… best ${objective / 1e6:,.1f}M, bound ${bound / 1e6:,.1f}M, gap {mip_gap:.4%}"
-                )
 
-            try:
-                fixed = replan.fixed if replan is not None else None
-                planned = run_interruptible(
-                    lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed)
-                )
-                sc = replan.scenario if replan is not None else sc
-                result = verified(planned, sc)
-            except NoSolution as exc:
-                fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
-        if not quiet:
-            for table in plan_tables(result, sc):
-                console.print(table)
-        for item in result.infeasibilities:
-            err_console.print(f"hard rule {item.rule} on demand {item.demand}: {item.message}", markup=False)
-        if result.status not in ("optimal", CHECK_FAILED):
-            err_console.print(
-                f"solver stopped ({result.status}): best plan found, gap {float(result.gap):.4%}",
-                markup=False,
-            )
-        console.print(
-            f"solved in {result.solve_seconds:.2f} s, status {result.status}, gap {float(result.gap):.4%}"
+def _solve(
+    file: Path, sc: Scenario, replan: Replan | None, *, seed: int, time_limit: float, gap: float
+) -> tuple[Plan, Scenario]:
+    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario."""
+    from tender.plan_output import verified
+    from tender.sourcing import NoSolution, PlanOptions, plan
+
+    def options(stop: Callable[[], bool]) -> PlanOptions:
+        return PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap, stop=stop)
+
+    with status("solving…") as update:  # on stderr, only when it is a terminal
+
+        def progress(objective: float, bound: float, mip_gap: float) -> None:
+            update(f"solving… best ${objective / 1e6:,.1f}M, bound ${bound / 1e6:,.1f}M, gap {mip_gap:.4%}")
+
+        try:
+            fixed = replan.fixed if replan is not None else None
+            planned = run_interruptible(lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed))
+        except NoSolution as exc:
+            fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
+    sc = replan.scenario if replan is not None else sc
+    return verified(planned, sc), sc
+
+
+def _print_result(result: Plan, sc: Scenario, quiet: bool) -> None:
+    from tender.plan_output import CHECK_FAILED, plan_tables
+
+    if not quiet:
+        for table in plan_tables(result, sc):
+            console.print(table)
+    for item in result.infeasibilities:
+        err_console.print(f"hard rule {item.rule} on demand {item.demand}: {item.message}", markup=False)
+    if result.status not in ("optimal", CHECK_FAILED):
+        err_console.print(
+            f"solver stopped ({result.status}): best plan found, gap {float(result.gap):.4%}",
+            markup=False,
         )
-        rendered = PlanRenders(result, sc, timings)
-        renders: list[tuple[Path | None, Callable[[], str], str]] = [
-            (json_path, lambda: _json(rendered, replan), "--json"),
-            (ledger, rendered.ledger_csv, "--ledger"),
-            (report, rendered.report_html, "--report"),
-        ]
-        outputs = [Output(path, render(), option) for path, render, option in renders if path is not None]
-        _write(outputs, out, mkdir)
-        for o in outputs:
-            if o.path != STDOUT:
-                console.print(f"wrote {o.path}")
-        if result.check_violations:
-            for line in result.check_violations:
-                err_console.print(f"check: {line}", markup=False)
-            err_console.print(
-                f"{file}: the plan breaks {len(result.check_violations)} rule(s) (`tender check`); "
-                "status check_failed",
-                markup=False,
-            )
-            raise typer.Exit(1)
+    console.print(
+        f"solved in {result.solve_seconds:.2f} s, status {result.status}, gap {float(result.gap):.4%}"
+    )
+
+
+def _fail_on_violations(file: Path, result: Plan) -> None:
+    if not result.check_violations:
+        return
+    for line in result.check_violations:
+        err_console.print(f"check: {line}", markup=False)
+    err_console.print(
+        f"{file}: the plan breaks {len(result.check_violations)} rule(s) (`tender check`); "
+        "status check_failed",
+        markup=False,
+    )
+    raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)
+
+
+def _robust(
+    file: Path,
+    seed: int,
+    time_limit: float,
+    gap: float,
+    samples: int | None,
+    eval_samples: int,
+    workers: int,
+    json_path: Path | None,
+    report: Path | None,
+    robust: bool,
+) -> None:
+    if not robust:
+        fail_bad_input("--samples: only with --robust")
+    from tender.cli import plan_robust  # only a robust plan pays for its imports
+    from tender.sourcing import PlanOptions
+
+    options = PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap)
+    req = plan_robust.Request(
+        file, seed, 10 if samples is None else samples, eval_samples, workers, options, json_path, report
+    )
+    plan_robust.run(req)
 
 
 def _write(outputs: list[Output], out: Path | None, mkdir: bool) -> None:

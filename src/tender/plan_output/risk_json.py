@@ -14,7 +14,9 @@ from typing import Any
 from tender.domain import Scenario
 from tender.domain.money import cents
 from tender.sourcing.risk.evaluate import Outcome
+from tender.sourcing.risk.extensive import Robust
 from tender.sourcing.risk.stats import Summary
+from tender.sourcing.risk.study import Measures
 from tender.sourcing.risk.tables import distributions
 from tender.sourcing.risk.tornado import Bar
 
@@ -94,4 +96,54 @@ def risk_to_json(
     }
     if outcomes is not None:
         doc["per_sample"] = [_sample(o) for o in outcomes]  # of the (one) plan evaluated
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _first_stage(r: Robust) -> dict[str, Any]:
+    return {
+        "runs": [
+            {"run": run, "provider": s.provider, "gpu": s.gpu, "region": s.region, "start_month": s.start}
+            for run, s in sorted(r.first.runs.items())
+            if s is not None
+        ],
+        "bookings": [
+            {"provider": p, "gpu": g, "region": reg, "month": m, "gpus": n}
+            for (p, g, reg, m), n in sorted((r.first.booked or {}).items())
+        ],
+    }
+
+
+def study_to_json(
+    sc: Scenario,
+    seed: int,
+    summaries: tuple[Summary, Summary],
+    m: Measures,
+    robust: Robust,
+    hedge: tuple[Decimal, Decimal],
+) -> str:
+    """`tender plan --robust --json`: the deterministic and the robust plan side by side, evaluated
+    on the same fresh samples, with VSS, EVPI and the wait-and-see cost (docs/risk-json.md)."""
+    doc = json.loads(risk_to_json(sc, seed, list(summaries), None, {s.name: () for s in summaries}))
+    doc["standard_errors"].update(
+        vss_usd=_usd(m.vss_se_usd), evpi_usd=_usd(m.evpi_se_usd), wait_and_see_usd=_usd(m.wait_and_see_se_usd)
+    )
+    doc.update(
+        vss_usd=_usd(m.vss_usd),
+        evpi_usd=_usd(m.evpi_usd),
+        wait_and_see_usd=_usd(m.wait_and_see_usd),
+        robust={
+            "saa_samples": robust.samples,
+            "objective_usd": _usd(robust.objective_usd),
+            "columns": robust.columns,
+            "rows": robust.rows,
+            "status": robust.status,
+            "gap": format(Decimal(repr(round(robust.gap, 6))), "f"),
+            "first_stage": _first_stage(robust),
+        },
+        hedge={
+            "deterministic_cost_usd": _usd(hedge[0]),
+            "robust_cost_usd": _usd(hedge[1]),
+            "cost_usd": _usd(hedge[1] - hedge[0]),
+        },
+    )
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"

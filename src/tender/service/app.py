@@ -39,6 +39,7 @@ from tender.service.routers import (
     plans,
     scenarios,
     skypilot,
+    studies,
     tokens,
 )
 from tender.service.settings import Settings
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens,
         scenarios,
         plans,
+        studies,
         needs,
         notices,
         jobs,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,10 +34,20 @@ def build_model(data: PlanData, options: PlanOptions, constant: Decimal) -> tupl
     return model, cols
 
 
+Extend = Callable[[PlanData, LinearModel, Vars], None]
+
+
 def run_pass(
-    data: PlanData, options: PlanOptions, constant: Decimal, progress: Progress | None = None
+    data: PlanData,
+    options: PlanOptions,
+    constant: Decimal,
+    progress: Progress | None = None,
+    extend: Extend | None = None,
 ) -> Pass:
+    """`extend` adds rows and columns to the built model before the solve (`risk.booking.bind`)."""
     model, cols = build_model(data, options, constant)
+    if extend is not None:
+        extend(data, model, cols)
     sol = None
     if warmstart.wanted(model):
         sol = warmstart.solve_from_relaxation(data, cols, model, options, progress)

@@ -49,7 +49,8 @@ def plan(
     """Plan the scenario's horizon. `now` (UTC) is when notices go out: default the first month's start
     (with `fixed`, the start of month `fixed.as_of`, and the scenario re-based there). With
     `first_stage` (`tender risk`), its ROFR answers are scripted and each run kept at its site and
-    start (`FirstStage.restrict`); the rest is re-planned (`sourcing.risk.first_stage`)."""
+    start (`FirstStage.restrict`), its bookings (if any) bound the second pass (`FirstStage.extend`);
+    the rest is re-planned (`sourcing.risk.first_stage`)."""
     if fixed is not None:
         scenario = rebase(scenario, fixed)
         now = now or scenario.calendar.month_start(fixed.as_of)
@@ -69,7 +70,8 @@ def plan(
     second_data = fix(
         data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
     )
-    second = run_pass(second_data, options, constant, progress)
+    extend = first_stage.extend if first_stage is not None else None
+    second = run_pass(second_data, options, constant, progress, extend)
     blocks_clause = {
         offer.idx: offer.clause[0] or "" for offer in second_data.offers if offer.kind == HOLDER_NEW
     }
@@ -77,7 +79,8 @@ def plan(
     proj = project(second_data, priced, second.unmet, second.unplaced)
     solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced), proj)
     base = baseline.evaluate(second_data, notice_of, blocks_clause)
-    chosen = _cheaper(solved, base)
+    # with bookings the greedy baseline (which knows none) is not a placement the first stage allows
+    chosen = solved if extend is not None else _cheaper(solved, base)
     protocol = rofr_loop.sign_third_parties(second_data, protocol, chosen.uses)
     return _assemble(scenario, options, first, second, chosen, base, protocol)
 

@@ -133,14 +133,19 @@ def solve(
     start: Sequence[tuple[int, float]] = (),
     spent: float = 0.0,
     stop: Stop | None = None,
+    tolerance: float | None = None,
 ) -> Solution:
     """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
-    (e.g. by `relax`), taken off the time limit and added to the reported time."""
+    (e.g. by `relax`), taken off the time limit and added to the reported time; `tolerance`: HiGHS's
+    primal and MIP feasibility tolerances (default: HiGHS's own, 1e-7 and 1e-6)."""
     highs = QuietHighs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("random_seed", int(seed) % 2147483647)
     highs.setOptionValue("threads", int(threads))
     highs.setOptionValue("time_limit", max(float(time_limit_s) - spent, 1.0))
     highs.setOptionValue("mip_rel_gap", float(mip_gap))
+    if tolerance is not None:
+        highs.setOptionValue("primal_feasibility_tolerance", float(tolerance))
+        highs.setOptionValue("mip_feasibility_tolerance", float(tolerance))
     highs.passModel(to_highs(model))
     if start:
         idx = np.array([col for col, _value in start], dtype=np.int32)

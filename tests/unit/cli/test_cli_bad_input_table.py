@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[3]
 MINIMAL = str(REPO / "examples" / "minimal.yaml")  # 12 months
 FRONTIER = str(REPO / "examples" / "frontier-lab.yaml")  # 24 months
 CASE = str(REPO / "tests" / "scenarios" / "rofr" / "decline-then-third-party.yaml")
+ROBUST_CASE = str(REPO / "tests" / "scenarios" / "risk" / "book_or_buy.yaml")
 POOLS = "pools:\n  - {id: local-h100, provider: p, gpu: H100, gpus: 2, backend: {kind: local}}\n"
 TRACE = "job_id,submit_time_s,duration_s,num_gpus,gpu_type,user_or_vc,status\n" + "".join(
     f"j{i},{i * 50},{300 + i},1,,vc,\n" for i in range(5)
@@ -427,6 +428,43 @@ def _rows() -> list[Row]:
             lambda p: "--as-of",
         ),
         *bad_urls(["actuals", "report"], lambda p: [MINIMAL]),
+        r(
+            "plan",
+            "robust-samples-zero",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--samples", "0"],
+            lambda p: "--samples",
+        ),
+        r(
+            "plan",
+            "robust-eval-samples-zero",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--eval-samples", "0"],
+            lambda p: "--eval-samples",
+        ),
+        r(
+            "plan",
+            "robust-workers-zero",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--workers", "0"],
+            lambda p: "--workers",
+        ),
+        r(
+            "plan",
+            "samples-without-robust",
+            lambda p: ["plan", ROBUST_CASE, "--samples", "3"],
+            lambda p: "--samples",
+        ),
+        r("plan", "robust-nothing-uncertain", lambda p: ["plan", MINIMAL, "--robust"], lambda p: MINIMAL),
+        r(
+            "plan",
+            "robust-with-actuals",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--actuals"],
+            lambda p: "--actuals",
+        ),
+        r(
+            "plan",
+            "robust-json-is-dir",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--json", str(p.out)],
+            lambda p: "--json",
+        ),
         r("risk", "missing-file", lambda p: ["risk", p.missing, "--samples", "2"], lambda p: p.missing),
         r("risk", "samples-zero", lambda p: ["risk", MINIMAL, "--samples", "0"], lambda p: "--samples"),
         r(

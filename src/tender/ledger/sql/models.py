@@ -62,6 +62,24 @@ class PlanRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
 
 
+class StudyRow(Base):
+    """A `tender plan --robust` study run by the service (`POST /api/v1/studies`)."""
+
+    __tablename__ = "studies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scenario_pk: Mapped[int] = mapped_column(ForeignKey("scenarios.id"))
+    seed: Mapped[int] = mapped_column(Integer)
+    samples: Mapped[int] = mapped_column(Integer)  # K, the extensive form's samples
+    eval_samples: Mapped[int] = mapped_column(Integer)  # fresh samples of the study
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `tender plan --robust --json`
+    report_html: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `--robust --report`
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
 class NeedRow(Base):
     __tablename__ = "needs"
     id: Mapped[str] = mapped_column(String(128), primary_key=True)

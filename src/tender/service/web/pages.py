@@ -24,7 +24,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from tender.ledger.sql import notice_store, plan_store
+from tender.ledger.sql import notice_store, plan_store, study_store
+from tender.ledger.sql.models import StudyRow
 from tender.service import answers, job_queue
 from tender.service.auth import COOKIE, Principal, audit_denial, authenticate
 from tender.service.context import ctx_of
@@ -134,6 +135,7 @@ def dashboard(request: Request) -> Response:
     now = ctx.now()
     with ctx.db.read() as session:
         plan_row = plan_store.latest_done_plan(session)
+        study_row = study_store.latest_done_study(session)
         notices = [lab_notice(n, now) for n in notice_store.list_notices(session, status="open")]
         jobs = job_queue.jobs(session, limit=50)
     plan = json.loads(plan_row.result_json) if plan_row and plan_row.result_json else None
@@ -155,7 +157,23 @@ def dashboard(request: Request) -> Response:
         charts_json=json.dumps(charts).replace("<", "\\u003c"),  # a data block: no "</script>" inside
         notices=notices,
         jobs=jobs,
+        study=_study(study_row),
     )
+
+
+def _study(row: StudyRow | None) -> dict[str, str] | None:
+    """The latest finished `--robust` study's headline: VSS, EVPI and the hedge's cost (USD text)."""
+    if row is None or not row.result_json:
+        return None
+    doc = json.loads(row.result_json)
+    return {
+        "id": str(row.id),
+        "scenario": str(row.scenario_pk),
+        "samples": f"{row.samples} + {row.eval_samples} fresh",
+        "vss": f"{Decimal(doc['vss_usd']):,.2f}",
+        "evpi": f"{Decimal(doc['evpi_usd']):,.2f}",
+        "hedge": f"{Decimal(doc['hedge']['cost_usd']):,.2f}",
+    }
 
 
 @router.get("/portal", response_class=HTMLResponse)

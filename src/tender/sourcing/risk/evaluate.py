@@ -5,7 +5,8 @@
 3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`, seeded by
    `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed;
 4. read off the outcome: total cost (the plan's `cost_total_usd`: compute, shortfall penalties,
-   revenue share, unmet penalty), unmet h100_eq-months per fleet, runs missed, shortfall per
+   revenue share, unmet penalty; with bookings also the booked GPU-hours left idle, `booking.idle_usd`),
+   unmet h100_eq-months per fleet, runs missed, shortfall per
    commitment, and the capacity gap per month (fleets' unmet h100_eq plus a missed run's
    GPUs x h100_eq in the months of its slot).
 """
@@ -18,6 +19,7 @@ from decimal import Decimal
 
 from tender.domain import Scenario
 from tender.sourcing.planner import plan
+from tender.sourcing.risk.booking import idle_usd
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
@@ -74,9 +76,10 @@ def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
     shortfalls: dict[str, Decimal] = {}
     for ms in p.milestones:
         shortfalls[ms.contract] = shortfalls.get(ms.contract, ZERO) + ms.shortfall_usd
+    idle = ZERO if stage.booked is None else idle_usd(stage.booked, sc, p)
     return Outcome(
         index,
-        p.cost_total_usd,
+        p.cost_total_usd + idle,
         dict(sorted(unmet.items())),
         tuple(sorted(missed)),
         dict(sorted(shortfalls.items())),

@@ -5,10 +5,13 @@
 2. each ROFR notice's answer, as the holder gave it in the plan (exercised GPUs, declined, silent),
    with its response time; a need the plan did not have is answered by the (sampled) holder model;
 3. every clause of the scenario (commitments, reservations, take-or-pay, rights, exclusivity,
-   residency) holds as written — it is in the scenario, not in the plan.
+   residency) holds as written — it is in the scenario, not in the plan;
+4. with `booked` (`tender plan --robust` and its study; `booking.py`): the contract capacity booked per
+   site-month, paid whether used and the only contract capacity the recourse has (`extend`). Without
+   it (`tender risk`) contract capacity is re-chosen in each future.
 Everything else (fleet capacity per offer and month at any pricing, holder blocks' use) is the
 recourse, re-planned by the planner in each future. `restrict(data)` applies step 1 to the planner's
-index (`PlanData.run_options`) in both passes, but in the first pass (which finds the needs the
+index (`PlanData.run_options`) in both passes (and, with bookings, `booking.unbooked` in the second), but in the first pass (which finds the needs the
 notices are for) a run whose slot cannot hold it before any answer (it sits partly on a holder block)
 keeps every option, as in `tender plan`; `with_answers(scenario)` applies step 2 as scripted responses.
 """
@@ -21,6 +24,7 @@ from datetime import datetime
 
 from tender.domain import Scenario, ScriptedResponse
 from tender.sourcing.data import PlanData
+from tender.sourcing.risk.booking import Bookings, Hook, bind, bookings_of, unbooked
 from tender.sourcing.types import Plan
 
 
@@ -36,13 +40,19 @@ class RunSlot:
 class FirstStage:
     runs: Mapping[str, RunSlot | None]  # run id -> its slot (None: unplaced); absent = unplaced
     answers: tuple[ScriptedResponse, ...] = ()
+    booked: Bookings | None = None  # None: contract capacity is recourse (as in `tender risk`)
 
     def shifted(self, slips: Mapping[str, int]) -> FirstStage:
         runs = {
             r: (s if s is None or not slips.get(r) else replace(s, start=s.start + slips[r]))
             for r, s in self.runs.items()
         }
-        return FirstStage(runs, self.answers)
+        return FirstStage(runs, self.answers, self.booked)
+
+    @property
+    def extend(self) -> Hook | None:
+        """The model hook fixing the bookings in the second pass (None without bookings)."""
+        return None if self.booked is None else bind(self.booked)
 
     def restrict(self, data: PlanData, *, first_pass: bool = False) -> PlanData:
         """Keep for each run only the option at its slot (none when it has no slot). In the first pass
@@ -59,7 +69,8 @@ class FirstStage:
                 and o[1] == slot.start
             )
             options.append(opts if first_pass and slot is not None and not keep else keep)
-        return replace(data, run_options=tuple(options))
+        data = replace(data, run_options=tuple(options))
+        return data if first_pass or self.booked is None else unbooked(data, self.booked)
 
     def with_answers(self, sc: Scenario) -> Scenario:
         return replace(sc, rofr_responses=(*self.answers, *sc.rofr_responses))
@@ -108,10 +119,12 @@ def of_parts(
     return FirstStage(runs, answers)
 
 
-def of_plan(p: Plan, run_ids: tuple[str, ...]) -> FirstStage:
+def of_plan(p: Plan, run_ids: tuple[str, ...], *, book: bool = False) -> FirstStage:
+    """The plan's first stage; with `book`, its contract-priced awards are bookings too (step 4)."""
     slots = [(a.demand, RunSlot(a.provider, a.gpu, a.region, a.month)) for a in p.awards]
     notices = [
         (n.id, Answered(n.need, n.holder, n.status, n.exercised_gpus, n.issued_at, n.responded_at))
         for n in p.notices
     ]
-    return of_parts(slots, notices, run_ids)
+    first = of_parts(slots, notices, run_ids)
+    return replace(first, booked=bookings_of(p)) if book else first

@@ -83,6 +83,14 @@ def inputs(sc: Scenario) -> Inputs:
     )
 
 
+def uncertain(sc: Scenario) -> bool:
+    """Is anything in the scenario uncertain (a table of more than one value, or a holder range)?"""
+    inp = inputs(sc)
+    tables = [c.table for c in inp.campuses] + [t for _k, t in (*inp.slips, *inp.bands, *inp.run_slips)]
+    tables += [t for t in (inp.on_demand, inp.spot) if t is not None]
+    return bool(inp.holders) or any(len(t.values) > 1 for t in tables)
+
+
 def generator(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
 

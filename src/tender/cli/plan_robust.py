@@ -1,0 +1,131 @@
+"""`tender plan FILE --robust --samples K`: the SAA two-stage plan and its out-of-sample study.
+
+1. check the flags (`--samples`, `--eval-samples`, `--workers` >= 1; the scenario has something
+   uncertain) and the output paths, before any solve;
+2. the deterministic plan (`tender plan --seed S`) and its first stage with its bookings;
+3. the robust plan: the extensive form over samples 0..K-1 (`sourcing.risk.extensive`);
+4. both first stages evaluated on `--eval-samples` fresh samples with common random numbers, and each
+   future planned with perfect information (`sourcing.risk.study`, `study_pool`), with a progress bar;
+5. print both plans side by side, VSS, EVPI, the hedge; write `--json` / `--report` all or none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
+from tender.cli.study_pool import run_study
+from tender.cli.validate import load_or_exit
+from tender.domain import Scenario
+from tender.plan_output.risk_json import study_to_json
+from tender.plan_output.risk_study_report import study_report_html
+from tender.sourcing import NoSolution, PlanOptions, plan
+from tender.sourcing.risk.extensive import solve_robust
+from tender.sourcing.risk.first_stage import of_plan
+from tender.sourcing.risk.sampler import uncertain
+from tender.sourcing.risk.stats import Summary, summarize
+from tender.sourcing.risk.study import Measures, hedge, measures
+
+
+@dataclass(frozen=True)
+class Request:
+    file: Path
+    seed: int
+    samples: int
+    eval_samples: int
+    workers: int
+    options: PlanOptions
+    json_path: Path | None
+    report: Path | None
+
+
+def _check(req: Request) -> Scenario:
+    for flag, value in (("--samples", req.samples), ("--eval-samples", req.eval_samples)):
+        if value < 1:
+            fail_bad_input(f"{flag}: {value} is not a number of samples (give at least 1)")
+    if req.workers < 1:
+        fail_bad_input(f"--workers: {req.workers} is not a number of workers (give at least 1)")
+    check_outputs([(req.json_path, "--json"), (req.report, "--report")])
+    sc = load_or_exit(req.file)
+    if not uncertain(sc):
+        fail_bad_input(
+            f"{req.file}: --robust: nothing in the scenario is uncertain (no uncertainty: section, "
+            "no campus delay_risk_months): there is nothing to hedge"
+        )
+    return sc
+
+
+def _side_by_side(det: Summary, rob: Summary, m: Measures, hedge_usd: tuple[Decimal, Decimal]) -> Table:
+    t = Table(title=f"deterministic vs robust: {det.samples} fresh samples")
+    t.add_column("measure")
+    t.add_column("deterministic", justify="right")
+    t.add_column("robust", justify="right")
+
+    def usd(v: Decimal) -> str:
+        return f"${v / 10**6:,.2f}M"
+
+    t.add_row("expected cost", usd(det.expected_cost_usd), usd(rob.expected_cost_usd))
+    t.add_row("std error", usd(det.expected_cost_se_usd), usd(rob.expected_cost_se_usd))
+    t.add_row("CVaR95", usd(det.cvar95_usd), usd(rob.cvar95_usd))
+    t.add_row("cost as written (hedge)", usd(hedge_usd[0]), usd(hedge_usd[1]))
+    for (run, p), (_r, q) in zip(det.runs, rob.runs, strict=True):
+        t.add_row(f"miss probability {run}", f"{p:.4f}", f"{q:.4f}")
+    for (c, p, _e), (_c, q, _f) in zip(det.commitments, rob.commitments, strict=False):
+        t.add_row(f"shortfall probability {c}", f"{p:.4f}", f"{q:.4f}")
+    t.add_row("VSS (± se)", f"{usd(m.vss_usd)} ± {usd(m.vss_se_usd)}", "")
+    t.add_row("EVPI (± se)", f"{usd(m.evpi_usd)} ± {usd(m.evpi_se_usd)}", "")
+    t.add_row("wait-and-see (± se)", f"{usd(m.wait_and_see_usd)} ± {usd(m.wait_and_see_se_usd)}", "")
+    return t
+
+
+def run(req: Request) -> None:
+    sc = _check(req)
+    run_ids = tuple(r.id for r in sc.training_runs)
+    try:
+        with console.status("planning the deterministic first stage…"):
+            det = of_plan(plan(sc, req.options), run_ids, book=True)
+        with console.status(f"solving the extensive form over {req.samples} samples…"):
+            robust = solve_robust(sc, det, req.seed, req.samples, req.options)
+    except NoSolution as exc:
+        fail_bad_input(f"{req.file}: no feasible plan found ({exc}); try a longer --time-limit")
+    console.print(
+        f"robust plan: {req.samples} samples, {robust.columns:,} columns, {robust.rows:,} rows, "
+        f"status {robust.status}, SAA objective ${float(robust.objective_usd) / 1e6:,.2f}M"
+    )
+    columns = (TextColumn("fresh samples"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("samples", total=req.eval_samples)
+        stages = (det, robust.first)
+        triples = run_study(
+            req.file,
+            sc,
+            stages,
+            req.seed,
+            req.eval_samples,
+            req.workers,
+            req.options,
+            lambda k: bar.advance(task, k),
+        )
+    fleets, horizon = tuple(f.id for f in sc.fleets), sc.horizon
+    d_sum = summarize("deterministic", [t.deterministic for t in triples], fleets, run_ids, horizon)
+    r_sum = summarize("robust", [t.robust for t in triples], fleets, run_ids, horizon)
+    m = measures(triples)
+    with console.status("both plans in the future as written…"):
+        hedged = hedge(sc, det, robust.first, req.options)
+    console.print(_side_by_side(d_sum, r_sum, m, hedged))
+    outputs = []
+    if req.json_path is not None:
+        outputs.append(
+            Output(req.json_path, study_to_json(sc, req.seed, (d_sum, r_sum), m, robust, hedged), "--json")
+        )
+    if req.report is not None:
+        html = study_report_html(sc, req.seed, (d_sum, r_sum), triples, m, robust, hedged)
+        outputs.append(Output(req.report, html, "--report"))
+    write_outputs(outputs)
+    for o in outputs:
+        console.print(f"wrote {o.path}")

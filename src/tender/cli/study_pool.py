@@ -1,0 +1,64 @@
+"""Run the evaluation samples of a `--robust` study here or in a local `spawn` process pool.
+
+1. every evaluation sample is `sourcing.risk.study.study_sample(...)`: a pure function of its inputs;
+2. `workers == 1`: one after the other in this process; `workers > 1`: a pool whose workers load the
+   scenario file once (initializer);
+3. results are put back in sample order before anything is computed from them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from tender.config.load import load_scenario
+from tender.domain import Scenario
+from tender.sourcing import PlanOptions
+from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.study import Triple, study_sample
+
+Done = Callable[[int], None]
+
+_STATE: dict[str, object] = {}
+
+
+def _init(path: str, det: FirstStage, rob: FirstStage, seed: int, options: PlanOptions) -> None:
+    _STATE.update(scenario=load_scenario(path), det=det, rob=rob, seed=seed, options=options)
+
+
+def _one(index: int) -> Triple:
+    sc, det, rob = _STATE["scenario"], _STATE["det"], _STATE["rob"]
+    seed, options = _STATE["seed"], _STATE["options"]
+    assert isinstance(sc, Scenario) and isinstance(det, FirstStage) and isinstance(rob, FirstStage)
+    assert isinstance(seed, int) and isinstance(options, PlanOptions)
+    return study_sample(sc, det, rob, seed, index, options)
+
+
+def run_study(
+    path: Path,
+    sc: Scenario,
+    stages: tuple[FirstStage, FirstStage],
+    seed: int,
+    samples: int,
+    workers: int,
+    options: PlanOptions,
+    done: Done,
+) -> list[Triple]:
+    det, rob = stages
+    if workers <= 1:
+        out = []
+        for i in range(samples):
+            out.append(study_sample(sc, det, rob, seed, i, options))
+            done(1)
+        return out
+    ctx = multiprocessing.get_context("spawn")
+    results: dict[int, Triple] = {}
+    init = (str(path), det, rob, seed, options)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init, initargs=init) as pool:
+        futures = {pool.submit(_one, i): i for i in range(samples)}
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            done(1)
+    return [results[i] for i in range(samples)]
