@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
+from tender.cli.output import (
+    Output,
+    check_outputs,
+    console,
+    fail_bad_input,
+    progress_bar,
+    status,
+    write_outputs,
+)
 from tender.cli.study_pool import run_study
 from tender.cli.validate import load_or_exit
 from tender.domain import Scenario
@@ -87,9 +95,9 @@ def run(req: Request) -> None:
     sc = _check(req)
     run_ids = tuple(r.id for r in sc.training_runs)
     try:
-        with console.status("planning the deterministic first stage…"):
+        with status("planning the deterministic first stage…"):
             det = of_plan(plan(sc, req.options), run_ids, book=True)
-        with console.status(f"solving the extensive form over {req.samples} samples…"):
+        with status(f"solving the extensive form over {req.samples} samples…"):
             robust = solve_robust(sc, det, req.seed, req.samples, req.options)
     except NoSolution as exc:
         fail_bad_input(f"{req.file}: no feasible plan found ({exc}); try a longer --time-limit")
@@ -98,7 +106,7 @@ def run(req: Request) -> None:
         f"status {robust.status}, SAA objective ${float(robust.objective_usd) / 1e6:,.2f}M"
     )
     columns = (TextColumn("fresh samples"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with progress_bar(*columns) as bar:
         task = bar.add_task("samples", total=req.eval_samples)
         stages = (det, robust.first)
         triples = run_study(
@@ -115,7 +123,7 @@ def run(req: Request) -> None:
     d_sum = summarize("deterministic", [t.deterministic for t in triples], fleets, run_ids, horizon)
     r_sum = summarize("robust", [t.robust for t in triples], fleets, run_ids, horizon)
     m = measures(triples)
-    with console.status("both plans in the future as written…"):
+    with status("both plans in the future as written…"):
         hedged = hedge(sc, det, robust.first, req.options)
     console.print(_side_by_side(d_sum, r_sum, m, hedged))
     outputs = []

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
+    from tender.domain import Scenario
+    from tender.sourcing import PlanOptions
     from tender.sourcing.risk.first_stage import FirstStage
     from tender.sourcing.risk.stats import Summary
 
@@ -79,82 +81,90 @@ def _summary_table(s: Summary) -> Table:
     return t
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("risk")
-    def risk_cmd(
-        file: Path = typer.Argument(..., help="Scenario YAML file."),
-        plan_json: Path | None = typer.Option(
-            None, "--plan", help="Plan JSON (`tender plan --json`) whose first stage is evaluated."
-        ),
-        samples: int = typer.Option(100, "--samples", help="Number of sampled futures (>= 1)."),
-        seed: int = typer.Option(0, "--seed", min=0, help="Seed: sample i of seed s is the same anywhere."),
-        workers: int = typer.Option(1, "--workers", help="Local worker processes (>= 1)."),
-        ray_address: str | None = typer.Option(
-            None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
-        ),
-        time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
-        json_path: Annotated[Path | None, json_option("the study")] = None,
-        report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
-        per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
-    ) -> None:
-        """Evaluate a plan's first stage against sampled futures: cost risk, misses, shortfalls."""
-        from tender.cli.risk_pool import run_local
-        from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
-        from tender.plan_output.risk_json import risk_to_json
-        from tender.plan_output.risk_plan_in import PlanInputError, read_first_stage
-        from tender.plan_output.risk_report import risk_report_html
-        from tender.sourcing import NoSolution, PlanOptions, plan
-        from tender.sourcing.risk.first_stage import of_plan
-        from tender.sourcing.risk.stats import summarize
-        from tender.sourcing.risk.tornado import tornado
+def risk_cmd(
+    file: Path = typer.Argument(..., help="Scenario YAML file."),
+    plan_json: Path | None = typer.Option(
+        None, "--plan", help="Plan JSON (`tender plan --json`) whose first stage is evaluated."
+    ),
+    samples: int = typer.Option(100, "--samples", help="Number of sampled futures (>= 1)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Seed: sample i of seed s is the same anywhere."),
+    workers: int = typer.Option(1, "--workers", help="Local worker processes (>= 1)."),
+    ray_address: str | None = typer.Option(
+        None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
+    ),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
+    json_path: Annotated[Path | None, json_option("the study")] = None,
+    report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+    per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
+) -> None:
+    """Evaluate a plan's first stage against sampled futures: cost risk, misses, shortfalls.
+    Long because: Typer declares each option in the signature; the body fits one screen."""
+    from tender.cli.risk_pool import run_local
+    from tender.cli.risk_ray import RayUnavailable, check_address, run_ray
+    from tender.plan_output.risk_json import risk_to_json
+    from tender.plan_output.risk_report import risk_report_html
+    from tender.sourcing import PlanOptions
+    from tender.sourcing.risk.stats import summarize
+    from tender.sourcing.risk.tornado import tornado
 
-        if samples < 1:
-            fail_bad_input(f"--samples: {samples} is not a number of samples (give at least 1)")
-        if workers < 1:
-            fail_bad_input(f"--workers: {workers} is not a number of workers (give at least 1)")
-        check_outputs([(json_path, "--json"), (report, "--report")])  # before minutes of sampling
-        sc = load_or_exit(file)
-        if ray_address is not None:
-            try:
-                check_address(ray_address)
-            except RayUnavailable as exc:
-                fail_bad_input(str(exc))
-        options = PlanOptions(seed=seed, time_limit_s=time_limit)
-        name = "given" if plan_json is not None else "deterministic"
-        first: FirstStage
-        if plan_json is not None:
-            try:
-                first = read_first_stage(plan_json, sc)
-            except PlanInputError as exc:
-                fail_bad_input(str(exc))
-        else:
-            try:
-                with status("planning the deterministic first stage…"):
-                    first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
-            except NoSolution as exc:
-                fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
-        with _samples_bar() as bar:
-            task = bar.add_task("samples", total=samples)
-            advance = lambda k: bar.advance(task, k)  # noqa: E731
-            try:
-                if ray_address is not None:
-                    outcomes = run_ray(ray_address, file, first, seed, samples, options, advance)
-                else:
-                    outcomes = run_local(file, sc, first, seed, samples, workers, options, advance)
-            except RayUnavailable as exc:
-                fail_bad_input(str(exc))
-        fleets = tuple(f.id for f in sc.fleets)
-        summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
-        with status("tornado: each input at its p10 and p90…"):
-            bars = tornado(sc, first, options)
-        console.print(_summary_table(summary))
-        outputs = []
-        if json_path is not None:
-            doc = risk_to_json(sc, seed, [summary], outcomes if per_sample else None, {name: bars})
-            outputs.append(Output(json_path, doc, "--json"))
-        if report is not None:
-            outputs.append(Output(report, risk_report_html(sc, seed, summary, outcomes, bars), "--report"))
-        write_outputs(outputs)  # all or none
-        for o in outputs:
-            if o.path != STDOUT:
-                console.print(f"wrote {o.path}")
+    if samples < 1:
+        fail_bad_input(f"--samples: {samples} is not a number of samples (give at least 1)")
+    if workers < 1:
+        fail_bad_input(f"--workers: {workers} is not a number of workers (give at least 1)")
+    check_outputs([(json_path, "--json"), (report, "--report")])  # before minutes of sampling
+    sc = load_or_exit(file)
+    if ray_address is not None:
+        try:
+            check_address(ray_address)
+        except RayUnavailable as exc:
+            fail_bad_input(str(exc))
+    options = PlanOptions(seed=seed, time_limit_s=time_limit)
+    name = "given" if plan_json is not None else "deterministic"
+    first = _first_stage(file, sc, plan_json, options)
+    with _samples_bar() as bar:
+        task = bar.add_task("samples", total=samples)
+        advance = lambda k: bar.advance(task, k)  # noqa: E731
+        try:
+            if ray_address is not None:
+                outcomes = run_ray(ray_address, file, first, seed, samples, options, advance)
+            else:
+                outcomes = run_local(file, sc, first, seed, samples, workers, options, advance)
+        except RayUnavailable as exc:
+            fail_bad_input(str(exc))
+    fleets = tuple(f.id for f in sc.fleets)
+    summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
+    with status("tornado: each input at its p10 and p90…"):
+        bars = tornado(sc, first, options)
+    console.print(_summary_table(summary))
+    outputs = []
+    if json_path is not None:
+        doc = risk_to_json(sc, seed, [summary], outcomes if per_sample else None, {name: bars})
+        outputs.append(Output(json_path, doc, "--json"))
+    if report is not None:
+        outputs.append(Output(report, risk_report_html(sc, seed, summary, outcomes, bars), "--report"))
+    write_outputs(outputs)  # all or none
+    for o in outputs:
+        if o.path != STDOUT:
+            console.print(f"wrote {o.path}")
+
+
+def _first_stage(file: Path, sc: Scenario, plan_json: Path | None, options: PlanOptions) -> FirstStage:
+    """The plan evaluated: the given plan JSON's first stage, or the deterministic plan's."""
+    from tender.plan_output.risk_plan_in import PlanInputError, read_first_stage
+    from tender.sourcing import NoSolution, plan
+    from tender.sourcing.risk.first_stage import of_plan
+
+    if plan_json is not None:
+        try:
+            return read_first_stage(plan_json, sc)
+        except PlanInputError as exc:
+            fail_bad_input(str(exc))
+    try:
+        with status("planning the deterministic first stage…"):
+            return of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
+    except NoSolution as exc:
+        fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("risk")(risk_cmd)
