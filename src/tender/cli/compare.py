@@ -1,0 +1,96 @@
+"""`tender compare BASE VARIANT...`: contract regimes side by side, per party (docs/compare.md).
+
+1. check the options and the output paths (before any planning);
+2. load the base and every variant overlay (`compare_run.load_all`: FILE:LINE:COL problems, exit 2);
+3. plan each variant with the same seed and options, and account per party (`compare_run.plan_all`);
+4. with `--break-even FIELD --between A B`: bisect FIELD of B until the lab pays what it pays in A;
+5. print the tables; write `--json` / `--report` together, whole or not at all.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import typer
+
+from tender.cli.compare_run import break_even, load_all, plan_all
+from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
+from tender.plan_output.compare_json import BreakEvenDoc, compare_to_json
+from tender.plan_output.compare_report import compare_report_html
+from tender.plan_output.compare_tables import break_even_table, build_table, lab_table, party_table
+from tender.sourcing import PlanOptions
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compare")
+    def compare_cmd(
+        base: Path = typer.Argument(..., help="Base scenario YAML (deltas are against it)."),
+        variants: list[Path] = typer.Argument(None, help="Variant overlays on the base (docs/compare.md)."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Seed for every plan (solver and holder model)."),
+        time_limit: float = typer.Option(
+            60.0, "--time-limit", min=0.1, help="Solver time limit per pass, s."
+        ),
+        json_path: Path | None = typer.Option(
+            None, "--json", help="Write the comparison as JSON ('-': stdout)."
+        ),
+        report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
+        field: str | None = typer.Option(
+            None,
+            "--break-even",
+            help="Dotted numeric field of variant B to solve for (e.g. contracts.ID.total_usd).",
+        ),
+        between: tuple[str, str] | None = typer.Option(
+            None,
+            "--between",
+            help="Variant names A B: find FIELD of B at which the lab pays what it pays in A.",
+        ),
+        searched: tuple[str, str] | None = typer.Option(
+            None,
+            "--range",
+            help="LO HI searched for --break-even (default: a quarter to four times B's value).",
+        ),
+        tolerance: str = typer.Option(
+            "1000000", "--tolerance", help="Break-even tolerance on the lab's cost difference, USD."
+        ),
+    ) -> None:
+        """Plan every variant on the same demand and report what each clause is worth to each party."""
+        if (field is None) != (between is None):
+            fail_bad_input("--break-even and --between go together (give both, or neither)")
+        tol = _tolerance(tolerance)
+        json_out = Path("/dev/stdout") if json_path == Path("-") else json_path
+        check_outputs([(json_out, "--json"), (report, "--report")])
+        loaded = load_all(base, list(variants or []))
+        options = PlanOptions(seed=seed, time_limit_s=time_limit)
+        with console.status("planning the variants…") as status:
+            show = lambda what: status.update(f"planned {what}…")  # noqa: E731
+            results = plan_all(loaded, options, show)
+            be: BreakEvenDoc | None = None
+            if field is not None and between is not None:
+                be = break_even(loaded, field, between, searched, tol, options, show)
+        printed = console if json_out != Path("/dev/stdout") else None
+        if printed is not None:
+            console.print(lab_table(results))
+            console.print(party_table(results))
+            console.print(build_table(results))
+            if be is not None:
+                console.print(break_even_table(be))
+        outputs = []
+        if json_out is not None:
+            outputs.append(Output(json_out, compare_to_json(results, seed, be), "--json"))
+        if report is not None:
+            outputs.append(Output(report, compare_report_html(results), "--report"))
+        write_outputs(outputs)
+        if printed is not None:
+            for o in outputs:
+                console.print(f"wrote {o.path}")
+
+
+def _tolerance(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        fail_bad_input(f"--tolerance: '{text}' is not an amount in USD")
+    if not value.is_finite() or value < 0:
+        fail_bad_input(f"--tolerance: '{text}' must be a finite amount >= 0 (USD)")
+    return value

@@ -1,0 +1,81 @@
+"""Dotted field paths into scenario data: `contracts.c-primary-commit.total_usd`.
+
+The one addressing used by a variant's `set:` (`overlay.py`) and by `tender compare --break-even`.
+
+1. split the path on dots; a segment may itself hold dots (`midtrain-v6.5`), so at each step the
+   longest run of segments that names something is taken;
+2. in a mapping a segment is a key; in a list it is an element's `id` or, failing that, an index;
+3. the result is the real data path (keys and list indices), which `Positions` can locate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tender.config.yamlpos import Path
+
+
+class FieldPathError(ValueError):
+    """A path that does not name a value in the data; the message says where it stops."""
+
+
+def resolve(data: Any, dotted: str) -> Path:
+    """The data path that `dotted` names, or `FieldPathError` naming the first segment not found."""
+    parts = dotted.split(".")
+    if not dotted or any(not p for p in parts):
+        raise FieldPathError(
+            f"'{dotted}' is not a dotted field path (e.g. contracts.c-primary-commit.total_usd)"
+        )
+    node: Any = data
+    out: list[str | int] = []
+    i = 0
+    while i < len(parts):
+        step = _step(node, parts, i)
+        if step is None:
+            where = ".".join(parts[:i]) or "the top level"
+            raise FieldPathError(f"'{dotted}': {where} has no '{parts[i]}'{_known(node)}")
+        key, used = step
+        out.append(key)
+        node = node[key]
+        i += used
+    return tuple(out)
+
+
+def get(data: Any, path: Path) -> Any:
+    node = data
+    for key in path:
+        node = node[key]
+    return node
+
+
+def put(data: Any, path: Path, value: Any) -> None:
+    """Replace the value at `path` (which must exist) in place."""
+    get(data, path[:-1])[path[-1]] = value
+
+
+def _step(node: Any, parts: list[str], i: int) -> tuple[str | int, int] | None:
+    """The key or index naming the longest run parts[i:j], and how many segments it used."""
+    for j in range(len(parts), i, -1):
+        name = ".".join(parts[i:j])
+        if isinstance(node, dict) and name in node:
+            return name, j - i
+        if isinstance(node, list):
+            for k, item in enumerate(node):
+                if isinstance(item, dict) and item.get("id") == name:
+                    return k, j - i
+    if isinstance(node, list) and parts[i].isdigit() and int(parts[i]) < len(node):
+        return int(parts[i]), 1
+    return None
+
+
+def _known(node: Any) -> str:
+    if isinstance(node, dict):
+        names = [str(k) for k in node]
+    elif isinstance(node, list):
+        names = [str(x.get("id")) for x in node if isinstance(x, dict) and "id" in x] or [
+            f"0..{len(node) - 1}"
+        ]
+    else:
+        return f" (it is a value, {node!r})"
+    shown = ", ".join(names[:12]) + (", ..." if len(names) > 12 else "")
+    return f" (it has: {shown})" if names else " (it is empty)"
