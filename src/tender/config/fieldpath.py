@@ -5,7 +5,9 @@ The one addressing used by a variant's `set:` (`overlay.py`) and by `tender comp
 1. split the path on dots; a segment may itself hold dots (`midtrain-v6.5`), so at each step the
    longest run of segments that names something is taken;
 2. in a mapping a segment is a key; in a list it is an element's `id` or, failing that, an index;
-3. the result is the real data path (keys and list indices), which `Positions` can locate.
+3. only with `new_leaf` may the last segment be a new key of a mapping (a variant's `set:` adding
+   an optional field; the scenario schema then checks it);
+4. the result is the real data path (keys and list indices), which `Positions` can locate.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ class FieldPathError(ValueError):
     """A path that does not name a value in the data; the message says where it stops."""
 
 
-def resolve(data: Any, dotted: str) -> Path:
-    """The data path that `dotted` names, or `FieldPathError` naming the first segment not found."""
+def resolve(data: Any, dotted: str, new_leaf: bool = False) -> Path:
+    """The data path that `dotted` names, or `FieldPathError` naming the first segment not found.
+    With `new_leaf`, the last segment may be a key the mapping it lands in does not have yet."""
     parts = dotted.split(".")
     if not dotted or any(not p for p in parts):
         raise FieldPathError(
@@ -31,6 +34,8 @@ def resolve(data: Any, dotted: str) -> Path:
     i = 0
     while i < len(parts):
         step = _step(node, parts, i)
+        if step is None and new_leaf and i == len(parts) - 1 and isinstance(node, dict):
+            return (*out, parts[i])
         if step is None:
             where = ".".join(parts[:i]) or "the top level"
             raise FieldPathError(f"'{dotted}': {where} has no '{parts[i]}'{_known(node)}")
@@ -49,7 +54,7 @@ def get(data: Any, path: Path) -> Any:
 
 
 def put(data: Any, path: Path, value: Any) -> None:
-    """Replace the value at `path` (which must exist) in place."""
+    """Set the value at `path` in place (its parent must exist)."""
     get(data, path[:-1])[path[-1]] = value
 
 

@@ -215,7 +215,7 @@ class _Merge:
     def set_fields(self, fields: dict[str, Any]) -> None:
         for dotted, value in fields.items():
             try:
-                path = resolve(self.data, dotted)
+                path = resolve(self.data, dotted, new_leaf=True)
             except FieldPathError as exc:
                 line, col = self.opos.locate_key(("set", dotted))
                 self.problems.append(Problem(self.file, line, col, f"set.{dotted}", str(exc)))
