@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         searched: tuple[str, str] | None = typer.Option(
             None,
             "--range",
-            help="LO HI searched for --break-even (default: a quarter to four times B's value).",
+            help="LO HI searched for --break-even (default: 0 to twice B's value).",
         ),
         tolerance: str = typer.Option(
             "1000000", "--tolerance", help="Break-even tolerance on the lab's cost difference, USD."
@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
             results = plan_all(loaded, options, show)
             be: BreakEvenDoc | None = None
             if field is not None and between is not None:
-                be = break_even(loaded, field, between, searched, tol, options, show)
+                be = break_even(loaded, field, between, searched, tol, options, show, results)
         printed = console if json_out != Path("/dev/stdout") else None
         if printed is not None:
             console.print(lab_table(results))

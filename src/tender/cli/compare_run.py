@@ -102,8 +102,9 @@ def break_even(
     tolerance: Decimal,
     options: PlanOptions,
     done: Callable[[str], None],
+    planned: list[VariantResult],
 ) -> BreakEvenDoc:
-    """Step 3: vary `field` in variant B; A is planned once."""
+    """Step 3: vary `field` in variant B; A's lab cost is the one already planned (`planned`)."""
     by_name = {x.variant.name: x for x in loaded}
     for name in between:
         if name not in by_name:
@@ -120,7 +121,7 @@ def break_even(
         )
     integral = isinstance(current, int)
     if searched is None:
-        lo, hi = Decimal(current) / 4, Decimal(current) * 4
+        lo, hi = Decimal(0), Decimal(current) * 2
     else:
         lo, hi = _number(searched[0], "--range"), _number(searched[1], "--range")
     if integral:
@@ -128,8 +129,7 @@ def break_even(
     if not lo < hi:
         fail_bad_input(f"--range: the low end {lo} must be below the high end {hi}")
     primary = primary_of(loaded[0].scenario)
-    cost_a = _lab_cost(a, options, primary)
-    done(a.variant.name)
+    cost_a = next(r.accounts.lab.total_usd for r in planned if r.name == a.variant.name)
 
     def cost_b_at(x: Decimal) -> Decimal:
         value: int | Decimal = int(x) if integral else x
