@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from tender.cli.compare_run import break_even, load_all, plan_all
+from tender.cli.compare_run import break_even, break_even_target, load_all, plan_all
 from tender.cli.output import Output, check_outputs, console, fail_bad_input, write_outputs
 from tender.plan_output.compare_json import BreakEvenDoc, compare_to_json
 from tender.plan_output.compare_report import compare_report_html
@@ -61,13 +61,14 @@ def register(app: typer.Typer) -> None:
         json_out = Path("/dev/stdout") if json_path == Path("-") else json_path
         check_outputs([(json_out, "--json"), (report, "--report")])
         loaded = load_all(base, list(variants or []))
+        target = break_even_target(loaded, field, between, searched) if field and between else None
         options = PlanOptions(seed=seed, time_limit_s=time_limit)
         with console.status("planning the variants…") as status:
             show = lambda what: status.update(f"planned {what}…")  # noqa: E731
             results = plan_all(loaded, options, show)
             be: BreakEvenDoc | None = None
-            if field is not None and between is not None:
-                be = break_even(loaded, field, between, searched, tol, options, show, results)
+            if target is not None:
+                be = break_even(loaded, target, tol, options, show, results)
         printed = console if json_out != Path("/dev/stdout") else None
         if printed is not None:
             console.print(lab_table(results))

@@ -94,22 +94,27 @@ def _number(text: str, what: str) -> Decimal:
     return value
 
 
-def break_even(
-    loaded: list[Loaded],
-    field: str,
-    between: tuple[str, str],
-    searched: tuple[str, str] | None,
-    tolerance: Decimal,
-    options: PlanOptions,
-    done: Callable[[str], None],
-    planned: list[VariantResult],
-) -> BreakEvenDoc:
-    """Step 3: vary `field` in variant B; A's lab cost is the one already planned (`planned`)."""
+@dataclass(frozen=True)
+class Target:
+    """What `--break-even` varies: variant B's field, the range searched, A's name."""
+
+    a: str
+    b: Loaded
+    field: str
+    integral: bool
+    lo: Decimal
+    hi: Decimal
+
+
+def break_even_target(
+    loaded: list[Loaded], field: str, between: tuple[str, str], searched: tuple[str, str] | None
+) -> Target:
+    """Step 3's checks, made before any plan: both names known, the field a number of B, a range."""
     by_name = {x.variant.name: x for x in loaded}
     for name in between:
         if name not in by_name:
             fail_bad_input(f"--between: no variant named '{name}' (variants: {', '.join(by_name)})")
-    a, b = by_name[between[0]], by_name[between[1]]
+    b = by_name[between[1]]
     try:
         path = resolve(b.variant.data, field)
     except FieldPathError as exc:
@@ -128,8 +133,21 @@ def break_even(
         lo, hi = lo.to_integral_value(), hi.to_integral_value()
     if not lo < hi:
         fail_bad_input(f"--range: the low end {lo} must be below the high end {hi}")
+    return Target(between[0], b, field, integral, lo, hi)
+
+
+def break_even(
+    loaded: list[Loaded],
+    t: Target,
+    tolerance: Decimal,
+    options: PlanOptions,
+    done: Callable[[str], None],
+    planned: list[VariantResult],
+) -> BreakEvenDoc:
+    """Step 3: vary the field in variant B; A's lab cost is the one already planned (`planned`)."""
+    b, field, integral, lo, hi = t.b, t.field, t.integral, t.lo, t.hi
     primary = primary_of(loaded[0].scenario)
-    cost_a = next(r.accounts.lab.total_usd for r in planned if r.name == a.variant.name)
+    cost_a = next(r.accounts.lab.total_usd for r in planned if r.name == t.a)
 
     def cost_b_at(x: Decimal) -> Decimal:
         value: int | Decimal = int(x) if integral else x
@@ -147,11 +165,11 @@ def break_even(
         result = bisect(cost_a, cost_b_at, lo, hi, tolerance_usd=tolerance, integral=integral)
     except NoSignChange as e:
         fail_bad_input(
-            f"--break-even: the lab's cost difference {b.variant.name} - {a.variant.name} does not change sign "
+            f"--break-even: the lab's cost difference {b.variant.name} - {t.a} does not change sign "
             f"over {field} in [{e.lo}, {e.hi}]: ${e.gap_lo:,.2f} at {e.lo}, ${e.gap_hi:,.2f} at {e.hi} "
             "(widen --range)"
         )
-    return BreakEvenDoc(field, between, (lo, hi), tolerance, result)
+    return BreakEvenDoc(field, (t.a, b.variant.name), (lo, hi), tolerance, result)
 
 
 def _lab_cost(x: Loaded, options: PlanOptions, primary: str | None) -> Decimal:

@@ -155,9 +155,9 @@ def _check_ids(base: dict[str, Any], overlay: OverlayIn, pos: Positions, file: s
                 problems.append(_at(pos, file, (section, "change", cid), f"{kind} '{cid}' is also removed"))
         kept = set(known) - set(edits.remove)
         for i, item in enumerate(edits.add):
-            cid = item.get("id")
-            if cid in kept:
-                msg = f"{kind} '{cid}' is already in the base (change it, or remove it first)"
+            new_id = item.get("id")
+            if new_id in kept:
+                msg = f"{kind} '{new_id}' is already in the base (change it, or remove it first)"
                 problems.append(_at(pos, file, (section, "add", i, "id"), msg))
     problems += _dangling(base, overlay, pos, file)
     return problems
@@ -199,7 +199,7 @@ class _Merge:
     def edit(self, section: str, edits: EditsIn) -> None:
         items: list[Any] = list(self.data.get(section) or [])
         keep = [i for i, x in enumerate(items) if not (isinstance(x, dict) and x.get("id") in edits.remove)]
-        moves = [((section, old), (section, new)) for new, old in enumerate(keep)]
+        moves: list[tuple[Path, Path]] = [((section, old), (section, new)) for new, old in enumerate(keep)]
         _reindex(self.pos, (section,), moves)
         items = [items[i] for i in keep]
         self.data[section] = items

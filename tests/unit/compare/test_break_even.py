@@ -39,7 +39,9 @@ def _run(argv: list[str]) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
-def _lab_cost(base_path: str, variant_path: str, field: str | None = None, value: Decimal | None = None) -> Decimal:
+def _lab_cost(
+    base_path: str, variant_path: str, field: str | None = None, value: Decimal | None = None
+) -> Decimal:
     base = load_base(base_path)
     v = load_variant(base, variant_path)
     if field is not None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -67,7 +66,14 @@ def doc(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for name, text in (("base.yaml", SCENARIO), ("open.yaml", OPEN), ("declined.yaml", DECLINED)):
         (d / name).write_text(text)
     out = d / "out.json"
-    argv = ["compare", str(d / "base.yaml"), str(d / "open.yaml"), str(d / "declined.yaml"), "--json", str(out)]
+    argv = [
+        "compare",
+        str(d / "base.yaml"),
+        str(d / "open.yaml"),
+        str(d / "declined.yaml"),
+        "--json",
+        str(out),
+    ]
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     loaded: dict = json.loads(out.read_text())
@@ -83,7 +89,11 @@ def test_base_pays_the_holder_at_the_matched_quote(doc: dict) -> None:
     assert Decimal(base["lab_cost_usd"]) == PAID == Decimal("7884000")
     assert _revenue(base) == {"holder": PAID, "third": Decimal(0)}
     assert base["capex"]["primary"] == "holder"
-    assert base["capex"]["primary_build"] == {"gpu_months": 2160, "peak_gpus": 720, "capex_proxy_usd": "30240000.00"}
+    assert base["capex"]["primary_build"] == {
+        "gpu_months": 2160,
+        "peak_gpus": 720,
+        "capex_proxy_usd": "30240000.00",
+    }
 
 
 @pytest.mark.parametrize("name", ["open", "declined"])
