@@ -58,7 +58,8 @@ def register(app: typer.Typer) -> None:
         if (field is None) != (between is None):
             fail_bad_input("--break-even and --between go together (give both, or neither)")
         tol = _tolerance(tolerance)
-        json_out = Path("/dev/stdout") if json_path == Path("-") else json_path
+        to_stdout = json_path == Path("-")
+        json_out = None if to_stdout else json_path
         check_outputs([(json_out, "--json"), (report, "--report")])
         loaded = load_all(base, list(variants or []))
         target = break_even_target(loaded, field, between, searched) if field and between else None
@@ -69,8 +70,7 @@ def register(app: typer.Typer) -> None:
             be: BreakEvenDoc | None = None
             if target is not None:
                 be = break_even(loaded, target, tol, options, show, results)
-        printed = console if json_out != Path("/dev/stdout") else None
-        if printed is not None:
+        if not to_stdout:  # with `--json -` stdout carries the document alone
             console.print(lab_table(results))
             console.print(party_table(results))
             console.print(build_table(results))
@@ -82,9 +82,11 @@ def register(app: typer.Typer) -> None:
         if report is not None:
             outputs.append(Output(report, compare_report_html(results), "--report"))
         write_outputs(outputs)
-        if printed is not None:
-            for o in outputs:
-                console.print(f"wrote {o.path}")
+        if to_stdout:
+            typer.echo(compare_to_json(results, seed, be), nl=False)
+            return
+        for o in outputs:
+            console.print(f"wrote {o.path}")
 
 
 def _tolerance(text: str) -> Decimal:
