@@ -4,6 +4,8 @@
    validated scenario; a bad file is its problems (FILE:LINE:COL), exit 2; names must be unique;
 2. `plan_all`: every variant planned with the same options (`sourcing.plan`), its accounts and the
    primary named by the base (`sourcing.compare.deltas`);
+   under `--samples N`, `sample_all` plans every variant in the same N futures (`compare_pool`) and
+   reports sample means with standard errors;
 3. `break_even`: the field resolved in variant B (unknown or not a number: one line, exit 2), both
    ends of the range checked, then `sourcing.compare.breakeven.bisect` with one plan per point.
 """
@@ -16,7 +18,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from tender.cli.compare_pool import run_local, run_ray
 from tender.cli.output import fail_bad_input
+from tender.cli.risk_ray import RayUnavailable
 from tender.config.fieldpath import FieldPathError, get, resolve
 from tender.config.overlay import Variant, build, load_base, load_variant, with_value
 from tender.config.yamlpos import InputError
@@ -25,6 +29,7 @@ from tender.plan_output.compare_json import BreakEvenDoc
 from tender.sourcing import NoSolution, PlanOptions, plan
 from tender.sourcing.compare.breakeven import NoSignChange, bisect
 from tender.sourcing.compare.deltas import VariantResult, compare_one, primary_of
+from tender.sourcing.compare.sampled import Errors, errors, futures_of, mean_accounts
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,34 @@ def plan_all(loaded: list[Loaded], options: PlanOptions, done: Callable[[str], N
         out.append(compare_one(x.variant.name, x.variant.file, x.scenario, p, primary))
         done(x.variant.name)
     return out
+
+
+def sample_all(
+    loaded: list[Loaded],
+    seed: int,
+    samples: int,
+    workers: int,
+    ray_address: str | None,
+    options: PlanOptions,
+    done: Callable[[int], None],
+) -> tuple[list[VariantResult], list[Errors]]:
+    """Step 2 under `--samples`: every variant in the same sampled futures (the base's inputs)."""
+    base_sc = loaded[0].scenario
+    primary = primary_of(base_sc)
+    scenarios = [x.scenario for x in loaded]
+    inp = futures_of(base_sc)
+    try:
+        if ray_address is not None:
+            per = run_ray(ray_address, scenarios, inp, seed, samples, options, primary, done)
+        else:
+            per = run_local(scenarios, inp, seed, samples, workers, options, primary, done)
+    except RayUnavailable as exc:
+        fail_bad_input(str(exc))
+    results = [
+        VariantResult(x.variant.name, x.variant.file, mean_accounts(accs), "sampled")
+        for x, accs in zip(loaded, per, strict=True)
+    ]
+    return results, [errors(per[0], accs) for accs in per]
 
 
 def _number(text: str, what: str) -> Decimal:

@@ -17,6 +17,7 @@ from tender.sourcing.compare.accounts import Accounts
 from tender.sourcing.compare.breakeven import BreakEven
 from tender.sourcing.compare.capex import USD_PER_GPU, ProviderBuild
 from tender.sourcing.compare.deltas import Delta, VariantResult, delta
+from tender.sourcing.compare.sampled import Errors
 
 SCHEMA = "tender.compare/1"
 EQ = Decimal("0.000001")
@@ -111,14 +112,39 @@ def _break_even(b: BreakEvenDoc) -> dict[str, Any]:
     }
 
 
-def compare_to_json(results: list[VariantResult], seed: int, break_even: BreakEvenDoc | None = None) -> str:
+def _errors(e: Errors) -> dict[str, Any]:
+    return {
+        "lab_cost_usd": usd(e.lab_cost_usd),
+        "parties": [{"party": p, "revenue_usd": usd(v)} for p, v in e.parties],
+        "delta_vs_base": {
+            "lab_cost_usd": usd(e.delta_lab_cost_usd),
+            "parties": [{"party": p, "revenue_usd": usd(v)} for p, v in e.delta_parties],
+        },
+        "run_miss_probability": [
+            {"run": r, "probability": format(p.quantize(EQ), "f")} for r, p in e.run_miss_probability
+        ],
+    }
+
+
+def compare_to_json(
+    results: list[VariantResult],
+    seed: int,
+    break_even: BreakEvenDoc | None = None,
+    samples: int = 0,
+    errors: list[Errors] | None = None,
+) -> str:
+    """With `samples` (and one `Errors` per variant) the figures are sample means (docs/compare-json.md)."""
     base = results[0]
+    variants = [variant_doc(v, base.accounts) for v in results]
+    for doc_v, e in zip(variants, errors or [], strict=False):
+        doc_v["standard_errors"] = _errors(e)
     doc: dict[str, Any] = {
         "schema": SCHEMA,
         "seed": seed,
+        "samples": samples,
         "base": {"name": base.name, "file": base.file},
         "capex_usd_per_gpu": {g: usd(v) for g, v in USD_PER_GPU.items()},
-        "variants": [variant_doc(v, base.accounts) for v in results],
+        "variants": variants,
     }
     if break_even is not None:
         doc["break_even"] = _break_even(break_even)

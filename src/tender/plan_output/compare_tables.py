@@ -16,6 +16,7 @@ from rich.table import Table
 
 from tender.plan_output.compare_json import BreakEvenDoc
 from tender.sourcing.compare.deltas import VariantResult, delta
+from tender.sourcing.compare.sampled import Errors
 
 BILLION = Decimal(10**9)
 
@@ -28,15 +29,18 @@ def signed(v: Decimal) -> str:
     return f"{v / BILLION:+,.3f}"
 
 
-def lab_table(results: list[VariantResult]) -> Table:
+def lab_table(results: list[VariantResult], errors: list[Errors] | None = None) -> Table:
+    """With `errors` (sampled), sample means and the standard error of the delta (± ...)."""
     base = results[0].accounts
-    t = Table(title="The lab, per variant ($B)", title_justify="left")
+    title = "The lab, per variant ($B)" + (" — sample means" if errors else "")
+    t = Table(title=title, title_justify="left")
     for col in ("variant", "lab cost", "compute", "shortfall", "rev share", "unmet", "unmet h100eq·mo"):
         t.add_column(col, justify="left" if col == "variant" else "right")
     t.add_column("runs missed")
     t.add_column("Δ vs base", justify="right")
-    for v in results:
+    for k, v in enumerate(results):
         lab = v.accounts.lab
+        pm = f" ±{errors[k].delta_lab_cost_usd / BILLION:,.3f}" if errors else ""
         t.add_row(
             v.name,
             money(lab.total_usd),
@@ -46,7 +50,7 @@ def lab_table(results: list[VariantResult]) -> Table:
             money(lab.unmet_penalty_usd),
             f"{v.accounts.unmet_h100_eq_months:,.0f}",
             ", ".join(v.accounts.runs_missed) or "-",
-            signed(delta(base, v.accounts).lab_cost_usd),
+            signed(delta(base, v.accounts).lab_cost_usd) + pm,
         )
     return t
 

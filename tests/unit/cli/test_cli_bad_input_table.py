@@ -478,6 +478,24 @@ def _rows() -> list[Row]:
             lambda p: "--break-even",
         ),
         r(
+            "compare",
+            "samples-negative",
+            lambda p: ["compare", MINIMAL, "--samples", "-1"],
+            lambda p: "--samples",
+        ),
+        r(
+            "compare",
+            "workers-zero",
+            lambda p: ["compare", MINIMAL, "--samples", "2", "--workers", "0"],
+            lambda p: "--workers",
+        ),
+        r(
+            "compare",
+            "ray-unreachable",
+            lambda p: ["compare", MINIMAL, "--samples", "2", "--ray", "127.0.0.1:1"],
+            lambda p: "--ray",
+        ),
+        r(
             "audit export",
             "url-not-a-url",
             lambda p: ["audit", "export", str(p.out / "a.jsonl"), "--database", "foo"],
