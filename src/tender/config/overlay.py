@@ -69,7 +69,11 @@ class Variant:
 
 
 def load_base(path: str, name: str | None = None) -> Variant:
-    data, positions = load_yaml(read_text(path), path)
+    return load_base_text(read_text(path), path, name)
+
+
+def load_base_text(text: str, path: str, name: str | None = None) -> Variant:
+    data, positions = load_yaml(text, path)
     if not isinstance(data, dict):
         raise InputError(
             [Problem(path, 1, 1, "", "a scenario must be a mapping (see examples/minimal.yaml)")]
@@ -79,7 +83,12 @@ def load_base(path: str, name: str | None = None) -> Variant:
 
 def load_variant(base: Variant, path: str) -> Variant:
     """Steps 1-3: the base with the overlay at `path` applied (not yet validated as a scenario)."""
-    raw, opos = load_yaml(read_text(path), path)
+    return load_variant_text(base, read_text(path), path)
+
+
+def load_variant_text(base: Variant, text: str, path: str) -> Variant:
+    """`load_variant` of an overlay's text (`path` names it in problems: the service's uploads)."""
+    raw, opos = load_yaml(text, path)
     if not isinstance(raw, dict):
         raise InputError([_at(opos, path, (), "a variant must be a mapping (see docs/compare.md)")])
     try:

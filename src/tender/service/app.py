@@ -31,6 +31,7 @@ from tender.service.edge import Edge
 from tender.service.metrics import Metrics
 from tender.service.routers import (
     audit,
+    comparisons,
     jobs,
     ledger,
     needs,
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens,
         scenarios,
         plans,
+        comparisons,
         needs,
         notices,
         jobs,
