@@ -43,7 +43,7 @@ from tender.service.routers import (
     tokens,
 )
 from tender.service.settings import Settings
-from tender.service.web import actuals_page, pages
+from tender.service.web import actuals_page, comparisons_page, pages
 
 log = logging.getLogger("tender.service")
 access = logging.getLogger("tender.service.access")
@@ -151,6 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         skypilot,
         pages,
         actuals_page,
+        comparisons_page,
     ):
         app.include_router(module.router)
     return app

@@ -88,3 +88,19 @@ def test_bad_overlay_is_422_at_its_line(service: Service) -> None:
     )
     missing = service.call("planner", "POST", "/api/v1/comparisons", json={"scenario": 999})
     assert missing.status_code == 404
+
+
+def test_dashboard_lists_comparisons_and_shows_the_report(service: Service) -> None:
+    scenario = service.upload_minimal()
+    body = {"scenario": scenario, "variants": [{"overlay": OPEN}]}
+    cid = service.call("planner", "POST", "/api/v1/comparisons", json=body).json()["id"]
+    _finished(service, cid)
+    report = service.call("planner", "GET", f"/api/v1/comparisons/{cid}/report").text
+    service.client.cookies.set("tender_token", service.tokens["planner"])
+    listing = service.client.get("/comparisons")
+    assert listing.status_code == 200 and f'href="/comparisons/{cid}"' in listing.text
+    assert "minimal, open" in listing.text
+    assert service.client.get(f"/comparisons/{cid}").text == report
+    service.client.cookies.set("tender_token", service.tokens["provider:primary-cloud"])
+    assert service.client.get("/comparisons").status_code == 403
+    assert service.client.get(f"/comparisons/{cid}").status_code == 403
