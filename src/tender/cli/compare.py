@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
         field: str | None = typer.Option(
             None,
             "--break-even",
-            help="Dotted numeric field of variant B to solve for (e.g. contracts.ID.total_usd).",
+            help="Dotted numeric field of variant B to solve for (e.g. contracts.ID.milestones.0.cumulative_usd).",
         ),
         between: tuple[str, str] | None = typer.Option(
             None,
