@@ -20,7 +20,7 @@ MILLION = Decimal(10**6)
 
 
 def _m(v: Decimal) -> str:
-    return f"${v / MILLION:,.1f}M"
+    return f"{'-' if v < 0 else ''}${abs(v) / MILLION:,.1f}M"
 
 
 def _bars(title: str, values: list[tuple[str, Decimal]]) -> str:
