@@ -34,6 +34,11 @@ def load_scenario(path: str) -> Scenario:
 
 def load_scenario_text(text: str, file: str) -> Scenario:
     data, positions = load_yaml(text, file)
+    return load_scenario_data(data, positions, file)
+
+
+def load_scenario_data(data: Any, positions: Positions, file: str) -> Scenario:
+    """Steps 3-6 on already parsed data (a variant's overlay merged onto its base: `overlay.py`)."""
     if not isinstance(data, dict):
         line, col = positions.locate(())
         raise InputError(

@@ -31,6 +31,7 @@ from tender.service.edge import Edge
 from tender.service.metrics import Metrics
 from tender.service.routers import (
     audit,
+    comparisons,
     jobs,
     ledger,
     needs,
@@ -43,7 +44,7 @@ from tender.service.routers import (
     tokens,
 )
 from tender.service.settings import Settings
-from tender.service.web import actuals_page, pages
+from tender.service.web import actuals_page, comparisons_page, pages
 
 log = logging.getLogger("tender.service")
 access = logging.getLogger("tender.service.access")
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scenarios,
         plans,
         studies,
+        comparisons,
         needs,
         notices,
         jobs,
@@ -151,6 +153,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         skypilot,
         pages,
         actuals_page,
+        comparisons_page,
     ):
         app.include_router(module.router)
     return app

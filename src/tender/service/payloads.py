@@ -321,3 +321,31 @@ class JobCancelOut(BaseModel):
     id: str
     cancelled: bool = Field(description="false when the job had already finished")
     job: JobOut
+
+
+# --- comparisons (`tender compare` as a job) --------------------------------------------------------
+
+
+class VariantIn(In):
+    name: str | None = Field(
+        None, max_length=100, description="the variant's name (default: its `variant.name`)"
+    )
+    overlay: str = Field(max_length=1_000_000, description="the overlay YAML (docs/compare.md)")
+
+
+class ComparisonIn(In):
+    scenario: PositiveId = Field(description="id of an uploaded scenario: the base")
+    variants: list[VariantIn] = Field(default=[], max_length=20)
+    seed: Whole = Field(0, ge=0, le=2**31 - 1)
+
+
+class ComparisonOut(BaseModel):
+    id: int
+    scenario: int
+    seed: int
+    variants: list[str]  # names, the base first
+    status: Literal["queued", "running", "done", "failed"]
+    error: str | None
+    created_at: datetime
+    created_by: str
+    result: dict[str, Any] | None = None  # the `tender compare --json` document once done

@@ -485,6 +485,67 @@ def _rows() -> list[Row]:
             lambda p: ["risk", MINIMAL, "--samples", "2", "--plan", str(p.tmp / "plan.json")],
             lambda p: "plan.json",
         ),
+        r("compare", "missing-base", lambda p: ["compare", p.missing], lambda p: p.missing),
+        r("compare", "missing-variant", lambda p: ["compare", MINIMAL, p.missing], lambda p: p.missing),
+        r(
+            "compare",
+            "unknown-contract",
+            lambda p: ["compare", MINIMAL, str(p.tmp / "variant.yaml")],
+            lambda p: f"{p.tmp / 'variant.yaml'}:1:22: contracts.remove[0]: unknown contract 'c-nope'",
+        ),
+        r("compare", "json-is-dir", lambda p: ["compare", MINIMAL, "--json", str(p.out)], lambda p: "--json"),
+        r(
+            "compare",
+            "tolerance-not-money",
+            lambda p: ["compare", MINIMAL, "--tolerance", "lots"],
+            lambda p: "--tolerance",
+        ),
+        r(
+            "compare",
+            "break-even-unknown-field",
+            lambda p: [
+                "compare",
+                MINIMAL,
+                "--break-even",
+                "contracts.c-nope.total_usd",
+                "--between",
+                "minimal",
+                "minimal",
+            ],
+            lambda p: "--break-even",
+        ),
+        r(
+            "compare",
+            "break-even-not-numeric",
+            lambda p: [
+                "compare",
+                MINIMAL,
+                "--break-even",
+                "contracts.c-rofr.match_mode",
+                "--between",
+                "minimal",
+                "minimal",
+            ],
+            lambda p: "--break-even",
+        ),
+        r(
+            "compare",
+            "samples-negative",
+            lambda p: ["compare", MINIMAL, "--samples", "-1"],
+            lambda p: "--samples",
+        ),
+        r(
+            "compare",
+            "workers-zero",
+            lambda p: ["compare", MINIMAL, "--samples", "2", "--workers", "0"],
+            lambda p: "--workers",
+        ),
+        r(
+            "compare",
+            "ray-unreachable",
+            lambda p: ["compare", MINIMAL, "--samples", "2", "--ray", "127.0.0.1:1"],
+            lambda p: "--ray",
+        ),
         r(
             "audit export",
             "url-not-a-url",
@@ -536,6 +597,7 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Place:
     (inputs / "job.yaml").write_text("name: a\ncommand: 'true'\ngpus: 1\n")
     (inputs / "t.csv").write_text(TRACE)
     (inputs / "plan.json").write_text('{"awards": []}\n')
+    (inputs / "variant.yaml").write_text("contracts: {remove: [c-nope]}\n")
     out = tmp_path / "out"
     out.mkdir()
     return Place(inputs, out, tmp_path / "no")
