@@ -68,11 +68,54 @@ def _db_numbers(db: Database) -> Callable[[], tuple[dict[str, int], int]]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """1. the context (database, metrics, plan pool, token cache); 2. the app with its lifespan;
+    3. error handlers, offline docs, the edge policy and the request log; 4. every router."""
     settings = settings or Settings()
+    ctx = _context(settings)
+    app = FastAPI(
+        title="Tender",
+        version="1",
+        description=(
+            "Contract-aware compute broker: scenarios, plans, ROFR needs and notices, jobs (run by "
+            "`tender agent`), ledger, audit."
+        ),
+        lifespan=_lifespan(ctx),
+        docs_url=None,  # /docs is served offline by `docs.install` (no CDN)
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    docs.install(app)
+    app.add_middleware(Edge)  # inside `observe` (added next), so refusals and 500s are timed and logged
+
+    _observe(app, ctx.metrics)
+
+    for module in (
+        ops,
+        tokens,
+        scenarios,
+        plans,
+        studies,
+        comparisons,
+        needs,
+        notices,
+        jobs,
+        ledger,
+        audit,
+        skypilot,
+        pages,
+        actuals_page,
+        comparisons_page,
+    ):
+        app.include_router(module.router)
+    return app
+
+
+def _context(settings: Settings) -> Context:
     db = Database(settings.database_url, audit_key=resolve_key(settings.audit_key))
     metrics = Metrics()
     metrics.watch_db(_db_numbers(db))
-    ctx = Context(
+    return Context(
         settings=settings,
         db=db,
         clock=settings.clock,
@@ -80,6 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans=ThreadPoolExecutor(max_workers=max(1, settings.plan_workers), thread_name_prefix="tender-plan"),
         tokens=TokenCache(settings.token_cache_seconds),
     )
+
+
+def _lifespan(ctx: Context) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    settings, db = ctx.settings, ctx.db
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -98,21 +145,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ctx.plans.shutdown(wait=True, cancel_futures=True)
             db.dispose()
 
-    app = FastAPI(
-        title="Tender",
-        version="1",
-        description=(
-            "Contract-aware compute broker: scenarios, plans, ROFR needs and notices, jobs (run by "
-            "`tender agent`), ledger, audit."
-        ),
-        lifespan=lifespan,
-        docs_url=None,  # /docs is served offline by `docs.install` (no CDN)
-        redoc_url=None,
-    )
-    app.state.ctx = ctx
-    errors.install(app)
-    docs.install(app)
-    app.add_middleware(Edge)  # inside `observe` (added next), so refusals and 500s are timed and logged
+    return lifespan
+
+
+def _observe(app: FastAPI, metrics: Metrics) -> None:
+    """Time and log every request (its route, status and actor)."""
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -137,23 +174,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "actor": getattr(request.state, "actor", None),
                 },
             )
-
-    for module in (
-        ops,
-        tokens,
-        scenarios,
-        plans,
-        studies,
-        comparisons,
-        needs,
-        notices,
-        jobs,
-        ledger,
-        audit,
-        skypilot,
-        pages,
-        actuals_page,
-        comparisons_page,
-    ):
-        app.include_router(module.router)
-    return app
