@@ -28,6 +28,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires_engine: needs a real engine; under CI=true a skip fails")
 
 
+ENGINE_FIXTURES = frozenset(
+    {"slurm_cluster", "ray_cluster", "postgres_url", "slurm_restored", "ray_restored", "serve_db"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test` runs two workers), every test that uses a real engine goes to one
+    worker, one at a time (`--dist loadgroup`): the kill tests stop engine daemons that a test on the other
+    worker could be using. The rest of the suite runs beside them on the other worker."""
+    for item in items:
+        uses_engine = ENGINE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if uses_engine or "tests/integration/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.xdist_group("engines"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     outcome = yield
