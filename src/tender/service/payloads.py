@@ -330,7 +330,7 @@ class VariantIn(In):
     name: str | None = Field(
         None, max_length=100, description="the variant's name (default: its `variant.name`)"
     )
-    overlay: str = Field(max_length=1_000_000, description="the overlay YAML (docs/compare.md)")
+    overlay: str = Field(max_length=100_000, description="the overlay YAML (docs/compare.md)")
 
 
 class ComparisonIn(In):

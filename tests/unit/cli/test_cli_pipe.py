@@ -55,3 +55,21 @@ def test_plan_through_a_pipe_keeps_every_cell_whole(tmp_path: Path) -> None:
         assert provider in cost_rows, f"{provider} not whole in the cost table"
         cell = f"{total / Decimal(1_000_000):,.1f}"
         assert cost_rows[provider].rstrip("│ ").endswith(cell), (provider, cell, cost_rows[provider])
+
+
+def test_a_narrow_command_earlier_in_the_process_does_not_narrow_a_later_one() -> None:
+    """The console outlives a command. Made while COLUMNS=60 was set, Rich froze 60 columns, so a later
+    `catalog` in the same process (as under pytest-xdist) cut its `provider` header."""
+    code = (
+        "from typer.testing import CliRunner\n"
+        "from tender.cli.app import app\n"
+        "args = ['catalog', '--gpu', 'h100', '--limit', '5']\n"
+        "CliRunner().invoke(app, args, env={'COLUMNS': '60'})\n"
+        "print(CliRunner().invoke(app, args).stdout)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    header = next(line for line in done.stdout.splitlines() if "provider" in line or "provi" in line)
+    for name in ("provider", "instance type", "flags"):
+        assert name in header, header
