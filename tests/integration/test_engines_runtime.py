@@ -76,7 +76,7 @@ def test_slurmd_killed_mid_job_fails_over_to_ray_and_completes_once(
     tick_until(
         runtime,
         lambda: runtime.store.attempts_of(job) and runtime.store.attempts_of(job)[0]["started_at"],
-        timeout=60,
+        timeout=180,  # a slurmd just restarted by an earlier kill test can take a minute to take jobs
     )
     assert runtime.store.attempts_of(job)[0]["pool_id"] == "slurm-ci"
     ray.paused = False
