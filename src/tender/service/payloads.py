@@ -347,5 +347,6 @@ class ComparisonOut(BaseModel):
     status: Literal["queued", "running", "done", "failed"]
     error: str | None
     created_at: datetime
+    finished_at: datetime | None
     created_by: str
     result: dict[str, Any] | None = None  # the `tender compare --json` document once done
