@@ -28,7 +28,6 @@ from tender.service.context import Context
 from tender.sourcing import PlanOptions, plan
 from tender.sourcing.compare.deltas import compare_one, primary_of
 
-
 log = logging.getLogger("tender.service.comparisons")
 
 

@@ -25,7 +25,9 @@ KIND: dict[type[BackgroundJobColumns], str] = {StudyRow: "study", ComparisonRow:
 
 
 def mark_running(session: Session, model: type[Row], job_id: int) -> None:
-    session.execute(update(model).where(model.id == job_id, model.status == "queued").values(status="running"))
+    session.execute(
+        update(model).where(model.id == job_id, model.status == "queued").values(status="running")
+    )
 
 
 def finish(

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
 from tender.ledger.sql import audit_store, background_store
-from tender.ledger.sql.background_store import Output as StudyOutput
 from tender.ledger.sql.models import StudyRow
 from tender.ledger.sql.paging import Page, page
+
+StudyOutput = background_store.Output
 
 
 def add_study(
@@ -63,7 +64,9 @@ def mark_running(session: Session, study_id: int) -> None:
 def finish_study(
     session: Session, study_id: int, *, result_json: str, report_html: str, now: datetime
 ) -> None:
-    background_store.finish(session, StudyRow, study_id, result_json=result_json, report_html=report_html, now=now)
+    background_store.finish(
+        session, StudyRow, study_id, result_json=result_json, report_html=report_html, now=now
+    )
 
 
 def fail_study(session: Session, study_id: int, *, error: str, now: datetime) -> None:
