@@ -7,6 +7,7 @@ Body limits (bytes of request body; documented in docs/serve.md):
 | route | limit |
 |---|---|
 | `POST /api/v1/scenarios`, `POST /api/v1/scenarios/validate` | 4 MiB (a scenario's YAML in JSON) |
+| `POST /api/v1/comparisons` | 4 MiB (up to 20 overlays of 32,768 characters, each 6 bytes at most in JSON) |
 | `POST /api/v1/jobs`, `POST /api/v1/needs` | 64 KiB |
 | everything else (tokens, plans, answers, login, portal forms) | 16 KiB |
 """
@@ -22,6 +23,7 @@ DEFAULT_BODY = 16 * KIB
 
 _LIMITS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^/api/v1/scenarios(/validate)?/?$"), SCENARIO_BODY),
+    (re.compile(r"^/api/v1/comparisons/?$"), SCENARIO_BODY),
     (re.compile(r"^/api/v1/(jobs|needs)/?$"), SPEC_BODY),
 )
 
