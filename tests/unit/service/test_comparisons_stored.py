@@ -4,7 +4,9 @@
   app instance created on the same database, while the first runs and after it has stopped (a restart);
   the second one's result is checked against `tender compare --json/--report` of the same files;
 - the second instance's dashboard lists it and serves its report; a provider token still gets 403 there;
-- each step is audited once (`comparison.queued` by the asker, `comparison.done` by the planner).
+- each step is audited once (`comparison.queued` by the asker, `comparison.done` by the planner);
+- a comparison queued by another process is `queued` here with no report (409) and no dashboard link;
+- the largest schema-valid body passes the edge's body limit (schema and edge agree).
 """
 
 from __future__ import annotations
@@ -146,3 +148,16 @@ def test_a_queued_comparison_has_no_report_yet(service: Service) -> None:
     assert "token:elsewhere" in listing and f'href="/comparisons/{row.id}"' not in listing
     assert service.client.get(f"/comparisons/{row.id}").status_code == 404
     assert service.call("planner", "GET", f"/api/v1/comparisons/{row.id + 1}").status_code == 404
+
+
+def test_the_largest_valid_body_passes_the_edge(service: Service) -> None:
+    """20 overlays of 32,768 characters that JSON escapes to 6 bytes each (3.9 MB): past the body limit
+    to the API's own answer (no scenario 999: 404); one character more is 422 on that field, not 413."""
+    overlay = "\x01" * 32_768
+    body = {"scenario": 999, "variants": [{"overlay": overlay}] * 20}
+    assert len(json.dumps(body)) > 3_900_000
+    r = service.call("planner", "POST", "/api/v1/comparisons", json=body)
+    assert r.status_code == 404, r.text[:300]
+    body["variants"] = [*body["variants"][:19], {"overlay": overlay + "\x01"}]
+    r = service.call("planner", "POST", "/api/v1/comparisons", json=body)
+    assert r.status_code == 422 and r.json()["error"]["field"] == "variants[19].overlay", r.text[:300]
