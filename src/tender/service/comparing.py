@@ -3,43 +3,32 @@
 1. `prepare(text, name, overlays)`: the stored scenario as the base and each overlay text merged onto
    it (`config.overlay`), validated before anything is queued — a bad overlay is an `InputError`
    naming `variants[i].overlay` FILE:LINE:COL;
-2. `Registry.submit(ctx, ...)`: the job gets an id, runs in the app's plan pool (one solve per core):
-   every variant planned with the seed (`sourcing.plan`), accounted per party
-   (`sourcing.compare`), rendered with the CLI's functions — the same bytes as `tender compare --json`
-   and `--report` for the same files and seed;
-3. `Registry.get(id)`: its state (`queued`, `running`, `done`, `failed`) and outputs.
-The registry lives in the app's memory: a restart forgets the comparisons (they are re-run on demand).
+2. `submit(ctx, ...)`: the comparison is stored `queued` in the database (`ledger.sql.comparison_store`,
+   with the variants as submitted, who asked, audited `comparison.queued`) and handed to the app's plan
+   pool (one solve per core);
+3. `_run` marks it `running`, plans every variant with the seed (`sourcing.plan`), accounts it per party
+   (`sourcing.compare`) and renders it with the CLI's functions — the same bytes as `tender compare
+   --json` and `--report` for the same files and seed — then stores them (`done`) or the error (`failed`).
+Every server process on the database reads the same comparisons, and a restart keeps them.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any
+import logging
+from dataclasses import replace
 
 from tender.config.errors import InputError
 from tender.config.overlay import Variant, build, load_base_text, load_variant_text
 from tender.domain import Scenario
+from tender.ledger.sql import comparison_store
+from tender.ledger.sql.models import ComparisonRow
 from tender.plan_output.compare_json import compare_to_json
 from tender.plan_output.compare_report import compare_report_html
 from tender.service.context import Context
 from tender.sourcing import PlanOptions, plan
 from tender.sourcing.compare.deltas import compare_one, primary_of
 
-
-@dataclass(frozen=True)
-class Job:
-    id: int
-    scenario: int
-    seed: int
-    variants: tuple[str, ...]  # names, the base first
-    status: str
-    created_at: datetime
-    created_by: str
-    error: str | None = None
-    json_text: str | None = None
-    report_html: str | None = None
+log = logging.getLogger("tender.service.comparisons")
 
 
 def prepare(text: str, name: str, overlays: list[tuple[str | None, str]]) -> list[tuple[Variant, Scenario]]:
@@ -64,57 +53,41 @@ def run(variants: list[tuple[Variant, Scenario]], seed: int) -> tuple[str, str]:
     return compare_to_json(results, seed), compare_report_html(results)
 
 
-@dataclass
-class Registry:
-    jobs: dict[int, Job] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+def submit(
+    ctx: Context,
+    scenario: int,
+    seed: int,
+    variants: list[tuple[Variant, Scenario]],
+    overlays: list[str | None],
+    actor: str,
+) -> ComparisonRow:
+    """Step 2. `overlays`: each variant's overlay text as submitted, the base's None."""
+    named = [(v.name, overlay) for (v, _), overlay in zip(variants, overlays, strict=True)]
+    with ctx.db.write() as session:
+        row = comparison_store.add_comparison(
+            session, scenario_pk=scenario, seed=seed, variants=named, actor=actor, now=ctx.now()
+        )
+    ctx.plans.submit(_run, ctx, row.id, variants, seed)
+    return row
 
-    def submit(
-        self, ctx: Context, scenario: int, seed: int, variants: list[tuple[Variant, Scenario]], actor: str
-    ) -> Job:
-        with self.lock:
-            job = Job(
-                len(self.jobs) + 1,
-                scenario,
-                seed,
-                tuple(v.name for v, _ in variants),
-                "queued",
-                ctx.now(),
-                actor,
+
+def _run(ctx: Context, comparison_id: int, variants: list[tuple[Variant, Scenario]], seed: int) -> None:
+    """Step 3."""
+    with ctx.db.write() as session:
+        comparison_store.mark_running(session, comparison_id)
+    try:
+        json_text, html = run(variants, seed)
+    except Exception as exc:  # a failed solve is the job's state, never the server's
+        log.warning("comparison failed", extra={"comparison": comparison_id, "error": str(exc)})
+        with ctx.db.write() as session:
+            comparison_store.fail_comparison(
+                session, comparison_id, error=f"{type(exc).__name__}: {exc}", now=ctx.now()
             )
-            self.jobs[job.id] = job
-        ctx.plans.submit(self._run, job.id, variants, seed)
-        return job
-
-    def get(self, job_id: int) -> Job | None:
-        with self.lock:
-            return self.jobs.get(job_id)
-
-    def _set(self, job_id: int, **changes: object) -> None:
-        with self.lock:
-            self.jobs[job_id] = replace(self.jobs[job_id], **changes)  # type: ignore[arg-type]
-
-    def _run(self, job_id: int, variants: list[tuple[Variant, Scenario]], seed: int) -> None:
-        self._set(job_id, status="running")
-        try:
-            json_text, html = run(variants, seed)
-        except Exception as exc:  # a failed solve is the job's state, never the server's
-            self._set(job_id, status="failed", error=f"{type(exc).__name__}: {exc}")
-            return
-        self._set(job_id, status="done", json_text=json_text, report_html=html)
+        return
+    with ctx.db.write() as session:
+        comparison_store.finish_comparison(
+            session, comparison_id, result_json=json_text, report_html=html, now=ctx.now()
+        )
 
 
-_REG_LOCK = threading.Lock()
-
-
-def registry_of(state: Any) -> Registry:
-    """The app's registry, kept on its `app.state` (one per app)."""
-    with _REG_LOCK:
-        found = getattr(state, "comparisons", None)
-        if not isinstance(found, Registry):
-            found = Registry()
-            state.comparisons = found
-        return found
-
-
-__all__ = ["InputError", "Job", "Registry", "prepare", "registry_of", "run"]
+__all__ = ["InputError", "prepare", "run", "submit"]

@@ -326,11 +326,15 @@ class JobCancelOut(BaseModel):
 # --- comparisons (`tender compare` as a job) --------------------------------------------------------
 
 
+# 20 overlays of this many characters (at most 6 bytes each as JSON) fit the route's 4 MiB body limit
+OVERLAY_CHARS = 32_768
+
+
 class VariantIn(In):
     name: str | None = Field(
         None, max_length=100, description="the variant's name (default: its `variant.name`)"
     )
-    overlay: str = Field(max_length=100_000, description="the overlay YAML (docs/compare.md)")
+    overlay: str = Field(max_length=OVERLAY_CHARS, description="the overlay YAML (docs/compare.md)")
 
 
 class ComparisonIn(In):
@@ -347,5 +351,6 @@ class ComparisonOut(BaseModel):
     status: Literal["queued", "running", "done", "failed"]
     error: str | None
     created_at: datetime
+    finished_at: datetime | None
     created_by: str
     result: dict[str, Any] | None = None  # the `tender compare --json` document once done

@@ -7,7 +7,7 @@ Body limits (bytes of request body; documented in docs/serve.md):
 | route | limit |
 |---|---|
 | `POST /api/v1/scenarios`, `POST /api/v1/scenarios/validate` | 4 MiB (a scenario's YAML in JSON) |
-| `POST /api/v1/comparisons` | 4 MiB (up to 20 overlays of up to 100,000 characters each, in JSON) |
+| `POST /api/v1/comparisons` | 4 MiB (up to 20 overlays of 32,768 characters, each 6 bytes at most in JSON) |
 | `POST /api/v1/jobs`, `POST /api/v1/needs` | 64 KiB |
 | everything else (tokens, plans, answers, login, portal forms) | 16 KiB |
 """

@@ -62,7 +62,20 @@ class PlanRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
 
 
-class StudyRow(Base):
+class BackgroundJobColumns:
+    """The columns every background job of the service shares (studies, comparisons): its state, its
+    outputs verbatim in deferred columns (the CLI's `--json` and `--report` bytes), who asked and when."""
+
+    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text, deferred=True)  # = the CLI's `--json`
+    report_html: Mapped[str | None] = mapped_column(Text, deferred=True)  # = the CLI's `--report`
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class StudyRow(BackgroundJobColumns, Base):
     """A `tender plan --robust` study run by the service (`POST /api/v1/studies`)."""
 
     __tablename__ = "studies"
@@ -71,13 +84,17 @@ class StudyRow(Base):
     seed: Mapped[int] = mapped_column(Integer)
     samples: Mapped[int] = mapped_column(Integer)  # K, the extensive form's samples
     eval_samples: Mapped[int] = mapped_column(Integer)  # fresh samples of the study
-    status: Mapped[str] = mapped_column(String(16))  # queued | running | done | failed
-    error: Mapped[str | None] = mapped_column(Text)
-    result_json: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `tender plan --robust --json`
-    report_html: Mapped[str | None] = mapped_column(Text, deferred=True)  # = `--robust --report`
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class ComparisonRow(BackgroundJobColumns, Base):
+    """A `tender compare` run by the service (`POST /api/v1/comparisons`, migration 0009)."""
+
+    __tablename__ = "comparisons"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scenario_pk: Mapped[int] = mapped_column(ForeignKey("scenarios.id"))  # the base
+    seed: Mapped[int] = mapped_column(Integer)
+    # [{"name", "overlay"}], the base first (its overlay null): the variants as submitted
+    variants_json: Mapped[str] = mapped_column(Text)
 
 
 class NeedRow(Base):

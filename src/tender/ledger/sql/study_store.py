@@ -1,7 +1,8 @@
 """Robust-plan studies (`POST /api/v1/studies`): queued, running, then done with their outputs, or failed.
 
 1. `add_study` records a queued study + an audit record (`study.queued`);
-2. `mark_running` / `finish_study` / `fail_study` move it along; `finish_study` stores the study's own
+2. `mark_running` / `finish_study` / `fail_study` move it along (`background_store`, shared with
+   comparisons); `finish_study` stores the study's own
    outputs verbatim (the bytes `tender plan --robust --json` and `--report` write);
 3. `get_study`, `list_studies` (newest first), `study_output` (one stored output) read them back.
 """
@@ -9,17 +10,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, undefer
 
-from tender.ledger.sql import audit_store
+from tender.ledger.sql import audit_store, background_store
 from tender.ledger.sql.models import StudyRow
 from tender.ledger.sql.paging import Page, page
-from tender.ledger.sql.plan_store import MAX_ID
 
-StudyOutput = Literal["json", "report"]
+StudyOutput = background_store.Output
 
 
 def add_study(
@@ -59,43 +58,27 @@ def add_study(
 
 
 def mark_running(session: Session, study_id: int) -> None:
-    session.execute(
-        update(StudyRow).where(StudyRow.id == study_id, StudyRow.status == "queued").values(status="running")
-    )
+    background_store.mark_running(session, StudyRow, study_id)
 
 
 def finish_study(
     session: Session, study_id: int, *, result_json: str, report_html: str, now: datetime
 ) -> None:
-    session.execute(
-        update(StudyRow)
-        .where(StudyRow.id == study_id)
-        .values(status="done", result_json=result_json, report_html=report_html, finished_at=now)
+    background_store.finish(
+        session, StudyRow, study_id, result_json=result_json, report_html=report_html, now=now
     )
-    audit_store.append(session, kind="study.done", actor="system:planner", at=now, data={"study": study_id})
 
 
 def fail_study(session: Session, study_id: int, *, error: str, now: datetime) -> None:
-    session.execute(
-        update(StudyRow).where(StudyRow.id == study_id).values(status="failed", error=error, finished_at=now)
-    )
-    audit_store.append(
-        session, kind="study.failed", actor="system:planner", at=now, data={"study": study_id, "error": error}
-    )
+    background_store.fail(session, StudyRow, study_id, error=error, now=now)
 
 
 def get_study(session: Session, study_id: int, with_result: bool = False) -> StudyRow | None:
-    if not 1 <= study_id <= MAX_ID:
-        return None
-    options = [undefer(StudyRow.result_json)] if with_result else []
-    return session.get(StudyRow, study_id, options=options)
+    return background_store.get(session, StudyRow, study_id, with_result)
 
 
 def study_output(session: Session, study_id: int, kind: StudyOutput) -> str | None:
-    column = {"json": StudyRow.result_json, "report": StudyRow.report_html}
-    if not 1 <= study_id <= MAX_ID:
-        return None
-    return session.scalar(select(column[kind]).where(StudyRow.id == study_id))
+    return background_store.output(session, StudyRow, study_id, kind)
 
 
 def list_studies(session: Session, offset: int = 0, limit: int = 100) -> Page[StudyRow]:

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from tender.config.errors import InputError
-from tender.ledger.sql import plan_store
+from tender.ledger.sql import comparison_store, plan_store
+from tender.ledger.sql.models import ComparisonRow
+from tender.service import comparing
 from tender.service.auth import Principal, require
-from tender.service.comparing import Job, prepare, registry_of
 from tender.service.context import ctx_of
 from tender.service.errors import ApiError
 from tender.service.payloads import ComparisonIn, ComparisonOut, ErrorOut
@@ -25,17 +26,18 @@ router = APIRouter(prefix="/api/v1/comparisons", tags=["comparisons"])
 Negotiator = Depends(require("planner", "admin"))
 
 
-def _out(job: Job, with_result: bool = False) -> ComparisonOut:
+def _out(row: ComparisonRow, with_result: bool = False) -> ComparisonOut:
     return ComparisonOut(
-        id=job.id,
-        scenario=job.scenario,
-        seed=job.seed,
-        variants=list(job.variants),
-        status=job.status,
-        error=job.error,
-        created_at=job.created_at,
-        created_by=job.created_by,
-        result=json.loads(job.json_text) if with_result and job.json_text else None,
+        id=row.id,
+        scenario=row.scenario_pk,
+        seed=row.seed,
+        variants=comparison_store.variant_names(row),
+        status=row.status,
+        error=row.error,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        created_by=row.created_by,
+        result=json.loads(row.result_json) if with_result and row.result_json else None,
     )
 
 
@@ -53,27 +55,24 @@ def run_comparison(body: ComparisonIn, request: Request, who: Principal = Negoti
             raise ApiError(404, "not_found", f"no scenario {body.scenario}", "scenario")
         text, name = row.text, row.name
     try:
-        variants = prepare(text, name, [(v.name, v.overlay) for v in body.variants])
+        variants = comparing.prepare(text, name, [(v.name, v.overlay) for v in body.variants])
     except InputError as exc:
         first = exc.problems[0]
         where = first.file if first.file.startswith("variants[") else "scenario"
         raise ApiError(422, "invalid_variant", str(first), where) from None
     except ValueError as exc:
         raise ApiError(422, "invalid_variant", str(exc), str(exc).split(":")[0]) from None
-    job = registry_of(request.app.state).submit(ctx, body.scenario, body.seed, variants, who.actor)
-    return _out(job)
-
-
-def _job(request: Request, comparison_id: int) -> Job:
-    job = registry_of(request.app.state).get(comparison_id)
-    if job is None:
-        raise ApiError(404, "not_found", f"no comparison {comparison_id}", "comparison_id")
-    return job
+    overlays: list[str | None] = [None, *(v.overlay for v in body.variants)]
+    return _out(comparing.submit(ctx, body.scenario, body.seed, variants, overlays, who.actor))
 
 
 @router.get("/{comparison_id:int}", response_model=ComparisonOut, responses={404: {"model": ErrorOut}})
 def get_comparison(comparison_id: int, request: Request, _who: Principal = Negotiator) -> ComparisonOut:
-    return _out(_job(request, comparison_id), with_result=True)
+    with ctx_of(request).db.read() as session:
+        row = comparison_store.get_comparison(session, comparison_id, with_result=True)
+    if row is None:
+        raise ApiError(404, "not_found", f"no comparison {comparison_id}", "comparison_id")
+    return _out(row, with_result=True)
 
 
 @router.get(
@@ -82,10 +81,14 @@ def get_comparison(comparison_id: int, request: Request, _who: Principal = Negot
     responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}},
 )
 def comparison_report(comparison_id: int, request: Request, _who: Principal = Negotiator) -> HTMLResponse:
-    """The `tender compare --report` page (inline SVG, offline)."""
-    job = _job(request, comparison_id)
-    if job.report_html is None:
+    """The `tender compare --report` page (inline SVG, offline), as stored."""
+    with ctx_of(request).db.read() as session:
+        row = comparison_store.get_comparison(session, comparison_id)
+        html = comparison_store.comparison_output(session, comparison_id, "report") if row else None
+    if row is None:
+        raise ApiError(404, "not_found", f"no comparison {comparison_id}", "comparison_id")
+    if html is None:
         raise ApiError(
-            409, "not_ready", f"comparison {comparison_id} is {job.status}; its report exists once done"
+            409, "not_ready", f"comparison {comparison_id} is {row.status}; its report exists once done"
         )
-    return HTMLResponse(job.report_html)
+    return HTMLResponse(html)
