@@ -149,7 +149,7 @@ def unmet_demand(plan: dict[str, Any]) -> Chart:
         for d in sorted(unmet)
     ]
     if not data:
-        data = [{"type": "bar", "name": "none", "x": months, "y": [0 for _ in months]}]
+        data = [{"type": "bar", "name": "no unmet demand", "x": months, "y": [0 for _ in months]}]
     return {
         "id": "chart-unmet",
         "title": "Unmet demand",
