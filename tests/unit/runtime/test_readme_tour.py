@@ -143,6 +143,7 @@ def test_every_command_block_runs_or_says_why() -> None:
         assert f"tender {command}" in ran, command
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("page", [p for p in PAGES if any(b.not_run is None for b in blocks(p))])
 def test_the_commands_run_as_written(page: str, tmp_path: Path) -> None:
