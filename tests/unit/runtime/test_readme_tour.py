@@ -11,10 +11,12 @@
    hex digests as placeholders, and "..." / "…" standing for cut text. A block without `$ ` lines runs
    each line as a command. Every command must exit 0 (a command shown failing ends in `; echo $?`, and
    the code is part of its shown output).
+4. A catalog list price the docs name (`on_demand: {catalog: OCI}`) exists in the shipped catalog CSV.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -164,3 +166,20 @@ def test_the_commands_run_as_written(page: str, tmp_path: Path) -> None:
             printed = [_norm(line) for line in done.stdout.splitlines()]
             for line in step.shown:
                 assert _shows(line, printed), (where, line, done.stdout)
+
+
+def test_the_catalog_prices_the_docs_name_exist() -> None:
+    """Every `GPU: {... on_demand: {catalog: PROVIDER}}` in the docs names a (provider, accelerator) pair the
+    shipped catalog lists with an on-demand price (read here from the CSV itself, not through the loader)."""
+    with (ROOT / "src/tender/catalog/data/gpu_offerings.csv").open(encoding="utf-8") as f:
+        listed = {(r["provider"].lower(), r["accelerator"]) for r in csv.DictReader(f) if r["price_per_hour"]}
+    refs = [
+        (page, gpu, provider)
+        for page in PAGES
+        for gpu, provider in re.findall(
+            r"(\w+): \{[^{}\n]*on_demand: \{catalog: ([\w-]+)\}", (ROOT / page).read_text(encoding="utf-8")
+        )
+    ]
+    assert refs  # docs/scenario.md shows one
+    for page, gpu, provider in refs:
+        assert (provider.lower(), gpu) in listed, (page, gpu, provider)
