@@ -29,6 +29,13 @@ from tender.sourcing import Plan
 ZERO = Decimal(0)
 
 
+def _when(iso: str) -> str:
+    """`2026-07-31T00:00:00Z` as `2026-07-31 00:00 UTC` (other text unchanged)."""
+    if len(iso) >= 16 and iso[10] == "T" and iso.endswith("Z"):
+        return f"{iso[:10]} {iso[11:16]} UTC"
+    return iso
+
+
 def _capacity(plan: Plan, sc: Scenario) -> go.Figure:
     months = list(range(1, plan.horizon + 1))
     labels = [sc.calendar.label(m) for m in months]
@@ -108,7 +115,7 @@ def _notices(plan: Plan, sc: Scenario) -> go.Figure:
                 x=[n.duration_months for n in ns],
                 base=[n.start_month - 1 for n in ns],
                 hovertext=[
-                    f"{n.id}: {n.gpus} {n.gpu}, exercised {n.exercised_gpus}, deadline {n.deadline}"
+                    f"{n.id}: {n.gpus} {n.gpu}, exercised {n.exercised_gpus}, deadline {_when(n.deadline)}"
                     for n in ns
                 ],
             )
