@@ -16,7 +16,9 @@ from tender.service.web.formats import when
 from tender.sim.report import cell
 from tender.sim.svg import W, bar_chart, fmt, line_chart, log_ticks, nice_ticks, spans_decades
 
-finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)  # hours, fractions, USD
+finite = st.floats(
+    min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False
+)  # hours, fractions, USD
 
 
 def _mantissa(step: float) -> float:
