@@ -7,11 +7,17 @@
    itself) render;
 4. no page logs an error or a Content-Security-Policy violation (the strict CSP still lets plotly and
    Swagger UI work);
-5. screenshots of each page go to test-artifacts/.
+5. the charts read at a glance (issue 18 item 12): on the dashboard and in the report every legend lies
+   inside its figure, no legend entry twice, every chart has a y-axis title, no legend covers an x-axis
+   title (`chart_dom`); a provider has the same colour in the dashboard and in the report; the portal and
+   the dashboard show deadlines as `YYYY-MM-DD HH:MM UTC` (no raw ISO), no Python `None` / `False`, and
+   no space before a comma;
+6. screenshots of each page go to test-artifacts/.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,10 +25,22 @@ from typing import Any
 import httpx
 import pytest
 
+from chart_dom import chart_problems
 from serve_process import ServeProcess, tokens
 
 pytestmark = [pytest.mark.e2e, pytest.mark.requires_engine]
 REPO = Path(__file__).resolve().parents[2]
+COLOURS = "(id) => Object.fromEntries(document.getElementById(id).data.map(t => [t.name, t.marker.color]))"
+HUMAN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
+
+
+def _reads_well(text: str) -> None:
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", text), text  # no raw ISO timestamps
+    assert " ," not in text, text
+    for word in ("None", "False", "True"):
+        assert word not in text.split(), (word, text)
+
+
 ARTIFACTS = REPO / "test-artifacts"
 MINIMAL = (REPO / "examples" / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -102,10 +120,23 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                 jobs = page.inner_text("#jobs")
                 assert "e2e-train-1" in jobs and "queued" in jobs and "research" in jobs
                 page.screenshot(path=str(ARTIFACTS / "serve-dashboard.png"), full_page=True)
+                count, chart_issues = chart_problems(page)
+                assert count == 4 and not chart_issues, chart_issues
+                _reads_well(page.inner_text("#open-notices") + page.inner_text("#jobs"))
+                assert HUMAN.search(page.inner_text("#open-notices"))
+                dashboard_colours = page.evaluate(COLOURS, "chart-capacity")
 
                 page.click("#plan-summary a")  # the plan's report, sandboxed by its CSP, still draws
                 page.wait_for_selector("#chart-3 .main-svg", timeout=20_000)
                 assert page.locator("#chart-0 g.trace").count() >= 1
+                count, chart_issues = chart_problems(page)
+                assert count == 4 and not chart_issues, chart_issues
+                report_colours = page.evaluate(COLOURS, "chart-0")
+                assert dashboard_colours and dashboard_colours == report_colours, (
+                    dashboard_colours,
+                    report_colours,
+                )
+                assert len(set(report_colours.values())) == len(report_colours)
                 page.goto(f"{base}/docs")
                 page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
                 assert "Tender" in page.inner_text(".swagger-ui .info .title")
@@ -119,12 +150,16 @@ def test_dashboard_and_portal_in_chromium(chromium_path: str, tmp_path: Path) ->
                 portal.wait_for_url(f"{base}/portal")
                 text = portal.inner_text("main")
                 assert "rival-cloud-a" not in text and "5.2" in text
+                _reads_well(text)
+                assert HUMAN.search(text), text
                 portal.screenshot(path=str(ARTIFACTS / "serve-portal-open.png"), full_page=True)
                 portal.fill("#notice-1 input[name=gpus]", "4608")
                 portal.click("#notice-1 button.exercise")
                 portal.wait_for_selector("#flash")
                 assert "partially_exercised" in portal.inner_text("#flash")
                 assert "partially_exercised" in portal.inner_text("#history")
+                _reads_well(portal.inner_text("#history"))
+                assert HUMAN.search(portal.inner_text("#history"))
                 portal.screenshot(path=str(ARTIFACTS / "serve-portal-answered.png"), full_page=True)
                 assert not problems, problems
             finally:

@@ -1,7 +1,10 @@
 """`--report`: one self-contained HTML page (plotly.js inlined, works offline) with four charts.
 
 Charts: capacity by provider stacked over months (h100_eq), spend vs commitment milestones, the
-notices timeline, unmet demand by month. Then a cost summary with the baseline.
+notices timeline, unmet demand by month. Then a cost summary with the baseline. Every chart titles
+both axes and keeps its legend right of the plot (`chart_style.layout`); a provider has the colour
+the dashboard gives it (`chart_style.provider_colours` over `plan_providers`); each legend entry is
+listed once (a contract's drawdown line and its milestones share a colour and a legend group).
 """
 
 from __future__ import annotations
@@ -13,15 +16,33 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from tender.domain import Scenario
+from tender.plan_output.chart_style import (
+    PALETTE,
+    STATUS_COLOURS,
+    layout,
+    plan_providers,
+    provider_colours,
+    series_colours,
+)
 from tender.sourcing import Plan
 
 ZERO = Decimal(0)
+
+
+def _when(iso: str) -> str:
+    """`2026-07-31T00:00:00Z` as `2026-07-31 00:00 UTC` (other text unchanged)."""
+    if len(iso) >= 16 and iso[10] == "T" and iso.endswith("Z"):
+        return f"{iso[:10]} {iso[11:16]} UTC"
+    return iso
 
 
 def _capacity(plan: Plan, sc: Scenario) -> go.Figure:
     months = list(range(1, plan.horizon + 1))
     labels = [sc.calendar.label(m) for m in months]
     fig = go.Figure()
+    colours = provider_colours(
+        plan_providers((a.provider for a in plan.awards), (r.provider for r in plan.ledger))
+    )
     for p in sorted({a.provider for a in plan.awards}):
         ys = [
             float(
@@ -33,8 +54,8 @@ def _capacity(plan: Plan, sc: Scenario) -> go.Figure:
             )
             for m in months
         ]
-        fig.add_trace(go.Bar(name=p, x=labels, y=ys))
-    fig.update_layout(barmode="stack", title="Capacity by provider (h100_eq)", yaxis_title="h100_eq")
+        fig.add_trace(go.Bar(name=p, x=labels, y=ys, marker={"color": colours[p]}))
+    fig.update_layout(layout("Capacity by provider", "month", "capacity (h100_eq)", stacked=True))
     return fig
 
 
@@ -42,7 +63,8 @@ def _commitments(plan: Plan, sc: Scenario) -> go.Figure:
     fig = go.Figure()
     months = list(range(1, plan.horizon + 1))
     labels = [sc.calendar.label(m) for m in months]
-    for contract in sorted({m.contract for m in plan.milestones}):
+    for i, contract in enumerate(sorted({m.contract for m in plan.milestones})):
+        colour = PALETTE[i % len(PALETTE)]
         cumulative = []
         total = ZERO
         for m in months:
@@ -55,7 +77,16 @@ def _commitments(plan: Plan, sc: Scenario) -> go.Figure:
                 ZERO,
             )
             cumulative.append(float(total) / 1e6)
-        fig.add_trace(go.Scatter(name=f"{contract} drawdown", x=labels, y=cumulative, mode="lines"))
+        fig.add_trace(
+            go.Scatter(
+                name=f"{contract} drawdown",
+                x=labels,
+                y=cumulative,
+                mode="lines",
+                line={"color": colour},
+                legendgroup=contract,
+            )
+        )
         ms = [m for m in plan.milestones if m.contract == contract]
         fig.add_trace(
             go.Scatter(
@@ -63,10 +94,11 @@ def _commitments(plan: Plan, sc: Scenario) -> go.Figure:
                 x=[sc.calendar.label(m.by_month) for m in ms],
                 y=[float(m.cumulative_usd) / 1e6 for m in ms],
                 mode="markers",
-                marker={"size": 12, "symbol": "diamond"},
+                marker={"size": 12, "symbol": "diamond", "color": colour},
+                legendgroup=contract,
             )
         )
-    fig.update_layout(title="Spend vs commitment milestones (USD millions, cumulative drawdown)")
+    fig.update_layout(layout("Spend vs commitment milestones", "month", "cumulative drawdown (USD millions)"))
     return fig
 
 
@@ -78,26 +110,25 @@ def _notices(plan: Plan, sc: Scenario) -> go.Figure:
             go.Bar(
                 name=status,
                 orientation="h",
+                marker={"color": STATUS_COLOURS.get(status, "#4e79a7")},
                 y=[n.need for n in ns],
                 x=[n.duration_months for n in ns],
                 base=[n.start_month - 1 for n in ns],
                 hovertext=[
-                    f"{n.id}: {n.gpus} {n.gpu}, exercised {n.exercised_gpus}, deadline {n.deadline}"
+                    f"{n.id}: {n.gpus} {n.gpu}, exercised {n.exercised_gpus}, deadline {_when(n.deadline)}"
                     for n in ns
                 ],
             )
         )
-    fig.update_layout(
-        title="ROFR notices: needs by month window and outcome",
-        xaxis_title="horizon month",
-        barmode="overlay",
-    )
+    fig.update_layout(layout("ROFR notices: needs by month window and outcome", "horizon month", "need"))
+    fig.update_layout(barmode="overlay")
     return fig
 
 
 def _unmet(plan: Plan, sc: Scenario) -> go.Figure:
     fig = go.Figure()
     months = list(range(1, plan.horizon + 1))
+    colours = series_colours(u.demand for u in plan.unmet)
     for d in sorted({u.demand for u in plan.unmet}):
         ys = [
             float(
@@ -105,8 +136,9 @@ def _unmet(plan: Plan, sc: Scenario) -> go.Figure:
             )
             for m in months
         ]
-        fig.add_trace(go.Bar(name=d, x=[sc.calendar.label(m) for m in months], y=ys))
-    fig.update_layout(barmode="stack", title="Unmet demand (h100_eq; runs in GPUs)")
+        labels = [sc.calendar.label(m) for m in months]
+        fig.add_trace(go.Bar(name=d, x=labels, y=ys, marker={"color": colours[d]}))
+    fig.update_layout(layout("Unmet demand", "month", "unmet (h100_eq; runs in GPUs)", stacked=True))
     return fig
 
 

@@ -2,6 +2,8 @@
 
 Pure functions: the stored plan document (`tender plan --json`, schema tender.plan/1) in, `{"id", "title", "data", "layout"}` out; plotly.js (served from the
 `plotly` wheel, no CDN) draws them in the browser. Money stays decimal text until the chart axis.
+Layout and colours come from `plan_output.chart_style`, as the plan report's do: both axes titled, the
+legend right of the plot (clear of the axis titles), a provider in the same colour as in the report.
 """
 
 from __future__ import annotations
@@ -10,21 +12,18 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from tender.plan_output.chart_style import PALETTE, layout, plan_providers, provider_colours, series_colours
+
 Chart = dict[str, Any]
 
 
 def _layout(title: str, y: str, stacked: bool = False) -> dict[str, Any]:
-    layout: dict[str, Any] = {
-        "title": {"text": title},
-        "xaxis": {"title": {"text": "month"}},
-        "yaxis": {"title": {"text": y}},
-        "margin": {"t": 40, "r": 10, "b": 40, "l": 70},
-        "legend": {"orientation": "h"},
-        "height": 320,
-    }
-    if stacked:
-        layout["barmode"] = "stack"
-    return layout
+    return layout(title, "month", y, stacked=stacked, height=340)
+
+
+def _colours(plan: dict[str, Any]) -> dict[str, str]:
+    awards = (str(a["provider"]) for a in plan.get("awards", []))
+    return provider_colours(plan_providers(awards, (str(r["provider"]) for r in plan.get("ledger", []))))
 
 
 def _horizon(plan: dict[str, Any]) -> int:
@@ -36,15 +35,22 @@ def capacity_by_provider(plan: dict[str, Any]) -> Chart:
     held: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for award in plan.get("awards", []):
         held[str(award["provider"])][int(award["month"])] += int(award["gpus"])
+    colours = _colours(plan)
     data = [
-        {"type": "bar", "name": provider, "x": months, "y": [held[provider][m] for m in months]}
+        {
+            "type": "bar",
+            "name": provider,
+            "x": months,
+            "y": [held[provider][m] for m in months],
+            "marker": {"color": colours[provider]},
+        }
         for provider in sorted(held)
     ]
     return {
         "id": "chart-capacity",
         "title": "Capacity held by provider",
         "data": data,
-        "layout": _layout("Capacity held by provider (GPUs)", "GPUs", stacked=True),
+        "layout": _layout("Capacity held by provider", "GPUs held", stacked=True),
     }
 
 
@@ -53,15 +59,22 @@ def spend_by_provider(plan: dict[str, Any]) -> Chart:
     spend: dict[str, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in plan.get("ledger", []):
         spend[str(row["provider"])][int(row["month"])] += Decimal(str(row.get("billed_cost_usd", "0")))
+    colours = _colours(plan)
     data = [
-        {"type": "bar", "name": p, "x": months, "y": [float(spend[p][m]) for m in months]}
+        {
+            "type": "bar",
+            "name": p,
+            "x": months,
+            "y": [float(spend[p][m]) for m in months],
+            "marker": {"color": colours[p]},
+        }
         for p in sorted(spend)
     ]
     return {
         "id": "chart-spend",
         "title": "Spend by provider and month",
         "data": data,
-        "layout": _layout("Spend by provider and month (USD)", "USD", stacked=True),
+        "layout": _layout("Spend by provider and month", "billed (USD)", stacked=True),
     }
 
 
@@ -79,14 +92,23 @@ def commitments_burndown(plan: dict[str, Any]) -> Chart:
             totals.get(str(m["contract"]), Decimal(0)), Decimal(str(m["cumulative_usd"]))
         )
     data: list[dict[str, Any]] = []
-    for contract in sorted(set(drawn) | set(totals)):
+    for i, contract in enumerate(sorted(set(drawn) | set(totals))):
+        colour = PALETTE[i % len(PALETTE)]
         total = totals.get(contract, Decimal(0))
         remaining, ys = total, []
         for month in months:
             remaining -= drawn[contract][month]
             ys.append(float(max(remaining, Decimal(0))))
         data.append(
-            {"type": "scatter", "mode": "lines", "name": f"{contract} remaining", "x": months, "y": ys}
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{contract} remaining",
+                "x": months,
+                "y": ys,
+                "line": {"color": colour},
+                "legendgroup": contract,
+            }
         )
         marks = [m for m in milestones if str(m["contract"]) == contract]
         if marks:
@@ -97,14 +119,15 @@ def commitments_burndown(plan: dict[str, Any]) -> Chart:
                     "name": f"{contract} milestones",
                     "x": [int(m["by_month"]) for m in marks],
                     "y": [float(total - Decimal(str(m["cumulative_usd"]))) for m in marks],
-                    "marker": {"size": 12, "symbol": "diamond"},
+                    "marker": {"size": 12, "symbol": "diamond", "color": colour},
+                    "legendgroup": contract,
                 }
             )
     return {
         "id": "chart-burndown",
         "title": "Commitments burn-down vs milestones",
         "data": data,
-        "layout": _layout("Commitments: remaining vs milestones (USD)", "USD remaining"),
+        "layout": _layout("Commitments: remaining vs milestones", "remaining (USD)"),
     }
 
 
@@ -114,16 +137,24 @@ def unmet_demand(plan: dict[str, Any]) -> Chart:
     for row in plan.get("unmet", []):
         amount = row.get("h100_eq") if row.get("h100_eq") is not None else row.get("gpus")
         unmet[str(row["demand"])][int(row["month"])] += float(Decimal(str(amount or 0)))
+    colours = series_colours(unmet)
     data = [
-        {"type": "bar", "name": d, "x": months, "y": [unmet[d][m] for m in months]} for d in sorted(unmet)
+        {
+            "type": "bar",
+            "name": d,
+            "x": months,
+            "y": [unmet[d][m] for m in months],
+            "marker": {"color": colours[d]},
+        }
+        for d in sorted(unmet)
     ]
     if not data:
-        data = [{"type": "bar", "name": "none", "x": months, "y": [0 for _ in months]}]
+        data = [{"type": "bar", "name": "no unmet demand", "x": months, "y": [0 for _ in months]}]
     return {
         "id": "chart-unmet",
         "title": "Unmet demand",
         "data": data,
-        "layout": _layout("Unmet demand (h100_eq or GPUs)", "units", stacked=True),
+        "layout": _layout("Unmet demand", "unmet (h100_eq; runs in GPUs)", stacked=True),
     }
 
 

@@ -33,9 +33,12 @@ from tender.service.errors import ApiError
 from tender.service.payloads import RespondIn
 from tender.service.views import lab_notice, provider_notice
 from tender.service.web.charts import all_charts
+from tender.service.web.formats import cell, when
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["when"] = when
+templates.env.filters["cell"] = cell
 router = APIRouter(include_in_schema=False)
 
 
