@@ -46,7 +46,10 @@ def _served(app: ASGIApp) -> Iterator[int]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
+    deadline = time.monotonic() + 30
+    while not server.started:  # a server that cannot start (its thread died) fails, not spins
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise AssertionError(f"uvicorn did not start on 127.0.0.1:{port}")
         time.sleep(0.01)
     try:
         yield port
