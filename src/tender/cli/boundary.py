@@ -30,7 +30,7 @@ import typer
 from typer.core import TyperGroup
 
 from tender import __version__
-from tender.cli.interrupt import leave_at_once
+from tender.cli.interrupt import interrupt, leave_at_once
 from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console, reset_streams
 
 # Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.
@@ -118,7 +118,7 @@ def run_command(group: TyperGroup, args: Sequence[str] | None, prog_name: str | 
     """Steps 0-5; the exit code."""
     reset_streams()
     if signal.getsignal(signal.SIGINT) is leave_at_once:  # loaded: Ctrl-C is a KeyboardInterrupt again
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, interrupt)  # (but for one that comes while a module imports)
     try:
         code = group_main(group, args, prog_name, **extra)
     except UsageError as exc:

@@ -12,16 +12,12 @@
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from pathlib import Path
 from typing import Any
 
-import tender
-from tender.cli.risk_ray import RayUnavailable, check_address
+from tender.cli.risk_ray import gather, joined
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
 from tender.sourcing.compare.accounts import Accounts
@@ -93,23 +89,7 @@ def run_ray(
     primary: str | None,
     done: Done,
 ) -> list[list[Accounts]]:
-    host, _port = check_address(address)
-    if host in ("127.0.0.1", "localhost"):
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # as risk_ray: keep the loopback IP
-    import ray
-
-    package = str(Path(tender.__file__).resolve().parent)
-    try:
-        ray.init(
-            address=address,
-            runtime_env={"py_modules": [package]},
-            logging_level=logging.ERROR,
-            log_to_driver=False,
-            include_dashboard=False,
-        )
-    except Exception as exc:  # ray raises ConnectionError, RuntimeError, ValueError...
-        raise RayUnavailable(f"--ray: cannot join the Ray cluster at {address}: {exc}") from exc
-    try:
+    with joined(address) as ray:
         task: Any = ray.remote(num_cpus=1)(_remote_one)
         refs = [ray.put(sc) for sc in scenarios]
         inp_ref = ray.put(inp)
@@ -118,13 +98,4 @@ def run_ray(
             for i in range(samples)
             for j in range(len(scenarios))
         }
-        results: dict[tuple[int, int], Accounts] = {}
-        waiting = list(pending)
-        while waiting:
-            ready, waiting = ray.wait(waiting, num_returns=1)
-            for ref in ready:
-                results[pending[ref]] = ray.get(ref)
-                done(1)
-        return _ordered(results, len(scenarios), samples)
-    finally:
-        ray.shutdown()
+        return _ordered(gather(ray, pending, done), len(scenarios), samples)

@@ -1,7 +1,11 @@
-"""Ctrl-C before a command starts: end the process at once with one line (stdlib only, loaded first).
+"""Ctrl-C: one line and exit 130, whenever it comes (stdlib only, loaded first).
 
-`tender.cli.entry` installs `leave_at_once` while the commands load; `tender.cli.boundary` puts Python's
-own handler back before the command runs.
+`tender.cli.entry` installs `leave_at_once` while the commands load. `tender.cli.boundary` then
+installs `interrupt`: a KeyboardInterrupt (so a command can stop its solver and leave nothing
+half-written), except while the main thread is importing. Commands import their heavy modules when
+they run (a fast `tender --help`), and a KeyboardInterrupt raised while a native extension
+initialises is lost or turned into an ImportError ("initialization failed", exit 1); nothing has been
+written during an import, so the process leaves at once.
 """
 
 from __future__ import annotations
@@ -9,9 +13,25 @@ from __future__ import annotations
 import os
 from types import FrameType
 
+_IMPORTING = "<frozen importlib._bootstrap"
+
 MESSAGE = b"tender: interrupted (Ctrl-C)\n"
 
 
 def leave_at_once(signum: int, frame: FrameType | None) -> None:
     os.write(2, MESSAGE)
     os._exit(130)
+
+
+def _importing(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(_IMPORTING):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def interrupt(signum: int, frame: FrameType | None) -> None:
+    if _importing(frame):
+        leave_at_once(signum, frame)
+    raise KeyboardInterrupt

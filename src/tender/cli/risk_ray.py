@@ -14,8 +14,10 @@ import hashlib
 import logging
 import os
 import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tender
 from tender.cli.risk_pool import Done
@@ -26,6 +28,7 @@ from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage
 
 _CACHE: dict[str, Scenario] = {}
+K = TypeVar("K")
 
 
 class RayUnavailable(RuntimeError):
@@ -55,15 +58,10 @@ def _evaluate(
     return evaluate(_CACHE[key], first, seed, index, options)
 
 
-def run_ray(
-    address: str,
-    path: Path,
-    first: FirstStage,
-    seed: int,
-    samples: int,
-    options: PlanOptions,
-    done: Done,
-) -> list[Outcome]:
+@contextmanager
+def joined(address: str) -> Iterator[Any]:
+    """Join the cluster at `address` (checked first), shipping this checkout's `tender` package to the
+    workers; yields the `ray` module and shuts the driver down at exit, also on error."""
     host, _port = check_address(address)
     if host in ("127.0.0.1", "localhost"):
         # a loopback cluster (tools/ci/ray-up.sh): keep 127.0.0.1 as this driver's node IP, else Ray
@@ -83,17 +81,36 @@ def run_ray(
     except Exception as exc:  # ray raises ConnectionError, RuntimeError, ValueError...
         raise RayUnavailable(f"--ray: cannot join the Ray cluster at {address}: {exc}") from exc
     try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def gather(ray: Any, pending: Mapping[Any, K], done: Done) -> dict[K, Any]:
+    """Each task's result under its key, as the tasks finish (`done(1)` for each)."""
+    results: dict[K, Any] = {}
+    waiting = list(pending)
+    while waiting:
+        ready, waiting = ray.wait(waiting, num_returns=1)
+        for ref in ready:
+            results[pending[ref]] = ray.get(ref)
+            done(1)
+    return results
+
+
+def run_ray(
+    address: str,
+    path: Path,
+    first: FirstStage,
+    seed: int,
+    samples: int,
+    options: PlanOptions,
+    done: Done,
+) -> list[Outcome]:
+    with joined(address) as ray:
         task: Any = ray.remote(num_cpus=1)(_evaluate)
         text = path.read_text(encoding="utf-8")
         text_ref, first_ref = ray.put(text), ray.put(first)
         pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in range(samples)}
-        results: dict[int, Outcome] = {}
-        waiting = list(pending)
-        while waiting:
-            ready, waiting = ray.wait(waiting, num_returns=1)
-            for ref in ready:
-                results[pending[ref]] = ray.get(ref)
-                done(1)
+        results = gather(ray, pending, done)
         return [results[i] for i in range(samples)]
-    finally:
-        ray.shutdown()

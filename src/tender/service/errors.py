@@ -40,6 +40,16 @@ class ApiError(Exception):
         self.problems = problems
 
 
+def stored_output(what: str, ident: int, status: str | None, text: str | None) -> str:
+    """A background job's stored output (a plan's, a study's, a comparison's): 404 when there is no such
+    job (`status` None), 409 until it is done, else the text as stored."""
+    if status is None:
+        raise ApiError(404, "not_found", f"no {what} {ident}", f"{what}_id")
+    if text is None:
+        raise ApiError(409, "not_ready", f"{what} {ident} is {status}; its outputs exist once it is done")
+    return text
+
+
 def error_body(code: str, message: str, field: str | None = None, problems: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message, "field": field}
     if problems is not None:

@@ -129,3 +129,27 @@ def test_interrupted_command_exits_130(argv: list[str], after_s: float, tmp_path
     code, lines = _finish(proc)
     assert not any("Traceback" in line for line in lines), lines
     _assert_interrupted(code, lines, out)
+
+
+@pytest.mark.timeout(300)
+def test_ctrl_c_at_any_moment_of_loading_exits_130(tmp_path: Path) -> None:
+    """Commands import their solver when they run. A Ctrl-C while HiGHS's native module initialised
+    came out as `ImportError: initialization failed` (exit 1) or as death by SIGINT (-2): tried here
+    at eleven moments from 0.1 s to 0.6 s after start, each must be one line and 130."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for tenths in range(2, 13):
+        proc = subprocess.Popen(
+            [*TENDER, "plan", FRONTIER, "-q", "--out", str(out)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=_env(tmp_path),
+            cwd=tmp_path,
+        )
+        time.sleep(tenths / 20)
+        if proc.poll() is not None:
+            pytest.fail(f"plan ended before {tenths / 20:.2f} s")
+        proc.send_signal(signal.SIGINT)
+        code, lines = _finish(proc)
+        assert (code, len(lines)) == (130, 1), (tenths / 20, code, lines)
+        assert "interrupted" in lines[0] and os.listdir(out) == [], (tenths / 20, lines)

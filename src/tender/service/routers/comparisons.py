@@ -19,7 +19,7 @@ from tender.ledger.sql.models import ComparisonRow
 from tender.service import comparing
 from tender.service.auth import Principal, require
 from tender.service.context import ctx_of
-from tender.service.errors import ApiError
+from tender.service.errors import ApiError, stored_output
 from tender.service.payloads import ComparisonIn, ComparisonOut, ErrorOut
 
 router = APIRouter(prefix="/api/v1/comparisons", tags=["comparisons"])
@@ -85,10 +85,6 @@ def comparison_report(comparison_id: int, request: Request, _who: Principal = Ne
     with ctx_of(request).db.read() as session:
         row = comparison_store.get_comparison(session, comparison_id)
         html = comparison_store.comparison_output(session, comparison_id, "report") if row else None
-    if row is None:
-        raise ApiError(404, "not_found", f"no comparison {comparison_id}", "comparison_id")
-    if html is None:
-        raise ApiError(
-            409, "not_ready", f"comparison {comparison_id} is {row.status}; its report exists once done"
-        )
-    return HTMLResponse(html)
+    return HTMLResponse(
+        stored_output("comparison", comparison_id, row.status if row is not None else None, html)
+    )

@@ -17,7 +17,7 @@ from tender.ledger.sql.models import PlanRow
 from tender.service import planning
 from tender.service.auth import LabUser, Planner, Principal
 from tender.service.context import ctx_of
-from tender.service.errors import ApiError
+from tender.service.errors import ApiError, stored_output
 from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, PlanIn, PlanOut
 
@@ -84,11 +84,7 @@ def _output(request: Request, plan_id: int, kind: plan_store.PlanOutput) -> str:
     with ctx_of(request).db.read() as session:
         row = plan_store.get_plan(session, plan_id)
         text = plan_store.plan_output(session, plan_id, kind) if row is not None else None
-    if row is None:
-        raise ApiError(404, "not_found", f"no plan {plan_id}", "plan_id")
-    if text is None:
-        raise ApiError(409, "not_ready", f"plan {plan_id} is {row.status}; its outputs exist once it is done")
-    return text
+    return stored_output("plan", plan_id, row.status if row is not None else None, text)
 
 
 @router.get("/{plan_id:int}/report", response_class=HTMLResponse, responses=NOT_READY)

@@ -20,7 +20,7 @@ from tender.ledger.sql.models import StudyRow
 from tender.service import rofr, studying
 from tender.service.auth import LabUser, Planner, Principal
 from tender.service.context import ctx_of
-from tender.service.errors import ApiError
+from tender.service.errors import ApiError, stored_output
 from tender.service.paging import TOTAL_HEADERS, PageParams, PageQ, set_total
 from tender.service.payloads import ErrorOut, In, PositiveId, Whole
 from tender.sourcing.risk.sampler import uncertain
@@ -121,13 +121,7 @@ def _output(request: Request, study_id: int, kind: study_store.StudyOutput) -> s
     with ctx_of(request).db.read() as session:
         row = study_store.get_study(session, study_id)
         text = study_store.study_output(session, study_id, kind) if row is not None else None
-    if row is None:
-        raise ApiError(404, "not_found", f"no study {study_id}", "study_id")
-    if text is None:
-        raise ApiError(
-            409, "not_ready", f"study {study_id} is {row.status}; its outputs exist once it is done"
-        )
-    return text
+    return stored_output("study", study_id, row.status if row is not None else None, text)
 
 
 @router.get("/{study_id:int}/report", response_class=HTMLResponse, responses=NOT_READY)
