@@ -85,12 +85,18 @@ def plan_cmd(
         100, "--eval-samples", help="With --robust: fresh samples the two plans are evaluated on."
     ),
     workers: int = typer.Option(1, "--workers", help="With --robust: local worker processes (>= 1)."),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray",
+        help="With --robust: run the fresh samples as Ray tasks on the cluster at this GCS HOST:PORT.",
+    ),
 ) -> None:
     """Plan who supplies what each month, run ROFR notices, and project the ledger.
     Long because: Typer declares each option in the signature; the body is the numbered steps."""
-    if robust or samples is not None:  # 0. a two-stage plan instead (cli/plan_robust.py)
+    if robust or samples is not None or ray_address is not None:  # 0. a two-stage plan (plan_robust.py)
         _refuse_with_robust(robust, actuals=actuals, out=out, ledger=ledger)
-        _robust(file, seed, time_limit, gap, samples, eval_samples, workers, json_path, report, robust)
+        study = (samples, eval_samples, workers, ray_address)
+        _robust(file, seed, time_limit, gap, study, json_path, report, robust)
         return
     from tender.cli.plan_actuals import load_replan
     from tender.plan_output import PlanRenders
@@ -192,21 +198,28 @@ def _robust(
     seed: int,
     time_limit: float,
     gap: float,
-    samples: int | None,
-    eval_samples: int,
-    workers: int,
+    study: tuple[int | None, int, int, str | None],
     json_path: Path | None,
     report: Path | None,
     robust: bool,
 ) -> None:
+    samples, eval_samples, workers, ray_address = study
     if not robust:
-        fail_bad_input("--samples: only with --robust")
+        fail_bad_input(f"{'--samples' if samples is not None else '--ray'}: only with --robust")
     from tender.cli import plan_robust  # only a robust plan pays for its imports
     from tender.sourcing import PlanOptions
 
     options = PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap)
     req = plan_robust.Request(
-        file, seed, 10 if samples is None else samples, eval_samples, workers, options, json_path, report
+        file,
+        seed,
+        10 if samples is None else samples,
+        eval_samples,
+        workers,
+        options,
+        json_path,
+        report,
+        ray_address,
     )
     plan_robust.run(req)
 

@@ -27,7 +27,8 @@ from tender.cli.output import (
     status,
     write_outputs,
 )
-from tender.cli.study_pool import run_study
+from tender.cli.risk_ray import RayUnavailable
+from tender.cli.study_pool import run_study, run_study_ray
 from tender.cli.validate import load_or_exit
 from tender.domain import Scenario
 from tender.plan_output.risk_json import study_to_json
@@ -50,6 +51,7 @@ class Request:
     options: PlanOptions
     json_path: Path | None
     report: Path | None
+    ray_address: str | None = None
 
 
 def _check(req: Request) -> Scenario:
@@ -58,6 +60,13 @@ def _check(req: Request) -> Scenario:
             fail_bad_input(f"{flag}: {value} is not a number of samples (give at least 1)")
     if req.workers < 1:
         fail_bad_input(f"--workers: {req.workers} is not a number of workers (give at least 1)")
+    if req.ray_address is not None:
+        from tender.cli.risk_ray import RayUnavailable, check_address
+
+        try:
+            check_address(req.ray_address)
+        except RayUnavailable as exc:
+            fail_bad_input(str(exc))
     check_outputs([(req.json_path, "--json"), (req.report, "--report")])
     sc = load_or_exit(req.file)
     if not uncertain(sc):
@@ -108,17 +117,19 @@ def run(req: Request) -> None:
     columns = (TextColumn("fresh samples"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with progress_bar(*columns) as bar:
         task = bar.add_task("samples", total=req.eval_samples)
+        advance = lambda k: bar.advance(task, k)  # noqa: E731
         stages = (det, robust.first)
-        triples = run_study(
-            req.file,
-            sc,
-            stages,
-            req.seed,
-            req.eval_samples,
-            req.workers,
-            req.options,
-            lambda k: bar.advance(task, k),
-        )
+        if req.ray_address is not None:
+            try:
+                triples = run_study_ray(
+                    req.ray_address, sc, stages, req.seed, req.eval_samples, req.options, advance
+                )
+            except RayUnavailable as exc:
+                fail_bad_input(str(exc))
+        else:
+            triples = run_study(
+                req.file, sc, stages, req.seed, req.eval_samples, req.workers, req.options, advance
+            )
     fleets, horizon = tuple(f.id for f in sc.fleets), sc.horizon
     d_sum = summarize("deterministic", [t.deterministic for t in triples], fleets, run_ids, horizon)
     r_sum = summarize("robust", [t.robust for t in triples], fleets, run_ids, horizon)

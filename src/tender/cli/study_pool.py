@@ -1,8 +1,10 @@
-"""Run the evaluation samples of a `--robust` study here or in a local `spawn` process pool.
+"""Run the evaluation samples of a `--robust` study here, in a local `spawn` process pool, or on Ray.
 
 1. every evaluation sample is `sourcing.risk.study.study_sample(...)`: a pure function of its inputs;
 2. `workers == 1`: one after the other in this process; `workers > 1`: a pool whose workers load the
-   scenario file once (initializer);
+   scenario file once (initializer); `--ray ADDRESS` (`run_study_ray`): the same calls as Ray tasks
+   (the cluster joined as `risk_ray.joined` does: this checkout's package shipped), the scenario and
+   both first stages put in the object store once;
 3. results are put back in sample order before anything is computed from them.
 """
 
@@ -12,6 +14,7 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 from tender.config.load import load_scenario
 from tender.domain import Scenario
@@ -61,4 +64,24 @@ def run_study(
         for fut in as_completed(futures):
             results[futures[fut]] = fut.result()
             done(1)
+    return [results[i] for i in range(samples)]
+
+
+def run_study_ray(
+    address: str,
+    sc: Scenario,
+    stages: tuple[FirstStage, FirstStage],
+    seed: int,
+    samples: int,
+    options: PlanOptions,
+    done: Done,
+) -> list[Triple]:
+    from tender.cli.risk_ray import gather, joined
+
+    det, rob = stages
+    with joined(address) as ray:
+        task: Any = ray.remote(num_cpus=1)(study_sample)
+        sc_ref, det_ref, rob_ref = ray.put(sc), ray.put(det), ray.put(rob)
+        pending = {task.remote(sc_ref, det_ref, rob_ref, seed, i, options): i for i in range(samples)}
+        results = gather(ray, pending, done)
     return [results[i] for i in range(samples)]

@@ -455,6 +455,24 @@ def _rows() -> list[Row]:
         r("plan", "robust-nothing-uncertain", lambda p: ["plan", MINIMAL, "--robust"], lambda p: MINIMAL),
         r(
             "plan",
+            "ray-without-robust",
+            lambda p: ["plan", ROBUST_CASE, "--ray", "127.0.0.1:1"],
+            lambda p: "--ray",
+        ),
+        r(
+            "plan",
+            "robust-ray-unreachable",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--ray", "127.0.0.1:1"],
+            lambda p: "127.0.0.1:1",
+        ),
+        r(
+            "plan",
+            "robust-ray-not-an-address",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--ray", "nowhere"],
+            lambda p: "--ray",
+        ),
+        r(
+            "plan",
             "robust-with-actuals",
             lambda p: ["plan", ROBUST_CASE, "--robust", "--actuals"],
             lambda p: "--actuals",
