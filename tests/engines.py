@@ -169,9 +169,11 @@ def run_up(name: str, timeout: float = 600) -> str:
             f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh took over {timeout:.0f} s"
         ) from None
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["no output"])[-1]
+        lines = done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or ["no output"]
+        # the script's own line first, then the last line of the log it may have tailed
+        said = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
         raise EngineUnavailable(
-            f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh failed ({done.returncode}): {last}"
+            f"{ENGINE_SKIP_PREFIX} {name}: {name}-up.sh failed ({done.returncode}): {said}"
         )
     return done.stdout
 

@@ -189,7 +189,9 @@ if ! running /run/slurmd.pid; then
   /usr/sbin/slurmd
 fi
 node_ok() { grep -qE '^(idle|mixed|allocated|completing)$' <<<"$(sinfo -h -n "$H" -o %T 2>/dev/null)"; }
-for i in $(seq 1 120); do
+# up to 2 min: a slurmd restarted after a test killed it can report its node `down`/`idle*` for a while,
+# longer on a loaded machine (30 s was once too short in CI)
+for i in $(seq 1 480); do
   node_ok && break
   st=$(sinfo -h -n "$H" -o %T 2>/dev/null || true)
   if [ "$i" -gt 8 ] && grep -qE 'drain|inval|down' <<<"$st"; then
