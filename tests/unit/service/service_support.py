@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -76,3 +77,12 @@ ROLES = (
     "provider:primary-cloud",
     "provider:rival-cloud-a",
 )
+
+
+def without_files(doc: dict[str, Any]) -> dict[str, Any]:
+    """A `tender compare` document without its `file` paths (the API's and the CLI's differ there only)."""
+    doc = json.loads(json.dumps(doc))
+    doc["base"].pop("file")
+    for v in doc["variants"]:
+        v.pop("file")
+    return doc

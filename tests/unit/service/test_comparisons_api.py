@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from service_support import MINIMAL, Service
+from service_support import MINIMAL, Service, without_files
 from typer.testing import CliRunner
 
 from tender.cli.app import app as cli
@@ -31,14 +31,6 @@ def _finished(svc: Service, cid: int) -> dict[str, Any]:
             return body
         time.sleep(0.05)
     raise AssertionError(f"comparison {cid} did not finish")
-
-
-def _without_files(doc: dict[str, Any]) -> dict[str, Any]:
-    doc = json.loads(json.dumps(doc))
-    doc["base"].pop("file")
-    for v in doc["variants"]:
-        v.pop("file")
-    return doc
 
 
 def test_comparison_is_the_clis_document(service: Service, tmp_path: Path) -> None:
@@ -58,7 +50,7 @@ def test_comparison_is_the_clis_document(service: Service, tmp_path: Path) -> No
             "--json", str(out), "--report", str(html)]  # fmt: skip
     run = CliRunner().invoke(cli, argv)
     assert run.exit_code == 0, run.output
-    assert _without_files(done["result"]) == _without_files(json.loads(out.read_text()))
+    assert without_files(done["result"]) == without_files(json.loads(out.read_text()))
     page = service.call("admin", "GET", f"/api/v1/comparisons/{cid}/report")
     assert page.status_code == 200 and page.text == html.read_text()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_support import MINIMAL, Service
+from service_support import MINIMAL, Service, without_files
 from typer.testing import CliRunner
 
 with warnings.catch_warnings():
@@ -47,14 +47,6 @@ def _finished(client: TestClient, token: str, cid: int) -> dict[str, Any]:
             return body
         time.sleep(0.05)
     raise AssertionError(f"comparison {cid} did not finish")
-
-
-def _without_files(doc: dict[str, Any]) -> dict[str, Any]:
-    doc = json.loads(json.dumps(doc))
-    doc["base"].pop("file")
-    for v in doc["variants"]:
-        v.pop("file")
-    return doc
 
 
 def _cli(tmp_path: Path, seed: int) -> tuple[dict[str, Any], str]:
@@ -97,7 +89,7 @@ def test_a_second_app_on_the_database_reads_the_comparison(
         again = _get(third, planner, f"/api/v1/comparisons/{cid}").json()
         assert again == done and again["variants"] == ["minimal", "open"]
         assert again["finished_at"] is not None
-        assert _without_files(again["result"]) == _without_files(expected_json)
+        assert without_files(again["result"]) == without_files(expected_json)
         report = _get(third, service.tokens["admin"], f"/api/v1/comparisons/{cid}/report")
         assert report.status_code == 200 and report.text == expected_html
         for role in ("provider:primary-cloud", "team:research"):
