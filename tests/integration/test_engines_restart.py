@@ -35,18 +35,20 @@ def test_sigkilled_agent_restarts_without_losing_or_duplicating(
                 check=True,
             ).stdout.strip()
         )
-    agent = subprocess.Popen(
-        _tender("agent", "--state", state, "--interval", "0.5"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    agent_log = tmp_path / "agent.log"  # what the agent said, shown when it placed nothing
+    with agent_log.open("w") as log:  # the agent keeps its own copy of the descriptor
+        agent = subprocess.Popen(
+            _tender("agent", "--state", state, "--interval", "0.5"),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     try:
         runtime = open_runtime(state)
         # 3 min: in a full local run the engines may just have been (re)started by an earlier test
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and len(runtime.store.open_attempts()) < 3:
             time.sleep(0.2)
-        assert runtime.store.open_attempts(), "the agent placed nothing"
+        assert runtime.store.open_attempts(), f"the agent placed nothing: {agent_log.read_text()[-2000:]}"
     finally:  # SIGKILL is the point of the test; it also cleans up when the assertion above fails
         os.kill(agent.pid, signal.SIGKILL)
         agent.wait()
