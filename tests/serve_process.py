@@ -76,16 +76,21 @@ class ServeProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        # 90 s: on a 2-core machine with other work running, `tender serve`'s imports and migrations took
+        # more than 30 s once (load average 16-20); in CI it is ready in about 2 s
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
-            assert self.proc.poll() is None, "tender serve exited early"
+            if self.proc.poll() is not None:
+                self.stop()
+                raise AssertionError(f"tender serve exited early:\n{self.log_text()[-2000:]}")
             time.sleep(0.1)
-        raise AssertionError("tender serve did not become ready")
+        self.stop()  # never leave the process behind (its Popen would warn in a later test)
+        raise AssertionError(f"tender serve did not become ready in 90 s:\n{self.log_text()[-2000:]}")
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
