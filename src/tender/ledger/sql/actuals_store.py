@@ -6,13 +6,16 @@
 2. `count_rows(session)`: rows stored (the importer counts before and after to report what it added).
 3. `actual_lines(session)`: every stored row as an `ActualLine` (provider, period, region,
    accelerator, spend category, billed and effective cost, GPU-hours), streamed in id order.
-4. `runtime_lines(session)`: the runtime's metered use (`runtime_ledger.usage_entries`) as
+4. `workload_lines(session)`: the rows holding accelerators, each with its `SubAccountId` (the
+   workload it was billed for; `tender.ledger.actuals.pinned_facts` finds the runs in progress);
+5. `runtime_lines(session)`: the runtime's metered use (`runtime_ledger.usage_entries`) as
    `ActualLine`s of source `runtime`: the pool id is provider/accelerator/region, the cost is the
    pool's price x GPU-hours (its spend category is decided by the report, which knows the rates).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -70,6 +73,36 @@ def actual_lines(session: Session) -> Iterator[ActualLine]:
         query.execution_options(yield_per=10_000)
     ):
         yield ActualLine("focus", p, period, region, gpu, category, billed, effective, hours)
+
+
+@dataclass(frozen=True)
+class WorkloadLine:
+    workload: str  # the row's SubAccountId ("" when it has none)
+    line: ActualLine
+
+
+def workload_lines(session: Session) -> Iterator[WorkloadLine]:
+    query = (
+        select(
+            ActualCost.provider,
+            ActualCost.period,
+            ActualCost.region,
+            ActualCost.accelerator,
+            ActualCost.spend_category,
+            ActualCost.billed_cost,
+            ActualCost.effective_cost,
+            ActualCost.gpu_hours,
+            ActualCost.row_json,
+        )
+        .where(ActualCost.accelerator != "")
+        .order_by(ActualCost.id)
+    )
+    for p, period, region, gpu, category, billed, effective, hours, text in session.execute(
+        query.execution_options(yield_per=10_000)
+    ):
+        workload = json.loads(text).get("SubAccountId") or ""
+        line = ActualLine("focus", p, period, region, gpu, category, billed, effective, hours)
+        yield WorkloadLine(str(workload), line)
 
 
 def runtime_lines(session: Session) -> list[ActualLine]:

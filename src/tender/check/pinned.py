@@ -1,0 +1,102 @@
+"""A re-plan honours what happened before `as_of` (the plan JSON's `fixed` facts, `domain.pinned`).
+
+Read from the plan's own awards, ledger and notices, with the scenario's rates; nothing of the
+planner's model:
+1. a pinned run: in every month `as_of`..its `end_month` its awards sum to its GPUs, all at its site
+   (provider, accelerator, region); none in any other month (`run_pinned`);
+2. held capacity: in every month `as_of`..`until_month` the provider's billed cost (its ledger rows
+   summed) is at least the held GPUs x the contract rate (else on-demand) x hours (`held_not_billed`);
+3. an answered notice: every notice of the re-plan to that holder for that demand carries the recorded
+   answer (declined: status declined, nothing exercised; else exactly the GPUs exercised), given at
+   the instant it was issued (no fresh response window: it is not offered again); awards on that
+   holder's block for that demand never exceed the GPUs exercised (`notice_answer`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tender.check.context import Context
+from tender.check.plan_doc import PlanDoc
+from tender.check.violation import Code, Violation, violation
+from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
+from tender.domain.rebase import FixedMonths
+
+ZERO = Decimal(0)
+
+
+def _run(ctx: Context, doc: PlanDoc, pin: PinnedRun, as_of: int) -> list[Violation]:
+    run = next((r for r in ctx.scenario.training_runs if r.id == pin.run), None)
+    gpus = run.gpus if run is not None else 0
+    out = []
+    awards = [a for a in doc.awards if a.demand == pin.run]
+    for a in awards:
+        if (a.provider, a.gpu, a.region) != pin.site or not as_of <= a.month <= pin.end:
+            out.append(
+                violation(Code.RUN_PINNED, f"{a.path}: run in progress at {'/'.join(pin.site)} months "
+                          f"{as_of}-{pin.end}, awarded {a.provider}/{a.gpu}/{a.region} month {a.month}",
+                          demand=pin.run, month=a.month)
+            )  # fmt: skip
+    for m in range(as_of, pin.end + 1):
+        at_site = sum(a.gpus for a in awards if a.month == m and (a.provider, a.gpu, a.region) == pin.site)
+        if at_site != gpus:
+            out.append(
+                violation(Code.RUN_PINNED, f"run in progress needs {gpus} GPUs at {'/'.join(pin.site)}, "
+                          f"has {at_site}", demand=pin.run, month=m, required=gpus, awarded=at_site)
+            )  # fmt: skip
+    return out
+
+
+def _held(ctx: Context, doc: PlanDoc, h: HeldCapacity, as_of: int) -> list[Violation]:
+    rate = ctx.committed_rate(h.provider, h.gpu)
+    if rate is None:
+        return []
+    due = h.gpus * rate * ctx.hours
+    out = []
+    for m in range(as_of, min(h.until, ctx.scenario.horizon) + 1):
+        billed = sum((r.billed for r in doc.ledger if r.provider == h.provider and r.month == m), ZERO)
+        if billed < due:
+            out.append(
+                violation(Code.HELD_NOT_BILLED, f"{h.gpus} {h.gpu} held at {h.provider}/{h.region} bill "
+                          f"{due}; the provider's month bills {billed}", clause=h.clause_id, month=m,
+                          due=due, billed=billed)
+            )  # fmt: skip
+    return out
+
+
+def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
+    out = []
+    mine = [x for x in doc.notices if x.demand == n.demand and x.holder == n.holder]
+    for x in mine:
+        same = (x.status == "declined" and x.exercised_gpus == 0) if n.declined else x.exercised_gpus == n.exercised_gpus
+        if not same or x.responded_at != x.issued_at:
+            out.append(
+                violation(Code.NOTICE_ANSWER, f"{x.path}: {n.notice} was answered "
+                          f"{'declined' if n.declined else f'{n.exercised_gpus} GPUs exercised'} at {n.decided_at}; "
+                          f"the re-plan has {x.status}, {x.exercised_gpus} exercised, answered "
+                          f"{x.responded_at.isoformat() if x.responded_at else 'never'}", demand=n.demand)
+            )  # fmt: skip
+    blocks = {x.id for x in mine}
+    for a in doc.awards:
+        if a.demand != n.demand or a.provider != n.holder or a.notice not in blocks:
+            continue
+        used = sum(b.gpus for b in doc.awards if b.demand == a.demand and b.month == a.month and b.notice in blocks and b.provider == n.holder)  # fmt: skip
+        if used > n.exercised_gpus:
+            out.append(
+                violation(Code.NOTICE_ANSWER, f"{a.path}: {used} GPUs on {n.holder}'s block for {n.demand}, "
+                          f"{n.exercised_gpus} exercised in {n.notice}", demand=n.demand, month=a.month)
+            )  # fmt: skip
+    return out
+
+
+def pinned_rules(ctx: Context, doc: PlanDoc, fixed: FixedMonths | None) -> list[Violation]:
+    if fixed is None:
+        return []
+    found: list[Violation] = []
+    for pin in fixed.runs:
+        found += _run(ctx, doc, pin, fixed.as_of)
+    for h in fixed.held:
+        found += _held(ctx, doc, h, fixed.as_of)
+    for n in fixed.notices:
+        found += _notice(ctx, doc, n)
+    return found
