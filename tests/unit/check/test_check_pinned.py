@@ -1,0 +1,80 @@
+"""`check.pinned`: a re-plan's clean JSON, edited by hand one fact at a time, fails with that fact's code.
+
+The clean re-plans are the hand-computed ones of tests/scenarios/replan/ (re-planned from month 3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tender.check import check_plan
+from tender.config import load_scenario
+from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
+from tender.domain.rebase import FixedMonths, rebase
+from tender.plan_output.json_out import plan_to_dict
+from tender.sourcing.planner import plan
+
+CASES_DIR = Path(__file__).parents[2] / "scenarios" / "replan"
+PINNED = {"run_pinned", "held_not_billed", "notice_answer"}
+RUN = FixedMonths(3, runs=(PinnedRun("pretrain", "slow", "H100", "us-east", start=1, end=4),))
+HELD = FixedMonths(3, held=(HeldCapacity("booked", "H100", "us-west", gpus=16, until=4),))
+NOTICE = FixedMonths(3, notices=(AnsweredNotice("n", "finetune", "primary", 0, "2027-02-10T00:00:00+00:00"),))
+Doc = dict[str, Any]
+
+
+def _awards(doc: Doc, month: int, **values: Any) -> Doc:
+    for a in doc["awards"]:
+        if a["month"] == month:
+            a.update(values)
+    return doc
+
+
+def _unbill(doc: Doc) -> Doc:
+    for r in doc["ledger"]:
+        if r["provider"] == "booked" and r["month"] == 4:
+            r["billed_cost_usd"] = "0.00"
+    return doc
+
+
+def _notice(doc: Doc, **values: Any) -> Doc:
+    doc["notices"][0].update(values)
+    return doc
+
+
+EDITS: list[tuple[str, str, FixedMonths, Callable[[Doc], Doc], int]] = [
+    ("run moved in month 4", "run-in-progress", RUN, lambda d: _awards(d, 4, provider="cheap"), 2),
+    ("run shrunk in month 3", "run-in-progress", RUN, lambda d: _awards(d, 3, gpus=4), 1),
+    ("run stretched past its end", "run-in-progress", RUN,
+     lambda d: {**d, "awards": [*d["awards"], {**d["awards"][-1], "month": 5}]}, 1),
+    ("held month not billed", "held-capacity", HELD, _unbill, 1),
+    ("declined notice exercised", "answered-notice", NOTICE, lambda d: _notice(d, status="exercised", exercised_gpus=8), 1),
+    ("answered notice asked again", "answered-notice", NOTICE, lambda d: _notice(d, responded_at="2027-03-06T00:00:00Z"), 1),
+]  # fmt: skip
+
+
+def _clean(name: str, fixed: FixedMonths) -> tuple[Any, Doc]:
+    sc = rebase(load_scenario(str(CASES_DIR / f"{name}.yaml")), fixed)
+    doc = json.loads(json.dumps(plan_to_dict(plan(load_scenario(str(CASES_DIR / f"{name}.yaml")), fixed=fixed), sc)))
+    return sc, doc
+
+
+@pytest.mark.parametrize(("label", "name", "fixed", "edit", "count"), EDITS, ids=[e[0] for e in EDITS])
+def test_an_edited_replan_fails_with_the_facts_code(
+    label: str, name: str, fixed: FixedMonths, edit: Callable[[Doc], Doc], count: int
+) -> None:
+    sc, doc = _clean(name, fixed)
+    assert check_plan(sc, doc, fixed) == []
+    found = [v for v in check_plan(sc, edit(doc), fixed) if v.code in PINNED]
+    assert len(found) == count, [v.message for v in found]
+    want = {"run-in-progress": "run_pinned", "held-capacity": "held_not_billed", "answered-notice": "notice_answer"}
+    assert {v.code for v in found} == {want[name]}
+
+
+def test_without_fixed_the_pinned_rules_do_not_run() -> None:
+    sc, doc = _clean("run-in-progress", RUN)
+    assert not [v for v in check_plan(sc, _awards(doc, 4, provider="cheap")) if v.code in PINNED]
