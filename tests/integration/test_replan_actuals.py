@@ -68,7 +68,9 @@ def _decline_finetune(url: str) -> str:
         from starlette.testclient import TestClient
 
     clock = ManualClock(datetime(2027, 2, 10, tzinfo=UTC))
-    application = create_app(Settings(database_url=url, clock=clock, background_tasks=False, token_cache_seconds=0))
+    application = create_app(
+        Settings(database_url=url, clock=clock, background_tasks=False, token_cache_seconds=0)
+    )
     db: Database = application.state.ctx.db
     upgrade(db)
     tokens = {}
@@ -83,7 +85,9 @@ def _decline_finetune(url: str) -> str:
             assert r.status_code in (200, 201), r.text
             return dict(r.json())
 
-        scenario = call("admin", "/api/v1/scenarios", {"name": "lab.yaml", "yaml": LAB.read_text("utf-8")})["id"]
+        scenario = call("admin", "/api/v1/scenarios", {"name": "lab.yaml", "yaml": LAB.read_text("utf-8")})[
+            "id"
+        ]
         need = {"id": "finetune-h100", "workload": "finetune", "workload_class": "training", "gpu": "H100",
                 "gpus": 8, "region": "us-central", "start": "2027-05-01", "months": 2, "price": "2.0"}  # fmt: skip
         raised = call("planner", "/api/v1/needs", {"scenario": scenario, "need": need,
@@ -91,7 +95,10 @@ def _decline_finetune(url: str) -> str:
         notices = raised["notices"]
         assert isinstance(notices, list) and len(notices) == 1
         nid = str(notices[0]["id"])
-        assert call("provider:primary", f"/api/v1/notices/{nid}/respond", {"action": "decline"})["status"] == "declined"
+        assert (
+            call("provider:primary", f"/api/v1/notices/{nid}/respond", {"action": "decline"})["status"]
+            == "declined"
+        )
     return nid
 
 
@@ -142,5 +149,7 @@ def test_import_answer_replan(db_url: str, tmp_path: Path, monkeypatch: pytest.M
     again = run("actuals", "import", str(bills), "--mapping", str(mapping), "--scenario", str(LAB), "--database-url", db_url)  # fmt: skip
     assert again.exit_code == 0 and "4 rows read, 0 added" in again.stdout, again.output
     out2 = tmp_path / "replan2.json"
-    assert run("plan", str(LAB), "--actuals", "--database-url", db_url, "--json", str(out2), "-q").exit_code == 0
+    assert (
+        run("plan", str(LAB), "--actuals", "--database-url", db_url, "--json", str(out2), "-q").exit_code == 0
+    )
     assert out2.read_bytes() == out.read_bytes()

@@ -33,17 +33,27 @@ def _run(ctx: Context, doc: PlanDoc, pin: PinnedRun, as_of: int) -> list[Violati
     for a in awards:
         if (a.provider, a.gpu, a.region) != pin.site or not as_of <= a.month <= pin.end:
             out.append(
-                violation(Code.RUN_PINNED, f"{a.path}: run in progress at {'/'.join(pin.site)} months "
-                          f"{as_of}-{pin.end}, awarded {a.provider}/{a.gpu}/{a.region} month {a.month}",
-                          demand=pin.run, month=a.month)
-            )  # fmt: skip
+                violation(
+                    Code.RUN_PINNED,
+                    f"{a.path}: run in progress at {'/'.join(pin.site)} months "
+                    f"{as_of}-{pin.end}, awarded {a.provider}/{a.gpu}/{a.region} month {a.month}",
+                    demand=pin.run,
+                    month=a.month,
+                )
+            )
     for m in range(as_of, pin.end + 1):
         at_site = sum(a.gpus for a in awards if a.month == m and (a.provider, a.gpu, a.region) == pin.site)
         if at_site != gpus:
             out.append(
-                violation(Code.RUN_PINNED, f"run in progress needs {gpus} GPUs at {'/'.join(pin.site)}, "
-                          f"has {at_site}", demand=pin.run, month=m, required=gpus, awarded=at_site)
-            )  # fmt: skip
+                violation(
+                    Code.RUN_PINNED,
+                    f"run in progress needs {gpus} GPUs at {'/'.join(pin.site)}, has {at_site}",
+                    demand=pin.run,
+                    month=m,
+                    required=gpus,
+                    awarded=at_site,
+                )
+            )
     return out
 
 
@@ -57,10 +67,16 @@ def _held(ctx: Context, doc: PlanDoc, h: HeldCapacity, as_of: int) -> list[Viola
         billed = sum((r.billed for r in doc.ledger if r.provider == h.provider and r.month == m), ZERO)
         if billed < due:
             out.append(
-                violation(Code.HELD_NOT_BILLED, f"{h.gpus} {h.gpu} held at {h.provider}/{h.region} bill "
-                          f"{due}; the provider's month bills {billed}", clause=h.clause_id, month=m,
-                          due=due, billed=billed)
-            )  # fmt: skip
+                violation(
+                    Code.HELD_NOT_BILLED,
+                    f"{h.gpus} {h.gpu} held at {h.provider}/{h.region} bill "
+                    f"{due}; the provider's month bills {billed}",
+                    clause=h.clause_id,
+                    month=m,
+                    due=due,
+                    billed=billed,
+                )
+            )
     return out
 
 
@@ -68,14 +84,22 @@ def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
     out = []
     mine = [x for x in doc.notices if x.demand == n.demand and x.holder == n.holder]
     for x in mine:
-        same = (x.status == "declined" and x.exercised_gpus == 0) if n.declined else x.exercised_gpus == n.exercised_gpus
+        same = (
+            (x.status == "declined" and x.exercised_gpus == 0)
+            if n.declined
+            else x.exercised_gpus == n.exercised_gpus
+        )
         if not same or x.responded_at != x.issued_at:
             out.append(
-                violation(Code.NOTICE_ANSWER, f"{x.path}: {n.notice} was answered "
-                          f"{'declined' if n.declined else f'{n.exercised_gpus} GPUs exercised'} at {n.decided_at}; "
-                          f"the re-plan has {x.status}, {x.exercised_gpus} exercised, answered "
-                          f"{x.responded_at.isoformat() if x.responded_at else 'never'}", demand=n.demand)
-            )  # fmt: skip
+                violation(
+                    Code.NOTICE_ANSWER,
+                    f"{x.path}: {n.notice} was answered "
+                    f"{'declined' if n.declined else f'{n.exercised_gpus} GPUs exercised'} at {n.decided_at}; "
+                    f"the re-plan has {x.status}, {x.exercised_gpus} exercised, answered "
+                    f"{x.responded_at.isoformat() if x.responded_at else 'never'}",
+                    demand=n.demand,
+                )
+            )
     blocks = {x.id for x in mine}
     for a in doc.awards:
         if a.demand != n.demand or a.provider != n.holder or a.notice not in blocks:
@@ -83,9 +107,14 @@ def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
         used = sum(b.gpus for b in doc.awards if b.demand == a.demand and b.month == a.month and b.notice in blocks and b.provider == n.holder)  # fmt: skip
         if used > n.exercised_gpus:
             out.append(
-                violation(Code.NOTICE_ANSWER, f"{a.path}: {used} GPUs on {n.holder}'s block for {n.demand}, "
-                          f"{n.exercised_gpus} exercised in {n.notice}", demand=n.demand, month=a.month)
-            )  # fmt: skip
+                violation(
+                    Code.NOTICE_ANSWER,
+                    f"{a.path}: {used} GPUs on {n.holder}'s block for {n.demand}, "
+                    f"{n.exercised_gpus} exercised in {n.notice}",
+                    demand=n.demand,
+                    month=a.month,
+                )
+            )
     return out
 
 

@@ -25,6 +25,8 @@ def pin_runs(data: PlanData, fixed: FixedMonths | None) -> PlanData:
             options.append(opts)
             continue
         options.append(
-            tuple(o for o in opts if data.offers[data.sites[o[0]][0]].site == pin.site and o[1] == fixed.as_of)
+            tuple(
+                o for o in opts if data.offers[data.sites[o[0]][0]].site == pin.site and o[1] == fixed.as_of
+            )
         )
     return replace(data, run_options=tuple(options))

@@ -59,7 +59,9 @@ EDITS: list[tuple[str, str, FixedMonths, Callable[[Doc], Doc], int]] = [
 
 def _clean(name: str, fixed: FixedMonths) -> tuple[Any, Doc]:
     sc = rebase(load_scenario(str(CASES_DIR / f"{name}.yaml")), fixed)
-    doc = json.loads(json.dumps(plan_to_dict(plan(load_scenario(str(CASES_DIR / f"{name}.yaml")), fixed=fixed), sc)))
+    doc = json.loads(
+        json.dumps(plan_to_dict(plan(load_scenario(str(CASES_DIR / f"{name}.yaml")), fixed=fixed), sc))
+    )
     return sc, doc
 
 
@@ -71,7 +73,11 @@ def test_an_edited_replan_fails_with_the_facts_code(
     assert check_plan(sc, doc, fixed) == []
     found = [v for v in check_plan(sc, edit(doc), fixed) if v.code in PINNED]
     assert len(found) == count, [v.message for v in found]
-    want = {"run-in-progress": "run_pinned", "held-capacity": "held_not_billed", "answered-notice": "notice_answer"}
+    want = {
+        "run-in-progress": "run_pinned",
+        "held-capacity": "held_not_billed",
+        "answered-notice": "notice_answer",
+    }
     assert {v.code for v in found} == {want[name]}
 
 

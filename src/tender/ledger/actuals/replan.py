@@ -96,20 +96,38 @@ def fixed_section(
         ],
         "held": capacity,
         "pinned_runs": [
-            {"run": r.run, "provider": r.provider, "gpu": r.gpu, "region": r.region, "start_month": r.start,
-             "end_month": r.end}
+            {
+                "run": r.run,
+                "provider": r.provider,
+                "gpu": r.gpu,
+                "region": r.region,
+                "start_month": r.start,
+                "end_month": r.end,
+            }
             for r in fixed.runs
-        ],  # fmt: skip
+        ],
         "held_capacity": [
-            {"provider": h.provider, "gpu": h.gpu, "region": h.region, "gpus": h.gpus, "until_month": h.until,
-             "clause": h.clause_id}
+            {
+                "provider": h.provider,
+                "gpu": h.gpu,
+                "region": h.region,
+                "gpus": h.gpus,
+                "until_month": h.until,
+                "clause": h.clause_id,
+            }
             for h in fixed.held
-        ],  # fmt: skip
+        ],
         "answered_notices": [
-            {"notice": n.notice, "demand": n.demand, "holder": n.holder, "exercised_gpus": n.exercised_gpus,
-             "declined": n.declined, "decided_at": n.decided_at}
+            {
+                "notice": n.notice,
+                "demand": n.demand,
+                "holder": n.holder,
+                "exercised_gpus": n.exercised_gpus,
+                "declined": n.declined,
+                "decided_at": n.decided_at,
+            }
             for n in fixed.notices
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -128,18 +146,34 @@ def fixed_from_doc(doc: dict[str, Any]) -> FixedMonths:
         for c in section["commitments"]
     )
     runs = tuple(
-        PinnedRun(str(r["run"]), str(r["provider"]), str(r["gpu"]), str(r["region"]),
-                  _int(r["start_month"], "pinned_runs.start_month"), _int(r["end_month"], "pinned_runs.end_month"))
+        PinnedRun(
+            str(r["run"]),
+            str(r["provider"]),
+            str(r["gpu"]),
+            str(r["region"]),
+            _int(r["start_month"], "pinned_runs.start_month"),
+            _int(r["end_month"], "pinned_runs.end_month"),
+        )
         for r in section.get("pinned_runs", [])
-    )  # fmt: skip
+    )
     held = tuple(
-        HeldCapacity(str(h["provider"]), str(h["gpu"]), str(h["region"]), _int(h["gpus"], "held_capacity.gpus"),
-                     _int(h["until_month"], "held_capacity.until_month"))
+        HeldCapacity(
+            str(h["provider"]),
+            str(h["gpu"]),
+            str(h["region"]),
+            _int(h["gpus"], "held_capacity.gpus"),
+            _int(h["until_month"], "held_capacity.until_month"),
+        )
         for h in section.get("held_capacity", [])
-    )  # fmt: skip
+    )
     notices = tuple(
-        AnsweredNotice(str(n["notice"]), str(n["demand"]), str(n["holder"]),
-                       _int(n["exercised_gpus"], "answered_notices.exercised_gpus"), str(n["decided_at"]))
+        AnsweredNotice(
+            str(n["notice"]),
+            str(n["demand"]),
+            str(n["holder"]),
+            _int(n["exercised_gpus"], "answered_notices.exercised_gpus"),
+            str(n["decided_at"]),
+        )
         for n in section.get("answered_notices", [])
-    )  # fmt: skip
+    )
     return FixedMonths(_int(section["as_of_month"], "as_of_month"), drawn, runs, held, notices)
