@@ -80,7 +80,7 @@ def _held(ctx: Context, doc: PlanDoc, h: HeldCapacity, as_of: int) -> list[Viola
     return out
 
 
-def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
+def _notice(doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
     out = []
     mine = [x for x in doc.notices if x.demand == n.demand and x.holder == n.holder]
     for x in mine:
@@ -101,18 +101,18 @@ def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
                 )
             )
     blocks = {x.id for x in mine}
+    on_block: dict[int, int] = {}  # month -> GPUs on the holder's block for the demand
     for a in doc.awards:
-        if a.demand != n.demand or a.provider != n.holder or a.notice not in blocks:
-            continue
-        used = sum(b.gpus for b in doc.awards if b.demand == a.demand and b.month == a.month and b.notice in blocks and b.provider == n.holder)  # fmt: skip
+        if a.demand == n.demand and a.provider == n.holder and a.notice in blocks:
+            on_block[a.month] = on_block.get(a.month, 0) + a.gpus
+    for month, used in sorted(on_block.items()):
         if used > n.exercised_gpus:
             out.append(
                 violation(
                     Code.NOTICE_ANSWER,
-                    f"{a.path}: {used} GPUs on {n.holder}'s block for {n.demand}, "
-                    f"{n.exercised_gpus} exercised in {n.notice}",
+                    f"{used} GPUs on {n.holder}'s block for {n.demand}, {n.exercised_gpus} exercised in {n.notice}",
                     demand=n.demand,
-                    month=a.month,
+                    month=month,
                 )
             )
     return out
@@ -127,5 +127,5 @@ def pinned_rules(ctx: Context, doc: PlanDoc, fixed: FixedMonths | None) -> list[
     for h in fixed.held:
         found += _held(ctx, doc, h, fixed.as_of)
     for n in fixed.notices:
-        found += _notice(ctx, doc, n)
+        found += _notice(doc, n)
     return found

@@ -24,6 +24,9 @@ PINNED = {"run_pinned", "held_not_billed", "notice_answer"}
 RUN = FixedMonths(3, runs=(PinnedRun("pretrain", "slow", "H100", "us-east", start=1, end=4),))
 HELD = FixedMonths(3, held=(HeldCapacity("booked", "H100", "us-west", gpus=16, until=4),))
 NOTICE = FixedMonths(3, notices=(AnsweredNotice("n", "finetune", "primary", 0, "2027-02-10T00:00:00+00:00"),))
+EXERCISED = FixedMonths(
+    3, notices=(AnsweredNotice("n", "finetune", "primary", 8, "2027-02-10T00:00:00+00:00"),)
+)
 Doc = dict[str, Any]
 
 
@@ -53,6 +56,7 @@ EDITS: list[tuple[str, str, FixedMonths, Callable[[Doc], Doc], int]] = [
      lambda d: {**d, "awards": [*d["awards"], {**d["awards"][-1], "month": 5}]}, 1),
     ("held month not billed", "held-capacity", HELD, _unbill, 1),
     ("declined notice exercised", "answered-notice", NOTICE, lambda d: _notice(d, status="exercised", exercised_gpus=8), 1),
+    ("block above what was exercised", "answered-notice", EXERCISED, lambda d: _awards(d, 5, gpus=16), 1),
     ("answered notice asked again", "answered-notice", NOTICE, lambda d: _notice(d, responded_at="2027-03-06T00:00:00Z"), 1),
 ]  # fmt: skip
 
@@ -84,3 +88,13 @@ def test_an_edited_replan_fails_with_the_facts_code(
 def test_without_fixed_the_pinned_rules_do_not_run() -> None:
     sc, doc = _clean("run-in-progress", RUN)
     assert not [v for v in check_plan(sc, _awards(doc, 4, provider="cheap")) if v.code in PINNED]
+
+
+def test_an_exercised_answer_gives_the_holder_its_block() -> None:
+    """Recorded as exercised (8 GPUs), finetune runs on primary's block in months 5-6 at the notice's
+    price (the best third-party quote matched: $2.00): 8 x $2.00 x 730 h x 2 = $23,360."""
+    sc = load_scenario(str(CASES_DIR / "answered-notice.yaml"))
+    replanned = plan(sc, fixed=EXERCISED)
+    assert {(a.provider, a.month, a.gpus) for a in replanned.awards} == {("primary", 5, 8), ("primary", 6, 8)}
+    assert [(n.status, n.exercised_gpus) for n in replanned.notices] == [("exercised", 8)]
+    assert replanned.cost_total_usd == 8 * 2 * 730 * 2
