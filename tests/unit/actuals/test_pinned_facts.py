@@ -6,15 +6,23 @@ and `cheap` none; pretrain runs 4 months, finetune 2).
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from tender.cli.app import app
 from tender.config import load_scenario
 from tender.domain.pinned import HeldCapacity, PinnedRun
-from tender.ledger.actuals.pinned_facts import held_capacity, runs_in_progress
-from tender.ledger.sql.actuals_store import ActualLine, WorkloadLine
+from tender.ledger.actuals.pinned_facts import attempt_lines, held_capacity, runs_in_progress
+from tender.ledger.sql import Database, upgrade
+from tender.ledger.sql.actuals_store import ActualLine, WorkloadLine, workload_attempts
+from tender.ledger.sql.runtime_store import insert_attempt, insert_job
 
-LAB = load_scenario(str(Path(__file__).parents[2] / "scenarios" / "replan" / "lab.yaml"))
+LAB_PATH = Path(__file__).parents[2] / "scenarios" / "replan" / "lab.yaml"
+LAB = load_scenario(str(LAB_PATH))
 
 
 def line(provider: str, month: int, hours: int, *, region: str = "us-east", category: str = "compute_contract") -> ActualLine:  # fmt: skip
@@ -56,3 +64,45 @@ def test_held_capacity_is_contract_capacity_of_a_lead_time_provider_in_the_month
     assert held_capacity(LAB, lines, 6) == ()  # nothing billed in month 5
     late = [line("booked", 5, 16 * 730, region="us-west")]
     assert held_capacity(LAB, late, 6) == (HeldCapacity("booked", "H100", "us-west", 16, 6),)  # horizon ends
+
+
+def _at(day: str) -> float:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
+
+
+def test_a_run_the_runtime_is_running_is_pinned(tmp_path: Path) -> None:
+    """pretrain's job started on slow's pool on 2027-01-15 and is still running at the start of month 3:
+    8 GPUs x (17 + 28) days in months 1-2; an earlier attempt on cheap ended in January. Read from a real
+    SQLite database (the runtime's tables), then re-planned from month 3 through the CLI: it stays on slow."""
+    db = Database(f"sqlite:///{tmp_path / 't.db'}")
+    try:
+        upgrade(db)
+        with db.write() as s:
+            now = _at("2027-01-01")
+            insert_job(s, id="pretrain-1", name="pretrain", command="train", gpus=8, workload_class="training",
+                       workload="pretrain", max_retries=1, state="running", submitted_at=now, updated_at=now)  # fmt: skip
+            for n, pool, start, end in ((1, "cheap/H100/us-east", "2027-01-02", "2027-01-15"),
+                                        (2, "slow/H100/us-east", "2027-01-15", None)):  # fmt: skip
+                insert_attempt(s, key=f"tender-pretrain-1-{n}", job_id="pretrain-1", number=n, pool_id=pool,
+                               state="active" if end is None else "lost", gpus=8, created_at=_at(start),
+                               started_at=_at(start), ended_at=None if end is None else _at(end))  # fmt: skip
+        with db.read() as s:
+            attempts = workload_attempts(s)
+    finally:
+        db.dispose()
+    assert [(a.pool_id, a.ended_at is None) for a in attempts] == [("cheap/H100/us-east", False), ("slow/H100/us-east", True)]  # fmt: skip
+    lines = attempt_lines(LAB, attempts, 3)
+    slow = {w.line.period: w.line.gpu_hours for w in lines if w.line.provider == "slow"}
+    assert slow == {"2027-01": Decimal(8 * 17 * 24), "2027-02": Decimal(8 * 28 * 24)}
+    assert runs_in_progress(LAB, lines, 3) == (PinnedRun("pretrain", "slow", "H100", "us-east", 1, 4),)
+
+    out = tmp_path / "replan.json"
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    done = CliRunner().invoke(app, ["plan", str(LAB_PATH), "--actuals", "--as-of", "3", "--database-url", url, "--json", str(out), "-q"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    doc = json.loads(out.read_text())
+    assert [r["run"] for r in doc["fixed"]["pinned_runs"]] == ["pretrain"]
+    assert {(a["provider"], a["month"]) for a in doc["awards"] if a["demand"] == "pretrain"} == {
+        ("slow", 3),
+        ("slow", 4),
+    }

@@ -1,7 +1,9 @@
 """What a re-plan at `as_of` may not change, read from what happened (docs/ledger.md, "what is pinned").
 
 1. `runs_in_progress`: a training run of the scenario with actual GPU-hours billed to it (FOCUS
-   `SubAccountId` = the run id) in month `as_of - 1`; its site is where most of those hours were
+   `SubAccountId` = the run id) in month `as_of - 1`, or run for it by the runtime (`attempt_lines`:
+   the attempts of jobs whose `workload` is the run id, GPUs x the hours of each month they ran in,
+   up to the start of `as_of` for one still running); its site is where most of those hours were
    billed (ties: the first site in name order), its start the first month of the unbroken stretch of
    months with hours for it that ends in `as_of - 1`; it is pinned when start + duration - 1 >= as_of;
 2. `held_capacity`: in month `as_of - 1`, the GPUs held at contract rates (spend category
@@ -27,7 +29,7 @@ from sqlalchemy.orm import Session
 from tender.domain import ReservedCapacity, Scenario
 from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
 from tender.ledger.actuals.variance import period_month
-from tender.ledger.sql.actuals_store import ActualLine, WorkloadLine
+from tender.ledger.sql.actuals_store import ActualLine, WorkloadAttempt, WorkloadLine
 from tender.ledger.sql.models import NeedRow, NoticeRow
 
 ZERO = Decimal(0)
@@ -58,6 +60,26 @@ def runs_in_progress(sc: Scenario, lines: Iterable[WorkloadLine], as_of: int) ->
         if end >= as_of:
             out.append(PinnedRun(run_id, *site, start=start, end=end))
     return tuple(out)
+
+
+def attempt_lines(sc: Scenario, attempts: Iterable[WorkloadAttempt], as_of: int) -> list[WorkloadLine]:
+    cut = sc.calendar.month_start(as_of).timestamp()
+    out = []
+    for a in attempts:
+        parts = a.pool_id.split("/")
+        if len(parts) != 3:
+            continue
+        end = cut if a.ended_at is None else min(a.ended_at, cut)
+        for m in range(1, as_of):
+            lo = max(a.started_at, sc.calendar.month_start(m).timestamp())
+            hi = min(end, sc.calendar.month_start(m + 1).timestamp())
+            if hi > lo:
+                hours = Decimal(a.gpus) * Decimal(str(round(hi - lo, 3))) / 3600
+                line = ActualLine(
+                    "runtime", parts[0], sc.calendar.label(m), parts[2], parts[1], "", ZERO, ZERO, hours
+                )
+                out.append(WorkloadLine(a.workload, line))
+    return out
 
 
 def _reserved(sc: Scenario, site: Site, month: int) -> int:

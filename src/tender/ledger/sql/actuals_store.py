@@ -8,7 +8,9 @@
    accelerator, spend category, billed and effective cost, GPU-hours), streamed in id order.
 4. `workload_lines(session)`: the rows holding accelerators, each with its `SubAccountId` (the
    workload it was billed for; `tender.ledger.actuals.pinned_facts` finds the runs in progress);
-5. `runtime_lines(session)`: the runtime's metered use (`runtime_ledger.usage_entries`) as
+5. `workload_attempts(session)`: the runtime's attempts that ran (started), each with its job's
+   `workload`, pool, GPUs and interval (`ended_at` None while it runs): a run in progress per the runtime;
+6. `runtime_lines(session)`: the runtime's metered use (`runtime_ledger.usage_entries`) as
    `ActualLine`s of source `runtime`: the pool id is provider/accelerator/region, the cost is the
    pool's price x GPU-hours (its spend category is decided by the report, which knows the rates).
 """
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from tender.ledger.sql.models import ActualCost
 from tender.ledger.sql.runtime_ledger import usage_entries
+from tender.ledger.sql.runtime_tables import attempts, jobs
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,30 @@ def workload_lines(session: Session) -> Iterator[WorkloadLine]:
         workload = json.loads(text).get("SubAccountId") or ""
         line = ActualLine("focus", p, period, region, gpu, category, billed, effective, hours)
         yield WorkloadLine(str(workload), line)
+
+
+@dataclass(frozen=True)
+class WorkloadAttempt:
+    workload: str
+    pool_id: str  # provider/accelerator/region
+    gpus: int
+    started_at: float  # epoch seconds
+    ended_at: float | None  # None: still running
+
+
+def workload_attempts(session: Session) -> list[WorkloadAttempt]:
+    query = (
+        select(
+            jobs.c.workload, attempts.c.pool_id, attempts.c.gpus, attempts.c.started_at, attempts.c.ended_at
+        )
+        .join(jobs, jobs.c.id == attempts.c.job_id)
+        .where(attempts.c.started_at.is_not(None), jobs.c.workload != "")
+        .order_by(attempts.c.id)
+    )
+    return [
+        WorkloadAttempt(str(w), str(pool), int(gpus), float(start), None if end is None else float(end))
+        for w, pool, gpus, start, end in session.execute(query)
+    ]
 
 
 def runtime_lines(session: Session) -> list[ActualLine]:
