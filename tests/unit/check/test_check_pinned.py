@@ -98,3 +98,37 @@ def test_an_exercised_answer_gives_the_holder_its_block() -> None:
     assert {(a.provider, a.month, a.gpus) for a in replanned.awards} == {("primary", 5, 8), ("primary", 6, 8)}
     assert [(n.status, n.exercised_gpus) for n in replanned.notices] == [("exercised", 8)]
     assert replanned.cost_total_usd == 8 * 2 * 730 * 2
+
+
+def test_tender_check_reads_the_pinned_facts_and_names_a_malformed_one(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tender.cli.app import app
+
+    scenario = CASES_DIR / "run-in-progress.yaml"
+    _sc, doc = _clean("run-in-progress", RUN)
+    pin = {
+        "run": "pretrain",
+        "provider": "slow",
+        "gpu": "H100",
+        "region": "us-east",
+        "start_month": 1,
+        "end_month": 4,
+    }
+    doc["fixed"] = {"as_of_month": 3, "commitments": [], "pinned_runs": [pin]}
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(doc))
+    runner = CliRunner()
+    assert runner.invoke(app, ["check", str(scenario), str(good)]).exit_code == 0
+    moved = tmp_path / "moved.json"
+    moved.write_text(json.dumps(_awards(json.loads(good.read_text()), 3, provider="cheap")))
+    refused = runner.invoke(app, ["check", str(scenario), str(moved)])
+    assert refused.exit_code == 1 and "run_pinned" in refused.stdout
+    doc["fixed"]["pinned_runs"][0]["start_month"] = "one"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    failed = runner.invoke(app, ["check", str(scenario), str(bad)])
+    assert failed.exit_code == 2
+    assert failed.stderr.splitlines() == [
+        f"{bad}: fixed: malformed re-plan section (fixed.pinned_runs.start_month: expected an integer)"
+    ]
