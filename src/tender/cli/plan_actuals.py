@@ -3,11 +3,12 @@
 1. Read the actuals from the database (imported FOCUS rows + the runtime's metered use) and sum them per
    provider x month (`tender.ledger.actuals.variance.actuals_by_month`).
 2. `as_of` (default: the month after the last one with actuals) must be inside the horizon.
-3. `replan.fixed_months`: what the actuals before `as_of` drew against each commitment and were charged,
-   with the pinned facts (`ledger.actuals.pinned_facts`: runs in progress from the actuals rows'
-   `SubAccountId` and the runtime's attempts, capacity still held from the month before `as_of`, notices answered before it from
-   the notices table) -> `FixedMonths`, passed to the planner as data (`sourcing.plan(..., fixed=)` plans the re-based
-   scenario, `domain.rebase`); the caller checks the plan against that same re-based scenario.
+3. `replan.fixed_months`: what the actuals before `as_of` drew against each commitment and were
+   charged, with the pinned facts (`ledger.actuals.pinned_facts`: runs in progress from the actuals
+   rows' `SubAccountId` and the runtime's attempts, capacity still held from the month before `as_of`,
+   notices answered before it from the notices table) -> `FixedMonths`, passed to the planner as data
+   (`sourcing.plan(..., fixed=)` plans the re-based scenario, `domain.rebase`); the caller checks the
+   plan against that same re-based scenario and its pinned facts (`check.pinned`).
 4. The plan JSON gets a `fixed` object (docs/plan-json.md) saying which months are fixed and to what.
 """
 

@@ -5,7 +5,8 @@
    the attempts of jobs whose `workload` is the run id, GPUs x the hours of each month they ran in,
    up to the start of `as_of` for one still running); its site is where most of those hours were
    billed (ties: the first site in name order), its start the first month of the unbroken stretch of
-   months with hours for it that ends in `as_of - 1`; it is pinned when start + duration - 1 >= as_of;
+   months with hours for it that ends in `as_of - 1`; it is pinned when start + duration - 1 >= as_of
+   (its end: that month, at most the horizon's last);
 2. `held_capacity`: in month `as_of - 1`, the GPUs held at contract rates (spend category
    `compute_contract`; GPU-hours / hours per month, rounded down) per provider x accelerator x region,
    less what a reservation of the scenario in force at `as_of` already holds there, at a provider with
@@ -56,7 +57,7 @@ def runs_in_progress(sc: Scenario, lines: Iterable[WorkloadLine], as_of: int) ->
             start -= 1
         last = months[as_of - 1]
         site = max(sorted(last), key=lambda s: last[s])
-        end = start + runs[run_id].duration_months - 1
+        end = min(start + runs[run_id].duration_months - 1, sc.horizon)
         if end >= as_of:
             out.append(PinnedRun(run_id, *site, start=start, end=end))
     return tuple(out)
