@@ -106,3 +106,47 @@ def test_a_run_the_runtime_is_running_is_pinned(tmp_path: Path) -> None:
         ("slow", 3),
         ("slow", 4),
     }
+
+
+def test_answered_notices_are_this_scenarios_decided_before_the_replan(tmp_path: Path) -> None:
+    """Rows written straight into a real SQLite notices table: of four decided notices only the one of
+    this scenario (by its `scenario.id`), decided before 2027-03-01, for a demand and holder it has,
+    counts; an open one never does; a later answer for the same demand and holder replaces an earlier."""
+    from tender.domain.pinned import AnsweredNotice
+    from tender.ledger.actuals.pinned_facts import answered_notices
+    from tender.ledger.sql.models import NeedRow, NoticeRow, ScenarioRow
+
+    def at(day: str) -> datetime:
+        return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+    db = Database(f"sqlite:///{tmp_path / 'n.db'}")
+    try:
+        upgrade(db)
+        with db.write() as s:
+            for pk, sid in ((1, "replan-lab"), (2, "another-lab")):
+                s.add(ScenarioRow(id=pk, name=f"{sid}.yaml", scenario_id=sid, sha256="0" * 64, text="",
+                                  created_at=at("2027-01-01"), created_by="test"))  # fmt: skip
+            s.flush()
+            notices = [  # need, scenario pk, workload, holder, status, exercised, decided
+                ("n1", 1, "finetune", "primary", "partially_exercised", 8, "2027-01-20"),  # replaced by n2
+                ("n2", 1, "finetune", "primary", "declined", 0, "2027-02-10"),  # counts
+                ("n3", 2, "finetune", "primary", "exercised", 16, "2027-02-11"),  # another scenario
+                ("n4", 1, "pretrain", "primary", "exercised", 8, "2027-03-02"),  # decided after the re-plan
+                ("n5", 1, "serve", "primary", "open", 0, None),  # not answered
+                ("n6", 1, "nobody", "primary", "declined", 0, "2027-02-01"),  # no such demand
+            ]
+            for need, pk, workload, holder, status, gpus, decided in notices:
+                s.add(NeedRow(id=need, scenario_pk=pk, body_json=json.dumps({"workload": workload}),
+                              created_at=at("2027-01-10"), created_by="test"))  # fmt: skip
+                s.flush()
+                s.add(NoticeRow(id=f"c-rofr:{need}:1", need_id=need, holder=holder, clause_id="c-rofr",
+                                match_mode="match_best_offer", on_expiry="deemed_declined", partial_exercise=True,
+                                min_block_gpus=8, requested_gpus=16, exercised_gpus=gpus, released_gpus=0,
+                                status=status, issued_at=at("2027-01-10"), deadline=at("2027-02-28"),
+                                decided_at=None if decided is None else at(decided), terms_json="{}",
+                                quote_json="{}"))  # fmt: skip
+        with db.read() as s:
+            found = answered_notices(s, LAB, LAB.calendar.month_start(3))
+    finally:
+        db.dispose()
+    assert found == (AnsweredNotice("c-rofr:n2:1", "finetune", "primary", 0, "2027-02-10T00:00:00+00:00"),)

@@ -13,8 +13,8 @@
    `lead_time_months` L >= 1 (capacity booked that far ahead cannot be released sooner): held for
    months `as_of` .. `as_of + L - 1` (at most the horizon);
 3. `answered_notices`: every notice in the server's notices table resolved (not open) before the start
-   of month `as_of`, whose need's workload is a demand of the scenario and whose holder is one of its
-   providers; per (demand, holder) the latest decision counts (its exercised GPUs, 0 = declined).
+   of month `as_of`, of a need raised against a stored scenario with this scenario's `id`, whose
+   workload is a demand of the scenario and whose holder is one of its providers; per (demand, holder) the latest decision counts (its exercised GPUs, 0 = declined).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from tender.domain import ReservedCapacity, Scenario
 from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
 from tender.ledger.actuals.variance import period_month
 from tender.ledger.sql.actuals_store import ActualLine, WorkloadAttempt, WorkloadLine
-from tender.ledger.sql.models import NeedRow, NoticeRow
+from tender.ledger.sql.models import NeedRow, NoticeRow, ScenarioRow
 
 ZERO = Decimal(0)
 Site = tuple[str, str, str]
@@ -122,7 +122,10 @@ def answered_notices(session: Session, sc: Scenario, before: datetime) -> tuple[
     query = (
         select(NoticeRow, NeedRow.body_json)
         .join(NeedRow, NeedRow.id == NoticeRow.need_id)
-        .where(NoticeRow.status != "open", NoticeRow.decided_at.is_not(None))
+        .join(ScenarioRow, ScenarioRow.id == NeedRow.scenario_pk)
+        .where(
+            NoticeRow.status != "open", NoticeRow.decided_at.is_not(None), ScenarioRow.scenario_id == sc.id
+        )
         .order_by(NoticeRow.decided_at, NoticeRow.id)
     )
     latest: dict[tuple[str, str], AnsweredNotice] = {}
