@@ -9,7 +9,8 @@ planner's model:
 3. an answered notice: every notice of the re-plan to that holder for that demand carries the recorded
    answer (declined: status declined, nothing exercised; else exactly the GPUs exercised), given at
    the instant it was issued (no fresh response window: it is not offered again); awards on that
-   holder's block for that demand never exceed the GPUs exercised (`notice_answer`).
+   holder's block for that demand never exceed the GPUs exercised; an exercised answer for a demand
+   the re-plan still has is not dropped (a notice carries it) (`notice_answer`).
 """
 
 from __future__ import annotations
@@ -80,9 +81,19 @@ def _held(ctx: Context, doc: PlanDoc, h: HeldCapacity, as_of: int) -> list[Viola
     return out
 
 
-def _notice(doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
+def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
     out = []
     mine = [x for x in doc.notices if x.demand == n.demand and x.holder == n.holder]
+    demands = {d.id for d in (*ctx.scenario.fleets, *ctx.scenario.training_runs)}
+    if not mine and not n.declined and n.demand in demands:
+        out.append(
+            violation(
+                Code.NOTICE_ANSWER,
+                f"{n.notice}: {n.exercised_gpus} GPUs exercised at {n.decided_at}; the re-plan has no notice "
+                f"to {n.holder} for {n.demand}, so the block is ignored",
+                demand=n.demand,
+            )
+        )
     for x in mine:
         same = (
             (x.status == "declined" and x.exercised_gpus == 0)
@@ -127,5 +138,5 @@ def pinned_rules(ctx: Context, doc: PlanDoc, fixed: FixedMonths | None) -> list[
     for h in fixed.held:
         found += _held(ctx, doc, h, fixed.as_of)
     for n in fixed.notices:
-        found += _notice(doc, n)
+        found += _notice(ctx, doc, n)
     return found

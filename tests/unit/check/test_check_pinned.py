@@ -57,6 +57,8 @@ EDITS: list[tuple[str, str, FixedMonths, Callable[[Doc], Doc], int]] = [
     ("held month not billed", "held-capacity", HELD, _unbill, 1),
     ("declined notice exercised", "answered-notice", NOTICE, lambda d: _notice(d, status="exercised", exercised_gpus=8), 1),
     ("block above what was exercised", "answered-notice", EXERCISED, lambda d: _awards(d, 5, gpus=16), 1),
+    ("exercised block dropped", "answered-notice", EXERCISED,
+     lambda d: {**d, "notices": [], "awards": [a for a in d["awards"] if a["provider"] != "primary"]}, 1),
     ("answered notice asked again", "answered-notice", NOTICE, lambda d: _notice(d, responded_at="2027-03-06T00:00:00Z"), 1),
 ]  # fmt: skip
 
