@@ -84,7 +84,7 @@ def _held(ctx: Context, doc: PlanDoc, h: HeldCapacity, as_of: int) -> list[Viola
 def _notice(ctx: Context, doc: PlanDoc, n: AnsweredNotice) -> list[Violation]:
     out = []
     mine = [x for x in doc.notices if x.demand == n.demand and x.holder == n.holder]
-    demands = {d.id for d in (*ctx.scenario.fleets, *ctx.scenario.training_runs)}
+    demands = {f.id for f in ctx.scenario.fleets} | {r.id for r in ctx.scenario.training_runs}
     if not mine and not n.declined and n.demand in demands:
         out.append(
             violation(
