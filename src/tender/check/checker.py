@@ -10,10 +10,12 @@ from tender.check.baseline import baseline, cost_above_baseline
 from tender.check.context import Context
 from tender.check.money import plan_money
 from tender.check.notices import notice_rules
+from tender.check.pinned import pinned_rules
 from tender.check.plan_doc import parse_plan
 from tender.check.structure import notice_structure
 from tender.check.violation import Code, Violation, sorted_violations, violation
 from tender.domain import Scenario
+from tender.domain.rebase import FixedMonths
 
 
 def scripted_answer(scenario: Scenario, rejection: str) -> bool:
@@ -27,8 +29,11 @@ def scripted_answer(scenario: Scenario, rejection: str) -> bool:
     return any(r.need in (need, demand) for r in scenario.rofr_responses)
 
 
-def check_plan(scenario: Scenario, plan: Mapping[str, Any]) -> list[Violation]:
-    """Every violation of the plan, sorted; raises `PlanDocError` when the JSON lacks a field."""
+def check_plan(
+    scenario: Scenario, plan: Mapping[str, Any], fixed: FixedMonths | None = None
+) -> list[Violation]:
+    """Every violation of the plan, sorted; raises `PlanDocError` when the JSON lacks a field. A re-plan
+    (`scenario` re-based on `fixed`) is also held to its pinned facts (step 8, `check.pinned`)."""
     doc = parse_plan(plan)  # 1. read the JSON into typed records
     ctx = Context(scenario, doc.notices)  # 2. build the clause timeline and lookups
     found = notice_structure(ctx, doc.notices) + notice_rules(ctx)  # 3. the notices themselves
@@ -41,4 +46,5 @@ def check_plan(scenario: Scenario, plan: Mapping[str, Any]) -> list[Violation]:
         for r in doc.protocol_rejections
         if not scripted_answer(scenario, r)
     ]
-    return sorted_violations([*found, *checked.found, *money, *base, *above, *rejected])
+    pinned = pinned_rules(ctx, doc, fixed)  # 8. runs in progress, capacity held, notices answered
+    return sorted_violations([*found, *checked.found, *money, *base, *above, *rejected, *pinned])

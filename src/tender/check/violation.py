@@ -57,6 +57,9 @@ class Code(StrEnum):
     BOUND = "bound"
     COST_ABOVE_BASELINE = "cost_above_baseline"
     PROTOCOL_REJECTION = "protocol_rejection"
+    RUN_PINNED = "run_pinned"  # a re-plan moved, restarted or shrank a run in progress
+    HELD_NOT_BILLED = "held_not_billed"  # a re-plan dropped capacity still held
+    NOTICE_ANSWER = "notice_answer"  # a re-plan changed or re-asked a notice already answered
 
 
 # The codes that say a demand was served wrongly (run shape, fleet cover, unmet entries).

@@ -4,7 +4,8 @@
 2. Read the plan JSON; an unreadable file, a syntax error (PLAN:LINE:COL) or a missing field
    (PLAN: field.path: message) exits 2.
 3. A re-plan (`tender plan --actuals`, a `fixed` object) is checked against the scenario re-based at its
-   `fixed.as_of_month` (`domain.rebase`, on the commitments' drawn amounts the plan states).
+   `fixed.as_of_month` (`domain.rebase`, on the commitments' drawn amounts the plan states), and held
+   to the pinned facts it states (runs in progress, capacity held, notices answered: `check.pinned`).
    `tender.check.check_plan` lists the violations; print one line each, then a summary.
 4. Exit 0 when clean, 1 with violations; `--json OUT` writes {"clean", "violations"}.
 """
@@ -31,7 +32,7 @@ from tender.cli.validate import load_or_exit
 
 if TYPE_CHECKING:
     from tender.check import Violation
-    from tender.domain import Scenario
+    from tender.domain.rebase import FixedMonths
 
 EXIT_VIOLATIONS = 1
 
@@ -56,14 +57,13 @@ def _read_plan(path: Path) -> dict[str, Any]:
     return data
 
 
-def _rebased(sc: Scenario, plan: dict[str, Any], path: Path) -> Scenario:
+def _fixed(plan: dict[str, Any], path: Path) -> FixedMonths:
     from decimal import InvalidOperation
 
-    from tender.domain.rebase import rebase
     from tender.ledger.actuals.replan import fixed_from_doc
 
     try:
-        return rebase(sc, fixed_from_doc(plan))
+        return fixed_from_doc(plan)
     except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
         fail_bad_input(f"{path}: fixed: malformed re-plan section ({exc})")
 
@@ -101,10 +101,13 @@ def register(app: typer.Typer) -> None:
         check_outputs([(json_path, "--json")])
         sc = load_or_exit(scenario)
         plan = _read_plan(plan_json)
-        if "fixed" in plan:
-            sc = _rebased(sc, plan, plan_json)
+        fixed = _fixed(plan, plan_json) if "fixed" in plan else None
+        if fixed is not None:
+            from tender.domain.rebase import rebase
+
+            sc = rebase(sc, fixed)
         try:
-            found = check_plan(sc, plan)
+            found = check_plan(sc, plan, fixed)
         except PlanDocError as exc:
             fail_bad_input(f"{plan_json}: {exc}")
         for v in found:

@@ -2,9 +2,11 @@
 
 1. Source: `--plan PLAN.json SCENARIO` (a plan's charges, penalties and revenue share; the plan must
    be of that scenario) or `--database-url URL` (the runtime's metered usage in `ledger_entries`).
-2. Rows: `tender.ledger.focus.plan_rows` / `usage_rows` (pure); `render_csv` sorts them.
-3. Write OUT whole or not at all (`write_atomic`); a missing or foreign plan, an unreadable database
-   or an unwritable OUT is one line on stderr and exit 2.
+2. Rows: `tender.ledger.focus.plan_rows` / `usage_rows` (pure); `render_csv` sorts them. With
+   `--focus-commitments C.csv` (and a SCENARIO), also FOCUS 1.3's Contract Commitment dataset of the
+   scenario's commitments (`tender.ledger.focus.commitments`).
+3. Write the outputs whole or not at all (`write_outputs`: staged, then renamed); a missing or foreign
+   plan, an unreadable database or an unwritable output is one line on stderr and exit 2.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from tender.cli.check import _read_plan
-from tender.cli.output import console, fail_bad_input, write_atomic
+from tender.cli.output import Output, console, fail_bad_input, write_outputs
 from tender.cli.serve import DB_HELP
 from tender.cli.validate import load_or_exit
 
@@ -70,24 +72,36 @@ def export_cmd(
         "--preview-names",
         help="Also write InvoiceIssuer, Provider, Publisher, ResourceID, ChargeType (focus-validator 1.0.0).",
     ),
+    commitments: Path | None = typer.Option(
+        None,
+        "--focus-commitments",
+        help="Also write the scenario's commitments as FOCUS 1.3's Contract Commitment dataset (CSV).",
+    ),
 ) -> None:
     """Export the books as FOCUS 1.0 rows: a plan's (--plan PLAN.json SCENARIO) or the runtime's (--database-url)."""
     from tender.ledger.focus import render_csv
 
     if (plan is None) == (database_url is None):
         fail_bad_input("give either --plan PLAN.json SCENARIO or --database-url URL")
+    if commitments is not None and scenario is None:
+        fail_bad_input("--focus-commitments: needs the SCENARIO whose commitments it lists")
     if plan is not None:
         if scenario is None:
             fail_bad_input(f"{plan}: --plan needs the SCENARIO the plan was made from")
         rows = _from_plan(plan, scenario)
     else:
         rows = _from_database(database_url, account)
-    text = render_csv(rows, preview_names=preview_names)
-    try:
-        write_atomic(focus, text)
-    except OSError as exc:
-        fail_bad_input(f"{focus}: cannot write ({exc.strerror or exc})")
-    console.print(f"wrote {focus} ({len(rows)} FOCUS rows)", markup=False)
+    outputs = [Output(focus, render_csv(rows, preview_names=preview_names), "--focus")]
+    done = [f"wrote {focus} ({len(rows)} FOCUS rows)"]
+    if commitments is not None and scenario is not None:
+        from tender.ledger.focus.commitments import commitment_rows, render_commitments_csv
+
+        terms = commitment_rows(load_or_exit(scenario))
+        outputs.append(Output(commitments, render_commitments_csv(terms), "--focus-commitments"))
+        done.append(f"wrote {commitments} ({len(terms)} contract commitments)")
+    write_outputs(outputs)
+    for line in done:
+        console.print(line, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -155,7 +155,7 @@ def _solve(
         except NoSolution as exc:
             fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
     sc = replan.scenario if replan is not None else sc
-    return verified(planned, sc), sc
+    return verified(planned, sc, replan.fixed if replan is not None else None), sc
 
 
 def _print_result(result: Plan, sc: Scenario, quiet: bool) -> None:

@@ -13,7 +13,12 @@ the actuals. The planner and the independent checker both plan/check `rebase(sce
 3. reservations and take-or-pay begin no earlier than `as_of` (their earlier months were billed as
    actuals); a prepaid reservation that began before `as_of` keeps its capacity for the rest of its
    term but is `prepaid_settled` (its prepayment is in the actuals: nothing more is billed); revenue
-   share accrues from `as_of` on (the forecast before it is 0).
+   share accrues from `as_of` on (the forecast before it is 0);
+4. pinned facts (`domain.pinned`): a run in progress keeps its accelerator and region and needs its
+   GPUs from `as_of` to its own last month (the planner keeps it at its provider: `sourcing.pinned`);
+   capacity still held becomes a reservation (`held:PROVIDER/GPU/REGION`, billed whether used,
+   `as_of`..`until`); an answered notice becomes the holder's scripted answer for that demand,
+   given at once (`response_days: 0`), ahead of every other script.
 Months keep their numbers (1..horizon) so the plan's months are the scenario's.
 """
 
@@ -33,7 +38,8 @@ from tender.domain.contract import (
     TakeOrPay,
 )
 from tender.domain.demand import Fleet, TrainingRun
-from tender.domain.scenario import Scenario
+from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
+from tender.domain.scenario import Scenario, ScriptedResponse
 
 ZERO = Decimal(0)
 
@@ -53,6 +59,9 @@ class FixedMonths:
 
     as_of: int
     drawn: tuple[Drawn, ...] = ()
+    runs: tuple[PinnedRun, ...] = ()
+    held: tuple[HeldCapacity, ...] = ()
+    notices: tuple[AnsweredNotice, ...] = ()
 
     @property
     def months(self) -> range:
@@ -61,12 +70,29 @@ class FixedMonths:
     def of(self, contract: str) -> Drawn:
         return next((d for d in self.drawn if d.contract == contract), Drawn(contract, ZERO))
 
+    def pinned(self, run: str) -> PinnedRun | None:
+        return next((p for p in self.runs if p.run == run), None)
+
 
 def _fleet(f: Fleet, as_of: int) -> Fleet:
     return replace(f, h100_eq=tuple(ZERO if m < as_of else q for m, q in enumerate(f.h100_eq, start=1)))
 
 
-def _run(r: TrainingRun, as_of: int) -> TrainingRun | None:
+def _run(r: TrainingRun, fixed: FixedMonths) -> TrainingRun | None:
+    as_of = fixed.as_of
+    pin = fixed.pinned(r.id)
+    if pin is not None:
+        if pin.end < as_of:
+            return None
+        return replace(
+            r,
+            gpu_types=(pin.gpu,),
+            regions_allowed=(pin.region,),
+            mixed_types_ok=False,
+            earliest_start_month=as_of,
+            duration_months=pin.end - as_of + 1,
+            latest_end_month=pin.end,
+        )
     start = max(r.earliest_start_month, as_of)
     if start + r.duration_months - 1 > r.latest_end_month:
         return None
@@ -106,6 +132,35 @@ def _change(ch: Change, fixed: FixedMonths, commitments: set[str]) -> Change:
     return ch
 
 
+def _held(fixed: FixedMonths) -> tuple[ReservedCapacity, ...]:
+    return tuple(
+        ReservedCapacity(
+            id=h.clause_id,
+            provider=h.provider,
+            gpu=h.gpu,
+            gpus=h.gpus,
+            region=h.region,
+            start_month=fixed.as_of,
+            term_months=h.until - fixed.as_of + 1,
+        )
+        for h in fixed.held
+        if h.until >= fixed.as_of and h.gpus > 0
+    )
+
+
+def _answers(fixed: FixedMonths) -> tuple[ScriptedResponse, ...]:
+    return tuple(
+        ScriptedResponse(
+            n.demand,
+            n.holder,
+            exercise_gpus=None if n.declined else n.exercised_gpus,
+            decline=n.declined,
+            response_days=0,
+        )
+        for n in fixed.notices
+    )
+
+
 def rebase(sc: Scenario, fixed: FixedMonths) -> Scenario:
     as_of = fixed.as_of
     if as_of <= 1:
@@ -117,7 +172,7 @@ def rebase(sc: Scenario, fixed: FixedMonths) -> Scenario:
         for ch in a.changes
         if ch.contract is not None and isinstance(ch.contract, CommittedSpend)
     }
-    runs = tuple(r for r in (_run(r, as_of) for r in sc.training_runs) if r is not None)
+    runs = tuple(r for r in (_run(r, fixed) for r in sc.training_runs) if r is not None)
     amendments = tuple(
         Amendment(
             a.id, a.effective_month, tuple(_change(ch, fixed, commitments) for ch in a.changes), a.resembles
@@ -128,8 +183,9 @@ def rebase(sc: Scenario, fixed: FixedMonths) -> Scenario:
         sc,
         fleets=tuple(_fleet(f, as_of) for f in sc.fleets),
         training_runs=runs,
-        contracts=tuple(_clause(c, fixed) for c in sc.contracts),
+        contracts=(*(_clause(c, fixed) for c in sc.contracts), *_held(fixed)),
         amendments=amendments,
+        rofr_responses=(*_answers(fixed), *sc.rofr_responses),
         revenue_forecast_usd=tuple(
             ZERO if m < as_of else v for m, v in enumerate(sc.revenue_forecast_usd, start=1)
         ),

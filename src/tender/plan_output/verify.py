@@ -13,16 +13,18 @@ from dataclasses import replace
 
 from tender.check import check_plan
 from tender.domain import Scenario
+from tender.domain.rebase import FixedMonths
 from tender.plan_output.json_out import plan_to_dict
 from tender.sourcing import Plan
 
 CHECK_FAILED = "check_failed"
 
 
-def verified(plan: Plan, scenario: Scenario) -> Plan:
-    """`plan`, or a copy with status `check_failed` and the violations when the checker finds any."""
+def verified(plan: Plan, scenario: Scenario, fixed: FixedMonths | None = None) -> Plan:
+    """`plan`, or a copy with status `check_failed` and the violations when the checker finds any
+    (a re-plan: `scenario` re-based on `fixed`, whose pinned facts the checker holds it to)."""
     doc = json.loads(json.dumps(plan_to_dict(plan, scenario)))
-    found = check_plan(scenario, doc)
+    found = check_plan(scenario, doc, fixed)
     if not found:
         return plan
     lines = tuple(

@@ -9,7 +9,8 @@
 6. project the ledger (exact money) and price the contract-blind baseline with the same penalties.
 
 A re-plan (`fixed`, months before `fixed.as_of` fixed to the actuals) plans `domain.rebase(scenario, fixed)`
-from the start of month `as_of`: the settled months need nothing and their spend is already drawn.
+from the start of month `as_of`: the settled months need nothing and their spend is already drawn;
+runs in progress keep only their options at their site (`sourcing.pinned`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tender.sourcing.clauses import ClauseView
 from tender.sourcing.extract import Usage
 from tender.sourcing.extract import awards as price_awards
 from tender.sourcing.ledger_projection import Projection, project
+from tender.sourcing.pinned import pin_runs
 from tender.sourcing.pipeline import Pass, run_pass
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.solve import Progress
@@ -59,7 +61,7 @@ def plan(
         scenario = first_stage.with_answers(scenario)
     fix = first_stage.restrict if first_stage is not None else _same
     view = ClauseView.of(scenario)
-    first_data = data_mod.build(scenario, now=now, view=view)
+    first_data = pin_runs(data_mod.build(scenario, now=now, view=view), fixed)
     if first_stage is not None:
         first_data = first_stage.restrict(first_data, first_pass=True)
     constant = _revenue_share_total(first_data)
@@ -67,8 +69,9 @@ def plan(
     needs = rofr_loop.find_needs(first_data, first.usages)
     protocol = rofr_loop.run_protocol(first_data, needs, options.seed)
     blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
-    second_data = fix(
-        data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)
+    second_data = pin_runs(
+        fix(data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)),
+        fixed,
     )
     extend = first_stage.extend if first_stage is not None else None
     second = run_pass(second_data, options, constant, progress, extend)

@@ -73,3 +73,32 @@ def test_a_prepaid_reservation_rebased_mid_term_is_held_and_not_billed_again() -
     assert replanned.cost_total_usd == 0
     assert replanned.unmet == () and replanned.check_violations == ()
     assert {a.month for a in replanned.awards} == {4, 5, 6}
+
+
+def test_pinned_facts_become_a_narrowed_run_a_reservation_and_a_scripted_answer() -> None:
+    from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
+
+    sc = load_scenario(str(EXAMPLE))
+    run = next(r for r in sc.training_runs if r.id == "midtrain-v6.5")  # window 10..14, 3 months
+    fixed = FixedMonths(
+        13,
+        runs=(PinnedRun(run.id, "rival-cloud-a", "GB200", "us-east", start=11, end=13),),
+        held=(HeldCapacity("primary-cloud", "H100", "us-central", gpus=500, until=14),),
+        notices=(AnsweredNotice("c-primary-rofr:n:1", "pretrain-v7", "primary-cloud", 0, "2027-06-30T00:00:00+00:00"),),
+    )  # fmt: skip
+    rebased = rebase(sc, fixed)
+    pinned = next(r for r in rebased.training_runs if r.id == run.id)  # not dropped: it is running
+    assert (pinned.earliest_start_month, pinned.duration_months, pinned.latest_end_month) == (13, 1, 13)
+    assert (pinned.gpu_types, pinned.regions_allowed, pinned.gpus) == (("GB200",), ("us-east",), run.gpus)
+    held = next(c for c in rebased.contracts if c.id == "held:primary-cloud/H100/us-central")
+    assert isinstance(held, ReservedCapacity)
+    assert (held.provider, held.gpu, held.region, held.gpus) == ("primary-cloud", "H100", "us-central", 500)
+    assert (held.start_month, held.end_month, held.billing) == (13, 14, "full_reservation_regardless_of_use")
+    first = rebased.rofr_responses[0]
+    assert (first.need, first.holder, first.decline, first.response_days) == (
+        "pretrain-v7",
+        "primary-cloud",
+        True,
+        0,
+    )
+    assert rebased.rofr_responses[1:] == sc.rofr_responses

@@ -5,7 +5,9 @@
    charged at milestones before it -> `domain.rebase.FixedMonths` (the planner re-bases on it).
 2. `fixed_section(...)`: the plan JSON's `fixed` object (docs/plan-json.md): the months, what each
    commitment drew and was charged, actual spend and GPU-hours per provider-month, and the capacity
-   held (GPU-hours / hours per month, per provider x accelerator x region x month).
+   held (GPU-hours / hours per month, per provider x accelerator x region x month), and the pinned
+   facts the re-plan honours (`pinned_runs`, `held_capacity`, `answered_notices`: `domain.pinned`);
+3. `fixed_from_doc(doc)`: the `FixedMonths` a re-plan's JSON states, for `tender check`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from tender.contracts import Spend, drawdown
 from tender.domain import Scenario
 from tender.domain.money import cents
+from tender.domain.pinned import AnsweredNotice, HeldCapacity, PinnedRun
 from tender.domain.rebase import Drawn, FixedMonths
 from tender.ledger.actuals.variance import Actuals, period_month
 from tender.ledger.sql.actuals_store import ActualLine
@@ -92,7 +95,46 @@ def fixed_section(
             if m < fixed.as_of
         ],
         "held": capacity,
+        "pinned_runs": [
+            {
+                "run": r.run,
+                "provider": r.provider,
+                "gpu": r.gpu,
+                "region": r.region,
+                "start_month": r.start,
+                "end_month": r.end,
+            }
+            for r in fixed.runs
+        ],
+        "held_capacity": [
+            {
+                "provider": h.provider,
+                "gpu": h.gpu,
+                "region": h.region,
+                "gpus": h.gpus,
+                "until_month": h.until,
+                "clause": h.clause_id,
+            }
+            for h in fixed.held
+        ],
+        "answered_notices": [
+            {
+                "notice": n.notice,
+                "demand": n.demand,
+                "holder": n.holder,
+                "exercised_gpus": n.exercised_gpus,
+                "declined": n.declined,
+                "decided_at": n.decided_at,
+            }
+            for n in fixed.notices
+        ],
     }
+
+
+def _int(value: Any, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"fixed.{field}: expected an integer")
+    return value
 
 
 def fixed_from_doc(doc: dict[str, Any]) -> FixedMonths:
@@ -103,7 +145,35 @@ def fixed_from_doc(doc: dict[str, Any]) -> FixedMonths:
         Drawn(str(c["contract"]), Decimal(str(c["drawn_usd"])), Decimal(str(c["shortfall_charged_usd"])))
         for c in section["commitments"]
     )
-    as_of = section["as_of_month"]
-    if not isinstance(as_of, int) or isinstance(as_of, bool):
-        raise TypeError("fixed.as_of_month: expected an integer")
-    return FixedMonths(as_of, drawn)
+    runs = tuple(
+        PinnedRun(
+            str(r["run"]),
+            str(r["provider"]),
+            str(r["gpu"]),
+            str(r["region"]),
+            _int(r["start_month"], "pinned_runs.start_month"),
+            _int(r["end_month"], "pinned_runs.end_month"),
+        )
+        for r in section.get("pinned_runs", [])
+    )
+    held = tuple(
+        HeldCapacity(
+            str(h["provider"]),
+            str(h["gpu"]),
+            str(h["region"]),
+            _int(h["gpus"], "held_capacity.gpus"),
+            _int(h["until_month"], "held_capacity.until_month"),
+        )
+        for h in section.get("held_capacity", [])
+    )
+    notices = tuple(
+        AnsweredNotice(
+            str(n["notice"]),
+            str(n["demand"]),
+            str(n["holder"]),
+            _int(n["exercised_gpus"], "answered_notices.exercised_gpus"),
+            str(n["decided_at"]),
+        )
+        for n in section.get("answered_notices", [])
+    )
+    return FixedMonths(_int(section["as_of_month"], "as_of_month"), drawn, runs, held, notices)

@@ -6,13 +6,18 @@
 2. `count_rows(session)`: rows stored (the importer counts before and after to report what it added).
 3. `actual_lines(session)`: every stored row as an `ActualLine` (provider, period, region,
    accelerator, spend category, billed and effective cost, GPU-hours), streamed in id order.
-4. `runtime_lines(session)`: the runtime's metered use (`runtime_ledger.usage_entries`) as
+4. `workload_lines(session)`: the rows holding accelerators, each with its `SubAccountId` (the
+   workload it was billed for; `tender.ledger.actuals.pinned_facts` finds the runs in progress);
+5. `workload_attempts(session)`: the runtime's attempts that ran (started), each with its job's
+   `workload`, pool, GPUs and interval (`ended_at` None while it runs): a run in progress per the runtime;
+6. `runtime_lines(session)`: the runtime's metered use (`runtime_ledger.usage_entries`) as
    `ActualLine`s of source `runtime`: the pool id is provider/accelerator/region, the cost is the
    pool's price x GPU-hours (its spend category is decided by the report, which knows the rates).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from tender.ledger.sql.models import ActualCost
 from tender.ledger.sql.runtime_ledger import usage_entries
+from tender.ledger.sql.runtime_tables import attempts, jobs
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,60 @@ def actual_lines(session: Session) -> Iterator[ActualLine]:
         query.execution_options(yield_per=10_000)
     ):
         yield ActualLine("focus", p, period, region, gpu, category, billed, effective, hours)
+
+
+@dataclass(frozen=True)
+class WorkloadLine:
+    workload: str  # the row's SubAccountId ("" when it has none)
+    line: ActualLine
+
+
+def workload_lines(session: Session) -> Iterator[WorkloadLine]:
+    query = (
+        select(
+            ActualCost.provider,
+            ActualCost.period,
+            ActualCost.region,
+            ActualCost.accelerator,
+            ActualCost.spend_category,
+            ActualCost.billed_cost,
+            ActualCost.effective_cost,
+            ActualCost.gpu_hours,
+            ActualCost.row_json,
+        )
+        .where(ActualCost.accelerator != "")
+        .order_by(ActualCost.id)
+    )
+    for p, period, region, gpu, category, billed, effective, hours, text in session.execute(
+        query.execution_options(yield_per=10_000)
+    ):
+        workload = json.loads(text).get("SubAccountId") or ""
+        line = ActualLine("focus", p, period, region, gpu, category, billed, effective, hours)
+        yield WorkloadLine(str(workload), line)
+
+
+@dataclass(frozen=True)
+class WorkloadAttempt:
+    workload: str
+    pool_id: str  # provider/accelerator/region
+    gpus: int
+    started_at: float  # epoch seconds
+    ended_at: float | None  # None: still running
+
+
+def workload_attempts(session: Session) -> list[WorkloadAttempt]:
+    query = (
+        select(
+            jobs.c.workload, attempts.c.pool_id, attempts.c.gpus, attempts.c.started_at, attempts.c.ended_at
+        )
+        .join(jobs, jobs.c.id == attempts.c.job_id)
+        .where(attempts.c.started_at.is_not(None), jobs.c.workload != "")
+        .order_by(attempts.c.id)
+    )
+    return [
+        WorkloadAttempt(str(w), str(pool), int(gpus), float(start), None if end is None else float(end))
+        for w, pool, gpus, start, end in session.execute(query)
+    ]
 
 
 def runtime_lines(session: Session) -> list[ActualLine]:
