@@ -44,7 +44,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group("engines"))
 
 
-@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook; the SkyPilot venv runs tests/skypilot without xdist
+@pytest.hookimpl(
+    optionalhook=True
+)  # pytest-xdist's hook; the SkyPilot venv runs tests/skypilot without xdist
 def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
     """pytest-xdist groups by a suffix its worker writes into each node id; when a pytest release stops
     honouring that write (pytest-dev/pytest-xdist#1386), engine tests silently run on both workers at once
