@@ -90,7 +90,7 @@ def risk_cmd(
     seed: int = typer.Option(0, "--seed", min=0, help="Seed: sample i of seed s is the same anywhere."),
     workers: int = typer.Option(1, "--workers", help="Local worker processes (>= 1)."),
     ray_address: str | None = typer.Option(
-        None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
+        None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT ('auto': the running one).",
     ),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
     json_path: Annotated[Path | None, json_option("the study")] = None,
@@ -126,7 +126,7 @@ def risk_cmd(
         advance = lambda k: bar.advance(task, k)  # noqa: E731
         try:
             if ray_address is not None:
-                outcomes = run_ray(ray_address, file, first, seed, samples, options, advance)
+                outcomes = run_ray(ray_address, file, sc, first, seed, samples, options, advance)
             else:
                 outcomes = run_local(file, sc, first, seed, samples, workers, options, advance)
         except RayUnavailable as exc:

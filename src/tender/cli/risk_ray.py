@@ -1,10 +1,14 @@
 """`tender risk --ray ADDRESS`: the samples as Ray tasks on an existing cluster (the GCS `host:port`).
 
-1. `ADDRESS` (`HOST:PORT`, or `ray://HOST:PORT`) is checked first with a plain TCP connect (2 s): an unreachable cluster is one line, exit 2;
+1. `ADDRESS` (`HOST:PORT`, `ray://HOST:PORT`, or `auto`: the cluster `ray.init(address="auto")` finds,
+   from `RAY_ADDRESS` or a head running on this machine, resolved to its `HOST:PORT` by Ray's own
+   lookup; none found is one line, exit 2) is checked first with a plain TCP connect (2 s): an
+   unreachable cluster is one line, exit 2;
 2. `ray.init(address, runtime_env={"py_modules": [tender]})` ships this checkout's `tender` package, so
    the workers run the same code as the driver;
 3. the scenario text goes to the object store once; each task loads it (cached per worker process)
-   and evaluates one sample index — the same pure `evaluate` the local pool runs;
+   and evaluates one sample index — the same pure `evaluate` the local pool runs, on the same
+   samples (`sourcing.risk.classes`: one re-plan per future, as locally);
 4. outcomes are put back in sample order; `ray.shutdown()` at the end, also on error.
 """
 
@@ -14,7 +18,7 @@ import hashlib
 import logging
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,8 +28,10 @@ from tender.cli.risk_pool import Done
 from tender.config.load import load_scenario_text
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
+from tender.sourcing.risk.classes import expand, representatives
 from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.sampler import inputs
 
 _CACHE: dict[str, Scenario] = {}
 K = TypeVar("K")
@@ -35,7 +41,25 @@ class RayUnavailable(RuntimeError):
     """The Ray cluster at the address could not be reached or refused the driver."""
 
 
+def resolve(address: str) -> str:
+    """`auto`: the running cluster's GCS `HOST:PORT` as `ray.init(address="auto")` would find it
+    (`RAY_ADDRESS`, else the last `ray start` on this machine, else a local GCS process); any other
+    address as given."""
+    if address != "auto":
+        return address
+    from ray._private.services import canonicalize_bootstrap_address_or_die
+
+    try:
+        found = canonicalize_bootstrap_address_or_die("auto")
+    except Exception as exc:  # ConnectionError when none runs, ValueError for a bad RAY_ADDRESS
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RayUnavailable(f"--ray auto: no running Ray cluster found ({detail})") from exc
+    return str(found)
+
+
 def check_address(address: str) -> tuple[str, int]:
+    """The cluster's host and port (`auto` resolved), after a TCP connect to it answered."""
+    address = resolve(address)
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         raise RayUnavailable(
@@ -62,7 +86,8 @@ def _evaluate(
 def joined(address: str) -> Iterator[Any]:
     """Join the cluster at `address` (checked first), shipping this checkout's `tender` package to the
     workers; yields the `ray` module and shuts the driver down at exit, also on error."""
-    host, _port = check_address(address)
+    host, port = check_address(address)
+    address = address if address != "auto" else f"{host}:{port}"
     if host in ("127.0.0.1", "localhost"):
         # a loopback cluster (tools/ci/ray-up.sh): keep 127.0.0.1 as this driver's node IP, else Ray
         # swaps in the first interface's address and never reaches the GCS
@@ -101,16 +126,22 @@ def gather(ray: Any, pending: Mapping[Any, K], done: Done) -> dict[K, Any]:
 def run_ray(
     address: str,
     path: Path,
+    sc: Scenario,
     first: FirstStage,
     seed: int,
     samples: int,
     options: PlanOptions,
     done: Done,
 ) -> list[Outcome]:
+    reps = representatives(inputs(sc), seed, samples)
     with joined(address) as ray:
         task: Any = ray.remote(num_cpus=1)(_evaluate)
         text = path.read_text(encoding="utf-8")
         text_ref, first_ref = ray.put(text), ray.put(first)
-        pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in range(samples)}
-        results = gather(ray, pending, done)
-        return [results[i] for i in range(samples)]
+
+        def remote(indices: Sequence[int]) -> list[Outcome]:
+            pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in indices}
+            results = gather(ray, pending, done)
+            return [results[i] for i in indices]
+
+        return expand(reps, remote, done)

@@ -119,3 +119,12 @@ def _script(
     return next((response for response in mine if response.need == need), None) or next(
         (response for response in mine if response.need == demand), None
     )
+
+
+def drawn(scenario: Scenario, need: str, demand: str, holder: str) -> bool:
+    """Did the holder's answer to this need come from the seeded coin (step 2: no script, a holder
+    model whose accept probability is strictly between 0 and 1)? Then the answer depends on the seed."""
+    if _script(scenario.rofr_responses, need, demand, holder) is not None:
+        return False
+    behavior = scenario.providers[holder].rofr_behavior
+    return behavior is not None and 0 < behavior.accept_probability < 1

@@ -1,0 +1,132 @@
+"""Samples with the same future share one re-plan (`sourcing.risk.classes`), checked independently:
+
+- a sample shares only with an earlier sample whose future *scenario* is equal (built by
+  `future.apply`, compared as whole scenarios, not through the key), and the first sample of every
+  future is its own representative, for any number of samples;
+- `expand` evaluates each future once, re-evaluates the samples whose representative drew the holder
+  model's coin, and hands every other sample its representative's outcome under its own index;
+- `rofr_answers.drawn` is False only where the holder's answer is the same for every seed;
+- on the reduced risk scenarios, the study `tender risk` runs (shared re-plans) gives every sample
+  exactly the figures of its own re-plan (cost to the cent, unmet, misses, shortfalls, gap).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tender.cli.risk_pool import run_local
+from tender.config import load_scenario
+from tender.contracts import Need
+from tender.domain import ScriptedResponse
+from tender.sourcing import PlanOptions, plan
+from tender.sourcing.clauses import ClauseView
+from tender.sourcing.risk.classes import expand, representatives
+from tender.sourcing.risk.evaluate import Outcome, evaluate
+from tender.sourcing.risk.first_stage import of_plan
+from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.sampler import draw, inputs
+from tender.sourcing.rofr_answers import answer, drawn
+
+ROOT = Path(__file__).resolve().parents[3]
+RISK = ROOT / "tests" / "scenarios" / "risk"
+EXAMPLE = ROOT / "examples" / "frontier-lab.yaml"
+
+
+@pytest.mark.parametrize(("path", "samples"), [(RISK / "one_campus.yaml", 120), (EXAMPLE, 40)])
+def test_a_sample_shares_only_with_an_earlier_sample_of_the_same_future(path: Path, samples: int) -> None:
+    sc = load_scenario(str(path))
+    inp = inputs(sc)
+    draws = [draw(inp, 3, i) for i in range(samples)]
+    futures = [(apply(sc, d), dict(d.run_slips)) for d in draws]
+    reps = representatives(inp, 3, samples)
+    assert representatives(inp, 3, samples // 2) == reps[: samples // 2]  # independent of N
+    for i, rep in enumerate(reps):
+        earlier = [j for j in range(i) if futures[j] == futures[i]]
+        assert rep == (earlier[0] if earlier else i), (i, rep, earlier)
+    assert len(set(reps)) < samples  # the shortcut has something to share on these scenarios
+
+
+def _outcome(sample: int, cost: int, holder_drawn: bool) -> Outcome:
+    return Outcome(sample, Decimal(cost), {}, (), {}, (), holder_drawn)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_expand_evaluates_each_future_once_and_redraws_holder_coins(data: st.DataObject) -> None:
+    n = data.draw(st.integers(1, 30))
+    reps: list[int] = []
+    for i in range(n):
+        heads = sorted(set(reps))
+        reps.append(data.draw(st.sampled_from([*heads, i])))
+    coins = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    calls: list[list[int]] = []
+
+    def evaluate_batch(indices: list[int]) -> list[Outcome]:
+        calls.append(list(indices))
+        return [_outcome(i, 1000 + i, coins[i]) for i in indices]
+
+    shared: list[int] = []
+    out = expand(reps, evaluate_batch, shared.append)
+    evaluated = [i for batch in calls for i in batch]
+    assert sorted(evaluated) == sorted(set(evaluated))  # nothing evaluated twice
+    assert set(evaluated) == {i for i in range(n) if reps[i] == i or coins[reps[i]]}
+    assert sum(shared) == n - len(evaluated)
+    for i, o in enumerate(out):
+        assert o.sample == i
+        own = reps[i] == i or coins[reps[i]]
+        assert o.cost_usd == 1000 + (i if own else reps[i])
+
+
+def _rofr_case() -> tuple[object, ...]:
+    sc = load_scenario(str(EXAMPLE))
+    rofr = ClauseView.of(sc).rofrs()[0]
+    need = Need("chat/GB200", "consumer-chat", "inference", "GB200", 9000, "us-south", 12, 6, Decimal("5"))
+    return sc, rofr, need
+
+
+def _answers(sc: object, rofr: object, need: Need) -> set[object]:
+    at = sc.calendar.month_start(1)  # type: ignore[attr-defined]
+    return {answer(sc, need, rofr, at, seed, {}, False) for seed in range(40)}  # type: ignore[arg-type]
+
+
+def test_drawn_is_false_only_where_every_seed_gives_the_same_answer() -> None:
+    sc, rofr, need = _rofr_case()
+    holder = rofr.holder  # type: ignore[attr-defined]
+    assert drawn(sc, need.id, need.workload, holder)  # type: ignore[arg-type]
+    assert len(_answers(sc, rofr, need)) > 1  # the coin really decides (accept probability 0.5)
+    scripted = replace(sc, rofr_responses=(ScriptedResponse(need.id, holder, decline=True),))  # type: ignore[type-var]
+    assert not drawn(scripted, need.id, need.workload, holder)
+    assert len(_answers(scripted, rofr, need)) == 1
+    provider = sc.providers[holder]  # type: ignore[attr-defined]
+    for p in (Decimal(0), Decimal(1)):
+        sure = replace(provider, rofr_behavior=replace(provider.rofr_behavior, accept_probability=p))
+        certain = replace(sc, providers={**sc.providers, holder: sure})  # type: ignore[attr-defined,type-var]
+        assert not drawn(certain, need.id, need.workload, holder)
+        assert len(_answers(certain, rofr, need)) == 1
+
+
+@pytest.mark.parametrize(("name", "seed", "samples"), [("one_campus.yaml", 5, 30), ("book_or_buy.yaml", 2, 24)])
+def test_shared_replans_give_every_sample_the_figures_of_its_own_replan(
+    name: str, seed: int, samples: int
+) -> None:
+    path = RISK / name
+    sc = load_scenario(str(path))
+    options = PlanOptions(seed=seed, time_limit_s=60.0)
+    first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
+    fast = run_local(path, sc, first, seed, samples, 1, options, lambda _k: None)
+    assert len(set(representatives(inputs(sc), seed, samples))) < samples
+    for i, got in enumerate(fast):
+        own = evaluate(sc, first, seed, i, options)  # the one-re-plan-per-sample path
+        assert (got.sample, got.cost_usd, got.unmet, got.runs_missed) == (
+            own.sample,
+            own.cost_usd,
+            own.unmet,
+            own.runs_missed,
+        ), i
+        assert (got.shortfalls, got.gap) == (own.shortfalls, own.gap), i
