@@ -5,7 +5,7 @@
   future is its own representative, for any number of samples;
 - `expand` evaluates each future once, re-evaluates the samples whose representative drew the holder
   model's coin, and hands every other sample its representative's outcome under its own index;
-- `rofr_answers.drawn` is False only where the holder's answer is the same for every seed;
+- `rofr_answers.coin_decides` is False only where the holder's answer is the same for every seed;
 - on the reduced risk scenarios, the study `tender risk` runs (shared re-plans) gives every sample
   exactly the figures of its own re-plan (cost to the cent, unmet, misses, shortfalls, gap).
 """
@@ -31,7 +31,7 @@ from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import of_plan
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import draw, inputs
-from tender.sourcing.rofr_answers import answer, drawn
+from tender.sourcing.rofr_answers import answer, coin_decides
 
 ROOT = Path(__file__).resolve().parents[3]
 RISK = ROOT / "tests" / "scenarios" / "risk"
@@ -91,24 +91,37 @@ def _rofr_case() -> tuple[object, ...]:
 
 
 def _answers(sc: object, rofr: object, need: Need) -> set[object]:
+    """What the protocol does with each seed's answer: when, how many GPUs, silence, and where the
+    block is only when GPUs are taken (an exercise of 0 is sent as a decline, `rofr_loop._commands`)."""
     at = sc.calendar.month_start(1)  # type: ignore[attr-defined]
-    return {answer(sc, need, rofr, at, seed, {}, False) for seed in range(40)}  # type: ignore[arg-type]
+    out = set()
+    for seed in range(40):
+        a = answer(sc, need, rofr, at, seed, {}, False)  # type: ignore[arg-type]
+        took = a.exercise != 0
+        out.add((a.at, a.exercise, a.silent, a.region if took else None, a.block_from if took else None))
+    return out
 
 
-def test_drawn_is_false_only_where_every_seed_gives_the_same_answer() -> None:
+def _decides(sc: object, rofr: object, need: Need) -> bool:
+    at = sc.calendar.month_start(1)  # type: ignore[attr-defined]
+    return coin_decides(sc, need, rofr, at, False)  # type: ignore[arg-type]
+
+
+def test_the_coin_decides_only_where_seeds_give_different_answers() -> None:
     sc, rofr, need = _rofr_case()
     holder = rofr.holder  # type: ignore[attr-defined]
-    assert drawn(sc, need.id, need.workload, holder)  # type: ignore[arg-type]
+    assert _decides(sc, rofr, need)
     assert len(_answers(sc, rofr, need)) > 1  # the coin really decides (accept probability 0.5)
-    scripted = replace(sc, rofr_responses=(ScriptedResponse(need.id, holder, decline=True),))  # type: ignore[type-var]
-    assert not drawn(scripted, need.id, need.workload, holder)
-    assert len(_answers(scripted, rofr, need)) == 1
+    cases = [replace(sc, rofr_responses=(ScriptedResponse(need.id, holder, decline=True),))]  # type: ignore[type-var]
     provider = sc.providers[holder]  # type: ignore[attr-defined]
     for p in (Decimal(0), Decimal(1)):
         sure = replace(provider, rofr_behavior=replace(provider.rofr_behavior, accept_probability=p))
-        certain = replace(sc, providers={**sc.providers, holder: sure})  # type: ignore[attr-defined,type-var]
-        assert not drawn(certain, need.id, need.workload, holder)
-        assert len(_answers(certain, rofr, need)) == 1
+        cases.append(replace(sc, providers={**sc.providers, holder: sure}))  # type: ignore[attr-defined,type-var]
+    late = replace(need, start=2)  # the holder's capacity cannot come before month 2: declined anyway
+    tiny = replace(need, gpus=1)  # a 60 % share of 1 GPU is no whole block
+    for case, n in [*((c, need) for c in cases), (sc, late), (sc, tiny)]:
+        assert not _decides(case, rofr, n)
+        assert len(_answers(case, rofr, n)) == 1
 
 
 @pytest.mark.parametrize(("name", "seed", "samples"), [("one_campus.yaml", 5, 30), ("book_or_buy.yaml", 2, 24)])

@@ -8,9 +8,8 @@
    revenue share, unmet penalty; with bookings also the booked GPU-hours left idle, `booking.idle_usd`),
    unmet h100_eq-months per fleet, runs missed, shortfall per
    commitment, and the capacity gap per month (fleets' unmet h100_eq plus a missed run's
-   GPUs x h100_eq in the months of its slot); and whether any notice was answered by the holder
-   model's seeded coin (`holder_drawn`: then the outcome depends on the re-plan seed beyond solver
-   tolerance, and `classes.expand` does not share it).
+   GPUs x h100_eq in the months of its slot); and whether the holder model's seeded coin could
+   have changed an answer (`coins.coin_drawn`; then `classes.expand` does not share the outcome).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from decimal import Decimal
 from tender.domain import Scenario
 from tender.sourcing.planner import plan
 from tender.sourcing.risk.booking import idle_usd
-from tender.sourcing.rofr_answers import drawn
+from tender.sourcing.risk.coins import coin_drawn
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
@@ -88,5 +87,5 @@ def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
         tuple(sorted(missed)),
         dict(sorted(shortfalls.items())),
         tuple(gap),
-        any(drawn(sc, n.need, n.demand, n.holder) for n in p.notices),
+        coin_drawn(sc, p),
     )
