@@ -2,8 +2,9 @@
 
 1. every sample is `sourcing.risk.evaluate(scenario, first_stage, seed, index, options)`: a pure
    function of its inputs, so where it runs does not change its result;
-2. samples with the same future share one re-plan (`sourcing.risk.classes`): only the first sample of
-   each future is evaluated, and those whose re-plan asked the holder model's coin are evaluated too;
+2. with `share` (`--share-futures`), samples with the same future share one re-plan
+   (`sourcing.risk.classes`): the first sample of each future is evaluated, a later one only when a
+   holder's coin could have changed the first one's answers; without it every sample is re-planned;
 3. `workers == 1`: one after the other here; `workers > 1`: a `spawn` process pool whose workers load
    the scenario file once (initializer) and evaluate indices as they come;
 4. outcomes are put back in sample order before anything is computed from them.
@@ -53,8 +54,9 @@ def run_local(
     workers: int,
     options: PlanOptions,
     done: Done,
+    share: bool = False,
 ) -> list[Outcome]:
-    reps = representatives(inputs(sc), seed, samples)
+    reps = representatives(inputs(sc), seed, samples) if share else list(range(samples))
     if workers <= 1:
 
         def here(indices: Sequence[int]) -> list[Outcome]:

@@ -8,7 +8,7 @@
    the workers run the same code as the driver;
 3. the scenario text goes to the object store once; each task loads it (cached per worker process)
    and evaluates one sample index — the same pure `evaluate` the local pool runs, on the same
-   samples (`sourcing.risk.classes`: one re-plan per future, as locally);
+   samples (with `share`, one re-plan per future, as locally: `sourcing.risk.classes`);
 4. outcomes are put back in sample order; `ray.shutdown()` at the end, also on error.
 """
 
@@ -18,6 +18,7 @@ import hashlib
 import logging
 import os
 import socket
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,34 +43,57 @@ class RayUnavailable(RuntimeError):
 
 
 def resolve(address: str) -> str:
-    """`auto`: the running cluster's GCS `HOST:PORT` as `ray.init(address="auto")` would find it
-    (`RAY_ADDRESS`, else the last `ray start` on this machine, else a local GCS process); any other
-    address as given."""
+    """`auto`: the running cluster's GCS `HOST:PORT`, looked up in the order `ray.init(address="auto")`
+    uses: `RAY_ADDRESS`; the address the last `ray start` here wrote (`/tmp/ray/ray_current_cluster`);
+    the `--gcs-address` of the raylets running here (one cluster only). Any other address as given.
+    (Done without importing Ray: Ray reads its node-IP setting once, at import, and `joined` must set
+    it for a loopback cluster first.)"""
     if address != "auto":
         return address
-    from ray._private.services import canonicalize_bootstrap_address_or_die
+    env = os.environ.get("RAY_ADDRESS", "")
+    if env and env != "auto":
+        return env
+    current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+    if current.is_file() and (text := current.read_text(encoding="utf-8").strip()):
+        return text.splitlines()[0]
+    found = sorted(_raylet_gcs_addresses())
+    if len(found) != 1:
+        why = "none runs here and RAY_ADDRESS is not set" if not found else f"several run here: {', '.join(found)}"
+        raise RayUnavailable(f"--ray auto: no running Ray cluster found ({why})")
+    return found[0]
 
-    try:
-        found = canonicalize_bootstrap_address_or_die("auto")
-    except Exception as exc:  # ConnectionError when none runs, ValueError for a bad RAY_ADDRESS
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise RayUnavailable(f"--ray auto: no running Ray cluster found ({detail})") from exc
-    return str(found)
+
+def _raylet_gcs_addresses() -> set[str]:
+    """The `--gcs-address=HOST:PORT` of every raylet process on this machine (Linux `/proc`)."""
+    out: set[str] = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # the process ended, or is not ours to read
+        if not args or not args[0].endswith(b"/raylet"):
+            continue
+        for arg in args:
+            for word in arg.decode(errors="replace").split(" "):
+                if word.startswith("--gcs-address=") and word.split("=", 1)[1] not in ("", "None"):
+                    out.add(word.split("=", 1)[1])
+    return out
 
 
 def check_address(address: str) -> tuple[str, int]:
     """The cluster's host and port (`auto` resolved), after a TCP connect to it answered."""
-    address = resolve(address)
-    host, _, port = address.removeprefix("ray://").rpartition(":")
+    found = resolve(address)
+    named = f"{address} (found {found})" if found != address else address
+    host, _, port = found.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         raise RayUnavailable(
-            f"--ray: '{address}' is not HOST:PORT (the cluster's GCS address, e.g. 127.0.0.1:6379)"
+            f"--ray: '{named}' is not HOST:PORT (the cluster's GCS address, e.g. 127.0.0.1:6379)"
         )
     try:
         with socket.create_connection((host, int(port)), timeout=2.0):
             pass
     except OSError as exc:
-        raise RayUnavailable(f"--ray: no Ray cluster answers at {address} ({exc.strerror or exc})") from exc
+        raise RayUnavailable(f"--ray: no Ray cluster answers at {named} ({exc.strerror or exc})") from exc
     return host, int(port)
 
 
@@ -132,8 +156,9 @@ def run_ray(
     samples: int,
     options: PlanOptions,
     done: Done,
+    share: bool = False,
 ) -> list[Outcome]:
-    reps = representatives(inputs(sc), seed, samples)
+    reps = representatives(inputs(sc), seed, samples) if share else list(range(samples))
     with joined(address) as ray:
         task: Any = ray.remote(num_cpus=1)(_evaluate)
         text = path.read_text(encoding="utf-8")

@@ -132,7 +132,7 @@ def test_shared_replans_give_every_sample_the_figures_of_its_own_replan(
     sc = load_scenario(str(path))
     options = PlanOptions(seed=seed, time_limit_s=60.0)
     first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
-    fast = run_local(path, sc, first, seed, samples, 1, options, lambda _k: None)
+    fast = run_local(path, sc, first, seed, samples, 1, options, lambda _k: None, share=True)
     assert len(set(representatives(inputs(sc), seed, samples))) < samples
     for i, got in enumerate(fast):
         own = evaluate(sc, first, seed, i, options)  # the one-re-plan-per-sample path
