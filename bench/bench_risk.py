@@ -90,7 +90,9 @@ def main() -> None:
         plan_s = statistics.median(
             _timed(["plan", str(scenario), "--quiet", "--json", f"{tmp}/p.json"]) for _ in range(a.repeats)
         )
-        configs = [(f"{w} worker{'s' if int(w) > 1 else ''}", ["--workers", w]) for w in a.local.split(",") if w]
+        configs = [
+            (f"{w} worker{'s' if int(w) > 1 else ''}", ["--workers", w]) for w in a.local.split(",") if w
+        ]
         if a.ray:
             configs.append((f"Ray {a.ray}", ["--ray", a.ray]))
         share = ["--share-futures"] if a.share else []

@@ -44,7 +44,9 @@ def test_ray_tasks_give_the_same_json_as_local_workers(ray_cluster: object, tmp_
 
 
 @pytest.mark.timeout(420)
-def test_ray_auto_finds_the_running_cluster_and_gives_the_same_json(ray_cluster: object, tmp_path: Path) -> None:
+def test_ray_auto_finds_the_running_cluster_and_gives_the_same_json(
+    ray_cluster: object, tmp_path: Path
+) -> None:
     """`--ray auto` without RAY_ADDRESS: Ray's own lookup finds the local head (its GCS process)."""
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     local = _study(tmp_path, "local.json", "--share-futures")

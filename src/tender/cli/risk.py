@@ -134,7 +134,9 @@ def risk_cmd(
         advance = lambda k: bar.advance(task, k)  # noqa: E731
         try:
             if ray_address is not None:
-                outcomes = run_ray(ray_address, file, sc, first, seed, samples, options, advance, share_futures)
+                outcomes = run_ray(
+                    ray_address, file, sc, first, seed, samples, options, advance, share_futures
+                )
             else:
                 outcomes = run_local(file, sc, first, seed, samples, workers, options, advance, share_futures)
         except RayUnavailable as exc:

@@ -13,8 +13,7 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 

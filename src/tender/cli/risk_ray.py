@@ -58,7 +58,11 @@ def resolve(address: str) -> str:
         return text.splitlines()[0]
     found = sorted(_raylet_gcs_addresses())
     if len(found) != 1:
-        why = "none runs here and RAY_ADDRESS is not set" if not found else f"several run here: {', '.join(found)}"
+        why = (
+            "none runs here and RAY_ADDRESS is not set"
+            if not found
+            else f"several run here: {', '.join(found)}"
+        )
         raise RayUnavailable(f"--ray auto: no running Ray cluster found ({why})")
     return found[0]
 

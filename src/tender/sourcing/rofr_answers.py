@@ -158,4 +158,3 @@ def _script(
     return next((response for response in mine if response.need == need), None) or next(
         (response for response in mine if response.need == demand), None
     )
-

@@ -19,7 +19,10 @@ BOOK_OR_BUY = str(RISK / "book_or_buy.yaml")
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize(
     ("ray_address", "says"),
-    [("127.0.0.1:1", "no Ray cluster answers at auto (found 127.0.0.1:1)"), ("nowhere", "'auto (found nowhere)'")],
+    [
+        ("127.0.0.1:1", "no Ray cluster answers at auto (found 127.0.0.1:1)"),
+        ("nowhere", "'auto (found nowhere)'"),
+    ],
 )
 @pytest.mark.parametrize(
     "command",
@@ -30,7 +33,9 @@ def test_auto_without_a_cluster_is_one_line_exit_2(
 ) -> None:
     out = tmp_path / "r.json"
     result = CliRunner().invoke(
-        app, [*command, "--ray", "auto", "--json", str(out)], env={"RAY_ADDRESS": ray_address, "COLUMNS": "300"}
+        app,
+        [*command, "--ray", "auto", "--json", str(out)],
+        env={"RAY_ADDRESS": ray_address, "COLUMNS": "300"},
     )
     assert result.exit_code == 2, result.output
     lines = [ln for ln in result.output.splitlines() if ln.strip()]

@@ -124,7 +124,9 @@ def test_the_coin_decides_only_where_seeds_give_different_answers() -> None:
         assert len(_answers(case, rofr, n)) == 1
 
 
-@pytest.mark.parametrize(("name", "seed", "samples"), [("one_campus.yaml", 5, 30), ("book_or_buy.yaml", 2, 24)])
+@pytest.mark.parametrize(
+    ("name", "seed", "samples"), [("one_campus.yaml", 5, 30), ("book_or_buy.yaml", 2, 24)]
+)
 def test_shared_replans_give_every_sample_the_figures_of_its_own_replan(
     name: str, seed: int, samples: int
 ) -> None:
