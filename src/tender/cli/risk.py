@@ -3,7 +3,8 @@
 1. load the scenario (bad scenario: the `tender validate` lines, exit 2);
 2. the first stage: of `--plan PLAN.json` (checked to be of this scenario), else of the deterministic
    plan `tender plan` makes with `--seed`;
-3. run the samples (`risk_pool`), with a progress bar (samples done, rate, ETA);
+3. run the samples (`risk_pool`, or `risk_ray` with `--ray HOST:PORT|auto`; with `--share-futures`
+   one re-plan per distinct future), with a progress bar (samples done, rate, ETA);
 4. summarize (`sourcing.risk.stats`), print the summary, write `--json` / `--report` atomically.
 """
 
