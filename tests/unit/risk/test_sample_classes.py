@@ -145,3 +145,16 @@ def test_shared_replans_give_every_sample_the_figures_of_its_own_replan(
             own.runs_missed,
         ), i
         assert (got.shortfalls, got.gap) == (own.shortfalls, own.gap), i
+
+
+@pytest.mark.timeout(300)  # a spawn pool of two workers
+def test_shared_replans_are_the_same_on_one_and_two_workers() -> None:
+    path = RISK / "one_campus.yaml"
+    sc = load_scenario(str(path))
+    options = PlanOptions(seed=4, time_limit_s=60.0)
+    first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
+    ticks: list[int] = []
+    one = run_local(path, sc, first, 4, 20, 1, options, lambda _k: None, share=True)
+    two = run_local(path, sc, first, 4, 20, 2, options, ticks.append, share=True)
+    assert one == two
+    assert sum(ticks) == 20  # the progress bar counts every sample, shared or re-planned
