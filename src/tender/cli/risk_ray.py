@@ -1,9 +1,9 @@
 """`tender risk --ray ADDRESS`: the samples as Ray tasks on an existing cluster (the GCS `host:port`).
 
-1. `ADDRESS` (`HOST:PORT`, `ray://HOST:PORT`, or `auto`: the cluster `ray.init(address="auto")` finds,
-   from `RAY_ADDRESS` or a head running on this machine, resolved to its `HOST:PORT` by Ray's own
-   lookup; none found is one line, exit 2) is checked first with a plain TCP connect (2 s): an
-   unreachable cluster is one line, exit 2;
+1. `ADDRESS` (`HOST:PORT`, `ray://HOST:PORT`, or `auto`: the cluster `ray.init(address="auto")` would
+   join, looked up in Ray's order — `RAY_ADDRESS`, the last `ray start` here, the raylets running
+   here — and resolved to its `HOST:PORT`; none found is one line, exit 2) is checked first with a
+   plain TCP connect (2 s): an unreachable cluster is one line, exit 2;
 2. `ray.init(address, runtime_env={"py_modules": [tender]})` ships this checkout's `tender` package, so
    the workers run the same code as the driver;
 3. the scenario text goes to the object store once; each task loads it (cached per worker process)
@@ -57,13 +57,14 @@ def resolve(address: str) -> str:
     if current.is_file() and (text := current.read_text(encoding="utf-8").strip()):
         return text.splitlines()[0]
     found = sorted(_raylet_gcs_addresses())
-    if len(found) != 1:
-        why = (
-            "none runs here and RAY_ADDRESS is not set"
-            if not found
-            else f"several run here: {', '.join(found)}"
+    if not found:
+        raise RayUnavailable(
+            "--ray auto: no running Ray cluster found (none here, and RAY_ADDRESS is not set)"
         )
-        raise RayUnavailable(f"--ray auto: no running Ray cluster found ({why})")
+    if len(found) > 1:
+        raise RayUnavailable(
+            f"--ray auto: several Ray clusters run here ({', '.join(found)}); give one as --ray HOST:PORT"
+        )
     return found[0]
 
 
