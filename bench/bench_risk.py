@@ -2,10 +2,14 @@
 and `tender plan --robust` at several K (with --robust 10,30,100).
 
 Usage: .venv/bin/python bench/bench_risk.py [--samples 1000] [--repeats 1] [--ray 127.0.0.1:6379]
+                                            [--workers 1,2] [--share] [--scenario PATH]
        .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--eval-samples 40] [--workers 2]
+       .venv/bin/python bench/bench_risk.py --growth S,M [--samples 20]
 Baseline, measured in the same run: one `tender plan` of the example (a sample is one such re-plan).
 Each configuration is its own `tender risk` process (wall clock, including start-up and the
-deterministic plan); the JSONs of all configurations must be byte-identical (checked).
+deterministic plan); the JSONs of all configurations must be byte-identical (checked). `--share` adds
+`--share-futures` to every configuration (one re-plan per distinct future) and prints how many
+distinct futures the samples draw.
 """
 
 from __future__ import annotations
@@ -67,6 +71,64 @@ def robust(ks: list[int], eval_samples: int, workers: int) -> None:
         )
 
 
+def growth(sizes: list[str], samples: int) -> None:
+    """In-process, one worker: bench_plan.py's synthetic scenario of each size with an on-demand
+    multiplier band (0.8, 1, 1.3) and a delivery slip {p50: 0, p90: 2} on its first provider; the
+    deterministic plan (baseline) and each sample's re-plan timed; `--share-futures`'s time is the sum
+    over the samples `classes.expand` re-plans (the same re-plans, timed in the same run)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_plan import synthetic  # type: ignore[import-not-found]
+
+    from tender.domain.uncertainty import Band, MonthsQuantiles, Uncertainty
+    from tender.sourcing import PlanOptions, plan
+    from tender.sourcing.risk.classes import expand, representatives
+    from tender.sourcing.risk.evaluate import Outcome, evaluate
+    from tender.sourcing.risk.first_stage import of_plan
+    from tender.sourcing.risk.sampler import inputs
+
+    print(f"samples per size: {samples}, seed 1, 1 worker, in process")
+    print(
+        "| size | plan s | median s per sample | / plan s | all samples s | distinct futures | re-plans shared | --share-futures s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        base = synthetic(size)
+        first_provider = sorted(base.providers)[0]
+        u = Uncertainty(
+            on_demand_multiplier=Band(Decimal("0.8"), Decimal("1"), Decimal("1.3")),
+            delivery_slip_months={first_provider: MonthsQuantiles(0, 2)},
+        )
+        sc = replace(base, uncertainty=u)
+        options = PlanOptions(seed=1, time_limit_s=600.0)
+        start = time.perf_counter()
+        first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
+        plan_s = time.perf_counter() - start
+        secs: dict[int, float] = {}
+        outs: dict[int, Outcome] = {}
+        for i in range(samples):
+            start = time.perf_counter()
+            outs[i] = evaluate(sc, first, 1, i, options)
+            secs[i] = time.perf_counter() - start
+        used: list[int] = []
+
+        def again(indices, outs=outs, used=used):  # type: ignore[no-untyped-def]
+            used.extend(indices)
+            return [outs[i] for i in indices]
+
+        reps = representatives(inputs(sc), 1, samples)
+        expand(reps, again)
+        total = sum(secs.values())
+        print(
+            f"| {size} | {plan_s:.2f} | {statistics.median(secs.values()):.2f} "
+            f"| {statistics.median(secs.values()) / plan_s:.2f} | {total:.1f} | {len(set(reps))} "
+            f"| {samples - len(used)} | {sum(secs[i] for i in used):.1f} |",
+            flush=True,
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=1000)
@@ -75,34 +137,54 @@ def main() -> None:
     ap.add_argument("--robust", default=None, help="Comma-separated K values: bench --robust instead.")
     ap.add_argument("--eval-samples", type=int, default=40)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--local", default="1,2", help="Comma-separated local worker counts to time.")
+    ap.add_argument("--share", action="store_true", help="Time `tender risk --share-futures`.")
+    ap.add_argument("--scenario", type=Path, default=EXAMPLE)
+    ap.add_argument("--growth", default=None, help="Comma-separated bench_plan.py sizes (S,M,...).")
     a = ap.parse_args()
+    if a.growth:
+        growth(a.growth.split(","), a.samples)
+        return
     if a.robust:
         robust([int(k) for k in a.robust.split(",")], a.eval_samples, a.workers)
         return
+    scenario = a.scenario
     with tempfile.TemporaryDirectory() as tmp:
         plan_s = statistics.median(
-            _timed(["plan", str(EXAMPLE), "--quiet", "--json", f"{tmp}/p.json"]) for _ in range(a.repeats)
+            _timed(["plan", str(scenario), "--quiet", "--json", f"{tmp}/p.json"]) for _ in range(a.repeats)
         )
-        configs = [("1 worker", ["--workers", "1"]), ("2 workers", ["--workers", "2"])]
+        configs = [
+            (f"{w} worker{'s' if int(w) > 1 else ''}", ["--workers", w]) for w in a.local.split(",") if w
+        ]
         if a.ray:
             configs.append((f"Ray {a.ray}", ["--ray", a.ray]))
+        share = ["--share-futures"] if a.share else []
         rows, outputs = [], []
         for name, extra in configs:
             out = f"{tmp}/{len(outputs)}.json"
-            base = ["risk", str(EXAMPLE), "--samples", str(a.samples), "--seed", "1", "--json", out]
+            base = ["risk", str(scenario), "--samples", str(a.samples), "--seed", "1", "--json", out, *share]
             secs = statistics.median(_timed([*base, *extra]) for _ in range(a.repeats))
             outputs.append(Path(out).read_bytes())
             rows.append((name, secs))
         identical = all(o == outputs[0] for o in outputs)
     print(
-        f"baseline: tender plan of the example {plan_s:.2f} s; samples {a.samples}; JSON identical: {identical}"
+        f"baseline: tender plan of {scenario.name} {plan_s:.2f} s; samples {a.samples}; "
+        f"{_distinct(scenario, a.samples)} distinct futures; share {a.share}; JSON identical: {identical}"
     )
-    print("| run | seconds | samples/s | seconds per sample / plan seconds | speed-up vs 1 worker |")
+    print("| run | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row |")
     print("|---|---:|---:|---:|---:|")
     for name, secs in rows:
         print(
             f"| {name} | {secs:.1f} | {a.samples / secs:.2f} | {secs / a.samples / plan_s:.2f} | {rows[0][1] / secs:.2f} |"
         )
+
+
+def _distinct(path: Path, samples: int) -> int:
+    from tender.config import load_scenario
+    from tender.sourcing.risk.classes import representatives
+    from tender.sourcing.risk.sampler import inputs
+
+    return len(set(representatives(inputs(load_scenario(str(path))), 1, samples)))
 
 
 if __name__ == "__main__":

@@ -88,7 +88,7 @@ def plan_cmd(
     ray_address: str | None = typer.Option(
         None,
         "--ray",
-        help="With --robust: run the fresh samples as Ray tasks on the cluster at this GCS HOST:PORT.",
+        help="With --robust: run the fresh samples as Ray tasks on the cluster at this GCS HOST:PORT ('auto': the running one).",
     ),
 ) -> None:
     """Plan who supplies what each month, run ROFR notices, and project the ledger.

@@ -3,7 +3,8 @@
 1. load the scenario (bad scenario: the `tender validate` lines, exit 2);
 2. the first stage: of `--plan PLAN.json` (checked to be of this scenario), else of the deterministic
    plan `tender plan` makes with `--seed`;
-3. run the samples (`risk_pool`), with a progress bar (samples done, rate, ETA);
+3. run the samples (`risk_pool`, or `risk_ray` with `--ray HOST:PORT|auto`; with `--share-futures`
+   one re-plan per distinct future), with a progress bar (samples done, rate, ETA);
 4. summarize (`sourcing.risk.stats`), print the summary, write `--json` / `--report` atomically.
 """
 
@@ -90,12 +91,20 @@ def risk_cmd(
     seed: int = typer.Option(0, "--seed", min=0, help="Seed: sample i of seed s is the same anywhere."),
     workers: int = typer.Option(1, "--workers", help="Local worker processes (>= 1)."),
     ray_address: str | None = typer.Option(
-        None, "--ray", help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT."
+        None,
+        "--ray",
+        help="Run the samples as Ray tasks on the cluster at this GCS HOST:PORT ('auto': the running one).",
     ),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, help="Solver time limit per pass."),
     json_path: Annotated[Path | None, json_option("the study")] = None,
     report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
     per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
+    share_futures: bool = typer.Option(
+        False,
+        "--share-futures",
+        help="Re-plan each distinct future once: samples that draw the same inputs share its re-plan "
+        "(figures within the solver's tolerance of one re-plan per sample; docs/risk.md).",
+    ),
 ) -> None:
     """Evaluate a plan's first stage against sampled futures: cost risk, misses, shortfalls.
     Long because: Typer declares each option in the signature; the body fits one screen."""
@@ -126,9 +135,11 @@ def risk_cmd(
         advance = lambda k: bar.advance(task, k)  # noqa: E731
         try:
             if ray_address is not None:
-                outcomes = run_ray(ray_address, file, first, seed, samples, options, advance)
+                outcomes = run_ray(
+                    ray_address, file, sc, first, seed, samples, options, advance, share_futures
+                )
             else:
-                outcomes = run_local(file, sc, first, seed, samples, workers, options, advance)
+                outcomes = run_local(file, sc, first, seed, samples, workers, options, advance, share_futures)
         except RayUnavailable as exc:
             fail_bad_input(str(exc))
     fleets = tuple(f.id for f in sc.fleets)

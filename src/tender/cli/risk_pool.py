@@ -2,23 +2,28 @@
 
 1. every sample is `sourcing.risk.evaluate(scenario, first_stage, seed, index, options)`: a pure
    function of its inputs, so where it runs does not change its result;
-2. `workers == 1`: one after the other here; `workers > 1`: a `spawn` process pool whose workers load
+2. with `share` (`--share-futures`), samples with the same future share one re-plan
+   (`sourcing.risk.classes`): the first sample of each future is evaluated, a later one only when a
+   holder's coin could have changed the first one's answers; without it every sample is re-planned;
+3. `workers == 1`: one after the other here; `workers > 1`: a `spawn` process pool whose workers load
    the scenario file once (initializer) and evaluate indices as they come;
-3. outcomes are put back in sample order before anything is computed from them.
+4. outcomes are put back in sample order before anything is computed from them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from tender.config.load import load_scenario
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
+from tender.sourcing.risk.classes import expand, representatives
 from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.sampler import inputs
 
 Done = Callable[[int], None]
 
@@ -48,20 +53,30 @@ def run_local(
     workers: int,
     options: PlanOptions,
     done: Done,
+    share: bool = False,
 ) -> list[Outcome]:
+    reps = representatives(inputs(sc), seed, samples) if share else list(range(samples))
     if workers <= 1:
-        out = []
-        for i in range(samples):
-            out.append(evaluate(sc, first, seed, i, options))
-            done(1)
-        return out
+
+        def here(indices: Sequence[int]) -> list[Outcome]:
+            out = []
+            for i in indices:
+                out.append(evaluate(sc, first, seed, i, options))
+                done(1)
+            return out
+
+        return expand(reps, here, done)
     ctx = multiprocessing.get_context("spawn")
-    results: dict[int, Outcome] = {}
     with ProcessPoolExecutor(
         max_workers=workers, mp_context=ctx, initializer=_init, initargs=(str(path), first, seed, options)
     ) as pool:
-        futures = {pool.submit(_one, i): i for i in range(samples)}
-        for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
-            done(1)
-    return [results[i] for i in range(samples)]
+
+        def pooled(indices: Sequence[int]) -> list[Outcome]:
+            futures = {pool.submit(_one, i): i for i in indices}
+            results: dict[int, Outcome] = {}
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                done(1)
+            return [results[i] for i in indices]
+
+        return expand(reps, pooled, done)

@@ -1,10 +1,14 @@
 """`tender risk --ray ADDRESS`: the samples as Ray tasks on an existing cluster (the GCS `host:port`).
 
-1. `ADDRESS` (`HOST:PORT`, or `ray://HOST:PORT`) is checked first with a plain TCP connect (2 s): an unreachable cluster is one line, exit 2;
+1. `ADDRESS` (`HOST:PORT`, `ray://HOST:PORT`, or `auto`: the cluster `ray.init(address="auto")` would
+   join, looked up in Ray's order — `RAY_ADDRESS`, the last `ray start` here, the raylets running
+   here — and resolved to its `HOST:PORT`; none found is one line, exit 2) is checked first with a
+   plain TCP connect (2 s): an unreachable cluster is one line, exit 2;
 2. `ray.init(address, runtime_env={"py_modules": [tender]})` ships this checkout's `tender` package, so
    the workers run the same code as the driver;
 3. the scenario text goes to the object store once; each task loads it (cached per worker process)
-   and evaluates one sample index — the same pure `evaluate` the local pool runs;
+   and evaluates one sample index — the same pure `evaluate` the local pool runs, on the same
+   samples (with `share`, one re-plan per future, as locally: `sourcing.risk.classes`);
 4. outcomes are put back in sample order; `ray.shutdown()` at the end, also on error.
 """
 
@@ -14,7 +18,8 @@ import hashlib
 import logging
 import os
 import socket
-from collections.abc import Iterator, Mapping
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,8 +29,10 @@ from tender.cli.risk_pool import Done
 from tender.config.load import load_scenario_text
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
+from tender.sourcing.risk.classes import expand, representatives
 from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.sampler import inputs
 
 _CACHE: dict[str, Scenario] = {}
 K = TypeVar("K")
@@ -35,17 +42,63 @@ class RayUnavailable(RuntimeError):
     """The Ray cluster at the address could not be reached or refused the driver."""
 
 
+def resolve(address: str) -> str:
+    """`auto`: the running cluster's GCS `HOST:PORT`, looked up in the order `ray.init(address="auto")`
+    uses: `RAY_ADDRESS`; the address the last `ray start` here wrote (`/tmp/ray/ray_current_cluster`);
+    the `--gcs-address` of the raylets running here (one cluster only). Any other address as given.
+    (Done without importing Ray: Ray reads its node-IP setting once, at import, and `joined` must set
+    it for a loopback cluster first.)"""
+    if address != "auto":
+        return address
+    env = os.environ.get("RAY_ADDRESS", "")
+    if env and env != "auto":
+        return env
+    current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+    if current.is_file() and (text := current.read_text(encoding="utf-8").strip()):
+        return text.splitlines()[0]
+    found = sorted(_raylet_gcs_addresses())
+    if not found:
+        raise RayUnavailable(
+            "--ray auto: no running Ray cluster found (none here, and RAY_ADDRESS is not set)"
+        )
+    if len(found) > 1:
+        raise RayUnavailable(
+            f"--ray auto: several Ray clusters run here ({', '.join(found)}); give one as --ray HOST:PORT"
+        )
+    return found[0]
+
+
+def _raylet_gcs_addresses() -> set[str]:
+    """The `--gcs-address=HOST:PORT` of every raylet process on this machine (Linux `/proc`)."""
+    out: set[str] = set()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # the process ended, or is not ours to read
+        if not args or not args[0].endswith(b"/raylet"):
+            continue
+        for arg in args:
+            for word in arg.decode(errors="replace").split(" "):
+                if word.startswith("--gcs-address=") and word.split("=", 1)[1] not in ("", "None"):
+                    out.add(word.split("=", 1)[1])
+    return out
+
+
 def check_address(address: str) -> tuple[str, int]:
-    host, _, port = address.removeprefix("ray://").rpartition(":")
+    """The cluster's host and port (`auto` resolved), after a TCP connect to it answered."""
+    found = resolve(address)
+    named = f"{address} (found {found})" if found != address else address
+    host, _, port = found.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         raise RayUnavailable(
-            f"--ray: '{address}' is not HOST:PORT (the cluster's GCS address, e.g. 127.0.0.1:6379)"
+            f"--ray: '{named}' is not HOST:PORT (the cluster's GCS address, e.g. 127.0.0.1:6379)"
         )
     try:
         with socket.create_connection((host, int(port)), timeout=2.0):
             pass
     except OSError as exc:
-        raise RayUnavailable(f"--ray: no Ray cluster answers at {address} ({exc.strerror or exc})") from exc
+        raise RayUnavailable(f"--ray: no Ray cluster answers at {named} ({exc.strerror or exc})") from exc
     return host, int(port)
 
 
@@ -62,7 +115,8 @@ def _evaluate(
 def joined(address: str) -> Iterator[Any]:
     """Join the cluster at `address` (checked first), shipping this checkout's `tender` package to the
     workers; yields the `ray` module and shuts the driver down at exit, also on error."""
-    host, _port = check_address(address)
+    host, port = check_address(address)
+    address = address if address != "auto" else f"{host}:{port}"
     if host in ("127.0.0.1", "localhost"):
         # a loopback cluster (tools/ci/ray-up.sh): keep 127.0.0.1 as this driver's node IP, else Ray
         # swaps in the first interface's address and never reaches the GCS
@@ -101,16 +155,23 @@ def gather(ray: Any, pending: Mapping[Any, K], done: Done) -> dict[K, Any]:
 def run_ray(
     address: str,
     path: Path,
+    sc: Scenario,
     first: FirstStage,
     seed: int,
     samples: int,
     options: PlanOptions,
     done: Done,
+    share: bool = False,
 ) -> list[Outcome]:
+    reps = representatives(inputs(sc), seed, samples) if share else list(range(samples))
     with joined(address) as ray:
         task: Any = ray.remote(num_cpus=1)(_evaluate)
         text = path.read_text(encoding="utf-8")
         text_ref, first_ref = ray.put(text), ray.put(first)
-        pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in range(samples)}
-        results = gather(ray, pending, done)
-        return [results[i] for i in range(samples)]
+
+        def remote(indices: Sequence[int]) -> list[Outcome]:
+            pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in indices}
+            results = gather(ray, pending, done)
+            return [results[i] for i in indices]
+
+        return expand(reps, remote, done)

@@ -18,6 +18,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from tender.contracts import Need
 from tender.domain import Provider, Rofr, Scenario, ScriptedResponse
@@ -41,6 +42,47 @@ def answer(
     scenario: Scenario, need: Need, rofr: Rofr, at: datetime, seed: int, granted: Granted, indivisible: bool
 ) -> Answer:
     """The answer of `rofr`'s holder to a notice for `need` issued at `at`."""
+    t = _terms(scenario, need, rofr, at, granted)
+    base = Answer(need.id, rofr.id, rofr.holder, t.when, 0, False, None, t.avail)
+    if t.script is not None:
+        return _scripted(t.script, base, t.deadline, t.region or t.holder.regions[0], max(t.start, t.avail))
+    behavior = t.holder.rofr_behavior
+    if behavior is None:
+        return Answer(need.id, rofr.id, rofr.holder, t.deadline, 0, True, None, t.avail)
+    rng = random.Random(f"{seed}:{need.id}")
+    if rng.random() >= float(behavior.accept_probability) or t.region is None or t.avail > t.start:
+        return base
+    take = _take(need, rofr, behavior.max_share_of_request, t.room[t.region], indivisible)
+    return Answer(need.id, rofr.id, rofr.holder, t.when, take, False, t.region, t.start)
+
+
+def coin_decides(scenario: Scenario, need: Need, rofr: Rofr, at: datetime, indivisible: bool) -> bool:
+    """Could the seeded coin (step 2) change this answer? Only without a script, with a holder model
+    whose accept probability is strictly between 0 and 1, and when accepting takes some GPUs: the
+    region has room, the block can start in time, and the share in whole blocks is not 0. `granted` is
+    taken empty, the most room there can be, so False is exact and True may be cautious."""
+    t = _terms(scenario, need, rofr, at, {})
+    behavior = t.holder.rofr_behavior
+    if t.script is not None or behavior is None or not 0 < behavior.accept_probability < 1:
+        return False
+    if t.region is None or t.avail > t.start:
+        return False
+    return _take(need, rofr, behavior.max_share_of_request, t.room[t.region], indivisible) > 0
+
+
+@dataclass(frozen=True)
+class _Terms:
+    holder: Provider
+    script: ScriptedResponse | None
+    deadline: datetime
+    when: datetime  # when the holder answers
+    start: int  # the need's first month
+    avail: int  # first month the holder's new capacity can serve (acceptance + lead time)
+    room: dict[str, int]
+    region: str | None  # where its new capacity has most room
+
+
+def _terms(scenario: Scenario, need: Need, rofr: Rofr, at: datetime, granted: Granted) -> _Terms:
     holder = scenario.providers[rofr.holder]
     script = _script(scenario.rofr_responses, need.id, need.workload, rofr.holder)
     behavior = holder.rofr_behavior
@@ -54,22 +96,19 @@ def answer(
     avail = scenario.calendar.month_of(when) + holder.lead_time_months  # usable from acceptance + lead time
     room = _room(holder, need, start, avail, granted)
     region = max(sorted(room), key=lambda r: room[r]) if room else None
-    base = Answer(need.id, rofr.id, rofr.holder, when, 0, False, None, avail)
-    if script is not None:
-        return _scripted(script, base, deadline, region or holder.regions[0], max(start, avail))
-    if behavior is None:
-        return Answer(need.id, rofr.id, rofr.holder, deadline, 0, True, None, avail)
-    rng = random.Random(f"{seed}:{need.id}")
-    if rng.random() >= float(behavior.accept_probability) or region is None or avail > start:
-        return base
+    return _Terms(holder, script, deadline, when, start, avail, room, region)
+
+
+def _take(need: Need, rofr: Rofr, share: Decimal, room: int, indivisible: bool) -> int:
+    """What an accepting holder takes: all of a single-site run or nothing; else its share, capped by
+    its room, in whole minimum blocks (0 when it may not exercise part)."""
     if indivisible:
-        take = need.gpus if room[region] >= need.gpus else 0
-    else:
-        take = min(math.floor(need.gpus * behavior.max_share_of_request), room[region])
-        if take < need.gpus:
-            block = max(rofr.min_exercise_block_gpus, 1)
-            take = (take // block) * block if rofr.partial_exercise else 0
-    return Answer(need.id, rofr.id, rofr.holder, when, take, False, region, start)
+        return need.gpus if room >= need.gpus else 0
+    take = min(math.floor(need.gpus * share), room)
+    if take < need.gpus:
+        block = max(rofr.min_exercise_block_gpus, 1)
+        take = (take // block) * block if rofr.partial_exercise else 0
+    return take
 
 
 def _scripted(

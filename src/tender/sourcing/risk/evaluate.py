@@ -8,7 +8,8 @@
    revenue share, unmet penalty; with bookings also the booked GPU-hours left idle, `booking.idle_usd`),
    unmet h100_eq-months per fleet, runs missed, shortfall per
    commitment, and the capacity gap per month (fleets' unmet h100_eq plus a missed run's
-   GPUs x h100_eq in the months of its slot).
+   GPUs x h100_eq in the months of its slot); and whether the holder model's seeded coin could
+   have changed an answer (`coins.coin_drawn`; then `classes.expand` does not share the outcome).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from decimal import Decimal
 from tender.domain import Scenario
 from tender.sourcing.planner import plan
 from tender.sourcing.risk.booking import idle_usd
+from tender.sourcing.risk.coins import coin_drawn
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
@@ -36,6 +38,7 @@ class Outcome:
     runs_missed: tuple[str, ...]
     shortfalls: Mapping[str, Decimal]  # commitment -> shortfall charged, USD (every commitment)
     gap: tuple[Decimal, ...]  # per month 1..horizon, h100_eq
+    holder_drawn: bool = False  # a notice was answered by the holder model's seeded coin
 
     @property
     def unmet_total(self) -> Decimal:
@@ -52,7 +55,7 @@ def evaluate_draw(sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions
     future = apply(sc, d)
     stage = first.shifted(d.run_slips)
     result = plan(future, options, first_stage=stage)
-    return outcome(future, stage, result, d.index)
+    return outcome(stage.with_answers(future), stage, result, d.index)
 
 
 def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
@@ -84,4 +87,5 @@ def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
         tuple(sorted(missed)),
         dict(sorted(shortfalls.items())),
         tuple(gap),
+        coin_drawn(sc, p),
     )
