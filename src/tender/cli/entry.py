@@ -23,9 +23,9 @@ def main() -> None:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, leave_at_once)
     try:
-        from tender.cli.app import app
+        from tender.cli.registry import for_args
 
-        app()
+        for_args(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.stderr.write(MESSAGE.decode())
         raise SystemExit(130) from None
