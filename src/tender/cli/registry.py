@@ -1,8 +1,9 @@
 """Which module registers which `tender` command, and the Typer app built from some or all of them.
 
 1. `COMMANDS` names each top-level command (or group) and the module in `tender.cli` that registers
-   it, in the order `tender --help` lists them (`tests/unit/cli/test_cli_registry.py` checks the
-   table against what each module really registers).
+   it, modules in registration order (`tender --help` lists the commands, then the groups, each in
+   that order); `tests/unit/cli/test_cli_registry.py` checks the table against what each module
+   really registers.
 2. `build(modules)` makes the root Typer app (the error boundary `TenderGroup`, the root callback)
    and lets each module `register(app)`; `tender.cli.app.app` is `build()`, every command.
 3. `for_args(argv)`: the `tender` script builds only the module of the command it was given
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 
 import typer
 
-# command or group name -> the module of `tender.cli` that registers it, in `tender --help` order
+# command or group name -> the module of `tender.cli` that registers it (registration order)
 COMMANDS: dict[str, str] = {
     "validate": "validate",
     "catalog": "catalog",
