@@ -4,7 +4,6 @@ Contracts are validated one by one by `type` (see `schema_contracts`) so that an
 clause's own fields; everything else is validated here.
 """
 
-
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 

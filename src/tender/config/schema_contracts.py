@@ -1,6 +1,5 @@
 """Schema of the `contracts:` and `amendments:` sections, one model per clause type."""
 
-
 from decimal import Decimal
 from typing import Any, Literal, Self
 

@@ -4,7 +4,6 @@ Order checks (p90 >= p50, low <= high, ...) and references are in `uncertainty_r
 problem is reported at its own field.
 """
 
-
 from decimal import Decimal
 from typing import Annotated
 

@@ -17,7 +17,7 @@ from yaml.resolver import Resolver
 from tender.config.yamllimits import Bounds
 
 
-class FastBoundedLoader(Bounds, Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+class FastBoundedLoader(Bounds, Composer, CParser, SafeConstructor, Resolver):
     """The same composer, constructor and resolver over libyaml's scanner and parser (about ten
     times faster than PyYAML's own; `yamlpos.load_yaml` uses it for documents that parse, and the
     pure-Python `BoundedLoader` for every document that does not, so each problem keeps its message)."""
@@ -30,10 +30,10 @@ class FastBoundedLoader(Bounds, Composer, CParser, SafeConstructor, Resolver):  
         self._start_bounds()
 
     def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
-        event = self.peek_event()
+        event: Any = self.peek_event()  # a ScalarEvent (the composer asked for a scalar)
         if event.value == "" and event.implicit[0]:
-            raise Unplaced(None, None, "an empty plain value: libyaml places it elsewhere", event.start_mark)
-        return super().compose_scalar_node(anchor)  # type: ignore[no-any-return]
+            raise Unplaced(None, None, "an empty plain value: libyaml places it elsewhere", None)
+        return super().compose_scalar_node(anchor)
 
 
 class Unplaced(yaml.MarkedYAMLError):

@@ -68,7 +68,12 @@ def _scalar(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
 
 
 def _build(
-    loader: SafeConstructor, node: yaml.Node, path: FieldPath, pos: Positions, problems: list[Problem], file: str
+    loader: SafeConstructor,
+    node: yaml.Node,
+    path: FieldPath,
+    pos: Positions,
+    problems: list[Problem],
+    file: str,
 ) -> Any:
     pos.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):

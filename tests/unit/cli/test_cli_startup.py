@@ -100,11 +100,11 @@ def test_plan_without_report_loads_no_plotly_nor_database(tmp_path: Path) -> Non
 
 @pytest.mark.timeout(120)
 def test_a_command_builds_only_its_own_module() -> None:
-    """`tender validate FILE` imports the validate command's module and none of the others
-    (`registry.for_args`); `--help` still lists every command."""
+    """`tender validate FILE --json -` (Typer's path) imports the validate command's module and none of
+    the others (`registry.for_args`); `--help` still lists every command."""
     from tender.cli.registry import MODULES
 
-    _code, modules = _run_full(["validate", MINIMAL])
+    _code, modules = _run_full(["validate", MINIMAL, "--json", "-"])
     others = {f"tender.cli.{name}" for name in MODULES if name != "validate"}
     assert "tender.cli.validate" in modules and modules.isdisjoint(others), sorted(modules & others)
     proc, _ = _run(["--help"])
@@ -121,3 +121,11 @@ def _run_full(args: list[str]) -> tuple[int, set[str]]:
     line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")]
     assert line, proc.stderr[-2000:]
     return proc.returncode, set(json.loads(line[-1].removeprefix("MODULES ")))
+
+
+@pytest.mark.timeout(120)
+def test_validate_of_a_valid_file_loads_no_typer() -> None:
+    """`tender validate FILE` of a valid file is answered before Typer loads (`validate_quick`)."""
+    proc, modules = _run(["validate", MINIMAL])
+    assert proc.returncode == 0 and "is valid" in proc.stdout
+    assert "typer" not in modules and "click" not in modules, sorted(modules)

@@ -23,7 +23,9 @@ from tender.config.yamlfast import FastBoundedLoader
 from tender.config.yamllimits import LimitExceeded
 
 REPO = Path(__file__).resolve().parents[3]
-FILES = sorted([*REPO.glob("examples/**/*.yaml"), *REPO.glob("tests/**/*.yaml"), *REPO.glob("tests/**/*.yml")])
+FILES = sorted(
+    [*REPO.glob("examples/**/*.yaml"), *REPO.glob("tests/**/*.yaml"), *REPO.glob("tests/**/*.yml")]
+)
 
 
 def reference(text: str) -> tuple[str, Any]:
@@ -100,7 +102,9 @@ VALUES = st.recursive(
     st.integers(2, 6),
     st.integers(20, 120),
 )
-def test_dumped_documents_read_the_same(value: Any, flow: bool | None, unicode: bool, indent: int, width: int) -> None:
+def test_dumped_documents_read_the_same(
+    value: Any, flow: bool | None, unicode: bool, indent: int, width: int
+) -> None:
     text = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=unicode, indent=indent, width=width)
     expected = reference(text)
     assert expected[0] == "ok" or value is None or isinstance(value, (str, bool)), expected
