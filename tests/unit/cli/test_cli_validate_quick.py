@@ -72,3 +72,34 @@ def test_only_validate_file_and_quiet_take_the_quick_path(
     argv: list[str], expected: tuple[Path, bool] | None
 ) -> None:
     assert quick_args(argv) == expected
+
+
+@pytest.mark.parametrize("before", [None, "some_plugin"])
+def test_the_plugin_switch_is_put_back(monkeypatch: pytest.MonkeyPatch, before: str | None) -> None:
+    """`PYDANTIC_DISABLE_PLUGINS` is set only while the scenario loads, then restored as it was."""
+    from tender.cli import validate_quick
+
+    seen: list[str | None] = []
+    real = validate_quick._no_pydantic_plugins
+
+    def spy() -> object:
+        manager = real()
+
+        class Spy:
+            def __enter__(self) -> None:
+                manager.__enter__()
+                seen.append(os.environ.get("PYDANTIC_DISABLE_PLUGINS"))
+
+            def __exit__(self, *exc: object) -> None:
+                manager.__exit__(*exc)
+
+        return Spy()
+
+    if before is None:
+        monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
+    else:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", before)
+    monkeypatch.setattr(validate_quick, "_no_pydantic_plugins", spy)
+    assert validate_quick.run(REPO / "examples" / "minimal.yaml", quiet=True) == 0
+    assert seen == ["1"]
+    assert os.environ.get("PYDANTIC_DISABLE_PLUGINS") == before
