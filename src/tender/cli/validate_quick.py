@@ -62,13 +62,13 @@ def _no_pydantic_plugins() -> Iterator[None]:
 
 def run(file: Path, quiet: bool) -> int | None:
     """The exit code when answered here; None when the Typer command must answer (a bad file)."""
-    from tender.config import InputError, load_scenario
+    with _no_pydantic_plugins():  # (the import builds the first validators too)
+        from tender.config import InputError, load_scenario
 
-    try:
-        with _no_pydantic_plugins():
+        try:
             sc = load_scenario(str(file))
-    except InputError:
-        return None
+        except InputError:
+            return None
     if quiet:
         return 0
     from tender.cli.validate_summary import print_summary
