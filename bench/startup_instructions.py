@@ -57,7 +57,9 @@ def main() -> None:
                 subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, timeout=300)
             counts = {cmd: instructions(argv, env) for cmd, argv in COMMANDS.items()}
             for cmd, count in counts.items():
-                print(f"{name:<5} {cmd:<9} {count / 1e6:9.1f} M instructions  {count / counts['pass']:6.1f}x pass")
+                print(
+                    f"{name:<5} {cmd:<9} {count / 1e6:9.1f} M instructions  {count / counts['pass']:6.1f}x pass"
+                )
 
 
 if __name__ == "__main__":
