@@ -182,8 +182,21 @@ def parse_offerings(text: str, source: str = DATA_FILE) -> tuple[Offering, ...]:
     return tuple(offerings)
 
 
+def _shipped_text() -> str:
+    return resources.files("tender.catalog").joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+
+
 @functools.lru_cache(maxsize=1)
 def load_offerings() -> tuple[Offering, ...]:
     """Every offering of the shipped catalog (``tender/catalog/data/gpu_offerings.csv``), parsed once."""
-    text = resources.files("tender.catalog").joinpath("data").joinpath(DATA_FILE).read_text(encoding="utf-8")
-    return parse_offerings(text, f"tender/catalog/data/{DATA_FILE}")
+    return parse_offerings(_shipped_text(), f"tender/catalog/data/{DATA_FILE}")
+
+
+@functools.lru_cache(maxsize=1)
+def provider_names() -> tuple[str, ...]:
+    """The shipped catalog's provider names, sorted case-insensitively, read from the provider column
+    alone: `query.providers()` without parsing every row's prices (a scenario's SkyPilot check)."""
+    reader = csv.reader(io.StringIO(_shipped_text(), newline=""))
+    next(reader, None)
+    names = {fields[0].strip() for fields in reader if fields}
+    return tuple(sorted(names, key=lambda name: (name.lower(), name)))

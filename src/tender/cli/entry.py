@@ -23,9 +23,15 @@ def main() -> None:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, leave_at_once)
     try:
-        from tender.cli.app import app
+        from tender.cli.validate_quick import quick_args, run
 
-        app()
+        quick = quick_args(sys.argv[1:])  # `validate FILE [-q]`: answered without Typer when valid
+        code = run(*quick) if quick is not None else None
+        if code is not None:
+            raise SystemExit(code)
+        from tender.cli.registry import for_args
+
+        for_args(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.stderr.write(MESSAGE.decode())
         raise SystemExit(130) from None

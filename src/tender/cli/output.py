@@ -32,8 +32,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
-import typer
-
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, ProgressColumn
@@ -79,6 +77,8 @@ JSON_HELP = "`-` writes it to stdout (tables and messages then go to stderr)."
 
 def json_option(what: str) -> Any:
     """The one `--json PATH` option (for `Annotated[Path | None, json_option("the plan")] = None`)."""
+    import typer  # (this module loads without Typer: `validate_quick`)
+
     return typer.Option(
         "--json", metavar="PATH", callback=json_target, help=f"Write {what} as JSON to PATH; {JSON_HELP}"
     )
@@ -125,6 +125,8 @@ def fail_bad_input(lines: list[str] | str) -> NoReturn:
     """Print one or more problems to stderr (no markup interpretation) and exit with code 2."""
     for line in [lines] if isinstance(lines, str) else lines:
         err_console.print(line, markup=False)
+    import typer
+
     raise typer.Exit(EXIT_BAD_INPUT)
 
 

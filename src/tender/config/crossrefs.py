@@ -106,10 +106,10 @@ SKYPILOT_CLOUDS_WITHOUT_CATALOG = ("Kubernetes", "SSH")
 def _check_skypilot(p: ProviderIn, base: FieldPath, out: Findings) -> None:
     """The cloud is one SkyPilot knows (the shipped catalog's clouds, which are SkyPilot's); each mapped
     region is one of the provider's."""
-    from tender.catalog import providers  # loaded only when a scenario maps providers to SkyPilot
+    from tender.catalog.load import provider_names  # only when a scenario maps providers to SkyPilot
 
     assert p.skypilot is not None
-    clouds = (*providers(), *SKYPILOT_CLOUDS_WITHOUT_CATALOG)
+    clouds = (*provider_names(), *SKYPILOT_CLOUDS_WITHOUT_CATALOG)
     if p.skypilot.cloud.lower() not in {c.lower() for c in clouds}:
         out.add((*base, "cloud"), one_of("SkyPilot cloud", p.skypilot.cloud, clouds))
     for region, names in p.skypilot.regions.items():

@@ -4,8 +4,6 @@ Contracts are validated one by one by `type` (see `schema_contracts`) so that an
 clause's own fields; everything else is validated here.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 

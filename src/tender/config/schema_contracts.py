@@ -1,9 +1,7 @@
 """Schema of the `contracts:` and `amendments:` sections, one model per clause type."""
 
-from __future__ import annotations
-
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -135,7 +133,7 @@ class WorkloadExclusivityIn(ClauseIn):
     workload_classes: list[str] = []
 
     @model_validator(mode="after")
-    def _has_scope(self) -> WorkloadExclusivityIn:
+    def _has_scope(self) -> Self:
         if not self.workloads and not self.workload_classes:
             raise ValueError(
                 "an exclusivity must name `workloads` or `workload_classes` (it would cover nothing)"
@@ -177,7 +175,7 @@ class ChangeIn(Strict):
     value: Any = None
 
     @model_validator(mode="after")
-    def _shape(self) -> ChangeIn:
+    def _shape(self) -> Self:
         if self.action == "add_contract" and not isinstance(self.contract, dict):
             raise ValueError("add_contract needs `contract:` to be a whole clause mapping (with id and type)")
         if self.action != "add_contract" and not isinstance(self.contract, str):

@@ -4,8 +4,6 @@ Order checks (p90 >= p50, low <= high, ...) and references are in `uncertainty_r
 problem is reported at its own field.
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Annotated
 

@@ -46,20 +46,21 @@ def _at(mark: yaml.Mark | None) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
 
 
-class BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader whose composer counts depth and aliases as it goes."""
+class Bounds:
+    """The composer's counts of depth and aliases, mixed into both loaders below (before their
+    `yaml.composer.Composer`, whose `compose_node` it wraps)."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+    def _start_bounds(self) -> None:
         self._depth = 0
         self._aliases = 0
         # where each alias was written: (id(parent node), position or id(key node)) -> mark
         self.alias_marks: dict[tuple[int, int], yaml.Mark] = {}
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
+        events: Any = self  # a loader: its parser gives the events, its composer the nodes
+        if events.check_event(yaml.AliasEvent):
             self._aliases += 1
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            mark = events.peek_event().start_mark
             if parent is not None:
                 slot = index if isinstance(index, int) else id(index)
                 self.alias_marks[(id(parent), slot)] = mark
@@ -71,15 +72,24 @@ class BoundedLoader(yaml.SafeLoader):
                     (),
                     f"more than {MAX_ALIASES} aliases (*name) in one document; write the values out",
                 )
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                line, col = _at(self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                line, col = _at(events.peek_event().start_mark)
                 raise LimitExceeded(line, col, (), f"nested deeper than {MAX_DEPTH} levels")
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         finally:
             self._depth -= 1
+
+
+class BoundedLoader(Bounds, yaml.SafeLoader):
+    """PyYAML's safe loader (pure Python) whose composer counts depth and aliases as it goes: the
+    reference, and the one whose messages every YAML problem is reported with."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.SafeLoader.__init__(self, stream)
+        self._start_bounds()
 
 
 def check_text(text: str) -> None:

@@ -7,14 +7,21 @@ error. Floats are read as exact `Decimal` straight from the source text, so `3.4
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from tender.config.errors import FieldPath, InputError, InputLimitError, Problem, format_path
 from tender.config.yamllimits import MAX_CHARS, BoundedLoader, LimitExceeded, check_expansion, check_text
+
+try:
+    from tender.config.yamlfast import FastBoundedLoader
+except ImportError:  # a PyYAML built without libyaml
+    FastBoundedLoader = None  # type: ignore[assignment, misc]
 
 
 @dataclass
@@ -42,7 +49,7 @@ class _Loader(BoundedLoader):
     pass
 
 
-def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _scalar(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
     if node.tag == "tag:yaml.org,2002:float":
         text = node.value.replace("_", "").lower()
         if text in (".nan",):
@@ -61,7 +68,12 @@ def _scalar(loader: _Loader, node: yaml.ScalarNode) -> Any:
 
 
 def _build(
-    loader: _Loader, node: yaml.Node, path: FieldPath, pos: Positions, problems: list[Problem], file: str
+    loader: SafeConstructor,
+    node: yaml.Node,
+    path: FieldPath,
+    pos: Positions,
+    problems: list[Problem],
+    file: str,
 ) -> Any:
     pos.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
@@ -114,7 +126,16 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
 
 
 def _load(text: str, file: str) -> tuple[Any, Positions]:
+    """libyaml's parser when it is there and the text is printable; a document it refuses (or that
+    breaks a limit or has duplicate keys) is read again by the pure-Python loader, so every problem
+    is worded and placed by the one reference loader (`tests/unit/config/test_yaml_fast.py` checks
+    both give the same data and positions)."""
     check_text(text)
+    if FastBoundedLoader is not None and fast_readable(text):
+        try:
+            return _load_with(FastBoundedLoader(text), file)
+        except (yaml.YAMLError, LimitExceeded, InputError):
+            pass
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a control character the YAML spec does not allow
@@ -122,6 +143,20 @@ def _load(text: str, file: str) -> tuple[Any, Positions]:
         raise InputError(
             [Problem(file, line, 1, "", f"YAML error: {exc.reason} (remove the control character)")]
         ) from None
+    return _load_with(loader, file)
+
+
+# libyaml reads these otherwise than PyYAML: tabs (accepted where PyYAML refuses them), the unicode
+# line breaks NEL, LS and PS, and a byte-order mark inside the text
+_NOT_FAST = re.compile("[\t\x85\u2028\u2029\ufeff]")
+
+
+def fast_readable(text: str) -> bool:
+    """Text libyaml reads as PyYAML does: printable (PyYAML's own test), none of `_NOT_FAST`."""
+    return not _NOT_FAST.search(text) and not yaml.reader.Reader.NON_PRINTABLE.search(text)
+
+
+def _load_with(loader: _Loader | FastBoundedLoader, file: str) -> tuple[Any, Positions]:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

@@ -16,7 +16,6 @@ from typing import Any
 from tender.domain import Scenario
 from tender.plan_output.json_out import dumps_plan, plan_to_dict
 from tender.plan_output.ledger_csv import ledger_csv
-from tender.plan_output.report_html import report_html
 from tender.sourcing import Plan
 
 
@@ -45,7 +44,9 @@ class PlanRenders:
         return ledger_csv(self.result, month_labels(self.scenario))
 
     def report_html(self) -> str:
-        """`tender plan --report`."""
+        """`tender plan --report` (plotly loads only here)."""
+        from tender.plan_output.report_html import report_html
+
         return report_html(self.result, self.scenario)
 
     def ledger_rows(self) -> list[dict[str, Any]]:

@@ -144,3 +144,11 @@ def test_list_price_refuses_unknown_names() -> None:
     with pytest.raises(UnknownGpuError):
         list_price("Lambda", "H1000", offerings=SMALL)
     assert load_offerings()  # the shipped catalog is untouched by the small one
+
+
+def test_provider_names_from_the_first_column_are_the_parsed_catalogs_providers() -> None:
+    """The SkyPilot check's light read (`load.provider_names`) against the full parse of every row."""
+    from tender.catalog.load import provider_names
+
+    assert provider_names() == providers() == providers(load_offerings())
+    assert len(provider_names()) > 5

@@ -17,7 +17,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[3]
 MINIMAL = str(REPO / "examples" / "minimal.yaml")
-HEAVY = ("sqlalchemy", "alembic", "fastapi", "highspy", "ray", "uvicorn", "numpy")
+HEAVY = ("sqlalchemy", "alembic", "fastapi", "highspy", "ray", "uvicorn", "numpy", "plotly")
 
 # Runs `tender ARGS...` in this interpreter and prints every loaded top-level module on exit.
 PROBE = """
@@ -87,3 +87,45 @@ def test_help_and_version_load_no_scenario_model() -> None:
     for args in (["--help"], ["--version"]):
         _code, modules = _loaded(args)
         assert modules.isdisjoint({"pydantic", "yaml", "pydantic_core"}), (args, modules)
+
+
+@pytest.mark.timeout(240)
+def test_plan_without_report_loads_no_plotly_nor_database(tmp_path: Path) -> None:
+    """`tender plan` loads the solver; plotly only for `--report`, the database only for `--actuals`."""
+    code, modules = _loaded(["plan", MINIMAL, "--quiet", "--json", str(tmp_path / "plan.json")])
+    assert code == 0
+    assert "highspy" in modules  # the probe did plan
+    assert modules.isdisjoint({"plotly", "sqlalchemy", "alembic", "fastapi", "ray"}), sorted(modules)
+
+
+@pytest.mark.timeout(120)
+def test_a_command_builds_only_its_own_module() -> None:
+    """`tender validate FILE --json -` (Typer's path) imports the validate command's module and none of
+    the others (`registry.for_args`); `--help` still lists every command."""
+    from tender.cli.registry import MODULES
+
+    _code, modules = _run_full(["validate", MINIMAL, "--json", "-"])
+    others = {f"tender.cli.{name}" for name in MODULES if name != "validate"}
+    assert "tender.cli.validate" in modules and modules.isdisjoint(others), sorted(modules & others)
+    proc, _ = _run(["--help"])
+    for name in ("validate", "plan", "simulate", "jobs", "logs", "cancel", "db"):
+        assert f"  {name} " in proc.stdout, name
+
+
+def _run_full(args: list[str]) -> tuple[int, set[str]]:
+    """Like `_run`, but every loaded module by its full name."""
+    probe = PROBE.replace("m.split('.')[0] for m in sys.modules", "m for m in sys.modules")
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(args)], capture_output=True, text=True, timeout=120
+    )
+    line = [x for x in proc.stderr.splitlines() if x.startswith("MODULES ")]
+    assert line, proc.stderr[-2000:]
+    return proc.returncode, set(json.loads(line[-1].removeprefix("MODULES ")))
+
+
+@pytest.mark.timeout(120)
+def test_validate_of_a_valid_file_loads_no_typer() -> None:
+    """`tender validate FILE` of a valid file is answered before Typer loads (`validate_quick`)."""
+    proc, modules = _run(["validate", MINIMAL])
+    assert proc.returncode == 0 and "is valid" in proc.stdout
+    assert "typer" not in modules and "click" not in modules, sorted(modules)
