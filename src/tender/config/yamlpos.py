@@ -67,6 +67,22 @@ def _scalar(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
     return loader.construct_object(node)
 
 
+def _scalar_checked(
+    loader: SafeConstructor, node: yaml.ScalarNode, path: FieldPath, problems: list[Problem], file: str
+) -> Any:
+    """`_scalar`, with PyYAML's own constructor failures (an explicit tag on an unfit value, e.g. an
+    empty `!!int`, raises IndexError or ValueError inside PyYAML) reported as a problem at the value."""
+    try:
+        return _scalar(loader, node)
+    except (IndexError, ValueError, TypeError, OverflowError):
+        tag = node.tag.rsplit(":", 1)[-1]
+        where = (node.start_mark.line + 1, node.start_mark.column + 1)
+        problems.append(
+            Problem(file, *where, format_path(path), f"{node.value!r} is not a valid !!{tag} value")
+        )
+        return None
+
+
 def _build(
     loader: SafeConstructor,
     node: yaml.Node,
@@ -80,7 +96,14 @@ def _build(
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(loader, key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            before = len(problems)
+            key = (
+                _scalar_checked(loader, key_node, path, problems, file)
+                if isinstance(key_node, yaml.ScalarNode)
+                else None
+            )
+            if len(problems) > before:  # the key itself was reported
+                continue
             if key is None or isinstance(key, (dict, list)):
                 problems.append(
                     Problem(
@@ -112,7 +135,7 @@ def _build(
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, (*path, i), pos, problems, file) for i, item in enumerate(node.value)]
     assert isinstance(node, yaml.ScalarNode)
-    return _scalar(loader, node)
+    return _scalar_checked(loader, node, path, problems, file)
 
 
 def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
