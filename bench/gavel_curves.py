@@ -8,7 +8,7 @@ max_min_fairness_perf (Tender: fifo, fifo_het, las_het), seed 0, 36:36:36, 360 s
    `run_sweep_continuous.py ... -a 0.0 -b 6.0 -n 16` single-GPU and `-a 0.0 -b 3.0 -n 11
    --generate-multi-gpu-jobs` multi-GPU; the sweep script takes `np.linspace(a, b, n)` minus 0 and
    passes lam = 3600 / rate): `RATES` below, bit for bit the same floats.
-2. Points are queued in `ORDER` (rates nearest each curve's knee first, then filling in) and run by
+2. Points are queued in `ORDER` (per curve: up to its knee first, then filling in; round-robin) and run by
    `--gavel-workers` threads for Gavel plus one for Tender; each child is one process whose CPU is
    its own `wait4` rusage (robust to the neighbours sharing the 2 cores; wall time is listed too).
 3. Every child is capped at `--cap-s` wall seconds (default 900), and at `--stop-at` (UTC HH:MM: a
@@ -53,10 +53,18 @@ RATES = {
     "single": tuple(i * (6.0 / 15) for i in range(1, 16)),
     "multi": tuple(i * (3.0 / 10) for i in range(1, 11)),
 }
-# Per mode, the order the rates are run in: around the knee first, then the rest of the curve.
+# Per curve, the order its rates are run in: below and at the knee first (cheap, comparable), then
+# the rest; FIFO points far past the knee last (saturated: Gavel then runs for many minutes and is
+# likely capped). max-min degrades gracefully, so its higher rates come earlier.
+_FIFO_SINGLE = (4.0, 3.2, 4.4, 2.4, 1.6, 3.6, 0.8, 2.8, 2.0, 1.2, 0.4, 4.8, 5.2, 5.6, 6.0)
+_FIFO_MULTI = (2.1, 1.5, 0.9, 1.8, 0.3, 1.2, 0.6, 2.4, 2.7, 3.0)
 ORDER = {
-    "single": (4.0, 4.8, 3.2, 4.4, 2.4, 5.2, 1.6, 3.6, 0.8, 2.8, 2.0, 1.2, 0.4, 5.6, 6.0),
-    "multi": (2.1, 1.5, 2.4, 0.9, 1.8, 2.7, 0.3, 1.2, 0.6, 3.0),
+    ("single", "fifo"): _FIFO_SINGLE,
+    ("single", "fifo_perf"): _FIFO_SINGLE,
+    ("single", "max_min_fairness_perf"): (4.0, 4.8, 3.2, 4.4, 2.4, 5.2, 1.6, 3.6, 0.8, 2.8, 2.0, 1.2, 0.4, 5.6, 6.0),
+    ("multi", "fifo"): _FIFO_MULTI,
+    ("multi", "fifo_perf"): _FIFO_MULTI,
+    ("multi", "max_min_fairness_perf"): (2.1, 1.5, 2.4, 0.9, 1.8, 0.3, 1.2, 0.6, 2.7, 3.0),
 }
 RESULT = re.compile(r"Results: average JCT=([0-9.eE+-]+), utilization=([0-9.eE+-]+)")
 CAP_S = 900.0
@@ -97,13 +105,12 @@ def exact_rate(mode: str, label: float) -> float:
 
 def queue_order() -> list[Point]:
     """Round-robin over the six curves, each in its ORDER, so a partial sweep covers every curve."""
-    curves = [(mode, policy) for mode in ("single", "multi") for policy in POLICY]
     longest = max(len(o) for o in ORDER.values())
     out: list[Point] = []
     for i in range(longest):
-        for mode, policy in curves:
-            if i < len(ORDER[mode]):
-                out.append(Point(policy, mode, exact_rate(mode, ORDER[mode][i])))
+        for (mode, policy), rates in ORDER.items():
+            if i < len(rates):
+                out.append(Point(policy, mode, exact_rate(mode, rates[i])))
     return out
 
 
