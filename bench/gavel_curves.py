@@ -57,11 +57,12 @@ RATES = {
 # the rest; FIFO points far past the knee last (saturated: Gavel then runs for many minutes and is
 # likely capped). max-min degrades gracefully, so its higher rates come earlier.
 _FIFO_SINGLE = (4.0, 3.2, 4.4, 2.4, 1.6, 3.6, 0.8, 2.8, 2.0, 1.2, 0.4, 4.8, 5.2, 5.6, 6.0)
+_MMF_SINGLE = (4.0, 4.8, 3.2, 4.4, 2.4, 5.2, 1.6, 3.6, 0.8, 2.8, 2.0, 1.2, 0.4, 5.6, 6.0)
 _FIFO_MULTI = (2.1, 1.5, 0.9, 1.8, 0.3, 1.2, 0.6, 2.4, 2.7, 3.0)
 ORDER = {
     ("single", "fifo"): _FIFO_SINGLE,
     ("single", "fifo_perf"): _FIFO_SINGLE,
-    ("single", "max_min_fairness_perf"): (4.0, 4.8, 3.2, 4.4, 2.4, 5.2, 1.6, 3.6, 0.8, 2.8, 2.0, 1.2, 0.4, 5.6, 6.0),
+    ("single", "max_min_fairness_perf"): _MMF_SINGLE,
     ("multi", "fifo"): _FIFO_MULTI,
     ("multi", "fifo_perf"): _FIFO_MULTI,
     ("multi", "max_min_fairness_perf"): (2.1, 1.5, 2.4, 0.9, 1.8, 0.3, 1.2, 0.6, 2.7, 3.0),
@@ -281,9 +282,13 @@ ENGINES = ("gavel-1f6f02e", "tender-compat")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--gavel-python", default=None, help="python of the venv built by the peer's setup.sh")
+    parser.add_argument(
+        "--gavel-python", default=None, help="python of the venv built by the peer's setup.sh"
+    )
     parser.add_argument("--gavel-scheduler", type=Path, default=None, help="writable copy of scheduler/")
-    parser.add_argument("--tender-src", type=Path, default=None, help="a `git archive` src/ in a dir named by commit")
+    parser.add_argument(
+        "--tender-src", type=Path, default=None, help="a `git archive` src/ in a dir named by commit"
+    )
     parser.add_argument("--gavel-workers", type=int, default=1, help="Gavel children at a time")
     parser.add_argument("--cap-s", type=float, default=CAP_S, help="wall-second cap of one child")
     parser.add_argument("--stop-at", default=None, help="UTC HH:MM: no child runs past it")
@@ -293,7 +298,7 @@ def main() -> None:
     parser.add_argument("--table", action="store_true", help="print the README table from --out")
     args = parser.parse_args()
     if args.plot or args.table:
-        from gavel_curves_plot import plot, table  # noqa: PLC0415 (tender imports only here)
+        from gavel_curves_plot import plot, table  # tender's imports only here
 
         rows = load(args.out)
         if args.plot:

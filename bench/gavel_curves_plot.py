@@ -22,7 +22,7 @@ from tender.plan_output.chart_style import PALETTE
 from tender.sim.svg import fmt, log_ticks, nice_ticks
 
 W, H = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 70, 44
+LEFT, RIGHT, TOP, BOTTOM = 64, 16, 82, 44
 ENGINES = (("gavel-1f6f02e", "Gavel 1f6f02e", "6 4"), ("tender-compat", "Tender compat", ""))
 
 
@@ -33,7 +33,9 @@ def latest(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str, float], dict
     return out
 
 
-def curve(rows: dict[tuple[str, str, str, float], dict[str, Any]], engine: str, mode: str, policy: str) -> list[tuple[float, float]]:
+def curve(
+    rows: dict[tuple[str, str, str, float], dict[str, Any]], engine: str, mode: str, policy: str
+) -> list[tuple[float, float]]:
     pts = []
     for rate in RATES[mode]:
         row = rows.get((engine, mode, policy, round(rate, 6)))
@@ -49,22 +51,29 @@ def mark(engine: str, x: float, y: float, colour: str) -> str:
 
 
 def legend(y: float) -> list[str]:
-    parts, x = ['<g class="legend">'], float(LEFT)
+    """One row per policy: its Gavel entry, then its Tender compat entry."""
+    parts = ['<g class="legend">']
     for i, policy in enumerate(POLICY):
-        for engine, name, dash in ENGINES:
-            text = f"{policy} ({POLICY[policy]}), {name}"
-            width = 30 + 5.6 * len(text) + 12
-            if x + width > W - RIGHT:
-                x, y = float(LEFT), y + 14
+        for j, (engine, name, dash) in enumerate(ENGINES):
+            x, row = LEFT + 270.0 * j, y + 13.0 * i
             colour = PALETTE[i]
             parts.append(
-                f'<line x1="{x:.1f}" y1="{y - 4:.1f}" x2="{x + 22:.1f}" y2="{y - 4:.1f}" stroke="{colour}" '
-                f'stroke-width="1.5" stroke-dasharray="{dash}"/>' + mark(engine, x + 11, y - 4, colour)
+                f'<line x1="{x:.1f}" y1="{row - 4:.1f}" x2="{x + 22:.1f}" y2="{row - 4:.1f}" stroke="{colour}" '
+                f'stroke-width="1.5" stroke-dasharray="{dash}"/>' + mark(engine, x + 11, row - 4, colour)
             )
-            parts.append(f'<text x="{x + 26:.1f}" y="{y:.1f}" font-size="10">{escape(text)}</text>')
-            x += width
+            text = f"{policy} ({POLICY[policy]}), {name}"
+            parts.append(f'<text x="{x + 26:.1f}" y="{row:.1f}" font-size="10">{escape(text)}</text>')
     parts.append("</g>")
     return parts
+
+
+def y_ticks(lo: float, hi: float) -> list[float]:
+    """1, 2 and 5 x 10^k, from the last one at or below `lo` to the first one at or above `hi`."""
+    decades = log_ticks(lo, hi)
+    ticks = [m * d for d in decades[:-1] for m in (1.0, 2.0, 5.0)] + [decades[-1]]
+    first = max(i for i, t in enumerate(ticks) if t <= lo)
+    last = min(i for i, t in enumerate(ticks) if t >= hi)
+    return ticks[first : last + 1] if last > first else ticks[first : first + 2]
 
 
 def chart(rows: dict[tuple[str, str, str, float], dict[str, Any]], mode: str) -> str:
@@ -78,7 +87,7 @@ def chart(rows: dict[tuple[str, str, str, float], dict[str, Any]], mode: str) ->
     if not ys:
         return f"<figure><figcaption>{escape(title)}: no data</figcaption></figure>"
     xt = nice_ticks(0.0, max(RATES[mode]))
-    yt = log_ticks(min(ys), max(ys))
+    yt = y_ticks(min(ys), max(ys))
     ly0, ly1 = math.log10(yt[0]), math.log10(yt[-1])
 
     def sx(x: float) -> float:
@@ -100,10 +109,16 @@ def chart(rows: dict[tuple[str, str, str, float], dict[str, Any]], mode: str) ->
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{H - BOTTOM}" stroke="#333"/>',
     ]
     for xv in xt:
-        parts.append(f'<text x="{sx(xv):.1f}" y="{H - BOTTOM + 14}" font-size="10" text-anchor="middle">{fmt(xv)}</text>')
+        parts.append(
+            f'<text x="{sx(xv):.1f}" y="{H - BOTTOM + 14}" font-size="10" text-anchor="middle">{fmt(xv)}</text>'
+        )
     for yv in yt:
-        parts.append(f'<line x1="{LEFT}" y1="{sy(yv):.1f}" x2="{W - RIGHT}" y2="{sy(yv):.1f}" stroke="#eee"/>')
-        parts.append(f'<text x="{LEFT - 4}" y="{sy(yv) + 3:.1f}" font-size="10" text-anchor="end">{fmt(yv)}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" y1="{sy(yv):.1f}" x2="{W - RIGHT}" y2="{sy(yv):.1f}" stroke="#eee"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 4}" y="{sy(yv) + 3:.1f}" font-size="10" text-anchor="end">{fmt(yv)}</text>'
+        )
     for i, engine, dash, pts in series:
         colour = PALETTE[i]
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
@@ -156,5 +171,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                     err = f"**{e:+.1f} %**" if abs(e) > 5 else f"{e:+.1f} %"
                     ratio = f"{g['cpu_s'] / t['cpu_s']:.0f}" if t["cpu_s"] > 0 else ""
                 name = f"{policy} ({POLICY[policy]})"
-                lines.append(f"| {mode} | {name} | {rate:.1f} | {gj} | {tj} | {err} | {gc} | {tc} | {ratio} |")
+                lines.append(
+                    f"| {mode} | {name} | {rate:.1f} | {gj} | {tj} | {err} | {gc} | {tc} | {ratio} |"
+                )
     return "\n".join(lines)
