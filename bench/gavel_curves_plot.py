@@ -6,7 +6,7 @@
    sweep plots), Gavel dashed with circles, Tender compat solid with squares; a capped or failed
    child has no value and no mark (the table lists it); the HTML holds both SVGs;
 3. `table` prints the markdown table: per point Gavel JCT, Tender compat JCT, error % (Tender vs
-   Gavel), both CPU s and their ratio, `capped` for a child stopped at its cap.
+   Gavel), both CPU s and their ratio; a child stopped at its cap, or by the sweep's stop time, says so.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from gavel_curves import POLICY, RATES, row_key
+from gavel_curves import CAP_S, POLICY, RATES, row_key
 
 from tender.plan_output.chart_style import PALETTE
 from tender.sim.svg import fmt, log_ticks, nice_ticks
@@ -144,6 +144,8 @@ def cell(row: dict[str, Any] | None) -> tuple[str, str]:
     """(JCT h, CPU s) cells of one child."""
     if row is None:
         return "not run", ""
+    if row.get("capped") and row["cap_s"] < CAP_S:
+        return f"cut by the sweep's stop after {row['cap_s']:.0f} s wall", f"{row['cpu_s']:.1f}+"
     if row.get("capped"):
         return f"capped at {row['cap_s']:.0f} s wall", f"{row['cpu_s']:.1f}+"
     if row.get("avg_jct_hours") is None:
