@@ -16,7 +16,7 @@ max_min_fairness_perf (Tender: fifo, fifo_het, las_het), seed 0, 36:36:36, 360 s
    a row with `capped: true`, its `cap_s` and no JCT, never a value.
 4. Each finished child is appended at once to `--out` (bench/results/gavel_curves.jsonl), so a
    partial sweep is usable and a restarted sweep skips what is there (Gavel rows by point, Tender
-   rows by point and Tender commit).
+   rows by point and Tender commit; a capped row counts as done).
 5. `--plot` rebuilds bench/results/gavel_curves_{single,multi}.svg and gavel_curves.html from the
    file (Gavel dashed with circles, Tender compat solid with squares, one colour per policy);
    `--table` prints the README table (Gavel JCT, Tender JCT, error %, both CPU s per point).
@@ -24,6 +24,9 @@ max_min_fairness_perf (Tender: fifo, fifo_het, las_het), seed 0, 36:36:36, 360 s
     nice -n 15 .venv/bin/python bench/gavel_curves.py --gavel-python /tmp/gavel-curves-venv/bin/python \\
         --gavel-scheduler /tmp/gavel-curves-sched --tender-src /tmp/COMMIT/src --stop-at 19:40
     .venv/bin/python bench/gavel_curves.py --plot --table
+
+The run part imports only the standard library, so `--engines gavel` and `--engines tender` can run
+as two processes (the Gavel one under the Gavel venv's python, as the README's sweep did).
 """
 
 from __future__ import annotations
