@@ -87,6 +87,7 @@ class Replay:
             self.heap.push(Event(fault.end, Kind.FAULT_END, fault.pool_id))
         dirty = False
         heap, out, until, progress = self.heap, self.out, self.until, self.progress
+        watch, watched = self.watch, len(self.watch or ())
         while len(heap):
             if until is not None and (heap.peek_time() or 0.0) > until:
                 break  # horizon cap: what is unfinished stays unfinished (reported)
@@ -101,15 +102,10 @@ class Replay:
             if dirty and not self.uses_rounds:
                 self._decide()
             dirty = False
-            if self._done():
-                break
+            if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
+                break  # every job (or every watched job) is done or rejected
         self.out.end = self.clock.seconds
         return self.out
-
-    def _done(self) -> bool:
-        if self.watch is None:
-            return self.exhausted and not self.active
-        return self.unwatched_done >= len(self.watch)
 
     def _handle(self, event: Event) -> bool:
         now = event.time
@@ -241,19 +237,23 @@ class Replay:
     def _arm_gavel_round_end(self, now: float) -> None:
         """Gavel's round timing: a round ends when its longest micro-task does (at most one round
         length); with nothing running the next round starts at the next arrival."""
-        ends = [
-            min(now + self.policy.round_length, run.work_start + run.remaining / run.rate)
-            for run in (self.out.runs[job_id] for job_id in self.running)
-        ]
+        runs = self.out.runs
         length = self.policy.round_length
+        # The longest task's end, capped at one round: min(now + length, max of the ends) is the
+        # max of the capped ends (min and max pick a value, so the two agree to the bit).
+        longest = max(
+            (runs[job_id].work_start + runs[job_id].remaining / runs[job_id].rate for job_id in self.running),
+            default=None,
+        )
+        end = None if longest is None else min(now + length, longest)
         stable = self.stable_until if self.policy.compat and self.policy.compat.batch_rounds else None
-        if ends and stable is not None and max(ends) == now + length and stable > now + length:
+        if end is not None and stable is not None and end == now + length and stable > now + length:
             # Batch: every round until `stable` repeats this one unless an event comes first.
             self.suspended = now
             if stable != math.inf:
                 self._arm_tick(self._grid_after(now, stable, inclusive=True))
-        elif ends:
-            self._arm_tick(max(max(ends), now + 1e-9))
+        elif end is not None:
+            self._arm_tick(max(end, now + 1e-9))
         elif self.active and self.exhausted:
             self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
 
