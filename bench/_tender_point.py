@@ -1,8 +1,10 @@
 """Child process of bench/gavel_compat.py: one `run_gavel` point (what `tender simulate gavel` runs),
-printing its summary plus the CPU seconds of the simulation alone (`time.process_time`)."""
+printing its summary plus the CPU seconds of the simulation alone (`time.process_time`) and the
+sha256 of the summary JSON (equal across commits = the same results)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -24,7 +26,9 @@ def main() -> None:
         multi_gpu=multi,
         compat=None if compat == "own" else compat,
     )
-    summary = dict(result.summary, sim_cpu_seconds=round(time.process_time() - cpu0, 3))
+    cpu = round(time.process_time() - cpu0, 3)
+    digest = hashlib.sha256(json.dumps(result.summary, sort_keys=True).encode()).hexdigest()
+    summary = dict(result.summary, sim_cpu_seconds=cpu, summary_sha256=digest)
     summary["sim_wall_seconds"] = round(time.perf_counter() - wall0, 3)
     print(json.dumps(summary, sort_keys=True))
 

@@ -7,13 +7,24 @@
    (Gavel job types and throughputs, multi-GPU scale factors), median of 5 solves each.
 
     .venv/bin/python bench/bench_simulate.py
+    .venv/bin/python bench/bench_simulate.py --baseline-src /tmp/BASE/src   # 3. only: Philly, this tree vs BASE
+
+3. With `--baseline-src`: the full Philly replay (fifo, one pool) in child processes, this tree and the
+   archived previous commit alternating, median CPU seconds of `--runs` each and whether the results
+   (summary, every job's start, finish and pools, the timeline) hash the same.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from tender.placement import FairnessInput, Policy, PolicyName, solve_max_min
 from tender.sim.events import Event, EventHeap, Kind
@@ -21,6 +32,8 @@ from tender.sim.experiments import run_trace, silence_highs_banner
 from tender.sim.gavel import GavelWorkload
 from tender.sim.pools import philly_pools
 from tender.sim.traces import load_trace
+
+HERE = Path(__file__).resolve().parent
 
 
 def peak_rss_mb() -> float:
@@ -79,7 +92,45 @@ def lp(n: int) -> None:
     )
 
 
+def philly_vs_baseline(baseline: Path, runs: int) -> None:
+    """The full replay (fifo, one pool) from this tree and from `baseline` (an archived src/ of the
+    previous commit), alternating, each in a child process: median CPU seconds and the results' hash."""
+    cpu: dict[str, list[float]] = {"current": [], "baseline": []}
+    digest: dict[str, set[str]] = {"current": set(), "baseline": set()}
+    for _ in range(runs):
+        for label, src in (("current", HERE.parent / "src"), ("baseline", baseline)):
+            env = {**os.environ, "PYTHONPATH": str(src)}
+            done = subprocess.run(
+                [sys.executable, str(HERE / "_philly_point.py")],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            cpu[label].append(row["cpu_s"])
+            digest[label].add(row["sha256"])
+    now, before = statistics.median(cpu["current"]), statistics.median(cpu["baseline"])
+    print(
+        f"philly fifo (1 pool), CPU s: current median {now:.2f} of {cpu['current']}, baseline ({baseline.parent.name}) "
+        f"median {before:.2f} of {cpu['baseline']}, ratio {now / before:.2f}; same results: "
+        f"{digest['current'] == digest['baseline'] and len(digest['current']) == 1}"
+    )
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        help="only the Philly replay, this tree vs this src/ (`git archive` of the previous commit)",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs per side with --baseline-src")
+    args = parser.parse_args()
+    if args.baseline_src is not None:
+        philly_vs_baseline(args.baseline_src, args.runs)
+        return
     silence_highs_banner()
     philly(per_vc=False)
     philly(per_vc=True)

@@ -19,7 +19,7 @@ Gavel is never imported here.
     mkdir -p /tmp/$(git rev-parse --short HEAD) && git archive HEAD src | tar -x -C /tmp/$(git rev-parse --short HEAD)
     nice -n 15 .venv/bin/python bench/gavel_compat.py --gavel-python /tmp/g/venv/bin/python \\
         --gavel-scheduler /tmp/g/scheduler --tender-src /tmp/COMMIT/src \\
-        [--points fifo:single:2.0,...] [--modes own,compat] [--skip-gavel]
+        [--points fifo:single:2.0,...] [--modes own,compat] [--skip-gavel] [--baseline-src /tmp/BASE/src]
 """
 
 from __future__ import annotations
@@ -131,6 +131,13 @@ def main() -> None:
         help="run Tender from this src/ (a `git archive` of a commit, in a directory named by the commit) "
         "so that edits to this tree during a long run do not leak in",
     )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        default=None,
+        help="also run Tender's compat mode from this src/ (the previous commit, `git archive`d), right "
+        "after the current one on each point: engine `tender-compat-baseline`",
+    )
     args = parser.parse_args()
     if not args.skip_gavel and (args.gavel_python is None or args.gavel_scheduler is None):
         parser.error("--gavel-python and --gavel-scheduler are required (or --skip-gavel)")
@@ -153,12 +160,18 @@ def main() -> None:
             row.update(wall_s=round(wall, 2), cpu_s=round(cpu, 2), sim_wall_s=round(sim, 2))
             rows.append(row)
             print(json.dumps(row), flush=True)
-        for tmode in args.modes.split(","):
-            summary, wall, cpu = run_tender(POLICY[gpolicy], multi, rate, tmode == "compat", args.tender_src)
-            row = {**base, "engine": f"tender-{tmode}", "avg_jct_hours": summary["avg_jct_hours"]}
+        runs = [(tmode, tmode == "compat", args.tender_src) for tmode in args.modes.split(",")]
+        if args.baseline_src is not None:
+            runs.append(("compat-baseline", True, args.baseline_src))
+        for label, compat, src in runs:
+            summary, wall, cpu = run_tender(POLICY[gpolicy], multi, rate, compat, src)
+            row = {**base, "engine": f"tender-{label}", "avg_jct_hours": summary["avg_jct_hours"]}
+            if src is args.baseline_src:
+                row["commit"] = args.baseline_src.parent.name
             row.update(wall_s=round(wall, 2), cpu_s=round(cpu, 2), sim_wall_s=summary["sim_wall_seconds"])
             row.update(sim_cpu_s=summary["sim_cpu_seconds"], lp_solves=summary["lp_solves"])
             row.update(jobs_completed=summary["jobs_completed"], decisions=summary["decisions"])
+            row.update(summary_sha256=summary["summary_sha256"])
             rows.append(row)
             print(json.dumps(row), flush=True)
         with args.out.open("a") as fh:

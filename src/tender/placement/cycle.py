@@ -65,24 +65,32 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
             )
             blocked = None if policy.backfill else no(Reason.ORDER, job.id)
             continue
-        # 3. Feasibility: static chain (type, gang, region, contracts), then outage and capacity.
-        feasible = feasible_in(job, state, eligibility)
-        if not feasible.pools:
-            verdicts[job.id] = explain(feasible.rejected)  # can never run here: the caller rejects it
+        # 3. Feasibility: static chain (type, gang, region, contracts; the caller's cache if it has
+        #    one), then outage and capacity.
+        pools = state.static.get(job.id)
+        if pools is None:
+            feasible = feasible_in(job, state, eligibility)
+            if not feasible.pools:
+                verdicts[job.id] = explain(feasible.rejected)  # can never run here: the caller rejects it
+                continue
+            pools = feasible.pools
+        elif not pools:
+            verdicts[job.id] = explain(())
             continue
         rejections: list[Verdict] = []
         candidates: list[Pool] = []
-        for pool in feasible.pools:
+        for pool in pools:
             verdict = dynamic_verdict(job, pool, state, free[pool.id])
             if verdict.ok:
                 candidates.append(pool)
             else:
                 rejections.append(verdict)
-        candidates = _meet_deadline(job, candidates, state, now, policy, rejections)
+        if policy.name is PolicyName.COST_HET:
+            candidates = _meet_deadline(job, candidates, state, now, policy, rejections)
         # 4. Score and select.
-        chosen = select(job, candidates, free, policy, now)
+        chosen = candidates[0] if len(candidates) == 1 else select(job, candidates, free, policy, now)
         if chosen is None:
-            verdicts[job.id] = why_waiting(job, state, eligibility, free, feasible.pools, explain(rejections))
+            verdicts[job.id] = why_waiting(job, state, eligibility, free, pools, explain(rejections))
             if not policy.backfill:
                 blocked = no(Reason.ORDER, job.id)
             continue

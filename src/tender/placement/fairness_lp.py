@@ -15,6 +15,7 @@ each (Narayanan et al., OSDI 2020, 4.1):
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -119,18 +120,32 @@ def _lp(data: FairnessInput, types: list[str], columns: _Columns) -> highspy.Hig
 
 def _solve(lp: highspy.HighsLp, gavel: bool) -> list[float] | None:
     """Step 4: one thread; Gavel-compatible runs use interior point without crossover. None = not
-    optimal."""
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
-    if gavel:
-        highs.setOptionValue("solver", "ipm")
-        highs.setOptionValue("run_crossover", "off")
+    optimal. The solver object is built once per thread and mode and given each new model (the same
+    answer as a fresh one: `passModel` drops the previous model, basis and solution)."""
+    highs = _solver(gavel)
+    highs.clearSolver()
     highs.passModel(lp)
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:  # pragma: no cover
         return None
-    return [float(x) for x in highs.getSolution().col_value]
+    return list(highs.getSolution().col_value)
+
+
+_SOLVERS = threading.local()
+
+
+def _solver(gavel: bool) -> highspy.Highs:
+    key = "gavel" if gavel else "own"
+    highs: highspy.Highs | None = getattr(_SOLVERS, key, None)
+    if highs is None:
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", 1)
+        if gavel:
+            highs.setOptionValue("solver", "ipm")
+            highs.setOptionValue("run_crossover", "off")
+        setattr(_SOLVERS, key, highs)
+    return highs
 
 
 def _extract(data: FairnessInput, columns: _Columns, solution: list[float]) -> dict[str, dict[str, float]]:

@@ -49,11 +49,11 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     fifo_family = policy.name is not PolicyName.LAS_HET
     # 2-3. Reset (new allocation) or keep the last one.
     allocation = state.allocation
-    rates: dict[str, dict[str, float]] = {}
+    rates: Mapping[str, Mapping[str, float]] = {}
     job_ids = frozenset(usable)
     reset = _reset_due(allocation, job_ids, now, compat)
     if reset or not fifo_family:
-        rates = {job.id: _rates_of(job, usable[job.id]) for job in active if job.id in usable}
+        rates = _rates(active, usable, allocation, state)
     if reset:
         allocation = _reset(state, active, usable, rates, capacity, now, policy)
     assert allocation is not None and allocation.gavel is not None
@@ -65,6 +65,8 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     attained = _Memo(state.attained)  # each job's service looked up once per round
     for gpu in _type_order(capacity):
         candidates = _candidates(active, usable, rates, allocation, gpu, state, fifo_family)
+        if not candidates:
+            continue
         if fifo_family and len(pools_of[gpu]) == 1 and sum(j.gpus for j in candidates) <= left[gpu]:
             # Not over-booked: every allotted job has a priority > 0 and fits, in any order.
             for job in candidates:
@@ -165,14 +167,16 @@ def _reset(
         fractions = {job.id: {} for job in runnable}
         for _, job_id, gpu in fifo:
             fractions[job_id] = {gpu: 1.0}
+    attained_at_reset = {job.id: dict(state.attained.get(job.id, {})) for job in runnable}
     gavel = GavelState(
         reset_at=now,
-        attained_at_reset={job.id: dict(state.attained.get(job.id, {})) for job in runnable},
+        attained_at_reset=attained_at_reset,
         type_service_at_reset=dict(state.type_service),
         credited_jobs=len(runnable),
         deficits=deficits,
         fifo=fifo,
         rng_state=rng_state,
+        rates=rates if policy.name is PolicyName.LAS_HET and not state.down else {},
     )
     capacity_key = tuple(sorted(capacity.items()))
     return Allocation(frozenset(usable), capacity_key, fractions, gavel=gavel)
@@ -224,6 +228,25 @@ def _rates_of(job: JobRequest, pools: Sequence[Pool]) -> dict[str, float]:
     return {pool.gpu: job.rate_on(pool) for pool in pools}
 
 
+def _rates(
+    active: Sequence[JobRequest],
+    usable: Mapping[str, Sequence[Pool]],
+    allocation: Allocation | None,
+    state: ClusterState,
+) -> Mapping[str, Mapping[str, float]]:
+    """Each usable job's rate per type. A job's rates depend only on its pools, so while every pool
+    is up they are taken from the last reset's table and computed only for jobs that came since."""
+    known = allocation.gavel.rates if allocation is not None and allocation.gavel is not None else {}
+    if state.down or not known:
+        return {job.id: _rates_of(job, usable[job.id]) for job in active if job.id in usable}
+    out: dict[str, Mapping[str, float]] = {}
+    for job in active:
+        if job.id in usable:
+            found = known.get(job.id)
+            out[job.id] = found if found is not None else _rates_of(job, usable[job.id])
+    return out
+
+
 def _candidates(
     active: Sequence[JobRequest],
     usable: Mapping[str, Sequence[Pool]],
@@ -249,28 +272,29 @@ def _ranked(
     attained: Mapping[str, Mapping[str, float]],
     compat: GavelCompat,
 ) -> list[tuple[JobRequest, float]]:
-    """Gavel's per-type queue: (priority, deficit, share) descending; the sort is stable, so ties
-    keep arrival order, as Gavel's insertion-ordered priority dicts do."""
+    """Gavel's per-type queue: (priority, deficit, share) descending; ties keep arrival order (the
+    candidates' order), as Gavel's insertion-ordered priority dicts do."""
     gavel = allocation.gavel
     assert gavel is not None
     served = state.type_service.get(gpu, 0.0) - gavel.type_service_at_reset.get(gpu, 0.0)
     type_time = gavel.credited_jobs * compat.initial_credit + served
     deficits = gavel.deficits.get(gpu, {})
-    keyed: list[tuple[float, float, float, JobRequest]] = []
+    fractions, in_allocation, at_reset = allocation.fractions, allocation.job_ids, gavel.attained_at_reset
+    credit = compat.initial_credit
+    keyed: list[tuple[float, float, float, int]] = []
     empty: Mapping[str, float] = {}
-    for job in candidates:
-        share = allocation.fractions.get(job.id, empty).get(gpu, 0.0) if job.id in allocation.job_ids else 0.0
+    for index, job in enumerate(candidates):
+        job_id = job.id
+        share = fractions.get(job_id, empty).get(gpu, 0.0) if job_id in in_allocation else 0.0
         priority = 0.0
         if share > 0.0:
-            received = attained[job.id].get(gpu, 0.0) - gavel.attained_at_reset.get(job.id, empty).get(
-                gpu, 0.0
-            )
-            job_time = compat.initial_credit + received
-            fraction = job_time / type_time if type_time > 0.0 else 0.0
+            received = attained[job_id].get(gpu, 0.0) - at_reset.get(job_id, empty).get(gpu, 0.0)
+            fraction = (credit + received) / type_time if type_time > 0.0 else 0.0
             priority = share / fraction if fraction > 0.0 else share * UNSERVED
-        keyed.append((priority, deficits.get(job.id, 0.0), share, job))
-    keyed.sort(key=lambda k: (-k[0], -k[1], -k[2]))
-    return [(k[3], k[0]) for k in keyed]
+        # Negated keys sort descending; the index keeps the sort stable and never compares jobs.
+        keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
+    keyed.sort()
+    return [(candidates[k[3]], -k[0]) for k in keyed]
 
 
 def _type_order(capacity: Mapping[str, int]) -> list[str]:

@@ -11,9 +11,9 @@ otherwise, so the order never depends on payload comparison.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Kind(IntEnum):
@@ -24,8 +24,10 @@ class Kind(IntEnum):
     TICK = 4
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """Immutable; a named tuple because a replay makes one per arrival, start and tick (the
+    cheapest immutable record to build). The heap orders by its own key, never by comparing events."""
+
     time: float
     kind: Kind
     subject: str = ""  # job id or pool id
@@ -59,7 +61,7 @@ class EventHeap:
         self._seq = 0
 
     def push(self, event: Event) -> None:
-        heapq.heappush(self._heap, (event.time, int(event.kind), self._seq, event))
+        heapq.heappush(self._heap, (event[0], event[1], self._seq, event))  # IntEnum orders as int
         self._seq += 1
 
     def pop(self) -> Event:

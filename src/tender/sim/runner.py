@@ -49,6 +49,8 @@ class Replay:
         self.pools = tuple(sorted(pools, key=lambda p: p.id))
         self.by_id = {p.id: p for p in self.pools}
         self.policy = policy
+        self.uses_rounds, self.preemptive = policy.uses_rounds, policy.preemptive
+        self.greedy = policy.compat is None and not policy.preemptive  # `cycle.greedy_round`
         self.eligibility = eligibility
         self.faults = faults
         self.watch = watch
@@ -56,6 +58,8 @@ class Replay:
         self.heap = EventHeap()
         self.clock = VirtualClock()
         self.free = {p.id: p.count for p in self.pools}
+        self.busy = 0  # GPUs held, over every pool
+        self.capacity_up = sum(p.count for p in self.pools)  # GPUs of the pools that are up
         self.down: set[str] = set()
         self.active: dict[str, JobRequest] = {}
         self.queue: dict[str, JobRequest] = {}
@@ -82,29 +86,26 @@ class Replay:
             self.heap.push(Event(fault.start, Kind.FAULT_START, fault.pool_id))
             self.heap.push(Event(fault.end, Kind.FAULT_END, fault.pool_id))
         dirty = False
-        while len(self.heap):
-            if self.until is not None and (self.heap.peek_time() or 0.0) > self.until:
+        heap, out, until, progress = self.heap, self.out, self.until, self.progress
+        watch, watched = self.watch, len(self.watch or ())
+        while len(heap):
+            if until is not None and (heap.peek_time() or 0.0) > until:
                 break  # horizon cap: what is unfinished stays unfinished (reported)
-            event = self.heap.pop()
+            event = heap.pop()
             self.clock.advance(event.time)
-            self.out.events += 1
-            if self.progress is not None and self.out.events % 4096 == 0:
-                self.progress(self.out.events)
+            out.events += 1
+            if progress is not None and out.events % 4096 == 0:
+                progress(out.events)
             dirty = self._handle(event) or dirty
-            if self.heap.peek_time() == event.time:
+            if heap.peek_time() == event.time:
                 continue  # finish the batch of same-time events first
-            if dirty and not self.policy.uses_rounds:
+            if dirty and not self.uses_rounds:
                 self._decide()
             dirty = False
-            if self._done():
-                break
+            if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
+                break  # every job (or every watched job) is done or rejected
         self.out.end = self.clock.seconds
         return self.out
-
-    def _done(self) -> bool:
-        if self.watch is None:
-            return self.exhausted and not self.active
-        return self.unwatched_done >= len(self.watch)
 
     def _handle(self, event: Event) -> bool:
         now = event.time
@@ -116,7 +117,7 @@ class Replay:
             self._decide()
             if self.policy.compat is not None:
                 self._arm_gavel_round_end(now)
-            elif self.policy.preemptive and self.active:
+            elif self.preemptive and self.active:
                 self._arm_tick(now + self.policy.round_length)
             return False
         if event.kind is Kind.ARRIVAL:
@@ -134,6 +135,8 @@ class Replay:
             del self.static[run.job.id]
             self._count_done(run.job.id)
         elif event.kind is Kind.FAULT_START:
+            if event.subject not in self.down and event.subject in self.by_id:
+                self.capacity_up -= self.by_id[event.subject].count
             self.down.add(event.subject)
             for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
                 run = self.out.runs[job_id]
@@ -142,13 +145,15 @@ class Replay:
                 self._requeue(run)
             self._reorder_queue()
         else:  # FAULT_END
+            if event.subject in self.down and event.subject in self.by_id:
+                self.capacity_up += self.by_id[event.subject].count
             self.down.discard(event.subject)
         if self.policy.compat is not None:
             if self.suspended is not None:
                 self._resume_rounds(now, event.kind is Kind.COMPLETION)
             if event.kind is not Kind.COMPLETION:
                 self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
-        elif self.policy.uses_rounds:
+        elif self.uses_rounds:
             self._arm_tick(self._next_boundary(now))
         return True
 
@@ -193,6 +198,7 @@ class Replay:
             run.first_start = now
         run.generation += 1
         self.free[pool.id] -= job.gpus
+        self.busy += job.gpus
         self.running[job.id] = RunningJob(job.id, pool.id, job.gpus, now)
         self.queue.pop(job.id, None)
         finish = run.work_start + run.remaining / run.rate
@@ -207,6 +213,7 @@ class Replay:
         run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + held
         self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + held
         self.free[run.pool] += run.job.gpus
+        self.busy -= run.job.gpus
         del self.running[run.job.id]
         run.pool = None
         run.generation += 1
@@ -230,19 +237,23 @@ class Replay:
     def _arm_gavel_round_end(self, now: float) -> None:
         """Gavel's round timing: a round ends when its longest micro-task does (at most one round
         length); with nothing running the next round starts at the next arrival."""
-        ends = [
-            min(now + self.policy.round_length, run.work_start + run.remaining / run.rate)
-            for run in (self.out.runs[job_id] for job_id in self.running)
-        ]
+        runs = self.out.runs
         length = self.policy.round_length
+        # The longest task's end, capped at one round: min(now + length, max of the ends) is the
+        # max of the capped ends (min and max pick a value, so the two agree to the bit).
+        longest = max(
+            (runs[job_id].work_start + runs[job_id].remaining / runs[job_id].rate for job_id in self.running),
+            default=None,
+        )
+        end = None if longest is None else min(now + length, longest)
         stable = self.stable_until if self.policy.compat and self.policy.compat.batch_rounds else None
-        if ends and stable is not None and max(ends) == now + length and stable > now + length:
+        if end is not None and stable is not None and end == now + length and stable > now + length:
             # Batch: every round until `stable` repeats this one unless an event comes first.
             self.suspended = now
             if stable != math.inf:
                 self._arm_tick(self._grid_after(now, stable, inclusive=True))
-        elif ends:
-            self._arm_tick(max(max(ends), now + 1e-9))
+        elif end is not None:
+            self._arm_tick(max(end, now + 1e-9))
         elif self.active and self.exhausted:
             self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
 
@@ -295,13 +306,21 @@ class Replay:
     # -- one decision ---------------------------------------------------------------------
     def _decide(self) -> None:
         now = self.clock.seconds
+        if self.greedy and not self._room_for_queue():
+            # `greedy_round` over an empty queue, or with no free GPU on a pool that is up, proposes
+            # nothing and examines no job: record the decision without building the state.
+            self.out.decisions += 1
+            self.out.timeline.append((now, self.busy, len(self.queue)))
+            return
         attained: Mapping[str, Mapping[str, float]] = {}
-        type_service = dict(self.type_service)
-        if self.policy.preemptive:
+        type_service: Mapping[str, float] = self.type_service  # read-only to the core
+        if self.preemptive:
+            served = dict(self.type_service)
             attained = AttainedService(self.out.runs, self.active, now)
             for job_id in self.running:
                 run = self.out.runs[job_id]
-                type_service[run.gpu] = type_service.get(run.gpu, 0.0) + now - run.seg_start
+                served[run.gpu] = served.get(run.gpu, 0.0) + now - run.seg_start
+            type_service = served
         state = ClusterState(
             pools=self.pools,
             free=self.free,
@@ -309,7 +328,7 @@ class Replay:
             running=self.running,
             jobs=self.active,
             remaining=RemainingWork(self.out.runs),
-            down=frozenset(self.down),
+            down=frozenset(self.down) if self.down else frozenset(),
             attained=attained,
             allocation=self.allocation,
             static=self.static,
@@ -322,7 +341,7 @@ class Replay:
         self.stable_until = result.stable_until
         self.out.decisions += 1
         commit_round(result, self)  # preemptions, then placements (`Replay.preempt`, `Replay.place`)
-        for job_id in result.rejected():
+        for job_id in result.rejected() if result.verdicts else ():
             if job_id in self.active and job_id not in self.running:
                 self.out.rejected[job_id] = result.verdict(job_id)
                 del self.active[job_id]
@@ -331,8 +350,12 @@ class Replay:
                 self._count_done(job_id)
         if result.preemptions:
             self._reorder_queue()
-        busy = sum(p.count - self.free[p.id] for p in self.pools)
-        self.out.timeline.append((now, busy, len(self.queue)))
+        self.out.timeline.append((now, self.busy, len(self.queue)))
+
+    def _room_for_queue(self) -> bool:
+        """A queued job and a free GPU on a pool that is up (a down pool holds no job: its jobs
+        were evicted when it went down, so the GPUs held are all on pools that are up)."""
+        return bool(self.queue) and self.busy < self.capacity_up
 
 
 def replay(

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from tender.placement import JobRequest, Verdict
 
 
-@dataclass
+@dataclass(slots=True)
 class JobRun:
-    """Mutable per-job bookkeeping of one replay."""
+    """Mutable per-job bookkeeping of one replay (slots: the replay reads and writes these fields
+    on every start, stop and completion)."""
 
     job: JobRequest
     remaining: float

@@ -6,11 +6,17 @@ Every expected value is worked out by hand in the test's docstring, from Gavel 1
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from decimal import Decimal
+from typing import Any
 
-from tender.placement import GavelCompat, JobRequest, Policy, PolicyName, Pool
+import pytest
+
+import tender.placement.gavel_round as gavel_round
+from tender.placement import Allocation, GavelCompat, JobRequest, Policy, PolicyName, Pool
 from tender.placement.gavel_fifo import fifo_base, fifo_perf
+from tender.sim.faults import Fault
 from tender.sim.gavel import JOB_TABLE, JOB_TABLE_1F6F02E, GavelWorkload
 from tender.sim.runner import replay
 
@@ -202,3 +208,30 @@ def test_las_het_compat_time_shares_types_by_gavel_priority() -> None:
     assert all(x != y for x, y in zip(a.ran_on, a.ran_on[1:], strict=False))  # swap every round
     assert {a.attained["v100"], b.attained["v100"]} == {720.0, 360.0}
     assert a.attained["v100"] == b.attained["k80"] and a.attained["k80"] == b.attained["v100"]
+
+
+def test_rates_reused_from_the_reset_match_a_run_that_recomputes_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """las_het compat takes each job's rates from the last reset while every pool is up; with a
+    pool down part of the time (rates recomputed from the pools that are up) and jobs arriving
+    between resets, the outcome must equal a run whose allocations never carry rates (every round
+    recomputes them)."""
+    stream = GavelWorkload(6.0, seed=3, multi_gpu=True, compat="1f6f02e").jobs()
+    jobs = [next(stream) for _ in range(60)]
+    faults = [Fault("p100", 20_000.0, 60_000.0)]
+    policy = compat(PolicyName.LAS_HET)
+    reused = replay(jobs, pools(k80=4, p100=4, v100=4), policy, faults=faults, until=80 * 3600.0)
+    original = gavel_round._reset
+
+    def forgetful(*args: Any) -> Allocation:
+        allocation = original(*args)
+        assert allocation.gavel is not None
+        return dataclasses.replace(allocation, gavel=dataclasses.replace(allocation.gavel, rates={}))
+
+    monkeypatch.setattr(gavel_round, "_reset", forgetful)
+    recomputed = replay(jobs, pools(k80=4, p100=4, v100=4), policy, faults=faults, until=80 * 3600.0)
+    assert reused.lp_solves > 5 and reused.decisions > 100
+    key = [(k, r.first_start, r.finish, tuple(r.ran_on)) for k, r in sorted(reused.runs.items())]
+    assert key == [(k, r.first_start, r.finish, tuple(r.ran_on)) for k, r in sorted(recomputed.runs.items())]
+    assert reused.timeline == recomputed.timeline
