@@ -39,6 +39,8 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     power = 10.0 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1.0, 2.0, 5.0, 10.0) if m * power >= raw)
     first = math.floor(lo / step) * step
+    if first > lo:  # lo / step underflowed to -0.0 (lo a tiny negative, e.g. -5e-324)
+        first -= step
     ticks: list[float] = []
     k = 0
     while True:

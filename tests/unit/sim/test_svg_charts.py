@@ -98,3 +98,8 @@ def test_cells_and_dates_read_as_text() -> None:
     assert when(deadline) == "2026-12-31 15:12 UTC"
     assert when(deadline.astimezone(timezone(timedelta(hours=2)))) == "2026-12-31 15:12 UTC"
     assert when(None) == "-"
+
+
+def test_ticks_cover_a_tiny_negative_low_end() -> None:
+    # -5e-324 / 5.0 underflows to -0.0: the first tick was 0.0, above the lowest value (found by hypothesis)
+    assert nice_ticks(-5e-324, 10.0)[0] <= -5e-324
