@@ -35,7 +35,7 @@ def robust(ks: list[int], eval_samples: int, workers: int) -> None:
     from tender.cli.study_pool import run_study
     from tender.config import load_scenario
     from tender.sourcing import PlanOptions, plan
-    from tender.sourcing.risk.extensive import solve_robust
+    from tender.sourcing.risk.robust import solve_robust
     from tender.sourcing.risk.first_stage import of_plan
     from tender.sourcing.risk.study import measures
 

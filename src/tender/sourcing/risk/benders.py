@@ -1,0 +1,222 @@
+"""The decomposition of `tender plan --robust`: multi-cut Benders (the L-shaped method).
+
+The first stage x is the extensive form's: a binary Y per run option and a booking B per slot
+(`saa_sample`). The K recourses are the subproblems (`subproblems.py`), possibly in a process pool.
+1. the master: min (1/K) sum_k theta_k, sum Y <= 1 per run, Y binary, 0 <= B <= the slot's largest
+   capacity over the K samples (more can never be used), theta_k >= every cut of sample k;
+2. start at the deterministic plan's first stage (its run slots and bookings): iteration 0 needs
+   no master;
+3. each iteration: every sample's LP recourse at x gives Q_k(x) and a cut; the upper bound is
+   UB = min over the iterations of (1/K) sum_k Q_k(x) (its x is the incumbent); the master is solved
+   with the new cuts, its dual bound is the lower bound LB and its solution the next x;
+4. stopping rule: UB - LB <= tol |UB| (tol = the plan's `mip_gap`, `--gap`, default 1e-3), or
+   `max_iterations` (default 60), or no new x (the master returns an x already evaluated);
+5. the incumbent is evaluated with each sample's recourse as a MIP (integrality kept): its mean is
+   the reported SAA objective, and the reported gap is (objective - LB) / objective — proven, since
+   LB is below the LP-recourse SAA optimum, which is below the MIP one. The run binaries of the
+   relaxed recourse may be fractional, so that gap can stay above tol on models with runs; it is
+   reported as measured (docs/risk.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from tender.domain import Scenario
+from tender.sourcing.risk.booking import Key
+from tender.sourcing.risk.extensive import Robust, first_stage
+from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.saa_sample import RunKey
+from tender.sourcing.risk.subproblems import Cut, Point, Shape
+from tender.sourcing.solve import relax, solve
+from tender.sourcing.types import PlanOptions
+from tender.sourcing.variables import INF, LinearModel
+
+MAX_ITERATIONS = 30
+DELTA0 = 0.1  # the trust region starts at a tenth of the largest slot capacity
+TINY = 1e-6  # USD per GPU: reduced costs below are round-off, left out of the cut
+SCALE = 1e6  # the master counts theta in millions of USD (cut coefficients near 1)
+
+
+class Pool(Protocol):
+    """The K subproblems, wherever they run; every answer in sample order."""
+
+    def shapes(self) -> list[Shape]: ...
+
+    def cuts(self, x: Point) -> list[Cut]: ...
+
+    def values(self, x: Point) -> list[tuple[float, float]]: ...
+
+
+@dataclass
+class _Master:
+    model: LinearModel
+    runs: dict[RunKey, int]
+    booked: dict[Key, int]
+    theta: list[int]
+    caps: dict[Key, float]
+    cuts: int = 0
+
+    def add(self, c: Cut, x: Point) -> None:
+        """theta_k - g x' >= Q_k(x) - g x, in millions of USD (SCALE)."""
+        terms = [(self.theta[c.sample], 1.0)]
+        rhs = c.value
+        for k, g in c.runs:
+            if abs(g) > TINY:
+                terms.append((self.runs[k], -g / SCALE))
+                rhs -= g * x.runs.get(k, 0.0)
+        for key, g in c.booked:
+            if abs(g) > TINY:
+                terms.append((self.booked[key], -g / SCALE))
+                rhs -= g * x.booked.get(key, 0.0)
+        self.model.row(f"cut[{c.sample},{self.cuts}]", terms, lb=rhs / SCALE)
+        self.cuts += 1
+
+
+def _master(sc: Scenario, shapes: list[Shape]) -> _Master:
+    """Step 1."""
+    model = LinearModel()
+    caps: dict[Key, int] = {}
+    keys: set[RunKey] = set()
+    for s in shapes:
+        keys.update(s.runs)
+        for k, cap in s.caps:
+            caps[k] = max(caps.get(k, 0), cap)
+    runs = {k: model.var(f"Y[{k[0]},{','.join(k[1])},{k[2]}]", ub=1.0, integer=True) for k in sorted(keys)}
+    booked = {k: model.var("B[{},{},{},{}]".format(*k), ub=float(c)) for k, c in sorted(caps.items())}
+    weight = 1.0 / len(shapes)
+    theta = [model.var(f"theta[{s.sample}]", lb=-INF, cost=weight) for s in shapes]
+    for run in sc.training_runs:
+        ys = [(j, 1.0) for k, j in runs.items() if k[0] == run.id]
+        if ys:
+            model.row(f"run_once[{run.id}]", ys, ub=1.0)
+    return _Master(model, runs, booked, theta, {k: float(c) for k, c in caps.items()})
+
+
+def _start(first: FirstStage, m: _Master) -> Point:
+    """Step 2: the deterministic first stage on the master's keys."""
+    runs = {
+        k: 1.0
+        for k in m.runs
+        if (slot := first.runs.get(k[0])) is not None
+        and (slot.provider, slot.gpu, slot.region) == k[1]
+        and slot.start == k[2]
+    }
+    booked = {k: min(float(v), m.model.col_upper[m.booked[k]]) for k, v in (first.booked or {}).items() if k in m.booked}
+    return Point(runs, booked)
+
+
+@dataclass
+class Trace:
+    """What the loop did: per iteration (UB so far, LB), and HiGHS's seconds in all."""
+
+    bounds: list[tuple[float, float]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _next(m: _Master, options: PlanOptions, trace: Trace) -> tuple[Point, float]:
+    """The master's solution and its value (its dual bound), in USD: its LP relaxation when that
+    has every Y at 0 or 1 (then it is the MIP's optimum too), else the MIP."""
+    x, bound, seconds = relax(m.model, seed=options.seed, time_limit_s=options.time_limit_s)
+    trace.seconds += seconds
+    if not x or any(1e-6 < x[j] < 1 - 1e-6 for j in m.runs.values()):
+        sol = solve(m.model, seed=options.seed, time_limit_s=options.time_limit_s, mip_gap=1e-9)
+        trace.seconds += sol.seconds
+        x, bound = sol.values, sol.bound
+    runs = {k: 1.0 for k, j in m.runs.items() if x[j] > 0.5}
+    booked = {k: max(x[j], 0.0) for k, j in m.booked.items() if x[j] > 1e-9}
+    return Point(runs, booked), bound * SCALE
+
+
+def _box(m: _Master, centre: Point | None, delta: float) -> None:
+    """Step 4's trust region: each B within delta GPUs of the incumbent's (None: the whole range)."""
+    for k, j in m.booked.items():
+        b = 0.0 if centre is None else centre.booked.get(k, 0.0)
+        cap = m.caps[k]
+        m.model.col_lower[j] = 0.0 if centre is None else max(0.0, b - delta)
+        m.model.col_upper[j] = cap if centre is None else min(cap, b + delta)
+
+
+@dataclass
+class _Region:
+    """The incumbent, its value and the trust region's half-width (step 3's rule)."""
+
+    x: Point
+    value: float
+    delta: float
+
+    def update(self, x: Point, value: float, predicted: float, hit: bool) -> None:
+        decrease = self.value - value
+        if decrease >= 0.1 * (self.value - predicted):  # a serious step
+            if hit:
+                self.delta *= 2
+            self.x, self.value = x, value
+        elif decrease < 0:
+            self.delta = max(self.delta / 2, 1.0)
+
+
+def _cuts(pool: Pool, m: _Master, x: Point, trace: Trace) -> float:
+    cuts = pool.cuts(x)
+    trace.seconds += sum(c.seconds for c in cuts)
+    for c in cuts:
+        m.add(c, x)
+    return sum(c.value for c in cuts) / len(cuts)
+
+
+def _bound(m: _Master, options: PlanOptions, trace: Trace) -> float:
+    """The whole master's value: a lower bound of the SAA problem."""
+    _box(m, None, 0.0)
+    return _next(m, options, trace)[1]
+
+
+def solve_benders(
+    sc: Scenario,
+    answers: FirstStage,
+    pool: Pool,
+    options: PlanOptions,
+    start: FirstStage | None = None,
+    max_iterations: int = MAX_ITERATIONS,
+) -> Robust:
+    """Steps 1-5; `answers`: the deterministic plan's first stage (its ROFR answers); `start`: the
+    first stage to start from (default: `answers`)."""
+    shapes = pool.shapes()
+    m = _master(sc, shapes)
+    x = _start(start or answers, m)
+    trace = Trace()
+    region = _Region(x, _cuts(pool, m, x, trace), DELTA0 * max(m.caps.values(), default=1.0))
+    lb, iterations, status = _bound(m, options, trace), 1, "iteration_limit"
+    while iterations < max_iterations:
+        trace.bounds.append((region.value, lb))
+        if region.value - lb <= options.mip_gap * abs(region.value):
+            status = "converged"
+            break
+        _box(m, region.x, region.delta)
+        x, predicted = _next(m, options, trace)
+        hit = any(abs(x.booked.get(k, 0.0) - region.x.booked.get(k, 0.0)) >= 0.999 * region.delta for k in m.booked)
+        if region.value - predicted <= 1e-9 * abs(region.value):  # nothing better in the region
+            region.delta *= 2
+            continue
+        iterations += 1
+        region.update(x, _cuts(pool, m, x, trace), predicted, hit)
+        lb = max(lb, _bound(m, options, trace))
+    values = pool.values(region.x)
+    trace.seconds += sum(s for _v, s in values)
+    objective = sum(v for v, _s in values) / len(values)
+    gap = max(objective - lb, 0.0) / max(abs(objective), 1e-9)
+    first = first_stage(sc, answers, region.x.runs, region.x.booked)
+    return Robust(
+        first,
+        Decimal(repr(round(objective, 2))),
+        len(shapes),
+        m.model.num_cols,
+        m.model.num_rows,
+        status,
+        gap,
+        trace.seconds,
+        method="benders",
+        iterations=iterations,
+        lower_bound_usd=Decimal(repr(round(lb, 2))),
+    )
