@@ -18,8 +18,8 @@ from tender.domain import Scenario
 from tender.plan_output.risk_json import study_to_json
 from tender.plan_output.risk_study_report import study_report_html
 from tender.sourcing import PlanOptions, plan
-from tender.sourcing.risk.robust import solve_robust
 from tender.sourcing.risk.first_stage import of_plan
+from tender.sourcing.risk.robust import solve_robust
 from tender.sourcing.risk.stats import summarize
 from tender.sourcing.risk.study import hedge, measures, study_sample
 from tender.sourcing.risk.tornado import tornado

@@ -4,23 +4,24 @@ The first stage x is the extensive form's: a binary Y per run option and a booki
 (`saa_sample`). The K recourses are the subproblems (`subproblems.py`), possibly in a process pool.
 1. the master: min (1/K) sum_k theta_k, sum Y <= 1 per run, Y binary, 0 <= B <= the slot's largest
    capacity over the K samples (more can never be used), theta_k >= every cut of sample k;
-2. start at the deterministic plan's first stage (its run slots and bookings): iteration 0 needs
-   no master;
-3. each iteration: every sample's LP recourse at x gives Q_k(x) and a cut; the upper bound is
-   UB = min over the iterations of (1/K) sum_k Q_k(x) (its x is the incumbent); the master is solved
-   with the new cuts, its dual bound is the lower bound LB and its solution the next x;
-4. stopping rule: UB - LB <= tol |UB| (tol = the plan's `mip_gap`, `--gap`, default 1e-3), or
-   `max_iterations` (default 60), or no new x (the master returns an x already evaluated);
-5. the incumbent is evaluated with each sample's recourse as a MIP (integrality kept): its mean is
-   the reported SAA objective, and the reported gap is (objective - LB) / objective — proven, since
-   LB is below the LP-recourse SAA optimum, which is below the MIP one. The run binaries of the
-   relaxed recourse may be fractional, so that gap can stay above tol on models with runs; it is
-   reported as measured (docs/risk.md).
+2. start at `start` (the caller's: `robust.py` gives the extensive form of the first 10 samples;
+   default the deterministic plan's first stage): its cuts, then the whole master's value LB;
+3. each iteration: the master within a trust region (every B within delta GPUs of the incumbent's)
+   proposes x; every sample's LP recourse at x gives Q_k(x) and a cut; the incumbent (value UB, the
+   mean of its Q_k) moves to x when the cost fell by a tenth of the predicted decrease or more
+   (delta doubles if x was at the region's edge), delta halves when x cost more; a region the cuts
+   see no decrease in is doubled;
+4. stopping rule: UB - LB <= tol |UB| (tol = the plan's `mip_gap`, `--gap`, default 1e-3; LB is the
+   whole master's value, every cut and no region, solved at the start, every BOUND_EVERY iterations
+   and at the last), or MAX_ITERATIONS;
+5. the incumbent is priced with each sample's recourse as a MIP (integrality kept): its mean is the
+   reported SAA objective and (objective - LB) / objective the reported gap, a proven one (LB is below
+   the LP-recourse SAA optimum, which is below the MIP one). The relaxed recourse's run binaries may
+   be fractional, so that gap can stay above tol where runs are uncertain (docs/risk.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -36,6 +37,7 @@ from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import INF, LinearModel
 
 MAX_ITERATIONS = 30
+BOUND_EVERY = 5  # the whole master (the lower bound) is solved every 5 iterations and at the last
 DELTA0 = 0.1  # the trust region starts at a tenth of the largest slot capacity
 TINY = 1e-6  # USD per GPU: reduced costs below are round-off, left out of the cut
 SCALE = 1e6  # the master counts theta in millions of USD (cut coefficients near 1)
@@ -105,7 +107,11 @@ def _start(first: FirstStage, m: _Master) -> Point:
         and (slot.provider, slot.gpu, slot.region) == k[1]
         and slot.start == k[2]
     }
-    booked = {k: min(float(v), m.model.col_upper[m.booked[k]]) for k, v in (first.booked or {}).items() if k in m.booked}
+    booked = {
+        k: min(float(v), m.model.col_upper[m.booked[k]])
+        for k, v in (first.booked or {}).items()
+        if k in m.booked
+    }
     return Point(runs, booked)
 
 
@@ -195,13 +201,17 @@ def solve_benders(
             break
         _box(m, region.x, region.delta)
         x, predicted = _next(m, options, trace)
-        hit = any(abs(x.booked.get(k, 0.0) - region.x.booked.get(k, 0.0)) >= 0.999 * region.delta for k in m.booked)
+        hit = any(
+            abs(x.booked.get(k, 0.0) - region.x.booked.get(k, 0.0)) >= 0.999 * region.delta for k in m.booked
+        )
+        iterations += 1
         if region.value - predicted <= 1e-9 * abs(region.value):  # nothing better in the region
             region.delta *= 2
+            lb = max(lb, _bound(m, options, trace))
             continue
-        iterations += 1
         region.update(x, _cuts(pool, m, x, trace), predicted, hit)
-        lb = max(lb, _bound(m, options, trace))
+        if iterations % BOUND_EVERY == 0 or iterations == max_iterations:
+            lb = max(lb, _bound(m, options, trace))
     values = pool.values(region.x)
     trace.seconds += sum(s for _v, s in values)
     objective = sum(v for v, _s in values) / len(values)
