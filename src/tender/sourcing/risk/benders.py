@@ -6,14 +6,14 @@ The first stage x is the extensive form's: a binary Y per run option and a booki
    capacity over the K samples (more can never be used), theta_k >= every cut of sample k;
 2. start at `start` (the caller's: `robust.py` gives the extensive form of the first 10 samples;
    default the deterministic plan's first stage): its cuts, then the whole master's value LB;
-3. each iteration: the master within a trust region (every B within delta GPUs of the incumbent's)
-   proposes x; every sample's LP recourse at x gives Q_k(x) and a cut; the incumbent (value UB, the
-   mean of its Q_k) moves to x when the cost fell by a tenth of the predicted decrease or more
-   (delta doubles if x was at the region's edge), delta halves when x cost more; a region the cuts
-   see no decrease in is doubled;
+3. each iteration: the master within a trust region (every B within delta GPUs of the incumbent's,
+   the run slots Y at the incumbent's: an LP) proposes x — every BOUND_EVERY-th iteration the whole
+   master (Y free, a MIP) does, and its value is the new LB; every sample's LP recourse at x gives
+   Q_k(x) and a cut; the incumbent (value UB, the mean of its Q_k) moves to x when the cost fell by a
+   tenth of the predicted decrease or more (delta doubles if x was at the region's edge); delta
+   halves when a region step cost more, and doubles when the cuts see no decrease in the region;
 4. stopping rule: UB - LB <= tol |UB| (tol = the plan's `mip_gap`, `--gap`, default 1e-3; LB is the
-   whole master's value, every cut and no region, solved at the start, every BOUND_EVERY iterations
-   and at the last), or MAX_ITERATIONS;
+   whole master's value: every cut, no region), or MAX_ITERATIONS (then LB is solved once more);
 5. the incumbent is priced with each sample's recourse as a MIP (integrality kept): its mean is the
    reported SAA objective and (objective - LB) / objective the reported gap, a proven one (LB is below
    the LP-recourse SAA optimum, which is below the MIP one). The relaxed recourse's run binaries may
@@ -138,12 +138,16 @@ def _next(m: _Master, options: PlanOptions, trace: Trace) -> tuple[Point, float]
 
 
 def _box(m: _Master, centre: Point | None, delta: float) -> None:
-    """Step 4's trust region: each B within delta GPUs of the incumbent's (None: the whole range)."""
+    """Step 3's trust region: each B within delta GPUs of the incumbent's and every Y at the
+    incumbent's (an LP); None: the whole master (Y binary, B over its whole range)."""
     for k, j in m.booked.items():
         b = 0.0 if centre is None else centre.booked.get(k, 0.0)
-        cap = m.caps[k]
         m.model.col_lower[j] = 0.0 if centre is None else max(0.0, b - delta)
-        m.model.col_upper[j] = cap if centre is None else min(cap, b + delta)
+        m.model.col_upper[j] = m.caps[k] if centre is None else min(m.caps[k], b + delta)
+    for k, j in m.runs.items():
+        y = 0.0 if centre is None else centre.runs.get(k, 0.0)
+        m.model.col_lower[j] = y
+        m.model.col_upper[j] = 1.0 if centre is None else y
 
 
 @dataclass
@@ -154,13 +158,14 @@ class _Region:
     value: float
     delta: float
 
-    def update(self, x: Point, value: float, predicted: float, hit: bool) -> None:
+    def update(self, x: Point, value: float, predicted: float, hit: bool | None) -> None:
+        """`hit`: x is at the region's edge; None: x is the whole master's (delta unchanged)."""
         decrease = self.value - value
         if decrease >= 0.1 * (self.value - predicted):  # a serious step
             if hit:
                 self.delta *= 2
             self.x, self.value = x, value
-        elif decrease < 0:
+        elif decrease < 0 and hit is not None:
             self.delta = max(self.delta / 2, 1.0)
 
 
@@ -199,19 +204,24 @@ def solve_benders(
         if region.value - lb <= options.mip_gap * abs(region.value):
             status = "converged"
             break
-        _box(m, region.x, region.delta)
-        x, predicted = _next(m, options, trace)
-        hit = any(
-            abs(x.booked.get(k, 0.0) - region.x.booked.get(k, 0.0)) >= 0.999 * region.delta for k in m.booked
-        )
         iterations += 1
-        if region.value - predicted <= 1e-9 * abs(region.value):  # nothing better in the region
-            region.delta *= 2
-            lb = max(lb, _bound(m, options, trace))
-            continue
+        if iterations % BOUND_EVERY == 0:  # a global step: the whole master (run slots free)
+            _box(m, None, 0.0)
+            x, predicted = _next(m, options, trace)
+            lb, hit = max(lb, predicted), None
+        else:
+            _box(m, region.x, region.delta)
+            x, predicted = _next(m, options, trace)
+            hit = any(
+                abs(x.booked.get(k, 0.0) - region.x.booked.get(k, 0.0)) >= 0.999 * region.delta
+                for k in m.booked
+            )
+            if region.value - predicted <= 1e-9 * abs(region.value):  # nothing better in the region
+                region.delta *= 2
+                continue
         region.update(x, _cuts(pool, m, x, trace), predicted, hit)
-        if iterations % BOUND_EVERY == 0 or iterations == max_iterations:
-            lb = max(lb, _bound(m, options, trace))
+    if status != "converged":
+        lb = max(lb, _bound(m, options, trace))
     values = pool.values(region.x)
     trace.seconds += sum(s for _v, s in values)
     objective = sum(v for v, _s in values) / len(values)
