@@ -144,8 +144,8 @@ def _box(m: _Master, centre: Point | None, delta: float) -> None:
         b = 0.0 if centre is None else centre.booked.get(k, 0.0)
         m.model.col_lower[j] = 0.0 if centre is None else max(0.0, b - delta)
         m.model.col_upper[j] = m.caps[k] if centre is None else min(m.caps[k], b + delta)
-    for k, j in m.runs.items():
-        y = 0.0 if centre is None else centre.runs.get(k, 0.0)
+    for r, j in m.runs.items():
+        y = 0.0 if centre is None else centre.runs.get(r, 0.0)
         m.model.col_lower[j] = y
         m.model.col_upper[j] = 1.0 if centre is None else y
 
