@@ -5,18 +5,22 @@
   the hand objective h (c B + p q_K (2,000 - B)), started from the deterministic plan (B = 1,000);
 - on the reduced campus case (one_campus.yaml) its objective is the extensive form's within the
   stopping rule's tolerance, and its lower bound is below the extensive form's objective;
-- the subproblems give the same answer in this process and in a pool of 2 worker processes.
+- the subproblems give the same answer in this process and in a pool of 2 worker processes, and
+  `tender plan --robust --method benders --json` writes the same bytes on 1 and 2 workers.
 The extensive form is solved by HiGHS as one model: it shares only the sample models with Benders.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from tender.cli.app import app
 from tender.cli.study_pool import SubproblemPool
 from tender.config import load_scenario
 from tender.domain import Scenario
@@ -87,3 +91,21 @@ def test_auto_is_the_extensive_form_up_to_its_documented_k() -> None:
     assert chosen("auto", AUTO_EXTENSIVE_MAX) == "extensive"
     assert chosen("auto", AUTO_EXTENSIVE_MAX + 1) == "benders"
     assert chosen("extensive", 1000) == "extensive" and chosen("benders", 2) == "benders"
+
+
+@pytest.mark.timeout(300)
+def test_the_cli_json_of_benders_is_the_same_bytes_on_one_and_two_workers(tmp_path: Path) -> None:
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.json"
+        args = ["plan", str(CAMPUS), "--robust", "--method", "benders", "--samples", "5"]
+        args += ["--eval-samples", "3", "--seed", "5", "--workers", workers, "--json", str(out)]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    robust = json.loads(outs[0])["robust"]
+    assert robust["method"] == "benders" and robust["status"] == "converged"
+    assert robust["iterations"] >= 1
+    assert Decimal(robust["lower_bound_usd"]) <= Decimal(robust["objective_usd"])
+    assert Decimal(robust["gap"]) <= Decimal("0.001")
