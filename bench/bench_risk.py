@@ -38,7 +38,7 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
     from tender.cli.study_pool import SubproblemPool, run_study
     from tender.config import load_scenario
     from tender.domain import Scenario
-    from tender.sourcing import PlanOptions, plan
+    from tender.sourcing import NoSolution, PlanOptions, plan
     from tender.sourcing.risk.benders import Pool
     from tender.sourcing.risk.first_stage import of_plan
     from tender.sourcing.risk.robust import local_pool, solve_robust
@@ -69,11 +69,19 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
     for k in ks:
         for method in methods:
             start = time.perf_counter()
-            r = solve_robust(sc, det, 0, k, options, method, pool)
+            try:
+                r = solve_robust(sc, det, 0, k, options, method, pool)
+            except NoSolution as exc:
+                print(
+                    f"| {k} | {method} | no plan: {exc} after {time.perf_counter() - start:.0f} s |",
+                    flush=True,
+                )
+                continue
+            finally:
+                for p in pools:
+                    p.close()
+                pools.clear()
             wall = time.perf_counter() - start
-            for p in pools:
-                p.close()
-            pools.clear()
             start = time.perf_counter()
             triples = run_study(
                 EXAMPLE, sc, (det, r.first), 0, eval_samples, workers, options, lambda _n: None
