@@ -37,7 +37,7 @@ from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import INF, LinearModel
 
 MAX_ITERATIONS = 30
-BOUND_EVERY = 5  # the whole master (the lower bound) is solved every 5 iterations and at the last
+BOUND_EVERY = 5  # every 5th iteration is a global step: the whole master, its value the lower bound
 DELTA0 = 0.1  # the trust region starts at a tenth of the largest slot capacity
 TINY = 1e-6  # USD per GPU: reduced costs below are round-off, left out of the cut
 SCALE = 1e6  # the master counts theta in millions of USD (cut coefficients near 1)
@@ -99,7 +99,7 @@ def _master(sc: Scenario, shapes: list[Shape]) -> _Master:
 
 
 def _start(first: FirstStage, m: _Master) -> Point:
-    """Step 2: the deterministic first stage on the master's keys."""
+    """Step 2: a first stage on the master's keys."""
     runs = {
         k: 1.0
         for k in m.runs
