@@ -66,6 +66,7 @@ class Subproblem:
         lp.lp_.integrality_ = []
         self.highs.passModel(lp)
         self.cols = [j for _k, j in sorted(s.runs.items())] + [j for _k, j in sorted(s.booked.items())]
+        self.clock = 0.0  # the instance's run time so far (HiGHS's timer accumulates over runs)
 
     @property
     def shape(self) -> Shape:
@@ -90,12 +91,13 @@ class Subproblem:
             )
         dual = self.highs.getSolution().col_dual
         s = self.sample
+        spent, self.clock = float(self.highs.getRunTime()) - self.clock, float(self.highs.getRunTime())
         return Cut(
             s.index,
             float(self.highs.getInfo().objective_function_value),
             tuple((k, float(dual[j])) for k, j in sorted(s.runs.items())),
             tuple((k, float(dual[j])) for k, j in sorted(s.booked.items())),
-            float(self.highs.getRunTime()),
+            spent,
         )
 
     def value(self, x: Point) -> tuple[float, float]:
