@@ -3,7 +3,8 @@ and `tender plan --robust` at several K (with --robust 10,30,100).
 
 Usage: .venv/bin/python bench/bench_risk.py [--samples 1000] [--repeats 1] [--ray 127.0.0.1:6379]
                                             [--workers 1,2] [--share] [--scenario PATH]
-       .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--eval-samples 40] [--workers 2]
+       .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--methods extensive,benders]
+                                            [--eval-samples 40] [--workers 2]
        .venv/bin/python bench/bench_risk.py --growth S,M [--samples 20]
 Baseline, measured in the same run: one `tender plan` of the example (a sample is one such re-plan).
 Each configuration is its own `tender risk` process (wall clock, including start-up and the
@@ -33,14 +34,19 @@ def _timed(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def robust(ks: list[int], eval_samples: int, workers: int) -> None:
-    """In-process: the deterministic plan (baseline), then per K the extensive form (wall seconds and
-    HiGHS seconds) and its study on the same fresh samples (VSS and its standard error)."""
-    from tender.cli.study_pool import run_study
+def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -> None:
+    """In-process: the deterministic plan (baseline), then per K and method (the extensive form, or
+    Benders with its subproblems on `workers` processes) the solve (wall seconds, HiGHS's seconds,
+    the SAA objective, status and gap) and its study on the same fresh samples (VSS and EVPI with
+    their standard errors)."""
+    from tender.cli.study_pool import SubproblemPool, run_study
     from tender.config import load_scenario
-    from tender.sourcing import PlanOptions, plan
-    from tender.sourcing.risk.extensive import solve_robust
+    from tender.domain import Scenario
+    from tender.sourcing import NoSolution, PlanOptions, plan
+    from tender.sourcing.risk.benders import Pool
     from tender.sourcing.risk.first_stage import of_plan
+    from tender.sourcing.risk.robust import local_pool, solve_robust
+    from tender.sourcing.risk.saa_sample import Protocol
     from tender.sourcing.risk.study import measures
 
     sc = load_scenario(str(EXAMPLE))
@@ -52,23 +58,47 @@ def robust(ks: list[int], eval_samples: int, workers: int) -> None:
         f"baseline: the deterministic plan in process {plan_s:.2f} s; fresh samples {eval_samples}, {workers} workers"
     )
     print(
-        "| K | columns | rows | status | extensive form s (wall) | HiGHS s | / plan s | study s | VSS | SE of VSS | EVPI | SE |"
+        "| K | method | columns | status | iterations | gap | solve s (wall) | HiGHS s | / plan s "
+        "| SAA objective | study s | VSS | SE of VSS | EVPI | SE |"
     )
-    print("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    pools: list[SubproblemPool] = []
+
+    def pool(sc_: Scenario, proto: Protocol, seed: int, k: int, opts: PlanOptions) -> Pool:
+        if workers <= 1:
+            return local_pool(sc_, proto, seed, k, opts)
+        pools.append(SubproblemPool(EXAMPLE, proto, seed, k, opts, workers))
+        return pools[-1]
+
     for k in ks:
-        start = time.perf_counter()
-        r = solve_robust(sc, det, 0, k, options)
-        wall = time.perf_counter() - start
-        start = time.perf_counter()
-        triples = run_study(EXAMPLE, sc, (det, r.first), 0, eval_samples, workers, options, lambda _n: None)
-        study_s = time.perf_counter() - start
-        m = measures(triples)
-        print(
-            f"| {k} | {r.columns:,} | {r.rows:,} | {r.status} | {wall:.1f} | {r.seconds:.1f} | {wall / plan_s:.1f} "
-            f"| {study_s:.0f} | ${float(m.vss_usd) / 1e6:,.0f}M | ${float(m.vss_se_usd) / 1e6:,.0f}M "
-            f"| ${float(m.evpi_usd) / 1e6:,.0f}M | ${float(m.evpi_se_usd) / 1e6:,.0f}M |",
-            flush=True,
-        )
+        for method in methods:
+            start = time.perf_counter()
+            try:
+                r = solve_robust(sc, det, 0, k, options, method, pool)
+            except NoSolution as exc:
+                print(
+                    f"| {k} | {method} | no plan: {exc} after {time.perf_counter() - start:.0f} s |",
+                    flush=True,
+                )
+                continue
+            finally:
+                for p in pools:
+                    p.close()
+                pools.clear()
+            wall = time.perf_counter() - start
+            start = time.perf_counter()
+            triples = run_study(
+                EXAMPLE, sc, (det, r.first), 0, eval_samples, workers, options, lambda _n: None
+            )
+            study_s = time.perf_counter() - start
+            m = measures(triples)
+            print(
+                f"| {k} | {r.method} | {r.columns:,} | {r.status} | {r.iterations} | {r.gap:.4f} | {wall:.1f} "
+                f"| {r.seconds:.1f} | {wall / plan_s:.1f} | ${float(r.objective_usd) / 1e6:,.0f}M | {study_s:.0f} "
+                f"| ${float(m.vss_usd) / 1e6:,.0f}M | ${float(m.vss_se_usd) / 1e6:,.0f}M "
+                f"| ${float(m.evpi_usd) / 1e6:,.0f}M | ${float(m.evpi_se_usd) / 1e6:,.0f}M |",
+                flush=True,
+            )
 
 
 def growth(sizes: list[str], samples: int) -> None:
@@ -135,6 +165,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--ray", default=None)
     ap.add_argument("--robust", default=None, help="Comma-separated K values: bench --robust instead.")
+    ap.add_argument("--methods", default="extensive,benders", help="With --robust: comma-separated methods.")
     ap.add_argument("--eval-samples", type=int, default=40)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--local", default="1,2", help="Comma-separated local worker counts to time.")
@@ -146,7 +177,7 @@ def main() -> None:
         growth(a.growth.split(","), a.samples)
         return
     if a.robust:
-        robust([int(k) for k in a.robust.split(",")], a.eval_samples, a.workers)
+        robust([int(k) for k in a.robust.split(",")], a.methods.split(","), a.eval_samples, a.workers)
         return
     scenario = a.scenario
     with tempfile.TemporaryDirectory() as tmp:

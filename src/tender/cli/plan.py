@@ -85,6 +85,11 @@ def plan_cmd(
         100, "--eval-samples", help="With --robust: fresh samples the two plans are evaluated on."
     ),
     workers: int = typer.Option(1, "--workers", help="With --robust: local worker processes (>= 1)."),
+    method: str = typer.Option(
+        "auto",
+        "--method",
+        help="With --robust: extensive, benders, or auto (the extensive form up to 30 samples, else Benders).",
+    ),
     ray_address: str | None = typer.Option(
         None,
         "--ray",
@@ -93,9 +98,9 @@ def plan_cmd(
 ) -> None:
     """Plan who supplies what each month, run ROFR notices, and project the ledger.
     Long because: Typer declares each option in the signature; the body is the numbered steps."""
-    if robust or samples is not None or ray_address is not None:  # 0. a two-stage plan (plan_robust.py)
+    if robust or samples is not None or ray_address is not None or method != "auto":  # 0. plan_robust.py
         _refuse_with_robust(robust, actuals=actuals, out=out, ledger=ledger)
-        study = (samples, eval_samples, workers, ray_address)
+        study = (samples, eval_samples, workers, ray_address, method)
         _robust(file, seed, time_limit, gap, study, json_path, report, robust)
         return
     from tender.cli.plan_actuals import load_replan
@@ -198,14 +203,15 @@ def _robust(
     seed: int,
     time_limit: float,
     gap: float,
-    study: tuple[int | None, int, int, str | None],
+    study: tuple[int | None, int, int, str | None, str],
     json_path: Path | None,
     report: Path | None,
     robust: bool,
 ) -> None:
-    samples, eval_samples, workers, ray_address = study
+    samples, eval_samples, workers, ray_address, method = study
     if not robust:
-        fail_bad_input(f"{'--samples' if samples is not None else '--ray'}: only with --robust")
+        flag = "--samples" if samples is not None else "--ray" if ray_address is not None else "--method"
+        fail_bad_input(f"{flag}: only with --robust")
     from tender.cli import plan_robust  # only a robust plan pays for its imports
     from tender.sourcing import PlanOptions
 
@@ -220,6 +226,7 @@ def _robust(
         json_path,
         report,
         ray_address,
+        method,
     )
     plan_robust.run(req)
 

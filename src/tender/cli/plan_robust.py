@@ -1,12 +1,15 @@
 """`tender plan FILE --robust --samples K`: the SAA two-stage plan and its out-of-sample study.
 
-1. check the flags (`--samples`, `--eval-samples`, `--workers` >= 1; the scenario has something
-   uncertain) and the output paths, before any solve;
+1. check the flags (`--samples`, `--eval-samples`, `--workers` >= 1, `--method`; the scenario has
+   something uncertain) and the output paths, before any solve;
 2. the deterministic plan (`tender plan --seed S`) and its first stage with its bookings;
-3. the robust plan: the extensive form over samples 0..K-1 (`sourcing.risk.extensive`);
+3. the robust plan over samples 0..K-1 (`sourcing.risk.robust`): the extensive form, or Benders
+   (`--method benders`, or `auto` above 30 samples) with its subproblems on `--workers` processes;
 4. both first stages evaluated on `--eval-samples` fresh samples with common random numbers, and each
    future planned with perfect information (`sourcing.risk.study`, `study_pool`), with a progress bar;
-5. print both plans side by side, VSS, EVPI, the hedge; write `--json` / `--report` all or none.
+5. the robust plan's tornado (`sourcing.risk.tornado`, as `tender risk`'s);
+6. print both plans side by side, VSS, EVPI, the hedge, the tornado; write `--json` / `--report`
+   all or none.
 """
 
 from __future__ import annotations
@@ -28,17 +31,21 @@ from tender.cli.output import (
     write_outputs,
 )
 from tender.cli.risk_ray import RayUnavailable
-from tender.cli.study_pool import run_study, run_study_ray
+from tender.cli.study_pool import SubproblemPool, run_study, run_study_ray
 from tender.cli.validate import load_or_exit
 from tender.domain import Scenario
 from tender.plan_output.risk_json import study_to_json
 from tender.plan_output.risk_study_report import study_report_html
 from tender.sourcing import NoSolution, PlanOptions, plan
-from tender.sourcing.risk.extensive import solve_robust
-from tender.sourcing.risk.first_stage import of_plan
+from tender.sourcing.risk.benders import Pool
+from tender.sourcing.risk.extensive import Robust
+from tender.sourcing.risk.first_stage import FirstStage, of_plan
+from tender.sourcing.risk.robust import METHODS, chosen, local_pool, solve_robust
+from tender.sourcing.risk.saa_sample import Protocol
 from tender.sourcing.risk.sampler import uncertain
 from tender.sourcing.risk.stats import Summary, summarize
 from tender.sourcing.risk.study import Measures, hedge, measures
+from tender.sourcing.risk.tornado import Bar, tornado
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Request:
     json_path: Path | None
     report: Path | None
     ray_address: str | None = None
+    method: str = "auto"
 
 
 def _check(req: Request) -> Scenario:
@@ -60,6 +68,8 @@ def _check(req: Request) -> Scenario:
             fail_bad_input(f"{flag}: {value} is not a number of samples (give at least 1)")
     if req.workers < 1:
         fail_bad_input(f"--workers: {req.workers} is not a number of workers (give at least 1)")
+    if req.method not in METHODS:
+        fail_bad_input(f"--method: {req.method!r} is not one of {', '.join(METHODS)}")
     if req.ray_address is not None:
         from tender.cli.risk_ray import RayUnavailable, check_address
 
@@ -100,20 +110,58 @@ def _side_by_side(det: Summary, rob: Summary, m: Measures, hedge_usd: tuple[Deci
     return t
 
 
+def _tornado_table(bars: tuple[Bar, ...]) -> Table:
+    t = Table(title="tornado of the robust plan: one input at a time at p10 and p90")
+    for name in ("input", "p10", "cost at p10", "p90", "cost at p90", "swing"):
+        t.add_column(name, justify="left" if name == "input" else "right")
+    for b in bars:
+        t.add_row(
+            f"{b.input} {b.key or ''}".strip(),
+            format(b.low, "f"),
+            f"${b.cost_low_usd / 10**6:,.1f}M",
+            format(b.high, "f"),
+            f"${b.cost_high_usd / 10**6:,.1f}M",
+            f"${b.swing_usd / 10**6:,.1f}M",
+        )
+    return t
+
+
+def _solve(req: Request, sc: Scenario, det: FirstStage) -> Robust:
+    """Step 3: Benders' subproblems in a `SubproblemPool` with more than one worker."""
+    pools: list[SubproblemPool] = []
+
+    def pool(sc: Scenario, proto: Protocol, seed: int, k: int, options: PlanOptions) -> Pool:
+        if req.workers <= 1:
+            return local_pool(sc, proto, seed, k, options)
+        pools.append(SubproblemPool(req.file, proto, seed, k, options, req.workers))
+        return pools[-1]
+
+    try:
+        return solve_robust(sc, det, req.seed, req.samples, req.options, req.method, pool)
+    finally:
+        for p in pools:
+            p.close()
+
+
+def _described(r: Robust) -> str:
+    how = f"{r.columns:,} columns, {r.rows:,} rows"
+    if r.method == "benders":
+        how = f"Benders, {r.iterations} iterations, proven gap {r.gap:.4%}, master {how}"
+    return f"robust plan: {r.samples} samples, {how}, status {r.status}, SAA objective ${float(r.objective_usd) / 1e6:,.2f}M"
+
+
 def run(req: Request) -> None:
     sc = _check(req)
     run_ids = tuple(r.id for r in sc.training_runs)
     try:
         with status("planning the deterministic first stage…"):
             det = of_plan(plan(sc, req.options), run_ids, book=True)
-        with status(f"solving the extensive form over {req.samples} samples…"):
-            robust = solve_robust(sc, det, req.seed, req.samples, req.options)
+        how = "the extensive form" if chosen(req.method, req.samples) == "extensive" else "Benders"
+        with status(f"solving the robust plan over {req.samples} samples ({how})…"):
+            robust = _solve(req, sc, det)
     except NoSolution as exc:
         fail_bad_input(f"{req.file}: no feasible plan found ({exc}); try a longer --time-limit")
-    console.print(
-        f"robust plan: {req.samples} samples, {robust.columns:,} columns, {robust.rows:,} rows, "
-        f"status {robust.status}, SAA objective ${float(robust.objective_usd) / 1e6:,.2f}M"
-    )
+    console.print(_described(robust))
     columns = (TextColumn("fresh samples"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with progress_bar(*columns) as bar:
         task = bar.add_task("samples", total=req.eval_samples)
@@ -136,14 +184,17 @@ def run(req: Request) -> None:
     m = measures(triples)
     with status("both plans in the future as written…"):
         hedged = hedge(sc, det, robust.first, req.options)
+    with status("tornado of the robust plan: each input at its p10 and p90…"):
+        bars = tornado(sc, robust.first, req.options)
     console.print(_side_by_side(d_sum, r_sum, m, hedged))
+    console.print(_tornado_table(bars))
     outputs = []
+    pair = (d_sum, r_sum)
     if req.json_path is not None:
-        outputs.append(
-            Output(req.json_path, study_to_json(sc, req.seed, (d_sum, r_sum), m, robust, hedged), "--json")
-        )
+        doc = study_to_json(sc, req.seed, pair, m, robust, hedged, bars)
+        outputs.append(Output(req.json_path, doc, "--json"))
     if req.report is not None:
-        html = study_report_html(sc, req.seed, (d_sum, r_sum), triples, m, robust, hedged)
+        html = study_report_html(sc, req.seed, pair, triples, m, robust, hedged, bars)
         outputs.append(Output(req.report, html, "--report"))
     write_outputs(outputs)
     for o in outputs:

@@ -5,7 +5,9 @@
    scenario file once (initializer); `--ray ADDRESS` (`run_study_ray`): the same calls as Ray tasks
    (the cluster joined as `risk_ray.joined` does: this checkout's package shipped), the scenario and
    both first stages put in the object store once;
-3. results are put back in sample order before anything is computed from them.
+3. results are put back in sample order before anything is computed from them;
+4. `SubproblemPool`: the subproblems of `tender plan --robust --method benders`, each sample held by
+   one worker for the whole solve (`sourcing.risk.benders`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from tender.config.load import load_scenario
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
 from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.saa_sample import Protocol
 from tender.sourcing.risk.study import Triple, study_sample
+from tender.sourcing.risk.subproblems import Cut, Local, Point, Shape
 
 Done = Callable[[int], None]
 
@@ -85,3 +89,57 @@ def run_study_ray(
         pending = {task.remote(sc_ref, det_ref, rob_ref, seed, i, options): i for i in range(samples)}
         results = gather(ray, pending, done)
     return [results[i] for i in range(samples)]
+
+
+class SubproblemPool:
+    """Benders' subproblems (`sourcing.risk.subproblems`) in `workers` processes: worker w holds the
+    samples w, w + W, w + 2W, ... for the whole solve (each its own warm-started HiGHS instance), so
+    every sample sees the same sequence of first stages on 1 or W workers; answers in sample order."""
+
+    def __init__(
+        self, path: Path, proto: Protocol, seed: int, samples: int, options: PlanOptions, workers: int
+    ) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.parts = [list(range(w, samples, workers)) for w in range(min(workers, samples))]
+        self.pools = [
+            ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=ctx,
+                initializer=_init_subproblems,
+                initargs=(str(path), proto, seed, part, options),
+            )
+            for part in self.parts
+        ]
+
+    def _gather(self, name: str, *args: object) -> list[Any]:
+        futures = [pool.submit(_call, name, *args) for pool in self.pools]
+        by_sample: dict[int, Any] = {}
+        for part, fut in zip(self.parts, futures, strict=True):
+            by_sample.update(zip(part, fut.result(), strict=True))
+        return [by_sample[i] for i in sorted(by_sample)]
+
+    def shapes(self) -> list[Shape]:
+        return self._gather("shapes")
+
+    def cuts(self, x: Point) -> list[Cut]:
+        return self._gather("cuts", x)
+
+    def values(self, x: Point) -> list[tuple[float, float]]:
+        return self._gather("values", x)
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.shutdown()
+
+
+_LOCAL: dict[str, Local] = {}
+
+
+def _init_subproblems(path: str, proto: Protocol, seed: int, part: list[int], options: PlanOptions) -> None:
+    sc = load_scenario(path)
+    _LOCAL["subs"] = Local(sc, proto, seed, part, options, sc.calendar.month_start(1))
+
+
+def _call(name: str, *args: object) -> list[Any]:
+    result: list[Any] = getattr(_LOCAL["subs"], name)(*args)
+    return result

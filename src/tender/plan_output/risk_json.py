@@ -120,10 +120,13 @@ def study_to_json(
     m: Measures,
     robust: Robust,
     hedge: tuple[Decimal, Decimal],
+    bars: tuple[Bar, ...] = (),
 ) -> str:
     """`tender plan --robust --json`: the deterministic and the robust plan side by side, evaluated
-    on the same fresh samples, with VSS, EVPI and the wait-and-see cost (docs/risk-json.md)."""
-    doc = json.loads(risk_to_json(sc, seed, list(summaries), None, {s.name: () for s in summaries}))
+    on the same fresh samples, with VSS, EVPI and the wait-and-see cost, and the robust plan's
+    tornado (`bars`; the deterministic plan's is `tender risk`'s) (docs/risk-json.md)."""
+    tornadoes = {summaries[0].name: (), summaries[1].name: bars}
+    doc = json.loads(risk_to_json(sc, seed, list(summaries), None, tornadoes))
     doc["standard_errors"].update(
         vss_usd=_usd(m.vss_se_usd), evpi_usd=_usd(m.evpi_se_usd), wait_and_see_usd=_usd(m.wait_and_see_se_usd)
     )
@@ -138,6 +141,9 @@ def study_to_json(
             "rows": robust.rows,
             "status": robust.status,
             "gap": format(Decimal(repr(round(robust.gap, 6))), "f"),
+            "method": robust.method,
+            "iterations": robust.iterations,
+            "lower_bound_usd": None if robust.lower_bound_usd is None else _usd(robust.lower_bound_usd),
             "first_stage": _first_stage(robust),
         },
         hedge={

@@ -1,9 +1,11 @@
 """A whole `tender plan --robust` study in this process, rendered: what the service runs as a job.
 
 1. the deterministic plan and its first stage with its bookings (`of_plan(..., book=True)`);
-2. the robust plan: the extensive form over samples 0..K-1 (`sourcing.risk.extensive`);
+2. the robust plan over samples 0..K-1 (`sourcing.risk.robust`: the extensive form, or Benders
+   above 30 samples);
 3. both first stages and the wait-and-see plan on the fresh samples, one after the other
-   (`sourcing.risk.study.study_sample`), then the summaries, VSS / EVPI and the hedge;
+   (`sourcing.risk.study.study_sample`), then the summaries, VSS / EVPI, the hedge and the robust
+   plan's tornado (`sourcing.risk.tornado`);
 4. the JSON (`risk_json.study_to_json`) and the HTML report (`risk_study_report`): the same bytes
    `tender plan --robust --json/--report` writes for the same scenario, seed, K and fresh samples.
 """
@@ -16,10 +18,11 @@ from tender.domain import Scenario
 from tender.plan_output.risk_json import study_to_json
 from tender.plan_output.risk_study_report import study_report_html
 from tender.sourcing import PlanOptions, plan
-from tender.sourcing.risk.extensive import solve_robust
 from tender.sourcing.risk.first_stage import of_plan
+from tender.sourcing.risk.robust import solve_robust
 from tender.sourcing.risk.stats import summarize
 from tender.sourcing.risk.study import hedge, measures, study_sample
+from tender.sourcing.risk.tornado import tornado
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,8 @@ def run_study(sc: Scenario, seed: int, samples: int, eval_samples: int, options:
     )
     m = measures(triples)
     hedged = hedge(sc, det, robust.first, options)
+    bars = tornado(sc, robust.first, options)
     return Rendered(
-        study_to_json(sc, seed, pair, m, robust, hedged),
-        study_report_html(sc, seed, pair, triples, m, robust, hedged),
+        study_to_json(sc, seed, pair, m, robust, hedged, bars),
+        study_report_html(sc, seed, pair, triples, m, robust, hedged, bars),
     )

@@ -4,7 +4,8 @@
    shortfall probabilities; VSS, EVPI and the wait-and-see cost with their standard errors;
 2. the robust first stage: each run's site and start, and the contract GPUs booked;
 3. the cost distributions of both plans overlaid (empirical CDFs on the same axis);
-4. the fan charts of the capacity gap, one per plan.
+4. the fan charts of the capacity gap, one per plan;
+5. the robust plan's tornado (`sourcing.risk.tornado`): each input at its p10 and p90.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from decimal import Decimal
 from html import escape
 
 from tender.domain import Scenario
-from tender.plan_output.risk_report import PAD, H, W, _fan, _money, _xy
+from tender.plan_output.risk_report import PAD, H, W, _fan, _money, _tornado, _xy
 from tender.sourcing.risk.extensive import Robust
 from tender.sourcing.risk.stats import Summary
 from tender.sourcing.risk.study import Measures, Triple
+from tender.sourcing.risk.tornado import Bar
 
 COLOURS = ("#e76f51", "#264653")  # deterministic, robust
 
@@ -75,6 +77,7 @@ def study_report_html(
     m: Measures,
     robust: Robust,
     hedge: tuple[Decimal, Decimal],
+    bars: tuple[Bar, ...] = (),
 ) -> str:
     body = "".join(
         f"<tr><td>{escape(a)}</td><td>{escape(b)}</td><td>{escape(c)}</td></tr>"
@@ -88,15 +91,22 @@ def study_report_html(
         for run, s in sorted(robust.first.runs.items())
     )
     booked = sum((robust.first.booked or {}).values())
+    how = (
+        f"Benders, {robust.iterations} iterations, proven gap {robust.gap:.4%}"
+        if robust.method == "benders"
+        else f"extensive form, gap {robust.gap:.4%}"
+    )
     title = escape(
         f"Robust plan of {sc.id}: SAA over {robust.samples} samples, {pair[0].samples} fresh samples, seed {seed}"
     )
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
         f"<body style='font-family:sans-serif'><h1>{title}</h1><table>{head}{body}</table>"
-        f"<h2>Robust first stage</h2><ul>{runs}</ul><p>contract GPU-months booked: {booked:,}</p>"
+        f"<h2>Robust first stage ({escape(how)})</h2><ul>{runs}</ul><p>contract GPU-months booked: {booked:,}</p>"
         f"<h2>Cost distributions</h2>"
         f"{_cdfs([[t.deterministic.cost_usd for t in triples], [t.robust.cost_usd for t in triples]])}"
         f"<h2>Capacity at risk, deterministic plan</h2>{_fan(pair[0])}"
-        f"<h2>Capacity at risk, robust plan</h2>{_fan(pair[1])}</body></html>\n"
+        f"<h2>Capacity at risk, robust plan</h2>{_fan(pair[1])}"
+        f"<h2>Tornado of the robust plan (one input at a time, the others at their medians)</h2>"
+        f"{_tornado(bars)}</body></html>\n"
     )

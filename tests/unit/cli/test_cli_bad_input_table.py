@@ -463,6 +463,18 @@ def _rows() -> list[Row]:
         ),
         r(
             "plan",
+            "robust-method-unknown",
+            lambda p: ["plan", ROBUST_CASE, "--robust", "--method", "simplex"],
+            lambda p: "--method",
+        ),
+        r(
+            "plan",
+            "method-without-robust",
+            lambda p: ["plan", ROBUST_CASE, "--method", "benders"],
+            lambda p: "--method",
+        ),
+        r(
+            "plan",
             "samples-without-robust",
             lambda p: ["plan", ROBUST_CASE, "--samples", "3"],
             lambda p: "--samples",

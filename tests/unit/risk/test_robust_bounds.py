@@ -19,9 +19,9 @@ import pytest
 from tender.config import load_scenario
 from tender.sourcing import PlanOptions, plan
 from tender.sourcing.risk.evaluate import evaluate_draw
-from tender.sourcing.risk.extensive import solve_robust
 from tender.sourcing.risk.first_stage import of_plan
 from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.robust import solve_robust
 from tender.sourcing.risk.sampler import draw, inputs, sample_seed
 
 CASES = Path(__file__).resolve().parents[2] / "scenarios" / "risk"

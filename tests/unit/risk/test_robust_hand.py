@@ -30,8 +30,8 @@ from typer.testing import CliRunner
 from tender.cli.app import app
 from tender.config import load_scenario
 from tender.sourcing import PlanOptions, plan
-from tender.sourcing.risk.extensive import solve_robust
 from tender.sourcing.risk.first_stage import of_plan
+from tender.sourcing.risk.robust import solve_robust
 from tender.sourcing.risk.sampler import draw, inputs
 from tender.sourcing.risk.study import FRESH, measures, study_sample
 

@@ -1,43 +1,39 @@
 """`tender plan --robust`: the SAA two-stage plan as ONE HiGHS model (the extensive form).
 
-1. the ROFR protocol of the scenario as written (the deterministic plan's first pass, notices and
-   answers, same seed): its holder blocks and releases are first stage, the same in every sample;
+1. the ROFR protocol of the scenario as written (`saa_sample.protocol`: the deterministic plan's first
+   pass, notices and answers, same seed): its holder blocks and releases are first stage, the same in
+   every sample;
 2. for each of K samples (`sampler.draw(inputs, seed, i)`, i = 0..K-1, the same futures as
-   `tender risk --seed S`), the planner's own second-pass model of that future (`pipeline.build_model`
-   on `data.build(future, blocks, releases)`), appended block-diagonally with its costs weighted 1/K;
-3. the first stage, shared by every sample (non-anticipativity):
+   `tender risk --seed S`), the sample's recourse model (`saa_sample.build`), appended
+   block-diagonally with its costs weighted 1/K;
+3. the first stage, shared by every sample (non-anticipativity): each sample's local booking and run
+   columns are *merged* into one shared column per key (no copies, no linking rows):
    - a booking B[site, month] per contract-priced slot (`booking.slots`): in each sample the slot's
      usage + an idle column (at the contract rate) = B, so B is paid whether used;
    - a binary Y[run, site, start] per run option of any sample: each sample's y of that option
-     (at start + the sample's start slip) equals Y, and sum Y <= 1 per run. A sample where the chosen
-     option does not exist (its site cannot hold the run then) must leave the run unplaced (missed);
-4. solve once (`solve.solve`); the first stage is Y (the run slots), B (rounded up to whole GPUs) and
-   the deterministic plan's ROFR answers. The objective is the SAA estimate of the expected cost.
-The model has about K times the columns of one plan: K is bounded by memory and time (docs/risk.md).
+     (at start + the sample's start slip) is at most Y, and sum Y <= 1 per run. A sample where the
+     chosen option does not exist (its site cannot hold the run then) leaves the run unplaced (missed);
+4. solve once (`solve.solve`, HiGHS options of `_solve`); the first stage is Y (the run slots), B
+   (rounded up to whole GPUs) and the deterministic plan's ROFR answers. The objective is the SAA
+   estimate of the expected cost.
+The model has about K times the columns of one plan: above `AUTO_EXTENSIVE_MAX` samples `solve`
+(method `auto`) uses the decomposition instead (`benders.py`, docs/risk.md).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 
 from tender.domain import Scenario
-from tender.sourcing import data as data_mod
-from tender.sourcing import rofr_loop
-from tender.sourcing.clauses import ClauseView
-from tender.sourcing.ledger_projection import project
-from tender.sourcing.pipeline import build_model, run_pass
-from tender.sourcing.risk.booking import Key, slots
+from tender.sourcing.risk.booking import Key
 from tender.sourcing.risk.first_stage import FirstStage, RunSlot
-from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import draw, inputs
+from tender.sourcing.risk.saa_sample import RunKey, SampleModel, build, protocol
 from tender.sourcing.solve import Solution, solve
-from tender.sourcing.types import Offer, PlanOptions
+from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel
-
-RunKey = tuple[str, tuple[str, str, str], int]  # run, site, start (as planned, before any slip)
 
 
 @dataclass(frozen=True)
@@ -49,45 +45,34 @@ class Robust:
     rows: int
     status: str
     gap: float
-    seconds: float  # HiGHS's own timer
+    seconds: float  # HiGHS's own timer (the decomposition: the sum over its solves)
+    method: str = "extensive"
+    iterations: int = 0  # the decomposition's iterations (0: the extensive form)
+    lower_bound_usd: Decimal | None = None  # the decomposition's proven lower bound
 
 
-@dataclass(frozen=True)
-class Protocol:
-    blocks: tuple[Offer, ...]
-    bounds: dict[tuple[str, str, str, str], tuple[int | None, ...]]
-
-
-def protocol(sc: Scenario, options: PlanOptions, now: datetime) -> Protocol:
-    """Step 1 (the planner's steps 1-3 on the scenario as written)."""
-    first_data = data_mod.build(sc, now=now, view=ClauseView.of(sc))
-    first = run_pass(first_data, options, _constant(first_data))
-    needs = rofr_loop.find_needs(first_data, first.usages)
-    answered = rofr_loop.run_protocol(first_data, needs, options.seed)
-    blocks, bounds, _ = rofr_loop.blocks_and_bounds(first_data, answered, len(first_data.offers))
-    return Protocol(tuple(blocks), bounds)
-
-
-def _constant(d: data_mod.PlanData) -> Decimal:
-    return project(d, [], [], []).revenue_share_usd
-
-
-def append(into: LinearModel, part: LinearModel, weight: float) -> int:
-    """Add `part`'s columns (costs times `weight`) and rows to `into`; return its first column."""
-    base, nnz = into.num_cols, len(into.row_index)
-    into.col_lower.extend(part.col_lower)
-    into.col_upper.extend(part.col_upper)
-    into.col_cost.extend(c * weight for c in part.col_cost)
-    into.col_integer.extend(part.col_integer)
-    into.col_name.extend(part.col_name)
+def append(into: LinearModel, part: LinearModel, weight: float, shared: Mapping[int, int]) -> None:
+    """Add `part`'s columns (costs times `weight`) and rows to `into`; a column j in `shared` is not
+    copied but is `into`'s column shared[j] (it must have cost 0 in `part`)."""
+    index: list[int] = []
+    for j in range(part.num_cols):
+        if j in shared:
+            index.append(shared[j])
+            continue
+        index.append(into.num_cols)
+        into.col_lower.append(part.col_lower[j])
+        into.col_upper.append(part.col_upper[j])
+        into.col_cost.append(part.col_cost[j] * weight)
+        into.col_integer.append(part.col_integer[j])
+        into.col_name.append(part.col_name[j])
+    nnz = len(into.row_index)
     into.row_lower.extend(part.row_lower)
     into.row_upper.extend(part.row_upper)
     into.row_name.extend(part.row_name)
-    into.row_index.extend(j + base for j in part.row_index)
+    into.row_index.extend(index[j] for j in part.row_index)
     into.row_value.extend(part.row_value)
     into.row_start.extend(s + nnz for s in part.row_start[1:])
     into.offset += part.offset * weight
-    return base
 
 
 @dataclass
@@ -106,34 +91,11 @@ class _Shared:
             self.runs[key] = self.model.var(f"Y[{key[0]},{','.join(key[1])},{key[2]}]", ub=1.0, integer=True)
         return self.runs[key]
 
-
-def _sample(
-    sc: Scenario,
-    proto: Protocol,
-    seed: int,
-    i: int,
-    options: PlanOptions,
-    now: datetime,
-    shared: _Shared,
-    weight: float,
-) -> None:
-    """Steps 2-3 for sample i."""
-    d = draw(inputs(sc), seed, i)
-    future = apply(sc, d)
-    data = data_mod.build(
-        future, extra_offers=proto.blocks, gate_bounds=proto.bounds, now=now, view=ClauseView.of(future)
-    )
-    part, v = build_model(data, options, _constant(data))
-    big = shared.model
-    base = append(big, part, weight)
-    for s in slots(data, v):
-        idle = big.var("idle[{},{},{},{}]".format(*s.key), cost=float(s.rate) * data.hours * weight)
-        terms = [(j + base, c) for j, c in s.terms]
-        big.row(f"nonant_book[{i}]", [*terms, (idle, 1.0), (shared.booking(s.key), -1.0)], lb=0.0, ub=0.0)
-    for (r_idx, si, start), j in v.y.items():
-        run = data.runs[r_idx]
-        key = (run.id, data.offers[data.sites[si][0]].site, start - d.run_slips.get(run.id, 0))
-        big.row(f"nonant_run[{i}]", [(j + base, 1.0), (shared.run(key), -1.0)], lb=0.0, ub=0.0)
+    def add(self, s: SampleModel, weight: float) -> None:
+        """Step 3 for one sample: its local first-stage columns become the shared ones."""
+        shared = {j: self.booking(k) for k, j in s.booked.items()}
+        shared.update({j: self.run(k) for k, j in s.runs.items()})
+        append(self.model, s.model, weight, shared)
 
 
 def _solve(model: LinearModel, options: PlanOptions) -> Solution:
@@ -151,14 +113,28 @@ def _solve(model: LinearModel, options: PlanOptions) -> Solution:
     )
 
 
-def solve_robust(sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions) -> Robust:
+def first_stage(
+    sc: Scenario, answers: FirstStage, runs: Mapping[RunKey, float], booked: Mapping[Key, float]
+) -> FirstStage:
+    """The first stage of solved run and booking values: the runs at 1, the bookings rounded up."""
+    slots_of: dict[str, RunSlot | None] = dict.fromkeys(r.id for r in sc.training_runs)
+    for (run_id, site, start), value in sorted(runs.items()):
+        if value > 0.5:
+            slots_of[run_id] = RunSlot(site[0], site[1], site[2], start)
+    gpus = {k: math.ceil(v - 1e-6) for k, v in sorted(booked.items()) if v > 1e-6}
+    return FirstStage(slots_of, answers.answers, gpus)
+
+
+def solve_extensive(
+    sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions
+) -> Robust:
     """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
     deterministic plan's first stage)."""
     now = sc.calendar.month_start(1)
     proto = protocol(sc, options, now)
     shared = _Shared(LinearModel(), {}, {})
     for i in range(samples):
-        _sample(sc, proto, seed, i, options, now, shared, 1.0 / samples)
+        shared.add(build(sc, proto, seed, i, options, now), 1.0 / samples)
     for run in sc.training_runs:
         ys = [(j, 1.0) for key, j in shared.runs.items() if key[0] == run.id]
         if ys:
@@ -166,11 +142,8 @@ def solve_robust(sc: Scenario, answers: FirstStage, seed: int, samples: int, opt
     big = shared.model
     sol = _solve(big, options)
     x = sol.values
-    slots_of: dict[str, RunSlot | None] = dict.fromkeys(r.id for r in sc.training_runs)
-    for (run_id, site, start), j in sorted(shared.runs.items()):
-        if x[j] > 0.5:
-            slots_of[run_id] = RunSlot(site[0], site[1], site[2], start)
-    booked = {k: math.ceil(x[j] - 1e-6) for k, j in sorted(shared.booked.items()) if x[j] > 1e-6}
-    first = FirstStage(slots_of, answers.answers, booked)
+    first = first_stage(
+        sc, answers, {k: x[j] for k, j in shared.runs.items()}, {k: x[j] for k, j in shared.booked.items()}
+    )
     objective = Decimal(repr(round(sol.objective, 2)))
     return Robust(first, objective, samples, big.num_cols, big.num_rows, sol.status, sol.gap, sol.seconds)
