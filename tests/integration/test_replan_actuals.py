@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import json
 import warnings
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from fresh_database import fresh_postgres_database
 from tender.cli.app import app
 from tender.ledger.sql import Database, token_store, upgrade
 from tender.service import ManualClock, Settings, create_app
@@ -33,15 +31,6 @@ LAB = Path(__file__).parents[1] / "scenarios" / "replan" / "lab.yaml"
 HEADER = ["BillingCurrency", "ChargePeriodStart", "ChargePeriodEnd", "ChargeCategory", "PricingCategory",
           "ProviderName", "RegionId", "SkuId", "ConsumedQuantity", "ConsumedUnit", "BilledCost", "SubAccountId"]  # fmt: skip
 MAPPING = "skus:\n  H100-HOUR: {accelerator: H100, quantity: gpu_hours}\n"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tender.db'}"
-        return
-    with fresh_postgres_database(request.getfixturevalue("postgres_url"), "tender_replan") as url:
-        yield url
 
 
 def run(*args: str) -> Result:
@@ -103,17 +92,17 @@ def _decline_finetune(url: str) -> str:
 
 
 @pytest.mark.timeout(300)
-def test_import_answer_replan(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_import_answer_replan(serve_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TENDER_AUDIT_KEY", "test-audit-key")
     bills = _bills(tmp_path / "bills.csv")
     mapping = tmp_path / "map.yaml"
     mapping.write_text(MAPPING, encoding="utf-8")
-    imported = run("actuals", "import", str(bills), "--mapping", str(mapping), "--scenario", str(LAB), "--database-url", db_url)  # fmt: skip
+    imported = run("actuals", "import", str(bills), "--mapping", str(mapping), "--scenario", str(LAB), "--database-url", serve_db)  # fmt: skip
     assert imported.exit_code == 0 and "4 rows read, 4 added" in imported.stdout, imported.output
-    nid = _decline_finetune(db_url)
+    nid = _decline_finetune(serve_db)
 
     out = tmp_path / "replan.json"
-    planned = run("plan", str(LAB), "--actuals", "--database-url", db_url, "--json", str(out), "-q")
+    planned = run("plan", str(LAB), "--actuals", "--database-url", serve_db, "--json", str(out), "-q")
     assert planned.exit_code == 0, planned.output
     doc = json.loads(out.read_text())
     fixed = doc["fixed"]
@@ -146,10 +135,11 @@ def test_import_answer_replan(db_url: str, tmp_path: Path, monkeypatch: pytest.M
     refused = run("check", str(LAB), str(tampered))
     assert refused.exit_code == 1 and "run_pinned" in refused.stdout
 
-    again = run("actuals", "import", str(bills), "--mapping", str(mapping), "--scenario", str(LAB), "--database-url", db_url)  # fmt: skip
+    again = run("actuals", "import", str(bills), "--mapping", str(mapping), "--scenario", str(LAB), "--database-url", serve_db)  # fmt: skip
     assert again.exit_code == 0 and "4 rows read, 0 added" in again.stdout, again.output
     out2 = tmp_path / "replan2.json"
     assert (
-        run("plan", str(LAB), "--actuals", "--database-url", db_url, "--json", str(out2), "-q").exit_code == 0
+        run("plan", str(LAB), "--actuals", "--database-url", serve_db, "--json", str(out2), "-q").exit_code
+        == 0
     )
     assert out2.read_bytes() == out.read_bytes()

@@ -61,17 +61,21 @@ def count_rows(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(ActualCost)) or 0)
 
 
+# The columns an `ActualLine` is made of, in its field order after the source
+_LINE_COLUMNS = (
+    ActualCost.provider,
+    ActualCost.period,
+    ActualCost.region,
+    ActualCost.accelerator,
+    ActualCost.spend_category,
+    ActualCost.billed_cost,
+    ActualCost.effective_cost,
+    ActualCost.gpu_hours,
+)
+
+
 def actual_lines(session: Session) -> Iterator[ActualLine]:
-    query = select(
-        ActualCost.provider,
-        ActualCost.period,
-        ActualCost.region,
-        ActualCost.accelerator,
-        ActualCost.spend_category,
-        ActualCost.billed_cost,
-        ActualCost.effective_cost,
-        ActualCost.gpu_hours,
-    ).order_by(ActualCost.id)
+    query = select(*_LINE_COLUMNS).order_by(ActualCost.id)
     for p, period, region, gpu, category, billed, effective, hours in session.execute(
         query.execution_options(yield_per=10_000)
     ):
@@ -86,17 +90,7 @@ class WorkloadLine:
 
 def workload_lines(session: Session) -> Iterator[WorkloadLine]:
     query = (
-        select(
-            ActualCost.provider,
-            ActualCost.period,
-            ActualCost.region,
-            ActualCost.accelerator,
-            ActualCost.spend_category,
-            ActualCost.billed_cost,
-            ActualCost.effective_cost,
-            ActualCost.gpu_hours,
-            ActualCost.row_json,
-        )
+        select(*_LINE_COLUMNS, ActualCost.row_json)
         .where(ActualCost.accelerator != "")
         .order_by(ActualCost.id)
     )
