@@ -6,6 +6,9 @@
 2. When an engine cannot run here the fixture skips with one line starting "engine unavailable:".
 3. Under `CI=true` such a skip — or any skip of a test marked `requires_engine` — is reported as a
    FAILURE (`pytest_runtest_makereport` below), so CI can never pass with the integration suite skipped.
+4. Under `CI=true` hypothesis draws the same examples on every run (`derandomize`) and has no per-example
+   deadline: CI's verdict on a commit is then the one a local `CI=true make test` gave, not a new draw
+   (locally, without CI, every run explores new examples, which is how they find new cases).
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import engines
+
+try:  # the SkyPilot venv (tests/skypilot) has no hypothesis
+    from hypothesis import settings
+except ImportError:
+    pass
+else:
+    settings.register_profile("ci", derandomize=True, deadline=None)
+    if os.environ.get("CI") == "true":
+        settings.load_profile("ci")
 
 
 def pytest_configure(config: pytest.Config) -> None:
