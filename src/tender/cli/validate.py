@@ -21,20 +21,23 @@ if TYPE_CHECKING:
 
 def load_or_exit(path: Path, json_path: Path | None = None) -> Scenario:
     """Load a scenario for any command; on bad input print every problem and exit 2 (with
-    `json_path`, first write the problems there as JSON)."""
-    from tender.config import InputError, load_scenario
+    `json_path`, first write the problems there as JSON). pydantic's plugin scan is skipped while it
+    loads (`validate_quick.no_pydantic_plugins`)."""
+    from tender.cli.validate_quick import no_pydantic_plugins
 
-    try:
-        return load_scenario(str(path))
-    except InputError as exc:
-        if json_path is not None:
-            write_atomic(json_path, _dumps({"valid": False, "problems": _problems(exc)}), "--json")
-        count = len(exc.problems)
-        if count == 1 and exc.problems[0].line == 0:  # the file could not be read at all: one line
-            fail_bad_input(str(exc.problems[0]))
-        fail_bad_input(
-            [str(p) for p in exc.problems] + [f"{path}: {count} problem{'s' * (count != 1)} found"]
-        )
+    with no_pydantic_plugins():
+        from tender.config import InputError, load_scenario
+
+        try:
+            return load_scenario(str(path))
+        except InputError as exc:
+            bad = exc
+    if json_path is not None:
+        write_atomic(json_path, _dumps({"valid": False, "problems": _problems(bad)}), "--json")
+    count = len(bad.problems)
+    if count == 1 and bad.problems[0].line == 0:  # the file could not be read at all: one line
+        fail_bad_input(str(bad.problems[0]))
+    fail_bad_input([str(p) for p in bad.problems] + [f"{path}: {count} problem{'s' * (count != 1)} found"])
 
 
 def _problems(exc: InputError) -> list[dict[str, Any]]:

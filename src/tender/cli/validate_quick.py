@@ -6,7 +6,8 @@ under valgrind, bench/README.md "Start-up"), run from an editor or a pre-commit 
 
 1. only `validate FILE`, with `-q`/`--quiet` anywhere after `validate`, takes this path (FILE not
    starting with `-`); any other option, a second argument, `-h` or `--version` goes to Typer;
-2. the scenario is loaded (pydantic's plugin scan skipped meanwhile, `_no_pydantic_plugins`);
+2. the scenario is loaded (pydantic's plugin scan skipped meanwhile, `no_pydantic_plugins`, as in
+   every command's `validate.load_or_exit`);
    a file with any problem (missing, unreadable, invalid) is handed back to
    the Typer command, which loads it again and reports every problem as it always does (the bad
    path costs one more load, the good one saves Typer);
@@ -44,7 +45,7 @@ def quick_args(argv: Sequence[str]) -> tuple[Path, bool] | None:
 
 
 @contextlib.contextmanager
-def _no_pydantic_plugins() -> Iterator[None]:
+def no_pydantic_plugins() -> Iterator[None]:
     """`PYDANTIC_DISABLE_PLUGINS` while the scenario loads, as Typer sets it around its own pydantic
     use: pydantic then skips scanning every installed package's entry points for plugins (Tender has
     none; a third-party plugin would only observe the validation). Restored at once; nothing else
@@ -62,7 +63,7 @@ def _no_pydantic_plugins() -> Iterator[None]:
 
 def run(file: Path, quiet: bool) -> int | None:
     """The exit code when answered here; None when the Typer command must answer (a bad file)."""
-    with _no_pydantic_plugins():  # (the import builds the first validators too)
+    with no_pydantic_plugins():  # (the import builds the first validators too)
         from tender.config import InputError, load_scenario
 
         try:

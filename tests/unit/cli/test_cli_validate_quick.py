@@ -80,7 +80,7 @@ def test_the_plugin_switch_is_put_back(monkeypatch: pytest.MonkeyPatch, before: 
     from tender.cli import validate_quick
 
     seen: list[str | None] = []
-    real = validate_quick._no_pydantic_plugins
+    real = validate_quick.no_pydantic_plugins
 
     def spy() -> object:
         manager = real()
@@ -99,7 +99,7 @@ def test_the_plugin_switch_is_put_back(monkeypatch: pytest.MonkeyPatch, before: 
         monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS", raising=False)
     else:
         monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", before)
-    monkeypatch.setattr(validate_quick, "_no_pydantic_plugins", spy)
+    monkeypatch.setattr(validate_quick, "no_pydantic_plugins", spy)
     assert validate_quick.run(REPO / "examples" / "minimal.yaml", quiet=True) == 0
     assert seen == ["1"]
     assert os.environ.get("PYDANTIC_DISABLE_PLUGINS") == before
