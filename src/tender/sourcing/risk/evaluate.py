@@ -3,7 +3,10 @@
 1. draw sample `index` of `seed` (`sampler.draw`) and build that future's scenario (`future.apply`);
 2. shift the first stage's runs by their start slips (`FirstStage.shifted`);
 3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`, seeded by
-   `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed;
+   `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed; HiGHS with the
+   `recourse` solver profile (`PlanOptions.profile`, `solve.profile_options`: lighter heuristics, no
+   presolve on small models), which is what every re-plan of a study (risk, robust study, tornado)
+   goes through;
 4. read off the outcome: total cost (the plan's `cost_total_usd`: compute, shortfall penalties,
    revenue share, unmet penalty; with bookings also the booked GPU-hours left idle, `booking.idle_usd`),
    unmet h100_eq-months per fleet, runs missed, shortfall per
@@ -54,7 +57,7 @@ def evaluate_draw(sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions
     """Steps 1-4 for a given draw (`options.seed` seeds the re-plan)."""
     future = apply(sc, d)
     stage = first.shifted(d.run_slips)
-    result = plan(future, options, first_stage=stage)
+    result = plan(future, replace(options, profile="recourse"), first_stage=stage)
     return outcome(stage.with_answers(future), stage, result, d.index)
 
 
