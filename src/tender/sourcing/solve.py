@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import highspy
 import numpy as np
 
+from tender.sourcing.types import Profile
 from tender.sourcing.variables import LinearModel
 
 Progress = Callable[[float, float, float], None]
 Stop = Callable[[], bool]
-Profile = Literal["plan", "recourse"]
 
 RECOURSE_OPTIONS: dict[str, bool] = {
     "mip_detect_symmetry": False,

@@ -10,6 +10,8 @@ from typing import Literal
 from tender.domain import ProviderKind
 from tender.sourcing.clauses import ClauseView
 
+Profile = Literal["plan", "recourse"]  # HiGHS option sets, `solve.profile_options`
+
 HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
 
 
@@ -78,7 +80,7 @@ class PlanOptions:
     threads: int = 1
     # HiGHS option set (`solve.PROFILES`): "plan" for `tender plan`, "recourse" for the re-plans of a
     # risk study (`tender risk`, `plan --robust`'s samples and study, the tornado): lighter heuristics.
-    profile: Literal["plan", "recourse"] = "plan"
+    profile: Profile = "plan"
     # Asked while HiGHS runs; True stops the plan with `solve.Interrupted` (the CLI's Ctrl-C).
     stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 

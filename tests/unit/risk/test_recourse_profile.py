@@ -32,6 +32,7 @@ from tender.sourcing import PlanOptions, pipeline, plan
 from tender.sourcing.risk.first_stage import of_plan
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import draw, inputs, sample_seed
+from tender.sourcing.risk.study import hedge
 from tender.sourcing.solve import profile_options, solve
 from tender.sourcing.variables import LinearModel
 
@@ -117,3 +118,14 @@ def test_the_plan_profile_is_highs_defaults_and_recourse_keeps_presolve_on_large
     small = profile_options("recourse", 2_750)
     assert small["presolve"] == "off" and small["mip_allow_restart"] is False
     assert "presolve" not in profile_options("recourse", 10**6)
+
+
+def test_the_hedge_prices_the_deterministic_first_stage_at_what_tender_plan_said() -> None:
+    """The hedge re-plans with `tender plan`'s profile: the deterministic plan's own first stage, in
+    the future as written and at its own seed, costs what the plan itself reported (within mip_gap)."""
+    sc = load_scenario(str(EXAMPLE))
+    options = PlanOptions(seed=0, mip_gap=GAP)
+    own = plan(sc, options)
+    det = of_plan(own, tuple(r.id for r in sc.training_runs), book=True)
+    as_written, _same = hedge(sc, det, det, options)
+    assert abs(as_written - own.cost_total_usd) <= Decimal(GAP) * own.cost_total_usd
