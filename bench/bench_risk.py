@@ -2,7 +2,8 @@
 and `tender plan --robust` at several K (with --robust 10,30,100).
 
 Usage: .venv/bin/python bench/bench_risk.py [--samples 1000] [--repeats 1] [--ray 127.0.0.1:6379]
-                                            [--workers 1,2] [--share] [--scenario PATH]
+                                            [--local 1,2] [--share] [--scenario PATH]
+                                            [--baseline-src DIR --baseline-samples N]
        .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--methods extensive,benders]
                                             [--eval-samples 40] [--workers 2]
        .venv/bin/python bench/bench_risk.py --growth S,M [--samples 20]
@@ -10,12 +11,16 @@ Baseline, measured in the same run: one `tender plan` of the example (a sample i
 Each configuration is its own `tender risk` process (wall clock, including start-up and the
 deterministic plan); the JSONs of all configurations must be byte-identical (checked). `--share` adds
 `--share-futures` to every configuration (one re-plan per distinct future) and prints how many
-distinct futures the samples draw.
+distinct futures the samples draw. `--baseline-src DIR` (e.g. the previous commit's `src`, from
+`git archive`) adds the same local configurations run with that code first on PYTHONPATH, at
+`--baseline-samples` samples (default `--samples`), for a code-against-code ratio in the same run
+(seconds per sample; its JSONs are compared among themselves).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -28,9 +33,12 @@ EXAMPLE = ROOT / "examples" / "frontier-lab.yaml"
 TENDER = str(Path(sys.executable).parent / "tender")
 
 
-def _timed(args: list[str]) -> float:
+def _timed(args: list[str], src: Path | None = None) -> float:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     start = time.perf_counter()
-    subprocess.run([TENDER, *args], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([TENDER, *args], check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 
@@ -172,6 +180,8 @@ def main() -> None:
     ap.add_argument("--share", action="store_true", help="Time `tender risk --share-futures`.")
     ap.add_argument("--scenario", type=Path, default=EXAMPLE)
     ap.add_argument("--growth", default=None, help="Comma-separated bench_plan.py sizes (S,M,...).")
+    ap.add_argument("--baseline-src", type=Path, default=None, help="A src/ to time the same runs with.")
+    ap.add_argument("--baseline-samples", type=int, default=None, help="Samples of the baseline runs.")
     a = ap.parse_args()
     if a.growth:
         growth(a.growth.split(","), a.samples)
@@ -190,23 +200,37 @@ def main() -> None:
         if a.ray:
             configs.append((f"Ray {a.ray}", ["--ray", a.ray]))
         share = ["--share-futures"] if a.share else []
+        runs: list[tuple[str, list[str], Path | None, int]] = []
+        if a.baseline_src is not None:
+            n = a.baseline_samples or a.samples
+            runs += [
+                (f"baseline, {name}", extra, a.baseline_src, n)
+                for name, extra in configs
+                if "Ray" not in name
+            ]
+        runs += [(name, extra, None, a.samples) for name, extra in configs]
         rows, outputs = [], []
-        for name, extra in configs:
+        for name, extra, src, n in runs:
             out = f"{tmp}/{len(outputs)}.json"
-            base = ["risk", str(scenario), "--samples", str(a.samples), "--seed", "1", "--json", out, *share]
-            secs = statistics.median(_timed([*base, *extra]) for _ in range(a.repeats))
-            outputs.append(Path(out).read_bytes())
-            rows.append((name, secs))
-        identical = all(o == outputs[0] for o in outputs)
+            base = ["risk", str(scenario), "--samples", str(n), "--seed", "1", "--json", out, *share]
+            secs = statistics.median(_timed([*base, *extra], src) for _ in range(a.repeats))
+            outputs.append((src, Path(out).read_bytes()))
+            rows.append((name, secs, n))
+        mine = [o for src, o in outputs if src is None]
+        theirs = [o for src, o in outputs if src is not None]
+        identical = all(o == mine[0] for o in mine) and all(o == theirs[0] for o in theirs)
     print(
         f"baseline: tender plan of {scenario.name} {plan_s:.2f} s; samples {a.samples}; "
         f"{_distinct(scenario, a.samples)} distinct futures; share {a.share}; JSON identical: {identical}"
     )
-    print("| run | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row |")
-    print("|---|---:|---:|---:|---:|")
-    for name, secs in rows:
+    print(
+        "| run | samples | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    first = rows[0][1] / rows[0][2]
+    for name, secs, n in rows:
         print(
-            f"| {name} | {secs:.1f} | {a.samples / secs:.2f} | {secs / a.samples / plan_s:.2f} | {rows[0][1] / secs:.2f} |"
+            f"| {name} | {n} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} | {first / (secs / n):.2f} |"
         )
 
 

@@ -41,6 +41,7 @@ class ClauseView:
     _restricted: dict[str, bool] = field(default_factory=dict, compare=False)
     _blocked: dict[tuple[str, str, str], frozenset[int]] = field(default_factory=dict, compare=False)
     _residency: dict[int, dict[str, tuple[DataResidency, ...]]] = field(default_factory=dict, compare=False)
+    _run_starts: dict[tuple[str, int], int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, scenario: Scenario) -> ClauseView:
@@ -186,10 +187,13 @@ class ClauseView:
 
     def run_start(self, clause: str, month: int) -> int:
         """First month of the unbroken run of months, ending at `month`, in which `clause` is in force."""
-        start = month
-        while start > 1 and any(c.id == clause for c in self.of_kind(Rofr, start - 1)):
-            start -= 1
-        return start
+        key = (clause, month)
+        if key not in self._run_starts:
+            start = month
+            while start > 1 and any(c.id == clause for c in self.of_kind(Rofr, start - 1)):
+                start -= 1
+            self._run_starts[key] = start
+        return self._run_starts[key]
 
     def notice_instant(self, right: Rofr, month: int, now: datetime) -> datetime:
         """When a need using capacity in `month` can first be noticed to `right`'s holder: the plan

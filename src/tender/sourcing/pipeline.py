@@ -60,6 +60,7 @@ def run_pass(
             threads=options.threads,
             progress=progress,
             stop=options.stop,
+            profile=options.profile,
         )
     uses = top_up(data, usages(data, cols, sol.values))
     return Pass(

@@ -4,6 +4,11 @@
 A time limit returns the best plan found with its gap; no incumbent at all raises `NoSolution`.
 `stop()` (optional) is asked from HiGHS's interrupt callbacks; once it answers True the solver stops
 and `Interrupted` is raised (a caller's Ctrl-C: there is no plan, not even a partial one).
+`profile` (`PlanOptions.profile`) picks HiGHS's option set: "plan" is HiGHS's defaults; "recourse" (the
+many small re-plans of a risk study) turns off symmetry detection, restarts and the RINS, RENS,
+root-reduced-cost and feasibility-jump heuristics, and presolve for models up to
+`RECOURSE_PRESOLVE_MAX_COLS` columns (measured: docs/risk.md, "The recourse solver profile"). Models
+large enough for `warmstart` (its own solves) are solved as in `tender plan`.
 """
 
 from __future__ import annotations
@@ -14,10 +19,31 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from tender.sourcing.types import Profile
 from tender.sourcing.variables import LinearModel
 
 Progress = Callable[[float, float, float], None]
 Stop = Callable[[], bool]
+
+RECOURSE_OPTIONS: dict[str, bool] = {
+    "mip_detect_symmetry": False,
+    "mip_allow_restart": False,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_feasibility_jump": False,
+}
+RECOURSE_PRESOLVE_MAX_COLS = 60_000  # measured without presolve up to 53k columns; above, presolve stays on
+
+
+def profile_options(profile: Profile, num_cols: int) -> dict[str, bool | str]:
+    """The HiGHS options a profile sets on top of the solve's own (seed, threads, limits)."""
+    if profile == "plan":
+        return {}
+    out: dict[str, bool | str] = dict(RECOURSE_OPTIONS)
+    if num_cols <= RECOURSE_PRESOLVE_MAX_COLS:
+        out["presolve"] = "off"
+    return out
 
 
 class QuietHighs(highspy.Highs):
@@ -134,10 +160,12 @@ def solve(
     spent: float = 0.0,
     stop: Stop | None = None,
     tolerance: float | None = None,
+    profile: Profile = "plan",
 ) -> Solution:
     """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
     (e.g. by `relax`), taken off the time limit and added to the reported time; `tolerance`: HiGHS's
-    primal and MIP feasibility tolerances (default: HiGHS's own, 1e-7 and 1e-6)."""
+    primal and MIP feasibility tolerances (default: HiGHS's own, 1e-7 and 1e-6); `profile`: the
+    option set (module docstring)."""
     highs = QuietHighs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("random_seed", int(seed) % 2147483647)
     highs.setOptionValue("threads", int(threads))
@@ -146,6 +174,8 @@ def solve(
     if tolerance is not None:
         highs.setOptionValue("primal_feasibility_tolerance", float(tolerance))
         highs.setOptionValue("mip_feasibility_tolerance", float(tolerance))
+    for name, value in profile_options(profile, model.num_cols).items():
+        highs.setOptionValue(name, value)
     highs.passModel(to_highs(model))
     if start:
         idx = np.array([col for col, _value in start], dtype=np.int32)

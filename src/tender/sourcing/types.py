@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal
 
 from tender.domain import ProviderKind
 from tender.sourcing.clauses import ClauseView
+
+Profile = Literal["plan", "recourse"]  # HiGHS option sets, `solve.profile_options`
 
 HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
 
@@ -75,6 +78,9 @@ class PlanOptions:
     mip_gap: float = 1e-3
     integral_gpus: bool = False  # integer GPU columns (slow); default: continuous, rounded in extract
     threads: int = 1
+    # HiGHS option set (`solve.PROFILES`): "plan" for `tender plan`, "recourse" for the re-plans of a
+    # risk study (`tender risk`, `plan --robust`'s samples and study, the tornado): lighter heuristics.
+    profile: Profile = "plan"
     # Asked while HiGHS runs; True stops the plan with `solve.Interrupted` (the CLI's Ctrl-C).
     stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
 

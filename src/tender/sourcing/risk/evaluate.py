@@ -3,7 +3,10 @@
 1. draw sample `index` of `seed` (`sampler.draw`) and build that future's scenario (`future.apply`);
 2. shift the first stage's runs by their start slips (`FirstStage.shifted`);
 3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`, seeded by
-   `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed;
+   `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed; HiGHS with the
+   `recourse` solver profile (`PlanOptions.profile`, `solve.profile_options`: lighter heuristics, no
+   presolve on small models), which is what every sampled re-plan of a study (risk, robust study,
+   tornado) goes through;
 4. read off the outcome: total cost (the plan's `cost_total_usd`: compute, shortfall penalties,
    revenue share, unmet penalty; with bookings also the booked GPU-hours left idle, `booking.idle_usd`),
    unmet h100_eq-months per fleet, runs missed, shortfall per
@@ -25,7 +28,7 @@ from tender.sourcing.risk.coins import coin_drawn
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
-from tender.sourcing.types import Plan, PlanOptions
+from tender.sourcing.types import Plan, PlanOptions, Profile
 
 ZERO = Decimal(0)
 
@@ -50,11 +53,13 @@ def evaluate(sc: Scenario, first: FirstStage, seed: int, index: int, options: Pl
     return evaluate_draw(sc, first, d, replace(options, seed=sample_seed(seed, index)))
 
 
-def evaluate_draw(sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions) -> Outcome:
-    """Steps 1-4 for a given draw (`options.seed` seeds the re-plan)."""
+def evaluate_draw(
+    sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions, profile: Profile = "recourse"
+) -> Outcome:
+    """Steps 1-4 for a given draw (`options.seed` seeds the re-plan; `profile` the solver profile)."""
     future = apply(sc, d)
     stage = first.shifted(d.run_slips)
-    result = plan(future, options, first_stage=stage)
+    result = plan(future, replace(options, profile=profile), first_stage=stage)
     return outcome(stage.with_answers(future), stage, result, d.index)
 
 

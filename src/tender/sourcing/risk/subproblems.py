@@ -5,7 +5,8 @@
 2. `cut(x)`: the local first-stage columns fixed at x (bounds lb = ub), the LP solved from the
    instance's previous basis; its optimum Q(x) and the reduced costs of the fixed columns (a
    subgradient of the LP recourse, convex in x) are the cut theta >= Q(x) + g (x' - x);
-3. `value(x)`: the recourse with integrality kept (a MIP, first stage fixed): the sample's true cost;
+3. `value(x)`: the recourse with integrality kept (a MIP, first stage fixed, the `recourse` solver
+   profile of `solve.profile_options`): the sample's true cost;
 4. `Local`: the subproblems of some samples in this process; `cuts` / `values` answer in sample order.
 A sample's results depend only on the sequence of x it was asked (its own instance, one thread, a
 fixed seed), not on which process holds it: the decomposition is the same for 1 or N workers.
@@ -114,6 +115,7 @@ class Subproblem:
             threads=1,
             stop=self.options.stop,
             tolerance=1e-5,
+            profile="recourse",
         )
         return sol.objective, sol.seconds
 
