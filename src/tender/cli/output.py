@@ -13,10 +13,9 @@
    `write_outputs` writes `-` to stdout last, after every file is in place.
 4. A stream that is not a terminal (`| tee`, `> file`) gets tables at their full width
    (`pipe_console.PipeConsole`, made on first use); progress (`status`, `progress_bar`) is drawn on stderr, only when it is a terminal.
-5. `run_interruptible(work, meanwhile)` runs native-heavy work (a HiGHS solve) in a worker thread so
-   that Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
-   exits 130 with nothing written. `meanwhile()` runs on the main thread while the worker works (HiGHS
-   releases the GIL): the command imports what it needs afterwards (renderers, plotly) off the critical path.
+5. `run_interruptible(work)` runs native-heavy work (a HiGHS solve) in a worker thread so that
+   Ctrl-C reaches the main thread at once and stops the solver (`work(stop)`); the command then
+   exits 130 with nothing written.
 """
 
 from __future__ import annotations
@@ -248,11 +247,7 @@ def _write_device(target: Path, data: str | bytes) -> None:
         f.flush()
 
 
-def run_interruptible(
-    work: Callable[[Callable[[], bool]], T],
-    grace_s: float = 10.0,
-    meanwhile: Callable[[], object] | None = None,
-) -> T:
+def run_interruptible(work: Callable[[Callable[[], bool]], T], grace_s: float = 10.0) -> T:
     """`work(stop)` in a worker thread, the main thread waiting where Ctrl-C reaches it at once.
 
     A native solver (HiGHS) runs for seconds without returning to Python and calls back into
@@ -260,9 +255,7 @@ def run_interruptible(
     error ("Solve error"). Here the worker never sees the signal: on Ctrl-C the main thread sets the
     flag that `stop()` reports (HiGHS's interrupt callbacks ask it), waits up to `grace_s` for the
     worker to wind down, and raises KeyboardInterrupt (exit 130; nothing was written). A second
-    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130. `meanwhile()`
-    runs on the main thread after the worker starts (a Ctrl-C in it is handled the same way); its own
-    error is raised only after the worker is done, so nothing is left running."""
+    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130."""
     box: dict[str, object] = {}
     stopping, done = threading.Event(), threading.Event()
 
@@ -277,7 +270,6 @@ def run_interruptible(
     # Waiting on an Event, not Thread.join: an interrupted join can leave the thread looking finished.
     threading.Thread(target=target, name="tender-work", daemon=True).start()
     try:
-        failed = _call(meanwhile)
         while not done.wait(0.05):
             pass
     except KeyboardInterrupt:
@@ -291,20 +283,7 @@ def run_interruptible(
         raise
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
-    if failed is not None:
-        raise failed
     return box["value"]  # type: ignore[return-value]
-
-
-def _call(meanwhile: Callable[[], object] | None) -> Exception | None:
-    """Run `meanwhile()`; its exception (not a KeyboardInterrupt) is returned to be raised later."""
-    if meanwhile is None:
-        return None
-    try:
-        meanwhile()
-    except Exception as exc:
-        return exc
-    return None
 
 
 def no_database(exc: Exception) -> str:

@@ -7,7 +7,6 @@ With `--robust --samples K` the plan is the SAA two-stage plan and its study (`p
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -104,22 +103,21 @@ def plan_cmd(
         study = (samples, eval_samples, workers, ray_address, method)
         _robust(file, seed, time_limit, gap, study, json_path, report, robust)
         return
+    from tender.cli.plan_actuals import load_replan
+    from tender.plan_output import PlanRenders
+
     # 1. outputs checked before any work; 2. the scenario (re-based on the actuals with --actuals)
     _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
     sc = load_or_exit(file)
-    replan = _replan(sc, as_of, database_url) if actuals else None
+    replan = load_replan(sc, as_of, database_url) if actuals else None
     if as_of is not None and replan is None:
         fail_bad_input("--as-of: only with --actuals")
     if out is not None:
         json_path = json_path or out / "plan.json"
         report = report or out / "plan.html"
         ledger = ledger or out / "ledger.csv"
-    # 3. solve (the renderers load meanwhile) and re-check; 4. tables; 5. outputs (all or none);
-    # 6. exit 1 when the checker objects
-    solve = partial(_solve, seed=seed, time_limit=time_limit, gap=gap)
-    result, sc = solve(file, sc, replan, meanwhile=partial(_load_renderers, report is not None))
-    from tender.plan_output import PlanRenders
-
+    # 3. solve and re-check; 4. tables; 5. outputs (all or none); 6. exit 1 when the checker objects
+    result, sc = _solve(file, sc, replan, seed=seed, time_limit=time_limit, gap=gap)
     _print_result(result, sc, quiet)
     rendered = PlanRenders(result, sc, timings)
     renders: list[tuple[Path | None, Callable[[], str], str]] = [
@@ -141,33 +139,11 @@ def _refuse_with_robust(robust: bool, *, actuals: bool, out: Path | None, ledger
             fail_bad_input(f"{flag}: not with --robust (the robust plan writes --json and --report)")
 
 
-def _replan(sc: Scenario, as_of: int | None, database_url: str | None) -> Replan | None:
-    from tender.cli.plan_actuals import load_replan
-
-    return load_replan(sc, as_of, database_url)
-
-
-def _load_renderers(report: bool) -> None:
-    """What the command needs after the solve, imported while HiGHS solves (it releases the GIL):
-    the checker and renderers, and plotly (~0.6 s) when a report is written."""
-    import tender.plan_output
-
-    if report:
-        import tender.plan_output.report_html  # noqa: F401
-
-
 def _solve(
-    file: Path,
-    sc: Scenario,
-    replan: Replan | None,
-    *,
-    seed: int,
-    time_limit: float,
-    gap: float,
-    meanwhile: Callable[[], None] | None = None,
+    file: Path, sc: Scenario, replan: Replan | None, *, seed: int, time_limit: float, gap: float
 ) -> tuple[Plan, Scenario]:
-    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario.
-    `meanwhile()` runs while the solver works (`run_interruptible`)."""
+    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario."""
+    from tender.plan_output import verified
     from tender.sourcing import NoSolution, PlanOptions, plan
 
     def options(stop: Callable[[], bool]) -> PlanOptions:
@@ -180,13 +156,9 @@ def _solve(
 
         try:
             fixed = replan.fixed if replan is not None else None
-            planned = run_interruptible(
-                lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed), meanwhile=meanwhile
-            )
+            planned = run_interruptible(lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed))
         except NoSolution as exc:
             fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
-    from tender.plan_output import verified
-
     sc = replan.scenario if replan is not None else sc
     return verified(planned, sc, replan.fixed if replan is not None else None), sc
 
