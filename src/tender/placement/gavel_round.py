@@ -24,14 +24,22 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from tender.placement.eligibility import Eligibility
 from tender.placement.fairness_lp import FairnessInput, solve_max_min
 from tender.placement.gavel_fifo import fifo_base, fifo_perf
 from tender.placement.las import collect, pick_pool, propose
-from tender.placement.model import Allocation, ClusterState, GavelState, JobRequest, Pool, RoundResult
+from tender.placement.model import (
+    Allocation,
+    ClusterState,
+    GavelClock,
+    GavelState,
+    JobRequest,
+    Pool,
+    RoundResult,
+)
 from tender.placement.policy import GavelCompat, Policy, PolicyName
 
 GAVEL_TYPE_ORDER = ("v100", "p100", "k80")
@@ -57,6 +65,9 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     if reset:
         allocation = _reset(state, active, usable, rates, capacity, now, policy)
     assert allocation is not None and allocation.gavel is not None
+    clock = state.gavel_clock
+    if clock is not None and reset:  # the caller restarts its counters after this round
+        clock = fresh_clock(allocation.gavel.credited_jobs, usable, capacity, compat.initial_credit)
     # 4. Priorities per type, in Gavel's type order.
     chosen: dict[str, Pool] = {}
     left = dict(capacity)
@@ -73,7 +84,7 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
                 chosen[job.id] = pools_of[gpu][0]
             left[gpu] -= sum(j.gpus for j in candidates)
             continue
-        for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat):
+        for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat, clock):
             # 5. Select: Gavel's greedy over the per-type queues.
             if left[gpu] == 0:
                 break
@@ -143,7 +154,7 @@ def _reset(
     compat = policy.compat
     runnable = [job for job in active if job.id in usable]
     previous = state.allocation.gavel if state.allocation is not None else None
-    deficits = _deficits(state, runnable, capacity, now)
+    deficits = _deficits(state, runnable, capacity, now, compat.initial_credit)
     fifo: tuple[tuple[float, str, str], ...] = ()
     rng_state: object = None
     if policy.name is PolicyName.LAS_HET:
@@ -182,13 +193,24 @@ def _reset(
     return Allocation(frozenset(usable), capacity_key, fractions, gavel=gavel)
 
 
+def fresh_clock(jobs: int, job_ids: Iterable[str], types: Iterable[str], credit: float) -> GavelClock:
+    """Gavel's counters right after a reset (`_reset_time_run_so_far`): every job `credit` on
+    every type, each type `jobs` x `credit`."""
+    kinds = sorted(types)
+    return GavelClock(
+        {job_id: dict.fromkeys(kinds, credit) for job_id in job_ids}, dict.fromkeys(kinds, jobs * credit)
+    )
+
+
 def _deficits(
     state: ClusterState,
     runnable: Sequence[JobRequest],
     capacity: Mapping[str, int],
     now: float,
+    credit: float,
 ) -> dict[str, dict[str, float]]:
-    """Gavel's `_reset_time_run_so_far`: deficit += share x elapsed - time received since the reset."""
+    """Gavel's `_reset_time_run_so_far`: deficit += share x elapsed - time received since the reset
+    (with the caller's `GavelClock`, in Gavel's own float operations)."""
     previous = state.allocation
     out: dict[str, dict[str, float]] = {gpu: {} for gpu in capacity}
     if previous is None or previous.gavel is None:
@@ -196,6 +218,16 @@ def _deficits(
     elapsed = now - previous.gavel.reset_at
     old = previous.gavel.deficits
     empty: Mapping[str, float] = {}
+    clock = state.gavel_clock
+    if clock is not None:
+        for job in runnable:
+            times = clock.job_time.get(job.id, empty)
+            shares = previous.fractions.get(job.id, empty) if job.id in previous.job_ids else empty
+            for gpu in capacity:
+                received = times[gpu] - credit if gpu in times else 0.0
+                before = old[gpu].get(job.id, 0.0) if gpu in old else 0.0
+                out[gpu][job.id] = before + (shares.get(gpu, 0.0) * elapsed - received)
+        return out
     for job in runnable:
         attained = state.attained.get(job.id, empty)
         at_reset = previous.gavel.attained_at_reset.get(job.id, empty)
@@ -271,11 +303,14 @@ def _ranked(
     state: ClusterState,
     attained: Mapping[str, Mapping[str, float]],
     compat: GavelCompat,
+    clock: GavelClock | None = None,
 ) -> list[tuple[JobRequest, float]]:
     """Gavel's per-type queue: (priority, deficit, share) descending; ties keep arrival order (the
     candidates' order), as Gavel's insertion-ordered priority dicts do."""
     gavel = allocation.gavel
     assert gavel is not None
+    if clock is not None:
+        return _ranked_by_clock(candidates, allocation, gpu, clock)
     served = state.type_service.get(gpu, 0.0) - gavel.type_service_at_reset.get(gpu, 0.0)
     type_time = gavel.credited_jobs * compat.initial_credit + served
     deficits = gavel.deficits.get(gpu, {})
@@ -292,6 +327,32 @@ def _ranked(
             fraction = (credit + received) / type_time if type_time > 0.0 else 0.0
             priority = share / fraction if fraction > 0.0 else share * UNSERVED
         # Negated keys sort descending; the index keeps the sort stable and never compares jobs.
+        keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
+    keyed.sort()
+    return [(candidates[k[3]], -k[0]) for k in keyed]
+
+
+def _ranked_by_clock(
+    candidates: Sequence[JobRequest], allocation: Allocation, gpu: str, clock: GavelClock
+) -> list[tuple[JobRequest, float]]:
+    """`_ranked` from the caller's counters, as Gavel's `_update_priorities` computes it:
+    fraction = job time / type time (0 when the type has no time), priority = share / fraction,
+    share x 1e9 when the fraction is 0, 0 without a share."""
+    gavel = allocation.gavel
+    assert gavel is not None
+    type_time = clock.type_time.get(gpu, 0.0)
+    deficits = gavel.deficits.get(gpu, {})
+    fractions, in_allocation, job_time = allocation.fractions, allocation.job_ids, clock.job_time
+    keyed: list[tuple[float, float, float, int]] = []
+    empty: Mapping[str, float] = {}
+    for index, job in enumerate(candidates):
+        job_id = job.id
+        share = fractions.get(job_id, empty).get(gpu, 0.0) if job_id in in_allocation else 0.0
+        priority = 0.0
+        if share > 0.0:
+            times = job_time.get(job_id, empty)
+            fraction = times[gpu] / type_time if type_time != 0.0 and gpu in times else 0.0
+            priority = share / fraction if fraction > 0.0 else share * UNSERVED
         keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
     keyed.sort()
     return [(candidates[k[3]], -k[0]) for k in keyed]

@@ -29,6 +29,7 @@ from tender.placement import (
 )
 from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
+from tender.placement.model import GavelClock
 from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
@@ -51,6 +52,17 @@ class Replay:
         self.policy = policy
         self.uses_rounds, self.preemptive = policy.uses_rounds, policy.preemptive
         self.greedy = policy.compat is None and not policy.preemptive  # `cycle.greedy_round`
+        # Gavel compat's micro-tasks (`GavelCompat.integer_steps`): see `_step_round`.
+        self.steps = policy.compat is not None and policy.compat.integer_steps
+        self.batch = policy.compat is not None and policy.compat.batch_rounds
+        self.credit_from = 0.0  # Gavel's current_round_start_time for this round's tasks
+        self.last_round_end = 0.0  # when the last round that ran a task ended (0 before any)
+        self.round_tasks = False  # the round under way runs at least one micro-task
+        self.changed = True  # an arrival, completion or fault since the last decided round
+        self.round_done: list[JobRun] = []  # jobs whose last task ended in the round under way
+        self.gpu_types = sorted({p.gpu for p in self.pools})
+        self.job_time: dict[str, dict[str, float]] = {}  # Gavel's counters since the last reset
+        self.type_time: dict[str, float] = {}
         self.eligibility = eligibility
         self.faults = faults
         self.watch = watch
@@ -114,6 +126,9 @@ class Replay:
                 return False  # cancelled: rounds resumed earlier
             self.pending_tick = None
             self.last_tick = now
+            if self.steps:
+                self._step_round(now)
+                return False
             self._decide()
             if self.policy.compat is not None:
                 self._arm_gavel_round_end(now)
@@ -128,7 +143,9 @@ class Replay:
             run = self.out.runs[event.subject]
             if event.generation != run.generation:
                 return False  # stale: the job was preempted since this was scheduled
-            self._stop(run, now)
+            self._stop(run, now, now - self.credit_from if self.steps else None)
+            if self.steps:
+                self.round_done.append(run)
             run.remaining = 0.0
             run.finish = now
             del self.active[run.job.id]
@@ -141,6 +158,8 @@ class Replay:
             for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
                 run = self.out.runs[job_id]
                 run.evicted_from = event.subject
+                if self.steps:  # a task cut short: its time so far is credited
+                    self._credit(job_id, run.gpu, now - run.seg_start)
                 self._stop(run, now)
                 self._requeue(run)
             self._reorder_queue()
@@ -149,6 +168,7 @@ class Replay:
                 self.capacity_up += self.by_id[event.subject].count
             self.down.discard(event.subject)
         if self.policy.compat is not None:
+            self.changed = True
             if self.suspended is not None:
                 self._resume_rounds(now, event.kind is Kind.COMPLETION)
             if event.kind is not Kind.COMPLETION:
@@ -180,6 +200,9 @@ class Replay:
         self.static[job.id] = feasible.pools
         self.active[job.id] = job
         self.queue[job.id] = job
+        if self.steps:  # Gavel's add_job: the initial credit on every type
+            assert self.policy.compat is not None
+            self.job_time[job.id] = dict.fromkeys(self.gpu_types, self.policy.compat.initial_credit)
 
     def _count_done(self, job_id: str) -> None:
         if self.watch is not None and job_id in self.watch:
@@ -201,17 +224,20 @@ class Replay:
         self.busy += job.gpus
         self.running[job.id] = RunningJob(job.id, pool.id, job.gpus, now)
         self.queue.pop(job.id, None)
-        finish = run.work_start + run.remaining / run.rate
-        self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
+        if not self.steps:  # micro-tasks schedule a completion only for a job's last one
+            finish = run.work_start + run.remaining / run.rate
+            self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
 
-    def _stop(self, run: JobRun, now: float) -> None:
-        """Release the job's GPUs and bank its progress and service."""
+    def _stop(self, run: JobRun, now: float, credit: float | None = None) -> None:
+        """Release the job's GPUs and bank its progress and service (`credit`: the service to
+        bank instead of the time held, Gavel's execution time of a job's last micro-task)."""
         assert run.pool is not None
         held = now - run.seg_start
+        served = held if credit is None else credit
         run.remaining = max(0.0, run.remaining - run.rate * max(0.0, now - run.work_start))
         self.out.gpu_seconds[run.pool] += run.job.gpus * held
-        run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + held
-        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + held
+        run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + served
+        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + served
         self.free[run.pool] += run.job.gpus
         self.busy -= run.job.gpus
         del self.running[run.job.id]
@@ -233,6 +259,72 @@ class Replay:
         if self.last_tick is not None and tick <= self.last_tick:
             tick = self.last_tick + length
         return tick
+
+    def _step_round(self, now: float) -> None:
+        """One round of Gavel's micro-tasks (`GavelCompat.integer_steps`), as 1f6f02e's `simulate`:
+
+        1. settle the round that ends now: each task's steps are done and its job is credited its
+           execution time, task end - the round's start (Gavel's `current_round_start_time`: the end
+           of the last round that ran a task, so after an idle gap the stale one, as Gavel);
+        2. decide, unless nothing happened since the last decided round and the core promised this
+           round repeats it (`RoundResult.stable_until`);
+        3. give each running job its next task: `min(int(rate x round), steps left)` steps ending at
+           start + steps / rate; a job's last task schedules its completion; the round ends when
+           its longest task does; with no task, the next round starts at the next arrival.
+        """
+        runs = self.out.runs
+        if self.round_tasks:  # 1
+            ongoing = [runs[job_id] for job_id in self.running]
+            for run in ongoing:
+                credit = run.task_end - self.credit_from
+                run.remaining -= run.task_steps  # exact: an integer off a float above it
+                run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + credit
+                self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + credit
+                assert run.pool is not None
+                self.out.gpu_seconds[run.pool] += run.job.gpus * (now - run.seg_start)
+                run.seg_start = run.work_start = now
+            # Gavel's counters, in the order its loop pops the tasks (the longest first).
+            for run in sorted(ongoing + self.round_done, key=lambda r: -r.task_end):
+                self._credit(run.job.id, run.gpu, run.task_end - self.credit_from)
+            for run in self.round_done:
+                self.job_time.pop(run.job.id, None)
+            self.round_done.clear()
+            self.last_round_end = now
+        stable = self.stable_until
+        if self.changed or not self.batch or stable is None or now >= stable:  # 2
+            self.changed = False
+            self._decide()
+        self.credit_from = self.last_round_end  # 3
+        length = self.policy.round_length
+        end: float | None = None
+        for job_id in self.running:
+            run = runs[job_id]
+            full = math.floor(run.rate * length) or run.rate * length  # (a job too slow for one step)
+            run.task_steps = steps = min(full, run.remaining)
+            run.task_end = task_end = run.work_start + steps / run.rate
+            if steps == run.remaining:
+                self.heap.push(Event(task_end, Kind.COMPLETION, job_id, run.generation))
+            if end is None or task_end > end:
+                end = task_end
+        self.round_tasks = end is not None
+        if end is not None:
+            self._arm_tick(end)
+        elif self.active and self.exhausted:
+            self._arm_tick(now + length)  # a finite trace: no arrival will come
+
+    def _credit(self, job_id: str, gpu: str, seconds: float) -> None:
+        """Gavel's `_done_callback`: a task's execution time on its job's and its type's counter."""
+        times = self.job_time.get(job_id)
+        if times is not None:
+            times[gpu] = times.get(gpu, 0.0) + seconds
+        self.type_time[gpu] = self.type_time.get(gpu, 0.0) + seconds
+
+    def _restart_clock(self, credited_jobs: int) -> None:
+        """After an allocation reset (`_reset_time_run_so_far`): the counters start again."""
+        assert self.policy.compat is not None
+        credit = self.policy.compat.initial_credit
+        self.job_time = {job_id: dict.fromkeys(self.gpu_types, credit) for job_id in self.active}
+        self.type_time = dict.fromkeys(self.gpu_types, credited_jobs * credit)
 
     def _arm_gavel_round_end(self, now: float) -> None:
         """Gavel's round timing: a round ends when its longest micro-task does (at most one round
@@ -333,10 +425,13 @@ class Replay:
             allocation=self.allocation,
             static=self.static,
             type_service=type_service,
+            gavel_clock=GavelClock(self.job_time, self.type_time) if self.steps else None,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
             self.out.lp_solves += 1
+            if self.steps and result.allocation.gavel is not None:
+                self._restart_clock(result.allocation.gavel.credited_jobs)
         self.allocation = result.allocation
         self.stable_until = result.stable_until
         self.out.decisions += 1

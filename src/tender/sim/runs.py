@@ -34,6 +34,9 @@ class JobRun:
     failovers: int = 0
     ran_on: list[str] = field(default_factory=list)  # the pool of each run segment, in order
     attained: dict[str, float] = field(default_factory=dict)
+    # Gavel compat with integer steps: this round's micro-task (steps, and when they are done).
+    task_steps: float = 0.0
+    task_end: float = 0.0
 
 
 @dataclass
