@@ -59,7 +59,8 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     allocation = state.allocation
     rates: Mapping[str, Mapping[str, float]] = {}
     job_ids = frozenset(usable)
-    reset = _reset_due(allocation, job_ids, now, compat)
+    asked = state.gavel_clock is not None and state.gavel_clock.update_asked
+    reset = _reset_due(allocation, job_ids, now, compat, asked)
     if reset or not fifo_family:
         rates = _rates(active, usable, allocation, state)
     if reset:
@@ -98,7 +99,7 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     # 6. Propose.
     result = propose(active, chosen, state, verdicts, allocation)
     if fifo_family:
-        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat)
+        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat, asked)
         return replace(result, stable_until=until)
     return result
 
@@ -110,6 +111,7 @@ def _stable_until(
     active: Sequence[JobRequest],
     chosen: Mapping[str, Pool],
     compat: GavelCompat,
+    asked: bool,
 ) -> float | None:
     """FIFO rounds run every allotted job while no type is over-booked, whatever the priorities, so
     until the job set changes or a pending reset falls due, later rounds repeat this one."""
@@ -123,7 +125,7 @@ def _stable_until(
             booked[gpu] = booked.get(gpu, 0) + gpus[job_id]
     if any(n > capacity.get(gpu, 0) for gpu, n in booked.items()):
         return None  # over-booked (Gavel's fifo bug): jobs time-share, rounds differ
-    if allocation.job_ids == job_ids:
+    if allocation.job_ids == job_ids and not asked:
         return math.inf
     if allocation.gavel.reset_at == 0.0:
         return None  # a reset is due at the next round
@@ -131,12 +133,12 @@ def _stable_until(
 
 
 def _reset_due(
-    allocation: Allocation | None, job_ids: frozenset[str], now: float, compat: GavelCompat
+    allocation: Allocation | None, job_ids: frozenset[str], now: float, compat: GavelCompat, asked: bool
 ) -> bool:
     if allocation is None or allocation.gavel is None:
         return True
-    if allocation.job_ids == job_ids:
-        return False  # Gavel's _need_to_update_allocation is set only by arrivals and departures
+    if allocation.job_ids == job_ids and not asked:
+        return False  # Gavel's _need_to_update_allocation: arrivals, departures, failed tasks
     last = allocation.gavel.reset_at
     return last == 0.0 or now - last >= compat.reset_seconds
 

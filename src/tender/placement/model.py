@@ -163,6 +163,9 @@ class GavelClock:
 
     job_time: Mapping[str, Mapping[str, float]]
     type_time: Mapping[str, float]
+    # A micro-task failed since the last reset: Gavel's _need_to_update_allocation, raised by
+    # arrivals and departures too (those the job set shows).
+    update_asked: bool = False
 
 
 @dataclass(frozen=True)

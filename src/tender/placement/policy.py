@@ -31,16 +31,15 @@ class GavelCompat:
     `gavel_fifo.py`), fifo_het re-plans every job from scratch at each reset (free migration), and
     las_het weights its LP by gang size and solves it with an interior-point method.
 
-    With `integer_steps` (Gavel's micro-tasks) a job scheduled for a round runs
-    `min(int(throughput x round), steps left)` steps and is credited the time they take; the round
-    ends when its longest micro-task does. Off: continuous work and full rounds (diagnostics only).
+    Rounds are Gavel's micro-tasks (`sim.runner.Replay._step_round`): a job scheduled for a round
+    runs `min(int(throughput x round), steps left)` steps and is credited the time they take; the
+    round ends when its longest micro-task does.
     """
 
     reset_seconds: float = 1920.0  # Gavel's minimum_time_between_allocation_resets
     initial_credit: float = 180.0  # time_per_iteration / 2, credited to every job on every type
     fifo_seed: int = 0  # Gavel's FIFOPolicy seeds random.Random(seed)
     batch_rounds: bool = True  # let the caller skip rounds the core promises repeat the last one
-    integer_steps: bool = True  # Gavel's integer steps per micro-task (credit and round end)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
 
+MAX_FAILED_TASKS = 5  # Gavel's MAX_FAILED_ATTEMPTS
+
 
 class Replay:
     def __init__(
@@ -52,8 +54,8 @@ class Replay:
         self.policy = policy
         self.uses_rounds, self.preemptive = policy.uses_rounds, policy.preemptive
         self.greedy = policy.compat is None and not policy.preemptive  # `cycle.greedy_round`
-        # Gavel compat's micro-tasks (`GavelCompat.integer_steps`): see `_step_round`.
-        self.steps = policy.compat is not None and policy.compat.integer_steps
+        # Gavel compat: rounds of micro-tasks with integer steps (`_step_round`).
+        self.steps = policy.compat is not None
         self.batch = policy.compat is not None and policy.compat.batch_rounds
         self.credit_from = 0.0  # Gavel's current_round_start_time for this round's tasks
         self.last_round_end = 0.0  # when the last round that ran a task ended (0 before any)
@@ -63,6 +65,7 @@ class Replay:
         self.gpu_types = sorted({p.gpu for p in self.pools})
         self.job_time: dict[str, dict[str, float]] = {}  # Gavel's counters since the last reset
         self.type_time: dict[str, float] = {}
+        self.update_asked = False  # a failed micro-task since the last reset (Gavel's flag)
         self.eligibility = eligibility
         self.faults = faults
         self.watch = watch
@@ -80,9 +83,7 @@ class Replay:
         self.type_service: dict[str, float] = {}  # job-seconds served per GPU type (finished segments)
         self.allocation: Allocation | None = None
         self.pending_tick: float | None = None
-        self.tick_generation = 0  # a TICK whose generation moved on was cancelled (compat batching)
         self.stable_until: float | None = None  # the last round's promise (compat), see RoundResult
-        self.suspended: float | None = None  # compat: start of a round repeated until an event
         self.last_tick: float | None = None
         self.unwatched_done = 0
         self.exhausted = False
@@ -122,17 +123,13 @@ class Replay:
     def _handle(self, event: Event) -> bool:
         now = event.time
         if event.kind is Kind.TICK:
-            if event.generation != self.tick_generation:
-                return False  # cancelled: rounds resumed earlier
             self.pending_tick = None
             self.last_tick = now
             if self.steps:
                 self._step_round(now)
                 return False
             self._decide()
-            if self.policy.compat is not None:
-                self._arm_gavel_round_end(now)
-            elif self.preemptive and self.active:
+            if self.preemptive and self.active:
                 self._arm_tick(now + self.policy.round_length)
             return False
         if event.kind is Kind.ARRIVAL:
@@ -169,8 +166,6 @@ class Replay:
             self.down.discard(event.subject)
         if self.policy.compat is not None:
             self.changed = True
-            if self.suspended is not None:
-                self._resume_rounds(now, event.kind is Kind.COMPLETION)
             if event.kind is not Kind.COMPLETION:
                 self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
         elif self.uses_rounds:
@@ -261,7 +256,7 @@ class Replay:
         return tick
 
     def _step_round(self, now: float) -> None:
-        """One round of Gavel's micro-tasks (`GavelCompat.integer_steps`), as 1f6f02e's `simulate`:
+        """One round of Gavel's micro-tasks (compat mode), as 1f6f02e's `simulate` loop:
 
         1. settle the round that ends now: each task's steps are done and its job is credited its
            execution time, task end - the round's start (Gavel's `current_round_start_time`: the end
@@ -274,22 +269,7 @@ class Replay:
         """
         runs = self.out.runs
         if self.round_tasks:  # 1
-            ongoing = [runs[job_id] for job_id in self.running]
-            for run in ongoing:
-                credit = run.task_end - self.credit_from
-                run.remaining -= run.task_steps  # exact: an integer off a float above it
-                run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + credit
-                self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + credit
-                assert run.pool is not None
-                self.out.gpu_seconds[run.pool] += run.job.gpus * (now - run.seg_start)
-                run.seg_start = run.work_start = now
-            # Gavel's counters, in the order its loop pops the tasks (the longest first).
-            for run in sorted(ongoing + self.round_done, key=lambda r: -r.task_end):
-                self._credit(run.job.id, run.gpu, run.task_end - self.credit_from)
-            for run in self.round_done:
-                self.job_time.pop(run.job.id, None)
-            self.round_done.clear()
-            self.last_round_end = now
+            self._settle([runs[job_id] for job_id in self.running], now)
         stable = self.stable_until
         if self.changed or not self.batch or stable is None or now >= stable:  # 2
             self.changed = False
@@ -302,7 +282,8 @@ class Replay:
             full = math.floor(run.rate * length) or run.rate * length  # (a job too slow for one step)
             run.task_steps = steps = min(full, run.remaining)
             run.task_end = task_end = run.work_start + steps / run.rate
-            if steps == run.remaining:
+            run.task_fails = run.job.gpus > 1 and steps < run.job.gpus  # a worker would get 0 steps
+            if steps == run.remaining and not run.task_fails:
                 self.heap.push(Event(task_end, Kind.COMPLETION, job_id, run.generation))
             if end is None or task_end > end:
                 end = task_end
@@ -311,6 +292,47 @@ class Replay:
             self._arm_tick(end)
         elif self.active and self.exhausted:
             self._arm_tick(now + length)  # a finite trace: no arrival will come
+
+    def _settle(self, ongoing: list[JobRun], now: float) -> None:
+        """The end of a round of micro-tasks (Gavel's `_done_callback`s): steps done, execution
+        time credited, Gavel's counters in the order its loop pops the tasks (the longest first).
+
+        A copied bug: Gavel splits a gang's steps over its workers as `steps // gpus` each (the
+        last takes the rest) and fails a micro-task in which a worker got 0 steps, so a gang's
+        last task with fewer steps than GPUs fails (no progress, no credit, an allocation update
+        is asked for) and after 5 failures in a row the job is dropped (`Outcome.failed`; Gavel
+        leaves it out of the average JCT)."""
+        credited = list(self.round_done)
+        dropped = []
+        for run in ongoing:
+            assert run.pool is not None
+            self.out.gpu_seconds[run.pool] += run.job.gpus * (now - run.seg_start)
+            run.seg_start = run.work_start = now
+            if run.task_fails:
+                run.failures += 1
+                self.update_asked = self.changed = True
+                if run.failures >= MAX_FAILED_TASKS:
+                    dropped.append(run)
+                continue
+            run.failures = 0
+            credit = run.task_end - self.credit_from
+            run.remaining -= run.task_steps  # exact: an integer off a float above it
+            run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + credit
+            self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + credit
+            credited.append(run)
+        for run in sorted(credited, key=lambda r: -r.task_end):
+            self._credit(run.job.id, run.gpu, run.task_end - self.credit_from)
+        for run in self.round_done:
+            self.job_time.pop(run.job.id, None)
+        self.round_done.clear()
+        for run in dropped:
+            self._stop(run, now, 0.0)
+            self.out.failed.append(run.job.id)
+            del self.active[run.job.id]
+            self.static.pop(run.job.id, None)
+            self.job_time.pop(run.job.id, None)
+            self._count_done(run.job.id)
+        self.last_round_end = now
 
     def _credit(self, job_id: str, gpu: str, seconds: float) -> None:
         """Gavel's `_done_callback`: a task's execution time on its job's and its type's counter."""
@@ -326,64 +348,10 @@ class Replay:
         self.job_time = {job_id: dict.fromkeys(self.gpu_types, credit) for job_id in self.active}
         self.type_time = dict.fromkeys(self.gpu_types, credited_jobs * credit)
 
-    def _arm_gavel_round_end(self, now: float) -> None:
-        """Gavel's round timing: a round ends when its longest micro-task does (at most one round
-        length); with nothing running the next round starts at the next arrival."""
-        runs = self.out.runs
-        length = self.policy.round_length
-        # The longest task's end, capped at one round: min(now + length, max of the ends) is the
-        # max of the capped ends (min and max pick a value, so the two agree to the bit).
-        longest = max(
-            (runs[job_id].work_start + runs[job_id].remaining / runs[job_id].rate for job_id in self.running),
-            default=None,
-        )
-        end = None if longest is None else min(now + length, longest)
-        stable = self.stable_until if self.policy.compat and self.policy.compat.batch_rounds else None
-        if end is not None and stable is not None and end == now + length and stable > now + length:
-            # Batch: every round until `stable` repeats this one unless an event comes first.
-            self.suspended = now
-            if stable != math.inf:
-                self._arm_tick(self._grid_after(now, stable, inclusive=True))
-        elif end is not None:
-            self._arm_tick(max(end, now + 1e-9))
-        elif self.active and self.exhausted:
-            self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
-
-    def _grid_after(self, start: float, t: float, *, inclusive: bool) -> float:
-        """The first round start after `start` (by repeated addition, as unbatched rounds go) that
-        is >= t (inclusive) or > t."""
-        tick = start + self.policy.round_length
-        while tick < t or (not inclusive and tick == t):
-            tick += self.policy.round_length
-        return tick
-
-    def _resume_rounds(self, now: float, completion: bool) -> None:
-        """An event inside batched rounds: arm the end of the round it falls in, as if every
-        round had been ticked (Gavel's timing: the longest task of that round ends it)."""
-        assert self.suspended is not None
-        length = self.policy.round_length
-        round_start = self.suspended
-        nxt = round_start + length
-        while nxt <= now:
-            round_start, nxt = nxt, nxt + length
-        self.suspended = None
-        self.tick_generation += 1
-        self.pending_tick = None
-        if round_start == now:
-            self._arm_tick(now)  # the event falls on a round boundary: that round starts now
-            return
-        ends = [
-            min(nxt, run.work_start + run.remaining / run.rate)
-            for run in (self.out.runs[job_id] for job_id in self.running)
-        ]
-        if completion:
-            ends.append(now)
-        self._arm_tick(max(ends) if ends else now)
-
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
             self.pending_tick = at
-            self.heap.push(Event(at, Kind.TICK, generation=self.tick_generation))
+            self.heap.push(Event(at, Kind.TICK))
 
     # -- the committer (`tender.placement.commit.Committer`): memory and the event heap --------
     def preempt(self, preemption: Preemption) -> None:
@@ -425,13 +393,14 @@ class Replay:
             allocation=self.allocation,
             static=self.static,
             type_service=type_service,
-            gavel_clock=GavelClock(self.job_time, self.type_time) if self.steps else None,
+            gavel_clock=GavelClock(self.job_time, self.type_time, self.update_asked) if self.steps else None,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
             self.out.lp_solves += 1
             if self.steps and result.allocation.gavel is not None:
                 self._restart_clock(result.allocation.gavel.credited_jobs)
+                self.update_asked = False
         self.allocation = result.allocation
         self.stable_until = result.stable_until
         self.out.decisions += 1

@@ -37,6 +37,8 @@ class JobRun:
     # Gavel compat with integer steps: this round's micro-task (steps, and when they are done).
     task_steps: float = 0.0
     task_end: float = 0.0
+    task_fails: bool = False  # Gavel's gang bug: fewer steps than GPUs (see `Replay._step_round`)
+    failures: int = 0  # failed tasks in a row
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Outcome:
     decisions: int = 0
     lp_solves: int = 0
     end: float = 0.0
+    failed: list[str] = field(default_factory=list)  # compat: jobs Gavel drops after failed tasks
 
 
 class RemainingWork(Mapping[str, float]):
