@@ -266,6 +266,8 @@ class Sweep:
         gavel: queue.Queue[Point] = queue.Queue()
         tender: queue.Queue[Point] = queue.Queue()
         for point in queue_order():
+            if point.mode not in self.args.modes.split(","):
+                continue
             keys = {name: (name, point.mode, point.policy, round(point.rate, 6)) for name in ENGINES}
             if "gavel" in self.engines and keys["gavel-1f6f02e"] not in self.have:
                 gavel.put(point)
@@ -303,6 +305,7 @@ def main() -> None:
     parser.add_argument(
         "--retry-capped", action="store_true", help="run again the points whose last child was capped or cut"
     )
+    parser.add_argument("--modes", default="single,multi", help="single, multi or both (comma-separated)")
     parser.add_argument("--engines", default="gavel,tender", help="gavel, tender or both (comma-separated)")
     parser.add_argument("--out", type=Path, default=OUT, help="JSONL, one line per child")
     parser.add_argument("--plot", action="store_true", help="rebuild the SVGs and HTML from --out")

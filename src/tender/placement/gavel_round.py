@@ -15,6 +15,9 @@ steps as `las.py`:
    when the type has no time yet, 0 without a share. Types in Gavel's order (v100, p100, k80, then
    others by name); within a type, (priority, deficit, share) descending, ties by arrival.
 5. Select in that order: a job is placed on the first type with room; FIFO policies skip priority 0.
+   A job that arrived after the last reset (no allocation; las_het) is selected like any other, with
+   priority 0, and then not run: Gavel's `_schedule_jobs_on_workers` skips jobs missing from the
+   allocation after its helper counted their GPUs, so those GPUs stay idle for the round.
 6. Propose preemptions and placements as las_het does.
 
 Gavel's fifo (base mode) also shuffles the type order each round; with one allotted type per job
@@ -75,6 +78,7 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     free = {pool.id: pool.count for pool in up}
     pools_of = {gpu: [pool for pool in up if pool.gpu == gpu] for gpu in capacity}
     attained = _Memo(state.attained)  # each job's service looked up once per round
+    idle: set[str] = set()  # selected without an allocation: their GPUs stay idle this round
     for gpu in _type_order(capacity):
         candidates = _candidates(active, usable, rates, allocation, gpu, state, fifo_family)
         if not candidates:
@@ -89,13 +93,21 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
             # 5. Select: Gavel's greedy over the per-type queues.
             if left[gpu] == 0:
                 break
-            if job.id in chosen or (fifo_family and priority <= 0.0) or job.gpus > left[gpu]:
+            if (
+                job.id in chosen
+                or job.id in idle
+                or (fifo_family and priority <= 0.0)
+                or job.gpus > left[gpu]
+            ):
                 continue
             target = pick_pool(job, gpu, usable[job.id], free, state.running.get(job.id))
             if target is not None:
-                chosen[job.id] = target
                 free[target.id] -= job.gpus
                 left[gpu] -= job.gpus
+                if job.id in allocation.job_ids:
+                    chosen[job.id] = target
+                else:
+                    idle.add(job.id)  # Gavel selects it, then never assigns it (no allocation)
     # 6. Propose.
     result = propose(active, chosen, state, verdicts, allocation)
     if fifo_family:

@@ -119,3 +119,16 @@ def test_compat_summary_is_the_same_bytes_on_a_rerun(name: PolicyName) -> None:
     first, again, other = run(1), run(1), run(2)
     assert first == again
     assert other[0] != first[0]
+
+
+def test_las_het_job_without_an_allocation_holds_its_gpus_idle() -> None:
+    """v100=3, las_het, every task 45 steps at 1/8 = 360 s. a at 0 (reset at 0); b at 400 joins the
+    reset at 720 (the last reset was at time 0). c at 800: at 1080 the job set changed but only
+    360 s have passed since the reset, so c has no allocation: Gavel's helper selects it with
+    priority 0 for the free V100 and then skips it (it is not in the allocation), so it waits for
+    the reset due at 720 + 1,920 = 2640: the first round start after that, 2880 (not 1080)."""
+    jobs = [job("a", 0, 1e6, v100=FAST), job("b", 400, 1e6, v100=FAST), job("c", 800, 1e6, v100=FAST)]
+    out = replay(jobs, pools(v100=3), compat(PolicyName.LAS_HET), until=3000.0)
+    starts = [out.runs[j].first_start for j in "abc"]
+    assert starts == [0.0, 720.0, 2880.0]
+    assert out.runs["a"].preemptions == out.runs["b"].preemptions == 0
