@@ -72,7 +72,29 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     clock = state.gavel_clock
     if clock is not None and reset:  # the caller restarts its counters after this round
         clock = fresh_clock(allocation.gavel.credited_jobs, usable, capacity, compat.initial_credit)
-    # 4. Priorities per type, in Gavel's type order.
+    # 4-5. Priorities per type, in Gavel's type order, and the greedy selection.
+    chosen = _select(state, active, up, usable, rates, allocation, capacity, compat, clock, fifo_family)
+    # 6. Propose.
+    result = propose(active, chosen, state, verdicts, allocation)
+    if fifo_family:
+        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat, asked)
+        return replace(result, stable_until=until)
+    return result
+
+
+def _select(
+    state: ClusterState,
+    active: Sequence[JobRequest],
+    up: Sequence[Pool],
+    usable: Mapping[str, Sequence[Pool]],
+    rates: Mapping[str, Mapping[str, float]],
+    allocation: Allocation,
+    capacity: Mapping[str, int],
+    compat: GavelCompat,
+    clock: GavelClock | None,
+    fifo_family: bool,
+) -> dict[str, Pool]:
+    """Steps 4-5: each type's queue by priority, then Gavel's greedy over the per-type queues."""
     chosen: dict[str, Pool] = {}
     left = dict(capacity)
     free = {pool.id: pool.count for pool in up}
@@ -90,15 +112,10 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
             left[gpu] -= sum(j.gpus for j in candidates)
             continue
         for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat, clock):
-            # 5. Select: Gavel's greedy over the per-type queues.
             if left[gpu] == 0:
                 break
-            if (
-                job.id in chosen
-                or job.id in idle
-                or (fifo_family and priority <= 0.0)
-                or job.gpus > left[gpu]
-            ):
+            taken = job.id in chosen or job.id in idle
+            if taken or (fifo_family and priority <= 0.0) or job.gpus > left[gpu]:
                 continue
             target = pick_pool(job, gpu, usable[job.id], free, state.running.get(job.id))
             if target is not None:
@@ -108,12 +125,7 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
                     chosen[job.id] = target
                 else:
                     idle.add(job.id)  # Gavel selects it, then never assigns it (no allocation)
-    # 6. Propose.
-    result = propose(active, chosen, state, verdicts, allocation)
-    if fifo_family:
-        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat, asked)
-        return replace(result, stable_until=until)
-    return result
+    return chosen
 
 
 def _stable_until(

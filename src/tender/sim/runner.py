@@ -29,12 +29,10 @@ from tender.placement import (
 )
 from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
-from tender.placement.model import GavelClock
 from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
+from tender.sim.micro_tasks import MicroTasks
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
-
-MAX_FAILED_TASKS = 5  # Gavel's MAX_FAILED_ATTEMPTS
 
 
 class Replay:
@@ -54,18 +52,14 @@ class Replay:
         self.policy = policy
         self.uses_rounds, self.preemptive = policy.uses_rounds, policy.preemptive
         self.greedy = policy.compat is None and not policy.preemptive  # `cycle.greedy_round`
-        # Gavel compat: rounds of micro-tasks with integer steps (`_step_round`).
-        self.steps = policy.compat is not None
+        # Gavel compat: rounds of micro-tasks with integer steps (`sim.micro_tasks`, `_step_round`).
+        self.tasks = (
+            MicroTasks((p.gpu for p in self.pools), policy.round_length, policy.compat.initial_credit)
+            if policy.compat is not None
+            else None
+        )
         self.batch = policy.compat is not None and policy.compat.batch_rounds
-        self.credit_from = 0.0  # Gavel's current_round_start_time for this round's tasks
-        self.last_round_end = 0.0  # when the last round that ran a task ended (0 before any)
-        self.round_tasks = False  # the round under way runs at least one micro-task
         self.changed = True  # an arrival, completion or fault since the last decided round
-        self.round_done: list[JobRun] = []  # jobs whose last task ended in the round under way
-        self.gpu_types = sorted({p.gpu for p in self.pools})
-        self.job_time: dict[str, dict[str, float]] = {}  # Gavel's counters since the last reset
-        self.type_time: dict[str, float] = {}
-        self.update_asked = False  # a failed micro-task since the last reset (Gavel's flag)
         self.eligibility = eligibility
         self.faults = faults
         self.watch = watch
@@ -125,8 +119,8 @@ class Replay:
         if event.kind is Kind.TICK:
             self.pending_tick = None
             self.last_tick = now
-            if self.steps:
-                self._step_round(now)
+            if self.tasks is not None:
+                self._step_round(now, self.tasks)
                 return False
             self._decide()
             if self.preemptive and self.active:
@@ -140,9 +134,10 @@ class Replay:
             run = self.out.runs[event.subject]
             if event.generation != run.generation:
                 return False  # stale: the job was preempted since this was scheduled
-            self._stop(run, now, now - self.credit_from if self.steps else None)
-            if self.steps:
-                self.round_done.append(run)
+            tasks = self.tasks
+            self._stop(run, now, now - tasks.credit_from if tasks is not None else None)
+            if tasks is not None:
+                tasks.done.append(run)
             run.remaining = 0.0
             run.finish = now
             del self.active[run.job.id]
@@ -155,8 +150,8 @@ class Replay:
             for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
                 run = self.out.runs[job_id]
                 run.evicted_from = event.subject
-                if self.steps:  # a task cut short: its time so far is credited
-                    self._credit(job_id, run.gpu, now - run.seg_start)
+                if self.tasks is not None:  # a task cut short: its time so far is credited
+                    self.tasks.credit(job_id, run.gpu, now - run.seg_start)
                 self._stop(run, now)
                 self._requeue(run)
             self._reorder_queue()
@@ -195,9 +190,8 @@ class Replay:
         self.static[job.id] = feasible.pools
         self.active[job.id] = job
         self.queue[job.id] = job
-        if self.steps:  # Gavel's add_job: the initial credit on every type
-            assert self.policy.compat is not None
-            self.job_time[job.id] = dict.fromkeys(self.gpu_types, self.policy.compat.initial_credit)
+        if self.tasks is not None:
+            self.tasks.arrive(job.id)
 
     def _count_done(self, job_id: str) -> None:
         if self.watch is not None and job_id in self.watch:
@@ -219,7 +213,7 @@ class Replay:
         self.busy += job.gpus
         self.running[job.id] = RunningJob(job.id, pool.id, job.gpus, now)
         self.queue.pop(job.id, None)
-        if not self.steps:  # micro-tasks schedule a completion only for a job's last one
+        if self.tasks is None:  # micro-tasks schedule a completion only for a job's last one
             finish = run.work_start + run.remaining / run.rate
             self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
 
@@ -255,98 +249,39 @@ class Replay:
             tick = self.last_tick + length
         return tick
 
-    def _step_round(self, now: float) -> None:
+    def _step_round(self, now: float, tasks: MicroTasks) -> None:
         """One round of Gavel's micro-tasks (compat mode), as 1f6f02e's `simulate` loop:
 
-        1. settle the round that ends now: each task's steps are done and its job is credited its
-           execution time, task end - the round's start (Gavel's `current_round_start_time`: the end
-           of the last round that ran a task, so after an idle gap the stale one, as Gavel);
+        1. settle the round that ends now (`MicroTasks.settle`; a gang dropped after too many
+           failed tasks leaves, `Outcome.failed`);
         2. decide, unless nothing happened since the last decided round and the core promised this
            round repeats it (`RoundResult.stable_until`);
-        3. give each running job its next task: `min(int(rate x round), steps left)` steps ending at
-           start + steps / rate; a job's last task schedules its completion; the round ends when
-           its longest task does; with no task, the next round starts at the next arrival.
+        3. give each running job its next task (`MicroTasks.plan`): a job's last task schedules its
+           completion; the round ends when its longest task does; with no task, the next round
+           starts at the next arrival.
         """
         runs = self.out.runs
-        if self.round_tasks:  # 1
-            self._settle([runs[job_id] for job_id in self.running], now)
+        if tasks.under_way:  # 1
+            ongoing = [runs[job_id] for job_id in self.running]
+            for run in tasks.settle(ongoing, now, self.out.gpu_seconds, self.type_service):
+                self._stop(run, now, 0.0)
+                self.out.failed.append(run.job.id)
+                del self.active[run.job.id]
+                self.static.pop(run.job.id, None)
+                self._count_done(run.job.id)
+            if any(run.task_fails for run in ongoing):
+                self.changed = True  # Gavel's _need_to_update_allocation
         stable = self.stable_until
         if self.changed or not self.batch or stable is None or now >= stable:  # 2
             self.changed = False
             self._decide()
-        self.credit_from = self.last_round_end  # 3
-        length = self.policy.round_length
-        end: float | None = None
-        for job_id in self.running:
-            run = runs[job_id]
-            full = math.floor(run.rate * length) or run.rate * length  # (a job too slow for one step)
-            run.task_steps = steps = min(full, run.remaining)
-            run.task_end = task_end = run.work_start + steps / run.rate
-            run.task_fails = run.job.gpus > 1 and steps < run.job.gpus  # a worker would get 0 steps
-            if steps == run.remaining and not run.task_fails:
-                self.heap.push(Event(task_end, Kind.COMPLETION, job_id, run.generation))
-            if end is None or task_end > end:
-                end = task_end
-        self.round_tasks = end is not None
+        end, last = tasks.plan([runs[job_id] for job_id in self.running])  # 3
+        for run in last:
+            self.heap.push(Event(run.task_end, Kind.COMPLETION, run.job.id, run.generation))
         if end is not None:
             self._arm_tick(end)
         elif self.active and self.exhausted:
-            self._arm_tick(now + length)  # a finite trace: no arrival will come
-
-    def _settle(self, ongoing: list[JobRun], now: float) -> None:
-        """The end of a round of micro-tasks (Gavel's `_done_callback`s): steps done, execution
-        time credited, Gavel's counters in the order its loop pops the tasks (the longest first).
-
-        A copied bug: Gavel splits a gang's steps over its workers as `steps // gpus` each (the
-        last takes the rest) and fails a micro-task in which a worker got 0 steps, so a gang's
-        last task with fewer steps than GPUs fails (no progress, no credit, an allocation update
-        is asked for) and after 5 failures in a row the job is dropped (`Outcome.failed`; Gavel
-        leaves it out of the average JCT)."""
-        credited = list(self.round_done)
-        dropped = []
-        for run in ongoing:
-            assert run.pool is not None
-            self.out.gpu_seconds[run.pool] += run.job.gpus * (now - run.seg_start)
-            run.seg_start = run.work_start = now
-            if run.task_fails:
-                run.failures += 1
-                self.update_asked = self.changed = True
-                if run.failures >= MAX_FAILED_TASKS:
-                    dropped.append(run)
-                continue
-            run.failures = 0
-            credit = run.task_end - self.credit_from
-            run.remaining -= run.task_steps  # exact: an integer off a float above it
-            run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + credit
-            self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + credit
-            credited.append(run)
-        for run in sorted(credited, key=lambda r: -r.task_end):
-            self._credit(run.job.id, run.gpu, run.task_end - self.credit_from)
-        for run in self.round_done:
-            self.job_time.pop(run.job.id, None)
-        self.round_done.clear()
-        for run in dropped:
-            self._stop(run, now, 0.0)
-            self.out.failed.append(run.job.id)
-            del self.active[run.job.id]
-            self.static.pop(run.job.id, None)
-            self.job_time.pop(run.job.id, None)
-            self._count_done(run.job.id)
-        self.last_round_end = now
-
-    def _credit(self, job_id: str, gpu: str, seconds: float) -> None:
-        """Gavel's `_done_callback`: a task's execution time on its job's and its type's counter."""
-        times = self.job_time.get(job_id)
-        if times is not None:
-            times[gpu] = times.get(gpu, 0.0) + seconds
-        self.type_time[gpu] = self.type_time.get(gpu, 0.0) + seconds
-
-    def _restart_clock(self, credited_jobs: int) -> None:
-        """After an allocation reset (`_reset_time_run_so_far`): the counters start again."""
-        assert self.policy.compat is not None
-        credit = self.policy.compat.initial_credit
-        self.job_time = {job_id: dict.fromkeys(self.gpu_types, credit) for job_id in self.active}
-        self.type_time = dict.fromkeys(self.gpu_types, credited_jobs * credit)
+            self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
 
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
@@ -393,14 +328,13 @@ class Replay:
             allocation=self.allocation,
             static=self.static,
             type_service=type_service,
-            gavel_clock=GavelClock(self.job_time, self.type_time, self.update_asked) if self.steps else None,
+            gavel_clock=self.tasks.clock() if self.tasks is not None else None,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
             self.out.lp_solves += 1
-            if self.steps and result.allocation.gavel is not None:
-                self._restart_clock(result.allocation.gavel.credited_jobs)
-                self.update_asked = False
+            if self.tasks is not None and result.allocation.gavel is not None:
+                self.tasks.restart(self.active, result.allocation.gavel.credited_jobs)
         self.allocation = result.allocation
         self.stable_until = result.stable_until
         self.out.decisions += 1
