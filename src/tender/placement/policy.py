@@ -31,7 +31,7 @@ class GavelCompat:
     `gavel_fifo.py`), fifo_het re-plans every job from scratch at each reset (free migration), and
     las_het weights its LP by gang size and solves it with an interior-point method.
 
-    Rounds are Gavel's micro-tasks (`sim.runner.Replay._step_round`): a job scheduled for a round
+    Rounds are Gavel's micro-tasks (`tender.sim.micro_tasks`): a job scheduled for a round
     runs `min(int(throughput x round), steps left)` steps and is credited the time they take; the
     round ends when its longest micro-task does.
     """

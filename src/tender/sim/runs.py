@@ -37,7 +37,7 @@ class JobRun:
     # Gavel compat with integer steps: this round's micro-task (steps, and when they are done).
     task_steps: float = 0.0
     task_end: float = 0.0
-    task_fails: bool = False  # Gavel's gang bug: fewer steps than GPUs (see `Replay._step_round`)
+    task_fails: bool = False  # Gavel's gang bug: fewer steps than GPUs (see `sim.micro_tasks`)
     failures: int = 0  # failed tasks in a row
 
 
