@@ -16,7 +16,7 @@ max_min_fairness_perf (Tender: fifo, fifo_het, las_het), seed 0, 36:36:36, 360 s
    a row with `capped: true`, its `cap_s` and no JCT, never a value.
 4. Each finished child is appended at once to `--out` (bench/results/gavel_curves.jsonl), so a
    partial sweep is usable and a restarted sweep skips what is there (Gavel rows by point, Tender
-   rows by point and Tender commit; a capped row counts as done).
+   rows by point and Tender commit; a capped row counts as done unless `--retry-capped`).
 5. `--plot` rebuilds bench/results/gavel_curves_{single,multi}.svg and gavel_curves.html from the
    file (Gavel dashed with circles, Tender compat solid with squares, one colour per policy);
    `--table` prints the README table (Gavel JCT, Tender JCT, error %, both CPU s per point).
@@ -215,7 +215,12 @@ class Sweep:
         self.lock = threading.Lock()
         self.tree = args.tender_src.parent.name if args.tender_src is not None else "worktree"
         done = load(args.out)
-        self.have = {row_key(r) for r in done if r["engine"] == "gavel-1f6f02e" or r["commit"] == self.tree}
+        self.have = {
+            row_key(r)
+            for r in done
+            if (r["engine"] == "gavel-1f6f02e" or r["commit"] == self.tree)
+            and not (args.retry_capped and r.get("capped"))
+        }
         self.stop = self.deadline(args.stop_at)
         self.engines = set(args.engines.split(","))
 
@@ -261,6 +266,8 @@ class Sweep:
         gavel: queue.Queue[Point] = queue.Queue()
         tender: queue.Queue[Point] = queue.Queue()
         for point in queue_order():
+            if point.mode not in self.args.modes.split(","):
+                continue
             keys = {name: (name, point.mode, point.policy, round(point.rate, 6)) for name in ENGINES}
             if "gavel" in self.engines and keys["gavel-1f6f02e"] not in self.have:
                 gavel.put(point)
@@ -295,6 +302,10 @@ def main() -> None:
     parser.add_argument("--gavel-workers", type=int, default=1, help="Gavel children at a time")
     parser.add_argument("--cap-s", type=float, default=CAP_S, help="wall-second cap of one child")
     parser.add_argument("--stop-at", default=None, help="UTC HH:MM: no child runs past it")
+    parser.add_argument(
+        "--retry-capped", action="store_true", help="run again the points whose last child was capped or cut"
+    )
+    parser.add_argument("--modes", default="single,multi", help="single, multi or both (comma-separated)")
     parser.add_argument("--engines", default="gavel,tender", help="gavel, tender or both (comma-separated)")
     parser.add_argument("--out", type=Path, default=OUT, help="JSONL, one line per child")
     parser.add_argument("--plot", action="store_true", help="rebuild the SVGs and HTML from --out")

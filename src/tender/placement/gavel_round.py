@@ -15,6 +15,9 @@ steps as `las.py`:
    when the type has no time yet, 0 without a share. Types in Gavel's order (v100, p100, k80, then
    others by name); within a type, (priority, deficit, share) descending, ties by arrival.
 5. Select in that order: a job is placed on the first type with room; FIFO policies skip priority 0.
+   A job that arrived after the last reset (no allocation; las_het) is selected like any other, with
+   priority 0, and then not run: Gavel's `_schedule_jobs_on_workers` skips jobs missing from the
+   allocation after its helper counted their GPUs, so those GPUs stay idle for the round.
 6. Propose preemptions and placements as las_het does.
 
 Gavel's fifo (base mode) also shuffles the type order each round; with one allotted type per job
@@ -24,14 +27,22 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from tender.placement.eligibility import Eligibility
 from tender.placement.fairness_lp import FairnessInput, solve_max_min
 from tender.placement.gavel_fifo import fifo_base, fifo_perf
 from tender.placement.las import collect, pick_pool, propose
-from tender.placement.model import Allocation, ClusterState, GavelState, JobRequest, Pool, RoundResult
+from tender.placement.model import (
+    Allocation,
+    ClusterState,
+    GavelClock,
+    GavelState,
+    JobRequest,
+    Pool,
+    RoundResult,
+)
 from tender.placement.policy import GavelCompat, Policy, PolicyName
 
 GAVEL_TYPE_ORDER = ("v100", "p100", "k80")
@@ -51,18 +62,45 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     allocation = state.allocation
     rates: Mapping[str, Mapping[str, float]] = {}
     job_ids = frozenset(usable)
-    reset = _reset_due(allocation, job_ids, now, compat)
+    asked = state.gavel_clock is not None and state.gavel_clock.update_asked
+    reset = _reset_due(allocation, job_ids, now, compat, asked)
     if reset or not fifo_family:
         rates = _rates(active, usable, allocation, state)
     if reset:
         allocation = _reset(state, active, usable, rates, capacity, now, policy)
     assert allocation is not None and allocation.gavel is not None
-    # 4. Priorities per type, in Gavel's type order.
+    clock = state.gavel_clock
+    if clock is not None and reset:  # the caller restarts its counters after this round
+        clock = fresh_clock(allocation.gavel.credited_jobs, usable, capacity, compat.initial_credit)
+    # 4-5. Priorities per type, in Gavel's type order, and the greedy selection.
+    chosen = _select(state, active, up, usable, rates, allocation, capacity, compat, clock, fifo_family)
+    # 6. Propose.
+    result = propose(active, chosen, state, verdicts, allocation)
+    if fifo_family:
+        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat, asked)
+        return replace(result, stable_until=until)
+    return result
+
+
+def _select(
+    state: ClusterState,
+    active: Sequence[JobRequest],
+    up: Sequence[Pool],
+    usable: Mapping[str, Sequence[Pool]],
+    rates: Mapping[str, Mapping[str, float]],
+    allocation: Allocation,
+    capacity: Mapping[str, int],
+    compat: GavelCompat,
+    clock: GavelClock | None,
+    fifo_family: bool,
+) -> dict[str, Pool]:
+    """Steps 4-5: each type's queue by priority, then Gavel's greedy over the per-type queues."""
     chosen: dict[str, Pool] = {}
     left = dict(capacity)
     free = {pool.id: pool.count for pool in up}
     pools_of = {gpu: [pool for pool in up if pool.gpu == gpu] for gpu in capacity}
     attained = _Memo(state.attained)  # each job's service looked up once per round
+    idle: set[str] = set()  # selected without an allocation: their GPUs stay idle this round
     for gpu in _type_order(capacity):
         candidates = _candidates(active, usable, rates, allocation, gpu, state, fifo_family)
         if not candidates:
@@ -73,23 +111,21 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
                 chosen[job.id] = pools_of[gpu][0]
             left[gpu] -= sum(j.gpus for j in candidates)
             continue
-        for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat):
-            # 5. Select: Gavel's greedy over the per-type queues.
+        for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat, clock):
             if left[gpu] == 0:
                 break
-            if job.id in chosen or (fifo_family and priority <= 0.0) or job.gpus > left[gpu]:
+            taken = job.id in chosen or job.id in idle
+            if taken or (fifo_family and priority <= 0.0) or job.gpus > left[gpu]:
                 continue
             target = pick_pool(job, gpu, usable[job.id], free, state.running.get(job.id))
             if target is not None:
-                chosen[job.id] = target
                 free[target.id] -= job.gpus
                 left[gpu] -= job.gpus
-    # 6. Propose.
-    result = propose(active, chosen, state, verdicts, allocation)
-    if fifo_family:
-        until = _stable_until(allocation, job_ids, capacity, active, chosen, compat)
-        return replace(result, stable_until=until)
-    return result
+                if job.id in allocation.job_ids:
+                    chosen[job.id] = target
+                else:
+                    idle.add(job.id)  # Gavel selects it, then never assigns it (no allocation)
+    return chosen
 
 
 def _stable_until(
@@ -99,6 +135,7 @@ def _stable_until(
     active: Sequence[JobRequest],
     chosen: Mapping[str, Pool],
     compat: GavelCompat,
+    asked: bool,
 ) -> float | None:
     """FIFO rounds run every allotted job while no type is over-booked, whatever the priorities, so
     until the job set changes or a pending reset falls due, later rounds repeat this one."""
@@ -112,7 +149,7 @@ def _stable_until(
             booked[gpu] = booked.get(gpu, 0) + gpus[job_id]
     if any(n > capacity.get(gpu, 0) for gpu, n in booked.items()):
         return None  # over-booked (Gavel's fifo bug): jobs time-share, rounds differ
-    if allocation.job_ids == job_ids:
+    if allocation.job_ids == job_ids and not asked:
         return math.inf
     if allocation.gavel.reset_at == 0.0:
         return None  # a reset is due at the next round
@@ -120,12 +157,12 @@ def _stable_until(
 
 
 def _reset_due(
-    allocation: Allocation | None, job_ids: frozenset[str], now: float, compat: GavelCompat
+    allocation: Allocation | None, job_ids: frozenset[str], now: float, compat: GavelCompat, asked: bool
 ) -> bool:
     if allocation is None or allocation.gavel is None:
         return True
-    if allocation.job_ids == job_ids:
-        return False  # Gavel's _need_to_update_allocation is set only by arrivals and departures
+    if allocation.job_ids == job_ids and not asked:
+        return False  # Gavel's _need_to_update_allocation: arrivals, departures, failed tasks
     last = allocation.gavel.reset_at
     return last == 0.0 or now - last >= compat.reset_seconds
 
@@ -143,7 +180,7 @@ def _reset(
     compat = policy.compat
     runnable = [job for job in active if job.id in usable]
     previous = state.allocation.gavel if state.allocation is not None else None
-    deficits = _deficits(state, runnable, capacity, now)
+    deficits = _deficits(state, runnable, capacity, now, compat.initial_credit)
     fifo: tuple[tuple[float, str, str], ...] = ()
     rng_state: object = None
     if policy.name is PolicyName.LAS_HET:
@@ -182,13 +219,24 @@ def _reset(
     return Allocation(frozenset(usable), capacity_key, fractions, gavel=gavel)
 
 
+def fresh_clock(jobs: int, job_ids: Iterable[str], types: Iterable[str], credit: float) -> GavelClock:
+    """Gavel's counters right after a reset (`_reset_time_run_so_far`): every job `credit` on
+    every type, each type `jobs` x `credit`."""
+    kinds = sorted(types)
+    return GavelClock(
+        {job_id: dict.fromkeys(kinds, credit) for job_id in job_ids}, dict.fromkeys(kinds, jobs * credit)
+    )
+
+
 def _deficits(
     state: ClusterState,
     runnable: Sequence[JobRequest],
     capacity: Mapping[str, int],
     now: float,
+    credit: float,
 ) -> dict[str, dict[str, float]]:
-    """Gavel's `_reset_time_run_so_far`: deficit += share x elapsed - time received since the reset."""
+    """Gavel's `_reset_time_run_so_far`: deficit += share x elapsed - time received since the reset
+    (with the caller's `GavelClock`, in Gavel's own float operations)."""
     previous = state.allocation
     out: dict[str, dict[str, float]] = {gpu: {} for gpu in capacity}
     if previous is None or previous.gavel is None:
@@ -196,6 +244,16 @@ def _deficits(
     elapsed = now - previous.gavel.reset_at
     old = previous.gavel.deficits
     empty: Mapping[str, float] = {}
+    clock = state.gavel_clock
+    if clock is not None:
+        for job in runnable:
+            times = clock.job_time.get(job.id, empty)
+            shares = previous.fractions.get(job.id, empty) if job.id in previous.job_ids else empty
+            for gpu in capacity:
+                received = times[gpu] - credit if gpu in times else 0.0
+                before = old[gpu].get(job.id, 0.0) if gpu in old else 0.0
+                out[gpu][job.id] = before + (shares.get(gpu, 0.0) * elapsed - received)
+        return out
     for job in runnable:
         attained = state.attained.get(job.id, empty)
         at_reset = previous.gavel.attained_at_reset.get(job.id, empty)
@@ -271,11 +329,14 @@ def _ranked(
     state: ClusterState,
     attained: Mapping[str, Mapping[str, float]],
     compat: GavelCompat,
+    clock: GavelClock | None = None,
 ) -> list[tuple[JobRequest, float]]:
     """Gavel's per-type queue: (priority, deficit, share) descending; ties keep arrival order (the
     candidates' order), as Gavel's insertion-ordered priority dicts do."""
     gavel = allocation.gavel
     assert gavel is not None
+    if clock is not None:
+        return _ranked_by_clock(candidates, allocation, gpu, clock)
     served = state.type_service.get(gpu, 0.0) - gavel.type_service_at_reset.get(gpu, 0.0)
     type_time = gavel.credited_jobs * compat.initial_credit + served
     deficits = gavel.deficits.get(gpu, {})
@@ -292,6 +353,32 @@ def _ranked(
             fraction = (credit + received) / type_time if type_time > 0.0 else 0.0
             priority = share / fraction if fraction > 0.0 else share * UNSERVED
         # Negated keys sort descending; the index keeps the sort stable and never compares jobs.
+        keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
+    keyed.sort()
+    return [(candidates[k[3]], -k[0]) for k in keyed]
+
+
+def _ranked_by_clock(
+    candidates: Sequence[JobRequest], allocation: Allocation, gpu: str, clock: GavelClock
+) -> list[tuple[JobRequest, float]]:
+    """`_ranked` from the caller's counters, as Gavel's `_update_priorities` computes it:
+    fraction = job time / type time (0 when the type has no time), priority = share / fraction,
+    share x 1e9 when the fraction is 0, 0 without a share."""
+    gavel = allocation.gavel
+    assert gavel is not None
+    type_time = clock.type_time.get(gpu, 0.0)
+    deficits = gavel.deficits.get(gpu, {})
+    fractions, in_allocation, job_time = allocation.fractions, allocation.job_ids, clock.job_time
+    keyed: list[tuple[float, float, float, int]] = []
+    empty: Mapping[str, float] = {}
+    for index, job in enumerate(candidates):
+        job_id = job.id
+        share = fractions.get(job_id, empty).get(gpu, 0.0) if job_id in in_allocation else 0.0
+        priority = 0.0
+        if share > 0.0:
+            times = job_time.get(job_id, empty)
+            fraction = times[gpu] / type_time if type_time != 0.0 and gpu in times else 0.0
+            priority = share / fraction if fraction > 0.0 else share * UNSERVED
         keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
     keyed.sort()
     return [(candidates[k[3]], -k[0]) for k in keyed]

@@ -155,6 +155,20 @@ class GavelState:
 
 
 @dataclass(frozen=True)
+class GavelClock:
+    """Gavel's time counters since the last allocation reset, kept by the caller round by round
+    (compat mode with integer steps), so that priorities and deficits use Gavel's own floats:
+    `job_time[job][type]` is `_job_time_so_far` (the initial credit, plus each micro-task's
+    execution time on the type, added in order) and `type_time[type]` is `_worker_time_so_far`."""
+
+    job_time: Mapping[str, Mapping[str, float]]
+    type_time: Mapping[str, float]
+    # A micro-task failed since the last reset: Gavel's _need_to_update_allocation, raised by
+    # arrivals and departures too (those the job set shows).
+    update_asked: bool = False
+
+
+@dataclass(frozen=True)
 class Allocation:
     """las_het's LP answer: time fractions per (job, accelerator type), valid for a job set."""
 
@@ -195,6 +209,9 @@ class ClusterState:
     # Compat mode: seconds each accelerator type has served jobs so far, summed over jobs (a gang
     # counts once), including jobs that have finished; Gavel's per-type "worker time".
     type_service: Mapping[str, float] = field(default_factory=dict)
+    # Compat mode with integer steps: Gavel's counters since the last reset (None: derived from
+    # `attained` and `type_service` minus their snapshot at the reset).
+    gavel_clock: GavelClock | None = None
 
 
 @dataclass(frozen=True)

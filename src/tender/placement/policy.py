@@ -30,6 +30,10 @@ class GavelCompat:
     each job starting with `initial_credit` seconds. fifo keeps Gavel's type-choice bug (see
     `gavel_fifo.py`), fifo_het re-plans every job from scratch at each reset (free migration), and
     las_het weights its LP by gang size and solves it with an interior-point method.
+
+    Rounds are Gavel's micro-tasks (`tender.sim.micro_tasks`): a job scheduled for a round
+    runs `min(int(throughput x round), steps left)` steps and is credited the time they take; the
+    round ends when its longest micro-task does.
     """
 
     reset_seconds: float = 1920.0  # Gavel's minimum_time_between_allocation_resets

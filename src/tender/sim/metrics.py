@@ -48,6 +48,7 @@ def summarize(
 ) -> dict[str, Any]:
     """The deterministic part of `--json` (see docs/simulate.md for every key)."""
     runs = outcome.runs
+    failed = frozenset(outcome.failed)
     ids = sorted(runs) if measured is None else sorted(i for i in measured if i in runs)
     done = [runs[i] for i in ids if runs[i].finish is not None]
     jct = sorted(_jct(r) for r in done)
@@ -64,7 +65,7 @@ def summarize(
         "jobs_measured": len(ids),
         "jobs_completed": len(done),
         "jobs_rejected": len(outcome.rejected),
-        "jobs_unfinished": len(ids) - len(done) - sum(1 for i in ids if i in outcome.rejected),
+        "jobs_unfinished": len(ids) - len(done) - sum(1 for i in ids if i in outcome.rejected or i in failed),
         "avg_jct_hours": r6(_mean(jct) / HOUR),
         "median_jct_hours": r6(percentile(jct, 50) / HOUR),
         "p99_jct_hours": r6(percentile(jct, 99) / HOUR),
@@ -93,7 +94,7 @@ def summarize(
             for job_id, v in sorted(outcome.rejected.items())
         ][:100],
         "rejected_by_reason": dict(sorted(Counter(str(v.reason) for v in outcome.rejected.values()).items())),
-    }
+    } | ({"jobs_failed": sum(1 for i in ids if i in failed)} if failed else {})
 
 
 def _pool_costs(

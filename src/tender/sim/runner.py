@@ -31,6 +31,7 @@ from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
 from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
+from tender.sim.micro_tasks import MicroTasks
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
 
 
@@ -51,6 +52,14 @@ class Replay:
         self.policy = policy
         self.uses_rounds, self.preemptive = policy.uses_rounds, policy.preemptive
         self.greedy = policy.compat is None and not policy.preemptive  # `cycle.greedy_round`
+        # Gavel compat: rounds of micro-tasks with integer steps (`sim.micro_tasks`, `_step_round`).
+        self.tasks = (
+            MicroTasks((p.gpu for p in self.pools), policy.round_length, policy.compat.initial_credit)
+            if policy.compat is not None
+            else None
+        )
+        self.batch = policy.compat is not None and policy.compat.batch_rounds
+        self.changed = True  # an arrival, completion or fault since the last decided round
         self.eligibility = eligibility
         self.faults = faults
         self.watch = watch
@@ -68,9 +77,7 @@ class Replay:
         self.type_service: dict[str, float] = {}  # job-seconds served per GPU type (finished segments)
         self.allocation: Allocation | None = None
         self.pending_tick: float | None = None
-        self.tick_generation = 0  # a TICK whose generation moved on was cancelled (compat batching)
         self.stable_until: float | None = None  # the last round's promise (compat), see RoundResult
-        self.suspended: float | None = None  # compat: start of a round repeated until an event
         self.last_tick: float | None = None
         self.unwatched_done = 0
         self.exhausted = False
@@ -110,14 +117,13 @@ class Replay:
     def _handle(self, event: Event) -> bool:
         now = event.time
         if event.kind is Kind.TICK:
-            if event.generation != self.tick_generation:
-                return False  # cancelled: rounds resumed earlier
             self.pending_tick = None
             self.last_tick = now
+            if self.tasks is not None:
+                self._step_round(now, self.tasks)
+                return False
             self._decide()
-            if self.policy.compat is not None:
-                self._arm_gavel_round_end(now)
-            elif self.preemptive and self.active:
+            if self.preemptive and self.active:
                 self._arm_tick(now + self.policy.round_length)
             return False
         if event.kind is Kind.ARRIVAL:
@@ -128,7 +134,10 @@ class Replay:
             run = self.out.runs[event.subject]
             if event.generation != run.generation:
                 return False  # stale: the job was preempted since this was scheduled
-            self._stop(run, now)
+            tasks = self.tasks
+            self._stop(run, now, now - tasks.credit_from if tasks is not None else None)
+            if tasks is not None:
+                tasks.done.append(run)
             run.remaining = 0.0
             run.finish = now
             del self.active[run.job.id]
@@ -141,6 +150,8 @@ class Replay:
             for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
                 run = self.out.runs[job_id]
                 run.evicted_from = event.subject
+                if self.tasks is not None:  # a task cut short: its time so far is credited
+                    self.tasks.credit(job_id, run.gpu, now - run.seg_start)
                 self._stop(run, now)
                 self._requeue(run)
             self._reorder_queue()
@@ -149,8 +160,7 @@ class Replay:
                 self.capacity_up += self.by_id[event.subject].count
             self.down.discard(event.subject)
         if self.policy.compat is not None:
-            if self.suspended is not None:
-                self._resume_rounds(now, event.kind is Kind.COMPLETION)
+            self.changed = True
             if event.kind is not Kind.COMPLETION:
                 self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
         elif self.uses_rounds:
@@ -180,6 +190,8 @@ class Replay:
         self.static[job.id] = feasible.pools
         self.active[job.id] = job
         self.queue[job.id] = job
+        if self.tasks is not None:
+            self.tasks.arrive(job.id)
 
     def _count_done(self, job_id: str) -> None:
         if self.watch is not None and job_id in self.watch:
@@ -201,17 +213,20 @@ class Replay:
         self.busy += job.gpus
         self.running[job.id] = RunningJob(job.id, pool.id, job.gpus, now)
         self.queue.pop(job.id, None)
-        finish = run.work_start + run.remaining / run.rate
-        self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
+        if self.tasks is None:  # micro-tasks schedule a completion only for a job's last one
+            finish = run.work_start + run.remaining / run.rate
+            self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
 
-    def _stop(self, run: JobRun, now: float) -> None:
-        """Release the job's GPUs and bank its progress and service."""
+    def _stop(self, run: JobRun, now: float, credit: float | None = None) -> None:
+        """Release the job's GPUs and bank its progress and service (`credit`: the service to
+        bank instead of the time held, Gavel's execution time of a job's last micro-task)."""
         assert run.pool is not None
         held = now - run.seg_start
+        served = held if credit is None else credit
         run.remaining = max(0.0, run.remaining - run.rate * max(0.0, now - run.work_start))
         self.out.gpu_seconds[run.pool] += run.job.gpus * held
-        run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + held
-        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + held
+        run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + served
+        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + served
         self.free[run.pool] += run.job.gpus
         self.busy -= run.job.gpus
         del self.running[run.job.id]
@@ -234,64 +249,44 @@ class Replay:
             tick = self.last_tick + length
         return tick
 
-    def _arm_gavel_round_end(self, now: float) -> None:
-        """Gavel's round timing: a round ends when its longest micro-task does (at most one round
-        length); with nothing running the next round starts at the next arrival."""
+    def _step_round(self, now: float, tasks: MicroTasks) -> None:
+        """One round of Gavel's micro-tasks (compat mode), as 1f6f02e's `simulate` loop:
+
+        1. settle the round that ends now (`MicroTasks.settle`; a gang dropped after too many
+           failed tasks leaves, `Outcome.failed`);
+        2. decide, unless nothing happened since the last decided round and the core promised this
+           round repeats it (`RoundResult.stable_until`);
+        3. give each running job its next task (`MicroTasks.plan`): a job's last task schedules its
+           completion; the round ends when its longest task does; with no task, the next round
+           starts at the next arrival.
+        """
         runs = self.out.runs
-        length = self.policy.round_length
-        # The longest task's end, capped at one round: min(now + length, max of the ends) is the
-        # max of the capped ends (min and max pick a value, so the two agree to the bit).
-        longest = max(
-            (runs[job_id].work_start + runs[job_id].remaining / runs[job_id].rate for job_id in self.running),
-            default=None,
-        )
-        end = None if longest is None else min(now + length, longest)
-        stable = self.stable_until if self.policy.compat and self.policy.compat.batch_rounds else None
-        if end is not None and stable is not None and end == now + length and stable > now + length:
-            # Batch: every round until `stable` repeats this one unless an event comes first.
-            self.suspended = now
-            if stable != math.inf:
-                self._arm_tick(self._grid_after(now, stable, inclusive=True))
-        elif end is not None:
-            self._arm_tick(max(end, now + 1e-9))
+        if tasks.under_way:  # 1
+            ongoing = [runs[job_id] for job_id in self.running]
+            for run in tasks.settle(ongoing, now, self.out.gpu_seconds, self.type_service):
+                self._stop(run, now, 0.0)
+                self.out.failed.append(run.job.id)
+                del self.active[run.job.id]
+                self.static.pop(run.job.id, None)
+                self._count_done(run.job.id)
+            if any(run.task_fails for run in ongoing):
+                self.changed = True  # Gavel's _need_to_update_allocation
+        stable = self.stable_until
+        if self.changed or not self.batch or stable is None or now >= stable:  # 2
+            self.changed = False
+            self._decide()
+        end, last = tasks.plan([runs[job_id] for job_id in self.running])  # 3
+        for run in last:
+            self.heap.push(Event(run.task_end, Kind.COMPLETION, run.job.id, run.generation))
+        if end is not None:
+            self._arm_tick(end)
         elif self.active and self.exhausted:
             self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
-
-    def _grid_after(self, start: float, t: float, *, inclusive: bool) -> float:
-        """The first round start after `start` (by repeated addition, as unbatched rounds go) that
-        is >= t (inclusive) or > t."""
-        tick = start + self.policy.round_length
-        while tick < t or (not inclusive and tick == t):
-            tick += self.policy.round_length
-        return tick
-
-    def _resume_rounds(self, now: float, completion: bool) -> None:
-        """An event inside batched rounds: arm the end of the round it falls in, as if every
-        round had been ticked (Gavel's timing: the longest task of that round ends it)."""
-        assert self.suspended is not None
-        length = self.policy.round_length
-        round_start = self.suspended
-        nxt = round_start + length
-        while nxt <= now:
-            round_start, nxt = nxt, nxt + length
-        self.suspended = None
-        self.tick_generation += 1
-        self.pending_tick = None
-        if round_start == now:
-            self._arm_tick(now)  # the event falls on a round boundary: that round starts now
-            return
-        ends = [
-            min(nxt, run.work_start + run.remaining / run.rate)
-            for run in (self.out.runs[job_id] for job_id in self.running)
-        ]
-        if completion:
-            ends.append(now)
-        self._arm_tick(max(ends) if ends else now)
 
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
             self.pending_tick = at
-            self.heap.push(Event(at, Kind.TICK, generation=self.tick_generation))
+            self.heap.push(Event(at, Kind.TICK))
 
     # -- the committer (`tender.placement.commit.Committer`): memory and the event heap --------
     def preempt(self, preemption: Preemption) -> None:
@@ -333,10 +328,13 @@ class Replay:
             allocation=self.allocation,
             static=self.static,
             type_service=type_service,
+            gavel_clock=self.tasks.clock() if self.tasks is not None else None,
         )
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
             self.out.lp_solves += 1
+            if self.tasks is not None and result.allocation.gavel is not None:
+                self.tasks.restart(self.active, result.allocation.gavel.credited_jobs)
         self.allocation = result.allocation
         self.stable_until = result.stable_until
         self.out.decisions += 1

@@ -34,6 +34,11 @@ class JobRun:
     failovers: int = 0
     ran_on: list[str] = field(default_factory=list)  # the pool of each run segment, in order
     attained: dict[str, float] = field(default_factory=dict)
+    # Gavel compat with integer steps: this round's micro-task (steps, and when they are done).
+    task_steps: float = 0.0
+    task_end: float = 0.0
+    task_fails: bool = False  # Gavel's gang bug: fewer steps than GPUs (see `sim.micro_tasks`)
+    failures: int = 0  # failed tasks in a row
 
 
 @dataclass
@@ -46,6 +51,7 @@ class Outcome:
     decisions: int = 0
     lp_solves: int = 0
     end: float = 0.0
+    failed: list[str] = field(default_factory=list)  # compat: jobs Gavel drops after failed tasks
 
 
 class RemainingWork(Mapping[str, float]):
