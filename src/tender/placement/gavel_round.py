@@ -27,7 +27,7 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from tender.placement.eligibility import Eligibility
@@ -339,23 +339,14 @@ def _ranked(
         return _ranked_by_clock(candidates, allocation, gpu, clock)
     served = state.type_service.get(gpu, 0.0) - gavel.type_service_at_reset.get(gpu, 0.0)
     type_time = gavel.credited_jobs * compat.initial_credit + served
-    deficits = gavel.deficits.get(gpu, {})
-    fractions, in_allocation, at_reset = allocation.fractions, allocation.job_ids, gavel.attained_at_reset
-    credit = compat.initial_credit
-    keyed: list[tuple[float, float, float, int]] = []
+    at_reset, credit = gavel.attained_at_reset, compat.initial_credit
     empty: Mapping[str, float] = {}
-    for index, job in enumerate(candidates):
-        job_id = job.id
-        share = fractions.get(job_id, empty).get(gpu, 0.0) if job_id in in_allocation else 0.0
-        priority = 0.0
-        if share > 0.0:
-            received = attained[job_id].get(gpu, 0.0) - at_reset.get(job_id, empty).get(gpu, 0.0)
-            fraction = (credit + received) / type_time if type_time > 0.0 else 0.0
-            priority = share / fraction if fraction > 0.0 else share * UNSERVED
-        # Negated keys sort descending; the index keeps the sort stable and never compares jobs.
-        keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
-    keyed.sort()
-    return [(candidates[k[3]], -k[0]) for k in keyed]
+
+    def fraction(job_id: str) -> float:
+        received = attained[job_id].get(gpu, 0.0) - at_reset.get(job_id, empty).get(gpu, 0.0)
+        return (credit + received) / type_time if type_time > 0.0 else 0.0
+
+    return _by_priority(candidates, allocation, gpu, fraction)
 
 
 def _ranked_by_clock(
@@ -364,11 +355,27 @@ def _ranked_by_clock(
     """`_ranked` from the caller's counters, as Gavel's `_update_priorities` computes it:
     fraction = job time / type time (0 when the type has no time), priority = share / fraction,
     share x 1e9 when the fraction is 0, 0 without a share."""
+    type_time = clock.type_time.get(gpu, 0.0)
+    job_time = clock.job_time
+    empty: Mapping[str, float] = {}
+
+    def fraction(job_id: str) -> float:
+        times = job_time.get(job_id, empty)
+        return times[gpu] / type_time if type_time != 0.0 and gpu in times else 0.0
+
+    return _by_priority(candidates, allocation, gpu, fraction)
+
+
+def _by_priority(
+    candidates: Sequence[JobRequest], allocation: Allocation, gpu: str, fraction: Callable[[str], float]
+) -> list[tuple[JobRequest, float]]:
+    """Sort by (priority, deficit, share) descending, ties in the candidates' order: priority =
+    share / fraction, share x 1e9 when the fraction is 0 (`UNSERVED`), 0 without a share; the
+    fraction (the job's time over the type's) is only asked of jobs with a share."""
     gavel = allocation.gavel
     assert gavel is not None
-    type_time = clock.type_time.get(gpu, 0.0)
     deficits = gavel.deficits.get(gpu, {})
-    fractions, in_allocation, job_time = allocation.fractions, allocation.job_ids, clock.job_time
+    fractions, in_allocation = allocation.fractions, allocation.job_ids
     keyed: list[tuple[float, float, float, int]] = []
     empty: Mapping[str, float] = {}
     for index, job in enumerate(candidates):
@@ -376,9 +383,9 @@ def _ranked_by_clock(
         share = fractions.get(job_id, empty).get(gpu, 0.0) if job_id in in_allocation else 0.0
         priority = 0.0
         if share > 0.0:
-            times = job_time.get(job_id, empty)
-            fraction = times[gpu] / type_time if type_time != 0.0 and gpu in times else 0.0
-            priority = share / fraction if fraction > 0.0 else share * UNSERVED
+            f = fraction(job_id)
+            priority = share / f if f > 0.0 else share * UNSERVED
+        # Negated keys sort descending; the index keeps the sort stable and never compares jobs.
         keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
     keyed.sort()
     return [(candidates[k[3]], -k[0]) for k in keyed]
