@@ -78,7 +78,7 @@ class PlanOptions:
     mip_gap: float = 1e-3
     integral_gpus: bool = False  # integer GPU columns (slow); default: continuous, rounded in extract
     threads: int = 1
-    # HiGHS option set (`solve.PROFILES`): "plan" for `tender plan`, "recourse" for the re-plans of a
+    # HiGHS option set (`solve.profile_options`): "plan" for `tender plan`, "recourse" for the re-plans of a
     # risk study (`tender risk`, `plan --robust`'s samples and study, the tornado): lighter heuristics.
     profile: Profile = "plan"
     # Asked while HiGHS runs; True stops the plan with `solve.Interrupted` (the CLI's Ctrl-C).
