@@ -27,7 +27,7 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from tender.placement.eligibility import Eligibility
@@ -62,7 +62,8 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     allocation = state.allocation
     rates: Mapping[str, Mapping[str, float]] = {}
     job_ids = frozenset(usable)
-    asked = state.gavel_clock is not None and state.gavel_clock.update_asked
+    assert state.gavel_clock is not None, "compat rounds need the caller's GavelClock (sim.micro_tasks)"
+    asked = state.gavel_clock.update_asked
     reset = _reset_due(allocation, job_ids, now, compat, asked)
     if reset or not fifo_family:
         rates = _rates(active, usable, allocation, state)
@@ -70,10 +71,10 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
         allocation = _reset(state, active, usable, rates, capacity, now, policy)
     assert allocation is not None and allocation.gavel is not None
     clock = state.gavel_clock
-    if clock is not None and reset:  # the caller restarts its counters after this round
+    if reset:  # the caller restarts its counters after this round
         clock = fresh_clock(allocation.gavel.credited_jobs, usable, capacity, compat.initial_credit)
     # 4-5. Priorities per type, in Gavel's type order, and the greedy selection.
-    chosen = _select(state, active, up, usable, rates, allocation, capacity, compat, clock, fifo_family)
+    chosen = _select(state, active, up, usable, rates, allocation, capacity, clock, fifo_family)
     # 6. Propose.
     result = propose(active, chosen, state, verdicts, allocation)
     if fifo_family:
@@ -90,8 +91,7 @@ def _select(
     rates: Mapping[str, Mapping[str, float]],
     allocation: Allocation,
     capacity: Mapping[str, int],
-    compat: GavelCompat,
-    clock: GavelClock | None,
+    clock: GavelClock,
     fifo_family: bool,
 ) -> dict[str, Pool]:
     """Steps 4-5: each type's queue by priority, then Gavel's greedy over the per-type queues."""
@@ -99,7 +99,6 @@ def _select(
     left = dict(capacity)
     free = {pool.id: pool.count for pool in up}
     pools_of = {gpu: [pool for pool in up if pool.gpu == gpu] for gpu in capacity}
-    attained = _Memo(state.attained)  # each job's service looked up once per round
     idle: set[str] = set()  # selected without an allocation: their GPUs stay idle this round
     for gpu in _type_order(capacity):
         candidates = _candidates(active, usable, rates, allocation, gpu, state, fifo_family)
@@ -111,7 +110,7 @@ def _select(
                 chosen[job.id] = pools_of[gpu][0]
             left[gpu] -= sum(j.gpus for j in candidates)
             continue
-        for job, priority in _ranked(candidates, allocation, gpu, state, attained, compat, clock):
+        for job, priority in _ranked(candidates, allocation, gpu, clock):
             if left[gpu] == 0:
                 break
             taken = job.id in chosen or job.id in idle
@@ -204,11 +203,8 @@ def _reset(
         fractions = {job.id: {} for job in runnable}
         for _, job_id, gpu in fifo:
             fractions[job_id] = {gpu: 1.0}
-    attained_at_reset = {job.id: dict(state.attained.get(job.id, {})) for job in runnable}
     gavel = GavelState(
         reset_at=now,
-        attained_at_reset=attained_at_reset,
-        type_service_at_reset=dict(state.type_service),
         credited_jobs=len(runnable),
         deficits=deficits,
         fifo=fifo,
@@ -245,41 +241,15 @@ def _deficits(
     old = previous.gavel.deficits
     empty: Mapping[str, float] = {}
     clock = state.gavel_clock
-    if clock is not None:
-        for job in runnable:
-            times = clock.job_time.get(job.id, empty)
-            shares = previous.fractions.get(job.id, empty) if job.id in previous.job_ids else empty
-            for gpu in capacity:
-                received = times[gpu] - credit if gpu in times else 0.0
-                before = old[gpu].get(job.id, 0.0) if gpu in old else 0.0
-                out[gpu][job.id] = before + (shares.get(gpu, 0.0) * elapsed - received)
-        return out
+    assert clock is not None
     for job in runnable:
-        attained = state.attained.get(job.id, empty)
-        at_reset = previous.gavel.attained_at_reset.get(job.id, empty)
-        shares = previous.fractions.get(job.id, empty)
+        times = clock.job_time.get(job.id, empty)
+        shares = previous.fractions.get(job.id, empty) if job.id in previous.job_ids else empty
         for gpu in capacity:
-            received = attained.get(gpu, 0.0) - at_reset.get(gpu, 0.0)
+            received = times[gpu] - credit if gpu in times else 0.0
             before = old[gpu].get(job.id, 0.0) if gpu in old else 0.0
-            out[gpu][job.id] = before + shares.get(gpu, 0.0) * elapsed - received
+            out[gpu][job.id] = before + (shares.get(gpu, 0.0) * elapsed - received)
     return out
-
-
-class _Memo(Mapping[str, Mapping[str, float]]):
-    def __init__(self, inner: Mapping[str, Mapping[str, float]]) -> None:
-        self._inner, self._seen = inner, dict[str, Mapping[str, float]]()
-
-    def __getitem__(self, key: str) -> Mapping[str, float]:
-        found = self._seen.get(key)
-        if found is None:
-            found = self._seen[key] = self._inner.get(key, {})
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._inner)
-
-    def __len__(self) -> int:
-        return len(self._inner)
 
 
 def _rates_of(job: JobRequest, pools: Sequence[Pool]) -> dict[str, float]:
@@ -323,59 +293,17 @@ def _candidates(
 
 
 def _ranked(
-    candidates: Sequence[JobRequest],
-    allocation: Allocation,
-    gpu: str,
-    state: ClusterState,
-    attained: Mapping[str, Mapping[str, float]],
-    compat: GavelCompat,
-    clock: GavelClock | None = None,
-) -> list[tuple[JobRequest, float]]:
-    """Gavel's per-type queue: (priority, deficit, share) descending; ties keep arrival order (the
-    candidates' order), as Gavel's insertion-ordered priority dicts do."""
-    gavel = allocation.gavel
-    assert gavel is not None
-    if clock is not None:
-        return _ranked_by_clock(candidates, allocation, gpu, clock)
-    served = state.type_service.get(gpu, 0.0) - gavel.type_service_at_reset.get(gpu, 0.0)
-    type_time = gavel.credited_jobs * compat.initial_credit + served
-    at_reset, credit = gavel.attained_at_reset, compat.initial_credit
-    empty: Mapping[str, float] = {}
-
-    def fraction(job_id: str) -> float:
-        received = attained[job_id].get(gpu, 0.0) - at_reset.get(job_id, empty).get(gpu, 0.0)
-        return (credit + received) / type_time if type_time > 0.0 else 0.0
-
-    return _by_priority(candidates, allocation, gpu, fraction)
-
-
-def _ranked_by_clock(
     candidates: Sequence[JobRequest], allocation: Allocation, gpu: str, clock: GavelClock
 ) -> list[tuple[JobRequest, float]]:
-    """`_ranked` from the caller's counters, as Gavel's `_update_priorities` computes it:
-    fraction = job time / type time (0 when the type has no time), priority = share / fraction,
-    share x 1e9 when the fraction is 0, 0 without a share."""
-    type_time = clock.type_time.get(gpu, 0.0)
-    job_time = clock.job_time
-    empty: Mapping[str, float] = {}
-
-    def fraction(job_id: str) -> float:
-        times = job_time.get(job_id, empty)
-        return times[gpu] / type_time if type_time != 0.0 and gpu in times else 0.0
-
-    return _by_priority(candidates, allocation, gpu, fraction)
-
-
-def _by_priority(
-    candidates: Sequence[JobRequest], allocation: Allocation, gpu: str, fraction: Callable[[str], float]
-) -> list[tuple[JobRequest, float]]:
-    """Sort by (priority, deficit, share) descending, ties in the candidates' order: priority =
-    share / fraction, share x 1e9 when the fraction is 0 (`UNSERVED`), 0 without a share; the
-    fraction (the job's time over the type's) is only asked of jobs with a share."""
+    """Gavel's per-type queue, from the caller's counters, as Gavel's `_update_priorities` computes it:
+    (priority, deficit, share) descending, ties in arrival order (the candidates' order), as Gavel's
+    insertion-ordered priority dicts keep them. fraction = job time / type time (0 when the type has
+    no time), priority = share / fraction, share x 1e9 when the fraction is 0, 0 without a share."""
     gavel = allocation.gavel
     assert gavel is not None
+    type_time = clock.type_time.get(gpu, 0.0)
     deficits = gavel.deficits.get(gpu, {})
-    fractions, in_allocation = allocation.fractions, allocation.job_ids
+    fractions, in_allocation, job_time = allocation.fractions, allocation.job_ids, clock.job_time
     keyed: list[tuple[float, float, float, int]] = []
     empty: Mapping[str, float] = {}
     for index, job in enumerate(candidates):
@@ -383,8 +311,9 @@ def _by_priority(
         share = fractions.get(job_id, empty).get(gpu, 0.0) if job_id in in_allocation else 0.0
         priority = 0.0
         if share > 0.0:
-            f = fraction(job_id)
-            priority = share / f if f > 0.0 else share * UNSERVED
+            times = job_time.get(job_id, empty)
+            fraction = times[gpu] / type_time if type_time != 0.0 and gpu in times else 0.0
+            priority = share / fraction if fraction > 0.0 else share * UNSERVED
         # Negated keys sort descending; the index keeps the sort stable and never compares jobs.
         keyed.append((-priority, -deficits.get(job_id, 0.0), -share, index))
     keyed.sort()

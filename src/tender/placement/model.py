@@ -138,14 +138,9 @@ class RunningJob:
 @dataclass(frozen=True)
 class GavelState:
     """What Gavel's scheduler remembers between rounds (compat mode), carried in `Allocation.gavel`.
-
-    Time "since the reset" is computed from the caller's cumulative counters minus their snapshot
-    at the reset (`attained_at_reset`, `type_service_at_reset`), plus the initial credit.
-    """
+    Time "since the reset" is the caller's `GavelClock`."""
 
     reset_at: float  # Gavel's _last_reset_time (0 until the first reset after time 0)
-    attained_at_reset: Mapping[str, Mapping[str, float]]  # per job per type, at the reset
-    type_service_at_reset: Mapping[str, float]  # per type, at the reset
     credited_jobs: int  # jobs present at the reset: each put `initial_credit` on every type
     deficits: Mapping[str, Mapping[str, float]]  # per type per job (a tie-breaker of the ranking)
     fifo: tuple[tuple[float, str, str], ...] = ()  # Gavel fifo's persistent (arrival, job, type) choices
