@@ -43,7 +43,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +230,8 @@ class Sweep:
             return float("inf")
         now = datetime.now(UTC)
         hour, minute = (int(x) for x in text.split(":"))
-        return now.replace(hour=hour, minute=minute, second=0, microsecond=0).timestamp()
+        stop = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        return (stop if stop > now else stop + timedelta(days=1)).timestamp()  # HH:MM after midnight
 
     def budget(self) -> float | None:
         """Wall seconds the next child may take, or None when it would start too late to be useful."""
