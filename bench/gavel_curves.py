@@ -8,9 +8,9 @@ max_min_fairness_perf (Tender: fifo, fifo_het, las_het), seed 0, 36:36:36, 360 s
    `run_sweep_continuous.py ... -a 0.0 -b 6.0 -n 16` single-GPU and `-a 0.0 -b 3.0 -n 11
    --generate-multi-gpu-jobs` multi-GPU; the sweep script takes `np.linspace(a, b, n)` minus 0 and
    passes lam = 3600 / rate): `RATES` below, bit for bit the same floats.
-2. Points are queued in `ORDER` (per curve: up to its knee first, then filling in; round-robin) and run by
-   `--gavel-workers` threads for Gavel plus one for Tender; each child is one process whose CPU is
-   its own `wait4` rusage (robust to the neighbours sharing the 2 cores; wall time is listed too).
+2. Points are queued in `ORDER` (per curve: up to its knee first, then filling in; round-robin), or as
+   `--only` lists them, and run by `--gavel-workers` threads for Gavel plus one for Tender; each child
+   is one process whose CPU is its own `wait4` rusage (robust to the neighbours sharing the 2 cores; wall time is listed too).
 3. Every child is capped at `--cap-s` wall seconds (default 900), and at `--stop-at` (UTC HH:MM: a
    child gets at most the time left until then; none starts in its last minute): a capped child is
    a row with `capped: true`, its `cap_s` and no JCT, never a value.
@@ -263,12 +263,20 @@ class Sweep:
                 env = {**os.environ, "PYTHONPATH": str(src)} if src is not None else None
                 self.append(tender_row(point, run_child(tender_cmd(point), None, env, cap), cap, self.tree))
 
+    def points(self) -> list[Point]:
+        """`queue_order` within `--modes`; with `--only`, just those points, in the order given."""
+        if self.args.only is None:
+            return [p for p in queue_order() if p.mode in self.args.modes.split(",")]
+        out = []
+        for item in self.args.only.split(","):
+            mode, policy, label = item.split("/")
+            out.append(Point(policy, mode, exact_rate(mode, float(label))))
+        return out
+
     def run(self) -> None:
         gavel: queue.Queue[Point] = queue.Queue()
         tender: queue.Queue[Point] = queue.Queue()
-        for point in queue_order():
-            if point.mode not in self.args.modes.split(","):
-                continue
+        for point in self.points():
             keys = {name: (name, point.mode, point.policy, round(point.rate, 6)) for name in ENGINES}
             if "gavel" in self.engines and keys["gavel-1f6f02e"] not in self.have:
                 gavel.put(point)
@@ -307,6 +315,11 @@ def main() -> None:
         "--retry-capped", action="store_true", help="run again the points whose last child was capped or cut"
     )
     parser.add_argument("--modes", default="single,multi", help="single, multi or both (comma-separated)")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="MODE/POLICY/RATE,...: run just these points, in this order (e.g. multi/fifo_perf/2.7)",
+    )
     parser.add_argument("--engines", default="gavel,tender", help="gavel, tender or both (comma-separated)")
     parser.add_argument("--out", type=Path, default=OUT, help="JSONL, one line per child")
     parser.add_argument("--plot", action="store_true", help="rebuild the SVGs and HTML from --out")
