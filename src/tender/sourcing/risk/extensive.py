@@ -13,9 +13,9 @@
    - a binary Y[run, site, start] per run option of any sample: each sample's y of that option
      (at start + the sample's start slip) is at most Y, and sum Y <= 1 per run. A sample where the
      chosen option does not exist (its site cannot hold the run then) leaves the run unplaced (missed);
-4. solve once (`solve.solve`, HiGHS options of `_solve`); the first stage is Y (the run slots), B
-   (rounded up to whole GPUs) and the deterministic plan's ROFR answers. The objective is the SAA
-   estimate of the expected cost.
+4. solve once (`solve.solve`, the `extensive` solver profile and the tolerances of `_solve`); the first
+   stage is Y (the run slots), B (rounded up to whole GPUs) and the deterministic plan's ROFR answers.
+   The objective is the SAA estimate of the expected cost.
 The model has about K times the columns of one plan: above `AUTO_EXTENSIVE_MAX` samples `solve`
 (method `auto`) uses the decomposition instead (`benders.py`, docs/risk.md).
 """
@@ -99,9 +99,11 @@ class _Shared:
 
 
 def _solve(model: LinearModel, options: PlanOptions) -> Solution:
-    """`solve.solve` with primal and MIP feasibility tolerances of 1e-5: with the default 1e-7 HiGHS
+    """`solve.solve` with primal and MIP feasibility tolerances of 1e-5 (with the default 1e-7 HiGHS
     rejected its own optimum of the example's extensive form (costs near 1e10) for a residual of
-    1.1e-6 GPUs after postsolve ("Solve error")."""
+    1.1e-6 GPUs after postsolve, "Solve error") and the `extensive` solver profile (the recourse
+    option set, presolve on: K = 30 of the example solves in ~70 s instead of > 600 s; docs/risk.md,
+    "Solving the extensive form")."""
     return solve(
         model,
         seed=options.seed,
@@ -110,6 +112,7 @@ def _solve(model: LinearModel, options: PlanOptions) -> Solution:
         threads=options.threads,
         stop=options.stop,
         tolerance=1e-5,
+        profile="extensive",
     )
 
 
@@ -125,11 +128,8 @@ def first_stage(
     return FirstStage(slots_of, answers.answers, gpus)
 
 
-def solve_extensive(
-    sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions
-) -> Robust:
-    """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
-    deterministic plan's first stage)."""
+def extensive_model(sc: Scenario, seed: int, samples: int, options: PlanOptions) -> _Shared:
+    """Steps 1-3: the extensive form over samples 0..K-1 of `seed`, with its shared columns."""
     now = sc.calendar.month_start(1)
     proto = protocol(sc, options, now)
     shared = _Shared(LinearModel(), {}, {})
@@ -139,6 +139,15 @@ def solve_extensive(
         ys = [(j, 1.0) for key, j in shared.runs.items() if key[0] == run.id]
         if ys:
             shared.model.row(f"run_once[{run.id}]", ys, ub=1.0)
+    return shared
+
+
+def solve_extensive(
+    sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions
+) -> Robust:
+    """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
+    deterministic plan's first stage)."""
+    shared = extensive_model(sc, seed, samples, options)
     big = shared.model
     sol = _solve(big, options)
     x = sol.values
