@@ -9,7 +9,7 @@ many small re-plans of a risk study) turns off symmetry detection, restarts and 
 root-reduced-cost and feasibility-jump heuristics, and presolve for models up to
 `RECOURSE_PRESOLVE_MAX_COLS` columns (measured: docs/risk.md, "The recourse solver profile");
 "extensive" (`tender plan --robust`'s extensive form) is the recourse option set with presolve always on
-(docs/risk.md, "Solving the extensive form"). Models large enough for `warmstart` (its own solves) are
+and reliability branching off (`mip_pscost_minreliable` 0; docs/risk.md, "Solving the extensive form"). Models large enough for `warmstart` (its own solves) are
 solved as in `tender plan`.
 """
 
@@ -38,12 +38,14 @@ RECOURSE_OPTIONS: dict[str, bool] = {
 RECOURSE_PRESOLVE_MAX_COLS = 60_000  # measured without presolve up to 53k columns; above, presolve stays on
 
 
-def profile_options(profile: Profile, num_cols: int) -> dict[str, bool | str]:
+def profile_options(profile: Profile, num_cols: int) -> dict[str, bool | int | str]:
     """The HiGHS options a profile sets on top of the solve's own (seed, threads, limits)."""
     if profile == "plan":
         return {}
-    out: dict[str, bool | str] = dict(RECOURSE_OPTIONS)
-    if profile == "recourse" and num_cols <= RECOURSE_PRESOLVE_MAX_COLS:
+    out: dict[str, bool | int | str] = dict(RECOURSE_OPTIONS)
+    if profile == "extensive":
+        out["mip_pscost_minreliable"] = 0  # branch on pseudo-costs at once: no strong-branching LPs
+    elif num_cols <= RECOURSE_PRESOLVE_MAX_COLS:
         out["presolve"] = "off"
     return out
 

@@ -1,7 +1,8 @@
 """The `extensive` solver profile of `tender plan --robust`'s extensive form (`extensive._solve`).
 
 Checked against HiGHS's defaults (the `plan` profile), independently of the profile's own answer:
-1. the profile is the recourse option set with presolve left on, whatever the model's size;
+1. the profile is the recourse option set with presolve left on, whatever the model's size, and
+   branching on pseudo-costs from the start (no strong branching);
 2. on the extensive forms of the two hand-solved cases and of generated scenarios with uncertain prices
    and deliveries, the two profiles' objectives agree within `mip_gap`, and each is at least the OTHER
    profile's proven lower bound (so neither stopped at a worse plan than the gap allows).
@@ -48,6 +49,7 @@ def test_the_extensive_profile_is_the_recourse_set_with_presolve_on() -> None:
         options = profile_options("extensive", cols)
         assert "presolve" not in options  # HiGHS's default: on
         assert {k: options[k] for k in RECOURSE_OPTIONS} == RECOURSE_OPTIONS
+        assert options["mip_pscost_minreliable"] == 0
     assert profile_options("recourse", 32_612)["presolve"] == "off"  # the recourse profile's own rule
 
 
