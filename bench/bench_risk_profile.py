@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "frontier-lab.yaml"
 PARTS = {
-    "HiGHS run": ("{built-in method highspy._core.run}",),
+    "HiGHS run": ("<built-in method highspy._core.run>",),
     "models (variables, rows, objective)": ("pipeline.py", "build_model"),
     "data.build": ("data.py", "build"),
     "ledger projection": ("ledger_projection.py", "project"),
