@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,12 +34,18 @@ EXAMPLE = ROOT / "examples" / "frontier-lab.yaml"
 TENDER = str(Path(sys.executable).parent / "tender")
 
 
+CPU: list[float] = []  # CPU seconds of each `_timed` process and its children (pool workers)
+
+
 def _timed(args: list[str], src: Path | None = None) -> float:
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([TENDER, *args], check=True, stdout=subprocess.DEVNULL, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return time.perf_counter() - start
 
 
@@ -213,9 +220,10 @@ def main() -> None:
         for name, extra, src, n in runs:
             out = f"{tmp}/{len(outputs)}.json"
             base = ["risk", str(scenario), "--samples", str(n), "--seed", "1", "--json", out, *share]
+            CPU.clear()
             secs = statistics.median(_timed([*base, *extra], src) for _ in range(a.repeats))
             outputs.append((src, Path(out).read_bytes()))
-            rows.append((name, secs, n))
+            rows.append((name, secs, n, statistics.median(CPU), os.getloadavg()[0]))
         mine = [o for src, o in outputs if src is None]
         theirs = [o for src, o in outputs if src is not None]
         identical = all(o == mine[0] for o in mine) and all(o == theirs[0] for o in theirs)
@@ -224,13 +232,15 @@ def main() -> None:
         f"{_distinct(scenario, a.samples)} distinct futures; share {a.share}; JSON identical: {identical}"
     )
     print(
-        "| run | samples | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row |"
+        "| run | samples | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row "
+        "| CPU s (all processes) | load at the end |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     first = rows[0][1] / rows[0][2]
-    for name, secs, n in rows:
+    for name, secs, n, cpu, load in rows:
         print(
-            f"| {name} | {n} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} | {first / (secs / n):.2f} |"
+            f"| {name} | {n} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} | {first / (secs / n):.2f} "
+            f"| {cpu:.1f} | {load:.1f} |"
         )
 
 
