@@ -9,8 +9,8 @@ many small re-plans of a risk study) turns off symmetry detection, restarts and 
 root-reduced-cost and feasibility-jump heuristics, and presolve for models up to
 `RECOURSE_PRESOLVE_MAX_COLS` columns (measured: docs/risk.md, "The recourse solver profile");
 "extensive" (`tender plan --robust`'s extensive form) is the recourse option set with presolve always on
-and reliability branching off (`mip_pscost_minreliable` 0; docs/risk.md, "Solving the extensive form"). Models large enough for `warmstart` (its own solves) are
-solved as in `tender plan`.
+and reliability branching off (`mip_pscost_minreliable` 0; docs/risk.md, "Solving the extensive
+form"). Models large enough for `warmstart` (its own solves) are solved as in `tender plan`.
 """
 
 from __future__ import annotations
