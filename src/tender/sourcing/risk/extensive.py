@@ -16,6 +16,9 @@
 4. solve once (`solve.solve`, the `extensive` solver profile and the tolerances of `_solve`); the first
    stage is Y (the run slots), B (rounded up to whole GPUs) and the deterministic plan's ROFR answers.
    The objective is the SAA estimate of the expected cost.
+5. above START_SAMPLES samples, the solve starts from the first stage of the extensive form of the
+   first START_SAMPLES samples (solved first; a partial MIP start: run slots and bookings by key),
+   which HiGHS completes (docs/risk.md, "Solving the extensive form").
 The model has about K times the columns of one plan: above `AUTO_EXTENSIVE_MAX` samples `solve`
 (method `auto`) uses the decomposition instead (`benders.py`, docs/risk.md).
 """
@@ -23,7 +26,7 @@ The model has about K times the columns of one plan: above `AUTO_EXTENSIVE_MAX` 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +37,8 @@ from tender.sourcing.risk.saa_sample import RunKey, SampleModel, build, protocol
 from tender.sourcing.solve import Solution, solve
 from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel
+
+START_SAMPLES = 10  # the extensive form of the first 10 samples starts a larger one (and Benders)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class _Shared:
         append(self.model, s.model, weight, shared)
 
 
-def _solve(model: LinearModel, options: PlanOptions) -> Solution:
+def _solve(model: LinearModel, options: PlanOptions, start: Sequence[tuple[int, float]] = ()) -> Solution:
     """`solve.solve` with primal and MIP feasibility tolerances of 1e-5 (with the default 1e-7 HiGHS
     rejected its own optimum of the example's extensive form (costs near 1e10) for a residual of
     1.1e-6 GPUs after postsolve, "Solve error") and the `extensive` solver profile (the recourse
@@ -113,6 +118,7 @@ def _solve(model: LinearModel, options: PlanOptions) -> Solution:
         stop=options.stop,
         tolerance=1e-5,
         profile="extensive",
+        start=start,
     )
 
 
@@ -146,13 +152,33 @@ def solve_extensive(
     sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions
 ) -> Robust:
     """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
-    deterministic plan's first stage)."""
+    deterministic plan's first stage). Step 5: above START_SAMPLES samples (a MIP), HiGHS starts
+    from the first stage of the extensive form of the first START_SAMPLES samples."""
     shared = extensive_model(sc, seed, samples, options)
     big = shared.model
-    sol = _solve(big, options)
+    start: list[tuple[int, float]] = []
+    spent = 0.0
+    if samples > START_SAMPLES and big.num_integer:
+        start, spent = _start(sc, seed, options, shared)
+    sol = _solve(big, options, start)
     x = sol.values
     first = first_stage(
         sc, answers, {k: x[j] for k, j in shared.runs.items()}, {k: x[j] for k, j in shared.booked.items()}
     )
     objective = Decimal(repr(round(sol.objective, 2)))
-    return Robust(first, objective, samples, big.num_cols, big.num_rows, sol.status, sol.gap, sol.seconds)
+    seconds = spent + sol.seconds
+    return Robust(first, objective, samples, big.num_cols, big.num_rows, sol.status, sol.gap, seconds)
+
+
+def _start(
+    sc: Scenario, seed: int, options: PlanOptions, into: _Shared
+) -> tuple[list[tuple[int, float]], float]:
+    """Step 5: the first START_SAMPLES samples' extensive form solved, its run slots (0 or 1) and
+    bookings mapped by key onto `into`'s shared columns (a key it lacks: 0), and HiGHS's seconds.
+    A partial start: HiGHS completes the recourse columns itself."""
+    small = extensive_model(sc, seed, START_SAMPLES, options)
+    sol = _solve(small.model, options)
+    x = sol.values
+    start = [(j, float(round(x[small.runs[k]])) if k in small.runs else 0.0) for k, j in into.runs.items()]
+    start += [(j, x[small.booked[k]] if k in small.booked else 0.0) for k, j in into.booked.items()]
+    return sorted(start), sol.seconds
