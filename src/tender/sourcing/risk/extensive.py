@@ -50,7 +50,7 @@ class Robust:
     rows: int
     status: str
     gap: float
-    seconds: float  # HiGHS's own timer (the decomposition: the sum over its solves)
+    seconds: float  # HiGHS's own timer, summed over the solves (the start's, the decomposition's)
     method: str = "extensive"
     iterations: int = 0  # the decomposition's iterations (0: the extensive form)
     lower_bound_usd: Decimal | None = None  # the decomposition's proven lower bound
