@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -33,12 +34,18 @@ EXAMPLE = ROOT / "examples" / "frontier-lab.yaml"
 TENDER = str(Path(sys.executable).parent / "tender")
 
 
+CPU: list[float] = []  # CPU seconds of each `_timed` process and its children (pool workers)
+
+
 def _timed(args: list[str], src: Path | None = None) -> float:
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([TENDER, *args], check=True, stdout=subprocess.DEVNULL, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return time.perf_counter() - start
 
 
@@ -66,7 +73,7 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
         f"baseline: the deterministic plan in process {plan_s:.2f} s; fresh samples {eval_samples}, {workers} workers"
     )
     print(
-        "| K | method | columns | status | iterations | gap | solve s (wall) | HiGHS s | / plan s "
+        "| K | method | columns | status | iterations | gap | solve s (wall, CPU) | HiGHS s | / plan s "
         "| SAA objective | study s | VSS | SE of VSS | EVPI | SE |"
     )
     print("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -80,7 +87,7 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
 
     for k in ks:
         for method in methods:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             try:
                 r = solve_robust(sc, det, 0, k, options, method, pool)
             except NoSolution as exc:
@@ -93,7 +100,7 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
                 for p in pools:
                     p.close()
                 pools.clear()
-            wall = time.perf_counter() - start
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
             start = time.perf_counter()
             triples = run_study(
                 EXAMPLE, sc, (det, r.first), 0, eval_samples, workers, options, lambda _n: None
@@ -101,7 +108,7 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
             study_s = time.perf_counter() - start
             m = measures(triples)
             print(
-                f"| {k} | {r.method} | {r.columns:,} | {r.status} | {r.iterations} | {r.gap:.4f} | {wall:.1f} "
+                f"| {k} | {r.method} | {r.columns:,} | {r.status} | {r.iterations} | {r.gap:.4f} | {wall:.1f} ({cpu:.1f} CPU) "
                 f"| {r.seconds:.1f} | {wall / plan_s:.1f} | ${float(r.objective_usd) / 1e6:,.0f}M | {study_s:.0f} "
                 f"| ${float(m.vss_usd) / 1e6:,.0f}M | ${float(m.vss_se_usd) / 1e6:,.0f}M "
                 f"| ${float(m.evpi_usd) / 1e6:,.0f}M | ${float(m.evpi_se_usd) / 1e6:,.0f}M |",
@@ -213,9 +220,10 @@ def main() -> None:
         for name, extra, src, n in runs:
             out = f"{tmp}/{len(outputs)}.json"
             base = ["risk", str(scenario), "--samples", str(n), "--seed", "1", "--json", out, *share]
+            CPU.clear()
             secs = statistics.median(_timed([*base, *extra], src) for _ in range(a.repeats))
             outputs.append((src, Path(out).read_bytes()))
-            rows.append((name, secs, n))
+            rows.append((name, secs, n, statistics.median(CPU), os.getloadavg()[0]))
         mine = [o for src, o in outputs if src is None]
         theirs = [o for src, o in outputs if src is not None]
         identical = all(o == mine[0] for o in mine) and all(o == theirs[0] for o in theirs)
@@ -224,13 +232,15 @@ def main() -> None:
         f"{_distinct(scenario, a.samples)} distinct futures; share {a.share}; JSON identical: {identical}"
     )
     print(
-        "| run | samples | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row |"
+        "| run | samples | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row "
+        "| CPU s (all processes) | load at the end |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     first = rows[0][1] / rows[0][2]
-    for name, secs, n in rows:
+    for name, secs, n, cpu, load in rows:
         print(
-            f"| {name} | {n} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} | {first / (secs / n):.2f} |"
+            f"| {name} | {n} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} | {first / (secs / n):.2f} "
+            f"| {cpu:.1f} | {load:.1f} |"
         )
 
 

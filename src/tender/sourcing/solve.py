@@ -7,8 +7,10 @@ and `Interrupted` is raised (a caller's Ctrl-C: there is no plan, not even a par
 `profile` (`PlanOptions.profile`) picks HiGHS's option set: "plan" is HiGHS's defaults; "recourse" (the
 many small re-plans of a risk study) turns off symmetry detection, restarts and the RINS, RENS,
 root-reduced-cost and feasibility-jump heuristics, and presolve for models up to
-`RECOURSE_PRESOLVE_MAX_COLS` columns (measured: docs/risk.md, "The recourse solver profile"). Models
-large enough for `warmstart` (its own solves) are solved as in `tender plan`.
+`RECOURSE_PRESOLVE_MAX_COLS` columns (measured: docs/risk.md, "The recourse solver profile");
+"extensive" (`tender plan --robust`'s extensive form) is the recourse option set with presolve always on
+and reliability branching off (`mip_pscost_minreliable` 0; docs/risk.md, "Solving the extensive
+form"). Models large enough for `warmstart` (its own solves) are solved as in `tender plan`.
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ RECOURSE_OPTIONS: dict[str, bool] = {
 RECOURSE_PRESOLVE_MAX_COLS = 60_000  # measured without presolve up to 53k columns; above, presolve stays on
 
 
-def profile_options(profile: Profile, num_cols: int) -> dict[str, bool | str]:
+def profile_options(profile: Profile, num_cols: int) -> dict[str, bool | int | str]:
     """The HiGHS options a profile sets on top of the solve's own (seed, threads, limits)."""
     if profile == "plan":
         return {}
-    out: dict[str, bool | str] = dict(RECOURSE_OPTIONS)
-    if num_cols <= RECOURSE_PRESOLVE_MAX_COLS:
+    out: dict[str, bool | int | str] = dict(RECOURSE_OPTIONS)
+    if profile == "extensive":
+        out["mip_pscost_minreliable"] = 0  # branch on pseudo-costs at once: no strong-branching LPs
+    elif num_cols <= RECOURSE_PRESOLVE_MAX_COLS:
         out["presolve"] = "off"
     return out
 

@@ -10,7 +10,7 @@ from typing import Literal
 from tender.domain import ProviderKind
 from tender.sourcing.clauses import ClauseView
 
-Profile = Literal["plan", "recourse"]  # HiGHS option sets, `solve.profile_options`
+Profile = Literal["plan", "recourse", "extensive"]  # HiGHS option sets, `solve.profile_options`
 
 HOLDER_NEW = "new"  # offer kind for capacity a ROFR holder added by exercising
 

@@ -13,9 +13,12 @@
    - a binary Y[run, site, start] per run option of any sample: each sample's y of that option
      (at start + the sample's start slip) is at most Y, and sum Y <= 1 per run. A sample where the
      chosen option does not exist (its site cannot hold the run then) leaves the run unplaced (missed);
-4. solve once (`solve.solve`, HiGHS options of `_solve`); the first stage is Y (the run slots), B
-   (rounded up to whole GPUs) and the deterministic plan's ROFR answers. The objective is the SAA
-   estimate of the expected cost.
+4. solve once (`solve.solve`, the `extensive` solver profile and the tolerances of `_solve`); the first
+   stage is Y (the run slots), B (rounded up to whole GPUs) and the deterministic plan's ROFR answers.
+   The objective is the SAA estimate of the expected cost.
+5. above START_SAMPLES samples, the solve starts from the first stage of the extensive form of the
+   first START_SAMPLES samples (solved first; a partial MIP start: run slots and bookings by key),
+   which HiGHS completes (docs/risk.md, "Solving the extensive form").
 The model has about K times the columns of one plan: above `AUTO_EXTENSIVE_MAX` samples `solve`
 (method `auto`) uses the decomposition instead (`benders.py`, docs/risk.md).
 """
@@ -23,7 +26,7 @@ The model has about K times the columns of one plan: above `AUTO_EXTENSIVE_MAX` 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,6 +38,8 @@ from tender.sourcing.solve import Solution, solve
 from tender.sourcing.types import PlanOptions
 from tender.sourcing.variables import LinearModel
 
+START_SAMPLES = 10  # the extensive form of the first 10 samples starts a larger one (and Benders)
+
 
 @dataclass(frozen=True)
 class Robust:
@@ -45,7 +50,7 @@ class Robust:
     rows: int
     status: str
     gap: float
-    seconds: float  # HiGHS's own timer (the decomposition: the sum over its solves)
+    seconds: float  # HiGHS's own timer, summed over the solves (the start's, the decomposition's)
     method: str = "extensive"
     iterations: int = 0  # the decomposition's iterations (0: the extensive form)
     lower_bound_usd: Decimal | None = None  # the decomposition's proven lower bound
@@ -98,10 +103,12 @@ class _Shared:
         append(self.model, s.model, weight, shared)
 
 
-def _solve(model: LinearModel, options: PlanOptions) -> Solution:
-    """`solve.solve` with primal and MIP feasibility tolerances of 1e-5: with the default 1e-7 HiGHS
+def _solve(model: LinearModel, options: PlanOptions, start: Sequence[tuple[int, float]] = ()) -> Solution:
+    """`solve.solve` with primal and MIP feasibility tolerances of 1e-5 (with the default 1e-7 HiGHS
     rejected its own optimum of the example's extensive form (costs near 1e10) for a residual of
-    1.1e-6 GPUs after postsolve ("Solve error")."""
+    1.1e-6 GPUs after postsolve, "Solve error") and the `extensive` solver profile (the recourse
+    option set with presolve on and pseudo-cost branching: K = 30 of the example solves in 44 CPU-s,
+    where HiGHS's defaults had not finished after 300 s; docs/risk.md, "Solving the extensive form")."""
     return solve(
         model,
         seed=options.seed,
@@ -110,6 +117,8 @@ def _solve(model: LinearModel, options: PlanOptions) -> Solution:
         threads=options.threads,
         stop=options.stop,
         tolerance=1e-5,
+        profile="extensive",
+        start=start,
     )
 
 
@@ -125,11 +134,8 @@ def first_stage(
     return FirstStage(slots_of, answers.answers, gpus)
 
 
-def solve_extensive(
-    sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions
-) -> Robust:
-    """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
-    deterministic plan's first stage)."""
+def extensive_model(sc: Scenario, seed: int, samples: int, options: PlanOptions) -> _Shared:
+    """Steps 1-3: the extensive form over samples 0..K-1 of `seed`, with its shared columns."""
     now = sc.calendar.month_start(1)
     proto = protocol(sc, options, now)
     shared = _Shared(LinearModel(), {}, {})
@@ -139,11 +145,40 @@ def solve_extensive(
         ys = [(j, 1.0) for key, j in shared.runs.items() if key[0] == run.id]
         if ys:
             shared.model.row(f"run_once[{run.id}]", ys, ub=1.0)
+    return shared
+
+
+def solve_extensive(
+    sc: Scenario, answers: FirstStage, seed: int, samples: int, options: PlanOptions
+) -> Robust:
+    """The extensive form over samples 0..K-1 of `seed`; `answers` gives the ROFR answers (the
+    deterministic plan's first stage). Step 5: above START_SAMPLES samples (a MIP), HiGHS starts
+    from the first stage of the extensive form of the first START_SAMPLES samples."""
+    shared = extensive_model(sc, seed, samples, options)
     big = shared.model
-    sol = _solve(big, options)
+    start: list[tuple[int, float]] = []
+    spent = 0.0
+    if samples > START_SAMPLES and big.num_integer:
+        start, spent = _start(sc, seed, options, shared)
+    sol = _solve(big, options, start)
     x = sol.values
     first = first_stage(
         sc, answers, {k: x[j] for k, j in shared.runs.items()}, {k: x[j] for k, j in shared.booked.items()}
     )
     objective = Decimal(repr(round(sol.objective, 2)))
-    return Robust(first, objective, samples, big.num_cols, big.num_rows, sol.status, sol.gap, sol.seconds)
+    seconds = spent + sol.seconds
+    return Robust(first, objective, samples, big.num_cols, big.num_rows, sol.status, sol.gap, seconds)
+
+
+def _start(
+    sc: Scenario, seed: int, options: PlanOptions, into: _Shared
+) -> tuple[list[tuple[int, float]], float]:
+    """Step 5: the first START_SAMPLES samples' extensive form solved, its run slots (0 or 1) and
+    bookings mapped by key onto `into`'s shared columns (a key it lacks: 0), and HiGHS's seconds.
+    A partial start: HiGHS completes the recourse columns itself."""
+    small = extensive_model(sc, seed, START_SAMPLES, options)
+    sol = _solve(small.model, options)
+    x = sol.values
+    start = [(j, float(round(x[small.runs[k]])) if k in small.runs else 0.0) for k, j in into.runs.items()]
+    start += [(j, x[small.booked[k]] if k in small.booked else 0.0) for k, j in into.booked.items()]
+    return sorted(start), sol.seconds

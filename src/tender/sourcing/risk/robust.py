@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from tender.domain import Scenario
 from tender.sourcing.risk.benders import Pool, solve_benders
-from tender.sourcing.risk.extensive import Robust, solve_extensive
+from tender.sourcing.risk.extensive import START_SAMPLES, Robust, solve_extensive
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.saa_sample import Protocol, protocol
 from tender.sourcing.risk.subproblems import Local
@@ -22,7 +22,6 @@ from tender.sourcing.types import PlanOptions
 
 METHODS = ("auto", "extensive", "benders")
 AUTO_EXTENSIVE_MAX = 30
-START_SAMPLES = 10  # Benders starts from the extensive form of the first 10 samples
 
 # Builds the subproblems of samples 0..K-1: (scenario, protocol, seed, K, options) -> a Pool.
 PoolFactory = Callable[[Scenario, Protocol, int, int, PlanOptions], Pool]
