@@ -88,7 +88,7 @@ def plan_cmd(
     method: str = typer.Option(
         "auto",
         "--method",
-        help="With --robust: extensive, benders, or auto (the extensive form up to 30 samples, else Benders).",
+        help="With --robust: extensive, benders, or auto (the extensive form up to 100 samples, else Benders).",
     ),
     ray_address: str | None = typer.Option(
         None,

@@ -4,7 +4,7 @@
    something uncertain) and the output paths, before any solve;
 2. the deterministic plan (`tender plan --seed S`) and its first stage with its bookings;
 3. the robust plan over samples 0..K-1 (`sourcing.risk.robust`): the extensive form, or Benders
-   (`--method benders`, or `auto` above 30 samples) with its subproblems on `--workers` processes;
+   (`--method benders`, or `auto` above 100 samples) with its subproblems on `--workers` processes;
 4. both first stages evaluated on `--eval-samples` fresh samples with common random numbers, and each
    future planned with perfect information (`sourcing.risk.study`, `study_pool`), with a progress bar;
 5. the robust plan's tornado (`sourcing.risk.tornado`, as `tender risk`'s);

@@ -2,7 +2,7 @@
 
 1. the deterministic plan and its first stage with its bookings (`of_plan(..., book=True)`);
 2. the robust plan over samples 0..K-1 (`sourcing.risk.robust`: the extensive form, or Benders
-   above 30 samples);
+   above 100 samples);
 3. both first stages and the wait-and-see plan on the fresh samples, one after the other
    (`sourcing.risk.study.study_sample`), then the summaries, VSS / EVPI, the hedge and the robust
    plan's tornado (`sourcing.risk.tornado`);
