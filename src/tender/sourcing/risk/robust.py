@@ -21,7 +21,8 @@ from tender.sourcing.risk.subproblems import Local
 from tender.sourcing.types import PlanOptions
 
 METHODS = ("auto", "extensive", "benders")
-AUTO_EXTENSIVE_MAX = 100  # measured: K = 100 extensive optimal in 190 CPU-s; Benders 1,904 s, 6.8 % gap (bench/README.md)
+# measured: K = 100 extensive optimal in 190 CPU-s; Benders 1,904 s, 6.8 % gap (bench/README.md)
+AUTO_EXTENSIVE_MAX = 100
 
 # Builds the subproblems of samples 0..K-1: (scenario, protocol, seed, K, options) -> a Pool.
 PoolFactory = Callable[[Scenario, Protocol, int, int, PlanOptions], Pool]
