@@ -21,12 +21,14 @@ after `MAX_FAILED_TASKS` failures in a row the job is dropped (Gavel leaves it o
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from collections.abc import Iterable, Sequence
 
 from tender.placement.model import GavelClock
 from tender.sim.runs import JobRun
 
 MAX_FAILED_TASKS = 5  # Gavel's MAX_FAILED_ATTEMPTS
+_TASK_END = attrgetter("task_end")
 
 
 class MicroTasks:
@@ -65,14 +67,18 @@ class MicroTasks:
     def plan(self, running: Sequence[JobRun]) -> tuple[float | None, list[JobRun]]:
         """1. The round's tasks: (the round's end or None, the jobs whose last task this is)."""
         self.credit_from = self.last_round_end
+        round_s = self.round_s
         end: float | None = None
         last: list[JobRun] = []
         for run in running:
-            full = math.floor(run.rate * self.round_s) or run.rate * self.round_s  # (a job too slow)
-            run.task_steps = steps = min(full, run.remaining)
-            run.task_end = task_end = run.work_start + steps / run.rate
-            run.task_fails = run.job.gpus > 1 and steps < run.job.gpus  # a worker would get 0 steps
-            if steps == run.remaining and not run.task_fails:
+            rate, remaining = run.rate, run.remaining
+            full = math.floor(rate * round_s) or rate * round_s  # (a job too slow)
+            steps = full if full <= remaining else remaining  # = min(full, remaining)
+            run.task_steps = steps
+            run.task_end = task_end = run.work_start + steps / rate
+            gpus = run.job.gpus
+            run.task_fails = fails = gpus > 1 and steps < gpus  # a worker would get 0 steps
+            if steps == remaining and not fails:
                 last.append(run)
             if end is None or task_end > end:
                 end = task_end
@@ -88,11 +94,13 @@ class MicroTasks:
     ) -> list[JobRun]:
         """2. The round ends at `now`: bank the tasks of `ongoing` (the jobs still running) and of
         the jobs that finished in it; returns the jobs to drop (too many failed tasks)."""
+        credit_from = self.credit_from
         credited = list(self.done)
         dropped = []
         for run in ongoing:
-            assert run.pool is not None
-            gpu_seconds[run.pool] += run.job.gpus * (now - run.seg_start)
+            pool = run.pool
+            assert pool is not None
+            gpu_seconds[pool] += run.job.gpus * (now - run.seg_start)
             run.seg_start = run.work_start = now
             if run.task_fails:
                 run.failures += 1
@@ -101,15 +109,26 @@ class MicroTasks:
                     dropped.append(run)
                 continue
             run.failures = 0
-            credit = run.task_end - self.credit_from
+            credit = run.task_end - credit_from
             run.remaining -= run.task_steps  # exact: an integer off a float above it
-            run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + credit
-            type_service[run.gpu] = type_service.get(run.gpu, 0.0) + credit
+            gpu, attained = run.gpu, run.attained
+            attained[gpu] = attained.get(gpu, 0.0) + credit
+            type_service[gpu] = type_service.get(gpu, 0.0) + credit
             credited.append(run)
-        for run in sorted(credited, key=lambda r: -r.task_end):
-            self.credit(run.job.id, run.gpu, run.task_end - self.credit_from)
+        # Gavel's order: the longest task first (`reverse` keeps equal ends in list order, as the
+        # ascending sort on -end did).
+        credited.sort(key=_TASK_END, reverse=True)
+        job_time, type_time = self.job_time, self.type_time
+        for run in credited:
+            credit = run.task_end - credit_from
+            gpu = run.gpu
+            times = job_time.get(run.job.id)
+            if times is not None:
+                times[gpu] = times.get(gpu, 0.0) + credit
+            type_time[gpu] = type_time.get(gpu, 0.0) + credit
         for run in self.done + dropped:
-            self.job_time.pop(run.job.id, None)
+            job_time.pop(run.job.id, None)
         self.done.clear()
         self.last_round_end = now
         return dropped
+
