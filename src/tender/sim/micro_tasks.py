@@ -8,7 +8,7 @@ Follows 1f6f02e's `scheduler.py` (`simulate`, `_get_num_steps`, `_done_callback`
    schedules its completion;
 2. `settle` (at the round's end): steps done, and each task's execution time, end - Gavel's
    `current_round_start_time` (the end of the last round that ran a task: after an idle gap, a
-   stale one), credited to Tender's service records and to Gavel's counters since the last reset
+   stale one), credited to the job's service record (`JobRun.attained`) and to Gavel's counters since the last reset
    (`job_time`, `type_time`, in the order Gavel's loop adds them: the longest task first);
 3. `restart` after the core resets the allocation; `arrive` gives a new job its initial credit.
 
@@ -42,6 +42,7 @@ class MicroTasks:
         self.job_time: dict[str, dict[str, float]] = {}  # Gavel's counters since the last reset
         self.type_time: dict[str, float] = {}
         self.update_asked = False  # a failed task since the last reset (Gavel's flag)
+        self.failed = False  # a task failed in the round settled last
 
     def clock(self) -> GavelClock:
         return GavelClock(self.job_time, self.type_time, self.update_asked)
@@ -90,11 +91,12 @@ class MicroTasks:
         ongoing: Sequence[JobRun],
         now: float,
         gpu_seconds: dict[str, float],
-        type_service: dict[str, float],
     ) -> list[JobRun]:
         """2. The round ends at `now`: bank the tasks of `ongoing` (the jobs still running) and of
-        the jobs that finished in it; returns the jobs to drop (too many failed tasks)."""
+        the jobs that finished in it; returns the jobs to drop (too many failed tasks) and sets
+        `failed` when a task of `ongoing` failed."""
         credit_from = self.credit_from
+        self.failed = False
         credited = list(self.done)
         dropped = []
         for run in ongoing:
@@ -104,7 +106,7 @@ class MicroTasks:
             run.seg_start = run.work_start = now
             if run.task_fails:
                 run.failures += 1
-                self.update_asked = True
+                self.update_asked = self.failed = True
                 if run.failures >= MAX_FAILED_TASKS:
                     dropped.append(run)
                 continue
@@ -112,8 +114,12 @@ class MicroTasks:
             credit = run.task_end - credit_from
             run.remaining -= run.task_steps  # exact: an integer off a float above it
             gpu, attained = run.gpu, run.attained
-            attained[gpu] = attained.get(gpu, 0.0) + credit
-            type_service[gpu] = type_service.get(gpu, 0.0) + credit
+            # `d[k] += x` where the key is there (the usual case), else `d[k] = x`: the same float
+            # as `d.get(k, 0.0) + x` (0.0 + x == x for a credit >= 0), without a method call.
+            try:
+                attained[gpu] += credit
+            except KeyError:
+                attained[gpu] = credit
             credited.append(run)
         # Gavel's order: the longest task first (`reverse` keeps equal ends in list order, as the
         # ascending sort on -end did).
@@ -124,8 +130,14 @@ class MicroTasks:
             gpu = run.gpu
             times = job_time.get(run.job.id)
             if times is not None:
-                times[gpu] = times.get(gpu, 0.0) + credit
-            type_time[gpu] = type_time.get(gpu, 0.0) + credit
+                try:
+                    times[gpu] += credit
+                except KeyError:
+                    times[gpu] = credit
+            try:
+                type_time[gpu] += credit
+            except KeyError:
+                type_time[gpu] = credit
         for run in self.done + dropped:
             job_time.pop(run.job.id, None)
         self.done.clear()

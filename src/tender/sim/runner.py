@@ -267,13 +267,13 @@ class Replay:
         while True:
             if tasks.under_way:  # 1
                 ongoing = [runs[job_id] for job_id in self.running]
-                for run in tasks.settle(ongoing, now, self.out.gpu_seconds, self.type_service):
+                for run in tasks.settle(ongoing, now, self.out.gpu_seconds):
                     self._stop(run, now, 0.0)
                     self.out.failed.append(run.job.id)
                     del self.active[run.job.id]
                     self.static.pop(run.job.id, None)
                     self._count_done(run.job.id)
-                if any(run.task_fails for run in ongoing):
+                if tasks.failed:
                     self.changed = True  # Gavel's _need_to_update_allocation
             stable = self.stable_until
             if self.changed or not self.batch or stable is None or now >= stable:  # 2
@@ -338,8 +338,9 @@ class Replay:
             self.out.timeline.append((now, self.busy, len(self.queue)))
             return
         attained: Mapping[str, Mapping[str, float]] = {}
-        type_service: Mapping[str, float] = self.type_service  # read-only to the core
-        if self.preemptive:
+        # Read-only to the core. Compat rounds read the GavelClock instead (no service records).
+        type_service: Mapping[str, float] = self.type_service if self.tasks is None else {}
+        if self.preemptive and self.tasks is None:
             served = dict(self.type_service)
             attained = AttainedService(self.out.runs, self.active, now)
             for job_id in self.running:
