@@ -28,6 +28,7 @@ from tender.placement import (
     schedule_round,
 )
 from tender.placement import Policy as PlacementPolicy
+from tender.placement.checkers import Feasible
 from tender.placement.commit import commit_round
 from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
@@ -62,6 +63,7 @@ class Replay:
         self.fast_ticks = True  # run a compat round's tick without the heap when nothing comes first
         self.changed = True  # an arrival, completion or fault since the last decided round
         self.eligibility = eligibility
+        self.shapes: dict[tuple[object, ...], Feasible] = {}  # `_feasible`'s memo
         self.faults = faults
         self.watch = watch
         self.progress = progress
@@ -183,7 +185,7 @@ class Replay:
 
     def _arrive(self, job: JobRequest) -> None:
         self.out.runs[job.id] = JobRun(job, job.work)
-        feasible = feasible_pools(job, self.pools, self.eligibility)  # = `admit`, keeping the pools
+        feasible = self._feasible(job)  # = `admit`, keeping the pools
         if not feasible.pools:
             self.out.rejected[job.id] = explain(feasible.rejected)
             self._count_done(job.id)
@@ -193,6 +195,17 @@ class Replay:
         self.queue[job.id] = job
         if self.tasks is not None:
             self.tasks.arrive(job.id)
+
+    def _feasible(self, job: JobRequest) -> Feasible:
+        """`feasible_pools`; under `allow_all` memoised by what the static chain reads of a job
+        (gang, types, regions, throughput: `checkers.STATIC_CHAIN`), since traces repeat shapes."""
+        if self.eligibility is not allow_all:
+            return feasible_pools(job, self.pools, self.eligibility)
+        key = (job.gpus, job.gpu_types, job.regions, tuple(job.throughput.items()))
+        found = self.shapes.get(key)
+        if found is None:
+            found = self.shapes[key] = feasible_pools(job, self.pools, allow_all)
+        return found
 
     def _count_done(self, job_id: str) -> None:
         if self.watch is not None and job_id in self.watch:
