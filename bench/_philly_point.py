@@ -21,7 +21,10 @@ def main() -> None:
     cpu0 = time.process_time()
     result = run_trace(trace.jobs, philly_pools(False), Policy(PolicyName.FIFO))
     cpu = time.process_time() - cpu0
-    runs = {k: [r.first_start, r.finish, getattr(r, "ran_on", None)] for k, r in sorted(result.outcome.runs.items())}
+    runs = {
+        k: [r.first_start, r.finish, getattr(r, "ran_on", None)]
+        for k, r in sorted(result.outcome.runs.items())
+    }
     text = json.dumps([result.summary, runs, result.outcome.timeline], sort_keys=True, default=str)
     print(json.dumps({"cpu_s": round(cpu, 3), "sha256": hashlib.sha256(text.encode()).hexdigest()}))
 

@@ -21,8 +21,8 @@ after `MAX_FAILED_TASKS` failures in a row the job is dropped (Gavel leaves it o
 from __future__ import annotations
 
 import math
-from operator import attrgetter
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from tender.placement.model import GavelClock
 from tender.sim.runs import JobRun
@@ -143,4 +143,3 @@ class MicroTasks:
         self.done.clear()
         self.last_round_end = now
         return dropped
-
