@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 from tender.placement import (
     Allocation,
@@ -34,6 +36,9 @@ from tender.sim.events import Event, EventHeap, Kind, VirtualClock
 from tender.sim.faults import Fault
 from tender.sim.micro_tasks import MicroTasks
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty read-only input of a round
+_NO_POOLS: frozenset[str] = frozenset()
 
 
 class Replay:
@@ -87,6 +92,7 @@ class Replay:
         self.arrivals: Iterator[JobRequest] = iter(())
         self.by_arrival: JobRequest | None = None
         self.out = Outcome({}, {}, {p.id: 0.0 for p in self.pools}, [])
+        self.remaining = RemainingWork(self.out.runs)  # a live view: one for every round
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, jobs: Iterable[JobRequest]) -> Outcome:
@@ -350,9 +356,9 @@ class Replay:
             self.out.decisions += 1
             self.out.timeline.append((now, self.busy, len(self.queue)))
             return
-        attained: Mapping[str, Mapping[str, float]] = {}
+        attained: Mapping[str, Mapping[str, float]] = _NOTHING
         # Read-only to the core. Compat rounds read the GavelClock instead (no service records).
-        type_service: Mapping[str, float] = self.type_service if self.tasks is None else {}
+        type_service: Mapping[str, float] = self.type_service if self.tasks is None else _NOTHING
         if self.preemptive and self.tasks is None:
             served = dict(self.type_service)
             attained = AttainedService(self.out.runs, self.active, now)
@@ -366,8 +372,8 @@ class Replay:
             queued=self.queue.values(),
             running=self.running,
             jobs=self.active,
-            remaining=RemainingWork(self.out.runs),
-            down=frozenset(self.down) if self.down else frozenset(),
+            remaining=self.remaining,
+            down=frozenset(self.down) if self.down else _NO_POOLS,
             attained=attained,
             allocation=self.allocation,
             static=self.static,
