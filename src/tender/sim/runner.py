@@ -119,7 +119,7 @@ class Replay:
                 self._decide()
             dirty = False
             if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
-                break  # = `_over()`, inlined  # every job (or every watched job) is done or rejected
+                break  # every job (or every watched job) is done or rejected (`_over`, inlined)
         self.out.end = self.clock.seconds
         return self.out
 
