@@ -10,7 +10,6 @@ policies skip idle rounds: a tick is armed only when an arrival, completion or f
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
@@ -26,16 +25,15 @@ from tender.placement import (
     RunningJob,
     allow_all,
     explain,
-    feasible_pools,
     schedule_round,
 )
 from tender.placement import Policy as PlacementPolicy
-from tender.placement.checkers import Feasible
 from tender.placement.commit import commit_round
-from tender.sim.events import Event, EventHeap, Kind, VirtualClock
+from tender.sim.admission import Admission
+from tender.sim.events import Event, EventHeap, Kind, VirtualClock, next_boundary
 from tender.sim.faults import Fault
 from tender.sim.micro_tasks import MicroTasks
-from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
+from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork, served_so_far
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty read-only input of a round
 _NO_POOLS: frozenset[str] = frozenset()
@@ -68,7 +66,7 @@ class Replay:
         self.fast_ticks = True  # run a compat round's tick without the heap when nothing comes first
         self.changed = True  # an arrival, completion or fault since the last decided round
         self.eligibility = eligibility
-        self.shapes: dict[tuple[object, ...], Feasible] = {}  # `_feasible`'s memo
+        self.admission = Admission(self.pools, eligibility)  # static feasibility, memoised
         self.faults = faults
         self.watch = watch
         self.progress = progress
@@ -173,7 +171,7 @@ class Replay:
             if event.kind is not Kind.COMPLETION:
                 self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
         elif self.uses_rounds:
-            self._arm_tick(self._next_boundary(now))
+            self._arm_tick(next_boundary(now, self.policy.round_length, self.last_tick))
         return True
 
     # -- transitions ----------------------------------------------------------------------
@@ -191,7 +189,7 @@ class Replay:
 
     def _arrive(self, job: JobRequest) -> None:
         self.out.runs[job.id] = JobRun(job, job.work)
-        feasible = self._feasible(job)  # = `admit`, keeping the pools
+        feasible = self.admission.feasible(job)  # = `admit`, keeping the pools
         if not feasible.pools:
             self.out.rejected[job.id] = explain(feasible.rejected)
             self._count_done(job.id)
@@ -201,17 +199,6 @@ class Replay:
         self.queue[job.id] = job
         if self.tasks is not None:
             self.tasks.arrive(job.id)
-
-    def _feasible(self, job: JobRequest) -> Feasible:
-        """`feasible_pools`; under `allow_all` memoised by what the static chain reads of a job
-        (gang, types, regions, throughput: `checkers.STATIC_CHAIN`), since traces repeat shapes."""
-        if self.eligibility is not allow_all:
-            return feasible_pools(job, self.pools, self.eligibility)
-        key = (job.gpus, job.gpu_types, job.regions, tuple(job.throughput.items()))
-        found = self.shapes.get(key)
-        if found is None:
-            found = self.shapes[key] = feasible_pools(job, self.pools, allow_all)
-        return found
 
     def _count_done(self, job_id: str) -> None:
         if self.watch is not None and job_id in self.watch:
@@ -262,13 +249,6 @@ class Replay:
         self.queue = dict(sorted(self.queue.items(), key=lambda kv: (kv[1].arrival, kv[0])))
 
     # -- rounds ---------------------------------------------------------------------------
-    def _next_boundary(self, now: float) -> float:
-        length = self.policy.round_length
-        tick = math.ceil(now / length) * length
-        if self.last_tick is not None and tick <= self.last_tick:
-            tick = self.last_tick + length
-        return tick
-
     def _step_round(self, now: float, tasks: MicroTasks) -> None:
         """One round of Gavel's micro-tasks (compat mode), as 1f6f02e's `simulate` loop:
 
@@ -316,11 +296,9 @@ class Replay:
             self.last_tick = now
 
     def _inline_tick(self, end: float) -> bool:
-        """Whether the tick at `end` would be the next event `run` pops, with nothing between:
-        no event is due at or before it (an arrival, fault or completion, stale ones included:
-        all of them come first at equal times), the `until` horizon does not stop the run first,
-        and the run is not over (`run` stops before the next pop). Then running that tick here
-        is what the loop would do, minus the heap push and pop: same state, same results."""
+        """The tick at `end` is what `run` would pop next: no event at or before it (any kind comes
+        first at equal times), not past `until`, the run not over. Running it here is the loop's work
+        minus the heap push and pop."""
         if not self.fast_ticks or (self.until is not None and end > self.until):
             return False
         after = self.heap.peek_time()
@@ -360,12 +338,8 @@ class Replay:
         # Read-only to the core. Compat rounds read the GavelClock instead (no service records).
         type_service: Mapping[str, float] = self.type_service if self.tasks is None else _NOTHING
         if self.preemptive and self.tasks is None:
-            served = dict(self.type_service)
             attained = AttainedService(self.out.runs, self.active, now)
-            for job_id in self.running:
-                run = self.out.runs[job_id]
-                served[run.gpu] = served.get(run.gpu, 0.0) + now - run.seg_start
-            type_service = served
+            type_service = served_so_far(self.type_service, self.out.runs, self.running, now)
         state = ClusterState(
             pools=self.pools,
             free=self.free,
@@ -401,8 +375,7 @@ class Replay:
         self.out.timeline.append((now, self.busy, len(self.queue)))
 
     def _room_for_queue(self) -> bool:
-        """A queued job and a free GPU on a pool that is up (a down pool holds no job: its jobs
-        were evicted when it went down, so the GPUs held are all on pools that are up)."""
+        """A queued job and a free GPU on a pool that is up (a down pool's jobs were evicted)."""
         return bool(self.queue) and self.busy < self.capacity_up
 
 
