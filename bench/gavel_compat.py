@@ -174,6 +174,8 @@ def main() -> None:
             row.update(summary_sha256=summary["summary_sha256"])
             rows.append(row)
             print(json.dumps(row), flush=True)
+        load = [round(x, 2) for x in os.getloadavg()]  # 1, 5, 15 min, when the point's runs ended
+        rows = [{**row, "loadavg": load} for row in rows]
         with args.out.open("a") as fh:
             for row in rows:
                 fh.write(json.dumps(row, sort_keys=True) + "\n")

@@ -27,8 +27,9 @@ and priority-0 entries skipped, the order cannot change a FIFO round, so it is n
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 
 from tender.placement.eligibility import Eligibility
 from tender.placement.fairness_lp import FairnessInput, solve_max_min
@@ -70,9 +71,9 @@ def gavel_round(state: ClusterState, now: float, policy: Policy, eligibility: El
     if reset:
         allocation = _reset(state, active, usable, rates, capacity, now, policy)
     assert allocation is not None and allocation.gavel is not None
-    clock = state.gavel_clock
-    if reset:  # the caller restarts its counters after this round
-        clock = fresh_clock(allocation.gavel.credited_jobs, usable, capacity, compat.initial_credit)
+    clock: GavelClock | Callable[[], GavelClock] = state.gavel_clock
+    if reset:  # the caller restarts its counters after this round (built only if a ranking reads it)
+        clock = partial(fresh_clock, allocation.gavel.credited_jobs, usable, capacity, compat.initial_credit)
     # 4-5. Priorities per type, in Gavel's type order, and the greedy selection.
     chosen = _select(state, active, up, usable, rates, allocation, capacity, clock, fifo_family)
     # 6. Propose.
@@ -91,10 +92,11 @@ def _select(
     rates: Mapping[str, Mapping[str, float]],
     allocation: Allocation,
     capacity: Mapping[str, int],
-    clock: GavelClock,
+    clock: GavelClock | Callable[[], GavelClock],
     fifo_family: bool,
 ) -> dict[str, Pool]:
-    """Steps 4-5: each type's queue by priority, then Gavel's greedy over the per-type queues."""
+    """Steps 4-5: each type's queue by priority, then Gavel's greedy over the per-type queues
+    (`clock`, or a function that builds it, is read only where a type's queue must be ranked)."""
     chosen: dict[str, Pool] = {}
     left = dict(capacity)
     free = {pool.id: pool.count for pool in up}
@@ -110,6 +112,8 @@ def _select(
                 chosen[job.id] = pools_of[gpu][0]
             left[gpu] -= sum(j.gpus for j in candidates)
             continue
+        if callable(clock):
+            clock = clock()
         for job, priority in _ranked(candidates, allocation, gpu, clock):
             if left[gpu] == 0:
                 break
@@ -209,7 +213,7 @@ def _reset(
         deficits=deficits,
         fifo=fifo,
         rng_state=rng_state,
-        rates=rates if policy.name is PolicyName.LAS_HET and not state.down else {},
+        rates=rates if not state.down else {},
     )
     capacity_key = tuple(sorted(capacity.items()))
     return Allocation(frozenset(usable), capacity_key, fractions, gavel=gavel)

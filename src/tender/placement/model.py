@@ -145,7 +145,7 @@ class GavelState:
     deficits: Mapping[str, Mapping[str, float]]  # per type per job (a tie-breaker of the ranking)
     fifo: tuple[tuple[float, str, str], ...] = ()  # Gavel fifo's persistent (arrival, job, type) choices
     rng_state: object = None  # Gavel fifo's random.Random state
-    # las_het: each job's rate per type at the reset (every pool up), reused by later rounds.
+    # Each job's rate per type at the reset (every pool up), reused by later rounds and resets.
     rates: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 

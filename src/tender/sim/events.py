@@ -11,6 +11,7 @@ otherwise, so the order never depends on payload comparison.
 from __future__ import annotations
 
 import heapq
+import math
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import NamedTuple
@@ -72,3 +73,11 @@ class EventHeap:
 
     def __len__(self) -> int:
         return len(self._heap)
+
+
+def next_boundary(now: float, length: float, last_tick: float | None) -> float:
+    """The first round boundary (a multiple of `length`) at or after `now`, after `last_tick`."""
+    tick = math.ceil(now / length) * length
+    if last_tick is not None and tick <= last_tick:
+        tick = last_tick + length
+    return tick

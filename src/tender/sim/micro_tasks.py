@@ -8,7 +8,7 @@ Follows 1f6f02e's `scheduler.py` (`simulate`, `_get_num_steps`, `_done_callback`
    schedules its completion;
 2. `settle` (at the round's end): steps done, and each task's execution time, end - Gavel's
    `current_round_start_time` (the end of the last round that ran a task: after an idle gap, a
-   stale one), credited to Tender's service records and to Gavel's counters since the last reset
+   stale one), credited to the job's service record (`JobRun.attained`) and to Gavel's counters since the last reset
    (`job_time`, `type_time`, in the order Gavel's loop adds them: the longest task first);
 3. `restart` after the core resets the allocation; `arrive` gives a new job its initial credit.
 
@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from tender.placement.model import GavelClock
 from tender.sim.runs import JobRun
 
 MAX_FAILED_TASKS = 5  # Gavel's MAX_FAILED_ATTEMPTS
+_TASK_END = attrgetter("task_end")
 
 
 class MicroTasks:
@@ -40,6 +42,7 @@ class MicroTasks:
         self.job_time: dict[str, dict[str, float]] = {}  # Gavel's counters since the last reset
         self.type_time: dict[str, float] = {}
         self.update_asked = False  # a failed task since the last reset (Gavel's flag)
+        self.failed = False  # a task failed in the round settled last
 
     def clock(self) -> GavelClock:
         return GavelClock(self.job_time, self.type_time, self.update_asked)
@@ -65,14 +68,18 @@ class MicroTasks:
     def plan(self, running: Sequence[JobRun]) -> tuple[float | None, list[JobRun]]:
         """1. The round's tasks: (the round's end or None, the jobs whose last task this is)."""
         self.credit_from = self.last_round_end
+        round_s = self.round_s
         end: float | None = None
         last: list[JobRun] = []
         for run in running:
-            full = math.floor(run.rate * self.round_s) or run.rate * self.round_s  # (a job too slow)
-            run.task_steps = steps = min(full, run.remaining)
-            run.task_end = task_end = run.work_start + steps / run.rate
-            run.task_fails = run.job.gpus > 1 and steps < run.job.gpus  # a worker would get 0 steps
-            if steps == run.remaining and not run.task_fails:
+            rate, remaining = run.rate, run.remaining
+            full = math.floor(rate * round_s) or rate * round_s  # (a job too slow)
+            steps = full if full <= remaining else remaining  # = min(full, remaining)
+            run.task_steps = steps
+            run.task_end = task_end = run.work_start + steps / rate
+            gpus = run.job.gpus
+            run.task_fails = fails = gpus > 1 and steps < gpus  # a worker would get 0 steps
+            if steps == remaining and not fails:
                 last.append(run)
             if end is None or task_end > end:
                 end = task_end
@@ -84,32 +91,55 @@ class MicroTasks:
         ongoing: Sequence[JobRun],
         now: float,
         gpu_seconds: dict[str, float],
-        type_service: dict[str, float],
     ) -> list[JobRun]:
         """2. The round ends at `now`: bank the tasks of `ongoing` (the jobs still running) and of
-        the jobs that finished in it; returns the jobs to drop (too many failed tasks)."""
+        the jobs that finished in it; returns the jobs to drop (too many failed tasks) and sets
+        `failed` when a task of `ongoing` failed."""
+        credit_from = self.credit_from
+        self.failed = False
         credited = list(self.done)
         dropped = []
         for run in ongoing:
-            assert run.pool is not None
-            gpu_seconds[run.pool] += run.job.gpus * (now - run.seg_start)
+            pool = run.pool
+            assert pool is not None
+            gpu_seconds[pool] += run.job.gpus * (now - run.seg_start)
             run.seg_start = run.work_start = now
             if run.task_fails:
                 run.failures += 1
-                self.update_asked = True
+                self.update_asked = self.failed = True
                 if run.failures >= MAX_FAILED_TASKS:
                     dropped.append(run)
                 continue
             run.failures = 0
-            credit = run.task_end - self.credit_from
+            credit = run.task_end - credit_from
             run.remaining -= run.task_steps  # exact: an integer off a float above it
-            run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + credit
-            type_service[run.gpu] = type_service.get(run.gpu, 0.0) + credit
+            gpu, attained = run.gpu, run.attained
+            # `d[k] += x` where the key is there (the usual case), else `d[k] = x`: the same float
+            # as `d.get(k, 0.0) + x` (0.0 + x == x for a credit >= 0), without a method call.
+            try:
+                attained[gpu] += credit
+            except KeyError:
+                attained[gpu] = credit
             credited.append(run)
-        for run in sorted(credited, key=lambda r: -r.task_end):
-            self.credit(run.job.id, run.gpu, run.task_end - self.credit_from)
+        # Gavel's order: the longest task first (`reverse` keeps equal ends in list order, as the
+        # ascending sort on -end did).
+        credited.sort(key=_TASK_END, reverse=True)
+        job_time, type_time = self.job_time, self.type_time
+        for run in credited:
+            credit = run.task_end - credit_from
+            gpu = run.gpu
+            times = job_time.get(run.job.id)
+            if times is not None:
+                try:
+                    times[gpu] += credit
+                except KeyError:
+                    times[gpu] = credit
+            try:
+                type_time[gpu] += credit
+            except KeyError:
+                type_time[gpu] = credit
         for run in self.done + dropped:
-            self.job_time.pop(run.job.id, None)
+            job_time.pop(run.job.id, None)
         self.done.clear()
         self.last_round_end = now
         return dropped

@@ -10,8 +10,9 @@ policies skip idle rounds: a tick is armed only when an arrival, completion or f
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 from tender.placement import (
     Allocation,
@@ -24,15 +25,18 @@ from tender.placement import (
     RunningJob,
     allow_all,
     explain,
-    feasible_pools,
     schedule_round,
 )
 from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
-from tender.sim.events import Event, EventHeap, Kind, VirtualClock
+from tender.sim.admission import Admission
+from tender.sim.events import Event, EventHeap, Kind, VirtualClock, next_boundary
 from tender.sim.faults import Fault
 from tender.sim.micro_tasks import MicroTasks
-from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork
+from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork, served_so_far
+
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty read-only input of a round
+_NO_POOLS: frozenset[str] = frozenset()
 
 
 class Replay:
@@ -59,8 +63,10 @@ class Replay:
             else None
         )
         self.batch = policy.compat is not None and policy.compat.batch_rounds
+        self.fast_ticks = True  # run a compat round's tick without the heap when nothing comes first
         self.changed = True  # an arrival, completion or fault since the last decided round
         self.eligibility = eligibility
+        self.admission = Admission(self.pools, eligibility)  # static feasibility, memoised
         self.faults = faults
         self.watch = watch
         self.progress = progress
@@ -84,6 +90,7 @@ class Replay:
         self.arrivals: Iterator[JobRequest] = iter(())
         self.by_arrival: JobRequest | None = None
         self.out = Outcome({}, {}, {p.id: 0.0 for p in self.pools}, [])
+        self.remaining = RemainingWork(self.out.runs)  # a live view: one for every round
 
     # -- the loop -------------------------------------------------------------------------
     def run(self, jobs: Iterable[JobRequest]) -> Outcome:
@@ -110,7 +117,7 @@ class Replay:
                 self._decide()
             dirty = False
             if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
-                break  # every job (or every watched job) is done or rejected
+                break  # every job (or every watched job) is done or rejected (`_over`, inlined)
         self.out.end = self.clock.seconds
         return self.out
 
@@ -164,7 +171,7 @@ class Replay:
             if event.kind is not Kind.COMPLETION:
                 self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
         elif self.uses_rounds:
-            self._arm_tick(self._next_boundary(now))
+            self._arm_tick(next_boundary(now, self.policy.round_length, self.last_tick))
         return True
 
     # -- transitions ----------------------------------------------------------------------
@@ -182,7 +189,7 @@ class Replay:
 
     def _arrive(self, job: JobRequest) -> None:
         self.out.runs[job.id] = JobRun(job, job.work)
-        feasible = feasible_pools(job, self.pools, self.eligibility)  # = `admit`, keeping the pools
+        feasible = self.admission.feasible(job)  # = `admit`, keeping the pools
         if not feasible.pools:
             self.out.rejected[job.id] = explain(feasible.rejected)
             self._count_done(job.id)
@@ -242,13 +249,6 @@ class Replay:
         self.queue = dict(sorted(self.queue.items(), key=lambda kv: (kv[1].arrival, kv[0])))
 
     # -- rounds ---------------------------------------------------------------------------
-    def _next_boundary(self, now: float) -> float:
-        length = self.policy.round_length
-        tick = math.ceil(now / length) * length
-        if self.last_tick is not None and tick <= self.last_tick:
-            tick = self.last_tick + length
-        return tick
-
     def _step_round(self, now: float, tasks: MicroTasks) -> None:
         """One round of Gavel's micro-tasks (compat mode), as 1f6f02e's `simulate` loop:
 
@@ -258,30 +258,57 @@ class Replay:
            round repeats it (`RoundResult.stable_until`);
         3. give each running job its next task (`MicroTasks.plan`): a job's last task schedules its
            completion; the round ends when its longest task does; with no task, the next round
-           starts at the next arrival.
+           starts at the next arrival;
+        4. if the round's end is the next event (`_inline_tick`), run that tick here instead of
+           through the heap (clock, event count and progress as the loop would) and go to 1.
         """
         runs = self.out.runs
-        if tasks.under_way:  # 1
-            ongoing = [runs[job_id] for job_id in self.running]
-            for run in tasks.settle(ongoing, now, self.out.gpu_seconds, self.type_service):
-                self._stop(run, now, 0.0)
-                self.out.failed.append(run.job.id)
-                del self.active[run.job.id]
-                self.static.pop(run.job.id, None)
-                self._count_done(run.job.id)
-            if any(run.task_fails for run in ongoing):
-                self.changed = True  # Gavel's _need_to_update_allocation
-        stable = self.stable_until
-        if self.changed or not self.batch or stable is None or now >= stable:  # 2
-            self.changed = False
-            self._decide()
-        end, last = tasks.plan([runs[job_id] for job_id in self.running])  # 3
-        for run in last:
-            self.heap.push(Event(run.task_end, Kind.COMPLETION, run.job.id, run.generation))
-        if end is not None:
-            self._arm_tick(end)
-        elif self.active and self.exhausted:
-            self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
+        while True:
+            if tasks.under_way:  # 1
+                ongoing = [runs[job_id] for job_id in self.running]
+                for run in tasks.settle(ongoing, now, self.out.gpu_seconds):
+                    self._stop(run, now, 0.0)
+                    self.out.failed.append(run.job.id)
+                    del self.active[run.job.id]
+                    self.static.pop(run.job.id, None)
+                    self._count_done(run.job.id)
+                if tasks.failed:
+                    self.changed = True  # Gavel's _need_to_update_allocation
+            stable = self.stable_until
+            if self.changed or not self.batch or stable is None or now >= stable:  # 2
+                self.changed = False
+                self._decide()
+            end, last = tasks.plan([runs[job_id] for job_id in self.running])  # 3
+            for run in last:
+                self.heap.push(Event(run.task_end, Kind.COMPLETION, run.job.id, run.generation))
+            if end is None:
+                if self.active and self.exhausted:
+                    self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
+                return
+            if not self._inline_tick(end):
+                self._arm_tick(end)
+                return
+            now = end  # 4: the tick at `end`, as `run` would pop it
+            self.clock.advance(now)
+            self.out.events += 1
+            if self.progress is not None and self.out.events % 4096 == 0:
+                self.progress(self.out.events)
+            self.last_tick = now
+
+    def _inline_tick(self, end: float) -> bool:
+        """The tick at `end` is what `run` would pop next: no event at or before it (any kind comes
+        first at equal times), not past `until`, the run not over. Running it here is the loop's work
+        minus the heap push and pop."""
+        if not self.fast_ticks or (self.until is not None and end > self.until):
+            return False
+        after = self.heap.peek_time()
+        return (after is None or after > end) and not self._over()
+
+    def _over(self) -> bool:
+        """`run`'s stop test: every job (or every watched job) is done or rejected."""
+        if self.watch is None:
+            return self.exhausted and not self.active
+        return self.unwatched_done >= len(self.watch)
 
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
@@ -307,23 +334,20 @@ class Replay:
             self.out.decisions += 1
             self.out.timeline.append((now, self.busy, len(self.queue)))
             return
-        attained: Mapping[str, Mapping[str, float]] = {}
-        type_service: Mapping[str, float] = self.type_service  # read-only to the core
-        if self.preemptive:
-            served = dict(self.type_service)
+        attained: Mapping[str, Mapping[str, float]] = _NOTHING
+        # Read-only to the core. Compat rounds read the GavelClock instead (no service records).
+        type_service: Mapping[str, float] = self.type_service if self.tasks is None else _NOTHING
+        if self.preemptive and self.tasks is None:
             attained = AttainedService(self.out.runs, self.active, now)
-            for job_id in self.running:
-                run = self.out.runs[job_id]
-                served[run.gpu] = served.get(run.gpu, 0.0) + now - run.seg_start
-            type_service = served
+            type_service = served_so_far(self.type_service, self.out.runs, self.running, now)
         state = ClusterState(
             pools=self.pools,
             free=self.free,
             queued=self.queue.values(),
             running=self.running,
             jobs=self.active,
-            remaining=RemainingWork(self.out.runs),
-            down=frozenset(self.down) if self.down else frozenset(),
+            remaining=self.remaining,
+            down=frozenset(self.down) if self.down else _NO_POOLS,
             attained=attained,
             allocation=self.allocation,
             static=self.static,
@@ -351,8 +375,7 @@ class Replay:
         self.out.timeline.append((now, self.busy, len(self.queue)))
 
     def _room_for_queue(self) -> bool:
-        """A queued job and a free GPU on a pool that is up (a down pool holds no job: its jobs
-        were evicted when it went down, so the GPUs held are all on pools that are up)."""
+        """A queued job and a free GPU on a pool that is up (a down pool's jobs were evicted)."""
         return bool(self.queue) and self.busy < self.capacity_up
 
 

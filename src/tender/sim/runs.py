@@ -2,12 +2,13 @@
 
 1. `JobRun`: a job's mutable bookkeeping (pool, progress, segments, attained service);
 2. `Outcome`: the replay's result (runs, rejections, GPU-seconds per pool, the busy/queued timeline);
-3. `RemainingWork` and `AttainedService`: read-only views the placement core asks for in a round.
+3. `RemainingWork` and `AttainedService`: read-only views the placement core asks for in a round,
+   and `served_so_far` (service per GPU type, running segments included).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from tender.placement import JobRequest, Verdict
@@ -90,3 +91,15 @@ class AttainedService(Mapping[str, Mapping[str, float]]):
 
     def __len__(self) -> int:
         return len(self._active)
+
+
+def served_so_far(
+    banked: Mapping[str, float], runs: Mapping[str, JobRun], running: Iterable[str], now: float
+) -> dict[str, float]:
+    """Seconds served per GPU type at `now`: the banked (finished segments) plus each running job's
+    segment so far (a gang counts once)."""
+    served = dict(banked)
+    for job_id in running:
+        run = runs[job_id]
+        served[run.gpu] = served.get(run.gpu, 0.0) + now - run.seg_start
+    return served
