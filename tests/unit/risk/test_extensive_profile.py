@@ -14,19 +14,15 @@ The hand values themselves (VSS, EVPI, the booking rule) are tests/unit/risk/tes
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sourcing"))
 
-from sourcing_gen import generate
+from uncertain_gen import uncertain
 
 from tender.config import load_scenario
-from tender.domain import Scenario
-from tender.domain.uncertainty import Band, MonthsQuantiles, Uncertainty
 from tender.sourcing import PlanOptions
 from tender.sourcing.risk.extensive import START_SAMPLES, extensive_model, solve_extensive
 from tender.sourcing.risk.first_stage import FirstStage
@@ -35,16 +31,6 @@ from tender.sourcing.solve import RECOURSE_OPTIONS, profile_options, solve
 CASES = Path(__file__).resolve().parents[2] / "scenarios" / "risk"
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "frontier-lab.yaml"
 GAP = 1e-3
-
-
-def _generated(seed: int) -> Scenario:
-    base = generate(seed)
-    first = sorted(base.providers)[0]
-    u = Uncertainty(
-        on_demand_multiplier=Band(Decimal("0.8"), Decimal("1"), Decimal("1.3")),
-        delivery_slip_months={first: MonthsQuantiles(0, 2)},
-    )
-    return replace(base, uncertainty=u)
 
 
 def test_the_extensive_profile_is_the_recourse_set_with_presolve_on() -> None:
@@ -63,7 +49,7 @@ def test_the_extensive_profile_is_the_recourse_set_with_presolve_on() -> None:
 )
 def test_both_profiles_agree_within_the_gap_on_extensive_forms(case: str, k: int) -> None:
     if case.startswith("gen"):
-        sc = _generated(int(case[3:]))
+        sc = uncertain(int(case[3:]))
     elif case == "example":
         sc = load_scenario(str(EXAMPLE))
     else:
@@ -90,7 +76,7 @@ def test_the_started_extensive_form_agrees_with_the_cold_one_within_the_gap(case
     """Above START_SAMPLES the solve starts from the first stage of the first START_SAMPLES samples'
     extensive form: its objective is the cold solve's (no start) within `mip_gap`, each at least the
     other's proven bound, and its first stage's run slots are a feasible choice (one slot per run)."""
-    sc = _generated(int(case[3:])) if case.startswith("gen") else load_scenario(str(CASES / f"{case}.yaml"))
+    sc = uncertain(int(case[3:])) if case.startswith("gen") else load_scenario(str(CASES / f"{case}.yaml"))
     options = PlanOptions(seed=0, mip_gap=GAP)
     assert k > START_SAMPLES
     shared = extensive_model(sc, 0, k, options)

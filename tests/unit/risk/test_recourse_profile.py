@@ -23,11 +23,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sourcing"))
 
 from checked import violations
-from sourcing_gen import generate
+from uncertain_gen import uncertain
 
 from tender.config import load_scenario
 from tender.domain import Scenario
-from tender.domain.uncertainty import Band, MonthsQuantiles, Uncertainty
 from tender.sourcing import PlanOptions, pipeline, plan
 from tender.sourcing.risk.first_stage import of_plan
 from tender.sourcing.risk.future import apply
@@ -38,17 +37,6 @@ from tender.sourcing.variables import LinearModel
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "frontier-lab.yaml"
 GAP = 1e-3
-
-
-def _uncertain(seed: int) -> Scenario:
-    """A generated scenario with an on-demand price band and a delivery slip on its first provider."""
-    base = generate(seed)
-    first = sorted(base.providers)[0]
-    u = Uncertainty(
-        on_demand_multiplier=Band(Decimal("0.8"), Decimal("1"), Decimal("1.3")),
-        delivery_slip_months={first: MonthsQuantiles(0, 2)},
-    )
-    return replace(base, uncertainty=u)
 
 
 def _replan(
@@ -81,7 +69,7 @@ def _protocol(p: Any) -> list[tuple[str, str, int | None]]:
 
 @pytest.mark.parametrize("case", ["example", *[f"gen{s}" for s in range(6)]])
 def test_every_recourse_mip_is_solved_within_the_gap_of_the_default_profile(case: str) -> None:
-    sc = load_scenario(str(EXAMPLE)) if case == "example" else _uncertain(int(case[3:]))
+    sc = load_scenario(str(EXAMPLE)) if case == "example" else uncertain(int(case[3:]))
     seed = 1 if case == "example" else int(case[3:])
     models: list[LinearModel] = []
     _replan(sc, seed, 3, "recourse", models)
@@ -99,7 +87,7 @@ def test_every_recourse_mip_is_solved_within_the_gap_of_the_default_profile(case
 def test_recourse_replans_pass_the_checker_and_cost_what_the_default_costs() -> None:
     compared = 0
     for seed in range(8):
-        sc = _uncertain(seed)
+        sc = uncertain(seed)
         for index in range(2):
             future, stage, rec = _replan(sc, seed, index, "recourse")
             assert violations(stage.with_answers(future), rec) == []
