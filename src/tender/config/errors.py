@@ -11,15 +11,20 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import Any, Protocol, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-if TYPE_CHECKING:
-    from tender.config.yamlpos import Positions
-
 FieldPath = tuple[str | int, ...]
 """A place in a parsed document: mapping keys and list indices, outermost first."""
+
+
+class Locates(Protocol):
+    """Where a field path starts in its source (`yamlpos.Positions` is the one implementation)."""
+
+    def locate(self, path: FieldPath) -> tuple[int, int]: ...
+
+    def locate_key(self, path: FieldPath) -> tuple[int, int]: ...
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ def _message(err: Any, fields: list[str]) -> str:
 def from_validation_error(
     exc: ValidationError,
     data: Any,
-    positions: Positions,
+    positions: Locates,
     file: str,
     prefix: FieldPath = (),
     model: type[BaseModel] | None = None,
