@@ -1,19 +1,24 @@
 """Trace one Gavel-compat point on Tender's side and compare it with a trace of Gavel's own simulator.
 
 Issue 16, the multi-GPU las_het 2.7 miss. Bench only: Tender's product code has no hook; this script
-wraps `Replay._arrive`, `Replay._decide` and `Replay._step_round` of one run (the wrappers only read),
-and reads Gavel's trace from a JSONL file written by an instrumented copy of Gavel 1f6f02e's
-`scheduler.py` (the `_gt(...)` lines added to a copy under /tmp; Gavel is never imported here).
+wraps `Replay._arrive` and `Replay._decide` of one run (the wrappers only read; `--inject` also
+replaces `gavel_round.solve_max_min`), and reads Gavel's trace from a JSONL file written by a copy
+of Gavel 1f6f02e's `scheduler/` with `bench/gavel_trace_scheduler.patch` applied (`GT_DUMP=path`;
+Gavel is never imported here).
 
 1. `tender` mode: run `run_gavel` in compat mode at (policy, rate, mode) and write, per event, one JSON
    line in Gavel's trace format: `add` (time, id, gang, steps), `reset` (time, the allocation: job x
-   type), `round` (time, the jobs run and their type; with `--full-from/--full-until` also the
-   per-type priorities and Gavel's counters), `done` (time, id, failed) from the outcome.
+   type), `round` (time, the jobs run and their type; within `--full-from/--full-until` also Gavel's
+   counters before the round and, at resets, the deficits), `done` (time, id, failed) from the outcome.
 2. `diff` mode: read both traces, map Tender's `gavel-NNNNNNN` ids to Gavel's integers and report
    the first add, round, reset and completion that differ (what, when, by how much).
+3. `lp` mode: judge both allocations at common resets on Gavel's objective and constraints, from
+   Gavel's throughput file (an injected run, `tender --inject`, logs HiGHS's answer at every one
+   of Gavel's resets, so all of them are compared on identical inputs).
 
     PYTHONPATH=src .venv/bin/python bench/gavel_trace.py tender --rate 2.7 --out /tmp/t.jsonl
     .venv/bin/python bench/gavel_trace.py diff /tmp/gavel.jsonl /tmp/t.jsonl
+    .venv/bin/python bench/gavel_trace.py lp /tmp/gavel.jsonl /tmp/t.jsonl --throughputs GAVEL/simulation_throughputs.json
 """
 
 from __future__ import annotations
@@ -130,6 +135,9 @@ def inject_shares(gavel_trace: Path, emit: Callable[[dict[str, Any]], None]) -> 
             emit({"ev": "inject-miss", "t": now[0], "why": why})
             out: dict[str, dict[str, float]] = original_solve(data)
             return out
+        # HiGHS's answer on the same inputs, logged for `lp` (every reset, on Gavel's trajectory).
+        highs = original_solve(data)
+        emit({"ev": "highs", "t": now[0], "alloc": {short(j): f for j, f in highs.items()}})
         return {ids[j]: {g: v for g, v in shares.items() if v > 0.0} for j, shares in alloc.items()}
 
     runner.Replay._decide = decide  # type: ignore[method-assign]
@@ -292,7 +300,10 @@ def lp_check(args: argparse.Namespace) -> None:
     tender_add = {r["id"]: r for r in t if r["ev"] == "add"}
     gap_in = input_gap(oracle, kind, tender_add)
     print(f"LP inputs: {len(kind)} Gavel jobs, gang sizes equal, max relative throughput gap {gap_in:.3g}")
-    tresets = {r["t"]: r["alloc"] for r in t if r["ev"] == "reset"}
+    # An injected run logs HiGHS's answer at each of Gavel's resets ("highs"): compare with those.
+    kind_of_row = "highs" if any(r["ev"] == "highs" for r in t) else "reset"
+    tresets = {r["t"]: r["alloc"] for r in t if r["ev"] == kind_of_row}
+    big = 0
     checked, worst_gap, worst_viol = 0, 0.0, 0.0
     for r in (r for r in g if r["ev"] == "reset" and r["t"] in tresets):
         mine = tresets[r["t"]]
@@ -305,6 +316,7 @@ def lp_check(args: argparse.Namespace) -> None:
         gap, where = alloc_gap(r["alloc"], mine)
         rel = abs(zg - zt) / max(abs(zg), 1e-12)
         checked += 1
+        big += gap > 1e-4
         worst_gap, worst_viol = max(worst_gap, rel), max(worst_viol, vg, vt)
         if checked <= args.show:
             print(
@@ -312,7 +324,8 @@ def lp_check(args: argparse.Namespace) -> None:
                 f"violations {vg:.2g}/{vt:.2g}; max |share diff| {gap:.3g} at {where}"
             )
     print(
-        f"{checked} common resets: max relative objective gap {worst_gap:.3g}, max violation {worst_viol:.3g}"
+        f"{checked} common resets ({kind_of_row} rows): max relative objective gap {worst_gap:.3g}, "
+        f"max violation {worst_viol:.3g}; shares differ by > 1e-4 at {big}"
     )
 
 
