@@ -36,12 +36,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gavel_points import POLICY
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "results" / "gavel_compat.jsonl"
 
 # Gavel policy name -> Tender policy name
-POLICY = {"fifo": "fifo", "fifo_perf": "fifo_het", "max_min_fairness_perf": "las_het"}
 # The four points of issue 16's table.
 POINTS = (
     "fifo:single:2.0,fifo_perf:single:4.0,max_min_fairness_perf:single:4.0,max_min_fairness_perf:multi:2.0"

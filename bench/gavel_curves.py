@@ -47,15 +47,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gavel_points import CAP_S, POLICY, RATES, row_key
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "results" / "gavel_curves.jsonl"
 COMPAT_JSONL = HERE / "results" / "gavel_compat.jsonl"
-POLICY = {"fifo": "fifo", "fifo_perf": "fifo_het", "max_min_fairness_perf": "las_het"}
-# np.linspace(0, 6, 16)[1:] and np.linspace(0, 3, 11)[1:], as Gavel's sweep script computes them.
-RATES = {
-    "single": tuple(i * (6.0 / 15) for i in range(1, 16)),
-    "multi": tuple(i * (3.0 / 10) for i in range(1, 11)),
-}
 # Per curve, the order its rates are run in: below and at the knee first (cheap, comparable), then
 # the rest; FIFO points far past the knee last (saturated: Gavel then runs for many minutes and is
 # likely capped). max-min degrades gracefully, so its higher rates come earlier.
@@ -71,7 +67,6 @@ ORDER = {
     ("multi", "max_min_fairness_perf"): (2.1, 1.5, 2.4, 0.9, 1.8, 0.3, 1.2, 0.6, 2.7, 3.0),
 }
 RESULT = re.compile(r"Results: average JCT=([0-9.eE+-]+), utilization=([0-9.eE+-]+)")
-CAP_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -201,10 +196,6 @@ def load(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
-def row_key(row: dict[str, Any]) -> tuple[str, str, str, float]:
-    return (row["engine"], row["mode"], row["policy"], round(float(row["rate"]), 6))
 
 
 class Sweep:

@@ -16,7 +16,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from gavel_curves import CAP_S, POLICY, RATES, row_key
+from gavel_points import CAP_S, POLICY, RATES, row_key
 
 from tender.plan_output.chart_style import PALETTE
 from tender.sim.svg import fmt, log_ticks, nice_ticks
