@@ -25,7 +25,7 @@ venv: $(VENV)/.installed-dev
 demo: $(VENV)/.installed
 	$(BIN)/tender validate examples/frontier-lab.yaml
 	$(BIN)/tender plan examples/frontier-lab.yaml --out $(OUT)/
-	$(BIN)/tender plan examples/frontier-lab.yaml --robust --samples 10 --eval-samples 30 --workers 2 \
+	$(BIN)/tender plan examples/frontier-lab.yaml --robust --samples 10 --eval-samples 200 --workers 2 \
 		--json $(OUT)/risk.json --report $(OUT)/risk.html
 
 lint: $(VENV)/.installed-dev

@@ -2,17 +2,18 @@
 and `tender plan --robust` at several K (with --robust 10,30,100).
 
 Usage: .venv/bin/python bench/bench_risk.py [--samples 1000] [--repeats 1] [--ray 127.0.0.1:6379]
-                                            [--local 1,2] [--share] [--scenario PATH]
+                                            [--local 1,2] [--no-share] [--scenario PATH]
                                             [--baseline-src DIR --baseline-samples N]
        .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--methods extensive,benders]
                                             [--eval-samples 40] [--workers 2]
        .venv/bin/python bench/bench_risk.py --growth S,M [--samples 20]
 Baseline, measured in the same run: one `tender plan` of the example (a sample is one such re-plan).
 Each configuration is its own `tender risk` process (wall clock, including start-up and the
-deterministic plan); the JSONs of all configurations must be byte-identical (checked). `--share` adds
-`--share-futures` to every configuration (one re-plan per distinct future) and prints how many
-distinct futures the samples draw. `--baseline-src DIR` (e.g. the previous commit's `src`, from
-`git archive`) adds the same local configurations run with that code first on PYTHONPATH, at
+deterministic plan); the JSONs of all configurations must be byte-identical (checked). Sharing the
+re-plans of equal futures is `tender risk`'s default; `--no-share` adds `--no-share-futures` (every
+sample re-planned) to every configuration; each row reports how many samples were re-planned (the
+line `tender risk` prints). `--baseline-src DIR` (e.g. main's `src`, from `git archive`) adds the
+same local configurations run with that code first on PYTHONPATH (its own default flags), at
 `--baseline-samples` samples (default `--samples`), for a code-against-code ratio in the same run
 (seconds per sample; its JSONs are compared among themselves).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -37,15 +39,20 @@ TENDER = str(Path(sys.executable).parent / "tender")
 CPU: list[float] = []  # CPU seconds of each `_timed` process and its children (pool workers)
 
 
+REPLANNED: list[str] = []  # the "re-planned R of N samples" count of each `_timed` risk run
+
+
 def _timed(args: list[str], src: Path | None = None) -> float:
-    env = dict(os.environ)
+    env = dict(os.environ, COLUMNS="200")
     if src is not None:
         env["PYTHONPATH"] = str(src)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([TENDER, *args], check=True, stdout=subprocess.DEVNULL, env=env)
+    done = subprocess.run([TENDER, *args], check=True, capture_output=True, text=True, env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    found = re.search(r"re-planned ([\d,]+) of", done.stdout)
+    REPLANNED.append(found.group(1).replace(",", "") if found else "all")
     return time.perf_counter() - start
 
 
@@ -119,8 +126,8 @@ def robust(ks: list[int], methods: list[str], eval_samples: int, workers: int) -
 def growth(sizes: list[str], samples: int) -> None:
     """In-process, one worker: bench_plan.py's synthetic scenario of each size with an on-demand
     multiplier band (0.8, 1, 1.3) and a delivery slip {p50: 0, p90: 2} on its first provider; the
-    deterministic plan (baseline) and each sample's re-plan timed; `--share-futures`'s time is the sum
-    over the samples `classes.expand` re-plans (the same re-plans, timed in the same run)."""
+    deterministic plan (baseline) and each sample's re-plan timed; the shared run's time is the sum
+    over the samples `classes.resolve` re-plans (the same re-plans, timed in the same run)."""
     from dataclasses import replace
     from decimal import Decimal
 
@@ -129,14 +136,14 @@ def growth(sizes: list[str], samples: int) -> None:
 
     from tender.domain.uncertainty import Band, MonthsQuantiles, Uncertainty
     from tender.sourcing import PlanOptions, plan
-    from tender.sourcing.risk.classes import expand, representatives
+    from tender.sourcing.risk.classes import batches, resolve
     from tender.sourcing.risk.evaluate import Outcome, evaluate
     from tender.sourcing.risk.first_stage import of_plan
-    from tender.sourcing.risk.sampler import inputs
+    from tender.sourcing.risk.sampler import coin_seed, inputs
 
     print(f"samples per size: {samples}, seed 1, 1 worker, in process")
     print(
-        "| size | plan s | median s per sample | / plan s | all samples s | distinct futures | re-plans shared | --share-futures s |"
+        "| size | plan s | median s per sample | / plan s | all samples s | distinct futures | re-plans shared | shared run s |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
@@ -159,16 +166,17 @@ def growth(sizes: list[str], samples: int) -> None:
             secs[i] = time.perf_counter() - start
         used: list[int] = []
 
-        def again(indices, outs=outs, used=used):  # type: ignore[no-untyped-def]
-            used.extend(indices)
-            return [outs[i] for i in indices]
+        def again(i, outs=outs, used=used):  # type: ignore[no-untyped-def]
+            used.append(i)
+            return outs[i]
 
-        reps = representatives(inputs(sc), 1, samples)
-        expand(reps, again)
+        futures = batches(inputs(sc), 1, samples, True)
+        for group in futures:
+            resolve(group, lambda i: coin_seed(1, i), again)
         total = sum(secs.values())
         print(
             f"| {size} | {plan_s:.2f} | {statistics.median(secs.values()):.2f} "
-            f"| {statistics.median(secs.values()) / plan_s:.2f} | {total:.1f} | {len(set(reps))} "
+            f"| {statistics.median(secs.values()) / plan_s:.2f} | {total:.1f} | {len(futures)} "
             f"| {samples - len(used)} | {sum(secs[i] for i in used):.1f} |",
             flush=True,
         )
@@ -184,7 +192,7 @@ def main() -> None:
     ap.add_argument("--eval-samples", type=int, default=40)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--local", default="1,2", help="Comma-separated local worker counts to time.")
-    ap.add_argument("--share", action="store_true", help="Time `tender risk --share-futures`.")
+    ap.add_argument("--no-share", action="store_true", help="Time `tender risk --no-share-futures`.")
     ap.add_argument("--scenario", type=Path, default=EXAMPLE)
     ap.add_argument("--growth", default=None, help="Comma-separated bench_plan.py sizes (S,M,...).")
     ap.add_argument("--baseline-src", type=Path, default=None, help="A src/ to time the same runs with.")
@@ -206,7 +214,7 @@ def main() -> None:
         ]
         if a.ray:
             configs.append((f"Ray {a.ray}", ["--ray", a.ray]))
-        share = ["--share-futures"] if a.share else []
+        share = ["--no-share-futures"] if a.no_share else []
         runs: list[tuple[str, list[str], Path | None, int]] = []
         if a.baseline_src is not None:
             n = a.baseline_samples or a.samples
@@ -219,37 +227,40 @@ def main() -> None:
         rows, outputs = [], []
         for name, extra, src, n in runs:
             out = f"{tmp}/{len(outputs)}.json"
-            base = ["risk", str(scenario), "--samples", str(n), "--seed", "1", "--json", out, *share]
+            base = ["risk", str(scenario), "--samples", str(n), "--seed", "1", "--json", out]
             CPU.clear()
-            secs = statistics.median(_timed([*base, *extra], src) for _ in range(a.repeats))
+            before = os.getloadavg()[0]
+            flags = [*base, *(share if src is None else []), *extra]
+            secs = statistics.median(_timed(flags, src) for _ in range(a.repeats))
             outputs.append((src, Path(out).read_bytes()))
-            rows.append((name, secs, n, statistics.median(CPU), os.getloadavg()[0]))
+            rows.append((name, secs, n, statistics.median(CPU), before, os.getloadavg()[0], REPLANNED[-1]))
         mine = [o for src, o in outputs if src is None]
         theirs = [o for src, o in outputs if src is not None]
         identical = all(o == mine[0] for o in mine) and all(o == theirs[0] for o in theirs)
     print(
         f"baseline: tender plan of {scenario.name} {plan_s:.2f} s; samples {a.samples}; "
-        f"{_distinct(scenario, a.samples)} distinct futures; share {a.share}; JSON identical: {identical}"
+        f"{_distinct(scenario, a.samples)} distinct futures; no-share {a.no_share}; JSON identical: {identical}"
     )
     print(
-        "| run | samples | seconds | samples/s | seconds per sample / plan seconds | speed-up vs first row "
-        "| CPU s (all processes) | load at the end |"
+        "| run | samples | re-planned | seconds | samples/s | seconds per sample / plan seconds "
+        "| speed-up vs first row | CPU s (all processes) | load before / after |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     first = rows[0][1] / rows[0][2]
-    for name, secs, n, cpu, load in rows:
+    for name, secs, n, cpu, load0, load1, replanned in rows:
         print(
-            f"| {name} | {n} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} | {first / (secs / n):.2f} "
-            f"| {cpu:.1f} | {load:.1f} |"
+            f"| {name} | {n} | {replanned} | {secs:.1f} | {n / secs:.2f} | {secs / n / plan_s:.2f} "
+            f"| {first / (secs / n):.2f} | {cpu:.1f} | {load0:.1f} / {load1:.1f} |",
+            flush=True,
         )
 
 
 def _distinct(path: Path, samples: int) -> int:
     from tender.config import load_scenario
-    from tender.sourcing.risk.classes import representatives
+    from tender.sourcing.risk.classes import groups
     from tender.sourcing.risk.sampler import inputs
 
-    return len(set(representatives(inputs(load_scenario(str(path))), 1, samples)))
+    return len(groups(inputs(load_scenario(str(path))), 1, range(samples)))
 
 
 if __name__ == "__main__":

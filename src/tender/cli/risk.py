@@ -3,8 +3,9 @@
 1. load the scenario (bad scenario: the `tender validate` lines, exit 2);
 2. the first stage: of `--plan PLAN.json` (checked to be of this scenario), else of the deterministic
    plan `tender plan` makes with `--seed`;
-3. run the samples (`risk_pool`, or `risk_ray` with `--ray HOST:PORT|auto`; with `--share-futures`
-   one re-plan per distinct future), with a progress bar (samples done, rate, ETA);
+3. run the samples (`risk_pool`, or `risk_ray` with `--ray HOST:PORT|auto`; by default samples of
+   the same future share a re-plan where their holder coins agree, `--no-share-futures` re-plans
+   every one), with a progress bar (samples done, rate, ETA);
 4. summarize (`sourcing.risk.stats`), print the summary, write `--json` / `--report` atomically.
 """
 
@@ -100,10 +101,10 @@ def risk_cmd(
     report: Path | None = typer.Option(None, "--report", help="Write a self-contained HTML report."),
     per_sample: bool = typer.Option(False, "--per-sample", help="Also write per_sample into the JSON."),
     share_futures: bool = typer.Option(
-        False,
-        "--share-futures",
-        help="Re-plan each distinct future once: samples that draw the same inputs share its re-plan "
-        "(figures within the solver's tolerance of one re-plan per sample; docs/risk.md).",
+        True,
+        "--share-futures/--no-share-futures",
+        help="Samples that draw the same future share its re-plan where their holder coins agree "
+        "(exact: the same JSON as --no-share-futures, which re-plans every sample; docs/risk.md).",
     ),
 ) -> None:
     """Evaluate a plan's first stage against sampled futures: cost risk, misses, shortfalls.
@@ -113,6 +114,7 @@ def risk_cmd(
     from tender.plan_output.risk_json import risk_to_json
     from tender.plan_output.risk_report import risk_report_html
     from tender.sourcing import PlanOptions
+    from tender.sourcing.risk.classes import replans
     from tender.sourcing.risk.stats import summarize
     from tender.sourcing.risk.tornado import tornado
 
@@ -142,6 +144,10 @@ def risk_cmd(
                 outcomes = run_local(file, sc, first, seed, samples, workers, options, advance, share_futures)
         except RayUnavailable as exc:
             fail_bad_input(str(exc))
+    console.print(
+        f"re-planned {replans(outcomes):,} of {samples:,} samples "
+        f"({'sharing' if share_futures else 'not sharing'} the re-plans of equal futures)"
+    )
     fleets = tuple(f.id for f in sc.fleets)
     summary = summarize(name, outcomes, fleets, tuple(r.id for r in sc.training_runs), sc.horizon)
     with status("tornado: each input at its p10 and p90…"):

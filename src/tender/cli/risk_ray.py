@@ -7,8 +7,8 @@
 2. `ray.init(address, runtime_env={"py_modules": [tender]})` ships this checkout's `tender` package, so
    the workers run the same code as the driver;
 3. the scenario text goes to the object store once; each task loads it (cached per worker process)
-   and evaluates one sample index — the same pure `evaluate` the local pool runs, on the same
-   samples (with `share`, one re-plan per future, as locally: `sourcing.risk.classes`);
+   and evaluates one batch — the same pure `classes.evaluate_group` on the same batches the local
+   pool runs (with `share`, one batch per future: `sourcing.risk.classes.batches`);
 4. outcomes are put back in sample order; `ray.shutdown()` at the end, also on error.
 """
 
@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,8 +29,8 @@ from tender.cli.risk_pool import Done
 from tender.config.load import load_scenario_text
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
-from tender.sourcing.risk.classes import expand, representatives
-from tender.sourcing.risk.evaluate import Outcome, evaluate
+from tender.sourcing.risk.classes import batches, evaluate_group
+from tender.sourcing.risk.evaluate import Outcome
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.sampler import inputs
 
@@ -103,12 +103,12 @@ def check_address(address: str) -> tuple[str, int]:
 
 
 def _evaluate(
-    text: str, name: str, first: FirstStage, seed: int, index: int, options: PlanOptions
-) -> Outcome:
+    text: str, name: str, first: FirstStage, seed: int, batch: list[int], options: PlanOptions
+) -> list[Outcome]:
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if key not in _CACHE:
         _CACHE[key] = load_scenario_text(text, name)
-    return evaluate(_CACHE[key], first, seed, index, options)
+    return evaluate_group(_CACHE[key], first, seed, batch, options)
 
 
 @contextmanager
@@ -140,15 +140,17 @@ def joined(address: str) -> Iterator[Any]:
         ray.shutdown()
 
 
-def gather(ray: Any, pending: Mapping[Any, K], done: Done) -> dict[K, Any]:
-    """Each task's result under its key, as the tasks finish (`done(1)` for each)."""
+def gather(
+    ray: Any, pending: Mapping[Any, K], done: Done, size: Callable[[K], int] | None = None
+) -> dict[K, Any]:
+    """Each task's result under its key, as the tasks finish (`done(size(key))`, default 1, for each)."""
     results: dict[K, Any] = {}
     waiting = list(pending)
     while waiting:
         ready, waiting = ray.wait(waiting, num_returns=1)
         for ref in ready:
             results[pending[ref]] = ray.get(ref)
-            done(1)
+            done(size(pending[ref]) if size is not None else 1)
     return results
 
 
@@ -161,17 +163,16 @@ def run_ray(
     samples: int,
     options: PlanOptions,
     done: Done,
-    share: bool = False,
+    share: bool = True,
 ) -> list[Outcome]:
-    reps = representatives(inputs(sc), seed, samples) if share else list(range(samples))
+    work = batches(inputs(sc), seed, samples, share)
     with joined(address) as ray:
         task: Any = ray.remote(num_cpus=1)(_evaluate)
         text = path.read_text(encoding="utf-8")
         text_ref, first_ref = ray.put(text), ray.put(first)
-
-        def remote(indices: Sequence[int]) -> list[Outcome]:
-            pending = {task.remote(text_ref, str(path), first_ref, seed, i, options): i for i in indices}
-            results = gather(ray, pending, done)
-            return [results[i] for i in indices]
-
-        return expand(reps, remote, done)
+        pending = {
+            task.remote(text_ref, str(path), first_ref, seed, b, options): n for n, b in enumerate(work)
+        }
+        results = gather(ray, pending, done, lambda n: len(work[n]))
+    by_sample = {o.sample: o for batch in results.values() for o in batch}
+    return [by_sample[i] for i in range(samples)]

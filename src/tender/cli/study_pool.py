@@ -1,10 +1,12 @@
 """Run the evaluation samples of a `--robust` study here, in a local `spawn` process pool, or on Ray.
 
-1. every evaluation sample is `sourcing.risk.study.study_sample(...)`: a pure function of its inputs;
-2. `workers == 1`: one after the other in this process; `workers > 1`: a pool whose workers load the
-   scenario file once (initializer); `--ray ADDRESS` (`run_study_ray`): the same calls as Ray tasks
-   (the cluster joined as `risk_ray.joined` does: this checkout's package shipped), the scenario and
-   both first stages put in the object store once;
+1. the evaluation samples go in batches, one per distinct future (`sourcing.risk.study.study_batches`,
+   largest first); a batch is `study.study_group(...)`: a pure function of its inputs, each sample's
+   three re-plans shared within its future exactly as `tender risk`'s (`sourcing.risk.classes`);
+2. `workers == 1`: one batch after the other in this process; `workers > 1`: a pool whose workers load
+   the scenario file once (initializer); `--ray ADDRESS` (`run_study_ray`): the same calls as Ray
+   tasks (the cluster joined as `risk_ray.joined` does: this checkout's package shipped), the
+   scenario and both first stages put in the object store once;
 3. results are put back in sample order before anything is computed from them;
 4. `SubproblemPool`: the subproblems of `tender plan --robust --method benders`, each sample held by
    one worker for the whole solve (`sourcing.risk.benders`).
@@ -23,7 +25,7 @@ from tender.domain import Scenario
 from tender.sourcing import PlanOptions
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.saa_sample import Protocol
-from tender.sourcing.risk.study import Triple, study_sample
+from tender.sourcing.risk.study import Triple, study_batches, study_group
 from tender.sourcing.risk.subproblems import Cut, Local, Point, Shape
 
 Done = Callable[[int], None]
@@ -35,12 +37,12 @@ def _init(path: str, det: FirstStage, rob: FirstStage, seed: int, options: PlanO
     _STATE.update(scenario=load_scenario(path), det=det, rob=rob, seed=seed, options=options)
 
 
-def _one(index: int) -> Triple:
+def _batch(batch: list[int]) -> list[Triple]:
     sc, det, rob = _STATE["scenario"], _STATE["det"], _STATE["rob"]
     seed, options = _STATE["seed"], _STATE["options"]
     assert isinstance(sc, Scenario) and isinstance(det, FirstStage) and isinstance(rob, FirstStage)
     assert isinstance(seed, int) and isinstance(options, PlanOptions)
-    return study_sample(sc, det, rob, seed, index, options)
+    return study_group(sc, det, rob, seed, batch, options)
 
 
 def run_study(
@@ -52,22 +54,23 @@ def run_study(
     workers: int,
     options: PlanOptions,
     done: Done,
+    share: bool = True,
 ) -> list[Triple]:
     det, rob = stages
-    if workers <= 1:
-        out = []
-        for i in range(samples):
-            out.append(study_sample(sc, det, rob, seed, i, options))
-            done(1)
-        return out
-    ctx = multiprocessing.get_context("spawn")
+    work = study_batches(sc, seed, samples, share)
     results: dict[int, Triple] = {}
+    if workers <= 1:
+        for batch in work:
+            results.update(zip(batch, study_group(sc, det, rob, seed, batch, options), strict=True))
+            done(len(batch))
+        return [results[i] for i in range(samples)]
+    ctx = multiprocessing.get_context("spawn")
     init = (str(path), det, rob, seed, options)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init, initargs=init) as pool:
-        futures = {pool.submit(_one, i): i for i in range(samples)}
+        futures = {pool.submit(_batch, batch): batch for batch in work}
         for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
-            done(1)
+            results.update(zip(futures[fut], fut.result(), strict=True))
+            done(len(futures[fut]))
     return [results[i] for i in range(samples)]
 
 
@@ -83,11 +86,13 @@ def run_study_ray(
     from tender.cli.risk_ray import gather, joined
 
     det, rob = stages
+    work = study_batches(sc, seed, samples)
     with joined(address) as ray:
-        task: Any = ray.remote(num_cpus=1)(study_sample)
+        task: Any = ray.remote(num_cpus=1)(study_group)
         sc_ref, det_ref, rob_ref = ray.put(sc), ray.put(det), ray.put(rob)
-        pending = {task.remote(sc_ref, det_ref, rob_ref, seed, i, options): i for i in range(samples)}
-        results = gather(ray, pending, done)
+        pending = {task.remote(sc_ref, det_ref, rob_ref, seed, b, options): n for n, b in enumerate(work)}
+        found = gather(ray, pending, done, lambda n: len(work[n]))
+    results = {i: t for n, batch in enumerate(work) for i, t in zip(batch, found[n], strict=True)}
     return [results[i] for i in range(samples)]
 
 

@@ -67,7 +67,7 @@ def plan(
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
     needs = rofr_loop.find_needs(first_data, first.usages)
-    protocol = rofr_loop.run_protocol(first_data, needs, options.seed)
+    protocol = rofr_loop.run_protocol(first_data, needs, options.coin, options.on_coin)
     blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
     second_data = pin_runs(
         fix(data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)),

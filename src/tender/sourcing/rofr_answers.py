@@ -6,7 +6,10 @@
    the rule, and the notice then runs out as if the holder had said nothing;
 2. else the seeded holder model (`Provider.rofr_behavior`): accept with `accept_probability`,
    take at most `max_share_of_request`, in whole `min_exercise_block_gpus`, only what its new
-   capacity can supply from acceptance + lead time; a single-site run is all or nothing;
+   capacity can supply from acceptance + lead time; a single-site run is all or nothing; the coin
+   is `accepts(seed, need id, accept probability)`, and where its verdict decides the answer
+   (0 < accept probability < 1, room in a region, in time, a take of at least one block) the toss
+   is told to `on_coin` as an `Asked` (`sourcing.risk.classes` shares re-plans on it);
 3. else silence: the deadline passes and `on_expiry` decides.
 The holder's block is in the region where its new capacity has most room (its first region
 when it lists none: an exercised right binds the holder to supply what it took).
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,10 +42,34 @@ class Answer:
     block_from: int  # first month the block can be used
 
 
+@dataclass(frozen=True)
+class Asked:
+    """One toss of the holder model's coin whose verdict decided an answer (step 2)."""
+
+    need: str
+    accept_probability: Decimal
+    accepted: bool
+
+
+OnCoin = Callable[[Asked], None]
+
+
+def accepts(seed: int, need: str, accept_probability: Decimal) -> bool:
+    """The holder model's coin for `need` under coin seed `seed`: accept with that probability."""
+    return random.Random(f"{seed}:{need}").random() < float(accept_probability)
+
+
 def answer(
-    scenario: Scenario, need: Need, rofr: Rofr, at: datetime, seed: int, granted: Granted, indivisible: bool
+    scenario: Scenario,
+    need: Need,
+    rofr: Rofr,
+    at: datetime,
+    seed: int,
+    granted: Granted,
+    indivisible: bool,
+    on_coin: OnCoin | None = None,
 ) -> Answer:
-    """The answer of `rofr`'s holder to a notice for `need` issued at `at`."""
+    """The answer of `rofr`'s holder to a notice for `need` issued at `at` (`seed`: the coin's)."""
     t = _terms(scenario, need, rofr, at, granted)
     base = Answer(need.id, rofr.id, rofr.holder, t.when, 0, False, None, t.avail)
     if t.script is not None:
@@ -49,25 +77,16 @@ def answer(
     behavior = t.holder.rofr_behavior
     if behavior is None:
         return Answer(need.id, rofr.id, rofr.holder, t.deadline, 0, True, None, t.avail)
-    rng = random.Random(f"{seed}:{need.id}")
-    if rng.random() >= float(behavior.accept_probability) or t.region is None or t.avail > t.start:
-        return base
-    take = _take(need, rofr, behavior.max_share_of_request, t.room[t.region], indivisible)
-    return Answer(need.id, rofr.id, rofr.holder, t.when, take, False, t.region, t.start)
-
-
-def coin_decides(scenario: Scenario, need: Need, rofr: Rofr, at: datetime, indivisible: bool) -> bool:
-    """Could the seeded coin (step 2) change this answer? Only without a script, with a holder model
-    whose accept probability is strictly between 0 and 1, and when accepting takes some GPUs: the
-    region has room, the block can start in time, and the share in whole blocks is not 0. `granted` is
-    taken empty, the most room there can be, so False is exact and True may be cautious."""
-    t = _terms(scenario, need, rofr, at, {})
-    behavior = t.holder.rofr_behavior
-    if t.script is not None or behavior is None or not 0 < behavior.accept_probability < 1:
-        return False
+    p = behavior.accept_probability
+    accepted = accepts(seed, need.id, p)
     if t.region is None or t.avail > t.start:
-        return False
-    return _take(need, rofr, behavior.max_share_of_request, t.room[t.region], indivisible) > 0
+        return base  # declined whatever the coin says
+    take = _take(need, rofr, behavior.max_share_of_request, t.room[t.region], indivisible)
+    if on_coin is not None and 0 < p < 1 and take > 0:
+        on_coin(Asked(need.id, p, accepted))  # the verdict decides: accept takes GPUs, decline none
+    if not accepted:
+        return base
+    return Answer(need.id, rofr.id, rofr.holder, t.when, take, False, t.region, t.start)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from tender.contracts import (
 from tender.domain import OnExpiry, Rofr
 from tender.sourcing.data import PlanData
 from tender.sourcing.extract import Usage
-from tender.sourcing.rofr_answers import Answer, Granted, answer, book
+from tender.sourcing.rofr_answers import Answer, Granted, OnCoin, answer, book
 from tender.sourcing.types import HOLDER_NEW, Offer
 
 GateKey = tuple[str, str, str, str]  # (demand, provider, gpu, region)
@@ -174,7 +174,9 @@ def _need_plan(
     return NeedPlan(need, demand, provider, rights, indivisible, at)
 
 
-def answers_for(data: PlanData, np_: NeedPlan, seed: int, granted: Granted) -> list[Answer]:
+def answers_for(
+    data: PlanData, np_: NeedPlan, seed: int, granted: Granted, on_coin: OnCoin | None = None
+) -> list[Answer]:
     """Each binding right's holder answers in clause order; later holders answer for what is left."""
     month = data.scenario.calendar.month_of(np_.at)
     first = {c.id: c for c in data.view.rofrs()}
@@ -183,7 +185,14 @@ def answers_for(data: PlanData, np_: NeedPlan, seed: int, granted: Granted) -> l
     for clause, _holder in np_.rights:
         right: Rofr = data.view.right_at(clause, month) or first[clause]  # the version noticed
         reply = answer(
-            data.scenario, replace(np_.need, gpus=left), right, np_.at, seed, granted, np_.indivisible
+            data.scenario,
+            replace(np_.need, gpus=left),
+            right,
+            np_.at,
+            seed,
+            granted,
+            np_.indivisible,
+            on_coin,
         )
         if not reply.silent and (left == 0 or (reply.exercise is None and left < np_.need.gpus)):
             reply = replace(reply, exercise=_most_of(right, left))  # "exercise all" takes what is left
@@ -275,12 +284,13 @@ class Protocol:
         return replace(base, notices=notices, rejected=rejected, awards=awards)
 
 
-def run_protocol(data: PlanData, needs: list[NeedPlan], seed: int) -> Protocol:
-    """Steps 2-3: notices, quotes and answers, one engine run per need."""
+def run_protocol(data: PlanData, needs: list[NeedPlan], seed: int, on_coin: OnCoin | None = None) -> Protocol:
+    """Steps 2-3: notices, quotes and answers, one engine run per need (`seed`: the holder model's
+    coin seed; `on_coin` is told every toss that decided an answer, in order)."""
     granted: Granted = {}
     runs = []
     for np_ in needs:
-        answers = answers_for(data, np_, seed, granted)
+        answers = answers_for(data, np_, seed, granted, on_coin)
         runs.append((np_, answers, _run(data, _commands(np_, answers))))
     return Protocol(tuple(runs))
 

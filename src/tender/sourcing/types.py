@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from tender.domain import ProviderKind
 from tender.sourcing.clauses import ClauseView
+
+if TYPE_CHECKING:
+    from tender.sourcing.rofr_answers import Asked
 
 Profile = Literal["plan", "recourse", "extensive"]  # HiGHS option sets, `solve.profile_options`
 
@@ -71,7 +74,7 @@ class Offer:
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """How to solve: `seed` drives HiGHS and the seeded holder model; `now` is the plan instant (ISO)."""
+    """How to solve: `seed` drives HiGHS, and the seeded holder model unless `coin_seed` is given."""
 
     seed: int = 0
     time_limit_s: float = 60.0
@@ -83,6 +86,16 @@ class PlanOptions:
     profile: Profile = "plan"
     # Asked while HiGHS runs; True stops the plan with `solve.Interrupted` (the CLI's Ctrl-C).
     stop: Callable[[], bool] | None = field(default=None, compare=False, repr=False)
+    # The holder model's coin seed (`rofr_answers.accepts`); None: `seed`. A risk study gives each sample
+    # its own (a modelled uncertainty) and every re-plan the study's `seed` for HiGHS (solver tolerance).
+    coin_seed: int | None = None
+    # Told every coin toss that decided a holder's answer, in order (`sourcing.risk.classes`).
+    on_coin: Callable[[Asked], None] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def coin(self) -> int:
+        """The seed of the holder model's coin."""
+        return self.seed if self.coin_seed is None else self.coin_seed
 
 
 @dataclass(frozen=True)

@@ -2,32 +2,35 @@
 
 1. draw sample `index` of `seed` (`sampler.draw`) and build that future's scenario (`future.apply`);
 2. shift the first stage's runs by their start slips (`FirstStage.shifted`);
-3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`, seeded by
-   `sampler.sample_seed(seed, index)`): every clause enforced, the first stage fixed; HiGHS with the
-   `recourse` solver profile (`PlanOptions.profile`, `solve.profile_options`: lighter heuristics, no
-   presolve on small models), which is what every sampled re-plan of a study (risk, robust study,
-   tornado) goes through;
+3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`): HiGHS seeded by the
+   study's `seed` (`PlanOptions.seed`: solver tolerance, the same in every sample), the holder
+   model's coin by the sample's own `sampler.coin_seed(seed, index)` (`PlanOptions.coin_seed`: a
+   modelled uncertainty); every clause enforced, the first stage fixed; HiGHS with the `recourse`
+   solver profile (`PlanOptions.profile`, `solve.profile_options`: lighter heuristics, no presolve on
+   small models), which is what every sampled re-plan of a study (risk, robust study, tornado) goes
+   through;
 4. read off the outcome: total cost (the plan's `cost_total_usd`: compute, shortfall penalties,
    revenue share, unmet penalty; with bookings also the booked GPU-hours left idle, `booking.idle_usd`),
    unmet h100_eq-months per fleet, runs missed, shortfall per
    commitment, and the capacity gap per month (fleets' unmet h100_eq plus a missed run's
-   GPUs x h100_eq in the months of its slot); and whether the holder model's seeded coin could
-   have changed an answer (`coins.coin_drawn`; then `classes.expand` does not share the outcome).
+   GPUs x h100_eq in the months of its slot); and the coin tosses that decided a holder's answer, in
+   order (`Outcome.coins`, `rofr_answers.Asked`): the re-plan is a function of the future and of
+   those verdicts only, which is what `classes.py` shares re-plans on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from tender.domain import Scenario
 from tender.sourcing.planner import plan
 from tender.sourcing.risk.booking import idle_usd
-from tender.sourcing.risk.coins import coin_drawn
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
+from tender.sourcing.risk.sampler import Draw, coin_seed, draw, inputs
+from tender.sourcing.rofr_answers import Asked
 from tender.sourcing.types import Plan, PlanOptions, Profile
 
 ZERO = Decimal(0)
@@ -41,29 +44,37 @@ class Outcome:
     runs_missed: tuple[str, ...]
     shortfalls: Mapping[str, Decimal]  # commitment -> shortfall charged, USD (every commitment)
     gap: tuple[Decimal, ...]  # per month 1..horizon, h100_eq
-    holder_drawn: bool = False  # a notice was answered by the holder model's seeded coin
+    coins: tuple[Asked, ...] = ()  # the coin tosses that decided a holder's answer, in order
+    # the sample whose re-plan this is (`classes.resolve`; not a figure: never compared or written)
+    replanned_as: int | None = field(default=None, compare=False)
 
     @property
     def unmet_total(self) -> Decimal:
         return sum(self.unmet.values(), ZERO)
 
 
+def sample_options(options: PlanOptions, seed: int, index: int) -> PlanOptions:
+    """Step 3's seeds: HiGHS the study's `seed`, the holder model's coin the sample's own."""
+    return replace(options, seed=seed, coin_seed=coin_seed(seed, index))
+
+
 def evaluate(sc: Scenario, first: FirstStage, seed: int, index: int, options: PlanOptions) -> Outcome:
     d = draw(inputs(sc), seed, index)
-    return evaluate_draw(sc, first, d, replace(options, seed=sample_seed(seed, index)))
+    return evaluate_draw(sc, first, d, sample_options(options, seed, index))
 
 
 def evaluate_draw(
     sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions, profile: Profile = "recourse"
 ) -> Outcome:
-    """Steps 1-4 for a given draw (`options.seed` seeds the re-plan; `profile` the solver profile)."""
+    """Steps 1-4 for a given draw (`options` seeds the re-plan; `profile` the solver profile)."""
     future = apply(sc, d)
     stage = first.shifted(d.run_slips)
-    result = plan(future, replace(options, profile=profile), first_stage=stage)
-    return outcome(stage.with_answers(future), stage, result, d.index)
+    asked: list[Asked] = []
+    result = plan(future, replace(options, profile=profile, on_coin=asked.append), first_stage=stage)
+    return outcome(stage.with_answers(future), stage, result, d.index, tuple(asked))
 
 
-def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
+def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int, coins: tuple[Asked, ...] = ()) -> Outcome:
     fleets = {f.id for f in sc.fleets}
     unmet: dict[str, Decimal] = {}
     gap = [ZERO] * sc.horizon
@@ -92,5 +103,5 @@ def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int) -> Outcome:
         tuple(sorted(missed)),
         dict(sorted(shortfalls.items())),
         tuple(gap),
-        coin_drawn(sc, p),
+        coins,
     )

@@ -57,7 +57,7 @@ def protocol(sc: Scenario, options: PlanOptions, now: datetime) -> Protocol:
     first_data = data_mod.build(sc, now=now, view=ClauseView.of(sc))
     first = run_pass(first_data, options, constant(first_data))
     needs = rofr_loop.find_needs(first_data, first.usages)
-    answered = rofr_loop.run_protocol(first_data, needs, options.seed)
+    answered = rofr_loop.run_protocol(first_data, needs, options.coin)
     blocks, bounds, _ = rofr_loop.blocks_and_bounds(first_data, answered, len(first_data.offers))
     return Protocol(tuple(blocks), bounds)
 

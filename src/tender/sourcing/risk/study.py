@@ -2,11 +2,15 @@
 
 1. evaluation sample i is the sampler's sample `FRESH + i` of the seed (never one of the K samples the
    robust plan was solved on, for K < FRESH);
-2. in each, with common random numbers (the same draw, the same re-plan seed): the deterministic plan's
-   first stage (its runs, answers and bookings) and the robust plan's are re-planned with
-   `evaluate.evaluate_draw` (cost EEV_i and RP_i), and the future itself is planned with perfect
-   information, `plan(future)` (cost WS_i, the wait-and-see cost); all three with the `recourse`
-   solver profile (`PlanOptions.profile`);
+2. in each, with common random numbers (the same draw, the same seeds: HiGHS the study's, the holder
+   coin the sample's, `evaluate.sample_options`): the deterministic plan's first stage (its runs,
+   answers and bookings) and the robust plan's are re-planned with `evaluate.evaluate_draw` (cost
+   EEV_i and RP_i), and the future itself is planned with perfect information, `plan(future)` (cost
+   WS_i, the wait-and-see cost); all three with the `recourse` solver profile
+   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, each of the
+   three re-plans shared as `tender risk`'s are (`classes.Traces`: reused where the sample's own
+   coin repeats every toss that decided an answer, else re-planned): the same figures as
+   `study_sample` for each sample, to the cent;
 3. `measures`: VSS = mean(EEV_i - RP_i), EVPI = mean(RP_i - WS_i), each with the standard error of the
    paired differences, s / sqrt(N) (minimisation: VSS > 0 when the robust plan is cheaper on average);
 4. `hedge`: the two first stages in the future as written (every input unchanged): what the robust
@@ -20,14 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import partial
 
 from tender.domain import Scenario
 from tender.sourcing.planner import plan
-from tender.sourcing.risk.evaluate import Outcome, evaluate_draw
+from tender.sourcing.risk.classes import Traces, groups
+from tender.sourcing.risk.evaluate import Outcome, evaluate_draw, sample_options
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
+from tender.sourcing.risk.sampler import Draw, coin_seed, draw, inputs
 from tender.sourcing.risk.stats import mean, std_error
+from tender.sourcing.rofr_answers import Asked
 from tender.sourcing.types import PlanOptions
 
 FRESH = 1_000_000
@@ -50,17 +57,52 @@ class Measures:
     wait_and_see_se_usd: Decimal
 
 
+@dataclass(frozen=True)
+class WaitAndSee:
+    cost_usd: Decimal
+    coins: tuple[Asked, ...]  # the coin tosses that decided a holder's answer, in order
+
+
+def wait_and_see(sc: Scenario, d: Draw, options: PlanOptions) -> WaitAndSee:
+    asked: list[Asked] = []
+    p = plan(apply(sc, d), replace(options, profile="recourse", on_coin=asked.append))
+    return WaitAndSee(p.cost_total_usd, tuple(asked))
+
+
 def study_sample(
     sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, i: int, options: PlanOptions
 ) -> Triple:
     """Step 2 for evaluation sample i (a pure function of its inputs)."""
-    index = FRESH + i
-    d = draw(inputs(sc), seed, index)
-    opts = replace(options, seed=sample_seed(seed, index))
-    a = replace(evaluate_draw(sc, det, d, opts), sample=i)
-    b = replace(evaluate_draw(sc, rob, d, opts), sample=i)
-    ws = plan(apply(sc, d), replace(opts, profile="recourse")).cost_total_usd
-    return Triple(a, b, ws)
+    return study_group(sc, det, rob, seed, [i], options)[0]
+
+
+def study_group(
+    sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, group: list[int], options: PlanOptions
+) -> list[Triple]:
+    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order."""
+    inp = inputs(sc)
+    a: Traces[Outcome] = Traces()
+    b: Traces[Outcome] = Traces()
+    w: Traces[WaitAndSee] = Traces()
+    out = []
+    for i in group:
+        d = draw(inp, seed, FRESH + i)
+        opts = sample_options(options, seed, FRESH + i)
+        coin = coin_seed(seed, FRESH + i)
+        eev = a.get(coin, partial(evaluate_draw, sc, det, d, opts))
+        rp = b.get(coin, partial(evaluate_draw, sc, rob, d, opts))
+        ws = w.get(coin, partial(wait_and_see, sc, d, opts))
+        out.append(Triple(replace(eev, sample=i), replace(rp, sample=i), ws.cost_usd))
+    return out
+
+
+def study_batches(sc: Scenario, seed: int, samples: int, share: bool = True) -> list[list[int]]:
+    """The evaluation samples by future (`classes.groups` of `FRESH + i`), largest group first; without
+    `share` one sample per batch (every sample's three re-plans its own)."""
+    if not share:
+        return [[i] for i in range(samples)]
+    found = groups(inputs(sc), seed, (FRESH + i for i in range(samples)))
+    return sorted(([j - FRESH for j in g] for g in found), key=lambda g: (-len(g), g[0]))
 
 
 def measures(triples: list[Triple]) -> Measures:
