@@ -139,7 +139,7 @@ def growth(sizes: list[str], samples: int) -> None:
     from tender.sourcing.risk.classes import batches, resolve
     from tender.sourcing.risk.evaluate import Outcome, evaluate
     from tender.sourcing.risk.first_stage import of_plan
-    from tender.sourcing.risk.sampler import coin_seed, inputs
+    from tender.sourcing.risk.sampler import inputs, sample_seed
 
     print(f"samples per size: {samples}, seed 1, 1 worker, in process")
     print(
@@ -172,7 +172,7 @@ def growth(sizes: list[str], samples: int) -> None:
 
         futures = batches(inputs(sc), 1, samples, True)
         for group in futures:
-            resolve(group, lambda i: coin_seed(1, i), again)
+            resolve(group, lambda i: sample_seed(1, i), again)
         total = sum(secs.values())
         print(
             f"| {size} | {plan_s:.2f} | {statistics.median(secs.values()):.2f} "

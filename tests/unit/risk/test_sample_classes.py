@@ -42,7 +42,7 @@ from tender.sourcing.risk.classes import batches, groups, resolve
 from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage, of_plan
 from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import coin_seed, draw, inputs
+from tender.sourcing.risk.sampler import draw, inputs, sample_seed
 from tender.sourcing.rofr_answers import Asked, accepts, answer
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -72,7 +72,7 @@ def _tree_replan(depth: int, p: Decimal, calls: list[int]) -> object:
 
     def replan(i: int) -> Outcome:
         calls.append(i)
-        coin, path, asked = coin_seed(7, i), "", []
+        coin, path, asked = sample_seed(7, i), "", []
         for _ in range(depth):
             verdict = accepts(coin, f"n{path}", p)
             asked.append(Asked(f"n{path}", p, verdict))
@@ -97,7 +97,7 @@ def test_resolve_gives_every_sample_its_own_path_in_any_order(
     order = sorted(group)
     rnd.shuffle(order)  # type: ignore[attr-defined]
     calls: list[int] = []
-    got = resolve(order, lambda i: coin_seed(7, i), _tree_replan(depth, p, calls))  # type: ignore[arg-type]
+    got = resolve(order, lambda i: sample_seed(7, i), _tree_replan(depth, p, calls))  # type: ignore[arg-type]
     for i, o in zip(order, got, strict=True):
         assert o == own[i]  # the same figures and tosses as its own re-plan
     assert len(calls) == len({o.runs_missed for o in own.values()})  # one re-plan per distinct path
@@ -173,13 +173,14 @@ def test_samples_whose_coins_disagree_are_replanned_separately_and_can_differ() 
         sc, first = _generated(gen)
         for g in batches(inputs(sc), gen, 16, True):
             calls: list[int] = []
-            out = resolve(g, lambda i, gen=gen: coin_seed(gen, i), _counted(sc, first, gen, calls))  # type: ignore[misc, arg-type]
+            out = resolve(g, lambda i, gen=gen: sample_seed(gen, i), _counted(sc, first, gen, calls))  # type: ignore[misc, arg-type]
             head = out[0]
             apart = [
                 k
                 for k, i in enumerate(g)
                 if any(
-                    accepts(coin_seed(gen, i), a.need, a.accept_probability) != a.accepted for a in head.coins
+                    accepts(sample_seed(gen, i), a.need, a.accept_probability) != a.accepted
+                    for a in head.coins
                 )
             ]
             if apart:

@@ -30,7 +30,7 @@ from typing import Generic, Protocol, TypeVar
 from tender.domain import Scenario
 from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage
-from tender.sourcing.risk.sampler import Draw, Inputs, coin_seed, draw
+from tender.sourcing.risk.sampler import Draw, Inputs, draw, sample_seed
 from tender.sourcing.rofr_answers import Asked, accepts
 from tender.sourcing.types import PlanOptions
 
@@ -108,7 +108,7 @@ def evaluate_group(
     sc: Scenario, first: FirstStage, seed: int, group: Sequence[int], options: PlanOptions
 ) -> list[Outcome]:
     """Step 5: one future's samples of `tender risk`, each re-planned only when no trace fits."""
-    return resolve(group, partial(coin_seed, seed), lambda i: evaluate(sc, first, seed, i, options))
+    return resolve(group, partial(sample_seed, seed), lambda i: evaluate(sc, first, seed, i, options))
 
 
 def batches(inp: Inputs, seed: int, samples: int, share: bool) -> list[list[int]]:

@@ -4,7 +4,7 @@
 2. shift the first stage's runs by their start slips (`FirstStage.shifted`);
 3. re-plan with the planner itself (`sourcing.plan(..., first_stage=...)`): HiGHS seeded by the
    study's `seed` (`PlanOptions.seed`: solver tolerance, the same in every sample), the holder
-   model's coin by the sample's own `sampler.coin_seed(seed, index)` (`PlanOptions.coin_seed`: a
+   model's coin by the sample's own `sampler.sample_seed(seed, index)` (`PlanOptions.coin_seed`: a
    modelled uncertainty); every clause enforced, the first stage fixed; HiGHS with the `recourse`
    solver profile (`PlanOptions.profile`, `solve.profile_options`: lighter heuristics, no presolve on
    small models), which is what every sampled re-plan of a study (risk, robust study, tornado) goes
@@ -29,7 +29,7 @@ from tender.sourcing.planner import plan
 from tender.sourcing.risk.booking import idle_usd
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import Draw, coin_seed, draw, inputs
+from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
 from tender.sourcing.rofr_answers import Asked
 from tender.sourcing.types import Plan, PlanOptions, Profile
 
@@ -55,7 +55,7 @@ class Outcome:
 
 def sample_options(options: PlanOptions, seed: int, index: int) -> PlanOptions:
     """Step 3's seeds: HiGHS the study's `seed`, the holder model's coin the sample's own."""
-    return replace(options, seed=seed, coin_seed=coin_seed(seed, index))
+    return replace(options, seed=seed, coin_seed=sample_seed(seed, index))
 
 
 def evaluate(sc: Scenario, first: FirstStage, seed: int, index: int, options: PlanOptions) -> Outcome:

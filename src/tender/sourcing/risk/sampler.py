@@ -10,8 +10,9 @@
 3. a campus's phases are tied by an equicorrelated Gaussian copula: x = sqrt(1 - rho) (z - beta z_bar)
    with beta = 1 - sqrt(1 + n rho / (1 - rho)) (x_i = z_0 when rho = 1), u_i = Phi(x_i), and each
    phase's delay is the inverse CDF of its campus's table at u_i;
-4. `coin_seed(seed, index)`: the seed of the holder model's coin in that sample (a modelled
-   uncertainty; HiGHS gets the study's seed in every sample, `evaluate.sample_options`).
+4. `sample_seed(seed, index)`: that sample's own seed. A risk study gives it to the holder model's
+   coin (a modelled uncertainty; HiGHS gets the study's seed in every sample,
+   `evaluate.sample_options`); `tender compare --samples` seeds each sampled plan with it.
 """
 
 from __future__ import annotations
@@ -96,12 +97,9 @@ def generator(seed: int, index: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
 
 
-def coin_seed(seed: int, index: int) -> int:
+def sample_seed(seed: int, index: int) -> int:
     state = np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1)
     return int(state[0]) & 0x7FFFFFFF
-
-
-sample_seed = coin_seed  # `tender compare --samples` seeds each sampled plan with it (sourcing/compare)
 
 
 def correlated_uniforms(z: list[float], rho: float) -> list[float]:

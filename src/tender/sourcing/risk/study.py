@@ -32,7 +32,7 @@ from tender.sourcing.risk.classes import Traces, groups
 from tender.sourcing.risk.evaluate import Outcome, evaluate_draw, sample_options
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
-from tender.sourcing.risk.sampler import Draw, coin_seed, draw, inputs
+from tender.sourcing.risk.sampler import Draw, draw, inputs
 from tender.sourcing.risk.stats import mean, std_error
 from tender.sourcing.rofr_answers import Asked
 from tender.sourcing.types import PlanOptions
@@ -88,7 +88,7 @@ def study_group(
     for i in group:
         d = draw(inp, seed, FRESH + i)
         opts = sample_options(options, seed, FRESH + i)
-        coin = coin_seed(seed, FRESH + i)
+        coin = opts.coin
         eev = a.get(coin, partial(evaluate_draw, sc, det, d, opts))
         rp = b.get(coin, partial(evaluate_draw, sc, rob, d, opts))
         ws = w.get(coin, partial(wait_and_see, sc, d, opts))
