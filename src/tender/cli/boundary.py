@@ -13,7 +13,9 @@ runs inside it, from the `tender` script and from `CliRunner` alike:
    an unusable or unreachable database URL, an OSError (names its path: a missing file, a directory
    given as a file, a full disk, no permission).
 4. Ctrl-C -> exit 130 with one line; outputs are staged and renamed (`output.write_outputs`), so an
-   interrupted run leaves no half-written output and no temporary file.
+   interrupted run leaves no half-written output and no temporary file. An exception that escapes
+   after a Ctrl-C came is the interrupt's too (native code can turn a KeyboardInterrupt into another
+   error): exit 130 as well.
 5. Anything else is a bug in Tender: it propagates with its traceback.
 """
 
@@ -30,7 +32,7 @@ import typer
 from typer.core import TyperGroup
 
 from tender import __version__
-from tender.cli.interrupt import interrupt, leave_at_once
+from tender.cli.interrupt import interrupt, leave_at_once, received
 from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console, reset_streams
 
 # Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.
@@ -133,16 +135,24 @@ def run_command(group: TyperGroup, args: Sequence[str] | None, prog_name: str | 
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
     except Exception as exc:
-        if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+        if received():
+            code = EXIT_INTERRUPTED
+        elif isinstance(exc, OSError) and exc.errno == errno.EPIPE:
             return EXIT_BROKEN_PIPE
-        line = user_error(exc)
-        if line is None:
-            raise
-        _say(line)
-        return EXIT_BAD_INPUT
+        else:
+            return _bad_input_or_bug(exc)
     if code == EXIT_INTERRUPTED:
         _say("tender: interrupted (Ctrl-C)")
     return code
+
+
+def _bad_input_or_bug(exc: Exception) -> int:
+    """Step 3 (one line, exit 2), or step 5: the exception propagates with its traceback."""
+    line = user_error(exc)
+    if line is None:
+        raise exc
+    _say(line)
+    return EXIT_BAD_INPUT
 
 
 def group_main(group: TyperGroup, args: Sequence[str] | None, prog_name: str | None, **extra: Any) -> int:

@@ -2,7 +2,10 @@
 
 `tender.cli.entry` installs `leave_at_once` while the commands load. `tender.cli.boundary` then
 installs `interrupt`: a KeyboardInterrupt (so a command can stop its solver and leave nothing
-half-written), except while the main thread is importing. Commands import their heavy modules when
+half-written), except while the main thread is importing. It also records that the interrupt came
+(`received`): a KeyboardInterrupt raised inside native code at run time (pydantic-core validating,
+HiGHS calling back) can come out as another exception, and the boundary reports that as the interrupt
+it is, not as a bug. Commands import their heavy modules when
 they run (a fast `tender --help`), and a KeyboardInterrupt raised while a native extension
 initialises is lost or turned into an ImportError ("initialization failed", exit 1); nothing has been
 written during an import, so the process leaves at once.
@@ -16,6 +19,8 @@ from types import FrameType
 _IMPORTING = "<frozen importlib._bootstrap"
 
 MESSAGE = b"tender: interrupted (Ctrl-C)\n"
+
+_RECEIVED: list[bool] = []  # one entry once SIGINT has come (a list: no `global` statement)
 
 
 def leave_at_once(signum: int, frame: FrameType | None) -> None:
@@ -31,7 +36,13 @@ def _importing(frame: FrameType | None) -> bool:
     return False
 
 
+def received() -> bool:
+    """True once `interrupt` has handled a SIGINT in this process."""
+    return bool(_RECEIVED)
+
+
 def interrupt(signum: int, frame: FrameType | None) -> None:
+    _RECEIVED.append(True)
     if _importing(frame):
         leave_at_once(signum, frame)
     raise KeyboardInterrupt

@@ -159,3 +159,39 @@ def test_ctrl_c_at_any_moment_of_loading_exits_130(tmp_path: Path) -> None:
         code, lines = _finish(proc)
         assert (code, len(lines)) == (130, 1), (tenths / 20, code, lines)
         assert "interrupted" in lines[0] and os.listdir(out) == [], (tenths / 20, lines)
+
+
+def test_an_error_that_a_ctrl_c_turned_into_is_reported_as_the_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Native code (pydantic-core, a solver's callback) can turn the KeyboardInterrupt that the handler
+    raised into another exception. Once a SIGINT has come, that exception is the interrupt's: exit 130,
+    one line, no traceback. Without a SIGINT the same exception is a bug and propagates."""
+    import typer
+
+    from tender.cli import interrupt as handler
+    from tender.cli.boundary import TenderGroup
+
+    app = typer.Typer(cls=TenderGroup)
+
+    @app.command()
+    def native(
+        signal_first: bool = typer.Option(False, "--signal-first", help="Ctrl-C before the error."),
+    ) -> None:
+        """Like a native extension: the KeyboardInterrupt comes out as a RuntimeError."""
+        try:
+            if signal_first:
+                handler.interrupt(signal.SIGINT, None)
+            raise RuntimeError("initialization failed")
+        except KeyboardInterrupt:
+            raise RuntimeError("initialization failed") from None
+
+    @app.command()
+    def other() -> None:
+        """A second command, so that `native` is a subcommand."""
+
+    monkeypatch.setattr(handler, "_RECEIVED", [])
+    with pytest.raises(RuntimeError, match="initialization failed"):
+        typer.main.get_command(app).main(["native"], standalone_mode=False)
+    assert typer.main.get_command(app).main(["native", "--signal-first"], standalone_mode=False) == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["tender: interrupted (Ctrl-C)"]
