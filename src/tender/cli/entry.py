@@ -4,10 +4,16 @@ Until the boundary (cli/boundary.py) starts the command, SIGINT ends the process
 has been written yet, and a KeyboardInterrupt raised inside a native extension that is loading
 (pydantic-core building a validator) would be swallowed ("Exception ignored in ...") and the command
 would run on. The boundary puts Python's own handler back before the command runs.
+
+When the command is over, the objects it made are frozen (`gc.freeze`): the interpreter's shutdown
+then skips its last full collection over every object the imports and the command made (measured:
+`tender plan` ended 65-145 ms after its last line ran, 15-24 ms frozen). Outputs are already
+written, renamed and flushed by then; `atexit` handlers still run.
 """
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 
@@ -35,3 +41,5 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.stderr.write(MESSAGE.decode())
         raise SystemExit(130) from None
+    finally:
+        gc.freeze()
