@@ -43,9 +43,10 @@ def schedule_round(
 def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: Eligibility) -> RoundResult:
     # 1. Collect: the queue in order, and this round's tentative free GPUs per pool that is up (and per
     #    engine, when pools share one: `Room`).
+    down, static = state.down, state.static
     room = Room.of(
         state,
-        {pool.id: (0 if pool.id in state.down else state.free.get(pool.id, 0)) for pool in state.pools},
+        {pool.id: (0 if pool.id in down else state.free.get(pool.id, 0)) for pool in state.pools},
         state.engine_free,
     )
     placements: list[Placement] = []
@@ -53,7 +54,7 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
     blocked: Verdict | None = None
     for job in state.queued:
         free = room.view()
-        most_free = max(free.values(), default=0)
+        most_free = max(free.values()) if free else 0
         if most_free == 0:
             break  # 2a. Full: every job not yet examined gets `RoundResult.others` (capacity).
         if blocked is not None:  # 2b. Strict FIFO: nobody overtakes a job that waits for capacity.
@@ -66,8 +67,8 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
             blocked = None if policy.backfill else no(Reason.ORDER, job.id)
             continue
         # 3. Feasibility: static chain (type, gang, region, contracts; the caller's cache if it has
-        #    one), then outage and capacity.
-        pools = state.static.get(job.id)
+        #    one), then outage and capacity (`dynamic_verdict`, asked only for the pools that fail it).
+        pools = static.get(job.id)
         if pools is None:
             feasible = feasible_in(job, state, eligibility)
             if not feasible.pools:
@@ -80,11 +81,10 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
         rejections: list[Verdict] = []
         candidates: list[Pool] = []
         for pool in pools:
-            verdict = dynamic_verdict(job, pool, state, free[pool.id])
-            if verdict.ok:
+            if pool.id not in down and free[pool.id] >= job.gpus:
                 candidates.append(pool)
             else:
-                rejections.append(verdict)
+                rejections.append(dynamic_verdict(job, pool, state, free[pool.id]))
         if policy.name is PolicyName.COST_HET:
             candidates = _meet_deadline(job, candidates, state, now, policy, rejections)
         # 4. Score and select.

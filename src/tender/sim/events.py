@@ -56,23 +56,54 @@ class VirtualClock:
         self._now = to
 
 
+_TICK = Kind.TICK
+
+
 class EventHeap:
+    """Events keyed (time, kind, sequence), plus one side slot for the next arrival.
+
+    Arrivals come in time order, one pending at a time (the replay pulls the next when one is
+    handled), and no other event has their kind, so the pending arrival need not enter the heap:
+    `push_arrival` parks it in the slot and `pop` takes it when it comes first by (time, kind),
+    which is the order the heap would give it (its sequence number could only break a tie with
+    another arrival). This halves the heap traffic of a trace replay.
+    """
+
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, Event]] = []
         self._seq = 0
+        self._arrival: Event | None = None
 
     def push(self, event: Event) -> None:
         heapq.heappush(self._heap, (event[0], event[1], self._seq, event))  # IntEnum orders as int
         self._seq += 1
 
+    def push_arrival(self, event: Event) -> None:
+        """Park the next arrival (the slot must be empty; `event.kind` is `Kind.ARRIVAL`)."""
+        assert self._arrival is None and event.kind is Kind.ARRIVAL
+        self._arrival = event
+
     def pop(self) -> Event:
-        return heapq.heappop(self._heap)[3]
+        arrival, heap = self._arrival, self._heap
+        if arrival is not None:
+            if not heap:
+                self._arrival = None
+                return arrival
+            top = heap[0]
+            # Only TICK (4) sorts after ARRIVAL (3) at one time.
+            if arrival[0] < top[0] or (arrival[0] == top[0] and top[1] is _TICK):
+                self._arrival = None
+                return arrival
+        return heapq.heappop(heap)[3]
 
     def peek_time(self) -> float | None:
-        return self._heap[0][0] if self._heap else None
+        arrival, heap = self._arrival, self._heap
+        if arrival is None:
+            return heap[0][0] if heap else None
+        return arrival[0] if not heap or arrival[0] < heap[0][0] else heap[0][0]
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self._heap) + (self._arrival is not None)
 
 
 def next_boundary(now: float, length: float, last_tick: float | None) -> float:
