@@ -29,13 +29,17 @@ from tender.placement.room import Room
 from tender.placement.scorers import select
 
 
+# Enum members as module constants: `PolicyName.X` on the class costs ~0.13 us a lookup (hot: every round).
+_LAS_HET, _COST_HET = PolicyName.LAS_HET, PolicyName.COST_HET
+
+
 def schedule_round(
     state: ClusterState, now: float, policy: Policy, eligibility: Eligibility = allow_all
 ) -> RoundResult:
     """Propose placements (and, for las_het, preemptions) for this moment."""
     if policy.compat is not None:
         return gavel_round(state, now, policy, eligibility)
-    if policy.preemptive:
+    if policy.name is _LAS_HET:  # = `policy.preemptive` once compat is ruled out
         return las_round(state, now, policy, eligibility)
     return greedy_round(state, now, policy, eligibility)
 
@@ -85,7 +89,7 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
                 candidates.append(pool)
             else:
                 rejections.append(dynamic_verdict(job, pool, state, free[pool.id]))
-        if policy.name is PolicyName.COST_HET:
+        if policy.name is _COST_HET:
             candidates = _meet_deadline(job, candidates, state, now, policy, rejections)
         # 4. Score and select.
         chosen = candidates[0] if len(candidates) == 1 else select(job, candidates, free, policy, now)

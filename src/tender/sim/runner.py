@@ -106,19 +106,23 @@ class Replay:
         dirty = False
         heap, out, until, progress = self.heap, self.out, self.until, self.progress
         watch, watched = self.watch, len(self.watch or ())
+        # Bound once: the loop runs once per event.
+        pop, peek, advance, handle, decide = heap.pop, heap.peek_time, self.clock.advance, self._handle, self._decide
+        event_driven = not self.uses_rounds
         while len(heap):
-            if until is not None and (heap.peek_time() or 0.0) > until:
+            if until is not None and (peek() or 0.0) > until:
                 break  # horizon cap: what is unfinished stays unfinished (reported)
-            event = heap.pop()
-            self.clock.advance(event.time)
+            event = pop()
+            now = event.time
+            advance(now)
             out.events += 1
             if progress is not None and out.events % 4096 == 0:
                 progress(out.events)
-            dirty = self._handle(event) or dirty
-            if heap.peek_time() == event.time:
+            dirty = handle(event) or dirty
+            if peek() == now:
                 continue  # finish the batch of same-time events first
-            if dirty and not self.uses_rounds:
-                self._decide()
+            if dirty and event_driven:
+                decide()
             dirty = False
             if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
                 break  # every job (or every watched job) is done or rejected (`_over`, inlined)
