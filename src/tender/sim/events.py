@@ -56,26 +56,33 @@ class VirtualClock:
         self._now = to
 
 
-_TICK = Kind.TICK
+_TICK_VALUE = int(Kind.TICK)
+_KINDS = tuple(Kind)  # by value: 0..4
+assert all(int(kind) == i for i, kind in enumerate(_KINDS))
 
 
 class EventHeap:
     """Events keyed (time, kind, sequence), plus one side slot for the next arrival.
 
-    Arrivals come in time order, one pending at a time (the replay pulls the next when one is
-    handled), and no other event has their kind, so the pending arrival need not enter the heap:
-    `push_arrival` parks it in the slot and `pop` takes it when it comes first by (time, kind),
-    which is the order the heap would give it (its sequence number could only break a tie with
-    another arrival). This halves the heap traffic of a trace replay.
+    1. `push` stores an event as a tuple of plain values (time, kind as an int, sequence, subject,
+       generation): no enum member and no `Event` inside, so the garbage collector stops tracking it
+       and a completion waiting in the heap for a long job's whole run adds nothing to the full
+       collections of a long replay; `pop` rebuilds the `Event`.
+    2. Arrivals come in time order, one pending at a time (the replay pulls the next when one is
+       handled), and no other event has their kind, so the pending arrival need not enter the heap:
+       `push_arrival` parks it in the slot and `pop` takes it when it comes first by (time, kind),
+       the order the heap would give it (its sequence number could only break a tie with another
+       arrival). This halves the heap traffic of a trace replay.
     """
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, int, Event]] = []
+        self._heap: list[tuple[float, int, int, str, int]] = []
         self._seq = 0
         self._arrival: Event | None = None
 
     def push(self, event: Event) -> None:
-        heapq.heappush(self._heap, (event[0], event[1], self._seq, event))  # IntEnum orders as int
+        time, kind, subject, generation = event
+        heapq.heappush(self._heap, (time, int(kind), self._seq, subject, generation))
         self._seq += 1
 
     def push_arrival(self, event: Event) -> None:
@@ -91,10 +98,11 @@ class EventHeap:
                 return arrival
             top = heap[0]
             # Only TICK (4) sorts after ARRIVAL (3) at one time.
-            if arrival[0] < top[0] or (arrival[0] == top[0] and top[1] is _TICK):
+            if arrival[0] < top[0] or (arrival[0] == top[0] and top[1] == _TICK_VALUE):
                 self._arrival = None
                 return arrival
-        return heapq.heappop(heap)[3]
+        time, kind, _, subject, generation = heapq.heappop(heap)
+        return Event(time, _KINDS[kind], subject, generation)
 
     def peek_time(self) -> float | None:
         arrival, heap = self._arrival, self._heap

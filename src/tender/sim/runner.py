@@ -221,7 +221,7 @@ class Replay:
             run.failovers += 1
         run.evicted_from = None
         run.pool, run.gpu, run.rate = pool_id, pool.gpu, job.rate_on(pool)
-        run.ran_on.append(pool_id)
+        run.segment_pools += (pool_id,)
         run.seg_start, run.work_start = now, now + overhead
         if run.first_start is None:
             run.first_start = now
