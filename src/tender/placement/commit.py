@@ -39,7 +39,9 @@ class Committed:
     placed: tuple[str, ...]
     not_placed: tuple[str, ...]  # proposed, but the committer could not apply them
 
-    def __init__(self, preempted: tuple[str, ...], placed: tuple[str, ...], not_placed: tuple[str, ...]) -> None:
+    def __init__(
+        self, preempted: tuple[str, ...], placed: tuple[str, ...], not_placed: tuple[str, ...]
+    ) -> None:
         # By hand, as the core's per-decision value types (see `tender.placement.model`).
         d = self.__dict__
         d["preempted"], d["placed"], d["not_placed"] = preempted, placed, not_placed

@@ -28,7 +28,6 @@ from tender.placement.policy import Policy, PolicyName
 from tender.placement.room import Room
 from tender.placement.scorers import select
 
-
 # Enum members as module constants: `PolicyName.X` on the class costs ~0.13 us a lookup (hot: every round).
 _LAS_HET, _COST_HET = PolicyName.LAS_HET, PolicyName.COST_HET
 

@@ -10,7 +10,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import NamedTuple
 
 
 class Reason(StrEnum):
@@ -128,23 +127,24 @@ class JobRequest:
         return self.throughput.get(pool.gpu, 0.0)
 
 
-class RunningJob(NamedTuple):
-    """A job holding GPUs now. A named tuple (immutable, hashable, same fields): a replay keeps one
-    per running job for the job's whole run, and a tuple of strings and numbers is one the garbage
-    collector stops tracking, so it does not add to the full collections a long replay pays for."""
+# Value types built once per decision in a replay (`RunningJob`, `Placement`, `Preemption`,
+# `RoundResult`; `commit.Committed` too) stay frozen dataclasses (equality, hash, repr, `dataclasses.replace`,
+# `FrozenInstanceError` on assignment) but define `__init__` by hand: the generated one of a frozen
+# class calls `object.__setattr__` once per field, about three times the cost of writing the
+# instance dict. Same parameters, order and defaults as the fields
+# (tests/unit/placement/test_value_types.py checks each against `dataclasses.fields`).
 
+
+@dataclass(frozen=True)
+class RunningJob:
     job_id: str
     pool_id: str
     gpus: int
     since: float
 
-
-# Value types built once per decision in a replay (`Placement`, `Preemption`, `RoundResult`;
-# `commit.Committed` too) stay frozen dataclasses (equality, hash, repr, `dataclasses.replace`,
-# `FrozenInstanceError` on assignment) but define `__init__` by hand: the generated one of a frozen
-# class calls `object.__setattr__` once per field, about three times the cost of writing the
-# instance dict. Same parameters, order and defaults as the fields
-# (tests/unit/placement/test_value_types.py checks each against `dataclasses.fields`).
+    def __init__(self, job_id: str, pool_id: str, gpus: int, since: float) -> None:
+        d = self.__dict__
+        d["job_id"], d["pool_id"], d["gpus"], d["since"] = job_id, pool_id, gpus, since
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,9 @@ def summarize(
     failed = frozenset(outcome.failed)
     # The order of `ids` and `done` is immaterial: the lists below are sorted, the means are `fsum`.
     ids: Collection[str] = runs.keys() if measured is None else [i for i in measured if i in runs]
-    done = [r for r in (runs.values() if measured is None else (runs[i] for i in ids)) if r.finish is not None]
+    done = [
+        r for r in (runs.values() if measured is None else (runs[i] for i in ids)) if r.finish is not None
+    ]
     jct, queue, fairness = _job_times(done)
     first, last, preemptions, failovers = _extent(runs.values())
     span = max(last - first, 1e-9)

@@ -107,7 +107,8 @@ class Replay:
         heap, out, until, progress = self.heap, self.out, self.until, self.progress
         watch, watched = self.watch, len(self.watch or ())
         # Bound once: the loop runs once per event.
-        pop, peek, advance, handle, decide = heap.pop, heap.peek_time, self.clock.advance, self._handle, self._decide
+        pop, peek, advance = heap.pop, heap.peek_time, self.clock.advance
+        handle, decide = self._handle, self._decide
         event_driven = not self.uses_rounds
         while len(heap):
             if until is not None and (peek() or 0.0) > until:
