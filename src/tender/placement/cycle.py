@@ -47,16 +47,14 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
     # 1. Collect: the queue in order, and this round's tentative free GPUs per pool that is up (and per
     #    engine, when pools share one: `Room`).
     down, static = state.down, state.static
-    room = Room.of(
-        state,
-        {pool.id: (0 if pool.id in down else state.free.get(pool.id, 0)) for pool in state.pools},
-        state.engine_free,
-    )
+    pool_free = {pool.id: (0 if pool.id in down else state.free.get(pool.id, 0)) for pool in state.pools}
+    # Without shared engines the pools' own free GPUs are the whole story: no `Room` needed.
+    room = Room.of(state, pool_free, state.engine_free) if state.engine_of else None
     placements: list[Placement] = []
     verdicts: dict[str, Verdict] = {}
     blocked: Verdict | None = None
     for job in state.queued:
-        free = room.view()
+        free = room.view() if room is not None else pool_free
         most_free = max(free.values()) if free else 0
         if most_free == 0:
             break  # 2a. Full: every job not yet examined gets `RoundResult.others` (capacity).
@@ -98,7 +96,10 @@ def greedy_round(state: ClusterState, now: float, policy: Policy, eligibility: E
                 blocked = no(Reason.ORDER, job.id)
             continue
         # 5. Commit to the tentative plan (the caller commits for real).
-        room.take(chosen.id, job.gpus)
+        if room is not None:
+            room.take(chosen.id, job.gpus)
+        else:
+            pool_free[chosen.id] -= job.gpus
         placements.append(Placement(job.id, chosen.id, job.gpus))
     return RoundResult(tuple(placements), (), verdicts)
 

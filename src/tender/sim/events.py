@@ -57,6 +57,7 @@ class VirtualClock:
 
 
 _TICK_VALUE = int(Kind.TICK)
+_COMPLETION_VALUE = int(Kind.COMPLETION)
 _KINDS = tuple(Kind)  # by value: 0..4
 assert all(int(kind) == i for i, kind in enumerate(_KINDS))
 
@@ -83,6 +84,11 @@ class EventHeap:
     def push(self, event: Event) -> None:
         time, kind, subject, generation = event
         heapq.heappush(self._heap, (time, int(kind), self._seq, subject, generation))
+        self._seq += 1
+
+    def push_completion(self, time: float, job_id: str, generation: int) -> None:
+        """`push(Event(time, Kind.COMPLETION, job_id, generation))` without building the `Event`."""
+        heapq.heappush(self._heap, (time, _COMPLETION_VALUE, self._seq, job_id, generation))
         self._seq += 1
 
     def push_arrival(self, event: Event) -> None:

@@ -232,8 +232,7 @@ class Replay:
         self.running[job.id] = RunningJob(job.id, pool_id, job.gpus, now)
         self.queue.pop(job.id, None)
         if self.tasks is None:  # micro-tasks schedule a completion only for a job's last one
-            finish = run.work_start + run.remaining / run.rate
-            self.heap.push(Event(finish, _COMPLETION, job.id, run.generation))
+            self.heap.push_completion(run.work_start + run.remaining / run.rate, job.id, run.generation)
 
     def _stop(self, run: JobRun, now: float, credit: float | None = None) -> None:
         """Release the job's GPUs and bank its progress and service (`credit`: the service to
@@ -299,7 +298,7 @@ class Replay:
                 self._decide()
             end, last = tasks.plan([runs[job_id] for job_id in self.running])  # 3
             for run in last:
-                self.heap.push(Event(run.task_end, _COMPLETION, run.job.id, run.generation))
+                self.heap.push_completion(run.task_end, run.job.id, run.generation)
             if end is None:
                 if self.active and self.exhausted:
                     self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come

@@ -2,7 +2,7 @@
 
 Independent check: the reference is `heapq` over (time, kind, insertion number, event) with the
 arrivals pushed like any other event (the heap as it was before the slot). Hypothesis draws the
-interleaving of pushes, pops and the arrival stream (the next arrival is parked when the previous
+interleaving of pushes (`push`, `push_completion`), pops and the arrival stream (the next arrival is parked when the previous
 one is popped, as the replay does), with times from a small set so that ties of time, and of time
 and kind, are common; after every step both sides agree on what `pop`, `peek_time` and `len` say.
 """
@@ -22,6 +22,7 @@ times = st.sampled_from([0.0, 1.0, 1.5, 2.0, 3.0])
 ops = st.lists(
     st.one_of(
         st.tuples(st.just("push"), times, st.sampled_from(OTHER_KINDS), st.integers(0, 3)),
+        st.tuples(st.just("push_completion"), times, st.integers(0, 3)),
         st.tuples(st.just("pop")),
     ),
     max_size=60,
@@ -64,6 +65,10 @@ def test_pops_in_the_plain_heaps_order(steps: list[tuple[object, ...]], arrivals
             event = Event(time, kind, f"e{k}", generation)  # type: ignore[arg-type]
             fast.push(event)
             plain.push(event)
+        elif step[0] == "push_completion":
+            _, time, generation = step
+            fast.push_completion(time, f"e{k}", generation)  # type: ignore[arg-type]
+            plain.push(Event(time, Kind.COMPLETION, f"e{k}", generation))  # type: ignore[arg-type]
         elif plain.heap:
             got, want = fast.pop(), plain.pop()
             assert got == want and got.kind is want.kind
