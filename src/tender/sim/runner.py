@@ -110,8 +110,9 @@ class Replay:
         pop, peek, advance = heap.pop, heap.peek_time, self.clock.advance
         handle, decide = self._handle, self._decide
         event_driven = not self.uses_rounds
-        while len(heap):
-            if until is not None and (peek() or 0.0) > until:
+        upcoming = peek()  # the next event's time (None: the heap is empty); one peek per event
+        while upcoming is not None:
+            if until is not None and upcoming > until:
                 break  # horizon cap: what is unfinished stays unfinished (reported)
             event = pop()
             now = event.time
@@ -120,10 +121,12 @@ class Replay:
             if progress is not None and out.events % 4096 == 0:
                 progress(out.events)
             dirty = handle(event) or dirty
-            if peek() == now:
+            upcoming = peek()
+            if upcoming == now:
                 continue  # finish the batch of same-time events first
             if dirty and event_driven:
                 decide()
+                upcoming = peek()  # a decision schedules completions
             dirty = False
             if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
                 break  # every job (or every watched job) is done or rejected (`_over`, inlined)
@@ -131,7 +134,7 @@ class Replay:
         return self.out
 
     def _handle(self, event: Event) -> bool:
-        now, kind = event.time, event.kind
+        now, kind, subject, generation = event
         if kind is _TICK:
             self.pending_tick = None
             self.last_tick = now
@@ -147,8 +150,8 @@ class Replay:
             self._arrive(self.by_arrival)
             self._next_arrival(self.arrivals)
         elif kind is _COMPLETION:
-            run = self.out.runs[event.subject]
-            if event.generation != run.generation:
+            run = self.out.runs[subject]
+            if generation != run.generation:
                 return False  # stale: the job was preempted since this was scheduled
             tasks = self.tasks
             self._stop(run, now, now - tasks.credit_from if tasks is not None else None)
@@ -160,22 +163,22 @@ class Replay:
             del self.static[run.job.id]
             self._count_done(run.job.id)
         elif kind is _FAULT_START:
-            if event.subject not in self.down and event.subject in self.by_id:
-                self.capacity_up -= self.by_id[event.subject].count
-            self.down.add(event.subject)
+            if subject not in self.down and subject in self.by_id:
+                self.capacity_up -= self.by_id[subject].count
+            self.down.add(subject)
             self._down_changed()
-            for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
+            for job_id in sorted(j for j, r in self.running.items() if r.pool_id == subject):
                 run = self.out.runs[job_id]
-                run.evicted_from = event.subject
+                run.evicted_from = subject
                 if self.tasks is not None:  # a task cut short: its time so far is credited
                     self.tasks.credit(job_id, run.gpu, now - run.seg_start)
                 self._stop(run, now)
                 self._requeue(run)
             self._reorder_queue()
         else:  # FAULT_END
-            if event.subject in self.down and event.subject in self.by_id:
-                self.capacity_up += self.by_id[event.subject].count
-            self.down.discard(event.subject)
+            if subject in self.down and subject in self.by_id:
+                self.capacity_up += self.by_id[subject].count
+            self.down.discard(subject)
             self._down_changed()
         if self.policy.compat is not None:
             self.changed = True
