@@ -56,6 +56,7 @@ class VirtualClock:
         self._now = to
 
 
+_ARRIVAL = Kind.ARRIVAL
 _TICK_VALUE = int(Kind.TICK)
 _COMPLETION_VALUE = int(Kind.COMPLETION)
 _KINDS = tuple(Kind)  # by value: 0..4
@@ -93,7 +94,7 @@ class EventHeap:
 
     def push_arrival(self, event: Event) -> None:
         """Park the next arrival (the slot must be empty; `event.kind` is `Kind.ARRIVAL`)."""
-        assert self._arrival is None and event.kind is Kind.ARRIVAL
+        assert self._arrival is None and event[1] is _ARRIVAL
         self._arrival = event
 
     def pop(self) -> Event:
