@@ -56,6 +56,7 @@ class VirtualClock:
         self._now = to
 
 
+Parts = tuple[float, Kind, str, int]  # an event's fields (time, kind, subject, generation); `Event` is one
 _ARRIVAL = Kind.ARRIVAL
 _TICK_VALUE = int(Kind.TICK)
 _COMPLETION_VALUE = int(Kind.COMPLETION)
@@ -69,7 +70,7 @@ class EventHeap:
     1. `push` stores an event as a tuple of plain values (time, kind as an int, sequence, subject,
        generation): no enum member and no `Event` inside, so the garbage collector stops tracking it
        and a completion waiting in the heap for a long job's whole run adds nothing to the full
-       collections of a long replay; `pop` rebuilds the `Event`.
+       collections of a long replay; `pop` rebuilds the `Event` (`pop_parts`: just its fields).
     2. Arrivals come in time order, one pending at a time (the replay pulls the next when one is
        handled), and no other event has their kind, so the pending arrival need not enter the heap:
        `push_arrival` parks it in the slot and `pop` takes it when it comes first by (time, kind),
@@ -80,7 +81,7 @@ class EventHeap:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, int, str, int]] = []
         self._seq = 0
-        self._arrival: Event | None = None
+        self._arrival: Parts | None = None
 
     def push(self, event: Event) -> None:
         time, kind, subject, generation = event
@@ -92,12 +93,18 @@ class EventHeap:
         heapq.heappush(self._heap, (time, _COMPLETION_VALUE, self._seq, job_id, generation))
         self._seq += 1
 
-    def push_arrival(self, event: Event) -> None:
-        """Park the next arrival (the slot must be empty; `event.kind` is `Kind.ARRIVAL`)."""
+    def push_arrival(self, event: Parts) -> None:
+        """Park the next arrival (the slot must be empty; its kind is `Kind.ARRIVAL`): an `Event`, or
+        its fields as a plain tuple (what the replay passes, cheaper to build)."""
         assert self._arrival is None and event[1] is _ARRIVAL
         self._arrival = event
 
     def pop(self) -> Event:
+        return Event(*self.pop_parts())
+
+    def pop_parts(self) -> Parts:
+        """`pop` as a plain tuple (time, kind, subject, generation), without building the `Event`
+        (the replay loop's form: it only unpacks it)."""
         arrival, heap = self._arrival, self._heap
         if arrival is not None:
             if not heap:
@@ -109,7 +116,7 @@ class EventHeap:
                 self._arrival = None
                 return arrival
         time, kind, _, subject, generation = heapq.heappop(heap)
-        return Event(time, _KINDS[kind], subject, generation)
+        return time, _KINDS[kind], subject, generation
 
     def peek_time(self) -> float | None:
         arrival, heap = self._arrival, self._heap

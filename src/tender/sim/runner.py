@@ -29,7 +29,7 @@ from tender.placement import (
 from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
 from tender.sim.admission import Admission
-from tender.sim.events import Event, EventHeap, Kind, VirtualClock, next_boundary
+from tender.sim.events import Event, EventHeap, Kind, Parts, VirtualClock, next_boundary
 from tender.sim.faults import Fault
 from tender.sim.micro_tasks import MicroTasks
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork, served_so_far
@@ -107,7 +107,7 @@ class Replay(Transitions):
         heap, out, until, progress = self.heap, self.out, self.until, self.progress
         watch, watched = self.watch, len(self.watch or ())
         # Bound once: the loop runs once per event.
-        pop, peek, advance = heap.pop, heap.peek_time, self.clock.advance
+        pop, peek, advance = heap.pop_parts, heap.peek_time, self.clock.advance
         handle, decide = self._handle, self._decide
         event_driven = not self.uses_rounds
         upcoming = peek()  # the next event's time (None: the heap is empty); one peek per event
@@ -115,7 +115,7 @@ class Replay(Transitions):
             if until is not None and upcoming > until:
                 break  # horizon cap: what is unfinished stays unfinished (reported)
             event = pop()
-            now = event.time
+            now = event[0]
             advance(now)
             out.events += 1
             if progress is not None and out.events % 4096 == 0:
@@ -133,7 +133,7 @@ class Replay(Transitions):
         self.out.end = self.clock.seconds
         return self.out
 
-    def _handle(self, event: Event) -> bool:
+    def _handle(self, event: Parts) -> bool:
         now, kind, subject, generation = event
         if kind is _TICK:
             self.pending_tick = None
@@ -199,7 +199,7 @@ class Replay(Transitions):
                 f"job {job.id} arrives at {job.arrival}, before {self.clock.seconds}: sort the trace"
             )
         self.by_arrival = job
-        self.heap.push_arrival(Event(job.arrival, _ARRIVAL, job.id))
+        self.heap.push_arrival((job.arrival, _ARRIVAL, job.id, 0))
 
     def _arrive(self, job: JobRequest) -> None:
         self.out.runs[job.id] = JobRun(job, job.work)
