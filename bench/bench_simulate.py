@@ -7,11 +7,12 @@
    (Gavel job types and throughputs, multi-GPU scale factors), median of 5 solves each.
 
     .venv/bin/python bench/bench_simulate.py
-    .venv/bin/python bench/bench_simulate.py --baseline-src /tmp/BASE/src   # 3. only: Philly, this tree vs BASE
+    .venv/bin/python bench/bench_simulate.py --baseline-src /tmp/A/src --baseline-src /tmp/B/src  # 3. only
 
-3. With `--baseline-src`: the full Philly replay (fifo, one pool) in child processes, this tree and the
-   archived previous commit alternating, median CPU seconds of `--runs` each and whether the results
-   (summary, every job's start, finish and pools, the timeline) hash the same.
+3. With `--baseline-src` (repeatable): the full Philly replay (fifo, one pool) in child processes, this
+   tree and each archived earlier commit alternating, median CPU seconds of `--runs` each, whether the
+   results (summary, every job's start, finish and pools, the timeline) hash the same, and the load
+   average before and after.
 """
 
 from __future__ import annotations
@@ -92,13 +93,16 @@ def lp(n: int) -> None:
     )
 
 
-def philly_vs_baseline(baseline: Path, runs: int) -> None:
-    """The full replay (fifo, one pool) from this tree and from `baseline` (an archived src/ of the
-    previous commit), alternating, each in a child process: median CPU seconds and the results' hash."""
-    cpu: dict[str, list[float]] = {"current": [], "baseline": []}
-    digest: dict[str, set[str]] = {"current": set(), "baseline": set()}
+def philly_vs_baseline(baselines: list[Path], runs: int) -> None:
+    """The full replay (fifo, one pool) from this tree and from each of `baselines` (archived src/ trees
+    of earlier commits), alternating, each in a child process: median CPU seconds, the results' hash,
+    and the load average before and after (the machine is shared)."""
+    trees = [("current", HERE.parent / "src"), *((f"{b.parent.name}", b) for b in baselines)]
+    cpu: dict[str, list[float]] = {label: [] for label, _ in trees}
+    digest: dict[str, set[str]] = {label: set() for label, _ in trees}
+    load_before = os.getloadavg()
     for _ in range(runs):
-        for label, src in (("current", HERE.parent / "src"), ("baseline", baseline)):
+        for label, src in trees:
             env = {**os.environ, "PYTHONPATH": str(src)}
             done = subprocess.run(
                 [sys.executable, str(HERE / "_philly_point.py")],
@@ -110,12 +114,19 @@ def philly_vs_baseline(baseline: Path, runs: int) -> None:
             row = json.loads(done.stdout.strip().splitlines()[-1])
             cpu[label].append(row["cpu_s"])
             digest[label].add(row["sha256"])
-    now, before = statistics.median(cpu["current"]), statistics.median(cpu["baseline"])
+    load_after = os.getloadavg()
+    now = statistics.median(cpu["current"])
     print(
-        f"philly fifo (1 pool), CPU s: current median {now:.2f} of {cpu['current']}, baseline ({baseline.parent.name}) "
-        f"median {before:.2f} of {cpu['baseline']}, ratio {now / before:.2f}; same results: "
-        f"{digest['current'] == digest['baseline'] and len(digest['current']) == 1}"
+        f"philly fifo (1 pool), CPU s, {runs} alternating runs per tree; load average (1/5/15 min) "
+        f"before {'/'.join(f'{x:.2f}' for x in load_before)}, after {'/'.join(f'{x:.2f}' for x in load_after)}"
     )
+    print(f"  current median {now:.2f} of {cpu['current']}")
+    for label, _ in trees[1:]:
+        before = statistics.median(cpu[label])
+        same = digest["current"] == digest[label] and len(digest["current"]) == 1
+        print(
+            f"  {label} median {before:.2f} of {cpu[label]}: ratio {now / before:.2f}; same results: {same}"
+        )
 
 
 def main() -> None:
@@ -123,8 +134,9 @@ def main() -> None:
     parser.add_argument(
         "--baseline-src",
         type=Path,
+        action="append",
         default=None,
-        help="only the Philly replay, this tree vs this src/ (`git archive` of the previous commit)",
+        help="only the Philly replay, this tree vs this src/ (`git archive` of an earlier commit; repeatable)",
     )
     parser.add_argument("--runs", type=int, default=5, help="runs per side with --baseline-src")
     args = parser.parse_args()

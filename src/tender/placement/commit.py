@@ -39,6 +39,13 @@ class Committed:
     placed: tuple[str, ...]
     not_placed: tuple[str, ...]  # proposed, but the committer could not apply them
 
+    def __init__(
+        self, preempted: tuple[str, ...], placed: tuple[str, ...], not_placed: tuple[str, ...]
+    ) -> None:
+        # By hand, as the core's per-decision value types (see `tender.placement.model`).
+        d = self.__dict__
+        d["preempted"], d["placed"], d["not_placed"] = preempted, placed, not_placed
+
 
 def commit_round(result: RoundResult, committer: Committer) -> Committed:
     for preemption in result.preemptions:  # 1
@@ -47,4 +54,5 @@ def commit_round(result: RoundResult, committer: Committer) -> Committed:
     not_placed: list[str] = []
     for placement in result.placements:  # 2
         (placed if committer.place(placement) else not_placed).append(placement.job_id)
-    return Committed(tuple(p.job_id for p in result.preemptions), tuple(placed), tuple(not_placed))
+    preempted = tuple([p.job_id for p in result.preemptions]) if result.preemptions else ()
+    return Committed(preempted, tuple(placed), tuple(not_placed))

@@ -127,12 +127,24 @@ class JobRequest:
         return self.throughput.get(pool.gpu, 0.0)
 
 
+# Value types built once per decision in a replay (`RunningJob`, `Placement`, `Preemption`,
+# `RoundResult`; `commit.Committed` too) stay frozen dataclasses (equality, hash, repr, `dataclasses.replace`,
+# `FrozenInstanceError` on assignment) but define `__init__` by hand: the generated one of a frozen
+# class calls `object.__setattr__` once per field, about three times the cost of writing the
+# instance dict. Same parameters, order and defaults as the fields
+# (tests/unit/placement/test_value_types.py checks each against `dataclasses.fields`).
+
+
 @dataclass(frozen=True)
 class RunningJob:
     job_id: str
     pool_id: str
     gpus: int
     since: float
+
+    def __init__(self, job_id: str, pool_id: str, gpus: int, since: float) -> None:
+        d = self.__dict__
+        d["job_id"], d["pool_id"], d["gpus"], d["since"] = job_id, pool_id, gpus, since
 
 
 @dataclass(frozen=True)
@@ -215,12 +227,23 @@ class Placement:
     pool_id: str
     gpus: int
 
+    def __init__(self, job_id: str, pool_id: str, gpus: int) -> None:
+        d = self.__dict__
+        d["job_id"], d["pool_id"], d["gpus"] = job_id, pool_id, gpus
+
 
 @dataclass(frozen=True)
 class Preemption:
     job_id: str
     pool_id: str
     reason: Reason
+
+    def __init__(self, job_id: str, pool_id: str, reason: Reason) -> None:
+        d = self.__dict__
+        d["job_id"], d["pool_id"], d["reason"] = job_id, pool_id, reason
+
+
+NO_ROOM = Verdict(False, Reason.CAPACITY, "no pool has enough free GPUs")  # `RoundResult.others`' default
 
 
 @dataclass(frozen=True)
@@ -232,10 +255,23 @@ class RoundResult:
     verdicts: Mapping[str, Verdict]  # the jobs the cycle examined and did not place, by id
     allocation: Allocation | None = None
     # The verdict of every queued job the cycle did not need to examine (the cluster was full).
-    others: Verdict = Verdict(False, Reason.CAPACITY, "no pool has enough free GPUs")
+    others: Verdict = NO_ROOM
     # Compat mode: while the job set stays the same, every round before this time proposes nothing
     # new (the caller may skip those rounds); None = no such promise.
     stable_until: float | None = None
+
+    def __init__(
+        self,
+        placements: tuple[Placement, ...],
+        preemptions: tuple[Preemption, ...],
+        verdicts: Mapping[str, Verdict],
+        allocation: Allocation | None = None,
+        others: Verdict = NO_ROOM,
+        stable_until: float | None = None,
+    ) -> None:
+        d = self.__dict__
+        d["placements"], d["preemptions"], d["verdicts"] = placements, preemptions, verdicts
+        d["allocation"], d["others"], d["stable_until"] = allocation, others, stable_until
 
     def verdict(self, job_id: str) -> Verdict:
         """Why an unplaced job waits (`others` if the cycle stopped before reaching it)."""

@@ -5,7 +5,8 @@ a pool has room for a gang only if both its own share and its engine have that m
 placement takes the GPUs from both. Pools without an engine (`ClusterState.engine_of` has no entry) are
 limited by their share alone, as before.
 
-1. `Room.of(state, pool_free)`: the pools' free GPUs for this round and each engine's free GPUs.
+1. `Room.of(state, pool_free, engine_free)`: the pools' free GPUs for this round (a dict the caller built
+   for it: the room keeps and changes it) and a copy of each engine's free GPUs.
 2. `free(pool_id)` = min(pool's free, its engine's free); `view()` is that for every pool.
 3. `take(pool_id, gpus)` reserves a placement on both.
 """
@@ -25,8 +26,8 @@ class Room:
     engine_free: dict[str, int]
 
     @classmethod
-    def of(cls, state: ClusterState, pool_free: Mapping[str, int], engine_free: Mapping[str, int]) -> Room:
-        return cls(dict(pool_free), state.engine_of, dict(engine_free))
+    def of(cls, state: ClusterState, pool_free: dict[str, int], engine_free: Mapping[str, int]) -> Room:
+        return cls(pool_free, state.engine_of, dict(engine_free) if engine_free else {})
 
     def free(self, pool_id: str) -> int:
         own = self.pool_free.get(pool_id, 0)

@@ -22,7 +22,8 @@ class Admission:
     def feasible(self, job: JobRequest) -> Feasible:
         if self.eligibility is not allow_all:
             return feasible_pools(job, self.pools, self.eligibility)
-        key = (job.gpus, job.gpu_types, job.regions, tuple(job.throughput.items()))
+        throughput = job.throughput
+        key = (job.gpus, job.gpu_types, job.regions, tuple(throughput.items()) if throughput else ())
         found = self.shapes.get(key)
         if found is None:
             found = self.shapes[key] = feasible_pools(job, self.pools, allow_all)

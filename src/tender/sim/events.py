@@ -56,23 +56,76 @@ class VirtualClock:
         self._now = to
 
 
+Parts = tuple[float, Kind, str, int]  # an event's fields (time, kind, subject, generation); `Event` is one
+_ARRIVAL = Kind.ARRIVAL
+_TICK_VALUE = int(Kind.TICK)
+_COMPLETION_VALUE = int(Kind.COMPLETION)
+_KINDS = tuple(Kind)  # by value: 0..4
+assert all(int(kind) == i for i, kind in enumerate(_KINDS))
+
+
 class EventHeap:
+    """Events keyed (time, kind, sequence), plus one side slot for the next arrival.
+
+    1. `push` stores an event as a tuple of plain values (time, kind as an int, sequence, subject,
+       generation): no enum member and no `Event` inside, so the garbage collector stops tracking it
+       and a completion waiting in the heap for a long job's whole run adds nothing to the full
+       collections of a long replay; `pop` rebuilds the `Event` (`pop_parts`: just its fields).
+    2. Arrivals come in time order, one pending at a time (the replay pulls the next when one is
+       handled), and no other event has their kind, so the pending arrival need not enter the heap:
+       `push_arrival` parks it in the slot and `pop` takes it when it comes first by (time, kind),
+       the order the heap would give it (its sequence number could only break a tie with another
+       arrival). This halves the heap traffic of a trace replay.
+    """
+
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, int, Event]] = []
+        self._heap: list[tuple[float, int, int, str, int]] = []
         self._seq = 0
+        self._arrival: Parts | None = None
 
     def push(self, event: Event) -> None:
-        heapq.heappush(self._heap, (event[0], event[1], self._seq, event))  # IntEnum orders as int
+        time, kind, subject, generation = event
+        heapq.heappush(self._heap, (time, int(kind), self._seq, subject, generation))
         self._seq += 1
 
+    def push_completion(self, time: float, job_id: str, generation: int) -> None:
+        """`push(Event(time, Kind.COMPLETION, job_id, generation))` without building the `Event`."""
+        heapq.heappush(self._heap, (time, _COMPLETION_VALUE, self._seq, job_id, generation))
+        self._seq += 1
+
+    def push_arrival(self, event: Parts) -> None:
+        """Park the next arrival (the slot must be empty; its kind is `Kind.ARRIVAL`): an `Event`, or
+        its fields as a plain tuple (what the replay passes, cheaper to build)."""
+        assert self._arrival is None and event[1] is _ARRIVAL
+        self._arrival = event
+
     def pop(self) -> Event:
-        return heapq.heappop(self._heap)[3]
+        return Event(*self.pop_parts())
+
+    def pop_parts(self) -> Parts:
+        """`pop` as a plain tuple (time, kind, subject, generation), without building the `Event`
+        (the replay loop's form: it only unpacks it)."""
+        arrival, heap = self._arrival, self._heap
+        if arrival is not None:
+            if not heap:
+                self._arrival = None
+                return arrival
+            top = heap[0]
+            # Only TICK (4) sorts after ARRIVAL (3) at one time.
+            if arrival[0] < top[0] or (arrival[0] == top[0] and top[1] == _TICK_VALUE):
+                self._arrival = None
+                return arrival
+        time, kind, _, subject, generation = heapq.heappop(heap)
+        return time, _KINDS[kind], subject, generation
 
     def peek_time(self) -> float | None:
-        return self._heap[0][0] if self._heap else None
+        arrival, heap = self._arrival, self._heap
+        if arrival is None:
+            return heap[0][0] if heap else None
+        return arrival[0] if not heap or arrival[0] < heap[0][0] else heap[0][0]
 
     def __len__(self) -> int:
-        return len(self._heap)
+        return len(self._heap) + (self._arrival is not None)
 
 
 def next_boundary(now: float, length: float, last_tick: float | None) -> float:

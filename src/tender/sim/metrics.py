@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -49,13 +49,13 @@ def summarize(
     """The deterministic part of `--json` (see docs/simulate.md for every key)."""
     runs = outcome.runs
     failed = frozenset(outcome.failed)
-    ids = sorted(runs) if measured is None else sorted(i for i in measured if i in runs)
-    done = [runs[i] for i in ids if runs[i].finish is not None]
-    jct = sorted(_jct(r) for r in done)
-    queue = sorted(_queue(r) for r in done)
-    fairness = sorted(_ftf(r) for r in done)
-    first = min((r.job.arrival for r in runs.values()), default=0.0)
-    last = max((r.finish for r in runs.values() if r.finish is not None), default=first)
+    # The order of `ids` and `done` is immaterial: the lists below are sorted, the means are `fsum`.
+    ids: Collection[str] = runs.keys() if measured is None else [i for i in measured if i in runs]
+    done = [
+        r for r in (runs.values() if measured is None else (runs[i] for i in ids)) if r.finish is not None
+    ]
+    jct, queue, fairness = _job_times(done)
+    first, last, preemptions, failovers = _extent(runs.values())
     span = max(last - first, 1e-9)
     by_pool, by_provider, total_cost = _pool_costs(outcome, pools, span)
     capacity = sum(p.count for p in pools)
@@ -83,8 +83,8 @@ def summarize(
         "cost_usd": money(total_cost),
         "cost_by_provider_usd": {k: money(v) for k, v in sorted(by_provider.items())},
         "pools": by_pool,
-        "preemptions": sum(r.preemptions for r in runs.values()),
-        "failovers": sum(r.failovers for r in runs.values()),
+        "preemptions": preemptions,
+        "failovers": failovers,
         "events_processed": outcome.events,
         "decisions": outcome.decisions,
         "lp_solves": outcome.lp_solves,
@@ -121,6 +121,45 @@ def _pool_costs(
     return by_pool, by_provider, total_cost
 
 
+def _job_times(done: Sequence[JobRun]) -> tuple[list[float], list[float], list[float]]:
+    """JCT, queueing time and finish-time fairness of finished jobs, each sorted (one pass; fairness is Themis'
+    finish-time fairness: JCT / isolated run time on the job's fastest type)."""
+    jct: list[float] = []
+    queue: list[float] = []
+    fairness: list[float] = []
+    for run in done:
+        job = run.job
+        assert run.finish is not None
+        arrival = job.arrival
+        took = run.finish - arrival
+        jct.append(took)
+        queue.append((run.first_start if run.first_start is not None else arrival) - arrival)
+        best = max(job.throughput.values(), default=1.0) if job.throughput else 1.0
+        isolated = job.work / best if best > 0 else 0.0
+        fairness.append(took / isolated if isolated > 0 else 1.0)
+    jct.sort()
+    queue.sort()
+    fairness.sort()
+    return jct, queue, fairness
+
+
+def _extent(runs: Iterable[JobRun]) -> tuple[float, float, int, int]:
+    """First arrival (0 for none), last finish (the first arrival if none), preemptions, failovers."""
+    first: float | None = None
+    last: float | None = None
+    preemptions = failovers = 0
+    for run in runs:
+        arrival, finish = run.job.arrival, run.finish
+        if first is None or arrival < first:
+            first = arrival
+        if finish is not None and (last is None or finish > last):
+            last = finish
+        preemptions += run.preemptions
+        failovers += run.failovers
+    start = first if first is not None else 0.0
+    return start, last if last is not None else start, preemptions, failovers
+
+
 def _mean(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values) if values else 0.0
 
@@ -128,17 +167,6 @@ def _mean(values: Sequence[float]) -> float:
 def _jct(run: JobRun) -> float:
     assert run.finish is not None
     return run.finish - run.job.arrival
-
-
-def _queue(run: JobRun) -> float:
-    return (run.first_start if run.first_start is not None else run.job.arrival) - run.job.arrival
-
-
-def _ftf(run: JobRun) -> float:
-    """Finish-time fairness (Themis): JCT / isolated run time on the job's fastest type."""
-    best = max(run.job.throughput.values(), default=1.0) if run.job.throughput else 1.0
-    isolated = run.job.work / best if best > 0 else 0.0
-    return _jct(run) / isolated if isolated > 0 else 1.0
 
 
 def jct_cdf(outcome: Outcome, points: int = 100) -> list[tuple[float, float]]:

@@ -1,7 +1,8 @@
 """The replay loop: pop events, advance the virtual clock, ask the scheduler, commit its proposal.
 
 Committing goes through `tender.placement.commit.commit_round` (preemptions, then placements), the
-runtime's order too; `Replay` is the committer (`preempt`, `place`: memory and the event heap).
+runtime's order too; `Replay` is the committer (`preempt`, `place`: memory and the event heap), with
+the job transitions it inherits from `tender.sim.transitions.Transitions`.
 
 Event-driven policies are asked after every batch of same-time events that changed something;
 round-based ones (las_het, or any policy given a round length) only on round ticks. Non-preemptive
@@ -19,9 +20,7 @@ from tender.placement import (
     ClusterState,
     Eligibility,
     JobRequest,
-    Placement,
     Pool,
-    Preemption,
     RunningJob,
     allow_all,
     explain,
@@ -30,16 +29,19 @@ from tender.placement import (
 from tender.placement import Policy as PlacementPolicy
 from tender.placement.commit import commit_round
 from tender.sim.admission import Admission
-from tender.sim.events import Event, EventHeap, Kind, VirtualClock, next_boundary
+from tender.sim.events import Event, EventHeap, Kind, Parts, VirtualClock, next_boundary
 from tender.sim.faults import Fault
 from tender.sim.micro_tasks import MicroTasks
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork, served_so_far
+from tender.sim.transitions import Transitions
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty read-only input of a round
 _NO_POOLS: frozenset[str] = frozenset()
+# The kinds as module constants: `Kind.X` on the enum class costs ~0.13 us a lookup, several per event.
+_COMPLETION, _FAULT_START, _ARRIVAL, _TICK = Kind.COMPLETION, Kind.FAULT_START, Kind.ARRIVAL, Kind.TICK
 
 
-class Replay:
+class Replay(Transitions):
     def __init__(
         self,
         pools: Sequence[Pool],
@@ -76,6 +78,8 @@ class Replay:
         self.busy = 0  # GPUs held, over every pool
         self.capacity_up = sum(p.count for p in self.pools)  # GPUs of the pools that are up
         self.down: set[str] = set()
+        self.down_now: frozenset[str] = _NO_POOLS  # `down` as the rounds read it (rebuilt at faults)
+        self.greedy_state: ClusterState | None = None  # greedy rounds' input, reused (`_state`)
         self.active: dict[str, JobRequest] = {}
         self.queue: dict[str, JobRequest] = {}
         self.running: dict[str, RunningJob] = {}
@@ -102,28 +106,36 @@ class Replay:
         dirty = False
         heap, out, until, progress = self.heap, self.out, self.until, self.progress
         watch, watched = self.watch, len(self.watch or ())
-        while len(heap):
-            if until is not None and (heap.peek_time() or 0.0) > until:
+        # Bound once: the loop runs once per event.
+        pop, peek, advance = heap.pop_parts, heap.peek_time, self.clock.advance
+        handle, decide = self._handle, self._decide
+        event_driven = not self.uses_rounds
+        upcoming = peek()  # the next event's time (None: the heap is empty); one peek per event
+        while upcoming is not None:
+            if until is not None and upcoming > until:
                 break  # horizon cap: what is unfinished stays unfinished (reported)
-            event = heap.pop()
-            self.clock.advance(event.time)
+            event = pop()
+            now = event[0]
+            advance(now)
             out.events += 1
             if progress is not None and out.events % 4096 == 0:
                 progress(out.events)
-            dirty = self._handle(event) or dirty
-            if heap.peek_time() == event.time:
+            dirty = handle(event) or dirty
+            upcoming = peek()
+            if upcoming == now:
                 continue  # finish the batch of same-time events first
-            if dirty and not self.uses_rounds:
-                self._decide()
+            if dirty and event_driven:
+                decide()
+                upcoming = peek()  # a decision schedules completions
             dirty = False
             if (self.exhausted and not self.active) if watch is None else self.unwatched_done >= watched:
                 break  # every job (or every watched job) is done or rejected (`_over`, inlined)
         self.out.end = self.clock.seconds
         return self.out
 
-    def _handle(self, event: Event) -> bool:
-        now = event.time
-        if event.kind is Kind.TICK:
+    def _handle(self, event: Parts) -> bool:
+        now, kind, subject, generation = event
+        if kind is _TICK:
             self.pending_tick = None
             self.last_tick = now
             if self.tasks is not None:
@@ -133,13 +145,13 @@ class Replay:
             if self.preemptive and self.active:
                 self._arm_tick(now + self.policy.round_length)
             return False
-        if event.kind is Kind.ARRIVAL:
+        if kind is _ARRIVAL:
             assert self.by_arrival is not None
             self._arrive(self.by_arrival)
             self._next_arrival(self.arrivals)
-        elif event.kind is Kind.COMPLETION:
-            run = self.out.runs[event.subject]
-            if event.generation != run.generation:
+        elif kind is _COMPLETION:
+            run = self.out.runs[subject]
+            if generation != run.generation:
                 return False  # stale: the job was preempted since this was scheduled
             tasks = self.tasks
             self._stop(run, now, now - tasks.credit_from if tasks is not None else None)
@@ -150,25 +162,27 @@ class Replay:
             del self.active[run.job.id]
             del self.static[run.job.id]
             self._count_done(run.job.id)
-        elif event.kind is Kind.FAULT_START:
-            if event.subject not in self.down and event.subject in self.by_id:
-                self.capacity_up -= self.by_id[event.subject].count
-            self.down.add(event.subject)
-            for job_id in sorted(j for j, r in self.running.items() if r.pool_id == event.subject):
+        elif kind is _FAULT_START:
+            if subject not in self.down and subject in self.by_id:
+                self.capacity_up -= self.by_id[subject].count
+            self.down.add(subject)
+            self._down_changed()
+            for job_id in sorted(j for j, r in self.running.items() if r.pool_id == subject):
                 run = self.out.runs[job_id]
-                run.evicted_from = event.subject
+                run.evicted_from = subject
                 if self.tasks is not None:  # a task cut short: its time so far is credited
                     self.tasks.credit(job_id, run.gpu, now - run.seg_start)
                 self._stop(run, now)
                 self._requeue(run)
             self._reorder_queue()
         else:  # FAULT_END
-            if event.subject in self.down and event.subject in self.by_id:
-                self.capacity_up += self.by_id[event.subject].count
-            self.down.discard(event.subject)
+            if subject in self.down and subject in self.by_id:
+                self.capacity_up += self.by_id[subject].count
+            self.down.discard(subject)
+            self._down_changed()
         if self.policy.compat is not None:
             self.changed = True
-            if event.kind is not Kind.COMPLETION:
+            if kind is not _COMPLETION:
                 self._arm_tick(now)  # Gavel: an idle cluster starts a round at the next arrival
         elif self.uses_rounds:
             self._arm_tick(next_boundary(now, self.policy.round_length, self.last_tick))
@@ -185,7 +199,7 @@ class Replay:
                 f"job {job.id} arrives at {job.arrival}, before {self.clock.seconds}: sort the trace"
             )
         self.by_arrival = job
-        self.heap.push(Event(job.arrival, Kind.ARRIVAL, job.id))
+        self.heap.push_arrival((job.arrival, _ARRIVAL, job.id, 0))
 
     def _arrive(self, job: JobRequest) -> None:
         self.out.runs[job.id] = JobRun(job, job.work)
@@ -204,49 +218,9 @@ class Replay:
         if self.watch is not None and job_id in self.watch:
             self.unwatched_done += 1
 
-    def _start(self, run: JobRun, pool: Pool, now: float) -> None:
-        job = run.job
-        overhead = self.policy.restore_seconds if run.restore_due else 0.0
-        if run.evicted_from is not None and run.evicted_from != pool.id:
-            run.failovers += 1
-        run.evicted_from = None
-        run.pool, run.gpu, run.rate = pool.id, pool.gpu, job.rate_on(pool)
-        run.ran_on.append(pool.id)
-        run.seg_start, run.work_start = now, now + overhead
-        if run.first_start is None:
-            run.first_start = now
-        run.generation += 1
-        self.free[pool.id] -= job.gpus
-        self.busy += job.gpus
-        self.running[job.id] = RunningJob(job.id, pool.id, job.gpus, now)
-        self.queue.pop(job.id, None)
-        if self.tasks is None:  # micro-tasks schedule a completion only for a job's last one
-            finish = run.work_start + run.remaining / run.rate
-            self.heap.push(Event(finish, Kind.COMPLETION, job.id, run.generation))
-
-    def _stop(self, run: JobRun, now: float, credit: float | None = None) -> None:
-        """Release the job's GPUs and bank its progress and service (`credit`: the service to
-        bank instead of the time held, Gavel's execution time of a job's last micro-task)."""
-        assert run.pool is not None
-        held = now - run.seg_start
-        served = held if credit is None else credit
-        run.remaining = max(0.0, run.remaining - run.rate * max(0.0, now - run.work_start))
-        self.out.gpu_seconds[run.pool] += run.job.gpus * held
-        run.attained[run.gpu] = run.attained.get(run.gpu, 0.0) + served
-        self.type_service[run.gpu] = self.type_service.get(run.gpu, 0.0) + served
-        self.free[run.pool] += run.job.gpus
-        self.busy -= run.job.gpus
-        del self.running[run.job.id]
-        run.pool = None
-        run.generation += 1
-
-    def _requeue(self, run: JobRun) -> None:
-        run.restore_due = True
-        run.preemptions += 1
-        self.queue[run.job.id] = run.job
-
-    def _reorder_queue(self) -> None:
-        self.queue = dict(sorted(self.queue.items(), key=lambda kv: (kv[1].arrival, kv[0])))
+    def _down_changed(self) -> None:
+        self.down_now = frozenset(self.down) if self.down else _NO_POOLS
+        self.greedy_state = None
 
     # -- rounds ---------------------------------------------------------------------------
     def _step_round(self, now: float, tasks: MicroTasks) -> None:
@@ -280,7 +254,7 @@ class Replay:
                 self._decide()
             end, last = tasks.plan([runs[job_id] for job_id in self.running])  # 3
             for run in last:
-                self.heap.push(Event(run.task_end, Kind.COMPLETION, run.job.id, run.generation))
+                self.heap.push_completion(run.task_end, run.job.id, run.generation)
             if end is None:
                 if self.active and self.exhausted:
                     self._arm_tick(now + self.policy.round_length)  # a finite trace: no arrival will come
@@ -313,17 +287,7 @@ class Replay:
     def _arm_tick(self, at: float) -> None:
         if self.pending_tick is None:
             self.pending_tick = at
-            self.heap.push(Event(at, Kind.TICK))
-
-    # -- the committer (`tender.placement.commit.Committer`): memory and the event heap --------
-    def preempt(self, preemption: Preemption) -> None:
-        run = self.out.runs[preemption.job_id]
-        self._stop(run, self.clock.seconds)
-        self._requeue(run)
-
-    def place(self, placement: Placement) -> bool:
-        self._start(self.out.runs[placement.job_id], self.by_id[placement.pool_id], self.clock.seconds)
-        return True  # the simulator's state is the round's: a proposal always takes
+            self.heap.push(Event(at, _TICK))
 
     # -- one decision ---------------------------------------------------------------------
     def _decide(self) -> None:
@@ -334,31 +298,18 @@ class Replay:
             self.out.decisions += 1
             self.out.timeline.append((now, self.busy, len(self.queue)))
             return
-        attained: Mapping[str, Mapping[str, float]] = _NOTHING
-        # Read-only to the core. Compat rounds read the GavelClock instead (no service records).
-        type_service: Mapping[str, float] = self.type_service if self.tasks is None else _NOTHING
-        if self.preemptive and self.tasks is None:
-            attained = AttainedService(self.out.runs, self.active, now)
-            type_service = served_so_far(self.type_service, self.out.runs, self.running, now)
-        state = ClusterState(
-            pools=self.pools,
-            free=self.free,
-            queued=self.queue.values(),
-            running=self.running,
-            jobs=self.active,
-            remaining=self.remaining,
-            down=frozenset(self.down) if self.down else _NO_POOLS,
-            attained=attained,
-            allocation=self.allocation,
-            static=self.static,
-            type_service=type_service,
-            gavel_clock=self.tasks.clock() if self.tasks is not None else None,
-        )
+        state = self.greedy_state if self.greedy else None
+        if state is None:
+            state = self._state(now)
+            if self.greedy:
+                self.greedy_state = state
         result = schedule_round(state, now, self.policy, self.eligibility)
         if result.allocation is not None and result.allocation is not self.allocation:
             self.out.lp_solves += 1
             if self.tasks is not None and result.allocation.gavel is not None:
                 self.tasks.restart(self.active, result.allocation.gavel.credited_jobs)
+        if result.allocation is not self.allocation:
+            self.greedy_state = None  # (greedy rounds never propose one; kept exact anyway)
         self.allocation = result.allocation
         self.stable_until = result.stable_until
         self.out.decisions += 1
@@ -373,6 +324,32 @@ class Replay:
         if result.preemptions:
             self._reorder_queue()
         self.out.timeline.append((now, self.busy, len(self.queue)))
+
+    def _state(self, now: float) -> ClusterState:
+        """The round's input. Its maps are the replay's own (live, read-only to the core). For the greedy
+        policies nothing else in it moves until the queue is re-sorted or a pool goes down or up, so
+        `_decide` keeps one (`greedy_state`, dropped at those points) instead of one per decision;
+        las_het and compat rounds read service up to `now`, so they get a fresh one."""
+        attained: Mapping[str, Mapping[str, float]] = _NOTHING
+        # Read-only to the core. Compat rounds read the GavelClock instead (no service records).
+        type_service: Mapping[str, float] = self.type_service if self.tasks is None else _NOTHING
+        if self.preemptive and self.tasks is None:
+            attained = AttainedService(self.out.runs, self.active, now)
+            type_service = served_so_far(self.type_service, self.out.runs, self.running, now)
+        return ClusterState(
+            pools=self.pools,
+            free=self.free,
+            queued=self.queue.values(),
+            running=self.running,
+            jobs=self.active,
+            remaining=self.remaining,
+            down=self.down_now,
+            attained=attained,
+            allocation=self.allocation,
+            static=self.static,
+            type_service=type_service,
+            gavel_clock=self.tasks.clock() if self.tasks is not None else None,
+        )
 
     def _room_for_queue(self) -> bool:
         """A queued job and a free GPU on a pool that is up (a down pool's jobs were evicted)."""

@@ -33,13 +33,20 @@ class JobRun:
     evicted_from: str | None = None
     preemptions: int = 0
     failovers: int = 0
-    ran_on: list[str] = field(default_factory=list)  # the pool of each run segment, in order
+    # The pool of each run segment, in order (a tuple, one the garbage collector stops tracking:
+    # a list per job would be one more object for every full collection of a long replay to walk).
+    segment_pools: tuple[str, ...] = ()
     attained: dict[str, float] = field(default_factory=dict)
     # Gavel compat with integer steps: this round's micro-task (steps, and when they are done).
     task_steps: float = 0.0
     task_end: float = 0.0
     task_fails: bool = False  # Gavel's gang bug: fewer steps than GPUs (see `sim.micro_tasks`)
     failures: int = 0  # failed tasks in a row
+
+    @property
+    def ran_on(self) -> list[str]:
+        """The pool of each run segment, in order (a new list per read)."""
+        return list(self.segment_pools)
 
 
 @dataclass

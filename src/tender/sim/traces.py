@@ -65,6 +65,10 @@ def parse_trace(text: str, name: str, *, per_vc: bool = False) -> tuple[JobReque
     i_class = columns.get("workload_class")
     jobs: list[JobRequest] = []
     seen: set[str] = set()
+    # One region set per VC, shared by its jobs (and one empty set): a frozenset per job would be
+    # 82,247 more objects for every full garbage collection of a replay to walk.
+    regions: dict[str, frozenset[str]] = {}
+    anywhere: frozenset[str] = frozenset()
     for line, row in enumerate(reader, start=2):
         if not row:
             continue
@@ -82,6 +86,9 @@ def parse_trace(text: str, name: str, *, per_vc: bool = False) -> tuple[JobReque
         vc = row[i_vc].strip() if i_vc is not None else ""
         workload = row[i_workload].strip() if i_workload is not None else ""
         workload_class = row[i_class].strip() if i_class is not None else ""
+        region = anywhere
+        if per_vc:
+            region = regions.get(vc) or regions.setdefault(vc, frozenset({vc}))
         jobs.append(
             JobRequest(
                 id=job_id,
@@ -90,7 +97,7 @@ def parse_trace(text: str, name: str, *, per_vc: bool = False) -> tuple[JobReque
                 work=duration,
                 workload=workload or vc,
                 workload_class=workload_class or "training",
-                regions=frozenset({vc}) if per_vc else frozenset(),
+                regions=region,
             )
         )
     jobs.sort(key=lambda j: (j.arrival, j.id))
