@@ -1,8 +1,7 @@
 """The replay loop: pop events, advance the virtual clock, ask the scheduler, commit its proposal.
 
 Committing goes through `tender.placement.commit.commit_round` (preemptions, then placements), the
-runtime's order too; `Replay` is the committer (`preempt`, `place`: memory and the event heap), with
-the job transitions it inherits from `tender.sim.transitions.Transitions`.
+runtime's order too; `Replay` is the committer (`preempt`, `place`: memory and the event heap).
 
 Event-driven policies are asked after every batch of same-time events that changed something;
 round-based ones (las_het, or any policy given a round length) only on round ticks. Non-preemptive
@@ -20,7 +19,9 @@ from tender.placement import (
     ClusterState,
     Eligibility,
     JobRequest,
+    Placement,
     Pool,
+    Preemption,
     RunningJob,
     allow_all,
     explain,
@@ -33,7 +34,6 @@ from tender.sim.events import Event, EventHeap, Kind, Parts, VirtualClock, next_
 from tender.sim.faults import Fault
 from tender.sim.micro_tasks import MicroTasks
 from tender.sim.runs import AttainedService, JobRun, Outcome, RemainingWork, served_so_far
-from tender.sim.transitions import Transitions
 
 _NOTHING: Mapping[str, Any] = MappingProxyType({})  # an empty read-only input of a round
 _NO_POOLS: frozenset[str] = frozenset()
@@ -41,7 +41,7 @@ _NO_POOLS: frozenset[str] = frozenset()
 _COMPLETION, _FAULT_START, _ARRIVAL, _TICK = Kind.COMPLETION, Kind.FAULT_START, Kind.ARRIVAL, Kind.TICK
 
 
-class Replay(Transitions):
+class Replay:
     def __init__(
         self,
         pools: Sequence[Pool],
@@ -218,6 +218,53 @@ class Replay(Transitions):
         if self.watch is not None and job_id in self.watch:
             self.unwatched_done += 1
 
+    def _start(self, run: JobRun, pool: Pool, now: float) -> None:
+        job, pool_id = run.job, pool.id
+        overhead = self.policy.restore_seconds if run.restore_due else 0.0
+        if run.evicted_from is not None and run.evicted_from != pool_id:
+            run.failovers += 1
+        run.evicted_from = None
+        run.pool, run.gpu, run.rate = pool_id, pool.gpu, job.rate_on(pool)
+        run.segment_pools += (pool_id,)
+        run.seg_start, run.work_start = now, now + overhead
+        if run.first_start is None:
+            run.first_start = now
+        run.generation += 1
+        self.free[pool_id] -= job.gpus
+        self.busy += job.gpus
+        self.running[job.id] = RunningJob(job.id, pool_id, job.gpus, now)
+        self.queue.pop(job.id, None)
+        if self.tasks is None:  # micro-tasks schedule a completion only for a job's last one
+            self.heap.push_completion(run.work_start + run.remaining / run.rate, job.id, run.generation)
+
+    def _stop(self, run: JobRun, now: float, credit: float | None = None) -> None:
+        """Release the job's GPUs and bank its progress and service (`credit`: the service to
+        bank instead of the time held, Gavel's execution time of a job's last micro-task)."""
+        pool_id, gpu, gpus = run.pool, run.gpu, run.job.gpus
+        assert pool_id is not None
+        held = now - run.seg_start
+        served = held if credit is None else credit
+        worked = now - run.work_start
+        left = run.remaining - run.rate * (worked if worked > 0.0 else 0.0)  # = max(0.0, worked)
+        run.remaining = left if left > 0.0 else 0.0
+        self.out.gpu_seconds[pool_id] += gpus * held
+        run.attained[gpu] = run.attained.get(gpu, 0.0) + served
+        self.type_service[gpu] = self.type_service.get(gpu, 0.0) + served
+        self.free[pool_id] += gpus
+        self.busy -= gpus
+        del self.running[run.job.id]
+        run.pool = None
+        run.generation += 1
+
+    def _requeue(self, run: JobRun) -> None:
+        run.restore_due = True
+        run.preemptions += 1
+        self.queue[run.job.id] = run.job
+
+    def _reorder_queue(self) -> None:
+        self.queue = dict(sorted(self.queue.items(), key=lambda kv: (kv[1].arrival, kv[0])))
+        self.greedy_state = None  # it views the old queue
+
     def _down_changed(self) -> None:
         self.down_now = frozenset(self.down) if self.down else _NO_POOLS
         self.greedy_state = None
@@ -288,6 +335,16 @@ class Replay(Transitions):
         if self.pending_tick is None:
             self.pending_tick = at
             self.heap.push(Event(at, _TICK))
+
+    # -- the committer (`tender.placement.commit.Committer`): memory and the event heap --------
+    def preempt(self, preemption: Preemption) -> None:
+        run = self.out.runs[preemption.job_id]
+        self._stop(run, self.clock.seconds)
+        self._requeue(run)
+
+    def place(self, placement: Placement) -> bool:
+        self._start(self.out.runs[placement.job_id], self.by_id[placement.pool_id], self.clock.seconds)
+        return True  # the simulator's state is the round's: a proposal always takes
 
     # -- one decision ---------------------------------------------------------------------
     def _decide(self) -> None:
