@@ -6,6 +6,11 @@ runtime's order too; `Replay` is the committer (`preempt`, `place`: memory and t
 Event-driven policies are asked after every batch of same-time events that changed something;
 round-based ones (las_het, or any policy given a round length) only on round ticks. Non-preemptive
 policies skip idle rounds: a tick is armed only when an arrival, completion or fault happens.
+
+Long because: one class owns the replay's state. The loop, the job transitions (`_start`, `_stop`,
+`_requeue`) and the committer side read and write the same free-GPU counts, running set, queue and
+event heap on every event; split into a mixin, the host class would have to set another class's
+attributes (the shape issue 18 removed from the runtime).
 """
 
 from __future__ import annotations
