@@ -53,28 +53,79 @@ def plan(
     `first_stage` (`tender risk`), its ROFR answers are scripted and each run kept at its site and
     start (`FirstStage.restrict`), its bookings (if any) bound the second pass (`FirstStage.extend`);
     the rest is re-planned (`sourcing.risk.first_stage`)."""
+    first = first_pass(scenario, options, now=now, progress=progress, fixed=fixed, first_stage=first_stage)
+    return finish(first, options, progress)
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """Steps 1-2: what a plan has before any holder answers. A function of the scenario, `now`,
+    `fixed`, the first stage and the solver's options (`solver_key`), not of the holder model's coin:
+    `finish` completes it under any coin (a risk study re-plans one future under several coins)."""
+
+    scenario: Scenario  # re-based (`fixed`) and with the first stage's answers scripted
+    now: datetime
+    view: ClauseView
+    fixed: FixedMonths | None
+    first_stage: FirstStage | None
+    data: data_mod.PlanData
+    constant: Decimal
+    solved: Pass
+    needs: tuple[rofr_loop.NeedPlan, ...]
+    solver: tuple[object, ...]  # `solver_key` of the options it was solved with
+
+
+def solver_key(options: PlanOptions) -> tuple[object, ...]:
+    """What of `options` the passes read (`pipeline.run_pass`); the coin is read by the protocol only."""
+    o = options
+    return (o.seed, o.time_limit_s, o.mip_gap, o.integral_gpus, o.threads, o.profile, o.stop)
+
+
+def first_pass(
+    scenario: Scenario,
+    options: PlanOptions = PlanOptions(),
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    fixed: FixedMonths | None = None,
+    first_stage: FirstStage | None = None,
+) -> FirstPass:
+    """Steps 1-2 of `plan`: index the scenario, solve the first pass, find its needs."""
     if fixed is not None:
         scenario = rebase(scenario, fixed)
         now = now or scenario.calendar.month_start(fixed.as_of)
     now = now or scenario.calendar.month_start(1)
     if first_stage is not None:
         scenario = first_stage.with_answers(scenario)
-    fix = first_stage.restrict if first_stage is not None else _same
     view = ClauseView.of(scenario)
     first_data = pin_runs(data_mod.build(scenario, now=now, view=view), fixed)
     if first_stage is not None:
         first_data = first_stage.restrict(first_data, first_pass=True)
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
-    needs = rofr_loop.find_needs(first_data, first.usages)
-    protocol = rofr_loop.run_protocol(first_data, needs, options.coin, options.on_coin)
+    needs = tuple(rofr_loop.find_needs(first_data, first.usages))
+    return FirstPass(
+        scenario, now, view, fixed, first_stage, first_data, constant, first, needs, solver_key(options)
+    )
+
+
+def finish(fp: FirstPass, options: PlanOptions, progress: Progress | None = None) -> Plan:
+    """Steps 3-6 of `plan` after `first_pass`: the ROFR loop under `options`' coin, the second pass,
+    signing, awards, ledger and baseline. `options` must solve as the first pass's did."""
+    if solver_key(options) != fp.solver:
+        raise ValueError("finish: the options differ from the first pass's in more than the coin")
+    scenario, fixed, first_stage, first_data = fp.scenario, fp.fixed, fp.first_stage, fp.data
+    fix = first_stage.restrict if first_stage is not None else _same
+    protocol = rofr_loop.run_protocol(first_data, list(fp.needs), options.coin, options.on_coin)
     blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
     second_data = pin_runs(
-        fix(data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=now, view=view)),
+        fix(
+            data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=fp.now, view=fp.view)
+        ),
         fixed,
     )
     extend = first_stage.extend if first_stage is not None else None
-    second = run_pass(second_data, options, constant, progress, extend)
+    second = run_pass(second_data, options, fp.constant, progress, extend)
     blocks_clause = {
         offer.idx: offer.clause[0] or "" for offer in second_data.offers if offer.kind == HOLDER_NEW
     }
@@ -85,7 +136,7 @@ def plan(
     # with bookings the greedy baseline (which knows none) is not a placement the first stage allows
     chosen = solved if extend is not None else _cheaper(solved, base)
     protocol = rofr_loop.sign_third_parties(second_data, protocol, chosen.uses)
-    return _assemble(scenario, options, first, second, chosen, base, protocol)
+    return _assemble(scenario, options, fp.solved, second, chosen, base, protocol)
 
 
 def _same(data: data_mod.PlanData) -> data_mod.PlanData:

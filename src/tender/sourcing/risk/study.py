@@ -7,10 +7,12 @@
    answers and bookings) and the robust plan's are re-planned with `evaluate.evaluate_draw` (cost
    EEV_i and RP_i), and the future itself is planned with perfect information, `plan(future)` (cost
    WS_i, the wait-and-see cost); all three with the `recourse` solver profile
-   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, each of the
-   three re-plans shared as `tender risk`'s are (`classes.Traces`: reused where the sample's own
-   coin repeats every toss that decided an answer, else re-planned): the same figures as
-   `study_sample` for each sample, to the cent;
+   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, in three
+   parts (`stage_part` for each first stage, `wait_and_see_part`), each re-plan shared as `tender
+   risk`'s are (`classes.Traces`: reused where the sample's own coin repeats every toss that decided
+   an answer, else re-planned, from the first pass the future's first re-plan solved,
+   `passes.FirstPasses`): the same figures as `study_sample` (plain `plan` calls) for each sample,
+   to the cent;
 3. `measures`: VSS = mean(EEV_i - RP_i), EVPI = mean(RP_i - WS_i), each with the standard error of the
    paired differences, s / sqrt(N) (minimisation: VSS > 0 when the robust plan is cheaper on average);
 4. `hedge`: the two first stages in the future as written (every input unchanged): what the robust
@@ -32,6 +34,7 @@ from tender.sourcing.risk.classes import Traces, groups
 from tender.sourcing.risk.evaluate import Outcome, evaluate_draw, sample_options
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.passes import FirstPasses
 from tender.sourcing.risk.sampler import Draw, draw, inputs
 from tender.sourcing.risk.stats import mean, std_error
 from tender.sourcing.rofr_answers import Asked
@@ -63,37 +66,64 @@ class WaitAndSee:
     coins: tuple[Asked, ...]  # the coin tosses that decided a holder's answer, in order
 
 
-def wait_and_see(sc: Scenario, d: Draw, options: PlanOptions) -> WaitAndSee:
+def wait_and_see(
+    sc: Scenario, d: Draw, options: PlanOptions, passes: FirstPasses | None = None
+) -> WaitAndSee:
     asked: list[Asked] = []
-    p = plan(apply(sc, d), replace(options, profile="recourse", on_coin=asked.append))
+    opts = replace(options, profile="recourse", on_coin=asked.append)
+    future = apply(sc, d)
+    p = plan(future, opts) if passes is None else passes.plan(d, future, opts, None)
     return WaitAndSee(p.cost_total_usd, tuple(asked))
 
 
 def study_sample(
     sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, i: int, options: PlanOptions
 ) -> Triple:
-    """Step 2 for evaluation sample i (a pure function of its inputs)."""
-    return study_group(sc, det, rob, seed, [i], options)[0]
+    """Step 2 for evaluation sample i alone, each of its three re-plans a plain `plan` (nothing
+    shared or kept: the reference path of `study_group`; a pure function of its inputs)."""
+    d = draw(inputs(sc), seed, FRESH + i)
+    opts = sample_options(options, seed, FRESH + i)
+    eev, rp = evaluate_draw(sc, det, d, opts), evaluate_draw(sc, rob, d, opts)
+    return Triple(replace(eev, sample=i), replace(rp, sample=i), wait_and_see(sc, d, opts).cost_usd)
+
+
+def stage_part(
+    sc: Scenario, stage: FirstStage, seed: int, group: list[int], options: PlanOptions
+) -> list[Outcome]:
+    """Step 2, one first stage (EEV_i or RP_i) for evaluation samples of one future, in order: a
+    re-plan reused where the sample's coin repeats its tosses (`classes.Traces`), the future's
+    re-plans finished from one first pass (`passes.FirstPasses`)."""
+    inp, traces, passes = inputs(sc), Traces[Outcome](), FirstPasses()
+    out = []
+    for i in group:
+        d = draw(inp, seed, FRESH + i)
+        opts = sample_options(options, seed, FRESH + i)
+        found = traces.get(opts.coin, partial(evaluate_draw, sc, stage, d, opts, passes=passes))
+        out.append(replace(found, sample=i))
+    return out
+
+
+def wait_and_see_part(sc: Scenario, seed: int, group: list[int], options: PlanOptions) -> list[Decimal]:
+    """Step 2, the wait-and-see costs WS_i of evaluation samples of one future, in order, shared as
+    `stage_part`'s re-plans are."""
+    inp, traces, passes = inputs(sc), Traces[WaitAndSee](), FirstPasses()
+    out = []
+    for i in group:
+        d = draw(inp, seed, FRESH + i)
+        opts = sample_options(options, seed, FRESH + i)
+        out.append(traces.get(opts.coin, partial(wait_and_see, sc, d, opts, passes)).cost_usd)
+    return out
 
 
 def study_group(
     sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, group: list[int], options: PlanOptions
 ) -> list[Triple]:
-    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order."""
-    inp = inputs(sc)
-    a: Traces[Outcome] = Traces()
-    b: Traces[Outcome] = Traces()
-    w: Traces[WaitAndSee] = Traces()
-    out = []
-    for i in group:
-        d = draw(inp, seed, FRESH + i)
-        opts = sample_options(options, seed, FRESH + i)
-        coin = opts.coin
-        eev = a.get(coin, partial(evaluate_draw, sc, det, d, opts))
-        rp = b.get(coin, partial(evaluate_draw, sc, rob, d, opts))
-        ws = w.get(coin, partial(wait_and_see, sc, d, opts))
-        out.append(Triple(replace(eev, sample=i), replace(rp, sample=i), ws.cost_usd))
-    return out
+    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order: the
+    three parts, each computed on its own (a pool can run them apart: `cli.study_pool`)."""
+    eev = stage_part(sc, det, seed, group, options)
+    rp = stage_part(sc, rob, seed, group, options)
+    ws = wait_and_see_part(sc, seed, group, options)
+    return [Triple(*t) for t in zip(eev, rp, ws, strict=True)]
 
 
 def study_batches(sc: Scenario, seed: int, samples: int, share: bool = True) -> list[list[int]]:

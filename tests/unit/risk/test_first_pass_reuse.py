@@ -1,0 +1,152 @@
+"""A re-plan finished from a kept first pass is the plan itself (`planner.first_pass` / `finish`,
+`risk.passes.FirstPasses`), checked against plain `plan` calls (the reference path):
+
+- on generated scenarios whose holder coin decides answers (every notice answered by the coin), the
+  first pass solved under one coin and finished under another (hypothesis-drawn seeds) gives the
+  plan `plan` gives under that other coin, field for field (HiGHS's timer aside); with and without a
+  first stage fixed; and the coins really give different plans (the check is not vacuous);
+- `finish` refuses options that would solve the second pass differently from the first;
+- `FirstPasses` reuses only for the same future, first stage and solver options;
+- a robust study's parts (`stage_part`, `wait_and_see_part`) reuse first passes where a future's
+  samples need several re-plans, and give each sample `study_sample`'s figures (plain `plan` calls).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sourcing"))
+
+from uncertain_gen import uncertain
+
+from tender.domain import Scenario
+from tender.sourcing import PlanOptions, plan
+from tender.sourcing.planner import finish, first_pass
+from tender.sourcing.risk import passes as passes_mod
+from tender.sourcing.risk.first_stage import FirstStage, of_plan
+from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.passes import FirstPasses
+from tender.sourcing.risk.sampler import draw, inputs
+from tender.sourcing.risk.study import FRESH, stage_part, study_batches, study_sample, wait_and_see_part
+from tender.sourcing.types import Plan
+
+_CACHE: dict[int, tuple[Scenario, FirstStage]] = {}
+
+
+def _case(gen: int) -> tuple[Scenario, FirstStage]:
+    """A generated scenario with uncertainty; the plan's runs fixed, none of its answers scripted
+    (every notice goes to the holder model's coin, accept probability 0.5)."""
+    if gen not in _CACHE:
+        sc = uncertain(gen)
+        first = of_plan(plan(sc, PlanOptions(seed=gen)), tuple(r.id for r in sc.training_runs))
+        _CACHE[gen] = (sc, replace(first, answers=()))
+    return _CACHE[gen]
+
+
+def _figures(p: Plan) -> Plan:
+    return replace(p, solve_seconds=0.0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from([5, 6, 7]), st.integers(0, 2**31 - 1), st.integers(0, 2**31 - 1), st.booleans())
+def test_a_first_pass_finished_under_another_coin_is_that_coins_plan(
+    gen: int, coin_a: int, coin_b: int, fixed: bool
+) -> None:
+    sc, first = _case(gen)
+    stage = first if fixed else None
+    a, b = PlanOptions(seed=gen, coin_seed=coin_a), PlanOptions(seed=gen, coin_seed=coin_b)
+    kept = first_pass(sc, a, first_stage=stage)
+    assert _figures(finish(kept, b)) == _figures(plan(sc, b, first_stage=stage))
+    assert _figures(finish(kept, a)) == _figures(plan(sc, a, first_stage=stage))
+
+
+def test_the_coin_changes_some_plans_after_the_same_first_pass() -> None:
+    """The check above is not vacuous: on these scenarios the coin changes what is answered."""
+    changed = set()
+    for gen in (5, 6, 7):
+        sc, first = _case(gen)
+        for stage in (None, first):
+            kept = first_pass(sc, PlanOptions(seed=gen, coin_seed=0), first_stage=stage)
+            plans = {
+                _figures(finish(kept, PlanOptions(seed=gen, coin_seed=c))).cost_total_usd for c in range(6)
+            }
+            if len(plans) > 1:
+                changed.add(stage is None)
+    assert changed == {True, False}  # with and without a first stage fixed
+
+
+def test_finish_refuses_options_that_solve_differently() -> None:
+    sc, _first = _case(0)
+    kept = first_pass(sc, PlanOptions(seed=0))
+    for other in (
+        PlanOptions(seed=1),
+        PlanOptions(seed=0, mip_gap=1e-2),
+        PlanOptions(seed=0, profile="recourse"),
+    ):
+        with pytest.raises(ValueError, match="first pass"):
+            finish(kept, other)
+
+
+def test_first_passes_reuse_only_the_same_future_stage_and_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    sc, first = _case(1)
+    solved: list[object] = []
+    real = passes_mod.first_pass
+
+    def counting(*args: object, **kw: object) -> object:
+        solved.append(args)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(passes_mod, "first_pass", counting)
+    inp = inputs(sc)
+    d0, d1 = draw(inp, 1, 0), draw(inp, 1, 1)
+    same = replace(d1, index=7)  # another sample of d1's future
+    kept = FirstPasses()
+    o = PlanOptions(seed=1, profile="recourse")
+    for d, stage, opts in [
+        (d1, first, o),
+        (same, first, replace(o, coin_seed=5)),  # reused: only the coin differs
+        (d1, None, o),  # another first stage
+        (d1, first, replace(o, seed=2)),  # another solver seed
+        (d0 if d0 != replace(d1, index=0) else replace(d0, on_demand=Decimal(7)), first, o),  # another future
+    ]:
+        kept.plan(d, apply(sc, d), opts, stage)
+    assert len(solved) == 4 and kept.solved == 4
+
+
+@pytest.mark.parametrize("gen", [5, 6, 7])
+def test_study_parts_reuse_first_passes_and_keep_each_samples_figures(
+    gen: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sc, first = _case(gen)
+    det = replace(first, booked=None)
+    seed, n = gen, 16
+    counts = {"first": 0, "finish": 0}
+    real_first, real_finish = passes_mod.first_pass, passes_mod.finish
+
+    def counted(name: str, fn: object) -> object:
+        def call(*args: object, **kw: object) -> object:
+            counts[name] += 1
+            return fn(*args, **kw)  # type: ignore[operator]
+
+        return call
+
+    monkeypatch.setattr(passes_mod, "first_pass", counted("first", real_first))
+    monkeypatch.setattr(passes_mod, "finish", counted("finish", real_finish))
+    got: dict[int, tuple[object, Decimal]] = {}
+    for b in study_batches(sc, seed, n):
+        eev = stage_part(sc, det, seed, b, PlanOptions())
+        ws = wait_and_see_part(sc, seed, b, PlanOptions())
+        got.update((i, (e, w)) for i, e, w in zip(b, eev, ws, strict=True))
+    monkeypatch.undo()
+    assert counts["first"] < counts["finish"]  # some future was re-planned under several coins
+    for i in range(n):
+        own = study_sample(sc, det, det, seed, i, PlanOptions())
+        assert got[i] == (own.deterministic, own.wait_and_see_usd), i
+    assert all(draw(inputs(sc), seed, FRESH + i).index == FRESH + i for i in range(2))
