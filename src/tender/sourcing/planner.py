@@ -22,7 +22,7 @@ from decimal import Decimal
 from tender.contracts import Notice as EngineNotice
 from tender.contracts import NoticeStatus
 from tender.contracts import iso as _iso
-from tender.domain import Scenario
+from tender.domain import Scenario, ScriptedResponse
 from tender.domain.rebase import FixedMonths, rebase
 from tender.sourcing import baseline, explain, rofr_loop
 from tender.sourcing import data as data_mod
@@ -54,21 +54,31 @@ def plan(
     start (`FirstStage.restrict`), its bookings (if any) bound the second pass (`FirstStage.extend`);
     the rest is re-planned (`sourcing.risk.first_stage`)."""
     first = first_pass(scenario, options, now=now, progress=progress, fixed=fixed, first_stage=first_stage)
-    return finish(first, options, progress)
+    return finish(first, options, progress, first_stage)
+
+
+@dataclass(frozen=True)
+class Index:
+    """Step 1 before any first stage restricts it: the scenario (re-based, the first stage's answers
+    scripted) and its index with runs in progress pinned."""
+
+    scenario: Scenario
+    answers: tuple[ScriptedResponse, ...]  # the first stage's scripted answers (none without one)
+    now: datetime
+    view: ClauseView
+    fixed: FixedMonths | None
+    data: data_mod.PlanData
 
 
 @dataclass(frozen=True)
 class FirstPass:
-    """Steps 1-2: what a plan has before any holder answers. A function of the scenario, `now`,
-    `fixed`, the first stage and the solver's options (`solver_key`), not of the holder model's coin:
-    `finish` completes it under any coin (a risk study re-plans one future under several coins)."""
+    """Steps 1-2: what a plan has before any holder answers. A function of the `Index`, the first
+    pass's run options (`FirstStage.restrict`) and the solver's options (`solver_key`), not of the
+    holder model's coin nor of the bookings: `finish` completes it under any coin and any first
+    stage that `fits` it (a risk study re-plans one future under several coins and two stages)."""
 
-    scenario: Scenario  # re-based (`fixed`) and with the first stage's answers scripted
-    now: datetime
-    view: ClauseView
-    fixed: FixedMonths | None
-    first_stage: FirstStage | None
-    data: data_mod.PlanData
+    index: Index
+    data: data_mod.PlanData  # the index restricted for the first pass
     constant: Decimal
     solved: Pass
     needs: tuple[rofr_loop.NeedPlan, ...]
@@ -81,6 +91,30 @@ def solver_key(options: PlanOptions) -> tuple[object, ...]:
     return (o.seed, o.time_limit_s, o.mip_gap, o.integral_gpus, o.threads, o.profile, o.stop)
 
 
+def index(
+    scenario: Scenario,
+    *,
+    now: datetime | None = None,
+    fixed: FixedMonths | None = None,
+    first_stage: FirstStage | None = None,
+) -> Index:
+    """Step 1 of `plan` up to the first stage's restriction."""
+    if fixed is not None:
+        scenario = rebase(scenario, fixed)
+        now = now or scenario.calendar.month_start(fixed.as_of)
+    now = now or scenario.calendar.month_start(1)
+    answers: tuple[ScriptedResponse, ...] = ()
+    if first_stage is not None:
+        scenario, answers = first_stage.with_answers(scenario), first_stage.answers
+    view = ClauseView.of(scenario)
+    data = pin_runs(data_mod.build(scenario, now=now, view=view), fixed)
+    return Index(scenario, answers, now, view, fixed, data)
+
+
+def _restricted(ix: Index, first_stage: FirstStage | None) -> data_mod.PlanData:
+    return ix.data if first_stage is None else first_stage.restrict(ix.data, first_pass=True)
+
+
 def first_pass(
     scenario: Scenario,
     options: PlanOptions = PlanOptions(),
@@ -91,36 +125,46 @@ def first_pass(
     first_stage: FirstStage | None = None,
 ) -> FirstPass:
     """Steps 1-2 of `plan`: index the scenario, solve the first pass, find its needs."""
-    if fixed is not None:
-        scenario = rebase(scenario, fixed)
-        now = now or scenario.calendar.month_start(fixed.as_of)
-    now = now or scenario.calendar.month_start(1)
-    if first_stage is not None:
-        scenario = first_stage.with_answers(scenario)
-    view = ClauseView.of(scenario)
-    first_data = pin_runs(data_mod.build(scenario, now=now, view=view), fixed)
-    if first_stage is not None:
-        first_data = first_stage.restrict(first_data, first_pass=True)
+    ix = index(scenario, now=now, fixed=fixed, first_stage=first_stage)
+    first_data = _restricted(ix, first_stage)
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
     needs = tuple(rofr_loop.find_needs(first_data, first.usages))
-    return FirstPass(
-        scenario, now, view, fixed, first_stage, first_data, constant, first, needs, solver_key(options)
+    return FirstPass(ix, first_data, constant, first, needs, solver_key(options))
+
+
+def fits(fp: FirstPass, first_stage: FirstStage | None) -> bool:
+    """Is `fp` the first pass `first_stage` would solve on `fp`'s index: the same scripted answers and
+    the same first-pass run options (two stages that differ only where the first pass keeps every
+    option, or in their bookings, which only the second pass reads)?"""
+    answers = first_stage.answers if first_stage is not None else ()
+    return (
+        answers == fp.index.answers and _restricted(fp.index, first_stage).run_options == fp.data.run_options
     )
 
 
-def finish(fp: FirstPass, options: PlanOptions, progress: Progress | None = None) -> Plan:
-    """Steps 3-6 of `plan` after `first_pass`: the ROFR loop under `options`' coin, the second pass,
-    signing, awards, ledger and baseline. `options` must solve as the first pass's did."""
+def finish(
+    fp: FirstPass,
+    options: PlanOptions,
+    progress: Progress | None = None,
+    first_stage: FirstStage | None = None,
+) -> Plan:
+    """Steps 3-6 of `plan` after `first_pass`: the ROFR loop under `options`' coin, the second pass
+    (restricted and bound by `first_stage`, which must fit `fp`), signing, awards, ledger and
+    baseline. `options` must solve as the first pass's did."""
     if solver_key(options) != fp.solver:
         raise ValueError("finish: the options differ from the first pass's in more than the coin")
-    scenario, fixed, first_stage, first_data = fp.scenario, fp.fixed, fp.first_stage, fp.data
+    if not fits(fp, first_stage):
+        raise ValueError("finish: the first stage does not fit the first pass")
+    scenario, fixed, first_data = fp.index.scenario, fp.index.fixed, fp.data
     fix = first_stage.restrict if first_stage is not None else _same
     protocol = rofr_loop.run_protocol(first_data, list(fp.needs), options.coin, options.on_coin)
     blocks, bounds, notice_of = rofr_loop.blocks_and_bounds(first_data, protocol, len(first_data.offers))
     second_data = pin_runs(
         fix(
-            data_mod.build(scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=fp.now, view=fp.view)
+            data_mod.build(
+                scenario, extra_offers=tuple(blocks), gate_bounds=bounds, now=fp.index.now, view=fp.index.view
+            )
         ),
         fixed,
     )

@@ -7,8 +7,10 @@
   first stage fixed; and the coins really give different plans (the check is not vacuous);
 - `finish` refuses options that would solve the second pass differently from the first;
 - `FirstPasses` reuses only for the same future, first stage and solver options;
-- a robust study's parts (`stage_part`, `wait_and_see_part`) reuse first passes where a future's
-  samples need several re-plans, and give each sample `study_sample`'s figures (plain `plan` calls).
+- a robust study's parts (`stages_part`, `wait_and_see_part`) reuse first passes where a future's
+  samples need several re-plans, and give each sample `study_sample`'s figures (plain `plan` calls);
+- on the example, two first stages that place one run apart share the first pass exactly where it
+  fits (some samples, not all), and each sample's EEV and RP are still its own plain re-plans'.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sourcing"))
 
 from uncertain_gen import uncertain
 
-from tender.domain import Scenario
+from tender.config import load_scenario
+from tender.domain import Scenario, ScriptedResponse
 from tender.sourcing import PlanOptions, plan
 from tender.sourcing.planner import finish, first_pass
 from tender.sourcing.risk import passes as passes_mod
@@ -34,9 +37,10 @@ from tender.sourcing.risk.first_stage import FirstStage, of_plan
 from tender.sourcing.risk.future import apply
 from tender.sourcing.risk.passes import FirstPasses
 from tender.sourcing.risk.sampler import draw, inputs
-from tender.sourcing.risk.study import FRESH, stage_part, study_batches, study_sample, wait_and_see_part
+from tender.sourcing.risk.study import stages_part, study_batches, study_sample, wait_and_see_part
 from tender.sourcing.types import Plan
 
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "frontier-lab.yaml"
 _CACHE: dict[int, tuple[Scenario, FirstStage]] = {}
 
 
@@ -63,8 +67,8 @@ def test_a_first_pass_finished_under_another_coin_is_that_coins_plan(
     stage = first if fixed else None
     a, b = PlanOptions(seed=gen, coin_seed=coin_a), PlanOptions(seed=gen, coin_seed=coin_b)
     kept = first_pass(sc, a, first_stage=stage)
-    assert _figures(finish(kept, b)) == _figures(plan(sc, b, first_stage=stage))
-    assert _figures(finish(kept, a)) == _figures(plan(sc, a, first_stage=stage))
+    assert _figures(finish(kept, b, first_stage=stage)) == _figures(plan(sc, b, first_stage=stage))
+    assert _figures(finish(kept, a, first_stage=stage)) == _figures(plan(sc, a, first_stage=stage))
 
 
 def test_the_coin_changes_some_plans_after_the_same_first_pass() -> None:
@@ -75,15 +79,16 @@ def test_the_coin_changes_some_plans_after_the_same_first_pass() -> None:
         for stage in (None, first):
             kept = first_pass(sc, PlanOptions(seed=gen, coin_seed=0), first_stage=stage)
             plans = {
-                _figures(finish(kept, PlanOptions(seed=gen, coin_seed=c))).cost_total_usd for c in range(6)
+                finish(kept, PlanOptions(seed=gen, coin_seed=c), first_stage=stage).cost_total_usd
+                for c in range(6)
             }
             if len(plans) > 1:
                 changed.add(stage is None)
     assert changed == {True, False}  # with and without a first stage fixed
 
 
-def test_finish_refuses_options_that_solve_differently() -> None:
-    sc, _first = _case(0)
+def test_finish_refuses_options_or_a_stage_that_solve_differently() -> None:
+    sc, first = _case(0)
     kept = first_pass(sc, PlanOptions(seed=0))
     for other in (
         PlanOptions(seed=1),
@@ -92,6 +97,10 @@ def test_finish_refuses_options_that_solve_differently() -> None:
     ):
         with pytest.raises(ValueError, match="first pass"):
             finish(kept, other)
+    scripted = replace(first, answers=(ScriptedResponse("n", "h", decline=True),))
+    for stage in (first, scripted):  # the first pass ran without a first stage: neither fits
+        with pytest.raises(ValueError, match="first pass"):
+            finish(kept, PlanOptions(seed=0), first_stage=stage)
 
 
 def test_first_passes_reuse_only_the_same_future_stage_and_solver(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,28 +134,52 @@ def test_study_parts_reuse_first_passes_and_keep_each_samples_figures(
     gen: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sc, first = _case(gen)
-    det = replace(first, booked=None)
     seed, n = gen, 16
-    counts = {"first": 0, "finish": 0}
-    real_first, real_finish = passes_mod.first_pass, passes_mod.finish
-
-    def counted(name: str, fn: object) -> object:
-        def call(*args: object, **kw: object) -> object:
-            counts[name] += 1
-            return fn(*args, **kw)  # type: ignore[operator]
-
-        return call
-
-    monkeypatch.setattr(passes_mod, "first_pass", counted("first", real_first))
-    monkeypatch.setattr(passes_mod, "finish", counted("finish", real_finish))
-    got: dict[int, tuple[object, Decimal]] = {}
+    counts = _count_passes(monkeypatch)
+    got: dict[int, tuple[object, object, Decimal]] = {}
     for b in study_batches(sc, seed, n):
-        eev = stage_part(sc, det, seed, b, PlanOptions())
+        eev, rp = stages_part(sc, (first, first), seed, b, PlanOptions())
         ws = wait_and_see_part(sc, seed, b, PlanOptions())
-        got.update((i, (e, w)) for i, e, w in zip(b, eev, ws, strict=True))
+        got.update((i, t) for i, t in zip(b, zip(eev, rp, ws, strict=True), strict=True))
     monkeypatch.undo()
     assert counts["first"] < counts["finish"]  # some future was re-planned under several coins
     for i in range(n):
-        own = study_sample(sc, det, det, seed, i, PlanOptions())
-        assert got[i] == (own.deterministic, own.wait_and_see_usd), i
-    assert all(draw(inputs(sc), seed, FRESH + i).index == FRESH + i for i in range(2))
+        own = study_sample(sc, first, first, seed, i, PlanOptions())
+        assert got[i] == (own.deterministic, own.robust, own.wait_and_see_usd), i
+
+
+def _count_passes(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    counts = {"first": 0, "finish": 0}
+    for name, real in (("first", passes_mod.first_pass), ("finish", passes_mod.finish)):
+
+        def call(*args: object, _real: object = real, _name: str = name, **kw: object) -> object:
+            counts[_name] += 1
+            return _real(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(passes_mod, "first_pass" if name == "first" else "finish", call)
+    return counts
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_two_stages_share_a_first_pass_only_where_it_fits_on_the_example(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The example's deterministic first stage and the same with `pretrain-v7` two months later (the
+    robust plan's choice, docs/risk.md) and no bookings: where the first pass keeps every option of
+    that run the two share it; every sample's EEV and RP are still its own plain re-plans'."""
+    sc = load_scenario(str(EXAMPLE))
+    det = of_plan(plan(sc, PlanOptions()), tuple(r.id for r in sc.training_runs), book=True)
+    slot = det.runs["pretrain-v7"]
+    assert slot is not None
+    later = replace(det, runs={**det.runs, "pretrain-v7": replace(slot, start=slot.start + 2)}, booked={})
+    counts = _count_passes(monkeypatch)
+    n, got = 12, {}
+    for b in study_batches(sc, 0, n, share=False):  # one sample each: no coin sharing at all
+        eev, rp = stages_part(sc, (det, later), 0, b, PlanOptions())
+        got[b[0]] = (eev[0], rp[0])
+    monkeypatch.undo()
+    assert n < counts["first"] < 2 * n == counts["finish"]  # shared in some samples, not in all
+    for i in range(n):
+        own = study_sample(sc, det, later, 0, i, PlanOptions())
+        assert got[i] == (own.deterministic, own.robust), i

@@ -7,10 +7,10 @@
    answers and bookings) and the robust plan's are re-planned with `evaluate.evaluate_draw` (cost
    EEV_i and RP_i), and the future itself is planned with perfect information, `plan(future)` (cost
    WS_i, the wait-and-see cost); all three with the `recourse` solver profile
-   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, in three
-   parts (`stage_part` for each first stage, `wait_and_see_part`), each re-plan shared as `tender
+   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, in two
+   parts (`stages_part`: both first stages; `wait_and_see_part`), each re-plan shared as `tender
    risk`'s are (`classes.Traces`: reused where the sample's own coin repeats every toss that decided
-   an answer, else re-planned, from the first pass the future's first re-plan solved,
+   an answer, else re-planned, from a first pass of that future already solved where one fits,
    `passes.FirstPasses`): the same figures as `study_sample` (plain `plan` calls) for each sample,
    to the cent;
 3. `measures`: VSS = mean(EEV_i - RP_i), EVPI = mean(RP_i - WS_i), each with the standard error of the
@@ -87,25 +87,28 @@ def study_sample(
     return Triple(replace(eev, sample=i), replace(rp, sample=i), wait_and_see(sc, d, opts).cost_usd)
 
 
-def stage_part(
-    sc: Scenario, stage: FirstStage, seed: int, group: list[int], options: PlanOptions
-) -> list[Outcome]:
-    """Step 2, one first stage (EEV_i or RP_i) for evaluation samples of one future, in order: a
-    re-plan reused where the sample's coin repeats its tosses (`classes.Traces`), the future's
-    re-plans finished from one first pass (`passes.FirstPasses`)."""
-    inp, traces, passes = inputs(sc), Traces[Outcome](), FirstPasses()
-    out = []
+def stages_part(
+    sc: Scenario, stages: tuple[FirstStage, FirstStage], seed: int, group: list[int], options: PlanOptions
+) -> tuple[list[Outcome], list[Outcome]]:
+    """Step 2, both first stages (EEV_i, RP_i) for evaluation samples of one future, in order: per
+    stage a re-plan reused where the sample's coin repeats its tosses (`classes.Traces`), and all
+    re-plans of the future finished from a first pass already solved where one fits
+    (`passes.FirstPasses`: another coin, or the other stage with the same first pass)."""
+    inp, passes = inputs(sc), FirstPasses()
+    traces = (Traces[Outcome](), Traces[Outcome]())
+    out: tuple[list[Outcome], list[Outcome]] = ([], [])
     for i in group:
         d = draw(inp, seed, FRESH + i)
         opts = sample_options(options, seed, FRESH + i)
-        found = traces.get(opts.coin, partial(evaluate_draw, sc, stage, d, opts, passes=passes))
-        out.append(replace(found, sample=i))
+        for stage, trace, found in zip(stages, traces, out, strict=True):
+            o = trace.get(opts.coin, partial(evaluate_draw, sc, stage, d, opts, passes=passes))
+            found.append(replace(o, sample=i))
     return out
 
 
 def wait_and_see_part(sc: Scenario, seed: int, group: list[int], options: PlanOptions) -> list[Decimal]:
     """Step 2, the wait-and-see costs WS_i of evaluation samples of one future, in order, shared as
-    `stage_part`'s re-plans are."""
+    `stages_part`'s re-plans are."""
     inp, traces, passes = inputs(sc), Traces[WaitAndSee](), FirstPasses()
     out = []
     for i in group:
@@ -118,10 +121,9 @@ def wait_and_see_part(sc: Scenario, seed: int, group: list[int], options: PlanOp
 def study_group(
     sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, group: list[int], options: PlanOptions
 ) -> list[Triple]:
-    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order: the
-    three parts, each computed on its own (a pool can run them apart: `cli.study_pool`)."""
-    eev = stage_part(sc, det, seed, group, options)
-    rp = stage_part(sc, rob, seed, group, options)
+    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order: its
+    two parts, each computed on its own (a pool can run them apart: `cli.study_pool`)."""
+    eev, rp = stages_part(sc, (det, rob), seed, group, options)
     ws = wait_and_see_part(sc, seed, group, options)
     return [Triple(*t) for t in zip(eev, rp, ws, strict=True)]
 
