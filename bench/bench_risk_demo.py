@@ -6,13 +6,15 @@ Usage: .venv/bin/python bench/bench_risk_demo.py --phases [--eval-samples 200]
 1. `--phases`: the demo's study in this process, one worker, one phase after the other (CPU seconds,
    `time.process_time`, and wall): load, the deterministic plan, the robust plan (K = `--samples`, the
    extensive form), the fresh samples (`study.study_group` per future, with the re-plans counted and
-   timed by kind: EEV (deterministic first stage), RP (robust) and WS (wait-and-see)), the hedge, the
+   timed by kind: EEV (deterministic first stage), RP (robust) and WS (wait-and-see), and the first
+   passes they solved, `risk.passes`, where the code has it), the hedge, the
    tornado, the JSON and report; then VSS / EVPI and the JSON's SHA-256. It imports whatever `tender`
    is first on `PYTHONPATH`, so it profiles a baseline checkout too;
 2. otherwise: `tender plan examples/frontier-lab.yaml --robust --samples K --eval-samples N --workers
    W --json ... --report ...` as its own process, `--repeats` times per code, alternating baseline and
-   this checkout (`PYTHONPATH=<src>`, ABBA order so a drift in the machine's load hits both alike):
-   wall seconds, CPU seconds of the process and its pool's workers (`RUSAGE_CHILDREN`), load average
+   this checkout's `src` (or `--src`, e.g. a `git archive` of a commit; `PYTHONPATH=<src>`, ABBA order so a drift in the machine's load hits both alike):
+   wall seconds, CPU seconds of the process and its pool's workers (`RUSAGE_CHILDREN`), the CPU
+   seconds of a fixed pure-Python calibration just before (the host's speed moves), load average
    before and after; medians per code; the JSON and HTML of every run compared byte for byte.
 """
 
@@ -77,6 +79,13 @@ def phases(samples: int, eval_samples: int) -> None:
 
         return call
 
+    try:  # the first passes solved (this checkout; a baseline without `risk.passes` solves one per re-plan)
+        from tender.sourcing.risk import passes
+
+        real_first = passes.first_pass
+        passes.first_pass = counted(lambda *_a: "first passes", real_first)  # type: ignore[assignment]
+    except ImportError:
+        pass
     stage_kind = lambda _sc, first, *_a: "EEV" if first is det else "RP"  # noqa: E731
     study.evaluate_draw = counted(stage_kind, real_eval)  # type: ignore[assignment]
     study.wait_and_see = counted(lambda *_a: "WS", real_ws)  # type: ignore[assignment]
@@ -94,6 +103,8 @@ def phases(samples: int, eval_samples: int) -> None:
         study.evaluate_draw, study.wait_and_see = real_eval, real_ws  # type: ignore[assignment]
     for kind in ("EEV", "RP", "WS"):
         print(f"| - {kind}: {count[kind]} re-plans | {cpu[kind]:.2f} | |")
+    if "first passes" in count:
+        print(f"| - first passes solved: {count['first passes']} | (in the above) | |")
     m = study.measures(triples)
     hedged = _timed("hedge (2 re-plans, plan profile)", lambda: study.hedge(sc, det, robust.first, opts))
     bars = _timed("tornado of the robust plan", lambda: tornado(sc, robust.first, opts))
@@ -115,6 +126,18 @@ def phases(samples: int, eval_samples: int) -> None:
     )
 
 
+CALIBRATION = "sum(i * i for i in range(5_000_000))"  # fixed pure-Python work: the host's speed now
+
+
+def _calibration() -> float:
+    """CPU seconds of CALIBRATION in a fresh process (start-up included): a run's CPU seconds move
+    with it (the same code took 83-104 CPU s within one hour here)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", CALIBRATION], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def _run(src: Path, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [
         *TENDER,
@@ -133,6 +156,7 @@ def _run(src: Path, out: Path, args: argparse.Namespace) -> dict[str, Any]:
         str(out / "risk.html"),
     ]
     env = {**os.environ, "PYTHONPATH": str(src)}
+    calibration = _calibration()
     load_before = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
@@ -141,18 +165,21 @@ def _run(src: Path, out: Path, args: argparse.Namespace) -> dict[str, Any]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     files = ((out / "risk.json").read_bytes(), (out / "risk.html").read_bytes())
-    return {"wall": wall, "cpu": cpu, "load": (load_before, os.getloadavg()[0]), "files": files}
+    load = (load_before, os.getloadavg()[0])
+    return {"wall": wall, "cpu": cpu, "load": load, "files": files, "calibration": calibration}
 
 
 def compare(args: argparse.Namespace) -> None:
     """Step 2."""
-    codes = {"baseline": Path(args.baseline_src).resolve(), "this checkout": ROOT / "src"}
+    codes = {"baseline": Path(args.baseline_src).resolve(), "this checkout": Path(args.src).resolve()}
     order = [name for r in range(args.repeats) for name in (list(codes) if r % 2 == 0 else list(codes)[::-1])]
     runs: dict[str, list[dict[str, Any]]] = defaultdict(list)
     print(
         f"`plan --robust --samples {args.samples} --eval-samples {args.eval_samples} --workers {args.workers}`"
     )
-    print("| run | code | wall s | CPU s | load before / after |\n|---:|---|---:|---:|---|")
+    print(
+        "| run | code | wall s | CPU s | calibration CPU s | load before / after |\n|---:|---|---:|---:|---:|---|"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n, name in enumerate(order):
             out = Path(tmp) / str(n)
@@ -160,7 +187,8 @@ def compare(args: argparse.Namespace) -> None:
             r = _run(codes[name], out, args)
             runs[name].append(r)
             print(
-                f"| {n + 1} | {name} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['load'][0]:.2f} / {r['load'][1]:.2f} |",
+                f"| {n + 1} | {name} | {r['wall']:.1f} | {r['cpu']:.1f} | {r['calibration']:.3f} "
+                f"| {r['load'][0]:.2f} / {r['load'][1]:.2f} |",
                 flush=True,
             )
     for name, rs in runs.items():
@@ -177,6 +205,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--phases", action="store_true", help="Step 1: the study's phases in this process.")
     ap.add_argument("--baseline-src", default=None, help="The src/ of the baseline checkout (step 2).")
+    ap.add_argument("--src", default=str(ROOT / "src"), help="The code measured against the baseline.")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--samples", type=int, default=10, help="K, the robust plan's samples.")
     ap.add_argument("--eval-samples", type=int, default=200)

@@ -30,7 +30,14 @@ from tender.sourcing import PlanOptions
 from tender.sourcing.risk.evaluate import Outcome
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.saa_sample import Protocol
-from tender.sourcing.risk.study import Triple, stages_part, study_batches, study_group, wait_and_see_part
+from tender.sourcing.risk.study import (
+    Triple,
+    stages_part,
+    study_all,
+    study_batches,
+    study_group,
+    wait_and_see_part,
+)
 from tender.sourcing.risk.subproblems import Cut, Local, Point, Shape
 
 Done = Callable[[int], None]
@@ -117,16 +124,11 @@ def run_study(
     share: bool = True,
 ) -> list[Triple]:
     """Both first stages known: one batch after the other here (`workers == 1`), else a `StudyPool`."""
-    det, rob = stages
     if workers <= 1:
-        results: dict[int, Triple] = {}
-        for batch in study_batches(sc, seed, samples, share):
-            results.update(zip(batch, study_group(sc, det, rob, seed, batch, options), strict=True))
-            done(len(batch))
-        return [results[i] for i in range(samples)]
+        return study_all(sc, stages, seed, samples, options, share, done)
     pool = StudyPool(path, sc, seed, samples, workers, options, share)
     try:
-        pool.stages(det, rob)
+        pool.stages(*stages)
         return pool.triples(done)
     finally:
         pool.close()

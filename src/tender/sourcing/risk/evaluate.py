@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from tender.domain import Scenario
-from tender.sourcing.planner import plan
+from tender.sourcing.planner import Figures, plan
 from tender.sourcing.risk.booking import idle_usd
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
@@ -91,7 +91,9 @@ def evaluate_draw(
     return outcome(stage.with_answers(future), stage, result, d.index, tuple(asked))
 
 
-def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int, coins: tuple[Asked, ...] = ()) -> Outcome:
+def outcome(
+    sc: Scenario, stage: FirstStage, p: Plan | Figures, index: int, coins: tuple[Asked, ...] = ()
+) -> Outcome:
     fleets = {f.id for f in sc.fleets}
     unmet: dict[str, Decimal] = {}
     gap = [ZERO] * sc.horizon

@@ -8,8 +8,9 @@ coins (`classes.Traces`: a coin that does not repeat a trace's recorded tosses),
 stages whose first passes coincide (`planner.fits`: the deterministic and the robust plan's, where the
 first pass keeps every option of the run they place apart), each re-plan finishes from the first pass
 already solved: `finish(first_pass(...), options, first_stage=...)` is `plan(...)`, step for step, so
-the figures are the same to the cent (tests/unit/risk/test_first_pass_reuse.py checks it against plain
-`plan`).
+the figures are the same to the cent; a study reads only the figures (`planner.finish_figures`: the
+same steps without the explanations and, with bookings, the unused baseline;
+tests/unit/risk/test_first_pass_reuse.py checks both against plain `plan`).
 
 1. `FirstPasses.plan(d, future, options, stage)`: `d` the draw that built `future` (`future.apply`),
    `stage` the first stage fixed (None: the plan with perfect information, `study.wait_and_see`);
@@ -23,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from tender.domain import Scenario
-from tender.sourcing.planner import FirstPass, finish, first_pass, fits, solver_key
+from tender.sourcing.planner import Figures, FirstPass, finish_figures, first_pass, fits, solver_key
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.sampler import Draw
-from tender.sourcing.types import Plan, PlanOptions
+from tender.sourcing.types import PlanOptions
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,9 @@ class FirstPasses:
     found: list[_Kept] = field(default_factory=list)
     solved: int = 0  # first passes solved here (the rest were reused)
 
-    def plan(self, d: Draw, future: Scenario, options: PlanOptions, stage: FirstStage | None) -> Plan:
-        """Step 1: `plan(future, options, first_stage=stage)`, its first pass reused when one fits."""
+    def plan(self, d: Draw, future: Scenario, options: PlanOptions, stage: FirstStage | None) -> Figures:
+        """Step 1: `plan(future, options, first_stage=stage)`'s figures (`planner.finish_figures`),
+        its first pass reused when one fits."""
         future_draw, solver = replace(d, index=-1), solver_key(options)
         kept = next(
             (
@@ -55,4 +57,4 @@ class FirstPasses:
             kept = first_pass(future, options, first_stage=stage)
             self.found.append(_Kept(future_draw, kept))
             self.solved += 1
-        return finish(kept, options, first_stage=stage)
+        return finish_figures(kept, options, first_stage=stage)

@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -135,6 +136,26 @@ def study_batches(sc: Scenario, seed: int, samples: int, share: bool = True) -> 
         return [[i] for i in range(samples)]
     found = groups(inputs(sc), seed, (FRESH + i for i in range(samples)))
     return sorted(([j - FRESH for j in g] for g in found), key=lambda g: (-len(g), g[0]))
+
+
+def study_all(
+    sc: Scenario,
+    stages: tuple[FirstStage, FirstStage],
+    seed: int,
+    samples: int,
+    options: PlanOptions,
+    share: bool = True,
+    done: Callable[[int], None] | None = None,
+) -> list[Triple]:
+    """Step 2 for evaluation samples 0..samples-1 here, one future's batch after the other
+    (`study_batches`), in sample order: what one worker runs (`tender plan --robust --workers 1`, the
+    service's studies); `done` is told each batch's samples."""
+    found: dict[int, Triple] = {}
+    for batch in study_batches(sc, seed, samples, share):
+        found.update(zip(batch, study_group(sc, *stages, seed, batch, options), strict=True))
+        if done is not None:
+            done(len(batch))
+    return [found[i] for i in range(samples)]
 
 
 def measures(triples: list[Triple]) -> Measures:
