@@ -7,7 +7,11 @@
    (`--method benders`, or `auto` above 100 samples) with its subproblems on `--workers` processes;
 4. both first stages evaluated on `--eval-samples` fresh samples with common random numbers, and each
    future planned with perfect information (`sourcing.risk.study`, `study_pool`), with a progress bar;
-5. the robust plan's tornado (`sourcing.risk.tornado`, as `tender risk`'s);
+   with `--workers` > 1 the pool (`study_pool.StudyPool`) is started before step 2 with the
+   wait-and-see plans (they depend on neither plan), so the workers run them while this process
+   makes the deterministic plan and solves the robust one;
+5. the hedge (both first stages in the future as written) and the robust plan's tornado
+   (`sourcing.risk.tornado`, as `tender risk`'s), here while the pool runs both plans' re-plans;
 6. print both plans side by side, VSS, EVPI, the hedge, the tornado; write `--json` / `--report`
    all or none.
 """
@@ -31,7 +35,7 @@ from tender.cli.output import (
     write_outputs,
 )
 from tender.cli.risk_ray import RayUnavailable
-from tender.cli.study_pool import SubproblemPool, run_study, run_study_ray
+from tender.cli.study_pool import StudyPool, SubproblemPool, run_study, run_study_ray
 from tender.cli.validate import load_or_exit
 from tender.domain import Scenario
 from tender.plan_output.risk_json import study_to_json
@@ -44,7 +48,7 @@ from tender.sourcing.risk.robust import METHODS, chosen, local_pool, solve_robus
 from tender.sourcing.risk.saa_sample import Protocol
 from tender.sourcing.risk.sampler import uncertain
 from tender.sourcing.risk.stats import Summary, summarize
-from tender.sourcing.risk.study import Measures, hedge, measures
+from tender.sourcing.risk.study import Measures, Triple, hedge, measures
 from tender.sourcing.risk.tornado import Bar, tornado
 
 
@@ -150,24 +154,23 @@ def _described(r: Robust) -> str:
     return f"robust plan: {r.samples} samples, {how}, status {r.status}, SAA objective ${float(r.objective_usd) / 1e6:,.2f}M"
 
 
-def run(req: Request) -> None:
-    sc = _check(req)
-    run_ids = tuple(r.id for r in sc.training_runs)
-    try:
-        with status("planning the deterministic first stage…"):
-            det = of_plan(plan(sc, req.options), run_ids, book=True)
-        how = "the extensive form" if chosen(req.method, req.samples) == "extensive" else "Benders"
-        with status(f"solving the robust plan over {req.samples} samples ({how})…"):
-            robust = _solve(req, sc, det)
-    except NoSolution as exc:
-        fail_bad_input(f"{req.file}: no feasible plan found ({exc}); try a longer --time-limit")
-    console.print(_described(robust))
+def _study(
+    req: Request, sc: Scenario, det: FirstStage, robust: Robust, pool: StudyPool | None
+) -> tuple[list[Triple], tuple[Decimal, Decimal], tuple[Bar, ...]]:
+    """Steps 4-5; with a pool both first stages' re-plans are submitted first, and the hedge and the
+    tornado are computed here while the workers run (before the progress bar: one live display at a
+    time)."""
+    if pool is not None:
+        pool.stages(det, robust.first)
+        hedged, bars = _hedge_and_tornado(req, sc, det, robust)
     columns = (TextColumn("fresh samples"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with progress_bar(*columns) as bar:
         task = bar.add_task("samples", total=req.eval_samples)
         advance = lambda k: bar.advance(task, k)  # noqa: E731
         stages = (det, robust.first)
-        if req.ray_address is not None:
+        if pool is not None:
+            triples = pool.triples(advance)
+        elif req.ray_address is not None:
             try:
                 triples = run_study_ray(
                     req.ray_address, sc, stages, req.seed, req.eval_samples, req.options, advance
@@ -178,14 +181,51 @@ def run(req: Request) -> None:
             triples = run_study(
                 req.file, sc, stages, req.seed, req.eval_samples, req.workers, req.options, advance
             )
-    fleets, horizon = tuple(f.id for f in sc.fleets), sc.horizon
-    d_sum = summarize("deterministic", [t.deterministic for t in triples], fleets, run_ids, horizon)
-    r_sum = summarize("robust", [t.robust for t in triples], fleets, run_ids, horizon)
-    m = measures(triples)
+    if pool is None:
+        hedged, bars = _hedge_and_tornado(req, sc, det, robust)
+    return triples, hedged, bars
+
+
+def _hedge_and_tornado(
+    req: Request, sc: Scenario, det: FirstStage, robust: Robust
+) -> tuple[tuple[Decimal, Decimal], tuple[Bar, ...]]:
     with status("both plans in the future as written…"):
         hedged = hedge(sc, det, robust.first, req.options)
     with status("tornado of the robust plan: each input at its p10 and p90…"):
         bars = tornado(sc, robust.first, req.options)
+    return hedged, bars
+
+
+def _solve_both(req: Request, sc: Scenario) -> tuple[FirstStage, Robust]:
+    """Steps 2-3 (with a pool, its workers run the wait-and-see plans meanwhile)."""
+    run_ids = tuple(r.id for r in sc.training_runs)
+    try:
+        with status("planning the deterministic first stage…"):
+            det = of_plan(plan(sc, req.options), run_ids, book=True)
+        how = "the extensive form" if chosen(req.method, req.samples) == "extensive" else "Benders"
+        with status(f"solving the robust plan over {req.samples} samples ({how})…"):
+            return det, _solve(req, sc, det)
+    except NoSolution as exc:
+        fail_bad_input(f"{req.file}: no feasible plan found ({exc}); try a longer --time-limit")
+
+
+def run(req: Request) -> None:
+    sc = _check(req)
+    run_ids = tuple(r.id for r in sc.training_runs)
+    pool = None
+    if req.workers > 1 and req.ray_address is None:  # started now: it works while this process plans
+        pool = StudyPool(req.file, sc, req.seed, req.eval_samples, req.workers, req.options)
+    try:
+        det, robust = _solve_both(req, sc)
+        console.print(_described(robust))
+        triples, hedged, bars = _study(req, sc, det, robust, pool)
+    finally:
+        if pool is not None:
+            pool.close()
+    fleets, horizon = tuple(f.id for f in sc.fleets), sc.horizon
+    d_sum = summarize("deterministic", [t.deterministic for t in triples], fleets, run_ids, horizon)
+    r_sum = summarize("robust", [t.robust for t in triples], fleets, run_ids, horizon)
+    m = measures(triples)
     console.print(_side_by_side(d_sum, r_sum, m, hedged))
     console.print(_tornado_table(bars))
     outputs = []

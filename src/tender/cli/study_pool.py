@@ -1,10 +1,13 @@
 """Run the evaluation samples of a `--robust` study here, in a local `spawn` process pool, or on Ray.
 
 1. the evaluation samples go in batches, one per distinct future (`sourcing.risk.study.study_batches`,
-   largest first); a batch is `study.study_group(...)`: a pure function of its inputs, each sample's
-   three re-plans shared within its future exactly as `tender risk`'s (`sourcing.risk.classes`);
-2. `workers == 1`: one batch after the other in this process; `workers > 1`: a pool whose workers load
-   the scenario file once (initializer); `--ray ADDRESS` (`run_study_ray`): the same calls as Ray
+   largest first); a batch is `study.study_group(...)`, or its two parts apart (`stages_part`: both
+   first stages; `wait_and_see_part`): pure functions of their inputs, each sample's re-plans
+   shared within its future exactly as `tender risk`'s (`sourcing.risk.classes`);
+2. `workers == 1`: one batch after the other in this process; `workers > 1`: a `StudyPool` whose
+   workers load the scenario file once (initializer) and run the parts as tasks, the wait-and-see
+   plans submitted when it starts, before any plan is made (`plan_robust` overlaps them with its
+   deterministic plan and robust solve); `--ray ADDRESS` (`run_study_ray`): `study_group` calls as Ray
    tasks (the cluster joined as `risk_ray.joined` does: this checkout's package shipped), the
    scenario and both first stages put in the object store once;
 3. results are put back in sample order before anything is computed from them;
@@ -16,16 +19,25 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from tender.config.load import load_scenario
 from tender.domain import Scenario
 from tender.sourcing import PlanOptions
+from tender.sourcing.risk.evaluate import Outcome
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.saa_sample import Protocol
-from tender.sourcing.risk.study import Triple, study_batches, study_group
+from tender.sourcing.risk.study import (
+    Triple,
+    stages_part,
+    study_all,
+    study_batches,
+    study_group,
+    wait_and_see_part,
+)
 from tender.sourcing.risk.subproblems import Cut, Local, Point, Shape
 
 Done = Callable[[int], None]
@@ -33,16 +45,71 @@ Done = Callable[[int], None]
 _STATE: dict[str, object] = {}
 
 
-def _init(path: str, det: FirstStage, rob: FirstStage, seed: int, options: PlanOptions) -> None:
-    _STATE.update(scenario=load_scenario(path), det=det, rob=rob, seed=seed, options=options)
+def _init(path: str, seed: int, options: PlanOptions) -> None:
+    _STATE.update(scenario=load_scenario(path), seed=seed, options=options)
 
 
-def _batch(batch: list[int]) -> list[Triple]:
-    sc, det, rob = _STATE["scenario"], _STATE["det"], _STATE["rob"]
-    seed, options = _STATE["seed"], _STATE["options"]
-    assert isinstance(sc, Scenario) and isinstance(det, FirstStage) and isinstance(rob, FirstStage)
-    assert isinstance(seed, int) and isinstance(options, PlanOptions)
-    return study_group(sc, det, rob, seed, batch, options)
+def _state() -> tuple[Scenario, int, PlanOptions]:
+    sc, seed, options = _STATE["scenario"], _STATE["seed"], _STATE["options"]
+    assert isinstance(sc, Scenario) and isinstance(seed, int) and isinstance(options, PlanOptions)
+    return sc, seed, options
+
+
+def _stages(stages: tuple[FirstStage, FirstStage], batch: list[int]) -> tuple[list[Outcome], list[Outcome]]:
+    sc, seed, options = _state()
+    return stages_part(sc, stages, seed, batch, options)
+
+
+def _wait_and_see(batch: list[int]) -> list[Decimal]:
+    sc, seed, options = _state()
+    return wait_and_see_part(sc, seed, batch, options)
+
+
+class StudyPool:
+    """Steps 1-3 on `workers` processes, overlapped with `plan --robust`'s own solves: the pool starts
+    before the deterministic plan with every batch's wait-and-see plans (they depend on no plan), so
+    the workers spawn, load the scenario and run them while this process plans and solves the robust
+    plan; `stages(det, rob)` submits both first stages' re-plans; `triples(done)` gathers them in
+    sample order (`done` is told a batch's samples once both its parts are in)."""
+
+    def __init__(
+        self,
+        path: Path,
+        sc: Scenario,
+        seed: int,
+        samples: int,
+        workers: int,
+        options: PlanOptions,
+        share: bool = True,
+    ) -> None:
+        self.samples = samples
+        self.work = study_batches(sc, seed, samples, share)
+        ctx = multiprocessing.get_context("spawn")
+        init = (str(path), seed, options)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init, initargs=init)
+        self.parts: dict[Future[Any], tuple[str, int]] = {}
+        for n, batch in enumerate(self.work):  # largest futures first
+            self.parts[self.pool.submit(_wait_and_see, batch)] = ("wait_and_see", n)
+
+    def stages(self, det: FirstStage, rob: FirstStage) -> None:
+        for n, batch in enumerate(self.work):
+            self.parts[self.pool.submit(_stages, (det, rob), batch)] = ("stages", n)
+
+    def triples(self, done: Done) -> list[Triple]:
+        found: dict[tuple[str, int], Any] = {}
+        for fut in as_completed(self.parts):
+            part, n = self.parts[fut]
+            found[part, n] = fut.result()
+            if ("stages", n) in found and ("wait_and_see", n) in found:
+                done(len(self.work[n]))
+        results: dict[int, Triple] = {}
+        for n, batch in enumerate(self.work):
+            (eev, rp), ws = found["stages", n], found["wait_and_see", n]
+            results.update(zip(batch, (Triple(*t) for t in zip(eev, rp, ws, strict=True)), strict=True))
+        return [results[i] for i in range(self.samples)]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_study(
@@ -56,22 +123,15 @@ def run_study(
     done: Done,
     share: bool = True,
 ) -> list[Triple]:
-    det, rob = stages
-    work = study_batches(sc, seed, samples, share)
-    results: dict[int, Triple] = {}
+    """Both first stages known: one batch after the other here (`workers == 1`), else a `StudyPool`."""
     if workers <= 1:
-        for batch in work:
-            results.update(zip(batch, study_group(sc, det, rob, seed, batch, options), strict=True))
-            done(len(batch))
-        return [results[i] for i in range(samples)]
-    ctx = multiprocessing.get_context("spawn")
-    init = (str(path), det, rob, seed, options)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init, initargs=init) as pool:
-        futures = {pool.submit(_batch, batch): batch for batch in work}
-        for fut in as_completed(futures):
-            results.update(zip(futures[fut], fut.result(), strict=True))
-            done(len(futures[fut]))
-    return [results[i] for i in range(samples)]
+        return study_all(sc, stages, seed, samples, options, share, done)
+    pool = StudyPool(path, sc, seed, samples, workers, options, share)
+    try:
+        pool.stages(*stages)
+        return pool.triples(done)
+    finally:
+        pool.close()
 
 
 def run_study_ray(

@@ -25,16 +25,27 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Protocol
 
 from tender.domain import Scenario
 from tender.sourcing.data import PlanData
-from tender.sourcing.types import HOLDER_NEW, Offer, Plan
+from tender.sourcing.types import HOLDER_NEW, Award, Notice, Offer
 from tender.sourcing.variables import LinearModel, Vars
 
 Key = tuple[str, str, str, int]  # provider, accelerator, region, month
 Bookings = Mapping[Key, int]
 Hook = Callable[[PlanData, LinearModel, Vars], None]
 ZERO = Decimal(0)
+
+
+class Placed(Protocol):
+    """What steps 1 and 5 read of a plan: a `Plan`, or a study's `planner.Figures`."""
+
+    @property
+    def awards(self) -> tuple[Award, ...]: ...
+
+    @property
+    def notices(self) -> tuple[Notice, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,7 @@ class Slot:
     terms: tuple[tuple[int, float], ...]  # non-spot usage of the slot's offers that month
 
 
-def bookings_of(p: Plan) -> dict[Key, int]:
+def bookings_of(p: Placed) -> dict[Key, int]:
     blocks = {(n.id, n.holder) for n in p.notices}  # an award citing its own holder's notice: a block
     out: dict[Key, int] = {}
     for a in p.awards:
@@ -116,7 +127,7 @@ def unbooked(data: PlanData, booked: Bookings) -> PlanData:
     return replace(data, offers=tuple(offers), run_options=options)
 
 
-def idle_usd(booked: Bookings, sc: Scenario, p: Plan) -> Decimal:
+def idle_usd(booked: Bookings, sc: Scenario, p: Placed) -> Decimal:
     """Step 5."""
     used = bookings_of(p)
     hours = sc.calendar.hours_per_month

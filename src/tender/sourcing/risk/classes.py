@@ -16,7 +16,8 @@ first toss, hence the same next toss, and so on; its figures are the recorded re
    part at a toss they both asked with different verdicts, so a sample repeats at most one of them:
    which sample was re-planned first does not change any sample's figures;
 4. `Traces`: step 3's list for one future, for any traced result (the robust study's three re-plans);
-5. `evaluate_group`: step 3 for `tender risk` (`evaluate.evaluate` as the re-plan); `batches`: the
+5. `evaluate_group`: step 3 for `tender risk` (`evaluate.evaluate` as the re-plan, the future's
+   re-plans finished from one first pass, `passes.FirstPasses`); `batches`: the
    groups a pool runs (one task each, largest first), or one sample each without sharing.
 """
 
@@ -30,6 +31,7 @@ from typing import Generic, Protocol, TypeVar
 from tender.domain import Scenario
 from tender.sourcing.risk.evaluate import Outcome, evaluate
 from tender.sourcing.risk.first_stage import FirstStage
+from tender.sourcing.risk.passes import FirstPasses
 from tender.sourcing.risk.sampler import Draw, Inputs, draw, sample_seed
 from tender.sourcing.rofr_answers import Asked, accepts
 from tender.sourcing.types import PlanOptions
@@ -107,8 +109,10 @@ def replans(outcomes: Sequence[Outcome]) -> int:
 def evaluate_group(
     sc: Scenario, first: FirstStage, seed: int, group: Sequence[int], options: PlanOptions
 ) -> list[Outcome]:
-    """Step 5: one future's samples of `tender risk`, each re-planned only when no trace fits."""
-    return resolve(group, partial(sample_seed, seed), lambda i: evaluate(sc, first, seed, i, options))
+    """Step 5: one future's samples of `tender risk`, each re-planned only when no trace fits (the
+    re-plans of the future share its first pass, `passes.FirstPasses`)."""
+    passes = FirstPasses()
+    return resolve(group, partial(sample_seed, seed), lambda i: evaluate(sc, first, seed, i, options, passes))
 
 
 def batches(inp: Inputs, seed: int, samples: int, share: bool) -> list[list[int]]:

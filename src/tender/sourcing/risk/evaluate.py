@@ -15,7 +15,8 @@
    commitment, and the capacity gap per month (fleets' unmet h100_eq plus a missed run's
    GPUs x h100_eq in the months of its slot); and the coin tosses that decided a holder's answer, in
    order (`Outcome.coins`, `rofr_answers.Asked`): the re-plan is a function of the future and of
-   those verdicts only, which is what `classes.py` shares re-plans on.
+   those verdicts only, which is what `classes.py` shares re-plans on; the re-plans of one future
+   under different coins share their first pass (`passes.FirstPasses`), which reads no coin.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from tender.domain import Scenario
-from tender.sourcing.planner import plan
+from tender.sourcing.planner import Figures, plan
 from tender.sourcing.risk.booking import idle_usd
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.passes import FirstPasses
 from tender.sourcing.risk.sampler import Draw, draw, inputs, sample_seed
 from tender.sourcing.rofr_answers import Asked
 from tender.sourcing.types import Plan, PlanOptions, Profile
@@ -58,23 +60,40 @@ def sample_options(options: PlanOptions, seed: int, index: int) -> PlanOptions:
     return replace(options, seed=seed, coin_seed=sample_seed(seed, index))
 
 
-def evaluate(sc: Scenario, first: FirstStage, seed: int, index: int, options: PlanOptions) -> Outcome:
+def evaluate(
+    sc: Scenario,
+    first: FirstStage,
+    seed: int,
+    index: int,
+    options: PlanOptions,
+    passes: FirstPasses | None = None,
+) -> Outcome:
     d = draw(inputs(sc), seed, index)
-    return evaluate_draw(sc, first, d, sample_options(options, seed, index))
+    return evaluate_draw(sc, first, d, sample_options(options, seed, index), passes=passes)
 
 
 def evaluate_draw(
-    sc: Scenario, first: FirstStage, d: Draw, options: PlanOptions, profile: Profile = "recourse"
+    sc: Scenario,
+    first: FirstStage,
+    d: Draw,
+    options: PlanOptions,
+    profile: Profile = "recourse",
+    passes: FirstPasses | None = None,
 ) -> Outcome:
-    """Steps 1-4 for a given draw (`options` seeds the re-plan; `profile` the solver profile)."""
+    """Steps 1-4 for a given draw (`options` seeds the re-plan; `profile` the solver profile); with
+    `passes`, the re-plan's first pass is the one kept for this future and first stage, if any
+    (`passes.FirstPasses`: the same figures)."""
     future = apply(sc, d)
     stage = first.shifted(d.run_slips)
     asked: list[Asked] = []
-    result = plan(future, replace(options, profile=profile, on_coin=asked.append), first_stage=stage)
+    opts = replace(options, profile=profile, on_coin=asked.append)
+    result = plan(future, opts, first_stage=stage) if passes is None else passes.plan(d, future, opts, stage)
     return outcome(stage.with_answers(future), stage, result, d.index, tuple(asked))
 
 
-def outcome(sc: Scenario, stage: FirstStage, p: Plan, index: int, coins: tuple[Asked, ...] = ()) -> Outcome:
+def outcome(
+    sc: Scenario, stage: FirstStage, p: Plan | Figures, index: int, coins: tuple[Asked, ...] = ()
+) -> Outcome:
     fleets = {f.id for f in sc.fleets}
     unmet: dict[str, Decimal] = {}
     gap = [ZERO] * sc.horizon

@@ -7,10 +7,12 @@
    answers and bookings) and the robust plan's are re-planned with `evaluate.evaluate_draw` (cost
    EEV_i and RP_i), and the future itself is planned with perfect information, `plan(future)` (cost
    WS_i, the wait-and-see cost); all three with the `recourse` solver profile
-   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, each of the
-   three re-plans shared as `tender risk`'s are (`classes.Traces`: reused where the sample's own
-   coin repeats every toss that decided an answer, else re-planned): the same figures as
-   `study_sample` for each sample, to the cent;
+   (`PlanOptions.profile`). `study_group` does this for one future's samples at once, in two
+   parts (`stages_part`: both first stages; `wait_and_see_part`), each re-plan shared as `tender
+   risk`'s are (`classes.Traces`: reused where the sample's own coin repeats every toss that decided
+   an answer, else re-planned, from a first pass of that future already solved where one fits,
+   `passes.FirstPasses`): the same figures as `study_sample` (plain `plan` calls) for each sample,
+   to the cent;
 3. `measures`: VSS = mean(EEV_i - RP_i), EVPI = mean(RP_i - WS_i), each with the standard error of the
    paired differences, s / sqrt(N) (minimisation: VSS > 0 when the robust plan is cheaper on average);
 4. `hedge`: the two first stages in the future as written (every input unchanged): what the robust
@@ -22,6 +24,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import partial
@@ -32,6 +35,7 @@ from tender.sourcing.risk.classes import Traces, groups
 from tender.sourcing.risk.evaluate import Outcome, evaluate_draw, sample_options
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply
+from tender.sourcing.risk.passes import FirstPasses
 from tender.sourcing.risk.sampler import Draw, draw, inputs
 from tender.sourcing.risk.stats import mean, std_error
 from tender.sourcing.rofr_answers import Asked
@@ -63,37 +67,66 @@ class WaitAndSee:
     coins: tuple[Asked, ...]  # the coin tosses that decided a holder's answer, in order
 
 
-def wait_and_see(sc: Scenario, d: Draw, options: PlanOptions) -> WaitAndSee:
+def wait_and_see(
+    sc: Scenario, d: Draw, options: PlanOptions, passes: FirstPasses | None = None
+) -> WaitAndSee:
     asked: list[Asked] = []
-    p = plan(apply(sc, d), replace(options, profile="recourse", on_coin=asked.append))
+    opts = replace(options, profile="recourse", on_coin=asked.append)
+    future = apply(sc, d)
+    p = plan(future, opts) if passes is None else passes.plan(d, future, opts, None)
     return WaitAndSee(p.cost_total_usd, tuple(asked))
 
 
 def study_sample(
     sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, i: int, options: PlanOptions
 ) -> Triple:
-    """Step 2 for evaluation sample i (a pure function of its inputs)."""
-    return study_group(sc, det, rob, seed, [i], options)[0]
+    """Step 2 for evaluation sample i alone, each of its three re-plans a plain `plan` (nothing
+    shared or kept: the reference path of `study_group`; a pure function of its inputs)."""
+    d = draw(inputs(sc), seed, FRESH + i)
+    opts = sample_options(options, seed, FRESH + i)
+    eev, rp = evaluate_draw(sc, det, d, opts), evaluate_draw(sc, rob, d, opts)
+    return Triple(replace(eev, sample=i), replace(rp, sample=i), wait_and_see(sc, d, opts).cost_usd)
+
+
+def stages_part(
+    sc: Scenario, stages: tuple[FirstStage, FirstStage], seed: int, group: list[int], options: PlanOptions
+) -> tuple[list[Outcome], list[Outcome]]:
+    """Step 2, both first stages (EEV_i, RP_i) for evaluation samples of one future, in order: per
+    stage a re-plan reused where the sample's coin repeats its tosses (`classes.Traces`), and all
+    re-plans of the future finished from a first pass already solved where one fits
+    (`passes.FirstPasses`: another coin, or the other stage with the same first pass)."""
+    inp, passes = inputs(sc), FirstPasses()
+    traces = (Traces[Outcome](), Traces[Outcome]())
+    out: tuple[list[Outcome], list[Outcome]] = ([], [])
+    for i in group:
+        d = draw(inp, seed, FRESH + i)
+        opts = sample_options(options, seed, FRESH + i)
+        for stage, trace, found in zip(stages, traces, out, strict=True):
+            o = trace.get(opts.coin, partial(evaluate_draw, sc, stage, d, opts, passes=passes))
+            found.append(replace(o, sample=i))
+    return out
+
+
+def wait_and_see_part(sc: Scenario, seed: int, group: list[int], options: PlanOptions) -> list[Decimal]:
+    """Step 2, the wait-and-see costs WS_i of evaluation samples of one future, in order, shared as
+    `stages_part`'s re-plans are."""
+    inp, traces, passes = inputs(sc), Traces[WaitAndSee](), FirstPasses()
+    out = []
+    for i in group:
+        d = draw(inp, seed, FRESH + i)
+        opts = sample_options(options, seed, FRESH + i)
+        out.append(traces.get(opts.coin, partial(wait_and_see, sc, d, opts, passes)).cost_usd)
+    return out
 
 
 def study_group(
     sc: Scenario, det: FirstStage, rob: FirstStage, seed: int, group: list[int], options: PlanOptions
 ) -> list[Triple]:
-    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order."""
-    inp = inputs(sc)
-    a: Traces[Outcome] = Traces()
-    b: Traces[Outcome] = Traces()
-    w: Traces[WaitAndSee] = Traces()
-    out = []
-    for i in group:
-        d = draw(inp, seed, FRESH + i)
-        opts = sample_options(options, seed, FRESH + i)
-        coin = opts.coin
-        eev = a.get(coin, partial(evaluate_draw, sc, det, d, opts))
-        rp = b.get(coin, partial(evaluate_draw, sc, rob, d, opts))
-        ws = w.get(coin, partial(wait_and_see, sc, d, opts))
-        out.append(Triple(replace(eev, sample=i), replace(rp, sample=i), ws.cost_usd))
-    return out
+    """Step 2 for evaluation samples of one future (`classes.groups` of `FRESH + i`), in order: its
+    two parts, each computed on its own (a pool can run them apart: `cli.study_pool`)."""
+    eev, rp = stages_part(sc, (det, rob), seed, group, options)
+    ws = wait_and_see_part(sc, seed, group, options)
+    return [Triple(*t) for t in zip(eev, rp, ws, strict=True)]
 
 
 def study_batches(sc: Scenario, seed: int, samples: int, share: bool = True) -> list[list[int]]:
@@ -103,6 +136,26 @@ def study_batches(sc: Scenario, seed: int, samples: int, share: bool = True) -> 
         return [[i] for i in range(samples)]
     found = groups(inputs(sc), seed, (FRESH + i for i in range(samples)))
     return sorted(([j - FRESH for j in g] for g in found), key=lambda g: (-len(g), g[0]))
+
+
+def study_all(
+    sc: Scenario,
+    stages: tuple[FirstStage, FirstStage],
+    seed: int,
+    samples: int,
+    options: PlanOptions,
+    share: bool = True,
+    done: Callable[[int], None] | None = None,
+) -> list[Triple]:
+    """Step 2 for evaluation samples 0..samples-1 here, one future's batch after the other
+    (`study_batches`), in sample order: what one worker runs (`tender plan --robust --workers 1`, the
+    service's studies); `done` is told each batch's samples."""
+    found: dict[int, Triple] = {}
+    for batch in study_batches(sc, seed, samples, share):
+        found.update(zip(batch, study_group(sc, *stages, seed, batch, options), strict=True))
+        if done is not None:
+            done(len(batch))
+    return [found[i] for i in range(samples)]
 
 
 def measures(triples: list[Triple]) -> Measures:
