@@ -72,15 +72,20 @@ def _drain(fd: int, proc: subprocess.Popen[bytes]) -> list[str]:
 IMPORTTIME = [sys.executable, "-X", "importtime", "-m", "tender.cli"]
 
 
-def _start_after_entry(argv: list[str], tmp_path: Path) -> subprocess.Popen[bytes]:
+def _start_after_entry(
+    argv: list[str], tmp_path: Path, module: str = "tender.cli.entry"
+) -> subprocess.Popen[bytes]:
+    """`tender` started, once `module` has been imported (its `-X importtime` line came)."""
     proc = subprocess.Popen(
         argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(tmp_path), cwd=tmp_path
     )
     assert proc.stderr is not None
     for raw in proc.stderr:
-        if raw.rstrip().endswith(b"tender.cli.entry"):
+        if raw.rstrip().endswith(module.encode()):
             return proc
-    raise AssertionError(f"`tender` ended before its entry module loaded (exit {proc.wait(timeout=60)})")
+    code = proc.wait(timeout=60)
+    proc.stderr.close()
+    raise AssertionError(f"`tender` ended before {module} loaded (exit {code})")
 
 
 def _finish(proc: subprocess.Popen[bytes]) -> tuple[int, list[str]]:
@@ -117,15 +122,16 @@ def test_plan_interrupted_while_solving(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "after_s"),
+    ("argv", "module", "after_s"),
     [
-        (["plan", FRONTIER, "-q"], 0.2),  # while Python still imports the commands
-        (["simulate", "--trace", "philly"], 2.5),  # 82,247 jobs: loading or inside the replay
-        (["agent", "--interval", "0.2"], 4.0),  # between ticks of the loop
+        (["plan", FRONTIER, "-q"], "tender.cli.entry", 0.2),  # while Python still imports the commands
+        # 82,247 jobs (~0.7 s to load, ~1.2 s to replay here): counted from the replay's import
+        (["simulate", "--trace", "philly"], "tender.sim.runner", 0.6),
+        (["agent", "--interval", "0.2"], "tender.cli.entry", 4.0),  # between ticks of the loop
     ],
     ids=["plan-at-start", "simulate", "agent"],
 )
-def test_interrupted_command_exits_130(argv: list[str], after_s: float, tmp_path: Path) -> None:
+def test_interrupted_command_exits_130(argv: list[str], module: str, after_s: float, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (tmp_path / "pools.yaml").write_text(POOLS)
@@ -134,9 +140,11 @@ def test_interrupted_command_exits_130(argv: list[str], after_s: float, tmp_path
         "simulate": ["--json", str(out / "s.json"), "--report", str(out / "s.html")],
         "agent": ["--pools", str(tmp_path / "pools.yaml"), "--state", str(tmp_path / "st")],
     }[argv[0]]
-    proc = _start_after_entry([*IMPORTTIME, *argv, *extra], tmp_path)
+    proc = _start_after_entry([*IMPORTTIME, *argv, *extra], tmp_path, module)
     time.sleep(after_s)
-    assert proc.poll() is None, "the command ended before the interrupt"
+    if proc.poll() is not None:
+        _finish(proc)  # closes its stderr
+        pytest.fail("the command ended before the interrupt")
     proc.send_signal(signal.SIGINT)
     code, lines = _finish(proc)
     assert not any("Traceback" in line for line in lines), lines
