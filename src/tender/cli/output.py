@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, ProgressColumn
 
-    from tender.cli.prefetch import Prefetch
-
 
 class _Deferred:
     """A console made on first use, so that Rich loads only when a command prints (`tender --help`
@@ -249,9 +247,7 @@ def _write_device(target: Path, data: str | bytes) -> None:
         f.flush()
 
 
-def run_interruptible(
-    work: Callable[[Callable[[], bool]], T], grace_s: float = 10.0, meanwhile: Prefetch | None = None
-) -> T:
+def run_interruptible(work: Callable[[Callable[[], bool]], T], grace_s: float = 10.0) -> T:
     """`work(stop)` in a worker thread, the main thread waiting where Ctrl-C reaches it at once.
 
     A native solver (HiGHS) runs for seconds without returning to Python and calls back into
@@ -259,8 +255,7 @@ def run_interruptible(
     error ("Solve error"). Here the worker never sees the signal: on Ctrl-C the main thread sets the
     flag that `stop()` reports (HiGHS's interrupt callbacks ask it), waits up to `grace_s` for the
     worker to wind down, and raises KeyboardInterrupt (exit 130; nothing was written). A second
-    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130.
-    `meanwhile`: modules the waiting main thread imports once the solver has reported (`cli.prefetch`)."""
+    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130."""
     box: dict[str, object] = {}
     stopping, done = threading.Event(), threading.Event()
 
@@ -275,9 +270,8 @@ def run_interruptible(
     # Waiting on an Event, not Thread.join: an interrupted join can leave the thread looking finished.
     threading.Thread(target=target, name="tender-work", daemon=True).start()
     try:
-        while not done.wait(0.02):
-            if meanwhile is not None:
-                meanwhile.run_if_due()
+        while not done.wait(0.05):
+            pass
     except KeyboardInterrupt:
         stopping.set()
         with contextlib.suppress(KeyboardInterrupt):

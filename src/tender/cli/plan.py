@@ -104,6 +104,7 @@ def plan_cmd(
         _robust(file, seed, time_limit, gap, study, json_path, report, robust)
         return
     from tender.cli.plan_actuals import load_replan
+    from tender.plan_output import PlanRenders
 
     # 1. outputs checked before any work; 2. the scenario (re-based on the actuals with --actuals)
     _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
@@ -118,8 +119,6 @@ def plan_cmd(
     # 3. solve and re-check; 4. tables; 5. outputs (all or none); 6. exit 1 when the checker objects
     result, sc = _solve(file, sc, replan, seed=seed, time_limit=time_limit, gap=gap)
     _print_result(result, sc, quiet)
-    from tender.plan_output import PlanRenders
-
     rendered = PlanRenders(result, sc, timings)
     renders: list[tuple[Path | None, Callable[[], str], str]] = [
         (json_path, lambda: _json(rendered, replan), "--json"),
@@ -140,37 +139,26 @@ def _refuse_with_robust(robust: bool, *, actuals: bool, out: Path | None, ledger
             fail_bad_input(f"{flag}: not with --robust (the robust plan writes --json and --report)")
 
 
-# The renderers, the independent checker and Rich's tables: imported while HiGHS solves (cli/prefetch.py).
-AFTER_SOLVE = ("tender.plan_output", "rich.table")
-
-
 def _solve(
     file: Path, sc: Scenario, replan: Replan | None, *, seed: int, time_limit: float, gap: float
 ) -> tuple[Plan, Scenario]:
-    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario.
-    While HiGHS solves, the main thread imports what comes after the solve (`AFTER_SOLVE`)."""
-    from tender.cli.prefetch import Prefetch
+    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario."""
+    from tender.plan_output import verified
     from tender.sourcing import NoSolution, PlanOptions, plan
 
     def options(stop: Callable[[], bool]) -> PlanOptions:
         return PlanOptions(seed=seed, time_limit_s=time_limit, mip_gap=gap, stop=stop)
 
-    after = Prefetch(AFTER_SOLVE)
     with status("solving…") as update:  # on stderr, only when it is a terminal
 
         def progress(objective: float, bound: float, mip_gap: float) -> None:
-            after.mark()
             update(f"solving… best ${objective / 1e6:,.1f}M, bound ${bound / 1e6:,.1f}M, gap {mip_gap:.4%}")
 
-        def work(stop: Callable[[], bool]) -> Plan:
-            return plan(sc, options(stop), progress=progress, fixed=replan.fixed if replan else None)
-
         try:
-            planned = run_interruptible(work, meanwhile=after)
+            fixed = replan.fixed if replan is not None else None
+            planned = run_interruptible(lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed))
         except NoSolution as exc:
             fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
-    from tender.plan_output import verified
-
     sc = replan.scenario if replan is not None else sc
     return verified(planned, sc, replan.fixed if replan is not None else None), sc
 
