@@ -7,6 +7,7 @@ Usage: .venv/bin/python bench/bench_risk.py [--samples 1000] [--repeats 1] [--ra
        .venv/bin/python bench/bench_risk.py --robust 10,30,100 [--methods extensive,benders]
                                             [--eval-samples 40] [--workers 2]
        .venv/bin/python bench/bench_risk.py --growth S,M [--samples 20]
+       .venv/bin/python bench/bench_risk.py --robust-growth S,M [--robust 10,30] [--limit 600]
 Baseline, measured in the same run: one `tender plan` of the example (a sample is one such re-plan).
 Each configuration is its own `tender risk` process (wall clock, including start-up and the
 deterministic plan); the JSONs of all configurations must be byte-identical (checked). Sharing the
@@ -128,13 +129,6 @@ def growth(sizes: list[str], samples: int) -> None:
     multiplier band (0.8, 1, 1.3) and a delivery slip {p50: 0, p90: 2} on its first provider; the
     deterministic plan (baseline) and each sample's re-plan timed; the shared run's time is the sum
     over the samples `classes.resolve` re-plans (the same re-plans, timed in the same run)."""
-    from dataclasses import replace
-    from decimal import Decimal
-
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_plan import synthetic  # type: ignore[import-not-found]
-
-    from tender.domain.uncertainty import Band, MonthsQuantiles, Uncertainty
     from tender.sourcing import PlanOptions, plan
     from tender.sourcing.risk.classes import batches, resolve
     from tender.sourcing.risk.evaluate import Outcome, evaluate
@@ -147,13 +141,7 @@ def growth(sizes: list[str], samples: int) -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for size in sizes:
-        base = synthetic(size)
-        first_provider = sorted(base.providers)[0]
-        u = Uncertainty(
-            on_demand_multiplier=Band(Decimal("0.8"), Decimal("1"), Decimal("1.3")),
-            delivery_slip_months={first_provider: MonthsQuantiles(0, 2)},
-        )
-        sc = replace(base, uncertainty=u)
+        sc = _uncertain_synthetic(size)
         options = PlanOptions(seed=1, time_limit_s=600.0)
         start = time.perf_counter()
         first = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs))
@@ -182,6 +170,58 @@ def growth(sizes: list[str], samples: int) -> None:
         )
 
 
+def _uncertain_synthetic(size: str):  # type: ignore[no-untyped-def]
+    """bench_plan.py's synthetic scenario of `size` with `growth`'s uncertainty (an on-demand band
+    (0.8, 1, 1.3) and a delivery slip {p50: 0, p90: 2} on its first provider)."""
+    from dataclasses import replace
+    from decimal import Decimal
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_plan import synthetic  # type: ignore[import-not-found]
+
+    from tender.domain.uncertainty import Band, MonthsQuantiles, Uncertainty
+
+    base = synthetic(size)
+    u = Uncertainty(
+        on_demand_multiplier=Band(Decimal("0.8"), Decimal("1"), Decimal("1.3")),
+        delivery_slip_months={sorted(base.providers)[0]: MonthsQuantiles(0, 2)},
+    )
+    return replace(base, uncertainty=u)
+
+
+def robust_growth(sizes: list[str], ks: list[int], limit_s: float) -> None:
+    """In process, one worker: per size the deterministic plan, then per K `solve_robust` (method
+    auto: the extensive form up to 100 samples) with a time limit per solve; no study."""
+    from tender.sourcing import NoSolution, PlanOptions, plan
+    from tender.sourcing.risk.first_stage import of_plan
+    from tender.sourcing.risk.robust import solve_robust
+
+    print(f"--robust growth, in process, 1 worker, seed 0, time limit {limit_s:.0f} s per solve")
+    print("| size | K | plan s | columns | status | gap | solve s (wall, CPU) | HiGHS s | / plan s |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
+    for size in sizes:
+        sc = _uncertain_synthetic(size)
+        options = PlanOptions(seed=0, time_limit_s=limit_s)
+        start = time.perf_counter()
+        det = of_plan(plan(sc, options), tuple(r.id for r in sc.training_runs), book=True)
+        plan_s = time.perf_counter() - start
+        for k in ks:
+            start, cpu = time.perf_counter(), time.process_time()
+            try:
+                r = solve_robust(sc, det, 0, k, options)
+            except NoSolution as exc:
+                print(
+                    f"| {size} | {k} | {plan_s:.2f} | no plan: {exc} after {time.perf_counter() - start:.0f} s |"
+                )
+                continue
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            print(
+                f"| {size} | {k} | {plan_s:.2f} | {r.columns:,} | {r.status} | {r.gap:.4f} "
+                f"| {wall:.1f} ({cpu:.1f} CPU) | {r.seconds:.1f} | {wall / plan_s:.1f} |",
+                flush=True,
+            )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=1000)
@@ -197,7 +237,12 @@ def main() -> None:
     ap.add_argument("--growth", default=None, help="Comma-separated bench_plan.py sizes (S,M,...).")
     ap.add_argument("--baseline-src", type=Path, default=None, help="A src/ to time the same runs with.")
     ap.add_argument("--baseline-samples", type=int, default=None, help="Samples of the baseline runs.")
+    ap.add_argument("--robust-growth", default=None, help="Sizes (S,M,...): --robust per K of --robust.")
+    ap.add_argument("--limit", type=float, default=600.0, help="With --robust-growth: seconds per solve.")
     a = ap.parse_args()
+    if a.robust_growth:
+        robust_growth(a.robust_growth.split(","), [int(k) for k in (a.robust or "10").split(",")], a.limit)
+        return
     if a.growth:
         growth(a.growth.split(","), a.samples)
         return
