@@ -7,7 +7,7 @@ would run on. The boundary puts Python's own handler back before the command run
 
 When the command is over, the objects it made are frozen (`gc.freeze`): the interpreter's shutdown
 then skips its last full collection over every object the imports and the command made (measured:
-`tender plan` ended 65-145 ms after its last line ran, 15-24 ms frozen). Outputs are already
+`tender plan` ended 65-145 ms after its last line ran, 15-34 ms frozen; load 2-3). Outputs are already
 written, renamed and flushed by then; `atexit` handlers still run.
 """
 
