@@ -50,8 +50,8 @@ class _Deferred:
         if made is None:
             from tender.cli.pipe_console import PipeConsole
 
-            made = PipeConsole(
-                stderr=object.__getattribute__(self, "_stderr"), highlight=False, soft_wrap=True
+            made = PipeConsole(  # no emoji codes: an id such as `a:fire:1` prints as it is
+                stderr=object.__getattribute__(self, "_stderr"), highlight=False, soft_wrap=True, emoji=False
             )
             object.__setattr__(self, "_made", made)
         return made  # type: ignore[no-any-return]
@@ -247,7 +247,11 @@ def _write_device(target: Path, data: str | bytes) -> None:
         f.flush()
 
 
-def run_interruptible(work: Callable[[Callable[[], bool]], T], grace_s: float = 10.0) -> T:
+def run_interruptible(
+    work: Callable[[Callable[[], bool]], T],
+    grace_s: float = 10.0,
+    meanwhile: Callable[[], object] | None = None,
+) -> T:
     """`work(stop)` in a worker thread, the main thread waiting where Ctrl-C reaches it at once.
 
     A native solver (HiGHS) runs for seconds without returning to Python and calls back into
@@ -255,21 +259,34 @@ def run_interruptible(work: Callable[[Callable[[], bool]], T], grace_s: float = 
     error ("Solve error"). Here the worker never sees the signal: on Ctrl-C the main thread sets the
     flag that `stop()` reports (HiGHS's interrupt callbacks ask it), waits up to `grace_s` for the
     worker to wind down, and raises KeyboardInterrupt (exit 130; nothing was written). A second
-    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130."""
+    Ctrl-C, or a worker that does not stop in time, ends the process at once with 130.
+
+    `meanwhile()` runs once in the main thread as soon as the worker first asks `stop()` (the solver
+    is about to run in native code, without Python's lock) or has ended: work that does not need the
+    result (importing what renders it) then overlaps the solve instead of slowing the Python before it."""
     box: dict[str, object] = {}
-    stopping, done = threading.Event(), threading.Event()
+    stopping, polled, done = threading.Event(), threading.Event(), threading.Event()
+
+    def stop() -> bool:
+        polled.set()
+        return stopping.is_set()
 
     def target() -> None:
         try:
-            box["value"] = work(stopping.is_set)
+            box["value"] = work(stop)
         except BaseException as exc:  # re-raised in the main thread
             box["error"] = exc
         finally:
+            polled.set()
             done.set()
 
     # Waiting on an Event, not Thread.join: an interrupted join can leave the thread looking finished.
     threading.Thread(target=target, name="tender-work", daemon=True).start()
     try:
+        if meanwhile is not None:
+            while not polled.wait(0.05):
+                pass
+            meanwhile()
         while not done.wait(0.05):
             pass
     except KeyboardInterrupt:

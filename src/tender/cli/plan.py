@@ -104,7 +104,6 @@ def plan_cmd(
         _robust(file, seed, time_limit, gap, study, json_path, report, robust)
         return
     from tender.cli.plan_actuals import load_replan
-    from tender.plan_output import PlanRenders
 
     # 1. outputs checked before any work; 2. the scenario (re-based on the actuals with --actuals)
     _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
@@ -118,6 +117,8 @@ def plan_cmd(
         ledger = ledger or out / "ledger.csv"
     # 3. solve and re-check; 4. tables; 5. outputs (all or none); 6. exit 1 when the checker objects
     result, sc = _solve(file, sc, replan, seed=seed, time_limit=time_limit, gap=gap)
+    from tender.plan_output import PlanRenders
+
     _print_result(result, sc, quiet)
     rendered = PlanRenders(result, sc, timings)
     renders: list[tuple[Path | None, Callable[[], str], str]] = [
@@ -142,8 +143,8 @@ def _refuse_with_robust(robust: bool, *, actuals: bool, out: Path | None, ledger
 def _solve(
     file: Path, sc: Scenario, replan: Replan | None, *, seed: int, time_limit: float, gap: float
 ) -> tuple[Plan, Scenario]:
-    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario."""
-    from tender.plan_output import verified
+    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario. The
+    renderers and the checker are imported while HiGHS solves (`_import_renderers`)."""
     from tender.sourcing import NoSolution, PlanOptions, plan
 
     def options(stop: Callable[[], bool]) -> PlanOptions:
@@ -156,11 +157,22 @@ def _solve(
 
         try:
             fixed = replan.fixed if replan is not None else None
-            planned = run_interruptible(lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed))
+            planned = run_interruptible(
+                lambda stop: plan(sc, options(stop), progress=progress, fixed=fixed),
+                meanwhile=_import_renderers,
+            )
         except NoSolution as exc:
             fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
+    from tender.plan_output import verified
+
     sc = replan.scenario if replan is not None else sc
     return verified(planned, sc, replan.fixed if replan is not None else None), sc
+
+
+def _import_renderers() -> None:
+    """What runs after the solve, imported while HiGHS solves (in the main thread, which the solver
+    leaves free): the checker, the tables and the JSON (bench/README.md, "Start-up")."""
+    import tender.plan_output  # noqa: F401
 
 
 def _print_result(result: Plan, sc: Scenario, quiet: bool) -> None:

@@ -73,3 +73,19 @@ def test_a_narrow_command_earlier_in_the_process_does_not_narrow_a_later_one() -
     header = next(line for line in done.stdout.splitlines() if "provider" in line or "provi" in line)
     for name in ("provider", "instance type", "flags"):
         assert name in header, header
+
+
+def test_an_id_that_reads_as_an_emoji_code_prints_as_it_is() -> None:
+    """Ids are the user's text: `gpu:fire:1` must not turn into `gpu🔥1` in a table or a message."""
+    from rich.table import Table
+
+    from tender.cli.output import console
+
+    table = Table("notice")
+    table.add_row("c-rofr:fire:1")
+    with console.capture() as captured:
+        console.print(table)
+        console.print("need gpu:smile:2 declined")
+    text = captured.get()
+    assert "c-rofr:fire:1" in text and "gpu:smile:2" in text
+    assert "\U0001f525" not in text and "\U0001f604" not in text
