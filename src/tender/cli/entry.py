@@ -25,7 +25,6 @@ import sys
 
 from tender.cli.interrupt import MESSAGE, leave_at_once
 
-
 GC_THRESHOLD = (200_000, 30, 30)
 
 

@@ -25,6 +25,8 @@ from tender.domain.rebase import FixedMonths, rebase
 
 @dataclass(frozen=True)
 class Replan:
+    """A re-plan on the actuals: the fixed months, the scenario re-based on them and the JSON's `fixed`."""
+
     fixed: FixedMonths
     scenario: Scenario  # re-based at `fixed.as_of`
     section: dict[str, Any]  # the plan JSON's `fixed` object

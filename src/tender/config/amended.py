@@ -62,6 +62,9 @@ class Version:
 
 @dataclass
 class Replay:
+    """The state of replaying the amendments over the clauses: each clause's current version, its end
+    and history, and the findings so far."""
+
     names: Names
     out: Findings
     added_by: dict[str, str]  # clause id -> the amendment that adds it

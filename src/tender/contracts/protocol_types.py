@@ -154,6 +154,8 @@ class Award:
 
 @dataclass(frozen=True)
 class Quote:
+    """A third party's quote for a need as the protocol records it: price, GPUs and when it came."""
+
     need: str
     provider: str
     price: Decimal

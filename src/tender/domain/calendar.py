@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 
 @dataclass(frozen=True)
 class Calendar:
+    """The plan's months: month 1 is `start_year`-`start_month`, `horizon_months` in all."""
+
     start_year: int
     start_month: int  # 1..12
     horizon_months: int

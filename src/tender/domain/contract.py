@@ -63,6 +63,9 @@ class CarveOut:
 
 @dataclass(frozen=True)
 class Clause:
+    """What every clause has: its id, the months it is in effect (inclusive; open-ended without an
+    end) and the real contract it `resembles`."""
+
     id: str
     effective_from_month: int = 1
     effective_to_month: int | None = None
@@ -118,12 +121,16 @@ class FirstShip(Rofr):
 
 @dataclass(frozen=True)
 class Milestone:
+    """A committed spend's cumulative amount due by the end of month `by_month`."""
+
     by_month: int
     cumulative_usd: Decimal
 
 
 @dataclass(frozen=True)
 class CommittedSpend(Clause):
+    """Spend the lab owes `provider` by each milestone; a shortfall costs `penalty_pct_of_shortfall`."""
+
     provider: str = ""
     total_usd: Decimal = Decimal(0)
     milestones: tuple[Milestone, ...] = ()
@@ -143,6 +150,8 @@ class CommittedSpend(Clause):
 
 @dataclass(frozen=True)
 class TakeOrPay(Clause):
+    """The lab pays at least `minimum_pct_of_delivered_capacity` of what `provider` delivers, used or not."""
+
     provider: str = ""
     term_months: int = 0
     minimum_pct_of_delivered_capacity: Decimal = Decimal(100)
@@ -160,6 +169,9 @@ class TakeOrPay(Clause):
 
 @dataclass(frozen=True)
 class ReservedCapacity(Clause):
+    """`gpus` of `gpu` held at `provider` for `term_months` from `start_month`, billed whether used
+    or not (or prepaid), with up to `burst_max_gpus` more at `burst_rate`."""
+
     provider: str = ""
     gpu: str = ""
     gpus: int = 0
@@ -187,6 +199,8 @@ class ReservedCapacity(Clause):
 
 @dataclass(frozen=True)
 class WorkloadExclusivity(Clause):
+    """The named workloads (or workload classes) run on `provider` only."""
+
     provider: str = ""
     workloads: tuple[str, ...] = ()
     workload_classes: tuple[str, ...] = ()
@@ -201,6 +215,8 @@ class WorkloadExclusivity(Clause):
 
 @dataclass(frozen=True)
 class DataResidency(Clause):
+    """The named workloads run in `allowed_regions` only."""
+
     workloads: tuple[str, ...] = ()
     allowed_regions: tuple[str, ...] = ()
 
@@ -211,6 +227,9 @@ class DataResidency(Clause):
 
 @dataclass(frozen=True)
 class RevenueShare(Clause):
+    """The lab pays `outbound_rate` of its revenue forecast to `counterparty_id` (up to
+    `outbound_cap_usd` over the horizon) and receives `inbound_rate`."""
+
     counterparty_id: str = ""
     outbound_rate: Decimal = Decimal(0)
     outbound_cap_usd: Decimal | None = None
@@ -245,6 +264,8 @@ class ChangeAction(StrEnum):
 
 @dataclass(frozen=True)
 class Change:
+    """One change of an amendment: terminate a clause, add one, or set one field of it."""
+
     action: ChangeAction
     contract_id: str
     contract: Contract | None = None  # for add_contract
@@ -254,6 +275,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Amendment:
+    """Dated changes to the clauses, in effect from `effective_month` on (never retroactive)."""
+
     id: str
     effective_month: int
     changes: tuple[Change, ...]

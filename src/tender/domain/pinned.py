@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PinnedRun:
+    """Step 1: a run in progress, kept at its site from `start` through `end`."""
+
     run: str
     provider: str
     gpu: str
@@ -34,6 +36,8 @@ class PinnedRun:
 
 @dataclass(frozen=True)
 class HeldCapacity:
+    """Step 2: GPUs still held (and billed) at a provider through `until`."""
+
     provider: str
     gpu: str
     region: str
@@ -48,6 +52,8 @@ class HeldCapacity:
 
 @dataclass(frozen=True)
 class AnsweredNotice:
+    """Step 3: a holder's answer given before `as_of`, taken as given by the re-plan."""
+
     notice: str  # the notice id where it was answered (the server's notices table)
     demand: str  # the workload the need was for
     holder: str

@@ -28,6 +28,8 @@ class Pricing(StrEnum):
 
 @dataclass(frozen=True)
 class Accelerator:
+    """An accelerator type: its throughput in H100 equivalents, memory and facility power per GPU."""
+
     name: str
     h100_eq: Decimal  # throughput relative to one H100
     memory_gb: int
@@ -37,6 +39,8 @@ class Accelerator:
 
 @dataclass(frozen=True)
 class CapacityStep:
+    """`gpus` available from `from_month` until the next step."""
+
     from_month: int
     gpus: int
 
@@ -59,6 +63,8 @@ class CapacityLine:
 
 @dataclass(frozen=True)
 class CampusPhase:
+    """One phase of a campus build-out: `gpus` of `gpu` online from `online_month` (`mw` of power)."""
+
     phase: int
     online_month: int
     mw: Decimal
@@ -68,6 +74,8 @@ class CampusPhase:
 
 @dataclass(frozen=True)
 class DelayRisk:
+    """A campus's phase delay in whole months: median and 90th percentile (`delay_risk_months`)."""
+
     p50: int = 0
     p90: int = 0
 
@@ -99,6 +107,8 @@ class RofrBehavior:
 
 @dataclass(frozen=True)
 class CapacityBlocks:
+    """Short fixed-length blocks of `gpu` a provider sells (durations, instances per block, terms)."""
+
     gpu: str
     durations_days: str
     max_instances_per_block: int
@@ -125,6 +135,8 @@ class SkyTarget:
 
 @dataclass(frozen=True)
 class Provider:
+    """A supplier of compute: its regions, capacity (existing, new, campus phases), rates and terms."""
+
     id: str
     kind: ProviderKind
     regions: tuple[str, ...]

@@ -27,6 +27,9 @@ class ScriptedResponse:
 
 @dataclass(frozen=True)
 class Scenario:
+    """Everything a plan reads: calendar, accelerators, providers, clauses and amendments, demand,
+    revenue forecast, scripted ROFR answers and the uncertainty a risk study samples."""
+
     id: str
     calendar: Calendar
     accelerators: Mapping[str, Accelerator]

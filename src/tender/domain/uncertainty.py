@@ -45,6 +45,8 @@ class HolderRanges:
 
 @dataclass(frozen=True)
 class Uncertainty:
+    """What a risk study samples: delays and slips, demand bands, holder behaviour and price multipliers."""
+
     campus_delay_correlation: Mapping[str, Decimal] = field(default_factory=dict)  # provider -> rho
     delivery_slip_months: Mapping[str, MonthsQuantiles] = field(default_factory=dict)  # provider
     demand_bands: Mapping[str, Band] = field(default_factory=dict)  # fleet id

@@ -26,6 +26,8 @@ def month_labels(scenario: Scenario) -> dict[int, str]:
 
 @dataclass(frozen=True)
 class PlanRenders:
+    """Step 1: one verified plan and its scenario, rendered on demand (steps 2-3)."""
+
     result: Plan
     scenario: Scenario
     timings: bool = False  # write `solve_seconds` into the JSON (`tender plan --timings`)

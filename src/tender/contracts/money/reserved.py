@@ -23,6 +23,8 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class ReservedMonth:
+    """One month of one reservation: reserved, used, burst, unserved and idle GPU-hours, and the charges."""
+
     clause: str
     month: int
     reserved_gpu_hours: Decimal

@@ -22,6 +22,9 @@ ZERO = Decimal(0)
 
 @dataclass(frozen=True)
 class RevenueShareMonth:
+    """One month of one revenue share: the revenue, the share accrued (cumulative, capped or not),
+    what comes back inbound and what is settled."""
+
     clause: str
     month: int
     revenue: Decimal

@@ -34,6 +34,9 @@ class DeliveryMonth:
 
 @dataclass(frozen=True)
 class TakeOrPayMonth:
+    """One month of one take-or-pay clause: the minimum and billed GPU-hours, the charge, what was
+    paid unused and what delivery-slip relief waived."""
+
     clause: str
     month: int
     minimum_gpu_hours: Decimal
