@@ -1,8 +1,10 @@
 """Benchmark the `tender` command's start-up (issue 18 item 9), every figure a ratio to
 `python -c pass` measured in the same run.
 
-Usage: .venv/bin/python bench/bench_startup.py [--repeats 9] [--plan-repeats 5] [--any-exit]
-(`PYTHONPATH=OTHER/src ... --any-exit` measures another checkout, e.g. one without `--version`.)
+Usage: .venv/bin/python bench/bench_startup.py [--repeats 9] [--plan-repeats 5] [--any-exit] [--against DIR]
+(`PYTHONPATH=OTHER/src ... --any-exit` measures another checkout, e.g. one without `--version`;
+`--against DIR` measures this tree and DIR's `src/` in alternating rounds of one run, e.g. DIR made by
+`git archive BASE src | tar -x -C DIR`, and prints both, with `plan`'s wall minus its solve.)
 
 1. Each round runs, in turn, `python -c pass`, `tender --help`, `tender --version`,
    `tender validate examples/minimal.yaml` and (every round up to --plan-repeats)
@@ -57,6 +59,7 @@ def wall(argv: list[str]) -> float:
 
 
 def one_round(plan_json: Path | None) -> dict[str, float]:
+    """One round of every command (step 1), with its ratios (step 2)."""
     base = wall([PYTHON, "-c", "pass"])
     walls = {
         "base": base,
@@ -75,8 +78,38 @@ def one_round(plan_json: Path | None) -> dict[str, float]:
             "plan_vs_load": plan_s / (solve_s + walls["validate"]),
             "plan_s": plan_s,
             "solve_s": solve_s,
+            "plan_minus_solve_s": plan_s - solve_s,
         }
     return row
+
+
+def tree_round(src: str | None, plan_json: Path | None) -> dict[str, float]:
+    """`one_round` with `src` (a tree's `src/`) first on PYTHONPATH, or as installed (None)."""
+    saved = ENV.get("PYTHONPATH")
+    if src is not None:
+        ENV["PYTHONPATH"] = src
+    try:
+        return one_round(plan_json)
+    finally:
+        if saved is None:
+            ENV.pop("PYTHONPATH", None)
+        else:
+            ENV["PYTHONPATH"] = saved
+
+
+def summary(title: str, rows: list[dict[str, float]]) -> None:
+    """Step 3 for one tree's rounds."""
+    print(title)
+    for name in ("base_s", "help_s", "version_s", "validate_s", "plan_s", "solve_s", "plan_minus_solve_s"):
+        values = [r[name] for r in rows if name in r]
+        print(f"  {name:<18} {statistics.median(values):8.3f} s  [{min(values):.3f} - {max(values):.3f}]")
+    for name, target in TARGETS.items():
+        values = [r[name] for r in rows if name in r]
+        median = statistics.median(values)
+        verdict = "met" if median < target else "NOT met"
+        print(
+            f"  {name:<18} {median:8.2f} x  [{min(values):.2f} - {max(values):.2f}]  target < {target}x: {verdict}"
+        )
 
 
 def main() -> None:
@@ -84,24 +117,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=9, help="rounds of the short commands")
     parser.add_argument("--plan-repeats", type=int, default=5, help="rounds that also run the plan")
     parser.add_argument("--any-exit", action="store_true", help="time commands that fail too")
+    parser.add_argument("--against", type=Path, help="another tree, measured in alternating rounds")
     args = parser.parse_args()
-    rows = []
+    trees: dict[str, str | None] = {"this tree": None}
+    if args.against is not None:
+        trees[f"against {args.against}"] = str(args.against.resolve() / "src")
+    rows: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
     with tempfile.TemporaryDirectory() as tmp:
         ENV["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
-        one_round(Path(tmp) / "plan.json")  # warm-up: the file cache and the bytecode
+        for src in trees.values():
+            tree_round(src, Path(tmp) / "plan.json")  # warm-up: the file cache and the bytecode
         for i in range(args.repeats):
-            rows.append(one_round(Path(tmp) / "plan.json" if i < args.plan_repeats else None))
+            for name, src in trees.items():
+                plan_json = Path(tmp) / "plan.json" if i < args.plan_repeats else None
+                rows[name].append(tree_round(src, plan_json))
     print(f"{args.repeats} rounds ({args.plan_repeats} with the plan); medians, [min - max]")
-    for name in ("base_s", "help_s", "version_s", "validate_s", "plan_s", "solve_s"):
-        values = [r[name] for r in rows if name in r]
-        print(f"  {name:<12} {statistics.median(values):8.3f} s  [{min(values):.3f} - {max(values):.3f}]")
-    for name, target in TARGETS.items():
-        values = [r[name] for r in rows if name in r]
-        median = statistics.median(values)
-        verdict = "met" if median < target else "NOT met"
-        print(
-            f"  {name:<12} {median:8.2f} x  [{min(values):.2f} - {max(values):.2f}]  target < {target}x: {verdict}"
-        )
+    for name in trees:
+        summary(name, rows[name])
 
 
 if __name__ == "__main__":
