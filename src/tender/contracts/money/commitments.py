@@ -107,6 +107,15 @@ def _take(
         left -= take
 
 
+def _lines_by_month(spend: Sequence[Spend]) -> dict[int, list[Spend]]:
+    """Each month's spend lines, by (provider, category, amount): the order they are offered in.
+    One stable sort of every line, then split by month: the order a per-month sort would give."""
+    by_month: dict[int, list[Spend]] = {}
+    for line in sorted(spend, key=lambda s: (s.provider, s.category, s.amount)):
+        by_month.setdefault(line.month, []).append(line)
+    return by_month
+
+
 def drawdown(
     commitments: Sequence[CommittedSpend], spend: Sequence[Spend], horizon: int
 ) -> tuple[CommitmentMonth, ...]:
@@ -119,11 +128,11 @@ def drawdown(
     cumulative = {c.id: ZERO for c in ordered}
     charged = {c.id: ZERO for c in ordered}
     rows: list[CommitmentMonth] = []
+    by_month = _lines_by_month(spend)
     for month in range(1, horizon + 1):
         drawn = {c.id: ZERO for c in ordered}
-        for line in sorted(spend, key=lambda s: (s.provider, s.category, s.amount)):
-            if line.month == month:
-                _take(commitments, ordered, line, cumulative, drawn)
+        for line in by_month.get(month, ()):
+            _take(commitments, ordered, line, cumulative, drawn)
         for first in ordered:
             c = version_at(commitments, first.id, month) or first
             live = version_at(commitments, first.id, month) is not None
