@@ -33,9 +33,11 @@ Demand = Fleet | TrainingRun
 class ClauseView:
     scenario: Scenario
     by_month: tuple[tuple[Contract, ...], ...]  # index m-1
+    # `rofr_clauses` answers, keyed by the month's rights epoch (`_rofr_epoch`), not the month itself
     _rofr_cache: dict[tuple[str, str, str, str, int, bool], tuple[Rofr, ...]] = field(
         default_factory=dict, compare=False
     )
+    _rofr_epochs: list[int] = field(default_factory=list, compare=False)  # index m-1, built on first use
     # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
     _kinds: dict[str, tuple[tuple[Contract, ...], ...]] = field(default_factory=dict, compare=False)
     _restricted: dict[str, bool] = field(default_factory=dict, compare=False)
@@ -158,7 +160,7 @@ class ClauseView:
         if not self.of_kind(Rofr, month):
             return ()
         new = self.is_new_capacity(provider, gpu, region, month) if new is None else new
-        key = (demand.id, provider, gpu, region, month, new)
+        key = (demand.id, provider, gpu, region, self._rofr_epoch(month), new)
         if key in self._rofr_cache:
             return self._rofr_cache[key]
         found: tuple[Rofr, ...] = ()
@@ -184,6 +186,17 @@ class ClauseView:
             found = tuple(clause for clause in rights if in_right_scope(clause, need, provider))
         self._rofr_cache[key] = found
         return found
+
+    def _rofr_epoch(self, month: int) -> int:
+        """The first month whose rights in force equal `month`'s. `rofr_clauses` reads `month` only
+        through those rights (`in_right_scope` reads the need's workload, class, accelerator,
+        region, capacity kind and provider, never its start), so the months of one epoch share answers."""
+        if not self._rofr_epochs:
+            first_month: dict[tuple[Contract, ...], int] = {}
+            for index in range(len(self.by_month)):
+                rights = self.of_kind(Rofr, index + 1)
+                self._rofr_epochs.append(first_month.setdefault(rights, index + 1))
+        return self._rofr_epochs[month - 1]
 
     def run_start(self, clause: str, month: int) -> int:
         """First month of the unbroken run of months, ending at `month`, in which `clause` is in force."""
