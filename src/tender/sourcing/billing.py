@@ -93,28 +93,24 @@ def bill_reservations(data: PlanData, awards: Sequence[Award], hours: Decimal) -
 def bill_holder_blocks(data: PlanData, awards: Sequence[Award], hours: Decimal) -> Lines:
     """Step 3: a ROFR holder block is paid every month of the block at the notice price."""
     lines: list[tuple[Charge, str]] = []
+    used_by: dict[tuple[str | None, str, str, str, int], list[Decimal]] = {}  # in award order
+    for award in awards:
+        key = (award.notice, award.provider, award.gpu, award.region, award.month)
+        used_by.setdefault(key, []).append(award.gpus * hours)
     for offer in data.offers:
         if offer.kind != HOLDER_NEW:
             continue
         for month in data.months:
             if offer.block_gpus[month - 1]:
-                lines.append((_block_charge(offer, month, awards, hours), "compute_contract"))
+                used = sum(used_by.get((offer.notice, *offer.site, month), ()), ZERO)
+                lines.append((_block_charge(offer, month, used, hours), "compute_contract"))
     return Lines(tuple(lines))
 
 
-def _block_charge(offer: Offer, month: int, awards: Sequence[Award], hours: Decimal) -> Charge:
-    """One month of a holder block: its GPUs at the notice price, and what awards used of it."""
+def _block_charge(offer: Offer, month: int, used: Decimal, hours: Decimal) -> Charge:
+    """One month of a holder block: its GPUs at the notice price, and the GPU-hours awards `used` of it."""
     rate = offer.rate[month - 1] or ZERO
     amount = offer.block_gpus[month - 1] * rate * hours
-    key = (offer.notice, *offer.site, month)
-    used = sum(
-        (
-            award.gpus * hours
-            for award in awards
-            if (award.notice, award.provider, award.gpu, award.region, award.month) == key
-        ),
-        ZERO,
-    )
     return Charge(
         month, offer.provider, "holder_block", offer.clause[month - 1], offer.notice, amount, amount,
         max(ZERO, amount - used * rate), used, gpu=offer.site[1], region=offer.site[2], rate=rate,

@@ -33,9 +33,17 @@ Demand = Fleet | TrainingRun
 class ClauseView:
     scenario: Scenario
     by_month: tuple[tuple[Contract, ...], ...]  # index m-1
+    # `rofr_clauses` answers, keyed by the month's rights epoch (`_rofr_epoch`), not the month itself
     _rofr_cache: dict[tuple[str, str, str, str, int, bool], tuple[Rofr, ...]] = field(
         default_factory=dict, compare=False
     )
+    _rofr_epochs: list[int] = field(default_factory=list, compare=False)  # index m-1, built on first use
+    # `open_rights` answers; the key holds all they read besides the view's own clauses
+    _open_rights: dict[tuple[str, str, str, str, int, bool, datetime], tuple[Rofr, ...] | None] = field(
+        default_factory=dict, compare=False
+    )
+    # `gate_open` answers: (right id, response window days, month, now) is all they read
+    _gate_open: dict[tuple[str, int, int, datetime], bool] = field(default_factory=dict, compare=False)
     # per month (index m-1), built on first use: clauses of one kind, keyed by what they apply to
     _kinds: dict[str, tuple[tuple[Contract, ...], ...]] = field(default_factory=dict, compare=False)
     _restricted: dict[str, bool] = field(default_factory=dict, compare=False)
@@ -158,7 +166,7 @@ class ClauseView:
         if not self.of_kind(Rofr, month):
             return ()
         new = self.is_new_capacity(provider, gpu, region, month) if new is None else new
-        key = (demand.id, provider, gpu, region, month, new)
+        key = (demand.id, provider, gpu, region, self._rofr_epoch(month), new)
         if key in self._rofr_cache:
             return self._rofr_cache[key]
         found: tuple[Rofr, ...] = ()
@@ -185,6 +193,29 @@ class ClauseView:
         self._rofr_cache[key] = found
         return found
 
+    def _rofr_epoch(self, month: int) -> int:
+        """The first month whose rights in force equal `month`'s. `rofr_clauses` reads `month` only
+        through those rights (`in_right_scope` reads the need's workload, class, accelerator,
+        region, capacity kind and provider, never its start), so the months of one epoch share answers."""
+        if not self._rofr_epochs:
+            first_month: dict[tuple[Contract, ...], int] = {}
+            for index in range(len(self.by_month)):
+                rights = self.of_kind(Rofr, index + 1)
+                self._rofr_epochs.append(first_month.setdefault(rights, index + 1))
+        return self._rofr_epochs[month - 1]
+
+    def open_rights(
+        self, demand: Demand, provider: str, gpu: str, region: str, month: int, new: bool, now: datetime
+    ) -> tuple[Rofr, ...] | None:
+        """`rofr_clauses` of this capacity, or None when one of them keeps it shut: no answer to a
+        notice sent at `now` can come before `month` starts (`gate_open`)."""
+        key = (demand.id, provider, gpu, region, month, new, now)
+        if key not in self._open_rights:
+            rights = self.rofr_clauses(demand, provider, gpu, region, month, new)
+            is_open = all(self.gate_open(right, month, now) for right in rights)
+            self._open_rights[key] = rights if is_open else None
+        return self._open_rights[key]
+
     def run_start(self, clause: str, month: int) -> int:
         """First month of the unbroken run of months, ending at `month`, in which `clause` is in force."""
         key = (clause, month)
@@ -202,8 +233,11 @@ class ClauseView:
 
     def gate_open(self, right: Rofr, month: int, now: datetime) -> bool:
         """Could the holder have answered a notice about `month` before that month starts?"""
-        answer_by = self.notice_instant(right, month, now) + timedelta(days=right.response_window_days)
-        return answer_by <= self.scenario.calendar.month_start(month)
+        key = (right.id, right.response_window_days, month, now)
+        if key not in self._gate_open:
+            answer_by = self.notice_instant(right, month, now) + timedelta(days=right.response_window_days)
+            self._gate_open[key] = answer_by <= self.scenario.calendar.month_start(month)
+        return self._gate_open[key]
 
     def is_new_capacity(self, provider: str, gpu: str, region: str, month: int) -> bool:
         """False for capacity already contracted: the lab's own cluster or a running reservation."""

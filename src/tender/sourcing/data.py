@@ -372,12 +372,12 @@ def _gate(
     kept: list[int] = []
     gates: Gates = {}
     for month in months:
-        rights = view.rofr_clauses(
-            demand, offer.provider, offer.gpu, offer.region, month, new=offer.is_new(view, month)
+        rights = view.open_rights(
+            demand, offer.provider, offer.gpu, offer.region, month, offer.is_new(view, month), now
         )
+        if rights is None:
+            continue
         if rights:
-            if not all(view.gate_open(right, month, now) for right in rights):
-                continue
             gates[(demand.id, offer.idx, month)] = Gate(tuple((right.id, right.holder) for right in rights))
         kept.append(month)
     return tuple(kept), gates

@@ -19,23 +19,22 @@ from tender.sourcing.variables import LinearModel, Vars
 CONTRACT, ON_DEMAND, SPOT = "compute_contract", "compute_on_demand", "compute_spot"
 
 
-def fixed_cost(data: PlanData, provider: str, month: int) -> Decimal:
-    """Paid whether used or not: reserved blocks and ROFR holder blocks, in `month` (compute_contract)."""
-    total = sum(
-        (
-            pool.reserved * pool.rate * data.hours
-            for pool in data.pools
-            if (pool.provider, pool.month) == (provider, month)
-        ),
-        Decimal(0),
-    )
+def fixed_costs(data: PlanData) -> dict[tuple[str, int], Decimal]:
+    """Paid whether used or not, per (provider, month) that has any: reserved blocks, then ROFR
+    holder blocks (compute_contract). Each total adds its pools, then its offers, in data order."""
+    totals: dict[tuple[str, int], Decimal] = {}
+    for pool in data.pools:
+        key = (pool.provider, pool.month)
+        totals[key] = totals.get(key, Decimal(0)) + pool.reserved * pool.rate * data.hours
     for offer in data.offers:
-        if offer.provider != provider:
+        if not offer.block_gpus:
             continue
-        if offer.block_gpus and offer.block_gpus[month - 1] > 0:
-            rate = offer.rate[month - 1] or Decimal(0)
-            total += offer.block_gpus[month - 1] * rate * data.hours
-    return total
+        for month in data.months:
+            if offer.block_gpus[month - 1] > 0:
+                rate = offer.rate[month - 1] or Decimal(0)
+                key = (offer.provider, month)
+                totals[key] = totals.get(key, Decimal(0)) + offer.block_gpus[month - 1] * rate * data.hours
+    return totals
 
 
 def _category(pricing: str) -> str:
@@ -43,10 +42,16 @@ def _category(pricing: str) -> str:
 
 
 def spend_terms(
-    data: PlanData, cols: Vars, provider: str, month: int, eligible: frozenset[str] | None
+    data: PlanData,
+    cols: Vars,
+    provider: str,
+    month: int,
+    eligible: frozenset[str] | None,
+    fixed: Decimal,
 ) -> tuple[list[tuple[int, float]], float]:
     """Billed spend with `provider` in `month` as (linear terms, constant), counting only the
-    spend categories in `eligible` (None = every category), as the ledger's drawdown does."""
+    spend categories in `eligible` (None = every category), as the ledger's drawdown does;
+    `fixed` is that provider-month's fixed cost (`fixed_costs`)."""
 
     def counts(category: str) -> bool:
         return eligible is None or category in eligible
@@ -70,8 +75,7 @@ def spend_terms(
         p = data.pools[pool]
         if (p.provider, p.month) == (provider, month) and counts(_category(p.burst_pricing)):
             terms.append((col, float(p.burst_rate or 0) * data.hours))
-    fixed = float(fixed_cost(data, provider, month)) if counts(CONTRACT) else 0.0
-    return terms, fixed
+    return terms, float(fixed) if counts(CONTRACT) else 0.0
 
 
 def set_objective(data: PlanData, model: LinearModel, cols: Vars, constant: Decimal) -> None:
@@ -108,8 +112,13 @@ def set_objective(data: PlanData, model: LinearModel, cols: Vars, constant: Deci
             if gpu in data.scenario.accelerators
         )
         model.add_cost(col, penalty * run.gpus * h100_eq * run.duration_months)
+    costs = fixed_costs(data)
     fixed = sum(
-        (fixed_cost(data, provider, m) for provider in sorted(data.scenario.providers) for m in data.months),
+        (
+            costs.get((provider, m), Decimal(0))
+            for provider in sorted(data.scenario.providers)
+            for m in data.months
+        ),
         Decimal(0),
     )
     model.offset = float(fixed + constant)

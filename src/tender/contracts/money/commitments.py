@@ -77,25 +77,41 @@ def version_at(versions: Sequence[CommittedSpend], clause: str, month: int) -> C
     return next((v for v in versions if v.id == clause and v.effective_in(month)), None)
 
 
+InForce = dict[tuple[str, int], CommittedSpend]  # (clause id, month) -> its version then (absent: none)
+
+
+def _in_force(versions: Sequence[CommittedSpend], ids: Sequence[str], horizon: int) -> InForce:
+    """`version_at` of every clause id in `ids` and month 1..`horizon`, asked once each."""
+    table: InForce = {}
+    for clause in ids:
+        for month in range(1, horizon + 1):
+            version = version_at(versions, clause, month)
+            if version is not None:
+                table[(clause, month)] = version
+    return table
+
+
 def _take(
-    versions: Sequence[CommittedSpend],
+    versions: tuple[Sequence[CommittedSpend], InForce],
     ordered: Sequence[CommittedSpend],
     line: Spend,
     cumulative: dict[str, Decimal],
     drawn: dict[str, Decimal],
 ) -> None:
-    """Offer one spend line to the commitments in drawdown order (step 2 of the flow)."""
+    """Offer one spend line to the commitments in drawdown order (step 2 of the flow). `versions`:
+    every version, and the one of each id in force in each month (`_in_force`)."""
+    every, in_force = versions
     left = line.amount
     for first in ordered:
-        c = version_at(versions, first.id, line.month)
+        c = in_force.get((first.id, line.month))
         if left <= 0:
             break
         if c is None or c.provider != line.provider:
             continue
         if c.eligible_spend and line.category not in c.eligible_spend:
             continue
-        after = version_at(versions, c.drawdown_after or "", line.month) or next(
-            (v for v in reversed(versions) if v.id == c.drawdown_after), None
+        after = in_force.get((c.drawdown_after or "", line.month)) or next(
+            (v for v in reversed(every) if v.id == c.drawdown_after), None
         )
         if after is not None and cumulative[after.id] < after.total_usd:
             continue
@@ -105,6 +121,15 @@ def _take(
         cumulative[c.id] += take
         drawn[c.id] += take
         left -= take
+
+
+def _lines_by_month(spend: Sequence[Spend]) -> dict[int, list[Spend]]:
+    """Each month's spend lines, by (provider, category, amount): the order they are offered in.
+    One stable sort of every line, then split by month: the order a per-month sort would give."""
+    by_month: dict[int, list[Spend]] = {}
+    for line in sorted(spend, key=lambda s: (s.provider, s.category, s.amount)):
+        by_month.setdefault(line.month, []).append(line)
+    return by_month
 
 
 def drawdown(
@@ -119,14 +144,16 @@ def drawdown(
     cumulative = {c.id: ZERO for c in ordered}
     charged = {c.id: ZERO for c in ordered}
     rows: list[CommitmentMonth] = []
+    by_month = _lines_by_month(spend)
+    in_force = _in_force(commitments, [c.id for c in ordered], horizon)
     for month in range(1, horizon + 1):
         drawn = {c.id: ZERO for c in ordered}
-        for line in sorted(spend, key=lambda s: (s.provider, s.category, s.amount)):
-            if line.month == month:
-                _take(commitments, ordered, line, cumulative, drawn)
+        for line in by_month.get(month, ()):
+            _take((commitments, in_force), ordered, line, cumulative, drawn)
         for first in ordered:
-            c = version_at(commitments, first.id, month) or first
-            live = version_at(commitments, first.id, month) is not None
+            version = in_force.get((first.id, month))
+            c = version or first
+            live = version is not None
             due = (
                 next((m.cumulative_usd for m in c.milestones if m.by_month == month), None) if live else None
             )

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tender.domain import Milestone
 from tender.sourcing.data import Commitment, PlanData
-from tender.sourcing.objective import spend_terms
+from tender.sourcing.objective import fixed_costs, spend_terms
 from tender.sourcing.variables import LinearModel, Vars
 
 
 def provider_spend(data: PlanData, model: LinearModel, cols: Vars) -> None:
     """spend[c, m] = the billed spend with c's provider in month m that c's `eligible_spend` counts."""
+    costs = fixed_costs(data)
     for commitment in data.commitments:
         eligible = frozenset(commitment.clause.eligible_spend) if commitment.clause.eligible_spend else None
+        provider = commitment.clause.provider
         for month in data.months:
-            terms, const = spend_terms(data, cols, commitment.clause.provider, month, eligible)
+            fixed = costs.get((provider, month), Decimal(0))
+            terms, const = spend_terms(data, cols, provider, month, eligible, fixed)
             spend_col = model.var(f"spend[{commitment.clause.id},{month}]")
             cols.spend[(commitment.clause.id, month)] = spend_col
             model.row(
