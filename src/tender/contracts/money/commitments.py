@@ -92,15 +92,15 @@ def _in_force(versions: Sequence[CommittedSpend], ids: Sequence[str], horizon: i
 
 
 def _take(
-    versions: tuple[Sequence[CommittedSpend], InForce],
+    every: Sequence[CommittedSpend],
+    in_force: InForce,
     ordered: Sequence[CommittedSpend],
     line: Spend,
     cumulative: dict[str, Decimal],
     drawn: dict[str, Decimal],
 ) -> None:
-    """Offer one spend line to the commitments in drawdown order (step 2 of the flow). `versions`:
-    every version, and the one of each id in force in each month (`_in_force`)."""
-    every, in_force = versions
+    """Offer one spend line to the commitments in drawdown order (step 2 of the flow). `every`: every
+    version; `in_force`: the one of each id in force in each month (`_in_force`)."""
     left = line.amount
     for first in ordered:
         c = in_force.get((first.id, line.month))
@@ -149,7 +149,7 @@ def drawdown(
     for month in range(1, horizon + 1):
         drawn = {c.id: ZERO for c in ordered}
         for line in by_month.get(month, ()):
-            _take((commitments, in_force), ordered, line, cumulative, drawn)
+            _take(commitments, in_force, ordered, line, cumulative, drawn)
         for first in ordered:
             version = in_force.get((first.id, month))
             c = version or first
