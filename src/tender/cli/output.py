@@ -39,33 +39,59 @@ if TYPE_CHECKING:
 
 class _Deferred:
     """A console made on first use, so that Rich loads only when a command prints (`tender --help`
-    and `--version` need none of it). Attribute reads and writes go to the real console."""
+    and `--version` need none of it; `tender plan` makes its consoles while HiGHS solves). Attribute
+    reads go to the real console; writes wait for it when it is not made yet (`--json -` sets
+    `stderr` while Typer parses the options)."""
 
     def __init__(self, stderr: bool) -> None:
-        object.__setattr__(self, "_stderr", stderr)
         object.__setattr__(self, "_made", None)
+        object.__setattr__(self, "_settings", {"stderr": stderr})
 
     def real(self) -> Console:
         made = object.__getattribute__(self, "_made")
         if made is None:
             from tender.cli.pipe_console import PipeConsole
 
+            settings = object.__getattribute__(self, "_settings")
             made = PipeConsole(  # no emoji codes: an id such as `a:fire:1` prints as it is
-                stderr=object.__getattribute__(self, "_stderr"), highlight=False, soft_wrap=True, emoji=False
+                stderr=settings.pop("stderr"), highlight=False, soft_wrap=True, emoji=False
             )
+            for name, value in settings.items():
+                setattr(made, name, value)
             object.__setattr__(self, "_made", made)
         return made  # type: ignore[no-any-return]
+
+    def may_be_terminal(self) -> bool:
+        """Rich's `is_terminal`, without loading Rich when the answer is surely no: Rich says yes only
+        for `TTY_COMPATIBLE`, `FORCE_COLOR` or a stream whose `isatty()` is true."""
+        if object.__getattribute__(self, "_made") is not None:
+            return self.real().is_terminal
+        stream = sys.stderr if object.__getattribute__(self, "_settings")["stderr"] else sys.stdout
+        isatty = getattr(stream, "isatty", None)
+        try:
+            maybe = "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ or bool(isatty and isatty())
+        except ValueError:  # a closed stream (Rich answers no too)
+            maybe = False
+        return maybe and self.real().is_terminal
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real(), name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self.real(), name, value)
+        if object.__getattribute__(self, "_made") is None:
+            object.__getattribute__(self, "_settings")[name] = value
+        else:
+            setattr(self.real(), name, value)
 
 
 def real_console(c: Console) -> Console:
     """The Rich console itself (for Rich objects that take one, such as a progress bar)."""
     return c.real() if isinstance(c, _Deferred) else c
+
+
+def is_terminal(c: Console) -> bool:
+    """`c.is_terminal`, loading Rich only when the stream may be a terminal (`_Deferred.may_be_terminal`)."""
+    return c.may_be_terminal() if isinstance(c, _Deferred) else c.is_terminal
 
 
 console: Console = cast("Console", _Deferred(stderr=False))
@@ -92,8 +118,7 @@ T = TypeVar("T")
 
 def reset_streams() -> None:
     """Human output back on stdout (a command run earlier in this process may have given `--json -`)."""
-    if not isinstance(console, _Deferred) or object.__getattribute__(console, "_made") is not None:
-        console.stderr = False  # (a console not made yet starts on stdout)
+    console.stderr = False
 
 
 def json_target(value: Path | None) -> Path | None:
@@ -106,7 +131,7 @@ def json_target(value: Path | None) -> Path | None:
 def status(text: str) -> Iterator[Callable[[str], None]]:
     """A spinner line on stderr while work runs (`update(text)` changes it); nothing when stderr is
     not a terminal, so a log file or a pipe holds no redraws."""
-    if not err_console.is_terminal:
+    if not is_terminal(err_console):
         yield lambda _text: None
         return
     with err_console.status(text) as shown:

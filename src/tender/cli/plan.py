@@ -20,6 +20,7 @@ from tender.cli.output import (
     err_console,
     fail_bad_input,
     json_option,
+    real_console,
     run_interruptible,
     status,
     write_outputs,
@@ -34,10 +35,18 @@ if TYPE_CHECKING:  # the solver and renderers load when the command runs (fast `
     from tender.sourcing import Plan
 
 
+def _replan(sc: Scenario, as_of: int | None, database_url: str | None) -> Replan:
+    from tender.cli.plan_actuals import load_replan  # (the database and the re-basing: --actuals only)
+
+    return load_replan(sc, as_of, database_url)
+
+
 def _json(rendered: PlanRenders, replan: Replan | None) -> str:
+    if replan is None:
+        return rendered.json_text()
     from tender.cli.plan_actuals import with_fixed
 
-    return rendered.json_text() if replan is None else with_fixed(rendered.document, replan)
+    return with_fixed(rendered.document, replan)
 
 
 def plan_cmd(
@@ -103,12 +112,10 @@ def plan_cmd(
         study = (samples, eval_samples, workers, ray_address, method)
         _robust(file, seed, time_limit, gap, study, json_path, report, robust)
         return
-    from tender.cli.plan_actuals import load_replan
-
     # 1. outputs checked before any work; 2. the scenario (re-based on the actuals with --actuals)
     _check(out, [(json_path, "--json"), (report, "--report"), (ledger, "--ledger")], mkdir)
     sc = load_or_exit(file)
-    replan = load_replan(sc, as_of, database_url) if actuals else None
+    replan = _replan(sc, as_of, database_url) if actuals else None
     if as_of is not None and replan is None:
         fail_bad_input("--as-of: only with --actuals")
     if out is not None:
@@ -170,9 +177,13 @@ def _solve(
 
 
 def _import_renderers() -> None:
-    """What runs after the solve, imported while HiGHS solves (in the main thread, which the solver
-    leaves free): the checker, the tables and the JSON (bench/README.md, "Start-up")."""
+    """What runs after the solve, loaded while HiGHS solves (in the main thread, which the solver
+    leaves free): the checker, the tables and the JSON, and the consoles (Rich) that print them
+    (bench/README.md, "Start-up")."""
     import tender.plan_output  # noqa: F401
+
+    real_console(console)
+    real_console(err_console)
 
 
 def _print_result(result: Plan, sc: Scenario, quiet: bool) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from tender.contracts import Notice as EngineNotice
 from tender.contracts import NoticeStatus
@@ -35,9 +36,11 @@ from tender.sourcing.extract import awards as price_awards
 from tender.sourcing.ledger_projection import Projection, project
 from tender.sourcing.pinned import pin_runs
 from tender.sourcing.pipeline import Pass, run_pass
-from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.solve import Progress
 from tender.sourcing.types import HOLDER_NEW, Award, MilestoneStatus, Notice, Plan, PlanOptions, Unmet
+
+if TYPE_CHECKING:  # a risk study's first stage (`tender risk`); a plain plan never loads it
+    from tender.sourcing.risk.first_stage import FirstStage
 
 ZERO = Decimal(0)
 

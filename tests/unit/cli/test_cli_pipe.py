@@ -89,3 +89,27 @@ def test_an_id_that_reads_as_an_emoji_code_prints_as_it_is() -> None:
     text = captured.get()
     assert "c-rofr:fire:1" in text and "gpu:smile:2" in text
     assert "\U0001f525" not in text and "\U0001f604" not in text
+
+
+def test_a_console_not_made_yet_keeps_what_was_set_and_knows_a_pipe_is_no_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`--json -` sets `stderr` while Typer parses the options, before Rich loads: the console, made
+    later, takes it. A stream that is no terminal is answered without making the console; with
+    `FORCE_COLOR` set the console is made and asked, as Rich decides."""
+    import io
+
+    from tender.cli.output import _Deferred, is_terminal
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    deferred = _Deferred(stderr=False)
+    deferred.stderr = True  # type: ignore[attr-defined]
+    assert is_terminal(deferred) is False  # type: ignore[arg-type]
+    assert object.__getattribute__(deferred, "_made") is None
+    assert deferred.real().stderr is True and deferred.real().is_terminal is False
+    forced = _Deferred(stderr=True)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert is_terminal(forced) is True  # type: ignore[arg-type]
+    assert object.__getattribute__(forced, "_made") is not None

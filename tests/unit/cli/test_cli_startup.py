@@ -131,19 +131,21 @@ def test_validate_of_a_valid_file_loads_no_typer() -> None:
     assert "typer" not in modules and "click" not in modules, sorted(modules)
 
 
-# Runs `tender plan ...` and prints, at each HiGHS run, whether the renderers were loaded by then.
+# Runs `tender plan ...` and prints, at each HiGHS run and at exit, which of `LATE` were loaded by then.
+LATE = ("tender.plan_output", "rich", "tender.sourcing.risk", "tender.cli.plan_actuals")
 SOLVE_PROBE = """
 import json, sys
 import highspy
+LATE = json.loads(sys.argv[2])
 seen = []
 run = highspy.Highs.run
 def probed(self):
-    seen.append("tender.plan_output" in sys.modules)
+    seen.append(sorted(m for m in LATE if m in sys.modules))
     return run(self)
 highspy.Highs.run = probed
 import atexit
 atexit.register(lambda: sys.stderr.write(
-    "\\nRENDERERS " + json.dumps([seen, "tender.plan_output" in sys.modules]) + "\\n"))
+    "\\nLOADED " + json.dumps([seen, sorted(m for m in LATE if m in sys.modules)]) + "\\n"))
 sys.argv = ["tender", *json.loads(sys.argv[1])]
 from tender.cli.entry import main
 main()
@@ -152,14 +154,20 @@ main()
 
 @pytest.mark.timeout(240)
 def test_plan_loads_its_renderers_while_the_solver_runs(tmp_path: Path) -> None:
-    """The checker, the tables and the JSON load in the main thread while HiGHS solves
-    (`run_interruptible(meanwhile=...)`), not before the first solve, where they would delay it."""
-    args = ["plan", MINIMAL, "--quiet", "--json", str(tmp_path / "plan.json")]
+    """The checker, the tables, the JSON and Rich's consoles load in the main thread while HiGHS
+    solves (`run_interruptible(meanwhile=...)`), not before the first solve, where they would delay
+    it; a risk study's first stage and the re-plan on actuals never load for a plain plan."""
+    args = ["plan", MINIMAL, "--json", str(tmp_path / "plan.json")]
     proc = subprocess.run(
-        [sys.executable, "-c", SOLVE_PROBE, json.dumps(args)], capture_output=True, text=True, timeout=240
+        [sys.executable, "-c", SOLVE_PROBE, json.dumps(args), json.dumps(LATE)],
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    line = [x for x in proc.stderr.splitlines() if x.startswith("RENDERERS ")]
-    seen, loaded_at_end = json.loads(line[-1].removeprefix("RENDERERS "))
-    assert seen and seen[0] is False, seen  # not loaded when the first solve started
-    assert loaded_at_end and json.loads((tmp_path / "plan.json").read_text())["status"] == "optimal"
+    line = [x for x in proc.stderr.splitlines() if x.startswith("LOADED ")]
+    seen, loaded_at_end = json.loads(line[-1].removeprefix("LOADED "))
+    assert seen and seen[0] == [], seen  # none loaded when the first solve started (stderr is a pipe)
+    assert loaded_at_end == ["rich", "tender.plan_output"], loaded_at_end
+    assert "solved in" in proc.stdout  # the tables and lines still print, after the solve
+    assert json.loads((tmp_path / "plan.json").read_text())["status"] == "optimal"
