@@ -123,11 +123,9 @@ def plan_cmd(
         report = report or out / "plan.html"
         ledger = ledger or out / "ledger.csv"
     # 3. solve and re-check; 4. tables; 5. outputs (all or none); 6. exit 1 when the checker objects
-    result, sc = _solve(file, sc, replan, seed=seed, time_limit=time_limit, gap=gap)
-    from tender.plan_output import PlanRenders
-
+    rendered = _solve(file, sc, replan, seed=seed, time_limit=time_limit, gap=gap, timings=timings)
+    result, sc = rendered.result, rendered.scenario
     _print_result(result, sc, quiet)
-    rendered = PlanRenders(result, sc, timings)
     renders: list[tuple[Path | None, Callable[[], str], str]] = [
         (json_path, lambda: _json(rendered, replan), "--json"),
         (ledger, rendered.ledger_csv, "--ledger"),
@@ -148,10 +146,18 @@ def _refuse_with_robust(robust: bool, *, actuals: bool, out: Path | None, ledger
 
 
 def _solve(
-    file: Path, sc: Scenario, replan: Replan | None, *, seed: int, time_limit: float, gap: float
-) -> tuple[Plan, Scenario]:
-    """The plan, re-checked by the independent checker; with a re-plan, the re-based scenario. The
-    renderers and the checker are imported while HiGHS solves (`_import_renderers`)."""
+    file: Path,
+    sc: Scenario,
+    replan: Replan | None,
+    *,
+    seed: int,
+    time_limit: float,
+    gap: float,
+    timings: bool,
+) -> PlanRenders:
+    """The plan's renders, re-checked by the independent checker (on the JSON text `--json` writes),
+    with the scenario (re-based, for a re-plan). The renderers and the checker are imported while
+    HiGHS solves (`_import_renderers`)."""
     from tender.sourcing import NoSolution, PlanOptions, plan
 
     def options(stop: Callable[[], bool]) -> PlanOptions:
@@ -170,10 +176,10 @@ def _solve(
             )
         except NoSolution as exc:
             fail_bad_input(f"{file}: no feasible plan found ({exc}); try a longer --time-limit")
-    from tender.plan_output import verified
+    from tender.plan_output import verified_renders
 
     sc = replan.scenario if replan is not None else sc
-    return verified(planned, sc, replan.fixed if replan is not None else None), sc
+    return verified_renders(planned, sc, replan.fixed if replan is not None else None, timings)
 
 
 def _import_renderers() -> None:

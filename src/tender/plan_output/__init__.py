@@ -7,7 +7,7 @@ from tender.plan_output.json_out import plan_to_dict, plan_to_json
 from tender.plan_output.ledger_csv import LEDGER_COLUMNS, ledger_csv
 from tender.plan_output.rendered import PlanRenders, month_labels
 from tender.plan_output.tables import plan_tables
-from tender.plan_output.verify import CHECK_FAILED, verified
+from tender.plan_output.verify import CHECK_FAILED, verified, verified_renders
 
 __all__ = [
     "CHECK_FAILED",
@@ -19,4 +19,5 @@ __all__ = [
     "plan_to_dict",
     "plan_to_json",
     "verified",
+    "verified_renders",
 ]

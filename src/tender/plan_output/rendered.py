@@ -1,8 +1,10 @@
 """The outputs `tender plan` writes for one verified plan, shared by the CLI and the service.
 
-1. `PlanRenders(result, scenario, timings)` holds a plan that went through `verified`;
+1. `PlanRenders(result, scenario, timings)` holds a plan that went through `verified` (or is made by
+   `verified_renders`);
 2. `json_text()` / `ledger_csv()` / `report_html()` render `--json`, `--ledger` and `--report`, each only
-   when asked for (the report is megabytes), the same bytes wherever they are written;
+   when asked for (the report is megabytes), the same bytes wherever they are written (the JSON text
+   once: `verify.verified_renders` checks it before it is written);
 3. `document` is the JSON's data (rendered once), so `ledger_rows()` and `cost_total_usd()` read the
    plan's ledger without parsing the JSON text back.
 """
@@ -38,7 +40,12 @@ class PlanRenders:
         return plan_to_dict(self.result, self.scenario, self.timings)
 
     def json_text(self) -> str:
-        """`tender plan --json` (as `plan_to_json` writes it)."""
+        """`tender plan --json` (as `plan_to_json` writes it), rendered once: `verified_renders` checks
+        these bytes, and they are what is written."""
+        return self._json_text
+
+    @cached_property
+    def _json_text(self) -> str:
         return dumps_plan(self.document)
 
     def ledger_csv(self) -> str:

@@ -2,8 +2,8 @@
 
 1. `submit(ctx, plan_id)` hands the run to the app's plan pool (one worker by default: a solve uses a core).
 2. `_run` marks the plan running, loads its scenario and calls `run_planner`: `tender.sourcing.plan` with
-   the options `tender plan` uses, `verified`, then `tender.plan_output.PlanRenders` — the path `tender plan`
-   renders through, so the same bytes `tender plan --json/--report/--ledger` writes for the same scenario
+   the options `tender plan` uses, then `tender.plan_output.verified_renders` (the checked
+   `PlanRenders`) — the path `tender plan` renders through, so the same bytes `tender plan --json/--report/--ledger` writes for the same scenario
    and seed.
 3. Those texts and the ledger rows are stored in one transaction (or the failure is); the solve time goes
    to /metrics.
@@ -19,7 +19,7 @@ from typing import Any
 
 from tender.domain import Scenario
 from tender.ledger.sql import plan_store
-from tender.plan_output import PlanRenders, verified
+from tender.plan_output import verified_renders
 from tender.service import rofr
 from tender.service.context import Context
 from tender.sourcing import PlanOptions, plan
@@ -38,8 +38,8 @@ class PlanResult:
 
 def run_planner(scenario: Scenario, seed: int) -> PlanResult:
     """Solve exactly as `tender plan --seed SEED` does (its default options) and render through the same
-    `tender.plan_output.PlanRenders` as `tender plan --json/--report/--ledger`."""
-    rendered = PlanRenders(verified(plan(scenario, PlanOptions(seed=seed)), scenario), scenario)
+    `tender.plan_output.verified_renders` as `tender plan --json/--report/--ledger`."""
+    rendered = verified_renders(plan(scenario, PlanOptions(seed=seed)), scenario)
     return PlanResult(
         json_text=rendered.json_text(),
         report_html=rendered.report_html(),
