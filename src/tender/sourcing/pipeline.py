@@ -43,13 +43,18 @@ def run_pass(
     constant: Decimal,
     progress: Progress | None = None,
     extend: Extend | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Pass:
-    """`extend` adds rows and columns to the built model before the solve (`risk.booking.bind`)."""
+    """`extend` adds rows and columns to the built model before the solve (`risk.booking.bind`);
+    `meanwhile()` runs while HiGHS solves (`solve.solve`), or before a warm-started pass's solves."""
     model, cols = build_model(data, options, constant)
     if extend is not None:
         extend(data, model, cols)
     sol = None
     if warmstart.wanted(model):
+        if meanwhile is not None:
+            meanwhile()
+            meanwhile = None
         sol = warmstart.solve_from_relaxation(data, cols, model, options, progress)
     if sol is None:
         sol = solve(
@@ -61,6 +66,7 @@ def run_pass(
             progress=progress,
             stop=options.stop,
             profile=options.profile,
+            meanwhile=meanwhile,
         )
     uses = top_up(data, usages(data, cols, sol.values))
     return Pass(

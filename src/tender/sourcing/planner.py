@@ -215,16 +215,20 @@ def _second(
     )
     second_data = pin_runs(fix(built), fixed)
     extend = first_stage.extend if first_stage is not None else None
-    second = run_pass(second_data, options, fp.constant, progress, extend)
     blocks_clause = {
         offer.idx: offer.clause[0] or "" for offer in second_data.offers if offer.kind == HOLDER_NEW
     }
+    bases: list[baseline.Baseline] = []  # the baseline needs no solution: priced while HiGHS solves
+
+    def price_baseline() -> None:
+        bases.append(baseline.evaluate(second_data, notice_of, blocks_clause))
+
+    wanted = always_baseline or extend is None
+    second = run_pass(second_data, options, fp.constant, progress, extend, price_baseline if wanted else None)
     priced = price_awards(second_data, list(second.usages), notice_of, blocks_clause)
     proj = project(second_data, priced, second.unmet, second.unplaced)
     solved = Chosen(second.usages, second.unmet, second.unplaced, tuple(priced), proj)
-    base = None
-    if always_baseline or extend is None:
-        base = baseline.evaluate(second_data, notice_of, blocks_clause)
+    base = bases[0] if wanted else None
     # with bookings the greedy baseline (which knows none) is not a placement the first stage allows
     chosen = solved if extend is not None or base is None else _cheaper(solved, base)
     protocol = rofr_loop.sign_third_parties(second_data, protocol, chosen.uses)

@@ -4,6 +4,9 @@
 A time limit returns the best plan found with its gap; no incumbent at all raises `NoSolution`.
 `stop()` (optional) is asked from HiGHS's interrupt callbacks; once it answers True the solver stops
 and `Interrupted` is raised (a caller's Ctrl-C: there is no plan, not even a partial one).
+`meanwhile()` (optional) runs in the caller's thread while HiGHS solves in its own (highspy's
+`startSolve`; HiGHS holds no Python lock while it works), so work that needs no solution (the planner
+prices its baseline there) costs no time after the solve; the solve is waited for even if it raises.
 `profile` (`PlanOptions.profile`) picks HiGHS's option set: "plan" is HiGHS's defaults; "recourse" (the
 many small re-plans of a risk study) turns off symmetry detection, restarts and the RINS, RENS,
 root-reduced-cost and feasibility-jump heuristics, and presolve for models up to
@@ -167,6 +170,7 @@ def solve(
     stop: Stop | None = None,
     tolerance: float | None = None,
     profile: Profile = "plan",
+    meanwhile: Callable[[], None] | None = None,
 ) -> Solution:
     """`start`: a (partial) starting solution as (column, value); `spent`: seconds already used
     (e.g. by `relax`), taken off the time limit and added to the reported time; `tolerance`: HiGHS's
@@ -191,9 +195,21 @@ def solve(
     if progress is not None:
         _report_progress(highs, progress)
     _stoppable(highs, stop)
-    highs.run()
+    _run(highs, meanwhile)
     _stopped(stop)
     return _solution(highs, model, spent)
+
+
+def _run(highs: highspy.Highs, meanwhile: Callable[[], None] | None) -> None:
+    """`highs.run()`, with `meanwhile()` run in this thread while HiGHS solves in its own."""
+    if meanwhile is None:
+        highs.run()
+        return
+    highs.startSolve()
+    try:
+        meanwhile()
+    finally:
+        highs.wait()
 
 
 def _report_progress(highs: highspy.Highs, progress: Progress) -> None:
