@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "frontier-lab.yaml"
 PARTS = {
     "HiGHS run": ("<built-in method highspy._core.run>",),
+    "HiGHS run, waited for beside the baseline": ("highs.py", "wait"),
     "models (variables, rows, objective)": ("pipeline.py", "build_model"),
     "data.build": ("data.py", "build"),
     "ledger projection": ("ledger_projection.py", "project"),
@@ -38,7 +39,7 @@ PARTS = {
     "usages + repair": ("extract.py", "usages"),
     "ROFR protocol": ("rofr_loop.py", "run_protocol"),
     "sign third parties": ("rofr_loop.py", "sign_third_parties"),
-    "assemble the plan": ("planner.py", "_assemble"),
+    "assemble the plan": ("finish.py", "_assemble"),
     "hard-rule explanations": ("explain.py", "hard_rule_conflicts"),
 }
 

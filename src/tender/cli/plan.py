@@ -183,10 +183,12 @@ def _solve(
 
 
 def _import_renderers() -> None:
-    """What runs after the solve, loaded while HiGHS solves (in the main thread, which the solver
-    leaves free): the checker, the tables and the JSON, and the consoles (Rich) that print them
-    (bench/README.md, "Start-up")."""
-    import tender.plan_output  # noqa: F401
+    """What runs after the first solve, loaded while HiGHS solves it (in the main thread, which the
+    solver leaves free): the planner's second half (the ROFR protocol, the baseline: `sourcing.finish`),
+    the checker, the tables and the JSON, and the consoles (Rich) that print them (bench/README.md,
+    "Start-up")."""
+    import tender.plan_output
+    import tender.sourcing.finish  # noqa: F401
 
     real_console(console)
     real_console(err_console)

@@ -13,9 +13,15 @@ Pure core: no I/O, no clock reads; every function takes the instant (`at` / `now
 - `run_script(scenario, [(at, command), ...])`, `outcome(state)`: run a dated script, describe the result.
 - `command_from(kind, body)` (`commands.py`): a command from plain data (stored commands, case events).
 - `tender.contracts.money`: `drawdown`, `take_or_pay`, `reserved_cost`, `revenue_share`.
+
+The protocol's engine (`command_from`, `command_name`, `initial_state`, `step`, `run_script`,
+`outcome`) loads on first use of one of these names (`__getattr__`), not with the package: a plan's
+first pass reads clauses and money only, and `tender plan` loads the engine while HiGHS solves it.
 """
 
-from tender.contracts.commands import command_from
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from tender.contracts.eligibility import (
     carve_out_for,
     eligibility,
@@ -38,7 +44,6 @@ from tender.contracts.money import (
     take_or_pay,
 )
 from tender.contracts.need import Need, Reason, Verdict
-from tender.contracts.protocol import command_name, initial_state, step
 from tender.contracts.protocol_types import (
     Award,
     ClauseTerminated,
@@ -59,10 +64,31 @@ from tender.contracts.protocol_types import (
     Tick,
     iso,
 )
-from tender.contracts.script import outcome, run_script
 from tender.contracts.timeline import clause_timeline, clauses_at
 
+if TYPE_CHECKING:
+    from tender.contracts.commands import command_from
+    from tender.contracts.protocol import command_name, initial_state, step
+    from tender.contracts.script import outcome, run_script
+
 AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
+
+_ENGINE = {
+    "command_from": "tender.contracts.commands",
+    "command_name": "tender.contracts.protocol",
+    "initial_state": "tender.contracts.protocol",
+    "step": "tender.contracts.protocol",
+    "outcome": "tender.contracts.script",
+    "run_script": "tender.contracts.script",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The protocol engine's names, loaded on first use (the module docstring)."""
+    if name in _ENGINE:
+        return getattr(import_module(_ENGINE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AmendmentApplied",

@@ -132,7 +132,14 @@ def test_validate_of_a_valid_file_loads_no_typer() -> None:
 
 
 # Runs `tender plan ...` and prints, at each HiGHS run and at exit, which of `LATE` were loaded by then.
-LATE = ("tender.plan_output", "rich", "tender.sourcing.risk", "tender.cli.plan_actuals")
+LATE = (
+    "tender.plan_output",
+    "rich",
+    "tender.sourcing.finish",
+    "tender.contracts.protocol",
+    "tender.sourcing.risk",
+    "tender.cli.plan_actuals",
+)
 SOLVE_PROBE = """
 import json, sys
 import highspy
@@ -154,9 +161,10 @@ main()
 
 @pytest.mark.timeout(240)
 def test_plan_loads_its_renderers_while_the_solver_runs(tmp_path: Path) -> None:
-    """The checker, the tables, the JSON and Rich's consoles load in the main thread while HiGHS
-    solves (`run_interruptible(meanwhile=...)`), not before the first solve, where they would delay
-    it; a risk study's first stage and the re-plan on actuals never load for a plain plan."""
+    """The planner's second half (the ROFR engine, the baseline), the checker, the tables, the JSON
+    and Rich's consoles load in the main thread while HiGHS solves (`run_interruptible(meanwhile=...)`),
+    not before the first solve, where they would delay it; a risk study's first stage and the re-plan
+    on actuals never load for a plain plan."""
     args = ["plan", MINIMAL, "--json", str(tmp_path / "plan.json")]
     proc = subprocess.run(
         [sys.executable, "-c", SOLVE_PROBE, json.dumps(args), json.dumps(LATE)],
@@ -168,6 +176,11 @@ def test_plan_loads_its_renderers_while_the_solver_runs(tmp_path: Path) -> None:
     line = [x for x in proc.stderr.splitlines() if x.startswith("LOADED ")]
     seen, loaded_at_end = json.loads(line[-1].removeprefix("LOADED "))
     assert seen and seen[0] == [], seen  # none loaded when the first solve started (stderr is a pipe)
-    assert loaded_at_end == ["rich", "tender.plan_output"], loaded_at_end
+    assert loaded_at_end == [
+        "rich",
+        "tender.contracts.protocol",
+        "tender.plan_output",
+        "tender.sourcing.finish",
+    ]
     assert "solved in" in proc.stdout  # the tables and lines still print, after the solve
     assert json.loads((tmp_path / "plan.json").read_text())["status"] == "optimal"

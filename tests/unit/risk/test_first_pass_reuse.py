@@ -1,4 +1,4 @@
-"""A re-plan finished from a kept first pass is the plan itself (`planner.first_pass` / `finish`,
+"""A re-plan finished from a kept first pass is the plan itself (`first_pass.first_pass` / `finish.finish`,
 `risk.passes.FirstPasses`), checked against plain `plan` calls (the reference path):
 
 - on generated scenarios whose holder coin decides answers (every notice answered by the coin), the
@@ -32,7 +32,8 @@ from uncertain_gen import uncertain
 from tender.config import load_scenario
 from tender.domain import Scenario, ScriptedResponse
 from tender.sourcing import PlanOptions, plan
-from tender.sourcing.planner import Figures, finish, finish_figures, first_pass
+from tender.sourcing.finish import Figures, finish, finish_figures
+from tender.sourcing.first_pass import first_pass
 from tender.sourcing.risk import passes as passes_mod
 from tender.sourcing.risk.booking import bookings_of
 from tender.sourcing.risk.first_stage import FirstStage, of_plan

@@ -13,8 +13,8 @@ import pytest
 
 from tender.config import load_scenario
 from tender.sourcing import Interrupted, PlanOptions
+from tender.sourcing.first_pass import index
 from tender.sourcing.pipeline import build_model
-from tender.sourcing.planner import index
 from tender.sourcing.solve import solve
 from tender.sourcing.variables import LinearModel
 

@@ -39,7 +39,7 @@ ZERO = Decimal(0)
 
 
 class Placed(Protocol):
-    """What steps 1 and 5 read of a plan: a `Plan`, or a study's `planner.Figures`."""
+    """What steps 1 and 5 read of a plan: a `Plan`, or a study's `finish.Figures`."""
 
     @property
     def awards(self) -> tuple[Award, ...]: ...

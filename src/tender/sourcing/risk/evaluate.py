@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from tender.domain import Scenario
-from tender.sourcing.planner import Figures, plan
+from tender.sourcing.finish import Figures
+from tender.sourcing.planner import plan
 from tender.sourcing.risk.booking import idle_usd
 from tender.sourcing.risk.first_stage import FirstStage
 from tender.sourcing.risk.future import apply

@@ -27,6 +27,7 @@ from tender.sourcing import data as data_mod
 from tender.sourcing import rofr_loop
 from tender.sourcing.clauses import ClauseView
 from tender.sourcing.ledger_projection import project
+from tender.sourcing.needs import find_needs
 from tender.sourcing.pipeline import build_model, run_pass
 from tender.sourcing.risk.booking import Key, slots
 from tender.sourcing.risk.future import apply
@@ -56,7 +57,7 @@ def protocol(sc: Scenario, options: PlanOptions, now: datetime) -> Protocol:
     """The planner's steps 1-3 on the scenario as written (first pass, notices, answers)."""
     first_data = data_mod.build(sc, now=now, view=ClauseView.of(sc))
     first = run_pass(first_data, options, constant(first_data))
-    needs = rofr_loop.find_needs(first_data, first.usages)
+    needs = find_needs(first_data, first.usages)
     answered = rofr_loop.run_protocol(first_data, needs, options.coin)
     blocks, bounds, _ = rofr_loop.blocks_and_bounds(first_data, answered, len(first_data.offers))
     return Protocol(tuple(blocks), bounds)
