@@ -14,9 +14,10 @@ Pure core: no I/O, no clock reads; every function takes the instant (`at` / `now
 - `command_from(kind, body)` (`commands.py`): a command from plain data (stored commands, case events).
 - `tender.contracts.money`: `drawdown`, `take_or_pay`, `reserved_cost`, `revenue_share`.
 
-The protocol's engine (`command_from`, `command_name`, `initial_state`, `step`, `run_script`,
-`outcome`) loads on first use of one of these names (`__getattr__`), not with the package: a plan's
-first pass reads clauses and money only, and `tender plan` loads the engine while HiGHS solves it.
+The protocol (its commands, notices, events and state, `protocol_types`; its engine
+`command_from`, `command_name`, `initial_state`, `step`, `run_script`, `outcome`) loads on first use
+of one of those names (`__getattr__`), not with the package: a plan's first pass reads clauses,
+rights (`rights`) and money only, and `tender plan` loads the protocol while HiGHS solves it.
 """
 
 from importlib import import_module
@@ -44,35 +45,35 @@ from tender.contracts.money import (
     take_or_pay,
 )
 from tender.contracts.need import Need, Reason, Verdict
-from tender.contracts.protocol_types import (
-    Award,
-    ClauseTerminated,
-    Command,
-    Event,
-    HolderResponse,
-    NewNeed,
-    Notice,
-    NoticeStatus,
-    Quote,
-    QuoteReceived,
-    Rejection,
-    Right,
-    RightWindow,
-    RofrState,
-    ThirdPartyFellThrough,
-    ThirdPartySigned,
-    Tick,
-    iso,
-)
+from tender.contracts.rights import NoticeStatus, Right
 from tender.contracts.timeline import clause_timeline, clauses_at
 
 if TYPE_CHECKING:
     from tender.contracts.commands import command_from
     from tender.contracts.protocol import command_name, initial_state, step
+    from tender.contracts.protocol_types import (
+        Award,
+        ClauseTerminated,
+        Command,
+        Event,
+        HolderResponse,
+        NewNeed,
+        Notice,
+        Quote,
+        QuoteReceived,
+        Rejection,
+        RightWindow,
+        RofrState,
+        ThirdPartyFellThrough,
+        ThirdPartySigned,
+        Tick,
+        iso,
+    )
     from tender.contracts.script import outcome, run_script
 
-AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
+    AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
 
+_PROTOCOL = "tender.contracts.protocol_types"
 _ENGINE = {
     "command_from": "tender.contracts.commands",
     "command_name": "tender.contracts.protocol",
@@ -80,11 +81,35 @@ _ENGINE = {
     "step": "tender.contracts.protocol",
     "outcome": "tender.contracts.script",
     "run_script": "tender.contracts.script",
+    **dict.fromkeys(
+        (
+            "Award",
+            "ClauseTerminated",
+            "Command",
+            "Event",
+            "HolderResponse",
+            "NewNeed",
+            "Notice",
+            "Quote",
+            "QuoteReceived",
+            "Rejection",
+            "RightWindow",
+            "RofrState",
+            "ThirdPartyFellThrough",
+            "ThirdPartySigned",
+            "Tick",
+            "iso",
+        ),
+        _PROTOCOL,
+    ),
 }
 
 
 def __getattr__(name: str) -> Any:
-    """The protocol engine's names, loaded on first use (the module docstring)."""
+    """The protocol's names, loaded on first use (the module docstring). `AmendmentApplied` is
+    `ClauseTerminated`: the command an amendment that ends a right produces."""
+    if name == "AmendmentApplied":
+        name = "ClauseTerminated"
     if name in _ENGINE:
         return getattr(import_module(_ENGINE[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,9 +13,10 @@ Flow for one provider:
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tender.contracts.need import Need, Reason, Verdict
-from tender.contracts.protocol_types import NoticeStatus, Right, RofrState
+from tender.contracts.rights import NoticeStatus, Right
 from tender.contracts.timeline import clauses_at
 from tender.domain import (
     DataResidency,
@@ -24,6 +25,9 @@ from tender.domain import (
     Scenario,
     WorkloadExclusivity,
 )
+
+if TYPE_CHECKING:  # the protocol's state, when a caller has one (the protocol itself loads apart)
+    from tender.contracts.protocol_types import RofrState
 
 
 def in_right_scope(right: Right, need: Need, provider_id: str | None = None) -> bool:

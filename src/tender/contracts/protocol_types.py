@@ -6,21 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from tender.contracts.need import Need
-from tender.domain import FirstShip, Rofr, Scenario
+from tender.contracts.rights import NoticeStatus, Right
+from tender.domain import Scenario
 
-Right = Rofr | FirstShip
-
-
-class NoticeStatus(StrEnum):
-    OPEN = "open"
-    EXERCISED = "exercised"
-    PARTIALLY_EXERCISED = "partially_exercised"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
+__all__ = ["NoticeStatus", "Right"]  # (defined in `rights`, which the eligibility rules read alone)
 
 
 # --- commands -------------------------------------------------------------------------------------

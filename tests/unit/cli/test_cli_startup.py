@@ -137,6 +137,7 @@ LATE = (
     "rich",
     "tender.sourcing.finish",
     "tender.contracts.protocol",
+    "tender.contracts.protocol_types",
     "tender.sourcing.risk",
     "tender.cli.plan_actuals",
 )
@@ -179,6 +180,7 @@ def test_plan_loads_its_renderers_while_the_solver_runs(tmp_path: Path) -> None:
     assert loaded_at_end == [
         "rich",
         "tender.contracts.protocol",
+        "tender.contracts.protocol_types",
         "tender.plan_output",
         "tender.sourcing.finish",
     ]
