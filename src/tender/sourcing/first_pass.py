@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tender.domain import Scenario, ScriptedResponse
-from tender.domain.rebase import FixedMonths, rebase
 from tender.sourcing import data as data_mod
 from tender.sourcing.clauses import ClauseView
 from tender.sourcing.ledger_projection import project
@@ -28,7 +27,8 @@ from tender.sourcing.pipeline import Pass, run_pass
 from tender.sourcing.solve import Progress
 from tender.sourcing.types import PlanOptions
 
-if TYPE_CHECKING:  # a risk study's first stage (`tender risk`); a plain plan never loads it
+if TYPE_CHECKING:  # a re-plan's fixed months and a risk study's first stage: a plain plan loads neither
+    from tender.domain.rebase import FixedMonths
     from tender.sourcing.risk.first_stage import FirstStage
 
 
@@ -75,6 +75,8 @@ def index(
 ) -> Index:
     """Step 1 of `plan` up to the first stage's restriction."""
     if fixed is not None:
+        from tender.domain.rebase import rebase  # (a re-plan only: the TYPE_CHECKING note above)
+
         scenario = rebase(scenario, fixed)
         now = now or scenario.calendar.month_start(fixed.as_of)
     now = now or scenario.calendar.month_start(1)

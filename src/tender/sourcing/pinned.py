@@ -10,9 +10,12 @@ never moved.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from tender.domain.rebase import FixedMonths
 from tender.sourcing.data import PlanData
+
+if TYPE_CHECKING:  # a re-plan's fixed months (a plain plan loads none)
+    from tender.domain.rebase import FixedMonths
 
 
 def pin_runs(data: PlanData, fixed: FixedMonths | None) -> PlanData:

@@ -25,12 +25,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tender.domain import Scenario
-from tender.domain.rebase import FixedMonths
 from tender.sourcing.first_pass import first_pass
 from tender.sourcing.solve import Progress
 from tender.sourcing.types import Plan, PlanOptions
 
-if TYPE_CHECKING:  # a risk study's first stage (`tender risk`); a plain plan never loads it
+if TYPE_CHECKING:  # a re-plan's fixed months and a risk study's first stage: a plain plan loads neither
+    from tender.domain.rebase import FixedMonths
     from tender.sourcing.risk.first_stage import FirstStage
 
 

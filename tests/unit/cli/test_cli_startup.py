@@ -138,6 +138,7 @@ LATE = (
     "tender.sourcing.finish",
     "tender.contracts.protocol",
     "tender.contracts.protocol_types",
+    "tender.domain.rebase",
     "tender.sourcing.risk",
     "tender.cli.plan_actuals",
 )
@@ -181,6 +182,7 @@ def test_plan_loads_its_renderers_while_the_solver_runs(tmp_path: Path) -> None:
         "rich",
         "tender.contracts.protocol",
         "tender.contracts.protocol_types",
+        "tender.domain.rebase",  # (the checker's re-plan type, with the renderers)
         "tender.plan_output",
         "tender.sourcing.finish",
     ]
