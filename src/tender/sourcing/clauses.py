@@ -31,6 +31,9 @@ Demand = Fleet | TrainingRun
 
 @dataclass(frozen=True)
 class ClauseView:
+    """The clauses in force per month, with the questions the steps ask of them (rights in scope,
+    open rights, gate openings) answered once per key and cached (the caches never compare)."""
+
     scenario: Scenario
     by_month: tuple[tuple[Contract, ...], ...]  # index m-1
     # `rofr_clauses` answers, keyed by the month's rights epoch (`_rofr_epoch`), not the month itself

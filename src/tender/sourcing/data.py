@@ -37,6 +37,9 @@ Gates = dict[tuple[str, int, int], Gate]  # (demand id, offer idx, month) -> the
 
 @dataclass(frozen=True)
 class Commitment:
+    """A committed-spend clause as the model reads it: the months whose eligible spend counts and,
+    for one drawn down after another, the earlier one's total and months."""
+
     clause: CommittedSpend
     months: tuple[int, ...]  # months whose eligible spend counts
     after_total: Decimal | None  # total of the commitment this one draws down after (None = first)
@@ -45,6 +48,9 @@ class Commitment:
 
 @dataclass(frozen=True)
 class PlanData:
+    """Step 1's index of the scenario for one pass: offers, fleets, runs and their options, gates on
+    third-party capacity, commitments, and (in the second pass) the holders' release bounds."""
+
     scenario: Scenario
     view: ClauseView
     months: tuple[int, ...]

@@ -22,6 +22,8 @@ EPS = 1e-6
 
 @dataclass(frozen=True)
 class Usage:
+    """GPUs one demand uses of one offer in one month (`spot`: at the spot rate)."""
+
     demand: str
     offer: int
     month: int

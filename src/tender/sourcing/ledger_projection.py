@@ -45,6 +45,8 @@ ClauseMonth = tuple[str, int]  # (commitment clause id, month)
 
 @dataclass(frozen=True)
 class Projection:
+    """A placement's ledger: its rows and milestones, and its costs by kind (`total_usd` sums them)."""
+
     rows: tuple[LedgerRow, ...]
     billed_usd: Decimal
     shortfall_usd: Decimal

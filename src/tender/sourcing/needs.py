@@ -24,6 +24,9 @@ GateKey = tuple[str, str, str, str]  # (demand, provider, gpu, region)
 
 @dataclass(frozen=True)
 class NeedPlan:
+    """A need the first pass shows, ready for the contract engine: the `Need`, its demand and best
+    third party, the rights that bind it, whether it is a whole run, and when it is noticed."""
+
     need: Need  # `third_party` is the best third-party alternative
     demand: str
     provider: str

@@ -17,6 +17,9 @@ from tender.sourcing.variables import LinearModel, Vars
 
 @dataclass(frozen=True)
 class Pass:
+    """One pass: its data, model and columns, HiGHS's solution, and the usages, unmet demand and
+    unplaced runs read from it (rounded and repaired)."""
+
     data: PlanData
     model: LinearModel
     vars: Vars

@@ -98,6 +98,8 @@ def _stopped(stop: Stop | None) -> None:
 
 @dataclass(frozen=True)
 class Solution:
+    """What HiGHS found: column values, objective, bound, gap, status label and its own seconds."""
+
     values: tuple[float, ...]
     objective: float
     bound: float

@@ -100,6 +100,9 @@ class PlanOptions:
 
 @dataclass(frozen=True)
 class Award:
+    """One award: GPUs of one accelerator for one demand at one provider's region in one month, at
+    a rate and under a pricing (the clause or the notice it draws on, if any)."""
+
     demand: str
     provider: str
     region: str
@@ -114,6 +117,9 @@ class Award:
 
 @dataclass(frozen=True)
 class Notice:
+    """A ROFR / first-ship notice as the plan reports it: its need and demand, the holder and its
+    clause, the terms offered, the best third-party quote, the dates (ISO text) and the outcome."""
+
     id: str
     need: str
     demand: str
@@ -138,6 +144,9 @@ class Notice:
 
 @dataclass(frozen=True)
 class Unmet:
+    """Demand the plan leaves short: a fleet's H100-equivalents in a month, or a whole training run's
+    GPUs (`h100_eq` / `gpus`: the one that applies), with the reasons (`explain`)."""
+
     demand: str
     month: int
     h100_eq: Decimal | None
@@ -147,6 +156,9 @@ class Unmet:
 
 @dataclass(frozen=True)
 class LedgerRow:
+    """One ledger row: a provider's month (under a contract, or none): GPU-hours, billed and
+    effective cost, the commitment's drawdown and shortfall accrual, and the revenue share."""
+
     month: int
     provider: str
     contract_id: str | None
@@ -198,6 +210,8 @@ class Infeasibility:
 
 @dataclass(frozen=True)
 class SolveStats:
+    """What one HiGHS pass reports: status, objective and bound, gap, time and the model's size."""
+
     status: str  # optimal | time_limit | ...
     objective_usd: Decimal
     lower_bound_usd: Decimal
@@ -210,6 +224,9 @@ class SolveStats:
 
 @dataclass(frozen=True)
 class Plan:
+    """What `planner.plan` returns: awards, notices, unmet demand, the ledger and its totals, the
+    solver's bound and status, and the contract-blind baseline's awards, unmet demand and costs."""
+
     scenario: str
     seed: int
     horizon: int
@@ -236,6 +253,8 @@ class Plan:
 
 @dataclass(frozen=True)
 class MilestoneStatus:
+    """A commitment's milestone: the spend due by a month, what was drawn by then, and the shortfall."""
+
     contract: str
     provider: str
     by_month: int
