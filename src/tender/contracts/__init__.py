@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     AmendmentApplied = ClauseTerminated  # the command an amendment that ends a right produces
 
 _PROTOCOL = "tender.contracts.protocol_types"
-_ENGINE = {
+_LAZY = {
     "command_from": "tender.contracts.commands",
     "command_name": "tender.contracts.protocol",
     "initial_state": "tender.contracts.protocol",
@@ -110,8 +110,8 @@ def __getattr__(name: str) -> Any:
     `ClauseTerminated`: the command an amendment that ends a right produces."""
     if name == "AmendmentApplied":
         name = "ClauseTerminated"
-    if name in _ENGINE:
-        return getattr(import_module(_ENGINE[name]), name)
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

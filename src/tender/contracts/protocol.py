@@ -36,7 +36,6 @@ from tender.contracts.protocol_types import (
     Event,
     HolderResponse,
     NewNeed,
-    NoticeStatus,
     Quote,
     QuoteReceived,
     Rejection,
@@ -47,6 +46,7 @@ from tender.contracts.protocol_types import (
     Tick,
     money_text,
 )
+from tender.contracts.rights import NoticeStatus
 from tender.contracts.timeline import clause_timeline
 from tender.domain import MatchMode, Rofr, Scenario
 

@@ -24,12 +24,12 @@ from tender.contracts.protocol_types import (
     Event,
     HolderResponse,
     Notice,
-    NoticeStatus,
     RofrState,
     ThirdPartyFellThrough,
     ThirdPartySigned,
     money_text,
 )
+from tender.contracts.rights import NoticeStatus
 from tender.domain import FirstShip, MatchMode
 
 HUNDRED = Decimal(100)

@@ -20,12 +20,11 @@ from tender.contracts.protocol_types import (
     Award,
     Event,
     Notice,
-    NoticeStatus,
-    Right,
     RofrState,
     iso,
     money_text,
 )
+from tender.contracts.rights import NoticeStatus, Right
 from tender.domain import OnExpiry
 
 

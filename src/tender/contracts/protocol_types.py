@@ -11,9 +11,6 @@ from tender.contracts.need import Need
 from tender.contracts.rights import NoticeStatus, Right
 from tender.domain import Scenario
 
-__all__ = ["NoticeStatus", "Right"]  # (defined in `rights`, which the eligibility rules read alone)
-
-
 # --- commands -------------------------------------------------------------------------------------
 
 

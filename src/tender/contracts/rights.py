@@ -1,6 +1,6 @@
 """What a priority right is (`Right`: a ROFR or a first-ship right) and the states of its notices
-(`NoticeStatus`): read by the eligibility rules (`eligibility`) and by the protocol
-(`protocol_types`, which re-exports both). Kept apart so that clause evaluation loads without the
+(`NoticeStatus`): read by the eligibility rules (`eligibility`) and by the protocol (`protocol_types`,
+`protocol`, `protocol_rules`, `protocol_time`). Kept apart so that clause evaluation loads without the
 protocol's commands and records."""
 
 from __future__ import annotations
