@@ -88,7 +88,7 @@ def index(
     return Index(scenario, answers, now, view, fixed, data)
 
 
-def restricted(ix: Index, first_stage: FirstStage | None) -> data_mod.PlanData:
+def _restricted(ix: Index, first_stage: FirstStage | None) -> data_mod.PlanData:
     return ix.data if first_stage is None else first_stage.restrict(ix.data, first_pass=True)
 
 
@@ -103,7 +103,7 @@ def first_pass(
 ) -> FirstPass:
     """Steps 1-2 of `plan`: index the scenario, solve the first pass, find its needs."""
     ix = index(scenario, now=now, fixed=fixed, first_stage=first_stage)
-    first_data = restricted(ix, first_stage)
+    first_data = _restricted(ix, first_stage)
     constant = _revenue_share_total(first_data)
     first = run_pass(first_data, options, constant, progress)
     needs = tuple(find_needs(first_data, first.usages))
@@ -116,7 +116,7 @@ def fits(fp: FirstPass, first_stage: FirstStage | None) -> bool:
     option, or in their bookings, which only the second pass reads)?"""
     answers = first_stage.answers if first_stage is not None else ()
     return (
-        answers == fp.index.answers and restricted(fp.index, first_stage).run_options == fp.data.run_options
+        answers == fp.index.answers and _restricted(fp.index, first_stage).run_options == fp.data.run_options
     )
 
 
