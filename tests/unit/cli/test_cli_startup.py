@@ -131,7 +131,8 @@ def test_validate_of_a_valid_file_loads_no_typer() -> None:
     assert "typer" not in modules and "click" not in modules, sorted(modules)
 
 
-# Runs `tender plan ...` and prints, at each HiGHS run and at exit, which of `LATE` were loaded by then.
+# Runs `tender plan ...` and prints, at each `Highs.run` (the first pass's; the second runs through
+# highspy's `startSolve`) and at exit, which of `LATE` were loaded by then.
 LATE = (
     "tender.plan_output",
     "rich",
