@@ -32,8 +32,8 @@ import typer
 from typer.core import TyperGroup
 
 from tender import __version__
-from tender.cli.interrupt import interrupt, leave_at_once, received
-from tender.cli.output import EXIT_BAD_INPUT, EXIT_INTERRUPTED, err_console, reset_streams
+from tender.cli.interrupt import EXIT_INTERRUPTED, interrupt, leave_at_once, received
+from tender.cli.output import EXIT_BAD_INPUT, err_console, reset_streams
 
 # Click's UsageError (Typer's vendored copy in new versions): the base of BadParameter.
 UsageError: type[Exception] = typer.BadParameter.__mro__[1]

@@ -14,7 +14,8 @@ there, and a long command (`serve`, a trace replay) still collects every 200,000
 When the command is over, the objects it made are frozen (`gc.freeze`): the interpreter's shutdown
 then skips its last full collection over every object the imports and the command made (measured:
 `tender plan` ended 65-145 ms after its last line ran, 15-34 ms frozen; load 2-3). Outputs are already
-written, renamed and flushed by then; `atexit` handlers still run.
+written, renamed and flushed by then; `atexit` handlers still run. An interrupted command skips the
+shutdown altogether (`interrupt.leave_interrupted`: `atexit` handlers run, then `os._exit(130)`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import gc
 import signal
 import sys
 
-from tender.cli.interrupt import MESSAGE, leave_at_once
+from tender.cli.interrupt import EXIT_INTERRUPTED, MESSAGE, leave_at_once, leave_interrupted
 
 GC_THRESHOLD = (200_000, 30, 30)
 
@@ -49,6 +50,10 @@ def main() -> None:
         for_args(sys.argv[1:])()
     except KeyboardInterrupt:
         sys.stderr.write(MESSAGE.decode())
-        raise SystemExit(130) from None
+        leave_interrupted()
+    except SystemExit as exc:
+        if exc.code == EXIT_INTERRUPTED:  # the boundary's answer to a Ctrl-C (it printed the line)
+            leave_interrupted()
+        raise
     finally:
         gc.freeze()

@@ -6,8 +6,10 @@
    is created only when the command's `--mkdir` is given), stages each regular file in a temporary
    file beside it, writes devices (`/dev/stdout`, `/dev/full`) directly, then renames the staged
    files over their targets. Any error or Ctrl-C on the way removes the temporary files: no
-   half-written output and no temporary file is left behind. `write_atomic` is the one-file form;
-   `check_outputs` makes the same checks when a command starts, before its work.
+   half-written output and no temporary file is left behind. A Ctrl-C that native code swallowed
+   (pydantic-core, a C callback: "Exception ignored in ...") is honoured here all the same: once one
+   came (`interrupt.received`), nothing is written and KeyboardInterrupt is raised. `write_atomic` is
+   the one-file form; `check_outputs` makes the same checks when a command starts, before its work.
 3. `--json PATH` everywhere: `-` means stdout (`json_target`, the option's callback, then sends the
    human lines and tables to stderr, so `tender plan s.yaml --json - | jq` reads clean JSON);
    `write_outputs` writes `-` to stdout last, after every file is in place.
@@ -31,6 +33,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
+
+from tender.cli.interrupt import leave_interrupted, received
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -111,7 +115,6 @@ def json_option(what: str) -> Any:
 
 
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 T = TypeVar("T")
 
@@ -147,7 +150,10 @@ def progress_bar(*columns: str | ProgressColumn) -> Progress:
 
 
 def fail_bad_input(lines: list[str] | str) -> NoReturn:
-    """Print one or more problems to stderr (no markup interpretation) and exit with code 2."""
+    """Print one or more problems to stderr (no markup interpretation) and exit with code 2. After a
+    Ctrl-C the problems may be its doing (pydantic-core, interrupted inside a pattern check, reported
+    valid names as not matching it): KeyboardInterrupt instead, exit 130."""
+    _not_interrupted()
     for line in [lines] if isinstance(lines, str) else lines:
         err_console.print(line, markup=False)
     import typer
@@ -172,6 +178,7 @@ def write_atomic(path: Path, data: str | bytes, option: str = "", mkdir: bool | 
 def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
     """Write every output or none. `mkdir`: None = the command has no `--mkdir`; False = not given;
     True = create missing parent folders."""
+    _not_interrupted()
     targets = [(_target(o, mkdir), o) for o in outputs if o.path != STDOUT]
     staged: list[tuple[Path, Path, Output]] = []
     try:
@@ -180,6 +187,7 @@ def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
                 _guard(o, partial(_write_device, target, o.data))
             else:
                 staged.append((_guard(o, partial(_stage, target, o.data)), target, o))
+        _not_interrupted()
         while staged:
             tmp, target, o = staged[0]
             _guard(o, partial(os.replace, tmp, target))
@@ -190,6 +198,12 @@ def write_outputs(outputs: Sequence[Output], mkdir: bool | None = None) -> None:
     for o in outputs:
         if o.path == STDOUT:
             _to_stdout(o.data)
+
+
+def _not_interrupted() -> None:
+    """Raise the KeyboardInterrupt of a Ctrl-C that came, even one native code swallowed."""
+    if received():
+        raise KeyboardInterrupt
 
 
 def _to_stdout(data: str | bytes) -> None:
@@ -289,6 +303,7 @@ def run_interruptible(
     `meanwhile()` runs once in the main thread as soon as the worker first asks `stop()` (the solver
     is about to run in native code, without Python's lock) or has ended: work that does not need the
     result (importing what renders it) then overlaps the solve instead of slowing the Python before it."""
+    _not_interrupted()  # a Ctrl-C that came (and native code swallowed) while the command loaded
     box: dict[str, object] = {}
     stopping, polled, done = threading.Event(), threading.Event(), threading.Event()
 
@@ -320,8 +335,7 @@ def run_interruptible(
             done.wait(grace_s)
         if not done.is_set():  # a thread stuck in native code cannot be unwound: leave now
             err_console.print("tender: interrupted (Ctrl-C); nothing was written", markup=False)
-            sys.stderr.flush()
-            os._exit(EXIT_INTERRUPTED)
+            leave_interrupted()
         raise
     if "error" in box:
         raise box["error"]  # type: ignore[misc]

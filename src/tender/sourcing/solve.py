@@ -207,11 +207,12 @@ def _run(highs: highspy.Highs, meanwhile: Callable[[], None] | None) -> None:
     if meanwhile is None:
         highs.run()
         return
-    highs.startSolve()
+    solver = highs.startSolve()
     try:
         meanwhile()
     finally:
         highs.wait()
+        solver.join()  # wait() returns once the solve ends; the thread itself ends a moment later
 
 
 def _report_progress(highs: highspy.Highs, progress: Progress) -> None:
