@@ -32,6 +32,12 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return {**env, "TENDER_HOME": str(tmp_path / "home"), "COLUMNS": "200", "TERM": "xterm"}
 
 
+def _sigint_as_a_terminal_sends_it() -> None:
+    """In the child before it runs: SIGINT at its default. A shell's background job (`make test &`)
+    starts with SIGINT ignored, which the child would inherit, and then no Ctrl-C could reach it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _read_until(fd: int, marker: bytes, proc: subprocess.Popen[bytes], limit_s: float = 120.0) -> bytes:
     seen = b""
     deadline = time.monotonic() + limit_s
@@ -77,7 +83,12 @@ def _start_after_entry(
 ) -> subprocess.Popen[bytes]:
     """`tender` started, once `module` has been imported (its `-X importtime` line came)."""
     proc = subprocess.Popen(
-        argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(tmp_path), cwd=tmp_path
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        preexec_fn=_sigint_as_a_terminal_sends_it,
     )
     assert proc.stderr is not None
     for raw in proc.stderr:
@@ -89,10 +100,14 @@ def _start_after_entry(
 
 
 def _finish(proc: subprocess.Popen[bytes]) -> tuple[int, list[str]]:
-    assert proc.stderr is not None
-    with proc.stderr:
-        err = proc.stderr.read().decode("utf-8", "replace")
-    return proc.wait(timeout=60), [line for line in err.splitlines() if not line.startswith("import time:")]
+    try:
+        _out, raw = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # it did not stop: fail, and leave no process behind
+        proc.kill()
+        proc.communicate()
+        raise
+    err = raw.decode("utf-8", "replace")
+    return proc.returncode, [line for line in err.splitlines() if not line.startswith("import time:")]
 
 
 def _assert_interrupted(code: int, lines: list[str], out: Path) -> None:
@@ -106,7 +121,13 @@ def test_plan_interrupted_while_solving(tmp_path: Path) -> None:
     out.mkdir()
     master, slave = pty.openpty()
     cmd = [*TENDER, "plan", FRONTIER, "--out", str(out), "--report", str(out / "r.html")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=slave, env=_env(tmp_path))
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=_env(tmp_path),
+        preexec_fn=_sigint_as_a_terminal_sends_it,
+    )
     os.close(slave)
     try:
         seen = _read_until(master, b"best $", proc)
