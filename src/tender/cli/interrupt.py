@@ -14,7 +14,8 @@ An interrupted command ends with `leave_interrupted`: stdio flushed, `atexit` ha
 shutdown among them), then `os._exit(130)`, skipping the interpreter's finalisation and C++'s static
 destructors. After a Ctrl-C stopped HiGHS in mid-solve, those destructors met its thread scheduler
 still in use: 1 in 500 interrupted `tender plan`s here aborted ("terminate called without an active
-exception", exit -6) after printing the one line, and CI once died by SIGSEGV (-11) the same way.
+exception", exit -6) after printing the one line (0 in 500 since), and CI once died by SIGSEGV (-11)
+after the same line, very likely the same way (not reproduced here).
 Nothing is left to write by then: an interrupted command writes nothing.
 """
 
