@@ -229,7 +229,7 @@ def test_an_error_that_a_ctrl_c_turned_into_is_reported_as_the_interrupt(
 def test_a_ctrl_c_that_native_code_swallowed_still_writes_nothing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Seen 4 times in 560 Ctrl-Cs at 0.2-2 s: pydantic-core printed "Exception ignored in:
+    """Seen 4 times in 740 Ctrl-Cs at 0.2-2 s: pydantic-core printed "Exception ignored in:
     '^[A-Za-z0-9]...'" for the handler's KeyboardInterrupt, and `tender plan` either went on to write
     its files and exit 0, or reported valid GPU names as not matching their pattern and exited 2. Once
     the handler has run, no output is written (before staging, or between staging and renaming), the
