@@ -13,10 +13,10 @@ written during an import, so the process leaves at once.
 An interrupted command ends with `leave_interrupted`: stdio flushed, `atexit` handlers run (Ray's
 shutdown among them), then `os._exit(130)`, skipping the interpreter's finalisation and C++'s static
 destructors. After a Ctrl-C stopped HiGHS in mid-solve, those destructors met a thread still in use
-(by the message, a joinable `std::thread`; most likely HiGHS's scheduler): 1 in 500 interrupted `tender plan`s here aborted ("terminate called without an active
-exception", exit -6) after printing the one line (0 in 500 since), and CI once died by SIGSEGV (-11)
-after the same line, very likely the same way (not reproduced here).
-Nothing is left to write by then: an interrupted command writes nothing.
+(by the message, a joinable `std::thread`; most likely HiGHS's scheduler): 1 in 500 interrupted
+`tender plan`s here aborted ("terminate called without an active exception", exit -6) after printing
+the one line (0 in 500 since), and CI once died by SIGSEGV (-11) after the same line, very likely the
+same way (not reproduced here). Nothing is left to write by then: an interrupted command writes nothing.
 """
 
 from __future__ import annotations
